@@ -1,0 +1,25 @@
+# Every dependency is a Debian package; scripts/install-deps.sh installs them. See docs/building.md.
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)            # Eigen3::Eigen
+find_package(Boost 1.74 REQUIRED)                      # Boost::headers (multiprecision)
+find_package(fmt 9 REQUIRED)                           # fmt::fmt
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)  # PkgConfig::MPFR
+pkg_check_modules(GMP REQUIRED IMPORTED_TARGET gmp)    # PkgConfig::GMP
+include(LocusFindArb)                                  # locus_dep::arb
+find_package(CLI11 2 REQUIRED)                         # CLI11::CLI11 (the locus executable only)
+find_package(nlohmann_json 3 REQUIRED)                 # nlohmann_json::nlohmann_json (JSON output)
+if(LOCUS_WITH_CERES)
+  find_package(Ceres 2.1 REQUIRED)                     # Ceres::ceres (private to locus_solve, later)
+endif()
+if(LOCUS_BUILD_TESTS)
+  find_package(doctest 2.4 REQUIRED)                   # doctest::doctest + doctest_discover_tests
+  include(doctest)
+endif()
+if(LOCUS_WITH_FLOAT128)
+  find_library(LOCUS_QUADMATH_LIBRARY NAMES quadmath libquadmath.so.0
+    HINTS /usr/lib/gcc/x86_64-linux-gnu/12 /usr/lib/x86_64-linux-gnu)
+  if(NOT LOCUS_QUADMATH_LIBRARY)
+    message(STATUS "locus: libquadmath not found, float128 disabled")
+    set(LOCUS_WITH_FLOAT128 OFF CACHE BOOL "" FORCE)
+  endif()
+endif()

@@ -1,0 +1,11 @@
+# LOCUS_SANITIZERS="address;undefined" instruments every target of this build (like Ceres WITH_SANITIZERS).
+if(LOCUS_SANITIZERS)
+  string(REPLACE ";" "," _locus_san "${LOCUS_SANITIZERS}")
+  add_compile_options(-fsanitize=${_locus_san} -fno-omit-frame-pointer)
+  if("undefined" IN_LIST LOCUS_SANITIZERS)
+    add_compile_options(-fno-sanitize-recover=undefined)
+  endif()
+  add_link_options(-fsanitize=${_locus_san})
+  add_compile_definitions(_GLIBCXX_ASSERTIONS)
+  message(STATUS "locus: sanitizers ${_locus_san}")
+endif()

@@ -1,0 +1,17 @@
+// Subcommands of the `locus` executable. Each registers its options on the CLI11 app and returns a
+// callback that runs it; the callbacks throw locus::Error on bad input (exit status 2).
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace locus::cli {
+
+/// Exit status of a command: 0 success, 1 an unexpected verdict (commands that check), 2 bad input.
+using Run = std::function<int()>;
+
+Run add_scalars(CLI::App& app);
+Run add_demo(CLI::App& app);
+
+}  // namespace locus::cli

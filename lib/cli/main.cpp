@@ -1,0 +1,64 @@
+// locus: certified geometry of critical points of neural-network losses.
+//
+// Exit status: 0 success, 1 a check found an unexpected verdict, 2 bad input (unknown option,
+// malformed file, unknown arithmetic, ...), 3 an internal error.
+#include <cstdio>
+#include <exception>
+#include <map>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "locus/error.hpp"
+#include "locus/version.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "locus: exact, multiprecision and interval answers about critical points of neural-network "
+      "losses.\nArithmetics: double, long-double, float128, mpfr:BITS, rational, ball:BITS "
+      "(see `locus scalars`).",
+      "locus"};
+  app.require_subcommand(0, 1);
+  bool show_version = false;
+  bool show_build = false;
+  app.add_flag("-V,--version", show_version, "print the version and exit");
+  app.add_flag("--build-info", show_build, "print the version and the library versions and exit");
+
+  std::map<const CLI::App*, locus::cli::Run> runs;
+  auto* scalars = app.add_subcommand("scalars", "list the built-in arithmetics and their precision");
+  runs[scalars] = locus::cli::add_scalars(*scalars);
+  auto* demo = app.add_subcommand(
+      "demo", "a short demonstration: one matrix, eigenvalues 2, 1e-30, 0, -1, in every arithmetic");
+  runs[demo] = locus::cli::add_demo(*demo);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (show_version) {
+      fmt::print("locus {}\n", locus::kVersion);
+      return 0;
+    }
+    if (show_build) {
+      fmt::print("{}", locus::build_info());
+      return 0;
+    }
+    for (const auto& [sub, run] : runs) {
+      if (sub->parsed() && run) return run();
+    }
+    fmt::print("{}", app.help());
+    return 0;
+  } catch (const locus::Error& e) {
+    fmt::print(stderr, "locus: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "locus: internal error: {}\n", e.what());
+    return 3;
+  }
+}
