@@ -93,13 +93,14 @@ int run(const ScalarsOptions& opt) {
       if (tenth.size() > 48) tenth = tenth.substr(0, 45) + "...";
       std::string eps = p.epsilon;
       if (eps.size() > 26) eps = eps.substr(0, 23) + "...";
-      fmt::print("{:<12} {:<18} {:>6}  {:<9} {:<26} {}\n", info.name, info.scalar_type, bits, kind,
+      const std::string shown = opt.arithmetic.empty() ? info.name : p.name;
+      fmt::print("{:<12} {:<18} {:>6}  {:<9} {:<26} {}\n", shown, info.scalar_type, bits, kind,
                  eps, tenth);
     }
   }
   if (opt.json) {
     fmt::print("{}\n", json.dump(2));
-  } else {
+  } else if (opt.arithmetic.empty()) {
     fmt::print("\n{} arithmetics built in. Balls take any precision at run time: ball:BITS, BITS "
                "from 2 to {}.\n",
                arithmetics.size(), kBallMaxBits);

@@ -11,11 +11,28 @@
 // against IntervalScalar.
 #pragma once
 
+#include <cmath>
 #include <concepts>
 
 #include "locus/scalar/traits.hpp"
 
 namespace locus {
+
+namespace detail::adl {
+// Inside this namespace the std overloads are visible to unqualified calls, as in generic code that
+// writes `using std::sqrt; sqrt(x)`; ADL adds the scalar's own (Boost, locus::Ball).
+using std::exp;
+using std::log;
+using std::sqrt;
+using std::tanh;
+template <class S>
+concept HasTranscendentals = requires(S a) {
+  { sqrt(a) } -> std::convertible_to<S>;
+  { exp(a) } -> std::convertible_to<S>;
+  { log(a) } -> std::convertible_to<S>;
+  { tanh(a) } -> std::convertible_to<S>;
+};
+}  // namespace detail::adl
 
 template <class S>
 concept Field = is_locus_scalar_v<S> && std::copyable<S> && requires(S a, S b) {
@@ -35,12 +52,8 @@ template <class S>
 concept OrderedField = ExactField<S> && std::totally_ordered<S>;
 
 template <class S>
-concept RealField = OrderedField<S> && ScalarTraits<S>::has_transcendentals && requires(S a) {
-  { sqrt(a) } -> std::convertible_to<S>;
-  { exp(a) } -> std::convertible_to<S>;
-  { log(a) } -> std::convertible_to<S>;
-  { tanh(a) } -> std::convertible_to<S>;
-};
+concept RealField =
+    OrderedField<S> && ScalarTraits<S>::has_transcendentals && detail::adl::HasTranscendentals<S>;
 
 template <class S>
 concept IntervalScalar = Field<S> && ScalarTraits<S>::is_interval && requires(S a) {
