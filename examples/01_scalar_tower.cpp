@@ -49,10 +49,14 @@ int main() {
     show<locus::Ball>(x);
     const locus::Ball f = cancellation(locus::parse_scalar<locus::Ball>(x));
     const auto half = locus::ratio<locus::Ball>(1, 2);
-    fmt::print("{:<12} f(x) > 1/2 certainly? {}\n", "", locus::to_string(locus::certainly_greater(f, half)));
+    fmt::print("{:<12} f(x) > 1/2 certainly? {}\n",
+               "",
+               locus::to_string(locus::certainly_greater(f, half)));
   }
   const locus::Rational exact = cancellation_taylor(locus::parse_rational(x));
-  fmt::print("{:<12} Taylor-6 value = {} (~ {})\n", "rational", locus::to_string(exact).substr(0, 40) + "...",
+  fmt::print("{:<12} Taylor-6 value = {} (~ {})\n",
+             "rational",
+             locus::to_string(exact).substr(0, 40) + "...",
              locus::to_double_nearest(exact));
   return 0;
 }

@@ -9,13 +9,14 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "commands.hpp"
+
 #include "locus/linalg/dense.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/fmt.hpp"
 #include "locus/scalar/parse.hpp"
+
+#include <fmt/format.h>
 
 namespace locus::cli {
 
@@ -64,7 +65,9 @@ void run_in(const DemoMatrix& m) {
     const Vec<S> v = q.col(2);
     const S ru = u.dot(a * u) / u.dot(u);
     const S rv = v.dot(a * v) / v.dot(v);
-    fmt::print("{:<12} u'Au/u'u = {}  certainly positive: {}\n", T::name(), ru,
+    fmt::print("{:<12} u'Au/u'u = {}  certainly positive: {}\n",
+               T::name(),
+               ru,
                to_string(certainly_positive(ru)));
     fmt::print("{:<12} v'Av/v'v = {}  contains 0: {}\n", "", rv, possibly_zero(rv) ? "yes" : "no");
   } else if constexpr (T::is_exact) {
@@ -74,8 +77,10 @@ void run_in(const DemoMatrix& m) {
     for (Eigen::Index i = 0; i < d.size(); ++i) {
       pivots += (i ? ", " : "") + (d(i) == S(0) ? std::string("0") : short_number(d(i)));
     }
-    fmt::print("{:<12} det(A) = {} exactly, so A is singular: at least one eigenvalue is exactly 0\n",
-               T::name(), T::to_string(det));
+    fmt::print(
+        "{:<12} det(A) = {} exactly, so A is singular: at least one eigenvalue is exactly 0\n",
+        T::name(),
+        T::to_string(det));
     fmt::print("{:<12} LDL^T pivots: {}\n", "", pivots);
   } else {
     const SymmetricEigen<S> eig = symmetric_eigen<S>(a);
@@ -87,8 +92,11 @@ void run_in(const DemoMatrix& m) {
       values += (i ? ", " : "") + short_number(eig.values(i));
       if (abs(eig.values(i)) <= noise) ++below;
     }
-    fmt::print("{:<12} eigenvalues {}   below noise {}: {}\n", T::name(), values,
-               short_number(noise), below);
+    fmt::print("{:<12} eigenvalues {}   below noise {}: {}\n",
+               T::name(),
+               values,
+               short_number(noise),
+               below);
   }
 }
 
@@ -119,7 +127,8 @@ int run(const DemoOptions& opt) {
 
 Run add_demo(CLI::App& app) {
   auto opt = std::make_shared<DemoOptions>();
-  app.add_option("-a,--arithmetic", opt->arithmetics,
+  app.add_option("-a,--arithmetic",
+                 opt->arithmetics,
                  "arithmetic(s) to run (default: all): " + accepted_arithmetic_forms());
   return [opt] { return run(*opt); };
 }

@@ -2,13 +2,14 @@
 #include <memory>
 #include <string>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "commands.hpp"
+
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/fmt.hpp"
 #include "locus/scalar/parse.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace locus::cli {
 
@@ -68,8 +69,13 @@ int run(const ScalarsOptions& opt) {
 
   nlohmann::json json = nlohmann::json::array();
   if (!opt.json) {
-    fmt::print("{:<12} {:<18} {:>6}  {:<9} {:<26} {}\n", "arithmetic", "scalar type", "bits",
-               "kind", "epsilon", "0.1 is stored as");
+    fmt::print("{:<12} {:<18} {:>6}  {:<9} {:<26} {}\n",
+               "arithmetic",
+               "scalar type",
+               "bits",
+               "kind",
+               "epsilon",
+               "0.1 is stored as");
   }
   for (std::size_t i = 0; i < arithmetics.size(); ++i) {
     const Probe p = probe(arithmetics[i]);
@@ -94,16 +100,23 @@ int run(const ScalarsOptions& opt) {
       std::string eps = p.epsilon;
       if (eps.size() > 26) eps = eps.substr(0, 23) + "...";
       const std::string shown = opt.arithmetic.empty() ? info.name : p.name;
-      fmt::print("{:<12} {:<18} {:>6}  {:<9} {:<26} {}\n", shown, info.scalar_type, bits, kind,
-                 eps, tenth);
+      fmt::print("{:<12} {:<18} {:>6}  {:<9} {:<26} {}\n",
+                 shown,
+                 info.scalar_type,
+                 bits,
+                 kind,
+                 eps,
+                 tenth);
     }
   }
   if (opt.json) {
     fmt::print("{}\n", json.dump(2));
   } else if (opt.arithmetic.empty()) {
-    fmt::print("\n{} arithmetics built in. Balls take any precision at run time: ball:BITS, BITS "
-               "from 2 to {}.\n",
-               arithmetics.size(), kBallMaxBits);
+    fmt::print(
+        "\n{} arithmetics built in. Balls take any precision at run time: ball:BITS, BITS "
+        "from 2 to {}.\n",
+        arithmetics.size(),
+        kBallMaxBits);
   }
   return 0;
 }
@@ -112,8 +125,8 @@ int run(const ScalarsOptions& opt) {
 
 Run add_scalars(CLI::App& app) {
   auto opt = std::make_shared<ScalarsOptions>();
-  app.add_option("-a,--arithmetic", opt->arithmetic,
-                 "show one arithmetic: " + accepted_arithmetic_forms());
+  app.add_option(
+      "-a,--arithmetic", opt->arithmetic, "show one arithmetic: " + accepted_arithmetic_forms());
   app.add_flag("--json", opt->json, "JSON output (numbers as strings)");
   return [opt] { return run(*opt); };
 }

@@ -7,12 +7,13 @@
 #include <map>
 #include <string>
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
 #include "commands.hpp"
+
 #include "locus/error.hpp"
 #include "locus/version.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -27,10 +28,12 @@ int main(int argc, char** argv) {
   app.add_flag("--build-info", show_build, "print the version and the library versions and exit");
 
   std::map<const CLI::App*, locus::cli::Run> runs;
-  auto* scalars = app.add_subcommand("scalars", "list the built-in arithmetics and their precision");
+  auto* scalars =
+      app.add_subcommand("scalars", "list the built-in arithmetics and their precision");
   runs[scalars] = locus::cli::add_scalars(*scalars);
   auto* demo = app.add_subcommand(
-      "demo", "a short demonstration: one matrix, eigenvalues 2, 1e-30, 0, -1, in every arithmetic");
+      "demo",
+      "a short demonstration: one matrix, eigenvalues 2, 1e-30, 0, -1, in every arithmetic");
   runs[demo] = locus::cli::add_demo(*demo);
 
   try {

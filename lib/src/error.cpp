@@ -6,8 +6,8 @@
 namespace locus::detail {
 
 void assert_fail(const char* expr, const char* file, int line, const std::string& msg) {
-  std::fprintf(stderr, "locus: assertion failed: %s\n  at %s:%d\n  %s\n", expr, file, line,
-               msg.c_str());
+  std::fprintf(
+      stderr, "locus: assertion failed: %s\n  at %s:%d\n  %s\n", expr, file, line, msg.c_str());
   std::fflush(stderr);
   std::abort();
 }

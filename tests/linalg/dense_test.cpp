@@ -1,12 +1,14 @@
 // Eigen decompositions on every ordered scalar, checked against exact rational arithmetic.
-#include <algorithm>
-#include <numeric>
+#include "locus/linalg/dense.hpp"
 
 #include <doctest/doctest.h>
 
-#include "locus/linalg/dense.hpp"
-#include "locus/scalar/parse.hpp"
+#include <algorithm>
+#include <numeric>
+
 #include "support/scalar_lists.hpp"
+
+#include "locus/scalar/parse.hpp"
 
 using locus::Mat;
 using locus::Rational;
@@ -40,7 +42,8 @@ Mat<Rational> random_householder(std::mt19937_64& g, int n) {
 /// A rational symmetric matrix with the given eigenvalues: Q diag(d) Q^T, Q rational orthogonal.
 Mat<Rational> with_spectrum(std::mt19937_64& g, const std::vector<Rational>& d) {
   const int n = static_cast<int>(d.size());
-  const Mat<Rational> q = random_householder(g, n) * random_householder(g, n) * random_householder(g, n);
+  const Mat<Rational> q =
+      random_householder(g, n) * random_householder(g, n) * random_householder(g, n);
   Vec<Rational> dv(n);
   for (int i = 0; i < n; ++i) dv(i) = d[static_cast<std::size_t>(i)];
   return q * dv.asDiagonal() * q.transpose();
@@ -55,8 +58,8 @@ Rational max_abs(const Mat<Rational>& a) {
 }  // namespace
 
 TEST_SUITE("linalg.dense") {
-  TEST_CASE_TEMPLATE("eigen: known spectra of rational matrices Q D Q^T", S,
-                     LOCUS_TEST_FLOATING_SCALARS) {
+  TEST_CASE_TEMPLATE(
+      "eigen: known spectra of rational matrices Q D Q^T", S, LOCUS_TEST_FLOATING_SCALARS) {
     using T = ScalarTraits<S>;
     const std::uint64_t seed = 10001;
     CAPTURE(seed);
@@ -85,7 +88,8 @@ TEST_SUITE("linalg.dense") {
     }
   }
 
-  TEST_CASE_TEMPLATE("eigen: random symmetric integer matrices match exact invariants", S,
+  TEST_CASE_TEMPLATE("eigen: random symmetric integer matrices match exact invariants",
+                     S,
                      LOCUS_TEST_FLOATING_SCALARS) {
     // The characteristic polynomial's coefficients are exact rationals: trace, trace(A^2) and the
     // determinant (exact LU over Q) must equal the power sums and product of the eigenvalues.
@@ -134,8 +138,8 @@ TEST_SUITE("linalg.dense") {
     }
   }
 
-  TEST_CASE_TEMPLATE("ldlt: solves agree with the exact rational solution", S,
-                     LOCUS_TEST_ORDERED_SCALARS) {
+  TEST_CASE_TEMPLATE(
+      "ldlt: solves agree with the exact rational solution", S, LOCUS_TEST_ORDERED_SCALARS) {
     using T = ScalarTraits<S>;
     auto g = locus::test::rng(10003);
     for (int trial = 0; trial < 10 * locus::test::multiplier(); ++trial) {
@@ -152,13 +156,13 @@ TEST_SUITE("linalg.dense") {
       REQUIRE(exact_ok);
       REQUIRE(a * exact == b);  // exact over Q
       bool ok = false;
-      const Vec<S> got = locus::ldlt_solve<S>(locus::convert_matrix<S>(a),
-                                               locus::convert_matrix<S>(Mat<Rational>(b)), &ok);
+      const Vec<S> got = locus::ldlt_solve<S>(
+          locus::convert_matrix<S>(a), locus::convert_matrix<S>(Mat<Rational>(b)), &ok);
       REQUIRE(ok);
       const Rational cond_scale = max_abs(a) * 1000 * n;
       for (int i = 0; i < n; ++i) {
-        CHECK(locus::test::close_relative(T::to_rational(got(i)), exact(i),
-                                          T::to_rational(T::default_tolerance()) * cond_scale));
+        CHECK(locus::test::close_relative(
+            T::to_rational(got(i)), exact(i), T::to_rational(T::default_tolerance()) * cond_scale));
       }
       // Sylvester: the signs of the exact LDL^T pivots are the signs of D
       if constexpr (T::is_exact) {

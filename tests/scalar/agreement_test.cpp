@@ -3,9 +3,10 @@
 // with MPFR-1024.
 #include <doctest/doctest.h>
 
+#include "support/scalar_lists.hpp"
+
 #include "locus/scalar/all.hpp"
 #include "locus/scalar/parse.hpp"
-#include "support/scalar_lists.hpp"
 
 using locus::Rational;
 using locus::ScalarTraits;
@@ -62,8 +63,8 @@ TEST_SUITE("scalar.agreement") {
     }
   }
 
-  TEST_CASE_TEMPLATE("agreement: exp, log, tanh, sqrt against MPFR-1024", S,
-                     LOCUS_TEST_FLOATING_SCALARS) {
+  TEST_CASE_TEMPLATE(
+      "agreement: exp, log, tanh, sqrt against MPFR-1024", S, LOCUS_TEST_FLOATING_SCALARS) {
     using T = ScalarTraits<S>;
     using R = locus::Mpfr1024;
     using RT = ScalarTraits<R>;

@@ -1,8 +1,9 @@
 // Arithmetic names and the run-time dispatcher.
+#include "locus/scalar/arithmetic.hpp"
+
 #include <doctest/doctest.h>
 
 #include "locus/error.hpp"
-#include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/parse.hpp"
 
 using locus::Arithmetic;
@@ -11,9 +12,18 @@ using locus::ScalarKind;
 
 TEST_SUITE("scalar.arithmetic") {
   TEST_CASE("arithmetic: accepted names round-trip") {
-    for (const char* name : {"double", "long-double", "mpfr:128", "mpfr:256", "mpfr:512",
-                             "mpfr:1024", "rational", "ball:2", "ball:53", "ball:128",
-                             "ball:4096", "ball:16777216"}) {
+    for (const char* name : {"double",
+                             "long-double",
+                             "mpfr:128",
+                             "mpfr:256",
+                             "mpfr:512",
+                             "mpfr:1024",
+                             "rational",
+                             "ball:2",
+                             "ball:53",
+                             "ball:128",
+                             "ball:4096",
+                             "ball:16777216"}) {
       CAPTURE(name);
       CHECK(parse_arithmetic(name).name() == name);
     }
@@ -24,10 +34,14 @@ TEST_SUITE("scalar.arithmetic") {
   }
 
   TEST_CASE("arithmetic: bad names are rejected naming the accepted forms") {
-    for (const char* bad : {"mpfr:0", "mpfr:abc", "ball:-5", "quad", "", "mpfr", "ball", "mpfr:",
-                            "ball:", "ball:0", "ball:1", "mpfr:300", "mpfr:64", "MPFR:128",
-                            "double ", " double", "mpfr:+128", "ball:99999999999999999999",
-                            "ball:16777217", "ball:12.5", "float", "rational:5", "mpfr:128x"}) {
+    for (const char* bad : {"mpfr:0",        "mpfr:abc",  "ball:-5",
+                            "quad",          "",          "mpfr",
+                            "ball",          "mpfr:",     "ball:",
+                            "ball:0",        "ball:1",    "mpfr:300",
+                            "mpfr:64",       "MPFR:128",  "double ",
+                            " double",       "mpfr:+128", "ball:99999999999999999999",
+                            "ball:16777217", "ball:12.5", "float",
+                            "rational:5",    "mpfr:128x"}) {
       CAPTURE(bad);
       try {
         (void)parse_arithmetic(bad);

@@ -1,13 +1,14 @@
 // Balls: enclosure of every operation, three-valued comparisons, precision control.
+#include <doctest/doctest.h>
+
 #include <array>
 
-#include <doctest/doctest.h>
+#include "support/scalar_lists.hpp"
 
 #include "locus/error.hpp"
 #include "locus/scalar/all.hpp"
 #include "locus/scalar/eigen.hpp"
 #include "locus/scalar/parse.hpp"
-#include "support/scalar_lists.hpp"
 
 using locus::Ball;
 using locus::Certainty;

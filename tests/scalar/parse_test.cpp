@@ -1,17 +1,20 @@
 // Exact parsing: text -> rational exactly, then one correct rounding (or enclosure) per arithmetic.
 #define MPFR_WANT_FLOAT128 1
-#include <mpfr.h>
+#include "locus/scalar/parse.hpp"
+
+#include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <string>
 
-#include <doctest/doctest.h>
-#include <fmt/format.h>
+#include "support/scalar_lists.hpp"
 
 #include "locus/error.hpp"
 #include "locus/scalar/all.hpp"
-#include "locus/scalar/parse.hpp"
-#include "support/scalar_lists.hpp"
+
+#include <fmt/format.h>
+
+#include <mpfr.h>
 
 #if LOCUS_HAS_FLOAT128
 #include <quadmath.h>
@@ -88,9 +91,9 @@ TEST_SUITE("scalar.parse") {
   }
 
   TEST_CASE("parse: malformed text is a ParseError naming it") {
-    for (const char* bad : {"", " ", "nan", "NaN", "inf", "-inf", "1/0", "0x10", "1.2.3", "1e",
-                            "e5", "--1", "1/-3", "1 /3", "1e100001", "1,5", "1/2/3", ".", "-",
-                            "+", "1e+", "0.1f", "1/3.0"}) {
+    for (const char* bad : {"",      " ",  "nan", "NaN", "inf",  "-inf", "1/0",      "0x10",
+                            "1.2.3", "1e", "e5",  "--1", "1/-3", "1 /3", "1e100001", "1,5",
+                            "1/2/3", ".",  "-",   "+",   "1e+",  "0.1f", "1/3.0"}) {
       CAPTURE(bad);
       try {
         (void)parse_rational(bad);
@@ -101,8 +104,8 @@ TEST_SUITE("scalar.parse") {
     }
   }
 
-  TEST_CASE_TEMPLATE("parse: floating arithmetics round decimals correctly", S,
-                     LOCUS_TEST_FLOATING_SCALARS) {
+  TEST_CASE_TEMPLATE(
+      "parse: floating arithmetics round decimals correctly", S, LOCUS_TEST_FLOATING_SCALARS) {
     const std::uint64_t seed = 7001;
     auto g = locus::test::rng(seed);
     CAPTURE(seed);
@@ -113,7 +116,8 @@ TEST_SUITE("scalar.parse") {
     }
   }
 
-  TEST_CASE_TEMPLATE("parse: ratios round correctly (checked against MPFR division)", S,
+  TEST_CASE_TEMPLATE("parse: ratios round correctly (checked against MPFR division)",
+                     S,
                      LOCUS_TEST_FLOATING_SCALARS) {
     auto g = locus::test::rng(7002);
     for (int i = 0; i < 100 * locus::test::multiplier(); ++i) {
@@ -136,8 +140,10 @@ TEST_SUITE("scalar.parse") {
   }
 
   TEST_CASE("parse: double range, subnormals and overflow") {
-    CHECK(parse_scalar<double>("4.9406564584124654e-324") == std::numeric_limits<double>::denorm_min());
-    CHECK(parse_scalar<double>("2.4703282292062328e-324") == std::numeric_limits<double>::denorm_min());
+    CHECK(parse_scalar<double>("4.9406564584124654e-324") ==
+          std::numeric_limits<double>::denorm_min());
+    CHECK(parse_scalar<double>("2.4703282292062328e-324") ==
+          std::numeric_limits<double>::denorm_min());
     CHECK(parse_scalar<double>("1e-400") == 0.0);
     CHECK(parse_scalar<double>("1.7976931348623157e308") == std::numeric_limits<double>::max());
     CHECK_THROWS_AS((void)parse_scalar<double>("1e400"), locus::ParseError);

@@ -1,10 +1,11 @@
 // ScalarTraits: the contract every scalar specialisation promises, checked per scalar.
 #include <doctest/doctest.h>
 
+#include "support/scalar_lists.hpp"
+
 #include "locus/scalar/all.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/parse.hpp"
-#include "support/scalar_lists.hpp"
 
 using locus::Rational;
 using locus::ScalarTraits;
@@ -41,7 +42,8 @@ TEST_SUITE("scalar.traits") {
     CHECK(T::is_interval == (T::kind == locus::ScalarKind::Ball));
   }
 
-  TEST_CASE_TEMPLATE("traits: epsilon is the gap after 1 in rounding arithmetics", S,
+  TEST_CASE_TEMPLATE("traits: epsilon is the gap after 1 in rounding arithmetics",
+                     S,
                      LOCUS_TEST_FLOATING_SCALARS) {
     using T = ScalarTraits<S>;
     CAPTURE(T::name());
@@ -84,8 +86,8 @@ TEST_SUITE("scalar.traits") {
     }
   }
 
-  TEST_CASE_TEMPLATE("traits: to_string round-trips through parse_scalar", S,
-                     LOCUS_TEST_ORDERED_SCALARS) {
+  TEST_CASE_TEMPLATE(
+      "traits: to_string round-trips through parse_scalar", S, LOCUS_TEST_ORDERED_SCALARS) {
     using T = ScalarTraits<S>;
     auto g = locus::test::rng(20261122);
     for (int i = 0; i < 50 * locus::test::multiplier(); ++i) {

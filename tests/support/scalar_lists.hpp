@@ -1,12 +1,12 @@
 // Scalar lists for TEST_CASE_TEMPLATE, and small helpers shared by the tests.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <random>
 #include <string>
-
-#include <doctest/doctest.h>
 
 #include "locus/scalar/all.hpp"
 
@@ -17,8 +17,9 @@
 #endif
 
 /// The floating (RealField) scalars.
-#define LOCUS_TEST_FLOATING_SCALARS \
-  double, long double, LOCUS_TEST_FLOAT128 locus::Mpfr128, locus::Mpfr256, locus::Mpfr512, locus::Mpfr1024
+#define LOCUS_TEST_FLOATING_SCALARS                                                        \
+  double, long double, LOCUS_TEST_FLOAT128 locus::Mpfr128, locus::Mpfr256, locus::Mpfr512, \
+      locus::Mpfr1024
 /// Floating + exact: the scalars Eigen's decompositions accept.
 #define LOCUS_TEST_ORDERED_SCALARS LOCUS_TEST_FLOATING_SCALARS, locus::Rational
 /// Every built-in scalar.
@@ -46,7 +47,9 @@ inline int multiplier() {
 }
 
 /// The seeded generator every randomised test uses; the seed is reported on failure.
-inline std::mt19937_64 rng(std::uint64_t seed) { return std::mt19937_64(seed); }
+inline std::mt19937_64 rng(std::uint64_t seed) {
+  return std::mt19937_64(seed);
+}
 
 /// A random rational p/q with |p| <= pmax, 1 <= q <= qmax.
 inline Rational random_rational(std::mt19937_64& g, long long pmax = 1000, long long qmax = 97) {

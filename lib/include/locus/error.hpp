@@ -2,7 +2,8 @@
 //
 //  1. Programmer error / violated precondition: LOCUS_ASSERT(cond, fmt, args...). On in Debug and
 //     sanitizer builds, in Release only with LOCUS_ENABLE_ASSERTS. Failing aborts with a message.
-//  2. Bad external input (CLI arguments, files, options): throw locus::Error or a subclass, with the
+//  2. Bad external input (CLI arguments, files, options): throw locus::Error or a subclass, with
+//  the
 //     offending value and the expectation in the message. Only `main` and the claims runner catch.
 //  3. Expected mathematical outcomes (no convergence, undecided interval, ...): values, never
 //     exceptions (Status / Certainty / Report types of the later modules).
@@ -11,9 +12,9 @@
 #include <stdexcept>
 #include <string>
 
-#include <fmt/format.h>
-
 #include "locus/config.hpp"
+
+#include <fmt/format.h>
 
 namespace locus {
 
@@ -49,11 +50,11 @@ namespace detail {
 }  // namespace locus
 
 #if !defined(NDEBUG) || defined(LOCUS_ENABLE_ASSERTS)
-#define LOCUS_ASSERT(cond, ...)                                                        \
-  do {                                                                                 \
-    if (!(cond)) {                                                                     \
+#define LOCUS_ASSERT(cond, ...)                                                            \
+  do {                                                                                     \
+    if (!(cond)) {                                                                         \
       ::locus::detail::assert_fail(#cond, __FILE__, __LINE__, ::fmt::format(__VA_ARGS__)); \
-    }                                                                                  \
+    }                                                                                      \
   } while (false)
 #else
 #define LOCUS_ASSERT(cond, ...) \

@@ -1,4 +1,5 @@
-// Explicit instantiation of locus/linalg/dense.hpp for locus::Float128 (one TU per scalar: compile time).
+// Explicit instantiation of locus/linalg/dense.hpp for locus::Float128 (one TU per scalar: compile
+// time).
 #include "locus/config.hpp"
 #if LOCUS_HAS_FLOAT128
 #include "linalg/dense_impl.hpp"

@@ -2,19 +2,19 @@
 // instantiation files lib/src/instantiate/dense_<scalar>.cpp.
 #pragma once
 
-#include <Eigen/Eigenvalues>
-
 #include "locus/error.hpp"
 #include "locus/linalg/dense.hpp"
+
+#include <Eigen/Eigenvalues>
 
 namespace locus {
 
 template <class Scalar>
 Vec<Scalar> ldlt_solve(const Mat<Scalar>& a, const Vec<Scalar>& b, bool* ok) {
-  LOCUS_ASSERT(a.rows() == a.cols(), "ldlt_solve: matrix is {}x{}, expected square", a.rows(),
-               a.cols());
-  LOCUS_ASSERT(b.size() == a.rows(), "ldlt_solve: rhs has {} entries, expected {}", b.size(),
-               a.rows());
+  LOCUS_ASSERT(
+      a.rows() == a.cols(), "ldlt_solve: matrix is {}x{}, expected square", a.rows(), a.cols());
+  LOCUS_ASSERT(
+      b.size() == a.rows(), "ldlt_solve: rhs has {} entries, expected {}", b.size(), a.rows());
   Eigen::LDLT<Mat<Scalar>> ldlt(a);
   bool good = ldlt.info() == Eigen::Success;
   if (good) {
@@ -30,16 +30,16 @@ Vec<Scalar> ldlt_solve(const Mat<Scalar>& a, const Vec<Scalar>& b, bool* ok) {
 
 template <class Scalar>
 Vec<Scalar> ldlt_diagonal(const Mat<Scalar>& a) {
-  LOCUS_ASSERT(a.rows() == a.cols(), "ldlt_diagonal: matrix is {}x{}, expected square", a.rows(),
-               a.cols());
+  LOCUS_ASSERT(
+      a.rows() == a.cols(), "ldlt_diagonal: matrix is {}x{}, expected square", a.rows(), a.cols());
   Eigen::LDLT<Mat<Scalar>> ldlt(a);
   return ldlt.vectorD();
 }
 
 template <class Scalar>
 Scalar determinant(const Mat<Scalar>& a) {
-  LOCUS_ASSERT(a.rows() == a.cols(), "determinant: matrix is {}x{}, expected square", a.rows(),
-               a.cols());
+  LOCUS_ASSERT(
+      a.rows() == a.cols(), "determinant: matrix is {}x{}, expected square", a.rows(), a.cols());
   if (a.rows() == 0) return Scalar(1);
   Eigen::PartialPivLU<Mat<Scalar>> lu(a);
   return lu.determinant();
@@ -47,7 +47,9 @@ Scalar determinant(const Mat<Scalar>& a) {
 
 template <class Scalar>
 SymmetricEigen<Scalar> symmetric_eigen(const Mat<Scalar>& a, bool compute_vectors) {
-  LOCUS_ASSERT(a.rows() == a.cols(), "symmetric_eigen: matrix is {}x{}, expected square", a.rows(),
+  LOCUS_ASSERT(a.rows() == a.cols(),
+               "symmetric_eigen: matrix is {}x{}, expected square",
+               a.rows(),
                a.cols());
   SymmetricEigen<Scalar> out;
   if (a.rows() == 0) {
@@ -64,10 +66,11 @@ SymmetricEigen<Scalar> symmetric_eigen(const Mat<Scalar>& a, bool compute_vector
 
 }  // namespace locus
 
-#define LOCUS_DENSE_INSTANTIATE_ORDERED(Scalar)                                              \
-  template locus::Vec<Scalar> locus::ldlt_solve<Scalar>(                                     \
-      const locus::Mat<Scalar>&, const locus::Vec<Scalar>&, bool*);                          \
-  template locus::Vec<Scalar> locus::ldlt_diagonal<Scalar>(const locus::Mat<Scalar>&);       \
+#define LOCUS_DENSE_INSTANTIATE_ORDERED(Scalar)                                        \
+  template locus::Vec<Scalar> locus::ldlt_solve<Scalar>(                               \
+      const locus::Mat<Scalar>&, const locus::Vec<Scalar>&, bool*);                    \
+  template locus::Vec<Scalar> locus::ldlt_diagonal<Scalar>(const locus::Mat<Scalar>&); \
   template Scalar locus::determinant<Scalar>(const locus::Mat<Scalar>&);
-#define LOCUS_DENSE_INSTANTIATE_FLOATING(Scalar) \
-  template locus::SymmetricEigen<Scalar> locus::symmetric_eigen<Scalar>(const locus::Mat<Scalar>&, bool);
+#define LOCUS_DENSE_INSTANTIATE_FLOATING(Scalar)                                                   \
+  template locus::SymmetricEigen<Scalar> locus::symmetric_eigen<Scalar>(const locus::Mat<Scalar>&, \
+                                                                        bool);

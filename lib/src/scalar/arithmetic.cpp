@@ -20,8 +20,8 @@ std::string mpfr_bits_list() {
 }
 
 [[noreturn]] void reject(std::string_view text, std::string_view why) {
-  throw UnsupportedScalar(fmt::format("unknown arithmetic '{}' ({}); accepted: {}", text, why,
-                                      accepted_arithmetic_forms()));
+  throw UnsupportedScalar(fmt::format(
+      "unknown arithmetic '{}' ({}); accepted: {}", text, why, accepted_arithmetic_forms()));
 }
 
 /// Parses BITS: decimal digits only, no sign, within [lo, hi].
@@ -62,7 +62,9 @@ std::string accepted_arithmetic_forms() {
   return fmt::format(
       "double, long-double, {}mpfr:BITS (BITS = {}), rational, ball:BITS (BITS an integer from 2 "
       "to {})",
-      LOCUS_HAS_FLOAT128 ? "float128, " : "", mpfr_bits_list(), kBallMaxBits);
+      LOCUS_HAS_FLOAT128 ? "float128, " : "",
+      mpfr_bits_list(),
+      kBallMaxBits);
 }
 
 Arithmetic parse_arithmetic(std::string_view text) {
@@ -81,9 +83,12 @@ Arithmetic parse_arithmetic(std::string_view text) {
     for (int b : kMpfrBuiltinBits) {
       if (b == bits) return {ScalarKind::Mpfr, bits};
     }
-    reject(text, fmt::format("mpfr:{} is not built in; MPFR precisions are {}; ball:{} gives any "
-                             "precision",
-                             bits, mpfr_bits_list(), bits));
+    reject(text,
+           fmt::format("mpfr:{} is not built in; MPFR precisions are {}; ball:{} gives any "
+                       "precision",
+                       bits,
+                       mpfr_bits_list(),
+                       bits));
   }
   if (text.starts_with("ball:")) {
     return {ScalarKind::Ball, parse_bits(text, text.substr(5), 2, kBallMaxBits)};
@@ -95,33 +100,67 @@ Arithmetic parse_arithmetic(std::string_view text) {
 namespace detail {
 void throw_not_built(const Arithmetic& a) {
   throw UnsupportedScalar(fmt::format("arithmetic '{}' is not built into this locus; accepted: {}",
-                                      a.name(), accepted_arithmetic_forms()));
+                                      a.name(),
+                                      accepted_arithmetic_forms()));
 }
 }  // namespace detail
 
 std::vector<ArithmeticInfo> builtin_arithmetics() {
   std::vector<ArithmeticInfo> out;
-  out.push_back({"double", "double", ScalarTraits<double>::digits(), false, false,
+  out.push_back({"double",
+                 "double",
+                 ScalarTraits<double>::digits(),
+                 false,
+                 false,
                  "IEEE binary64, hardware"});
-  out.push_back({"long-double", "long double", ScalarTraits<long double>::digits(), false, false,
+  out.push_back({"long-double",
+                 "long double",
+                 ScalarTraits<long double>::digits(),
+                 false,
+                 false,
                  "x87 extended precision, hardware"});
 #if LOCUS_HAS_FLOAT128
-  out.push_back({"float128", "locus::Float128", ScalarTraits<Float128>::digits(), false, false,
+  out.push_back({"float128",
+                 "locus::Float128",
+                 ScalarTraits<Float128>::digits(),
+                 false,
+                 false,
                  "IEEE binary128, libquadmath (software)"});
 #endif
-  out.push_back({"mpfr:128", "locus::Mpfr<128>", ScalarTraits<Mpfr<128>>::digits(), false, false,
+  out.push_back({"mpfr:128",
+                 "locus::Mpfr<128>",
+                 ScalarTraits<Mpfr<128>>::digits(),
+                 false,
+                 false,
                  "MPFR, round to nearest"});
-  out.push_back({"mpfr:256", "locus::Mpfr<256>", ScalarTraits<Mpfr<256>>::digits(), false, false,
+  out.push_back({"mpfr:256",
+                 "locus::Mpfr<256>",
+                 ScalarTraits<Mpfr<256>>::digits(),
+                 false,
+                 false,
                  "MPFR, round to nearest"});
-  out.push_back({"mpfr:512", "locus::Mpfr<512>", ScalarTraits<Mpfr<512>>::digits(), false, false,
+  out.push_back({"mpfr:512",
+                 "locus::Mpfr<512>",
+                 ScalarTraits<Mpfr<512>>::digits(),
+                 false,
+                 false,
                  "MPFR, round to nearest"});
-  out.push_back({"mpfr:1024", "locus::Mpfr<1024>", ScalarTraits<Mpfr<1024>>::digits(), false,
-                 false, "MPFR, round to nearest"});
-  out.push_back({"rational", "locus::Rational", 0, true, true,
-                 "GMP rationals, exact (no transcendentals)"});
-  out.push_back({"ball:BITS", "locus::Ball", ball_precision(), false, true,
+  out.push_back({"mpfr:1024",
+                 "locus::Mpfr<1024>",
+                 ScalarTraits<Mpfr<1024>>::digits(),
+                 false,
+                 false,
+                 "MPFR, round to nearest"});
+  out.push_back(
+      {"rational", "locus::Rational", 0, true, true, "GMP rationals, exact (no transcendentals)"});
+  out.push_back({"ball:BITS",
+                 "locus::Ball",
+                 ball_precision(),
+                 false,
+                 true,
                  fmt::format("Arb balls, certified enclosures; any BITS from 2 to {} (default {})",
-                             kBallMaxBits, ball_precision())});
+                             kBallMaxBits,
+                             ball_precision())});
   return out;
 }
 

@@ -6,12 +6,12 @@
 #include <new>
 #include <string>
 
+#include "locus/error.hpp"
+
 #include <fmt/format.h>
 
 #include <arb.h>
 #include <flint/fmpq.h>
-
-#include "locus/error.hpp"
 
 namespace locus {
 
@@ -23,9 +23,15 @@ namespace {
 
 thread_local int g_ball_precision = 128;
 
-arb_ptr A(Ball& b) { return static_cast<arb_ptr>(b.arb()); }
-arb_srcptr A(const Ball& b) { return static_cast<arb_srcptr>(b.arb()); }
-slong prec() { return static_cast<slong>(g_ball_precision); }
+arb_ptr A(Ball& b) {
+  return static_cast<arb_ptr>(b.arb());
+}
+arb_srcptr A(const Ball& b) {
+  return static_cast<arb_srcptr>(b.arb());
+}
+slong prec() {
+  return static_cast<slong>(g_ball_precision);
+}
 
 /// RAII fmpq_t holding a copy of a Rational.
 class Fmpq {
@@ -70,19 +76,25 @@ Ball unary(const Ball& x, Op op) {
 
 }  // namespace
 
-int ball_precision() noexcept { return g_ball_precision; }
+int ball_precision() noexcept {
+  return g_ball_precision;
+}
 
 ScopedBallPrecision::ScopedBallPrecision(int bits) : previous_(g_ball_precision) {
   if (bits < 2 || bits > kBallMaxBits) {
-    throw InvalidArgument(
-        fmt::format("ball precision {} bits is out of range; expected 2 to {}", bits, kBallMaxBits));
+    throw InvalidArgument(fmt::format(
+        "ball precision {} bits is out of range; expected 2 to {}", bits, kBallMaxBits));
   }
   g_ball_precision = bits;
 }
 
-ScopedBallPrecision::~ScopedBallPrecision() { g_ball_precision = previous_; }
+ScopedBallPrecision::~ScopedBallPrecision() {
+  g_ball_precision = previous_;
+}
 
-Ball::Ball() noexcept { arb_init(A(*this)); }
+Ball::Ball() noexcept {
+  arb_init(A(*this));
+}
 Ball::Ball(int n) noexcept {
   arb_init(A(*this));
   arb_set_si(A(*this), n);
@@ -99,9 +111,10 @@ Ball::Ball(double x) {
   arb_init(A(*this));
   if (!std::isfinite(x)) {
     arb_clear(A(*this));
-    throw InvalidArgument(fmt::format("cannot make a ball from the double {}: expected a finite "
-                                      "number",
-                                      x));
+    throw InvalidArgument(
+        fmt::format("cannot make a ball from the double {}: expected a finite "
+                    "number",
+                    x));
   }
   arb_set_d(A(*this), x);
 }
@@ -113,7 +126,8 @@ Ball::Ball(const Rational& r) {
 
 Ball Ball::from_mid_rad(const Rational& mid, const Rational& rad) {
   if (rad < 0) {
-    throw InvalidArgument(fmt::format("ball radius {} is negative; expected >= 0", locus::to_string(rad)));
+    throw InvalidArgument(
+        fmt::format("ball radius {} is negative; expected >= 0", locus::to_string(rad)));
   }
   Ball out(mid);
   const Ball r(rad);
@@ -125,7 +139,8 @@ Ball Ball::from_mid_rad(const Rational& mid, const Rational& rad) {
 Ball Ball::from_interval(const Rational& lo, const Rational& hi) {
   if (hi < lo) {
     throw InvalidArgument(fmt::format("interval [{}, {}] is empty; expected lo <= hi",
-                                      locus::to_string(lo), locus::to_string(hi)));
+                                      locus::to_string(lo),
+                                      locus::to_string(hi)));
   }
   return from_mid_rad((lo + hi) / 2, (hi - lo) / 2);
 }
@@ -146,7 +161,9 @@ Ball& Ball::operator=(Ball&& other) noexcept {
   if (this != &other) arb_swap(A(*this), A(other));
   return *this;
 }
-Ball::~Ball() { arb_clear(A(*this)); }
+Ball::~Ball() {
+  arb_clear(A(*this));
+}
 
 Ball& Ball::operator+=(const Ball& b) noexcept {
   arb_add(A(*this), A(*this), A(b), prec());
@@ -170,7 +187,9 @@ Ball operator-(const Ball& a) noexcept {
   return out;
 }
 
-bool operator==(const Ball& a, const Ball& b) noexcept { return arb_equal(A(a), A(b)) != 0; }
+bool operator==(const Ball& a, const Ball& b) noexcept {
+  return arb_equal(A(a), A(b)) != 0;
+}
 
 Rational Ball::mid() const {
   if (!is_finite()) throw InvalidArgument("the ball is not finite, so it has no rational midpoint");
@@ -185,12 +204,24 @@ Rational Ball::rad() const {
   arf_clear(r);
   return out;
 }
-Rational Ball::lower() const { return mid() - rad(); }
-Rational Ball::upper() const { return mid() + rad(); }
-double Ball::mid_double() const noexcept { return arf_get_d(arb_midref(A(*this)), ARF_RND_NEAR); }
-double Ball::rad_double() const noexcept { return mag_get_d(arb_radref(A(*this))); }
-bool Ball::is_exact() const noexcept { return arb_is_exact(A(*this)) != 0; }
-bool Ball::is_finite() const noexcept { return arb_is_finite(A(*this)) != 0; }
+Rational Ball::lower() const {
+  return mid() - rad();
+}
+Rational Ball::upper() const {
+  return mid() + rad();
+}
+double Ball::mid_double() const noexcept {
+  return arf_get_d(arb_midref(A(*this)), ARF_RND_NEAR);
+}
+double Ball::rad_double() const noexcept {
+  return mag_get_d(arb_radref(A(*this)));
+}
+bool Ball::is_exact() const noexcept {
+  return arb_is_exact(A(*this)) != 0;
+}
+bool Ball::is_finite() const noexcept {
+  return arb_is_finite(A(*this)) != 0;
+}
 long Ball::rel_accuracy_bits() const noexcept {
   return static_cast<long>(arb_rel_accuracy_bits(A(*this)));
 }
@@ -212,14 +243,30 @@ std::string ScalarTraits<Ball>::to_string(const Ball& x) {
   return x.to_string(digits);
 }
 
-Ball exp(const Ball& x) { return unary(x, arb_exp); }
-Ball log(const Ball& x) { return unary(x, arb_log); }
-Ball sqrt(const Ball& x) { return unary(x, arb_sqrt); }
-Ball tanh(const Ball& x) { return unary(x, arb_tanh); }
-Ball sin(const Ball& x) { return unary(x, arb_sin); }
-Ball cos(const Ball& x) { return unary(x, arb_cos); }
-Ball log1p(const Ball& x) { return unary(x, arb_log1p); }
-Ball expm1(const Ball& x) { return unary(x, arb_expm1); }
+Ball exp(const Ball& x) {
+  return unary(x, arb_exp);
+}
+Ball log(const Ball& x) {
+  return unary(x, arb_log);
+}
+Ball sqrt(const Ball& x) {
+  return unary(x, arb_sqrt);
+}
+Ball tanh(const Ball& x) {
+  return unary(x, arb_tanh);
+}
+Ball sin(const Ball& x) {
+  return unary(x, arb_sin);
+}
+Ball cos(const Ball& x) {
+  return unary(x, arb_cos);
+}
+Ball log1p(const Ball& x) {
+  return unary(x, arb_log1p);
+}
+Ball expm1(const Ball& x) {
+  return unary(x, arb_expm1);
+}
 Ball abs(const Ball& x) {
   Ball out;
   arb_abs(A(out), A(x));
@@ -254,7 +301,9 @@ Certainty certainly_less(const Ball& a, const Ball& b) {
 Certainty certainly_less_equal(const Ball& a, const Ball& b) {
   return from_pair(arb_le(A(a), A(b)), arb_gt(A(a), A(b)));
 }
-Certainty certainly_greater(const Ball& a, const Ball& b) { return certainly_less(b, a); }
+Certainty certainly_greater(const Ball& a, const Ball& b) {
+  return certainly_less(b, a);
+}
 Certainty certainly_greater_equal(const Ball& a, const Ball& b) {
   return certainly_less_equal(b, a);
 }
@@ -270,13 +319,19 @@ Certainty certainly_negative(const Ball& a) {
 Certainty certainly_zero(const Ball& a) {
   return from_pair(arb_is_zero(A(a)), arb_contains_zero(A(a)) == 0 ? 1 : 0);
 }
-bool possibly_zero(const Ball& a) { return arb_contains_zero(A(a)) != 0; }
+bool possibly_zero(const Ball& a) {
+  return arb_contains_zero(A(a)) != 0;
+}
 
 bool contains(const Ball& ball, const Rational& x) {
   Fmpq q(x);
   return arb_contains_fmpq(A(ball), q.get()) != 0;
 }
-bool contains(const Ball& outer, const Ball& inner) { return arb_contains(A(outer), A(inner)) != 0; }
-bool overlaps(const Ball& a, const Ball& b) { return arb_overlaps(A(a), A(b)) != 0; }
+bool contains(const Ball& outer, const Ball& inner) {
+  return arb_contains(A(outer), A(inner)) != 0;
+}
+bool overlaps(const Ball& a, const Ball& b) {
+  return arb_overlaps(A(a), A(b)) != 0;
+}
 
 }  // namespace locus

@@ -1,18 +1,18 @@
 // Correctly rounded conversions between rationals and the floating scalars, through MPFR with the
 // target's precision and exponent range (so subnormals round once, not twice).
 #define MPFR_WANT_FLOAT128 1  // before any <mpfr.h>: enables mpfr_{set,get}_float128
-#include <mpfr.h>
-
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "locus/config.hpp"
 #include "locus/error.hpp"
 #include "locus/scalar/binary.hpp"
 #include "locus/scalar/float128.hpp"
 #include "locus/scalar/mpfr.hpp"
+
+#include <fmt/format.h>
+
+#include <mpfr.h>
 
 namespace locus::detail {
 
@@ -45,14 +45,18 @@ void round_rational(mpfr_ptr out, const Rational& x, mpfr_exp_t emin, mpfr_exp_t
 }
 
 [[noreturn]] void not_rational(std::string_view type, std::string_view value) {
-  throw InvalidArgument(fmt::format("{} value {} is not a finite number, so it has no exact "
-                                    "rational value",
-                                    type, value));
+  throw InvalidArgument(
+      fmt::format("{} value {} is not a finite number, so it has no exact "
+                  "rational value",
+                  type,
+                  value));
 }
 
 }  // namespace
 
-double double_from_rational(const Rational& x) { return to_double_nearest(x); }
+double double_from_rational(const Rational& x) {
+  return to_double_nearest(x);
+}
 
 long double long_double_from_rational(const Rational& x) {
   MpfrTemp t(64);
@@ -74,7 +78,9 @@ Rational rational_from_long_double(long double x) {
   return mpfr_get_rational(t.get());
 }
 
-std::string double_to_string(double x) { return fmt::format("{}", x); }
+std::string double_to_string(double x) {
+  return fmt::format("{}", x);
+}
 
 std::string long_double_to_string(long double x) {
   MpfrTemp t(64);

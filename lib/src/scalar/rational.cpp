@@ -5,10 +5,11 @@
 #include <cstdlib>
 #include <string>
 
-#include <fmt/format.h>
-#include <mpfr.h>
-
 #include "locus/error.hpp"
+
+#include <fmt/format.h>
+
+#include <mpfr.h>
 
 namespace locus {
 
@@ -20,7 +21,8 @@ constexpr long kMaxDecimalExponent = 100000;
   throw ParseError(fmt::format(
       "cannot read '{}' as an exact number ({}); expected a decimal such as -1.25e-3 or a ratio "
       "such as -1/3",
-      text, why));
+      text,
+      why));
 }
 
 bool all_digits(std::string_view s) {

@@ -1,15 +1,15 @@
 // locus/linalg/dense.hpp: the dense decompositions locus builds on, generic over the scalar.
 //
 // Thin, contract-carrying wrappers of Eigen 3.4's LDLT, PartialPivLU and SelfAdjointEigenSolver,
-// explicitly instantiated once per built-in scalar in lib/src/instantiate/dense_<scalar>.cpp so that
-// no other translation unit compiles an MPFR decomposition (toolchain-notes trap 7).
+// explicitly instantiated once per built-in scalar in lib/src/instantiate/dense_<scalar>.cpp so
+// that no other translation unit compiles an MPFR decomposition (toolchain-notes trap 7).
 //
-//   | function              | scalars                      | rigour                                   |
+//   | function              | scalars                      | rigour |
 //   |-----------------------|------------------------------|------------------------------------------|
-//   | ldlt_solve            | floating, Rational           | exact for Rational                       |
-//   | ldlt_diagonal         | floating, Rational           | exact for Rational                       |
-//   | determinant           | floating, Rational           | exact for Rational                       |
-//   | symmetric_eigen       | floating                     | approx: no error bound (Arb's approx_)   |
+//   | ldlt_solve            | floating, Rational           | exact for Rational | | ldlt_diagonal
+//   | floating, Rational           | exact for Rational                       | | determinant |
+//   floating, Rational           | exact for Rational                       | | symmetric_eigen |
+//   floating                     | approx: no error bound (Arb's approx_)   |
 //
 // Certified inertia and null-space dimension are built on these in the spectra module; these
 // functions themselves make no rigour claim for floating scalars.
@@ -57,7 +57,7 @@ struct SymmetricEigen {
 template <class Scalar>
 SymmetricEigen<Scalar> symmetric_eigen(const Mat<Scalar>& a, bool compute_vectors = false);
 
-#define LOCUS_DENSE_DECLARE_ORDERED(Scalar, tag)                                                    \
+#define LOCUS_DENSE_DECLARE_ORDERED(Scalar, tag)                                                 \
   extern template Vec<Scalar> ldlt_solve<Scalar>(const Mat<Scalar>&, const Vec<Scalar>&, bool*); \
   extern template Vec<Scalar> ldlt_diagonal<Scalar>(const Mat<Scalar>&);                         \
   extern template Scalar determinant<Scalar>(const Mat<Scalar>&);

@@ -1,4 +1,5 @@
-// locus/scalar/all.hpp: every built-in scalar type, and the lists generic code and tests iterate over.
+// locus/scalar/all.hpp: every built-in scalar type, and the lists generic code and tests iterate
+// over.
 //
 //   double, long double, Float128 (if LOCUS_HAS_FLOAT128), Mpfr<128|256|512|1024>, Rational, Ball
 //
@@ -75,6 +76,6 @@ using BuiltinScalars = TypeList<double,
   X(::locus::Rational, rational)
 
 /// X(Type, tag) for every built-in scalar.
-#define LOCUS_FOR_EACH_SCALAR(X)  \
+#define LOCUS_FOR_EACH_SCALAR(X)   \
   LOCUS_FOR_EACH_ORDERED_SCALAR(X) \
   X(::locus::Ball, ball)

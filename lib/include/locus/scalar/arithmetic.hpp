@@ -11,9 +11,9 @@
 //   | rational      | Rational           | exact                                              |
 //   | ball:BITS     | Ball               | Arb balls, any BITS in [2, 2^24]                   |
 //
-// dispatch(arithmetic, f) calls f(std::type_identity<Scalar>{}) with the compiled Scalar; for balls it
-// sets the thread's working precision for the duration of the call. f must return the same type for
-// every Scalar.
+// dispatch(arithmetic, f) calls f(std::type_identity<Scalar>{}) with the compiled Scalar; for balls
+// it sets the thread's working precision for the duration of the call. f must return the same type
+// for every Scalar.
 //
 //   \code
 //   auto a = locus::parse_arithmetic("mpfr:256");

@@ -1,8 +1,8 @@
 // locus/scalar/ball.hpp: rigorous ball arithmetic, locus::Ball, a value type over Arb's arb_t.
 //
 // A Ball is a set [m - r, m + r] (binary midpoint m, radius r). Every operation returns a ball that
-// contains the exact result for every choice of points in the operands (Arb's guarantee), computed at
-// the thread's working precision:
+// contains the exact result for every choice of points in the operands (Arb's guarantee), computed
+// at the thread's working precision:
 //
 //   \code
 //   locus::ScopedBallPrecision prec(256);        // working precision for this scope
@@ -14,10 +14,12 @@
 // Comparisons are three-valued (`certainly_less`, `certainly_positive`, ... return Certainty). The
 // plain order operators < <= > >= are deleted: `a < b` on balls does not compile
 // (tests/compile_fail/ball_less.cpp). `==` is structural identity of balls (same midpoint and
-// radius), which Eigen needs; value equality is certainly_equal. The arithmetic's name is `ball:BITS`.
+// radius), which Eigen needs; value equality is certainly_equal. The arithmetic's name is
+// `ball:BITS`.
 //
 // Caution (as in Arb): Ball(0.1) made from the double 0.1 holds the double, not 1/10. Use
-// parse_scalar<Ball>("0.1") or ratio<Ball>(1, 10). The double constructor is explicit for that reason.
+// parse_scalar<Ball>("0.1") or ratio<Ball>(1, 10). The double constructor is explicit for that
+// reason.
 #pragma once
 
 #include <string>
@@ -132,14 +134,30 @@ class Ball {
 };
 
 // Mixed operations with integers (Eigen and generic code write `2 * x`).
-inline Ball operator+(const Ball& a, int b) { return a + Ball(b); }
-inline Ball operator+(int a, const Ball& b) { return Ball(a) + b; }
-inline Ball operator-(const Ball& a, int b) { return a - Ball(b); }
-inline Ball operator-(int a, const Ball& b) { return Ball(a) - b; }
-inline Ball operator*(const Ball& a, int b) { return a * Ball(b); }
-inline Ball operator*(int a, const Ball& b) { return Ball(a) * b; }
-inline Ball operator/(const Ball& a, int b) { return a / Ball(b); }
-inline Ball operator/(int a, const Ball& b) { return Ball(a) / b; }
+inline Ball operator+(const Ball& a, int b) {
+  return a + Ball(b);
+}
+inline Ball operator+(int a, const Ball& b) {
+  return Ball(a) + b;
+}
+inline Ball operator-(const Ball& a, int b) {
+  return a - Ball(b);
+}
+inline Ball operator-(int a, const Ball& b) {
+  return Ball(a) - b;
+}
+inline Ball operator*(const Ball& a, int b) {
+  return a * Ball(b);
+}
+inline Ball operator*(int a, const Ball& b) {
+  return Ball(a) * b;
+}
+inline Ball operator/(const Ball& a, int b) {
+  return a / Ball(b);
+}
+inline Ball operator/(int a, const Ball& b) {
+  return Ball(a) / b;
+}
 
 /// Functions found by ADL (`using std::exp; exp(x)` in generic code). Each encloses the exact
 /// function over the whole input ball; outside the domain (log of a ball containing 0 or negative
@@ -159,7 +177,9 @@ Ball ldexp(const Ball& x, int e);
 /// The union hull of a and b.
 Ball hull(const Ball& a, const Ball& b);
 /// Square.
-inline Ball square(const Ball& x) { return x * x; }
+inline Ball square(const Ball& x) {
+  return x * x;
+}
 
 // Three-valued comparisons (Arb's arb_lt etc.): True if it holds for all points, False if it fails
 // for all points, Unknown otherwise.

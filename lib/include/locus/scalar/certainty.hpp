@@ -1,7 +1,8 @@
 // locus/scalar/certainty.hpp: three-valued truth for rigorous (ball) arithmetic.
 //
-// A ball comparison is True only when it holds for every pair of points in the balls, False only when
-// it fails for every pair, and Unknown otherwise (Arb's convention: predicates say "certainly").
+// A ball comparison is True only when it holds for every pair of points in the balls, False only
+// when it fails for every pair, and Unknown otherwise (Arb's convention: predicates say
+// "certainly").
 #pragma once
 
 #include <string_view>
@@ -25,7 +26,9 @@ constexpr std::string_view to_string(Certainty c) noexcept {
 }
 
 /// True iff c is Certainty::True.
-constexpr bool is_certain(Certainty c) noexcept { return c == Certainty::True; }
+constexpr bool is_certain(Certainty c) noexcept {
+  return c == Certainty::True;
+}
 
 /// Logical negation: True <-> False, Unknown stays Unknown.
 constexpr Certainty operator!(Certainty c) noexcept {

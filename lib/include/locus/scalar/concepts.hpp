@@ -38,7 +38,7 @@ template <class S>
 concept Field = is_locus_scalar_v<S> && std::copyable<S> && requires(S a, S b) {
   { a + b } -> std::convertible_to<S>;
   { a - b } -> std::convertible_to<S>;
-  { a * b } -> std::convertible_to<S>;
+  { a* b } -> std::convertible_to<S>;
   { a / b } -> std::convertible_to<S>;
   { -a } -> std::convertible_to<S>;
   S(0);

@@ -10,7 +10,8 @@
 //   |-------------------|---------------|-----------|------------------------|
 //   | double ... Mpfr   | yes           | yes       | yes                    |
 //   | Rational          | yes           | yes, exact| no (not a RealField)   |
-//   | Ball              | yes (rigorous)| no: rigorous linear algebra is locus's own, or Arb's arb_mat |
+//   | Ball              | yes (rigorous)| no: rigorous linear algebra is locus's own, or Arb's
+//   arb_mat |
 //
 // Include cost is high (Eigen/Dense plus Boost.Multiprecision): include it only where matrices are
 // used, and keep decompositions behind extern templates (linalg/dense.hpp).
@@ -18,10 +19,11 @@
 
 #include <limits>
 
-#include <Eigen/Dense>
-#include <boost/multiprecision/eigen.hpp>
-
 #include "locus/scalar/all.hpp"
+
+#include <Eigen/Dense>
+
+#include <boost/multiprecision/eigen.hpp>
 
 namespace locus::detail {
 
@@ -59,8 +61,9 @@ namespace Eigen {
 template <unsigned D10>
 struct NumTraits<boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D10>,
                                                boost::multiprecision::et_off>>
-    : locus::detail::MultiprecisionNumTraits<boost::multiprecision::number<
-          boost::multiprecision::mpfr_float_backend<D10>, boost::multiprecision::et_off>> {};
+    : locus::detail::MultiprecisionNumTraits<
+          boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D10>,
+                                        boost::multiprecision::et_off>> {};
 
 #if LOCUS_HAS_FLOAT128
 template <>

@@ -12,10 +12,10 @@
 
 #include <string>
 
-#include <boost/multiprecision/float128.hpp>
-
 #include "locus/scalar/rational.hpp"
 #include "locus/scalar/traits.hpp"
+
+#include <boost/multiprecision/float128.hpp>
 
 namespace locus {
 

@@ -9,17 +9,20 @@
 
 #include <string_view>
 
-#include <boost/multiprecision/number.hpp>
-#include <fmt/format.h>
-
 #include "locus/scalar/ball.hpp"
 #include "locus/scalar/traits.hpp"
 
+#include <boost/multiprecision/number.hpp>
+
+#include <fmt/format.h>
+
 template <class Backend, boost::multiprecision::expression_template_option Et>
-struct fmt::formatter<boost::multiprecision::number<Backend, Et>> : fmt::formatter<std::string_view> {
+struct fmt::formatter<boost::multiprecision::number<Backend, Et>>
+    : fmt::formatter<std::string_view> {
   template <class FormatContext>
   auto format(const boost::multiprecision::number<Backend, Et>& x, FormatContext& ctx) const {
-    const std::string s = locus::ScalarTraits<boost::multiprecision::number<Backend, Et>>::to_string(x);
+    const std::string s =
+        locus::ScalarTraits<boost::multiprecision::number<Backend, Et>>::to_string(x);
     return fmt::formatter<std::string_view>::format(s, ctx);
   }
 };

@@ -1,10 +1,11 @@
 // locus/scalar/mpfr.hpp: MPFR floating point at a fixed precision, locus::Mpfr<Bits>.
 //
-// Mpfr<Bits> = boost::multiprecision::number<mpfr_float_backend<D>, et_off>, where D is the smallest
-// decimal-digit count whose binary precision is at least Bits. Boost sizes MPFR values from decimal
-// digits, so the significand has ScalarTraits<Mpfr<Bits>>::digits() bits, which is Bits or one more
-// (128 -> 128, 256 -> 257, 512 -> 513, 1024 -> 1025). The arithmetic is named `mpfr:Bits` after the
-// precision asked for; digits() is what it really carries, and every report prints that.
+// Mpfr<Bits> = boost::multiprecision::number<mpfr_float_backend<D>, et_off>, where D is the
+// smallest decimal-digit count whose binary precision is at least Bits. Boost sizes MPFR values
+// from decimal digits, so the significand has ScalarTraits<Mpfr<Bits>>::digits() bits, which is
+// Bits or one more (128 -> 128, 256 -> 257, 512 -> 513, 1024 -> 1025). The arithmetic is named
+// `mpfr:Bits` after the precision asked for; digits() is what it really carries, and every report
+// prints that.
 //
 // Built in (instantiated in lib/src/instantiate/): Bits = 128, 256, 512, 1024 (kMpfrBuiltinBits).
 // Any precision at run time: use balls, `ball:BITS` (Arb takes the precision per operation).
@@ -13,10 +14,10 @@
 #include <array>
 #include <string>
 
-#include <boost/multiprecision/mpfr.hpp>
-
 #include "locus/scalar/rational.hpp"
 #include "locus/scalar/traits.hpp"
+
+#include <boost/multiprecision/mpfr.hpp>
 
 namespace locus {
 
@@ -58,11 +59,11 @@ using Mpfr = boost::multiprecision::number<
     boost::multiprecision::et_off>;
 
 template <unsigned D10>
-struct ScalarTraits<
-    boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D10>,
-                                  boost::multiprecision::et_off>>
-    : GenericScalarTraits<boost::multiprecision::number<
-          boost::multiprecision::mpfr_float_backend<D10>, boost::multiprecision::et_off>> {
+struct ScalarTraits<boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D10>,
+                                                  boost::multiprecision::et_off>>
+    : GenericScalarTraits<
+          boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D10>,
+                                        boost::multiprecision::et_off>> {
   static_assert(D10 > 0, "locus: variable-precision MPFR is not a locus scalar; use Mpfr<Bits>");
   using Scalar = boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D10>,
                                                boost::multiprecision::et_off>;
@@ -82,7 +83,9 @@ struct ScalarTraits<
     detail::mpfr_set_rational(x.backend().data(), r);
     return x;
   }
-  static std::string to_string(const Scalar& x) { return detail::mpfr_to_string(x.backend().data()); }
+  static std::string to_string(const Scalar& x) {
+    return detail::mpfr_to_string(x.backend().data());
+  }
   static bool is_finite(const Scalar& x) { return mpfr_number_p(x.backend().data()) != 0; }
 };
 

@@ -7,17 +7,18 @@
 
 #include <string_view>
 
-#include <fmt/format.h>
-
 #include "locus/error.hpp"
 #include "locus/scalar/rational.hpp"
 #include "locus/scalar/traits.hpp"
+
+#include <fmt/format.h>
 
 namespace locus {
 
 /// Parses `text` into Scalar, rounding exactly once.
 /// \tparam Scalar any locus scalar.
-/// \returns the value of `text` rounded to nearest (floats), exact (Rational), enclosed (Ball, at the
+/// \returns the value of `text` rounded to nearest (floats), exact (Rational), enclosed (Ball, at
+/// the
 ///   thread's working precision).
 /// \throws ParseError if `text` is not a decimal or p/q literal (see parse_rational) or its value
 ///   overflows Scalar's range (the message names the text and the arithmetic).
@@ -26,7 +27,8 @@ Scalar parse_scalar(std::string_view text) {
   const Rational exact = parse_rational(text);
   Scalar x = ScalarTraits<Scalar>::from_rational(exact);
   if (!ScalarTraits<Scalar>::is_finite(x)) {
-    throw ParseError(fmt::format("number '{}' is out of the range of the arithmetic {}", text,
+    throw ParseError(fmt::format("number '{}' is out of the range of the arithmetic {}",
+                                 text,
                                  ScalarTraits<Scalar>::name()));
   }
   return x;

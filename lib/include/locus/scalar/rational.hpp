@@ -1,17 +1,17 @@
 // locus/scalar/rational.hpp: exact rational arithmetic, locus::Rational = GMP mpq via
 // Boost.Multiprecision with expression templates off (no dangling `auto` expressions).
 //
-// Rational is the reference arithmetic of locus: every number in a problem file is a rational, every
-// other arithmetic is reached by rounding (or enclosing) it once. It has no transcendentals: asking
-// for exp(3/10) in `rational` is an UnsupportedScalar error, never a silent rounding.
+// Rational is the reference arithmetic of locus: every number in a problem file is a rational,
+// every other arithmetic is reached by rounding (or enclosing) it once. It has no transcendentals:
+// asking for exp(3/10) in `rational` is an UnsupportedScalar error, never a silent rounding.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include <boost/multiprecision/gmp.hpp>
-
 #include "locus/scalar/traits.hpp"
+
+#include <boost/multiprecision/gmp.hpp>
 
 namespace locus {
 

@@ -1,25 +1,27 @@
-// locus/scalar/traits.hpp: ScalarTraits<Scalar>, the single customisation point of the scalar tower.
+// locus/scalar/traits.hpp: ScalarTraits<Scalar>, the single customisation point of the scalar
+// tower.
 //
-// Every arithmetic locus computes in is a `Scalar` type with a specialisation of ScalarTraits, modelled
-// on Eigen::NumTraits. Generic code asks the traits, never `std::is_same_v<Scalar, double>`:
+// Every arithmetic locus computes in is a `Scalar` type with a specialisation of ScalarTraits,
+// modelled on Eigen::NumTraits. Generic code asks the traits, never `std::is_same_v<Scalar,
+// double>`:
 //
-//   | member                | meaning                                                               |
+//   | member                | meaning |
 //   |-----------------------|-----------------------------------------------------------------------|
-//   | kind                  | ScalarKind: Binary, Extended, Quad, Mpfr, Rational, Ball              |
-//   | is_exact              | arithmetic is exact (+ - * / never round): Rational                   |
-//   | is_rigorous           | results are exact or certified enclosures: Rational, Ball             |
-//   | is_interval           | values are sets (balls), comparisons are three-valued                 |
-//   | has_transcendentals   | exp, log, tanh, sqrt are available                                    |
-//   | digits()              | significand bits (0 for exact arithmetic)                             |
-//   | epsilon()             | 2^(1-digits), the unit roundoff scale (0 for exact)                   |
-//   | default_tolerance()   | what replaces a bare 1e-12 in generic comparisons (0 for exact)       |
-//   | name()                | the arithmetic's CLI name: "double", "mpfr:256", "ball:128", ...      |
-//   | to_double(x)          | nearest double (midpoint for balls)                                   |
-//   | to_rational(x)        | the exact rational value (the midpoint for balls)                     |
-//   | from_ratio(p, q)      | p/q rounded to nearest (enclosed for balls, exact for Rational)       |
-//   | from_rational(r)      | r rounded to nearest (enclosed for balls, exact for Rational)         |
-//   | to_string(x)          | text that parses back to the same value (balls: "[mid +/- rad]")      |
-//   | is_finite(x)          | not NaN/Inf (balls: finite midpoint and radius)                       |
+//   | kind                  | ScalarKind: Binary, Extended, Quad, Mpfr, Rational, Ball | | is_exact
+//   | arithmetic is exact (+ - * / never round): Rational                   | | is_rigorous |
+//   results are exact or certified enclosures: Rational, Ball             | | is_interval | values
+//   are sets (balls), comparisons are three-valued                 | | has_transcendentals   | exp,
+//   log, tanh, sqrt are available                                    | | digits()              |
+//   significand bits (0 for exact arithmetic)                             | | epsilon() |
+//   2^(1-digits), the unit roundoff scale (0 for exact)                   | | default_tolerance()
+//   | what replaces a bare 1e-12 in generic comparisons (0 for exact)       | | name() | the
+//   arithmetic's CLI name: "double", "mpfr:256", "ball:128", ...      | | to_double(x)          |
+//   nearest double (midpoint for balls)                                   | | to_rational(x) | the
+//   exact rational value (the midpoint for balls)                     | | from_ratio(p, q)      |
+//   p/q rounded to nearest (enclosed for balls, exact for Rational)       | | from_rational(r) | r
+//   rounded to nearest (enclosed for balls, exact for Rational)         | | to_string(x)          |
+//   text that parses back to the same value (balls: "[mid +/- rad]")      | | is_finite(x) | not
+//   NaN/Inf (balls: finite midpoint and radius)                       |
 //
 // Each family's header (binary.hpp, float128.hpp, mpfr.hpp, rational.hpp, ball.hpp) specialises it
 // once. `scalar/all.hpp` includes them all and defines the list of built-in scalars.
@@ -43,13 +45,14 @@ struct ScalarTraits;
 template <class Scalar, class = void>
 struct is_locus_scalar : std::false_type {};
 template <class Scalar>
-struct is_locus_scalar<Scalar, std::void_t<decltype(ScalarTraits<Scalar>::kind)>> : std::true_type {};
+struct is_locus_scalar<Scalar, std::void_t<decltype(ScalarTraits<Scalar>::kind)>> : std::true_type {
+};
 template <class Scalar>
 inline constexpr bool is_locus_scalar_v = is_locus_scalar<Scalar>::value;
 
 /// Defaults for floating types with a std::numeric_limits specialisation (like
-/// Eigen::GenericNumTraits): digits, epsilon and the default tolerance 2^(-floor(3*digits/4)), which
-/// is about 1.8e-12 for double and leaves a quarter of the digits for accumulated rounding.
+/// Eigen::GenericNumTraits): digits, epsilon and the default tolerance 2^(-floor(3*digits/4)),
+/// which is about 1.8e-12 for double and leaves a quarter of the digits for accumulated rounding.
 template <class Scalar>
 struct GenericScalarTraits {
   static constexpr bool is_exact = false;

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what locus needs from Debian 12 packages (docs/building.md says why each is there).
+# Idempotent, and quiet when everything is already installed. Needs root or sudo for apt-get.
+set -euo pipefail
+
+PACKAGES=(
+  g++ cmake ninja-build ccache pkg-config git
+  libeigen3-dev libboost-dev libmpfr-dev libgmp-dev libflint-arb-dev libflint-dev
+  libfmt-dev libceres-dev libcli11-dev nlohmann-json3-dev doctest-dev
+  clang-format
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then SUDO="sudo"; else
+    echo "install-deps: need root (or sudo) to apt-get install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"
