@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds and runs the benchmarks and writes their numbers into docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOCUS_BUILD_BENCH=ON >/dev/null
+cmake --build "$BUILD_DIR" --target locus_bench_scalar
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`bash bench/run.sh\` on $(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), g++ $(g++ -dumpversion), Release."
+  echo "Performance targets are checked here, never by timed unit tests."
+  echo
+  echo "## Scalar tower (bench/scalar_bench.cpp)"
+  echo
+  echo "Random rational data with denominators 7, rounded once into each arithmetic. Balls at 128 and"
+  echo "1024 bits. LDLᵀ is Eigen's pivoted LDLT (exact for rational); eigenvalues by Eigen's"
+  echo "SelfAdjointEigenSolver (floating arithmetics only)."
+  echo
+  "$BUILD_DIR/bench/locus_bench_scalar"
+} > docs/benchmarks.md
+cat docs/benchmarks.md
