@@ -5,11 +5,11 @@
 #include <random>
 #include <string>
 
-#include <fmt/format.h>
-
 #include "locus/linalg/dense.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/fmt.hpp"
+
+#include <fmt/format.h>
 
 namespace {
 
@@ -60,14 +60,16 @@ void row(const std::string& name) {
   std::string ldlt = "—";
   const locus::Mat<S> a = random_symmetric<S>(kN, 2);
   if constexpr (locus::RealField<S>) {
-    eig = fmt::format("{:.2f}", 1e3 * seconds_per_call([&] { auto e = locus::symmetric_eigen<S>(a);
-      do_not_optimize(e);
-    }));
+    eig = fmt::format("{:.2f}", 1e3 * seconds_per_call([&] {
+                                  auto e = locus::symmetric_eigen<S>(a);
+                                  do_not_optimize(e);
+                                }));
   }
   if constexpr (locus::OrderedField<S>) {
-    ldlt = fmt::format("{:.2f}", 1e3 * seconds_per_call([&] { auto d = locus::ldlt_diagonal<S>(a);
-      do_not_optimize(d);
-    }));
+    ldlt = fmt::format("{:.2f}", 1e3 * seconds_per_call([&] {
+                                   auto d = locus::ldlt_diagonal<S>(a);
+                                   do_not_optimize(d);
+                                 }));
   }
   fmt::print("| {} | {:.1f} | {} | {} |\n", name, 1e9 * dot / n_dot, eig, ldlt);
   std::fflush(stdout);
@@ -76,10 +78,20 @@ void row(const std::string& name) {
 }  // namespace
 
 int main() {
-  fmt::print("| arithmetic | ns per multiply-add | 50×50 symmetric eigenvalues (ms) | 50×50 LDLᵀ (ms) |\n");
+  fmt::print(
+      "| arithmetic | ns per multiply-add | 50×50 symmetric eigenvalues (ms) | 50×50 LDLᵀ (ms) "
+      "|\n");
   fmt::print("|---|---|---|---|\n");
-  for (const char* name : {"double", "long-double", "float128", "mpfr:128", "mpfr:256", "mpfr:512",
-                           "mpfr:1024", "rational", "ball:128", "ball:1024"}) {
+  for (const char* name : {"double",
+                           "long-double",
+                           "float128",
+                           "mpfr:128",
+                           "mpfr:256",
+                           "mpfr:512",
+                           "mpfr:1024",
+                           "rational",
+                           "ball:128",
+                           "ball:1024"}) {
     locus::dispatch(name, [&]<class S>(std::type_identity<S>) { row<S>(name); });
   }
   return 0;
