@@ -5,6 +5,7 @@ find_package(fmt 9 REQUIRED)                           # fmt::fmt
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)  # PkgConfig::MPFR
 pkg_check_modules(GMP REQUIRED IMPORTED_TARGET gmp)    # PkgConfig::GMP
+find_package(OpenMP REQUIRED)                          # OpenMP::OpenMP_CXX (Hessian assembly)
 include(LocusFindArb)                                  # locus_dep::arb
 find_package(CLI11 2 REQUIRED)                         # CLI11::CLI11 (the locus executable only)
 find_package(nlohmann_json 3 REQUIRED)                 # nlohmann_json::nlohmann_json (JSON output)

@@ -1,0 +1,89 @@
+// locus/core/derivatives.hpp: the loss and its exact derivatives, generic over the scalar
+// (math spec §1.3-1.6).
+//
+//   L(θ) = Σ_i ℓ(f(x_i; θ), y_i)             (sum; "mean" divides L and every derivative by N)
+//   ∇²L = G + H,   G = Σ_i J_iᵀ Λ_i J_i  (Gauss-Newton, PSD),   H = Σ_i Σ_c e_ic ∇²f_c(x_i)
+//
+// Everything is computed by backpropagation in the arithmetic Scalar, with no finite differences:
+// exact over Q for polynomial activations and the squared loss, enclosures for balls.
+//
+// The full Hessian is assembled per layer block: with K_m = ∂²ℓ/∂z_m² (second-order backprop),
+// T_{m,l} = ∂z_m/∂z_l and δ_m = ∂ℓ/∂z_m, for m >= l
+//   ∂²L/∂W̃_m[p,q] ∂W̃_l[j,k] = Σ_i ã_{l-1}[k] ( (K_m T_{m,l})[p,j] ã_{m-1}[q]
+//                                               + δ_m[p] σ'(z_{m-1}[q]) T_{m-1,l}[q,j] )
+// so that every (p, j) sub-block is one product (N samples) x (N samples)ᵀ: BLAS-3 work N·P²/2
+// fused multiply-adds for the whole (symmetric) Hessian. G keeps the Λ part of K only; H keeps the
+// σ'' part of K and the δ term, so H is formed directly, never as a difference of rounded matrices.
+#pragma once
+
+#include "locus/core/network.hpp"
+#include "locus/error.hpp"
+#include "locus/io/problem.hpp"
+#include "locus/scalar/eigen.hpp"
+
+namespace locus {
+
+/// Which part of the Hessian: ∇²L, the Gauss-Newton part G, or the residual part H = ∇²L − G.
+enum class HessianPart { Full, GaussNewton, Residual };
+
+/// A pre-activation where the activation has no derivative (ReLU at exactly 0), or where a ball
+/// cannot decide the side of the kink.
+class NotDifferentiable : public Error {
+ public:
+  using Error::Error;
+};
+
+/// The loss of a network on a data set, as a function of θ in the arithmetic Scalar.
+///
+/// The data are rounded (or enclosed) into Scalar once, at construction (balls: at the thread's
+/// working precision then). Every member is const and reentrant.
+///
+/// \tparam Scalar any built-in scalar. Rational needs an activation with exact values at the
+///   pre-activations met (polynomials, identity, ReLU away from 0; sigmoid and tanh only at z = 0)
+///   and the squared loss; otherwise the call throws UnsupportedScalar naming the activation, the
+///   value and the layer/unit/sample.
+/// Throws (every evaluating member): UnsupportedScalar as above; NotDifferentiable for ReLU at 0;
+///   InvalidArgument if θ (or v, u) does not have P entries.
+template <class Scalar>
+class LossFunction {
+ public:
+  LossFunction(Network network, const Dataset& data);
+
+  [[nodiscard]] const Network& network() const { return network_; }
+  [[nodiscard]] Eigen::Index num_samples() const { return x_.rows(); }
+  [[nodiscard]] Eigen::Index num_parameters() const { return network_.num_parameters(); }
+
+  /// Network outputs f(x_i; θ), one row per sample (N x n_L).
+  [[nodiscard]] Mat<Scalar> outputs(const Vec<Scalar>& theta) const;
+  /// The loss L(θ).
+  [[nodiscard]] Scalar loss(const Vec<Scalar>& theta) const;
+  /// ∇L(θ); optionally also the loss.
+  [[nodiscard]] Vec<Scalar> gradient(const Vec<Scalar>& theta, Scalar* loss = nullptr) const;
+  /// The residuals e_i = ∇_f ℓ(f_i, y_i), one row per sample (N x n_L), before any mean scaling.
+  [[nodiscard]] Mat<Scalar> residuals(const Vec<Scalar>& theta) const;
+  /// The P x P matrix ∇²L, G or H. Guarantee: exactly symmetric (the upper triangle is a copy).
+  /// Cost: N·P²/2 multiply-adds in layer-block products, plus O(N Σ n_m² n_l) per-sample work.
+  [[nodiscard]] Mat<Scalar> hessian(const Vec<Scalar>& theta,
+                                    HessianPart part = HessianPart::Full) const;
+  /// ∇²L v, G v or H v by the R-operator (one forward and one backward pass, batched).
+  [[nodiscard]] Vec<Scalar> hessian_vector_product(const Vec<Scalar>& theta,
+                                                   const Vec<Scalar>& v,
+                                                   HessianPart part = HessianPart::Full) const;
+  /// The stacked output Jacobian J = ∂Φ/∂θ, (N·n_L) x P, row i·n_L + c is ∂f_c(x_i)/∂θ (not scaled
+  /// by the mean reduction).
+  [[nodiscard]] Mat<Scalar> output_jacobian(const Vec<Scalar>& theta) const;
+  /// The third directional derivative D³L(θ)[u, u, u] = d³/dt³ L(θ + t u) at t = 0, by Taylor-mode
+  /// propagation of degree 3.
+  [[nodiscard]] Scalar third_derivative(const Vec<Scalar>& theta, const Vec<Scalar>& u) const;
+
+ private:
+  Network network_;
+  Mat<Scalar> x_;  // N x n_0
+  Mat<Scalar> y_;  // N x n_L
+};
+
+#define LOCUS_DERIVATIVES_DECLARE(Scalar, tag) extern template class LossFunction<Scalar>;
+LOCUS_FOR_EACH_SCALAR(LOCUS_DERIVATIVES_DECLARE)
+#undef LOCUS_DERIVATIVES_DECLARE
+
+}  // namespace locus

@@ -1,0 +1,5 @@
+// Explicit instantiation of locus/core/derivatives.hpp for long double (one TU per scalar: compile
+// time).
+#include "core/derivatives_impl.hpp"
+
+LOCUS_DERIVATIVES_INSTANTIATE(long double)

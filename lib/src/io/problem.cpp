@@ -1,0 +1,376 @@
+// Problem files (locus-problem/1) with exact numbers.
+#include "locus/io/problem.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "locus/error.hpp"
+
+#include <fmt/format.h>
+
+namespace locus {
+
+using nlohmann::json;
+
+namespace {
+
+/// SAX handler: nlohmann's DOM builder, except that floating-point numbers are stored as their
+/// source text (a JSON string), so no number is ever rounded to a double.
+class ExactSax {
+ public:
+  explicit ExactSax(json& result) : dom_(result, true) {}
+  bool null() { return dom_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v); }
+  bool number_integer(json::number_integer_t v) { return dom_.number_integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool number_float(json::number_float_t /*rounded*/, const json::string_t& text) {
+    json::string_t copy = text;
+    return dom_.string(copy);
+  }
+  bool string(json::string_t& s) { return dom_.string(s); }
+  bool binary(json::binary_t& b) { return dom_.binary(b); }
+  bool start_object(std::size_t n) { return dom_.start_object(n); }
+  bool key(json::string_t& k) { return dom_.key(k); }
+  bool end_object() { return dom_.end_object(); }
+  bool start_array(std::size_t n) { return dom_.start_array(n); }
+  bool end_array() { return dom_.end_array(); }
+  template <class Exception>
+  bool parse_error(std::size_t position, const std::string& token, const Exception& ex) {
+    return dom_.parse_error(position, token, ex);
+  }
+
+ private:
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const std::string& field, const std::string& what) const {
+    throw ParseError(fmt::format("{}: {}: {}", source_, field, what));
+  }
+
+  const json& member(const json& obj, const std::string& path, const char* key) const {
+    if (!obj.contains(key)) fail(path, fmt::format("missing member \"{}\"", key));
+    return obj.at(key);
+  }
+
+  void only_keys(const json& obj,
+                 const std::string& path,
+                 const std::set<std::string>& known) const {
+    for (const auto& [k, v] : obj.items()) {
+      if (!known.count(k)) {
+        std::string list;
+        for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
+        fail(path, fmt::format("unknown member \"{}\"; expected one of {}", k, list));
+      }
+    }
+  }
+
+  Rational number(const json& v, const std::string& path) const {
+    std::string text;
+    if (v.is_string()) {
+      text = v.get<std::string>();
+    } else if (v.is_number_integer()) {
+      text = v.dump();
+    } else {
+      fail(path,
+           fmt::format("{} is not a number; expected a decimal or \"p/q\" string or a JSON "
+                       "number",
+                       v.dump()));
+    }
+    try {
+      return parse_rational(text);
+    } catch (const ParseError& e) {
+      fail(path, e.what());
+    }
+  }
+
+  int integer(const json& v, const std::string& path) const {
+    if (!v.is_number_integer()) fail(path, fmt::format("{} is not an integer", v.dump()));
+    const auto x = v.get<long long>();
+    if (x < -2147483647LL || x > 2147483647LL) fail(path, fmt::format("{} is out of range", x));
+    return static_cast<int>(x);
+  }
+
+  Mat<Rational> matrix(const json& v, const std::string& path) const {
+    if (!v.is_array() || v.empty()) {
+      fail(path,
+           fmt::format("{} is not a non-empty array of rows",
+                       v.is_array() ? "[]" : v.dump().substr(0, 40)));
+    }
+    const std::size_t n = v.size();
+    std::size_t cols = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t c = v[i].is_array() ? v[i].size() : 1;
+      if (i == 0) cols = c;
+      if (c != cols || c == 0) {
+        fail(
+            fmt::format("{}[{}]", path, i),
+            fmt::format("row has {} entries; expected {} (rows must have equal lengths)", c, cols));
+      }
+    }
+    Mat<Rational> m(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(cols));
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t j = 0; j < cols; ++j) {
+        const json& e = v[i].is_array() ? v[i][j] : v[i];
+        m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) =
+            number(e,
+                   v[i].is_array() ? fmt::format("{}[{}][{}]", path, i, j)
+                                   : fmt::format("{}[{}]", path, i));
+      }
+    }
+    return m;
+  }
+
+  Vec<Rational> vector(const json& v, const std::string& path) const {
+    if (!v.is_array())
+      fail(path, fmt::format("{} is not an array of numbers", v.dump().substr(0, 40)));
+    Vec<Rational> out(static_cast<Eigen::Index>(v.size()));
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      out(static_cast<Eigen::Index>(i)) = number(v[i], fmt::format("{}[{}]", path, i));
+    }
+    return out;
+  }
+
+  Network network(const json& v) const {
+    const std::string path = "network";
+    if (!v.is_object()) fail(path, "expected an object");
+    only_keys(v, path, {"widths", "activation", "bias", "loss", "reduction"});
+    Network net;
+    const json& w = member(v, path, "widths");
+    if (!w.is_array()) fail("network.widths", "expected an array of positive integers");
+    for (std::size_t l = 0; l < w.size(); ++l) {
+      net.widths.push_back(integer(w[l], fmt::format("network.widths[{}]", l)));
+    }
+    const json& act = member(v, path, "activation");
+    if (act.is_string()) {
+      try {
+        net.activation = Activation::from_name(act.get<std::string>());
+      } catch (const InvalidArgument& e) {
+        fail("network.activation", e.what());
+      }
+    } else if (act.is_object() && act.size() == 1 && act.contains("polynomial")) {
+      const Vec<Rational> c = vector(act["polynomial"], "network.activation.polynomial");
+      if (c.size() == 0) fail("network.activation.polynomial", "expected at least one coefficient");
+      net.activation.kind = ActivationKind::Polynomial;
+      net.activation.coefficients.assign(c.data(), c.data() + c.size());
+    } else {
+      fail("network.activation",
+           fmt::format("{} is not an activation; expected sigmoid, tanh, softplus, identity, relu "
+                       "or {{\"polynomial\": [\"c0\", \"c1\", ...]}}",
+                       act.dump().substr(0, 60)));
+    }
+    if (v.contains("bias")) {
+      if (!v["bias"].is_boolean())
+        fail("network.bias", fmt::format("{} is not true or false", v["bias"].dump()));
+      net.bias = v["bias"].get<bool>();
+    }
+    if (v.contains("loss")) {
+      const json& l = v["loss"];
+      const std::string s = l.is_string() ? l.get<std::string>() : l.dump();
+      if (s == "squared") {
+        net.loss = LossKind::Squared;
+      } else if (s == "cross_entropy" || s == "cross-entropy") {
+        net.loss = LossKind::CrossEntropy;
+      } else {
+        fail("network.loss",
+             fmt::format("unknown loss {}; expected \"squared\" or \"cross_entropy\"", s));
+      }
+    }
+    if (v.contains("reduction")) {
+      const json& r = v["reduction"];
+      const std::string s = r.is_string() ? r.get<std::string>() : r.dump();
+      if (s == "sum") {
+        net.reduction = Reduction::Sum;
+      } else if (s == "mean") {
+        net.reduction = Reduction::Mean;
+      } else {
+        fail("network.reduction",
+             fmt::format("unknown reduction {}; expected \"sum\" or \"mean\"", s));
+      }
+    }
+    try {
+      net.validate();
+    } catch (const InvalidArgument& e) {
+      throw ParseError(fmt::format("{}: {}", source_, e.what()));
+    }
+    return net;
+  }
+
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+};
+
+}  // namespace
+
+json parse_json_exact(const std::string& text, const std::string& source) {
+  json result;
+  ExactSax sax(result);
+  try {
+    json::sax_parse(text, &sax);
+  } catch (const json::exception& e) {
+    throw ParseError(fmt::format("{}: malformed JSON: {}", source, e.what()));
+  }
+  return result;
+}
+
+Problem parse_problem(const std::string& text, const std::string& source) {
+  const Reader r(source);
+  const json root = parse_json_exact(text, source);
+  if (!root.is_object()) r.fail("(top level)", "expected a JSON object");
+  r.only_keys(root,
+              "(top level)",
+              {"format",
+               "network",
+               "data",
+               "point",
+               "provenance",
+               "certificate",
+               "name",
+               "description",
+               "comment",
+               "seed",
+               "tangent_basis"});
+  const json& format = r.member(root, "(top level)", "format");
+  if (!format.is_string() || format.get<std::string>() != "locus-problem/1") {
+    r.fail(
+        "format",
+        fmt::format("{} is not a supported format; expected \"locus-problem/1\"", format.dump()));
+  }
+  Problem p;
+  p.network = r.network(r.member(root, "(top level)", "network"));
+  const json& data = r.member(root, "(top level)", "data");
+  if (!data.is_object()) r.fail("data", "expected an object with \"inputs\" and \"targets\"");
+  r.only_keys(data, "data", {"inputs", "targets"});
+  p.data.inputs = r.matrix(r.member(data, "data", "inputs"), "data.inputs");
+  p.data.targets = r.matrix(r.member(data, "data", "targets"), "data.targets");
+  if (root.contains("point") && !root["point"].is_null())
+    p.point = r.vector(root["point"], "point");
+  if (root.contains("provenance")) p.provenance = root["provenance"];
+  if (root.contains("certificate")) p.certificate = root["certificate"];
+  for (const char* key : {"name", "description", "comment", "seed", "tangent_basis"}) {
+    if (root.contains(key)) p.extra[key] = root[key];
+  }
+  try {
+    p.validate();
+  } catch (const ParseError& e) {
+    throw ParseError(fmt::format("{}: {}", source, e.what()));
+  }
+  return p;
+}
+
+void Problem::validate() const {
+  const auto n0 = network.width(0);
+  const auto nl = network.width(network.num_layers());
+  if (data.inputs.rows() < 1) throw ParseError("data.inputs: expected at least one sample");
+  if (data.inputs.cols() != n0) {
+    throw ParseError(
+        fmt::format("data.inputs: rows have {} entries; expected n_0 = {} (network.widths[0])",
+                    data.inputs.cols(),
+                    n0));
+  }
+  if (data.targets.rows() != data.inputs.rows()) {
+    throw ParseError(fmt::format("data.targets: {} rows; expected one per input ({})",
+                                 data.targets.rows(),
+                                 data.inputs.rows()));
+  }
+  if (data.targets.cols() != nl) {
+    throw ParseError(
+        fmt::format("data.targets: rows have {} entries; expected n_L = {} (the last width)",
+                    data.targets.cols(),
+                    nl));
+  }
+  if (network.loss == LossKind::CrossEntropy) {
+    for (Eigen::Index i = 0; i < data.targets.rows(); ++i) {
+      Rational sum(0);
+      for (Eigen::Index c = 0; c < nl; ++c) {
+        if (data.targets(i, c) < 0) {
+          throw ParseError(
+              fmt::format("data.targets[{}][{}] = {}: a cross-entropy target must be a "
+                          "probability vector (entries >= 0 summing to 1)",
+                          i,
+                          c,
+                          to_string(data.targets(i, c))));
+        }
+        sum += data.targets(i, c);
+      }
+      if (sum != 1) {
+        throw ParseError(
+            fmt::format("data.targets[{}] sums to {}: a cross-entropy target must be a "
+                        "probability vector (entries >= 0 summing to exactly 1)",
+                        i,
+                        to_string(sum)));
+      }
+    }
+  }
+  if (point && point->size() != network.num_parameters()) {
+    throw ParseError(fmt::format("point: {} entries; expected P = {} for {}",
+                                 point->size(),
+                                 network.num_parameters(),
+                                 network.describe()));
+  }
+}
+
+Problem read_problem_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("cannot read problem file '{}'", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_problem(buffer.str(), path);
+}
+
+namespace {
+json number_array(const Vec<Rational>& v) {
+  json a = json::array();
+  for (Eigen::Index i = 0; i < v.size(); ++i) a.push_back(to_string(v(i)));
+  return a;
+}
+json number_matrix(const Mat<Rational>& m) {
+  json a = json::array();
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    json row = json::array();
+    for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(to_string(m(i, j)));
+    a.push_back(row);
+  }
+  return a;
+}
+}  // namespace
+
+json problem_to_json(const Problem& p) {
+  json net;
+  net["widths"] = p.network.widths;
+  if (p.network.activation.kind == ActivationKind::Polynomial) {
+    json c = json::array();
+    for (const auto& x : p.network.activation.coefficients) c.push_back(to_string(x));
+    net["activation"] = {{"polynomial", c}};
+  } else {
+    net["activation"] = p.network.activation.name();
+  }
+  net["bias"] = p.network.bias;
+  net["loss"] = to_string(p.network.loss);
+  net["reduction"] = to_string(p.network.reduction);
+  json root;
+  root["format"] = "locus-problem/1";
+  for (const auto& [k, v] : p.extra.items()) root[k] = v;
+  root["network"] = net;
+  root["data"] = {{"inputs", number_matrix(p.data.inputs)},
+                  {"targets", number_matrix(p.data.targets)}};
+  if (p.point) root["point"] = number_array(*p.point);
+  if (!p.provenance.is_null()) root["provenance"] = p.provenance;
+  if (!p.certificate.is_null()) root["certificate"] = p.certificate;
+  return root;
+}
+
+void write_problem_file(const Problem& problem, const std::string& path) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw Error(fmt::format("cannot write problem file '{}'", path));
+  out << problem_to_json(problem).dump(2) << "\n";
+  if (!out) throw Error(fmt::format("error while writing problem file '{}'", path));
+}
+
+}  // namespace locus
