@@ -13,5 +13,6 @@ using Run = std::function<int()>;
 
 Run add_scalars(CLI::App& app);
 Run add_demo(CLI::App& app);
+Run add_eval(CLI::App& app);
 
 }  // namespace locus::cli

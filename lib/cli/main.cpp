@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
       "demo",
       "a short demonstration: one matrix, eigenvalues 2, 1e-30, 0, -1, in every arithmetic");
   runs[demo] = locus::cli::add_demo(*demo);
+  auto* eval = app.add_subcommand(
+      "eval", "loss, gradient, Hessian, G, H (and J) at the problem's point, in any arithmetic");
+  runs[eval] = locus::cli::add_eval(*eval);
 
   try {
     app.parse(argc, argv);

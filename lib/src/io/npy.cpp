@@ -1,0 +1,44 @@
+#include "locus/io/npy.hpp"
+
+#include <bit>
+#include <cstdint>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "locus/error.hpp"
+
+namespace locus {
+
+void write_npy(const std::string& path, const std::vector<double>& values,
+               const std::vector<long>& shape) {
+  static_assert(std::endian::native == std::endian::little, "npy writer assumes little endian");
+  long count = 1;
+  std::string dims;
+  for (long d : shape) {
+    count *= d;
+    dims += fmt::format("{}, ", d);
+  }
+  if (shape.size() > 1) dims.resize(dims.size() - 2);  // "(3, 4)"; a 1-d shape keeps "(3, )"
+  if (count != static_cast<long>(values.size())) {
+    throw Error(fmt::format("write_npy: {} values for shape of {} entries", values.size(), count));
+  }
+  std::string header =
+      fmt::format("{{'descr': '<f8', 'fortran_order': False, 'shape': ({}), }}", dims);
+  // magic (6) + version (2) + header length (2) + header + '\n' must be a multiple of 64
+  const std::size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw Error(fmt::format("cannot write '{}'", path));
+  out.write("\x93NUMPY\x01\x00", 8);
+  const auto len = static_cast<std::uint16_t>(header.size());
+  const char len_bytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
+  out.write(len_bytes, 2);
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
+  out.write(reinterpret_cast<const char*>(values.data()),
+            static_cast<std::streamsize>(values.size() * sizeof(double)));
+  if (!out) throw Error(fmt::format("error while writing '{}'", path));
+}
+
+}  // namespace locus
