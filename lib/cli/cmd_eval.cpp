@@ -7,23 +7,29 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
 #include "commands.hpp"
+
 #include "locus/core/derivatives.hpp"
 #include "locus/io/npy.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/fmt.hpp"
 
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
 namespace locus::cli {
 
 namespace {
 
-const std::vector<std::string> kQuantities = {"loss",     "gradient",         "hessian",
-                                              "gauss-newton", "residual-hessian", "jacobian",
-                                              "outputs",  "residuals"};
+const std::vector<std::string> kQuantities = {"loss",
+                                              "gradient",
+                                              "hessian",
+                                              "gauss-newton",
+                                              "residual-hessian",
+                                              "jacobian",
+                                              "outputs",
+                                              "residuals"};
 
 struct EvalOptions {
   std::string file;
@@ -44,8 +50,8 @@ std::vector<std::string> split_quantities(const std::string& text) {
     if (!known) {
       std::string list;
       for (const auto& q : kQuantities) list += (list.empty() ? "" : ", ") + q;
-      throw InvalidArgument(fmt::format("unknown quantity '{}'; expected a comma-separated list of {}",
-                                        item, list));
+      throw InvalidArgument(
+          fmt::format("unknown quantity '{}'; expected a comma-separated list of {}", item, list));
     }
     out.push_back(item);
   }
@@ -110,7 +116,8 @@ nlohmann::json to_json(const Quantity& q) {
   nlohmann::json rows = nlohmann::json::array();
   const long cols = q.shape[1];
   for (long i = 0; i < q.shape[0]; ++i) {
-    rows.push_back(std::vector<std::string>(q.text.begin() + i * cols, q.text.begin() + (i + 1) * cols));
+    rows.push_back(
+        std::vector<std::string>(q.text.begin() + i * cols, q.text.begin() + (i + 1) * cols));
   }
   return rows;
 }
@@ -137,7 +144,8 @@ void print_text(const Problem& p, const std::string& arithmetic, const std::vect
     }
     for (long i = 0; i < rows; ++i) {
       std::string line;
-      for (long j = 0; j < cols; ++j) line += fmt::format(" {:>12.6g}", q.values[static_cast<std::size_t>(i * cols + j)]);
+      for (long j = 0; j < cols; ++j)
+        line += fmt::format(" {:>12.6g}", q.values[static_cast<std::size_t>(i * cols + j)]);
       fmt::print("           {}\n", line);
     }
   }
@@ -148,9 +156,11 @@ int run(const EvalOptions& opt) {
   const auto wanted = split_quantities(opt.quantities);
   const Problem p = read_problem_file(opt.file);
   if (!p.point) {
-    throw ParseError(fmt::format("{}: point: missing; `locus eval` needs the parameter vector θ "
-                                 "(P = {} numbers)",
-                                 opt.file, p.network.num_parameters()));
+    throw ParseError(
+        fmt::format("{}: point: missing; `locus eval` needs the parameter vector θ "
+                    "(P = {} numbers)",
+                    opt.file,
+                    p.network.num_parameters()));
   }
   std::string name;
   const auto qs = dispatch(a, [&]<class S>(std::type_identity<S>) {
@@ -160,7 +170,8 @@ int run(const EvalOptions& opt) {
   if (!opt.npy_dir.empty()) {
     std::filesystem::create_directories(opt.npy_dir);
     for (const auto& q : qs) {
-      write_npy((std::filesystem::path(opt.npy_dir) / (q.key + ".npy")).string(), q.values, q.shape);
+      write_npy(
+          (std::filesystem::path(opt.npy_dir) / (q.key + ".npy")).string(), q.values, q.shape);
     }
   }
   if (opt.json) {
@@ -181,11 +192,13 @@ Run add_eval(CLI::App& app) {
   app.add_option("FILE", opt->file, "problem file (locus-problem/1) with a point")->required();
   app.add_option("-a,--arithmetic", opt->arithmetic, "arithmetic: " + accepted_arithmetic_forms())
       ->capture_default_str();
-  app.add_option("-q,--quantities", opt->quantities,
+  app.add_option("-q,--quantities",
+                 opt->quantities,
                  "comma-separated: loss, gradient, hessian, gauss-newton, residual-hessian, "
                  "jacobian, outputs, residuals")
       ->capture_default_str();
-  app.add_flag("--json", opt->json, "JSON output (numbers as strings: p/q, round-trip decimals, balls)");
+  app.add_flag(
+      "--json", opt->json, "JSON output (numbers as strings: p/q, round-trip decimals, balls)");
   app.add_option("--npy", opt->npy_dir, "also write each quantity as a float64 .npy file into DIR");
   return [opt] { return run(*opt); };
 }

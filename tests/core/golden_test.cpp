@@ -1,7 +1,7 @@
 // Golden cases of the math spec (§8) that need only the derivatives.
-#include <filesystem>
-
 #include <doctest/doctest.h>
+
+#include <filesystem>
 
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"

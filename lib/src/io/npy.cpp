@@ -4,13 +4,14 @@
 #include <cstdint>
 #include <fstream>
 
-#include <fmt/format.h>
-
 #include "locus/error.hpp"
+
+#include <fmt/format.h>
 
 namespace locus {
 
-void write_npy(const std::string& path, const std::vector<double>& values,
+void write_npy(const std::string& path,
+               const std::vector<double>& values,
                const std::vector<long>& shape) {
   static_assert(std::endian::native == std::endian::little, "npy writer assumes little endian");
   long count = 1;

@@ -9,7 +9,8 @@ namespace locus {
 
 /// Writes `values` (row-major, shape `shape`; an empty shape is a 0-d array) as float64 .npy.
 /// \throws Error if the file cannot be written or the sizes disagree.
-void write_npy(const std::string& path, const std::vector<double>& values,
+void write_npy(const std::string& path,
+               const std::vector<double>& values,
                const std::vector<long>& shape);
 
 }  // namespace locus
