@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOCUS_BUILD_BENCH=ON >/dev/null
-cmake --build "$BUILD_DIR" --target locus_bench_scalar
+cmake --build "$BUILD_DIR" --target locus_bench_scalar locus_bench_hessian
 {
   echo "# Benchmarks"
   echo
@@ -18,5 +18,7 @@ cmake --build "$BUILD_DIR" --target locus_bench_scalar
   echo "SelfAdjointEigenSolver (floating arithmetics only)."
   echo
   "$BUILD_DIR/bench/locus_bench_scalar"
+  echo
+  "$BUILD_DIR/bench/locus_bench_hessian" "$BUILD_DIR/bench-out"
 } > docs/benchmarks.md
 cat docs/benchmarks.md

@@ -1,0 +1,163 @@
+// The dense Hessian against its floor and against PyTorch (issue: derivatives, performance).
+//
+//   1. [10, 64, 64, 10] sigmoid, N = 1000, squared loss (P = 5514): locus's double Hessian vs
+//      torch.autograd.functional.hessian in float64 on the same problem file and the same threads,
+//      and vs the floor N·P² fused multiply-adds at the measured dgemm rate.
+//   2. One Hessian-vector product vs one gradient.
+//   3. MPFR-256 vs double Hessian of [2, 16, 16, 3], N = 300 (P = 371).
+// Prints markdown; bench/run.sh appends it to docs/benchmarks.md.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "locus/core/derivatives.hpp"
+#include "locus/io/dataset.hpp"
+#include "locus/io/npy.hpp"
+#include "locus/io/problem.hpp"
+
+#include <fmt/format.h>
+
+#include <sys/resource.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+template <class F>
+double best_of(int reps, F&& f) {
+  double best = 1e300;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = Clock::now();
+    f();
+    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return best;
+}
+
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+locus::Problem make_problem(std::vector<int> widths, int n, std::uint32_t seed) {
+  locus::Problem p;
+  p.network.widths = std::move(widths);
+  p.network.activation = locus::Activation::sigmoid();
+  locus::TeacherOptions t;
+  t.teacher.widths = {p.network.width(0), 8, p.network.width(p.network.num_layers())};
+  t.teacher.activation = locus::Activation::tanh();
+  t.num_samples = n;
+  t.seed = seed;
+  t.noise = 0.1;
+  p.data = locus::make_teacher(t);
+  p.point = locus::random_point(p.network, seed + 1, 0.3);
+  return p;
+}
+
+std::string run_command(const std::string& cmd) {
+  std::string out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
+  pclose(pipe);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string out_dir = argc > 1 ? argv[1] : "bench/out";
+  const bool with_torch = !(argc > 2 && std::string(argv[2]) == "--no-torch");
+  std::filesystem::create_directories(out_dir);
+  int threads = 1;
+#ifdef _OPENMP
+  threads = omp_get_max_threads();
+#endif
+
+  // ---- dgemm rate ----------------------------------------------------------------------------
+  const int g = 1024;
+  const locus::Mat<double> a = locus::Mat<double>::Random(g, g),
+                           b = locus::Mat<double>::Random(g, g);
+  locus::Mat<double> c(g, g);
+  const double t_gemm = best_of(3, [&] { c.noalias() = a * b; });
+  const double fma_rate = static_cast<double>(g) * g * g / t_gemm;
+
+  // ---- 1. the big Hessian --------------------------------------------------------------------
+  const locus::Problem p = make_problem({10, 64, 64, 10}, 1000, 7);
+  const std::string problem_file = out_dir + "/hessian_problem.json";
+  locus::write_problem_file(p, problem_file);
+  const locus::LossFunction<double> fn(p.network, p.data);
+  const locus::Vec<double> theta = p.point_as<double>();
+  const auto P = static_cast<double>(p.network.num_parameters());
+  const double n = static_cast<double>(p.data.size());
+  locus::Mat<double> h;
+  const double t_hess = best_of(3, [&] { h = fn.hessian(theta); });
+  const double rss = peak_rss_mib();
+  locus::Vec<double> gr, hv;
+  const double t_grad = best_of(5, [&] { gr = fn.gradient(theta); });
+  const double t_hvp = best_of(5, [&] { hv = fn.hessian_vector_product(theta, gr); });
+  const double floor_s = n * P * P / fma_rate;
+  std::vector<double> values(h.data(), h.data() + h.size());
+  locus::write_npy(out_dir + "/hessian_locus.npy", values, {h.rows(), h.cols()});
+
+  std::string torch_line = "not run";
+  double t_torch = 0;
+  if (with_torch) {
+    const std::string out = run_command(
+        fmt::format("/usr/bin/python3 bench/torch_hessian.py {} {} {}/hessian_locus.npy 2>&1",
+                    problem_file,
+                    threads,
+                    out_dir));
+    if (std::sscanf(out.c_str(), "seconds %lf", &t_torch) == 1) {
+      torch_line = fmt::format("{:.2f} s; {}", t_torch, out.substr(out.find('\n') + 1));
+      while (!torch_line.empty() && torch_line.back() == '\n') torch_line.pop_back();
+    } else {
+      torch_line = "failed: " + out.substr(0, 200);
+    }
+  }
+
+  // ---- 3. MPFR-256 vs double -----------------------------------------------------------------
+  const locus::Problem q = make_problem({2, 16, 16, 3}, 300, 11);
+  const locus::LossFunction<double> qd(q.network, q.data);
+  const locus::LossFunction<locus::Mpfr256> qm(q.network, q.data);
+  const auto qtd = q.point_as<double>();
+  const auto qtm = q.point_as<locus::Mpfr256>();
+  const double t_qd = best_of(5, [&] { (void)qd.hessian(qtd); });
+  const double t_qm = best_of(1, [&] { (void)qm.hessian(qtm); });
+
+  fmt::print("## Dense Hessian (bench/hessian_bench.cpp)\n\n");
+  fmt::print("{} threads (OpenMP). Problem: {} N = {}, P = {} (written to `{}`).\n\n",
+             threads,
+             p.network.describe(),
+             p.data.size(),
+             p.network.num_parameters(),
+             problem_file);
+  fmt::print("| measurement | value |\n|---|---|\n");
+  fmt::print(
+      "| dgemm rate (Eigen, {}×{}, {} threads) | {:.2f} GFMA/s |\n", g, g, threads, fma_rate / 1e9);
+  fmt::print("| floor N·P² FMAs at that rate | {:.3f} s |\n", floor_s);
+  fmt::print(
+      "| locus Hessian, double | {:.3f} s ({:.2f}× the floor) |\n", t_hess, t_hess / floor_s);
+  fmt::print("| PyTorch `torch.autograd.functional.hessian`, float64, {} threads | {} |\n",
+             threads,
+             torch_line);
+  if (t_torch > 0) fmt::print("| speed-up over PyTorch | {:.1f}× |\n", t_torch / t_hess);
+  fmt::print("| peak resident memory (Hessian alone: {:.0f} MiB) | {:.0f} MiB |\n",
+             P * P * 8 / 1048576.0,
+             rss);
+  fmt::print("| gradient | {:.4f} s |\n", t_grad);
+  fmt::print(
+      "| Hessian-vector product | {:.4f} s ({:.2f}× the gradient) |\n", t_hvp, t_hvp / t_grad);
+  fmt::print("| [2, 16, 16, 3], N = 300, P = {}: double Hessian | {:.4f} s |\n",
+             q.network.num_parameters(),
+             t_qd);
+  fmt::print("| same, MPFR-256 Hessian | {:.3f} s ({:.0f}× double) |\n", t_qm, t_qm / t_qd);
+  return 0;
+}

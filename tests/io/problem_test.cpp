@@ -1,0 +1,112 @@
+// Problem files: exact numbers, round trips, and one clear error per kind of bad input.
+#include "locus/io/problem.hpp"
+
+#include <doctest/doctest.h>
+
+#include "locus/error.hpp"
+
+using locus::Rational;
+
+namespace {
+const char* kExample = R"({
+  "format": "locus-problem/1",
+  "network": {"widths": [1, 2, 1], "activation": "sigmoid", "bias": true, "loss": "squared",
+              "reduction": "sum"},
+  "data": {"inputs": [["-4"], ["-3"], ["0.5"]], "targets": [["0.2240443082"], ["-1/3"], ["1"]]},
+  "point": ["1", "1", "0", "0", "0.5", "0.5", "0"]
+})";
+}  // namespace
+
+TEST_SUITE("io.problem") {
+  TEST_CASE("problem: the interfaces.md example parses exactly") {
+    const locus::Problem p = locus::parse_problem(kExample);
+    CHECK(p.network.widths == std::vector<int>{1, 2, 1});
+    CHECK(p.network.num_parameters() == 7);
+    CHECK(p.data.targets(0, 0) == Rational(1120221541, 5000000000LL));
+    CHECK(p.data.targets(1, 0) == Rational(-1, 3));
+    CHECK((*p.point)(4) == Rational(1, 2));
+  }
+
+  TEST_CASE("problem: a bare JSON number is the decimal it spells, never a double") {
+    const std::string text = R"({"format": "locus-problem/1",
+      "network": {"widths": [1, 1], "activation": "identity", "bias": false},
+      "data": {"inputs": [[0.1], [1e-30], [123456789012345678901234567890]], "targets": [0.3, -2.5E+3, 7]},
+      "point": [0.1]})";
+    const locus::Problem p = locus::parse_problem(text);
+    CHECK(p.data.inputs(0, 0) == Rational(1, 10));
+    CHECK(p.data.inputs(1, 0) * locus::parse_rational("1e30") == 1);
+    CHECK(p.data.inputs(2, 0) == locus::parse_rational("123456789012345678901234567890"));
+    CHECK(p.data.targets(0, 0) == Rational(3, 10));
+    CHECK(p.data.targets(1, 0) == -2500);
+    CHECK(p.network.loss == locus::LossKind::Squared);    // default
+    CHECK(p.network.reduction == locus::Reduction::Sum);  // default
+    CHECK_FALSE(p.network.bias);
+  }
+
+  TEST_CASE("problem: write then read gives the same problem") {
+    locus::Problem p = locus::parse_problem(kExample);
+    p.network.activation =
+        locus::Activation::polynomial({Rational(1, 3), Rational(0), Rational(-2, 7)});
+    p.network.reduction = locus::Reduction::Mean;
+    p.provenance = {{"command", "test"}, {"seed", 7}};
+    const auto json = locus::problem_to_json(p);
+    const locus::Problem q = locus::parse_problem(json.dump());
+    CHECK(q.network == p.network);
+    CHECK(q.data.inputs == p.data.inputs);
+    CHECK(q.data.targets == p.data.targets);
+    CHECK(*q.point == *p.point);
+    CHECK(q.provenance == p.provenance);
+    CHECK(json["point"][4] == "1/2");
+  }
+
+  TEST_CASE("problem: bad input is a ParseError naming the field") {
+    const std::string head = R"({"format": "locus-problem/1", )";
+    const std::string net = R"("network": {"widths": [1, 2, 1], "activation": "sigmoid"}, )";
+    const std::string data = R"("data": {"inputs": [["1"], ["2"]], "targets": [["0"], ["1"]]})";
+    const std::pair<std::string, std::string> cases[] = {
+        {head + net + data, ""},  // valid: no point
+        {head + net + data + R"(, "point": [1, 2])", "point: 2 entries; expected P = 7"},
+        {head + net + data.substr(0, 20) + "]", "malformed JSON"},
+        {head + R"("network": {"widths": [1, 0, 1], "activation": "tanh"}, )" + data,
+         "network.widths[1] = 0"},
+        {head + R"("network": {"widths": [1], "activation": "tanh"}, )" + data,
+         "network.widths has 1 entries"},
+        {head + R"("network": {"widths": [1, 2, 1], "activation": "gelu"}, )" + data,
+         "unknown activation 'gelu'"},
+        {head + R"("network": {"widths": [1, 2, 1], "activation": {"polynomial": []}}, )" + data,
+         "network.activation.polynomial"},
+        {head + R"("network": {"widths": [1, 2, 1], "activation": "tanh", "bias": "yes"}, )" + data,
+         "network.bias"},
+        {head + R"("network": {"widths": [1, 2, 1], "activaton": "tanh"}, )" + data,
+         "unknown member \"activaton\""},
+        {head + net + R"("data": {"inputs": [["1"], ["x"]], "targets": [["0"], ["1"]]})",
+         "data.inputs[1][0]"},
+        {head + net + R"("data": {"inputs": [["1", "2"], ["3"]], "targets": [["0"], ["1"]]})",
+         "data.inputs[1]: row has 1 entries; expected 2"},
+        {head + net + R"("data": {"inputs": [["1"], ["2"]], "targets": [["0"], [true]]})",
+         "data.targets[1][0]"},
+        {head + net + R"("data": {"inputs": [], "targets": []})", "data.inputs"},
+        {head + R"("network": {"widths": [1, 2, 3], "activation": "tanh", "loss": "cross_entropy"},
+          "data": {"inputs": [["1"]], "targets": [["1/2", "1/2", "1/2"]]})",
+         "sums to 3/2"},
+        {head +
+             R"("network": {"widths": [1, 2, 1], "activation": "tanh", "loss": "cross_entropy"}, )" +
+             data,
+         "cross_entropy needs at least 2 outputs"},
+        {R"({"format": "locus-problem/1"})", "missing member \"network\""},
+        {"[1, 2]", "expected a JSON object"},
+    };
+    for (const auto& [body, expected] : cases) {
+      // every case above but the last two is an unterminated top-level object: close it here
+      const std::string text = body.rfind(head, 0) == 0 ? body + "}" : body;
+      CAPTURE(text);
+      if (expected.empty()) {
+        CHECK_NOTHROW((void)locus::parse_problem(text, "case"));
+        continue;
+      }
+      CHECK_THROWS_WITH_AS((void)locus::parse_problem(text, "case"),
+                           doctest::Contains(expected.c_str()),
+                           locus::ParseError);
+    }
+  }
+}
