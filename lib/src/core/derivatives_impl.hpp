@@ -568,37 +568,80 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
         c = &c_own;
       }
       const bool second = with_h && l < m;
+      const bool diagonal = l == m;
       const Mat<S>& al = f.at[ul - 1];  // N x (n_{l-1} + β)
       const Eigen::Index kl = al.cols();
       const Eigen::Index np = m >= 2 ? width(m - 1) : 0;
+      // V: the per-sample products ã_{m-1}[q] ã_{l-1}[k] as columns (Khatri-Rao), so that for a
+      // fixed output unit p every (j, q, k) entry of the block is one GEMM over the samples. On a
+      // diagonal block only q >= k is needed (the product is symmetric in q, k).
+      std::vector<std::pair<Eigen::Index, Eigen::Index>> pairs;
+      for (Eigen::Index k = 0; k < kl; ++k) {
+        for (Eigen::Index q = diagonal ? k : 0; q < qm; ++q) pairs.emplace_back(q, k);
+      }
+      const auto ncols = static_cast<Eigen::Index>(pairs.size());
+      Mat<S> v(n, ncols);
+      for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
+        v.col(col_idx) = am.col(pairs[static_cast<std::size_t>(col_idx)].first)
+                             .cwiseProduct(al.col(pairs[static_cast<std::size_t>(col_idx)].second));
+      }
+      // Units p are processed in chunks so that the δ-term GEMM packs S_{m-1,l} once per chunk.
+      const Eigen::Index chunk = std::min<Eigen::Index>(nm, 8);
+      const Eigen::Index num_chunks = (nm + chunk - 1) / chunk;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic)
 #endif
-      for (Eigen::Index p = 0; p < nm; ++p) {
+      for (Eigen::Index ci = 0; ci < num_chunks; ++ci) {
         ScopedBallPrecision precision(ball_bits);
-        Mat<S> left(n, qm);
-        Mat<S> block(qm, kl);
-        for (Eigen::Index j = 0; j < (l == m ? p + 1 : nl); ++j) {
-          const Eigen::Index pj = p + j * nm;
-          for (Eigen::Index q = 0; q < qm; ++q) {
-            left.col(q) = am.col(q).cwiseProduct(c->row(pj).transpose());
-          }
-          if (second) {
-            const Mat<S>& sp = S_prev[ul];
-            for (Eigen::Index q = 0; q < np; ++q) {
-              left.col(q) += delta[um].col(p).cwiseProduct(sp.row(q + j * np).transpose());
+        const Eigen::Index p0 = ci * chunk;
+        const Eigen::Index p1 = std::min(nm, p0 + chunk);
+        Mat<S> term2;  // ((q, j), (p - p0, k)) = Σ_i S_i[q, j] δ_i[p] ã_{l-1,i}[k]
+        if (second) {
+          Mat<S> scaled(n, kl * (p1 - p0));
+          for (Eigen::Index pp = p0; pp < p1; ++pp) {
+            for (Eigen::Index k = 0; k < kl; ++k) {
+              scaled.col((pp - p0) * kl + k) = al.col(k).cwiseProduct(delta[um].col(pp));
             }
           }
-          block.noalias() = left.transpose() * al;
-          for (Eigen::Index q = 0; q < qm; ++q) {
-            const auto row = network_.augmented_index(m, static_cast<int>(p), static_cast<int>(q));
-            for (Eigen::Index k = 0; k < kl; ++k) {
-              if (l == m && j == p && k > q) continue;  // the diagonal sub-block: lower half only
+          term2 = S_prev[ul] * scaled;
+        }
+        // One GEMM for the chunk: rows (p, j) with j < nj(p) (diagonal block: j <= p), columns
+        // (q, k): Σ_i C_i[p, j] ã_{m-1,i}[q] ã_{l-1,i}[k].
+        std::vector<Eigen::Index> row0(static_cast<std::size_t>(p1 - p0) + 1, 0);
+        for (Eigen::Index p = p0; p < p1; ++p) {
+          row0[static_cast<std::size_t>(p - p0 + 1)] =
+              row0[static_cast<std::size_t>(p - p0)] + (diagonal ? p + 1 : nl);
+        }
+        Mat<S> ut(row0.back(), n);
+        for (Eigen::Index p = p0; p < p1; ++p) {
+          const Eigen::Index r0 = row0[static_cast<std::size_t>(p - p0)];
+          for (Eigen::Index j = 0; j < (diagonal ? p + 1 : nl); ++j)
+            ut.row(r0 + j) = c->row(p + j * nm);
+        }
+        const Mat<S> first_all = ut * v;
+        for (Eigen::Index p = p0; p < p1; ++p) {
+          const Eigen::Index nj = diagonal ? p + 1 : nl;  // diagonal block: units j <= p
+          const auto first = first_all.middleRows(row0[static_cast<std::size_t>(p - p0)], nj);
+          for (Eigen::Index j = 0; j < nj; ++j) {
+            for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
+              const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
+              S value = first(j, col_idx);
+              if (second && q < np) value += term2(q + j * np, (p - p0) * kl + k);
+              value = value * scale;
+              const auto row =
+                  network_.augmented_index(m, static_cast<int>(p), static_cast<int>(q));
               const auto col =
                   network_.augmented_index(l, static_cast<int>(j), static_cast<int>(k));
-              const S value = block(q, k) * scale;
               hess(row, col) = value;
               hess(col, row) = value;
+              if (diagonal) {  // the same number for the pair (q <-> k)
+                const auto row2 =
+                    network_.augmented_index(m, static_cast<int>(p), static_cast<int>(k));
+                const auto col2 =
+                    network_.augmented_index(l, static_cast<int>(j), static_cast<int>(q));
+                hess(row2, col2) = value;
+                hess(col2, row2) = value;
+              }
             }
           }
         }

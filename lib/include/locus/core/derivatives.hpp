@@ -11,9 +11,12 @@
 // T_{m,l} = ∂z_m/∂z_l and δ_m = ∂ℓ/∂z_m, for m >= l
 //   ∂²L/∂W̃_m[p,q] ∂W̃_l[j,k] = Σ_i ã_{l-1}[k] ( (K_m T_{m,l})[p,j] ã_{m-1}[q]
 //                                               + δ_m[p] σ'(z_{m-1}[q]) T_{m-1,l}[q,j] )
-// so that every (p, j) sub-block is one product (N samples) x (N samples)ᵀ: BLAS-3 work N·P²/2
-// fused multiply-adds for the whole (symmetric) Hessian. G keeps the Λ part of K only; H keeps the
-// σ'' part of K and the δ term, so H is formed directly, never as a difference of rounded matrices.
+// so that, for each output unit p of layer m, the whole (m, l) block row is one GEMM over the
+// samples, (units j) x N x (pairs (q, k) of ã_{m-1}[q] ã_{l-1}[k]), plus one for the δ term. Only
+// the lower block triangle is computed, and on diagonal blocks only j <= p and q >= k: about N·P²/2
+// fused multiply-adds for the whole (exactly symmetric) Hessian. G keeps the Λ part of K only; H
+// keeps the σ'' part of K and the δ term, so H is formed directly, never as a difference of rounded
+// matrices.
 #pragma once
 
 #include "locus/core/network.hpp"
