@@ -278,8 +278,8 @@ OutputTerms<S> output_terms(const Network& net, const Mat<S>& f, const Mat<S>& y
       }
       out.loss += lse * ysum - yf;
     }
-    out.e = out.p - y;
     // the gradient of lse·Σy − y·f is Σy·p − y; with Σy = 1 it is p − y
+    out.e.resize(f.rows(), f.cols());
     for (Eigen::Index i = 0; i < f.rows(); ++i) {
       S ysum(0);
       for (Eigen::Index c = 0; c < f.cols(); ++c) ysum += y(i, c);
@@ -317,18 +317,27 @@ void check_length(const Network& net, const Vec<S>& v, const char* what) {
   }
 }
 
-/// The backpropagated Δ_l = ∂ℓ/∂z_l for l = 1..L (rows: samples).
+/// Backpropagation: delta[l] = Δ_l = ∂ℓ/∂z_l for l = 1..L, and back[l] = Δ_{l+1} W_{l+1} (the
+/// rows W_{l+1}ᵀ δ_{l+1}) for l = 1..L-1, which the second-order passes need again (rows: samples).
 template <class S>
-std::vector<Mat<S>> backprop(const Network& net, const Forward<S>& f, const Mat<S>& e) {
+struct Backprop {
+  std::vector<Mat<S>> delta;
+  std::vector<Mat<S>> back;
+};
+
+template <class S>
+Backprop<S> backprop(const Network& net, const Forward<S>& f, const Mat<S>& e) {
   const int L = net.num_layers();
-  std::vector<Mat<S>> delta(static_cast<std::size_t>(L + 1));
-  delta[static_cast<std::size_t>(L)] = e;
+  Backprop<S> b;
+  b.delta.resize(static_cast<std::size_t>(L + 1));
+  b.back.resize(static_cast<std::size_t>(L));
+  b.delta[static_cast<std::size_t>(L)] = e;
   for (int l = L - 1; l >= 1; --l) {
     const auto ul = static_cast<std::size_t>(l);
-    const Mat<S> g = delta[ul + 1] * f.w[ul + 1].leftCols(net.width(l));
-    delta[ul] = f.d1[ul].cwiseProduct(g);
+    b.back[ul] = b.delta[ul + 1] * f.w[ul + 1].leftCols(net.width(l));
+    b.delta[ul] = f.d1[ul].cwiseProduct(b.back[ul]);
   }
-  return delta;
+  return b;
 }
 
 template <class S>
@@ -388,7 +397,8 @@ Vec<Scalar> LossFunction<Scalar>::gradient(const Vec<Scalar>& theta, Scalar* los
   const int L = network_.num_layers();
   const auto f = detail::forward<Scalar>(network_, x_, theta, 1);
   const auto t = detail::output_terms<Scalar>(network_, f.z[static_cast<std::size_t>(L)], y_);
-  const auto delta = detail::backprop<Scalar>(network_, f, t.e);
+  const auto bp = detail::backprop<Scalar>(network_, f, t.e);
+  const auto& delta = bp.delta;
   const Scalar scale = detail::mean_factor<Scalar>(network_, x_.rows());
   Vec<Scalar> g(network_.num_parameters());
   for (int l = 1; l <= L; ++l) {
@@ -413,7 +423,8 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product(const Vec<Scalar>& thet
   const Eigen::Index n = x_.rows();
   const auto f = detail::forward<S>(network_, x_, theta, 2);
   const auto t = detail::output_terms<S>(network_, f.z[static_cast<std::size_t>(L)], y_);
-  const auto delta = detail::backprop<S>(network_, f, t.e);
+  const auto bp = detail::backprop<S>(network_, f, t.e);
+  const auto& delta = bp.delta;
   std::vector<Mat<S>> vw(static_cast<std::size_t>(L + 1));
   for (int l = 1; l <= L; ++l)
     vw[static_cast<std::size_t>(l)] = detail::layer_matrix<S>(network_, v, l);
@@ -437,7 +448,7 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product(const Vec<Scalar>& thet
     Mat<S> back = rd[ul + 1] * f.w[ul + 1].leftCols(nl);
     rd[ul] = f.d1[ul].cwiseProduct(back);
     if (with_h) {
-      const Mat<S> wd = delta[ul + 1] * f.w[ul + 1].leftCols(nl);
+      const Mat<S>& wd = bp.back[ul];
       const Mat<S> vd = delta[ul + 1] * vw[ul + 1].leftCols(nl);
       rd[ul] += f.d2[ul].cwiseProduct(rz[ul]).cwiseProduct(wd) + f.d1[ul].cwiseProduct(vd);
     }
@@ -465,7 +476,8 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
   const auto P = static_cast<Eigen::Index>(network_.num_parameters());
   const auto f = detail::forward<S>(network_, x_, theta, 2);
   const auto t = detail::output_terms<S>(network_, f.z[static_cast<std::size_t>(L)], y_);
-  const auto delta = detail::backprop<S>(network_, f, t.e);
+  const auto bp = detail::backprop<S>(network_, f, t.e);
+  const auto& delta = bp.delta;
   auto width = [&](int l) { return static_cast<Eigen::Index>(network_.width(l)); };
   using Map = Eigen::Map<Mat<S>>;
   using CMap = Eigen::Map<const Mat<S>>;
@@ -497,7 +509,7 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
     const auto um = static_cast<std::size_t>(m);
     const Eigen::Index nm = width(m), nn = width(m + 1);
     const Mat<S> w = f.w[um + 1].leftCols(nm);  // n_{m+1} x n_m
-    const Mat<S> wd = delta[um + 1] * w;        // rows: W_{m+1}ᵀ δ_{m+1}
+    const Mat<S>& wd = bp.back[um];             // rows: W_{m+1}ᵀ δ_{m+1}
     K[um].resize(nm * nm, n);
     for (Eigen::Index i = 0; i < n; ++i) {
       CMap kn(K[um + 1].col(i).data(), nn, nn);
@@ -513,6 +525,10 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
   }
 
   Mat<S> hess(P, P);
+  auto set_symmetric = [&hess](Eigen::Index row, Eigen::Index col, const S& value) {
+    hess(row, col) = value;
+    hess(col, row) = value;
+  };
   const S scale = detail::mean_factor<S>(network_, n);
   const int ball_bits = ball_precision();
   // T[l] = T_{m,l} = ∂z_m/∂z_l per sample ((n_m*n_l) x N), for l < m; updated as m grows.
@@ -632,15 +648,11 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
                   network_.augmented_index(m, static_cast<int>(p), static_cast<int>(q));
               const auto col =
                   network_.augmented_index(l, static_cast<int>(j), static_cast<int>(k));
-              hess(row, col) = value;
-              hess(col, row) = value;
+              set_symmetric(row, col, value);
               if (diagonal) {  // the same number for the pair (q <-> k)
-                const auto row2 =
-                    network_.augmented_index(m, static_cast<int>(p), static_cast<int>(k));
-                const auto col2 =
-                    network_.augmented_index(l, static_cast<int>(j), static_cast<int>(q));
-                hess(row2, col2) = value;
-                hess(col2, row2) = value;
+                set_symmetric(network_.augmented_index(m, static_cast<int>(p), static_cast<int>(k)),
+                              network_.augmented_index(l, static_cast<int>(j), static_cast<int>(q)),
+                              value);
               }
             }
           }

@@ -239,8 +239,7 @@ std::string Ball::to_string(int digits) const {
 }
 
 std::string ScalarTraits<Ball>::to_string(const Ball& x) {
-  const int digits = 1 + (ball_precision() * 30103 + 99999) / 100000;
-  return x.to_string(digits);
+  return x.to_string(round_trip_decimal_digits(ball_precision()));
 }
 
 Ball exp(const Ball& x) {

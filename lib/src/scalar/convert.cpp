@@ -55,7 +55,9 @@ void round_rational(mpfr_ptr out, const Rational& x, mpfr_exp_t emin, mpfr_exp_t
 }  // namespace
 
 double double_from_rational(const Rational& x) {
-  return to_double_nearest(x);
+  MpfrTemp t(53);
+  round_rational(t.get(), x, -1073, 1024);
+  return mpfr_get_d(t.get(), MPFR_RNDN);
 }
 
 long double long_double_from_rational(const Rational& x) {
@@ -125,9 +127,8 @@ Rational mpfr_get_rational(mpfr_srcptr x) {
 std::string mpfr_to_string(mpfr_srcptr x) {
   if (mpfr_nan_p(x)) return "nan";
   if (mpfr_inf_p(x)) return mpfr_sgn(x) > 0 ? "inf" : "-inf";
-  // Enough significant digits to round-trip: 1 + ceil(prec * log10(2)).
   const long prec = static_cast<long>(mpfr_get_prec(x));
-  const int digits = static_cast<int>(1 + (prec * 30103 + 99999) / 100000);
+  const int digits = round_trip_decimal_digits(prec);
   char* buffer = nullptr;
   if (mpfr_asprintf(&buffer, "%.*Rg", digits, x) < 0 || buffer == nullptr) {
     throw Error("mpfr_asprintf failed");
@@ -138,3 +139,9 @@ std::string mpfr_to_string(mpfr_srcptr x) {
 }
 
 }  // namespace locus::detail
+
+namespace locus {
+double to_double_nearest(const Rational& x) {
+  return detail::double_from_rational(x);
+}
+}  // namespace locus

@@ -9,8 +9,6 @@
 
 #include <fmt/format.h>
 
-#include <mpfr.h>
-
 namespace locus {
 
 namespace {
@@ -118,22 +116,6 @@ std::string to_string(const Rational& x) {
   const auto den = denominator(x);
   if (den == 1) return num.str();
   return num.str() + "/" + den.str();
-}
-
-double to_double_nearest(const Rational& x) {
-  mpfr_t t;
-  mpfr_init2(t, 53);
-  const mpfr_exp_t emin = mpfr_get_emin();
-  const mpfr_exp_t emax = mpfr_get_emax();
-  mpfr_set_emin(-1073);
-  mpfr_set_emax(1024);
-  int inexact = mpfr_set_q(t, x.backend().data(), MPFR_RNDN);
-  mpfr_subnormalize(t, inexact, MPFR_RNDN);
-  mpfr_set_emin(emin);
-  mpfr_set_emax(emax);
-  const double d = mpfr_get_d(t, MPFR_RNDN);
-  mpfr_clear(t);
-  return d;
 }
 
 }  // namespace locus

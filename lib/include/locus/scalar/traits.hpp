@@ -72,6 +72,12 @@ struct GenericScalarTraits {
   }
 };
 
+/// Significant decimal digits that make a `bits`-bit binary value round-trip through text:
+/// 1 + ceil(bits * log10(2)).
+constexpr int round_trip_decimal_digits(long bits) {
+  return static_cast<int>(1 + (bits * 30103 + 99999) / 100000);
+}
+
 /// p/q in the arithmetic Scalar: exact for Rational, an enclosure for balls, rounded to nearest
 /// otherwise. Use it for constants in generic code instead of writing `0.1`.
 /// \code
