@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "locus/core/derivatives.hpp"
 #include "locus/io/dataset.hpp"
@@ -136,6 +137,39 @@ int main(int argc, char** argv) {
   const auto qtm = q.point_as<locus::Mpfr256>();
   const double t_qd = best_of(5, [&] { (void)qd.hessian(qtd); });
   const double t_qm = only_double ? 0.0 : best_of(1, [&] { (void)qm.hessian(qtm); });
+  // The MPFR floor: one in-place 256-bit multiply-add (mpfr_mul + mpfr_add into preallocated
+  // numbers, in cache), times N·P², over the threads.
+  double t_muladd = 0;
+  {
+    constexpr int kLen = 300;
+    std::vector<locus::Mpfr256> xa(kLen), xb(kLen);
+    for (int i = 0; i < kLen; ++i) {
+      xa[static_cast<std::size_t>(i)] = locus::Mpfr256(i + 1) / 7;
+      xb[static_cast<std::size_t>(i)] = locus::Mpfr256(2 * i + 3) / 11;
+    }
+    locus::Mpfr256 acc(0), tmp(0);
+    constexpr int kReps = 2000;
+    t_muladd = best_of(3,
+                       [&] {
+                         for (int r = 0; r < kReps; ++r) {
+                           acc = 0;
+                           for (int i = 0; i < kLen; ++i) {
+                             mpfr_mul(tmp.backend().data(),
+                                      xa[static_cast<std::size_t>(i)].backend().data(),
+                                      xb[static_cast<std::size_t>(i)].backend().data(),
+                                      MPFR_RNDN);
+                             mpfr_add(acc.backend().data(),
+                                      acc.backend().data(),
+                                      tmp.backend().data(),
+                                      MPFR_RNDN);
+                           }
+                         }
+                       }) /
+               (double(kLen) * kReps);
+  }
+  const double qn = static_cast<double>(q.data.size());
+  const double qp = static_cast<double>(q.network.num_parameters());
+  const double mpfr_floor = qn * qp * qp * t_muladd / threads;
 
   fmt::print("## Dense Hessian (bench/hessian_bench.cpp)\n\n");
   fmt::print("{} threads (OpenMP). Problem: {} N = {}, P = {} (written to `{}`).\n\n",
@@ -166,5 +200,16 @@ int main(int argc, char** argv) {
              q.network.num_parameters(),
              t_qd);
   fmt::print("| same, MPFR-256 Hessian | {:.3f} s ({:.0f}× double) |\n", t_qm, t_qm / t_qd);
+  fmt::print(
+      "| one MPFR-256 multiply-add (mpfr_mul + mpfr_add, in place, in cache) | {:.1f} ns |\n",
+      t_muladd * 1e9);
+  fmt::print(
+      "| MPFR floor: N·P² such multiply-adds over {} threads | {:.3f} s ({:.0f}× the double "
+      "Hessian; "
+      "the MPFR Hessian is {:.2f}× this floor) |\n",
+      threads,
+      mpfr_floor,
+      mpfr_floor / t_qd,
+      t_qm / mpfr_floor);
   return 0;
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/gemm.hpp"
+
 #include "locus/core/derivatives.hpp"
 #include "locus/scalar/concepts.hpp"
 
@@ -511,10 +513,15 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
     const Mat<S> w = f.w[um + 1].leftCols(nm);  // n_{m+1} x n_m
     const Mat<S>& wd = bp.back[um];             // rows: W_{m+1}ᵀ δ_{m+1}
     K[um].resize(nm * nm, n);
+    const int bits = ball_precision();
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
     for (Eigen::Index i = 0; i < n; ++i) {
+      ScopedBallPrecision precision(bits);
       CMap kn(K[um + 1].col(i).data(), nn, nn);
       Map k(K[um].col(i).data(), nm, nm);
-      k.noalias() = w.transpose() * kn * w;
+      detail::gemm<S>(k, w, true, detail::product<S>(kn, false, w));
       for (Eigen::Index a = 0; a < nm; ++a) {
         for (Eigen::Index b = 0; b < nm; ++b) k(a, b) = k(a, b) * f.d1[um](i, a) * f.d1[um](i, b);
       }
@@ -557,10 +564,14 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
           }
         }
         Mat<S> tn(nm * nl, n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
         for (Eigen::Index i = 0; i < n; ++i) {
+          ScopedBallPrecision precision(ball_bits);
           CMap s(sp.col(i).data(), np, nl);
           Map tt(tn.col(i).data(), nm, nl);
-          tt.noalias() = w * s;
+          detail::gemm<S>(tt, w, false, s);
         }
         T[ul] = std::move(tn);
       }
@@ -575,11 +586,15 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
       const Mat<S>* c = &K[um];
       if (l < m) {
         c_own.resize(nm * nl, n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
         for (Eigen::Index i = 0; i < n; ++i) {
+          ScopedBallPrecision precision(ball_bits);
           CMap k(K[um].col(i).data(), nm, nm);
           CMap tt(T[ul].col(i).data(), nm, nl);
           Map cc(c_own.col(i).data(), nm, nl);
-          cc.noalias() = k * tt;
+          detail::gemm<S>(cc, k, false, tt);
         }
         c = &c_own;
       }
@@ -619,7 +634,7 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
               scaled.col((pp - p0) * kl + k) = al.col(k).cwiseProduct(delta[um].col(pp));
             }
           }
-          term2 = S_prev[ul] * scaled;
+          term2 = detail::product<S>(S_prev[ul], false, scaled);
         }
         // One GEMM for the chunk: rows (p, j) with j < nj(p) (diagonal block: j <= p), columns
         // (q, k): Σ_i C_i[p, j] ã_{m-1,i}[q] ã_{l-1,i}[k].
@@ -634,7 +649,7 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
           for (Eigen::Index j = 0; j < (diagonal ? p + 1 : nl); ++j)
             ut.row(r0 + j) = c->row(p + j * nm);
         }
-        const Mat<S> first_all = ut * v;
+        const Mat<S> first_all = detail::product<S>(ut, false, v);
         for (Eigen::Index p = p0; p < p1; ++p) {
           const Eigen::Index nj = diagonal ? p + 1 : nl;  // diagonal block: units j <= p
           const auto first = first_all.middleRows(row0[static_cast<std::size_t>(p - p0)], nj);

@@ -177,6 +177,13 @@ Ball& Ball::operator*=(const Ball& b) noexcept {
   arb_mul(A(*this), A(*this), A(b), prec());
   return *this;
 }
+Ball& Ball::add_product(const Ball& a, const Ball& b) noexcept {
+  arb_addmul(A(*this), A(a), A(b), prec());
+  return *this;
+}
+bool Ball::is_zero() const noexcept {
+  return arb_is_zero(A(*this)) != 0;
+}
 Ball& Ball::operator/=(const Ball& b) noexcept {
   arb_div(A(*this), A(*this), A(b), prec());
   return *this;

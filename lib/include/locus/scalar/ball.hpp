@@ -87,6 +87,10 @@ class Ball {
   Ball& operator*=(const Ball& b) noexcept;
   /// Division by a ball containing 0 gives the indeterminate ball (is_finite() false).
   Ball& operator/=(const Ball& b) noexcept;
+  /// *this += a * b in place, one enclosure step, no temporary (Arb's arb_addmul).
+  Ball& add_product(const Ball& a, const Ball& b) noexcept;
+  /// True when the ball is exactly zero (midpoint and radius 0).
+  [[nodiscard]] bool is_zero() const noexcept;
 
   friend Ball operator+(Ball a, const Ball& b) noexcept { return a += b; }
   friend Ball operator-(Ball a, const Ball& b) noexcept { return a -= b; }

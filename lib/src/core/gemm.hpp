@@ -1,0 +1,115 @@
+// core/gemm.hpp (internal): C = op(A) B for the derivative kernels.
+//
+// For the hardware types this is Eigen's GEMM. For MPFR and balls Eigen's GEMM creates a
+// temporary number (an allocation plus mpfr_init2/mpfr_clear) for every multiply-add; perf showed
+// that bookkeeping at ~40% of an MPFR Hessian. Here every product goes into one preallocated
+// accumulator in place (mpfr_mul + mpfr_add into fixed temporaries, arb_addmul for balls), and
+// exact zeros are skipped (K_m, T_{m,l} and the Khatri-Rao panels are sparse at structured points).
+// The rounding is the same as the generic code: one rounded product, one rounded sum per term.
+#ifndef LOCUS_SRC_CORE_GEMM_HPP_
+#define LOCUS_SRC_CORE_GEMM_HPP_
+
+#include <type_traits>
+#include <vector>
+
+#include "locus/scalar/all.hpp"
+#include "locus/scalar/eigen.hpp"
+
+namespace locus::detail {
+
+template <class S>
+struct IsMpfr : std::false_type {};
+template <unsigned D>
+struct IsMpfr<boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D>,
+                                            boost::multiprecision::et_off>> : std::true_type {};
+
+template <class S>
+inline constexpr bool kInPlaceGemm = IsMpfr<S>::value || std::is_same_v<S, Ball>;
+
+template <class S>
+using GemmRef = Eigen::Ref<Mat<S>, 0, Eigen::OuterStride<>>;
+template <class S>
+using GemmConstRef = Eigen::Ref<const Mat<S>, 0, Eigen::OuterStride<>>;
+
+// acc += a * b without temporaries; tmp is scratch of the accumulator's precision.
+template <class S>
+inline void add_product(S& acc, const S& a, const S& b, S& tmp) {
+  if constexpr (IsMpfr<S>::value) {
+    mpfr_mul(tmp.backend().data(), a.backend().data(), b.backend().data(), MPFR_RNDN);
+    mpfr_add(acc.backend().data(), acc.backend().data(), tmp.backend().data(), MPFR_RNDN);
+  } else {
+    static_cast<void>(tmp);
+    acc.add_product(a, b);
+  }
+}
+
+template <class S>
+inline bool is_exact_zero(const S& x) {
+  if constexpr (IsMpfr<S>::value) {
+    return mpfr_zero_p(x.backend().data()) != 0;
+  } else {
+    return x.is_zero();
+  }
+}
+
+/// c = op(a) * b, op(a) = a or aᵀ; c must already have the result's shape.
+template <class S>
+void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
+  const Eigen::Index m = transpose_a ? a.cols() : a.rows();
+  const Eigen::Index depth = transpose_a ? a.rows() : a.cols();
+  if constexpr (!kInPlaceGemm<S>) {
+    if (transpose_a) {
+      c.noalias() = a.transpose() * b;
+    } else {
+      c.noalias() = a * b;
+    }
+  } else {
+    if (depth == 0 || m == 0 || b.cols() == 0) {
+      c.setZero();
+      return;
+    }
+    // op(A) row-major as pointers, zeros dropped: for row i the nonzero (k, a_ik) pairs.
+    std::vector<const S*> avals;
+    std::vector<Eigen::Index> aidx;
+    std::vector<Eigen::Index> start(static_cast<std::size_t>(m) + 1, 0);
+    avals.reserve(static_cast<std::size_t>(m * depth));
+    aidx.reserve(static_cast<std::size_t>(m * depth));
+    for (Eigen::Index i = 0; i < m; ++i) {
+      for (Eigen::Index k = 0; k < depth; ++k) {
+        // Through data(): Ref's operator() may return by value.
+        const S& v =
+            transpose_a ? a.data()[k + i * a.outerStride()] : a.data()[i + k * a.outerStride()];
+        if (!is_exact_zero(v)) {
+          avals.push_back(&v);
+          aidx.push_back(k);
+        }
+      }
+      start[static_cast<std::size_t>(i) + 1] = static_cast<Eigen::Index>(avals.size());
+    }
+    S acc(0);
+    S tmp(0);
+    for (Eigen::Index j = 0; j < b.cols(); ++j) {
+      const S* bj = b.data() + j * b.outerStride();
+      for (Eigen::Index i = 0; i < m; ++i) {
+        acc = 0;
+        const auto e = static_cast<std::size_t>(start[static_cast<std::size_t>(i) + 1]);
+        for (auto s = static_cast<std::size_t>(start[static_cast<std::size_t>(i)]); s < e; ++s) {
+          add_product(acc, *avals[s], bj[aidx[s]], tmp);
+        }
+        c(i, j) = acc;
+      }
+    }
+  }
+}
+
+/// op(a) * b as a new matrix.
+template <class S>
+Mat<S> product(GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
+  Mat<S> c(transpose_a ? a.cols() : a.rows(), b.cols());
+  gemm<S>(c, a, transpose_a, b);
+  return c;
+}
+
+}  // namespace locus::detail
+
+#endif  // LOCUS_SRC_CORE_GEMM_HPP_
