@@ -14,6 +14,7 @@ using Run = std::function<int()>;
 Run add_scalars(CLI::App& app);
 Run add_demo(CLI::App& app);
 Run add_eval(CLI::App& app);
+Run add_spectrum(CLI::App& app);
 Run add_data(CLI::App& app, int argc, char** argv);
 
 }  // namespace locus::cli

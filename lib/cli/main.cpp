@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
   auto* eval = app.add_subcommand(
       "eval", "loss, gradient, Hessian, G, H (and J) at the problem's point, in any arithmetic");
   runs[eval] = locus::cli::add_eval(*eval);
+  auto* spectrum = app.add_subcommand(
+      "spectrum", "eigenvalues and inertia of the Hessian, G or H, certified where possible");
+  runs[spectrum] = locus::cli::add_spectrum(*spectrum);
   auto* data = app.add_subcommand(
       "data", "write a problem file with a seeded data set: blobs, xor, teacher or csv");
   runs[data] = locus::cli::add_data(*data, argc, argv);

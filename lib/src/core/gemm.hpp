@@ -86,17 +86,34 @@ void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) 
       }
       start[static_cast<std::size_t>(i) + 1] = static_cast<Eigen::Index>(avals.size());
     }
-    S acc(0);
-    S tmp(0);
-    for (Eigen::Index j = 0; j < b.cols(); ++j) {
-      const S* bj = b.data() + j * b.outerStride();
-      for (Eigen::Index i = 0; i < m; ++i) {
-        acc = 0;
-        const auto e = static_cast<std::size_t>(start[static_cast<std::size_t>(i) + 1]);
-        for (auto s = static_cast<std::size_t>(start[static_cast<std::size_t>(i)]); s < e; ++s) {
-          add_product(acc, *avals[s], bj[aidx[s]], tmp);
+    // Large products run on all threads (inside an outer parallel region this is one thread:
+    // nested parallelism is off). Ball precision is thread-local, so each thread takes the caller's.
+    const int bits = ball_precision();
+    const Eigen::Index ncols = b.cols();
+    const bool parallel = static_cast<double>(m) * static_cast<double>(ncols) *
+                              static_cast<double>(depth) >
+                          65536.0;
+#ifdef _OPENMP
+#pragma omp parallel if (parallel)
+#endif
+    {
+      static_cast<void>(parallel);
+      ScopedBallPrecision precision(bits);
+      S acc(0);
+      S tmp(0);
+#ifdef _OPENMP
+#pragma omp for collapse(2) schedule(static)
+#endif
+      for (Eigen::Index j = 0; j < ncols; ++j) {
+        for (Eigen::Index i = 0; i < m; ++i) {
+          const S* bj = b.data() + j * b.outerStride();
+          acc = 0;
+          const auto e = static_cast<std::size_t>(start[static_cast<std::size_t>(i) + 1]);
+          for (auto s = static_cast<std::size_t>(start[static_cast<std::size_t>(i)]); s < e; ++s) {
+            add_product(acc, *avals[s], bj[aidx[s]], tmp);
+          }
+          c(i, j) = acc;
         }
-        c(i, j) = acc;
       }
     }
   }

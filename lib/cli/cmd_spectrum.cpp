@@ -1,0 +1,300 @@
+// `locus spectrum FILE [--arithmetic A] [--matrix hessian|gauss-newton|residual-hessian]`:
+// eigenvalues and inertia of the Hessian (or G, or H) at the file's point, certified where the
+// arithmetic allows (interfaces.md; methods exact-ldlt, ball-cluster, float-gap).
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+#include "locus/core/derivatives.hpp"
+#include "locus/io/problem.hpp"
+#include "locus/linalg/dense.hpp"
+#include "locus/linalg/inertia.hpp"
+#include "locus/linalg/spectrum.hpp"
+#include "locus/scalar/arithmetic.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace locus::cli {
+
+namespace {
+
+struct SpectrumOptions {
+  std::string file;
+  std::string arithmetic = "double";
+  std::string matrix = "hessian";
+  long max_bits = 4096;
+  bool json = false;
+  bool kernel = false;
+};
+
+HessianPart parse_part(const std::string& m) {
+  if (m == "hessian") return HessianPart::Full;
+  if (m == "gauss-newton") return HessianPart::GaussNewton;
+  if (m == "residual-hessian") return HessianPart::Residual;
+  throw InvalidArgument(fmt::format(
+      "--matrix '{}': expected hessian, gauss-newton or residual-hessian", m));
+}
+
+struct Report {
+  std::string arithmetic;
+  std::string method;
+  bool certified = false;
+  std::string verdict;  // certified | numerical | undecided
+  Inertia inertia;
+  bool zero_known = false;
+  std::vector<std::string> eigenvalues;
+  std::string gap = "";  // ratio of the smallest |λ| outside the cluster to the largest inside
+  std::string epsilon, delta, tolerance;
+  long bits = 0;
+  std::vector<long> tried_bits;
+  long refined = -1;
+  long numerical_nullity = -2;  // -2: not a float method; -1: R7 found no gap
+  std::string reason;
+  std::string proved_by;
+  std::vector<std::vector<std::string>> kernel;
+};
+
+template <class S>
+void check_finite(const Mat<S>& m, const std::string& what) {
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    for (Eigen::Index i = 0; i < m.rows(); ++i) {
+      if (!ScalarTraits<S>::is_finite(m(i, j))) {
+        throw InvalidArgument(fmt::format("{} entry ({}, {}) is {}, expected a finite number", what,
+                                          i, j, ScalarTraits<S>::to_string(m(i, j))));
+      }
+    }
+  }
+}
+
+void fill_from_certificate(Report& r, const ClusterCertificate& c) {
+  r.method = to_string(SpectrumMethod::BallCluster);
+  r.certified = c.decided;
+  r.verdict = c.decided ? "certified" : "undecided";
+  r.inertia = c.inertia;
+  r.zero_known = c.decided;
+  r.bits = c.bits;
+  r.tried_bits = c.tried_bits;
+  r.refined = static_cast<long>(c.refined);
+  r.reason = c.reason;
+  r.epsilon = format_bound(c.epsilon, true);
+  r.delta = c.has_rest ? format_bound(c.delta, false) : "none";
+  if (!c.has_rest || c.inertia.zero == 0 || c.epsilon == 0) {
+    r.gap = "inf";
+  } else {
+    r.gap = format_bound(c.delta / c.epsilon, false, 4);
+  }
+  r.proved_by = fmt::format("Arb ball arithmetic at {} bits", c.bits);
+  for (const Ball& e : c.eigenvalues) r.eigenvalues.push_back(e.to_string(10));
+}
+
+ClusterCertificate certify_problem(const Problem& p, HessianPart part, long start_bits,
+                                   long max_bits) {
+  const BallMatrixAt at = [&](long bits) {
+    const ScopedBallPrecision precision(static_cast<int>(bits));
+    const LossFunction<Ball> fn(p.network, p.data);
+    return fn.hessian(p.point_as<Ball>(), part);
+  };
+  return certify_cluster(at, start_bits, max_bits);
+}
+
+template <class S>
+Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, int ball_bits) {
+  Report r;
+  r.arithmetic = ScalarTraits<S>::name();
+  if constexpr (std::is_same_v<S, Ball>) {
+    fill_from_certificate(r, certify_problem(p, part, ball_bits, opt.max_bits));
+    if (r.bits != ball_bits) r.arithmetic = fmt::format("ball:{}", r.bits);
+  } else if constexpr (std::is_same_v<S, Rational>) {
+    const LossFunction<Rational> fn(p.network, p.data);
+    const Mat<Rational> m = fn.hessian(p.point_as<Rational>(), part);
+    const ExactInertia ex = exact_inertia(m, opt.kernel);
+    r.method = to_string(SpectrumMethod::ExactLdlt);
+    r.certified = true;
+    r.verdict = "certified";
+    r.inertia = ex.inertia;
+    r.zero_known = true;
+    r.proved_by = "exact rational LDLT (Sylvester's law of inertia)";
+    if (opt.kernel) {
+      for (Eigen::Index j = 0; j < ex.null_basis.cols(); ++j) {
+        std::vector<std::string> col;
+        for (Eigen::Index i = 0; i < ex.null_basis.rows(); ++i)
+          col.push_back(to_string(ex.null_basis(i, j)));
+        r.kernel.push_back(std::move(col));
+      }
+    }
+    // Eigenvalues: rigorous enclosures of the exact matrix's eigenvalues (128-bit balls).
+    const ScopedBallPrecision precision(128);
+    Mat<Ball> mb(m.rows(), m.cols());
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+      for (Eigen::Index i = 0; i < m.rows(); ++i) mb(i, j) = Ball(m(i, j));
+    }
+    const ClusterCertificate c = certify_cluster(mb);
+    for (const Ball& e : c.eigenvalues) r.eigenvalues.push_back(e.to_string(10));
+    if (c.proved && c.inertia.zero == ex.inertia.zero) {
+      r.epsilon = format_bound(c.epsilon, true);
+      r.delta = c.has_rest ? format_bound(c.delta, false) : "none";
+    }
+    r.gap = "inf";  // exact zeros
+  } else {
+    const LossFunction<S> fn(p.network, p.data);
+    const Mat<S> m = fn.hessian(p.point_as<S>(), part);
+    check_finite(m, "matrix");
+    const SymmetricEigen<S> es = symmetric_eigen<S>(m, false);
+    if (!es.converged) throw Error("the symmetric eigensolver did not converge");
+    const NumericalNullity nn = float_gap<S>(es.values, m.norm());
+    r.method = to_string(SpectrumMethod::FloatGap);
+    r.certified = false;
+    r.inertia = nn.inertia;
+    r.tolerance = nn.tolerance;
+    r.gap = nn.gap_ratio;
+    r.reason = nn.reason;
+    // A float cluster below τ cannot be told from eigenvalues of size 1e-30: n₀ is never decided
+    // in floating point unless the cluster is empty; R7's count is reported as numerical_nullity.
+    r.numerical_nullity = nn.decided ? static_cast<long>(nn.inertia.zero) : -1;
+    if (nn.decided && nn.inertia.zero == 0) {
+      r.verdict = "numerical";
+      r.zero_known = true;
+    } else {
+      r.verdict = "undecided";
+      r.zero_known = false;
+      if (nn.decided) {
+        r.reason = fmt::format(
+            "{} eigenvalue(s) lie below the {} resolution τ = {}: floating point cannot tell them "
+            "from 0 (R7 numerical nullity {}, gap ratio {}); certify with ball:BITS, mpfr:BITS or "
+            "rational",
+            nn.inertia.zero, ScalarTraits<S>::name(), nn.tolerance, nn.inertia.zero, nn.gap_ratio);
+      }
+    }
+    for (Eigen::Index i = 0; i < es.values.size(); ++i)
+      r.eigenvalues.push_back(ScalarTraits<S>::to_string(es.values(i)));
+    if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+      // MPFR eigenvalues are approximations; the certificate comes from balls at the same bits.
+      const Report numeric = r;
+      Report c;
+      fill_from_certificate(c, certify_problem(p, part, ScalarTraits<S>::digits(), opt.max_bits));
+      r.method = c.method;
+      r.certified = c.certified;
+      r.verdict = c.verdict;
+      r.inertia = c.inertia;
+      r.zero_known = c.zero_known;
+      r.bits = c.bits;
+      r.tried_bits = c.tried_bits;
+      r.refined = c.refined;
+      r.reason = c.reason;
+      r.epsilon = c.epsilon;
+      r.delta = c.delta;
+      r.gap = c.gap;
+      r.proved_by = c.proved_by;
+      r.numerical_nullity = -2;
+      static_cast<void>(numeric);
+    }
+  }
+  return r;
+}
+
+int run(const SpectrumOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Arithmetic a = parse_arithmetic(opt.arithmetic);
+  const HessianPart part = parse_part(opt.matrix);
+  if (opt.max_bits < 2) {
+    throw InvalidArgument(fmt::format("--max-bits {}: expected at least 2", opt.max_bits));
+  }
+  const Problem p = read_problem_file(opt.file);
+  if (!p.point) {
+    throw ParseError(fmt::format("{}: point: missing; `locus spectrum` needs the parameter vector θ "
+                                 "(P = {} numbers)",
+                                 opt.file, p.network.num_parameters()));
+  }
+  const Report r = dispatch(a, [&]<class S>(std::type_identity<S>) {
+    return analyse<S>(p, part, opt, a.bits);
+  });
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (opt.json) {
+    nlohmann::json j;
+    j["arithmetic"] = r.arithmetic;
+    j["matrix"] = opt.matrix;
+    j["P"] = p.network.num_parameters();
+    j["eigenvalues"] = r.eigenvalues;
+    j["inertia"] = {{"positive", r.inertia.positive},
+                    {"negative", r.inertia.negative},
+                    {"zero", r.zero_known ? nlohmann::json(r.inertia.zero) : nlohmann::json()}};
+    j["certified"] = r.certified;
+    j["method"] = r.method;
+    j["verdict"] = r.verdict;
+    j["gap"] = r.gap;
+    if (!r.epsilon.empty()) j["epsilon"] = r.epsilon;
+    if (!r.delta.empty()) j["delta"] = r.delta;
+    if (!r.tolerance.empty()) j["tolerance"] = r.tolerance;
+    if (r.bits > 0) j["bits"] = r.bits;
+    if (!r.tried_bits.empty()) j["tried_bits"] = r.tried_bits;
+    if (r.refined >= 0) j["refined"] = r.refined;
+    if (r.numerical_nullity >= -1) {
+      j["numerical_nullity"] =
+          r.numerical_nullity >= 0 ? nlohmann::json(r.numerical_nullity) : nlohmann::json();
+    }
+    if (!r.proved_by.empty()) j["proved_by"] = r.proved_by;
+    if (!r.reason.empty()) j["reason"] = r.reason;
+    if (opt.kernel) j["kernel"] = r.kernel;
+    j["seconds"] = fmt::format("{:.3f}", seconds);
+    fmt::print("{}\n", j.dump(2));
+    return 0;
+  }
+  fmt::print("network     {}\n", p.network.describe());
+  fmt::print("matrix      {} (P = {}), arithmetic {}\n", opt.matrix, p.network.num_parameters(),
+             r.arithmetic);
+  fmt::print("method      {}: {}\n", r.method,
+             r.certified ? "certified by " + r.proved_by
+                         : (r.verdict == "numerical" ? "numerical evidence only, not a proof"
+                                                     : "undecided"));
+  const std::string zero = r.zero_known ? fmt::format("{}", r.inertia.zero) : "?";
+  fmt::print("inertia     (n+, n-, n0) = ({}, {}, {})\n", r.inertia.positive, r.inertia.negative,
+             zero);
+  if (r.method == "ball-cluster") {
+    fmt::print("cluster     {} eigenvalue(s) with |λ| <= {}; every other |λ| >= {} (gap {})\n",
+               r.inertia.zero, r.epsilon, r.delta, r.gap);
+    std::string tried;
+    for (long b : r.tried_bits) tried += fmt::format("{}{}", tried.empty() ? "" : ", ", b);
+    fmt::print("precision   {} bits (tried {}), near-zero block refined: {}\n", r.bits, tried,
+               r.refined);
+  } else if (r.method == "float-gap") {
+    fmt::print("tolerance   {} (R7: 10·P·u·‖M‖_F), gap ratio {}, numerical nullity {}\n",
+               r.tolerance, r.gap,
+               r.numerical_nullity >= 0 ? fmt::format("{}", r.numerical_nullity) : "none (no gap)");
+  }
+  if (!r.reason.empty()) fmt::print("reason      {}\n", r.reason);
+  const std::size_t n = r.eigenvalues.size();
+  fmt::print("eigenvalues ({}, ascending{})\n", n, n > 40 ? "; the 20 smallest and 20 largest" : "");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (n > 40 && i == 20) {
+      fmt::print("            ...\n");
+      i = n - 20;
+    }
+    fmt::print("            {}\n", r.eigenvalues[i]);
+  }
+  fmt::print("seconds     {:.3f}\n", seconds);
+  return 0;
+}
+
+}  // namespace
+
+Run add_spectrum(CLI::App& app) {
+  auto opt = std::make_shared<SpectrumOptions>();
+  app.add_option("FILE", opt->file, "problem file (locus-problem/1) with a point")->required();
+  app.add_option("-a,--arithmetic", opt->arithmetic, "arithmetic: " + accepted_arithmetic_forms())
+      ->capture_default_str();
+  app.add_option("-m,--matrix", opt->matrix, "hessian, gauss-newton or residual-hessian")
+      ->capture_default_str();
+  app.add_option("--max-bits", opt->max_bits,
+                 "precision cap for ball escalation (doubling from the arithmetic's bits)")
+      ->capture_default_str();
+  app.add_flag("--kernel", opt->kernel, "rational: also print an exact basis of the null space");
+  app.add_flag("--json", opt->json, "JSON output (numbers as strings)");
+  return [opt] { return run(*opt); };
+}
+
+}  // namespace locus::cli

@@ -1,0 +1,84 @@
+// locus/linalg/spectrum.hpp: certified and numerical statements about symmetric spectra.
+//
+//   | method        | input            | what it proves                                          |
+//   |---------------|------------------|---------------------------------------------------------|
+//   | exact-ldlt    | Mat<Rational>    | exact (n₊, n₋, n₀), exact rank and kernel (inertia.hpp) |
+//   | ball-cluster  | Mat<Ball>        | exactly k eigenvalues in [−ε, ε], all others |λ| ≥ δ > ε, |
+//   |               |                  | n₊ positive and n₋ negative ones (rigorous, Arb)         |
+//   | float-gap     | float eigenvalues| nothing: the R7 gap test, numerical evidence only        |
+//
+// ball-cluster: an approximate eigendecomposition Q = [V | Q_r] (double for the well-separated
+// eigenvalues, the near-zero block V refined to the working precision) gives the congruence
+// B = QᵀMQ. Sylvester: In(B) = In(M). Weyl bounds the eigenvalues of B's diagonal blocks and the
+// coupling between them, Ostrowski (λ(M) = λ(B)/θ, θ ∈ [1 − η, 1 + η], η ≥ ‖QᵀQ − I‖) carries the
+// enclosures to M. Every bound is an Arb ball or a floating-point sum with a rigorous a priori
+// error term, so the statement is a proof about every symmetric matrix inside the input balls.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "locus/linalg/inertia.hpp"
+#include "locus/scalar/ball.hpp"
+#include "locus/scalar/eigen.hpp"
+
+namespace locus {
+
+enum class SpectrumMethod { ExactLdlt, BallCluster, FloatGap };
+/// "exact-ldlt", "ball-cluster", "float-gap".
+std::string to_string(SpectrumMethod method);
+
+/// The rigorous result of certify_cluster.
+struct ClusterCertificate {
+  /// True when the zero cluster is resolved: epsilon below 2^(-bits/2)·‖M‖_F and η < 1.
+  bool decided = false;
+  /// n₊, n₋ and the cluster size n₀; valid (proved) whenever `proved` is true.
+  Inertia inertia;
+  /// The counts are proved (η < 1) even if the cluster is not resolved (`decided` false).
+  bool proved = false;
+  /// Every cluster eigenvalue has |λ| ≤ epsilon; every other eigenvalue has |λ| ≥ delta.
+  /// Exact rationals (outward bounds). delta is 0 when there is no other eigenvalue.
+  Rational epsilon;
+  Rational delta;
+  bool has_rest = false;
+  /// Enclosures of all eigenvalues, in ascending order of midpoint; each eigenvalue of M lies in
+  /// one of them under a one-to-one matching.
+  std::vector<Ball> eigenvalues;
+  /// Working precision of this result, and every precision tried (escalation).
+  long bits = 0;
+  std::vector<long> tried_bits;
+  /// Size of the near-zero block refined at the working precision.
+  Eigen::Index refined = 0;
+  /// Why the result is undecided (empty when decided).
+  std::string reason;
+};
+
+/// One certification attempt at the current ball_precision(). `m` must be square and symmetric in
+/// the sense that m(i, j) and m(j, i) overlap.
+/// \throws InvalidArgument on a non-square or non-symmetric matrix or a non-finite entry (the
+///   message names the entry).
+ClusterCertificate certify_cluster(const Mat<Ball>& m);
+
+/// Precision escalation: calls matrix_at(bits) and certifies, doubling bits from start_bits until
+/// decided or max_bits is passed; the last attempt is returned with its reason.
+using BallMatrixAt = std::function<Mat<Ball>(long bits)>;
+ClusterCertificate certify_cluster(const BallMatrixAt& matrix_at, long start_bits, long max_bits);
+
+/// The numerical nullity test of math-spec R7 for floating eigenvalues μ (any order):
+/// τ = 10·P·u·‖M‖_F, cluster {|μ| ≤ τ}, decided only if
+/// min_{|μ|>τ}|μ| / max_{|μ|≤τ}|μ| ≥ 10³. Evidence, never a proof.
+struct NumericalNullity {
+  bool decided = false;
+  Inertia inertia;  ///< zero = cluster size (valid when decided; n₊/n₋ count |μ| > τ)
+  std::string tolerance;
+  std::string gap_ratio;  ///< "inf" when the cluster is exactly zero or empty
+  std::string reason;
+};
+template <class Scalar>
+NumericalNullity float_gap(const Vec<Scalar>& eigenvalues, const Scalar& frobenius_norm);
+
+/// A bound printed with `digits` significant digits, rounded up (`up`) or down.
+std::string format_bound(const Rational& x, bool up, int digits = 6);
+
+}  // namespace locus

@@ -1,0 +1,538 @@
+// Certified eigenvalue clusters with Arb balls, and the R7 float gap test
+// (locus/linalg/spectrum.hpp). See the header for the argument; the steps are marked below.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "core/gemm.hpp"
+#include "locus/error.hpp"
+#include "locus/linalg/spectrum.hpp"
+#include "locus/scalar/all.hpp"
+#include "locus/scalar/parse.hpp"
+
+#include <Eigen/Eigenvalues>
+#include <arb.h>
+#include <fmt/format.h>
+
+namespace locus {
+namespace {
+
+using Index = Eigen::Index;
+using MatD = Eigen::MatrixXd;
+
+arb_ptr A(Ball& b) {
+  return static_cast<arb_ptr>(b.arb());
+}
+arb_srcptr A(const Ball& b) {
+  return static_cast<arb_srcptr>(b.arb());
+}
+
+Ball mid_of(const Ball& x) {
+  Ball out;
+  arb_get_mid_arb(A(out), A(x));
+  return out;
+}
+
+// mid(x)·2^s rounded to the nearest double.
+double mid_scaled(const Ball& x, slong s) {
+  arf_t t;
+  arf_init(t);
+  arf_mul_2exp_si(t, arb_midref(A(x)), s);
+  const double d = arf_get_d(t, ARF_RND_NEAR);
+  arf_clear(t);
+  return d;
+}
+
+// An upper bound of |x| as a double, rounded up (+inf if it does not fit).
+double abs_upper_double(const Ball& x) {
+  arf_t u;
+  arf_init(u);
+  arb_get_abs_ubound_arf(u, A(x), 64);
+  const double d = arf_get_d(u, ARF_RND_UP);
+  arf_clear(u);
+  return d;
+}
+
+// An exact ball holding an upper bound of |x|.
+Ball abs_upper(const Ball& x) {
+  Ball out;
+  arf_t u;
+  arf_init(u);
+  arb_get_abs_ubound_arf(u, A(x), 64);
+  arb_set_arf(A(out), u);
+  arf_clear(u);
+  return out;
+}
+
+// |mid(x)| < 2^e; LONG_MIN for a zero midpoint.
+slong mid_exponent(const Ball& x) {
+  if (arf_is_zero(arb_midref(A(x)))) return LONG_MIN;
+  return arf_abs_bound_lt_2exp_si(arb_midref(A(x)));
+}
+
+// An exact ball >= the Frobenius norm of every matrix in the ball matrix.
+Ball frobenius_upper(const Mat<Ball>& m) {
+  Ball sum(0);
+  for (Index j = 0; j < m.cols(); ++j) {
+    for (Index i = 0; i < m.rows(); ++i) {
+      const Ball a = abs_upper(m(i, j));
+      sum.add_product(a, a);
+    }
+  }
+  return abs_upper(sqrt(sum));
+}
+
+// An upper bound on x (a nonnegative double computed in floating point with relative error at
+// most `rel`), rounded up.
+double inflate(double x, double rel) {
+  return std::nextafter(x * (1.0 + rel), std::numeric_limits<double>::infinity());
+}
+
+// A rigorous upper bound of the Frobenius norm of the exact matrix product-error terms of
+// fl(Aᵀ B) when only |A|ᵀ|B| is known in floating point: γ_n ‖|A|ᵀ|B|‖_F, inflated for the
+// floating evaluation of the bound itself. Underflow: an absolute n·2^-1022 per entry.
+double gemm_error_bound(const MatD& abs_at_b, Index depth) {
+  const double u = std::ldexp(1.0, -53);
+  const double nu = static_cast<double>(depth + 2) * u;
+  const double gamma = nu / (1.0 - nu);
+  const double f = abs_at_b.norm();
+  const double under = static_cast<double>(depth) * std::ldexp(1.0, -1022) *
+                       static_cast<double>(abs_at_b.rows() * abs_at_b.cols());
+  return inflate(gamma * inflate(f, 4 * nu) + under, 4 * nu);
+}
+
+struct Level {
+  std::vector<Ball> enclosures;  // matched one-to-one to the eigenvalues
+  bool proved = true;            // every congruence had η < 1
+  Index refined = 0;
+  std::string reason;
+};
+
+Level all_in_norm_ball(const Mat<Ball>& m) {
+  Level out;
+  Ball e(0);
+  arb_add_error(A(e), A(frobenius_upper(m)));
+  out.enclosures.assign(static_cast<std::size_t>(m.rows()), e);
+  return out;
+}
+
+// Orthonormalise the columns of v in place (Cholesky QR at the working precision), midpoints only.
+void orthonormalise(Mat<Ball>& v) {
+  const Index k = v.cols();
+  Mat<Ball> g = detail::product<Ball>(v, true, v);
+  Mat<Ball> l = Mat<Ball>::Zero(k, k);
+  for (Index j = 0; j < k; ++j) {
+    Ball d = g(j, j);
+    for (Index t = 0; t < j; ++t) d -= l(j, t) * l(j, t);
+    l(j, j) = mid_of(sqrt(d));
+    for (Index i = j + 1; i < k; ++i) {
+      Ball x = g(i, j);
+      for (Index t = 0; t < j; ++t) x -= l(i, t) * l(j, t);
+      l(i, j) = mid_of(x / l(j, j));
+    }
+  }
+  // V ← V L^{-T}: solve for each row r of V: r = y Lᵀ.
+  for (Index r = 0; r < v.rows(); ++r) {
+    for (Index j = 0; j < k; ++j) {
+      Ball x = v(r, j);
+      for (Index t = 0; t < j; ++t) x -= v(r, t) * l(j, t);
+      v(r, j) = mid_of(x / l(j, j));
+    }
+  }
+}
+
+// Enclosures of the eigenvalues of the symmetric ball matrix m. noise_exp: matrices with
+// ‖m‖_F <= 2^noise_exp are indistinguishable from 0 at this precision (units of m).
+Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
+  const Index n = m_in.rows();
+  Level out;
+  if (n == 0) return out;
+  const long bits = ball_precision();
+  // Symmetrise: the true symmetric matrix lies in both balls, so in their hull.
+  Mat<Ball> m(n, n);
+  for (Index j = 0; j < n; ++j) {
+    m(j, j) = m_in(j, j);
+    for (Index i = j + 1; i < n; ++i) m(i, j) = m(j, i) = hull(m_in(i, j), m_in(j, i));
+  }
+  const Ball norm_upper = frobenius_upper(m);
+  slong emax = LONG_MIN;
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = 0; i < n; ++i) emax = std::max(emax, mid_exponent(m(i, j)));
+  }
+  {
+    const slong ne = mid_exponent(norm_upper);
+    if (emax == LONG_MIN || ne <= noise_exp || depth > 8) return all_in_norm_ball(m);
+  }
+  // ---- 1. scale to |entries| < 1, round to double, bound the rounding and the radii -----------
+  const slong s = -emax;
+  MatD md(n, n);
+  MatD dm(n, n);
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = 0; i < n; ++i) {
+      md(i, j) = mid_scaled(m(i, j), s);
+      Ball diff = ldexp(m(i, j), static_cast<int>(s));
+      diff -= Ball(md(i, j));
+      dm(i, j) = abs_upper_double(diff);
+    }
+  }
+  const double u = std::ldexp(1.0, -53);
+  const double dn = static_cast<double>(n);
+  const double delta_m = inflate(dm.norm(), 4 * dn * u);  // ≥ ‖M·2^s − md‖_F
+  // ---- 2. approximate eigendecomposition in double --------------------------------------------
+  const Eigen::SelfAdjointEigenSolver<MatD> es(md);
+  if (es.info() != Eigen::Success) {
+    out.proved = false;
+    out.reason = "the double eigensolver did not converge";
+    return out;
+  }
+  const Eigen::VectorXd d = es.eigenvalues();
+  const MatD q = es.eigenvectors();
+  // ---- 3. rigorous float bounds for the congruence by the double eigenvectors ----------------
+  const MatD y = md * q;
+  const MatD z = q.transpose() * y;
+  const MatD aq = q.cwiseAbs();
+  const MatD bound_z = aq.transpose() * (md.cwiseAbs() * aq) + aq.transpose() * y.cwiseAbs();
+  const double err_z = gemm_error_bound(bound_z, n);  // ≥ ‖Qᵀ md Q − fl(fl(md Q)ᵀ...)‖_F
+  MatD off = z;
+  off.diagonal().setZero();
+  const double off_z = inflate(off.norm(), 4 * dn * u);
+  MatD qtq = q.transpose() * q;
+  qtq.diagonal().array() -= 1.0;
+  const double eta_q = inflate(qtq.norm(), 4 * dn * u) + gemm_error_bound(aq.transpose() * aq, n);
+  // Weyl radius for the double-resolved eigenvalues (scaled units).
+  const double e_rest = inflate(off_z + err_z + (1.0 + eta_q) * delta_m, 8 * u);
+  // ---- 4. split: near-zero block Z refined at the working precision, the rest from double ---
+  const double normf = md.norm();
+  double tau = 1024.0 * dn * u * normf;
+  std::vector<Index> zi, ri;
+  for (int pass = 0; pass < 64; ++pass) {
+    zi.clear();
+    ri.clear();
+    for (Index i = 0; i < n; ++i) (std::abs(z(i, i)) <= tau ? zi : ri).push_back(i);
+    double worst = 0;
+    for (const Index i : ri) {
+      if (std::abs(z(i, i)) <= 16 * e_rest) worst = std::max(worst, std::abs(z(i, i)));
+    }
+    if (worst == 0) break;
+    tau = std::max(2 * tau, worst);
+  }
+  const auto k = static_cast<Index>(zi.size());
+  const Index nr = n - k;
+  out.refined = k;
+  if (ri.empty()) {  // nothing resolved in double: the whole matrix is (relatively) tiny
+    return all_in_norm_ball(m);
+  }
+  MatD qr(n, nr);
+  Eigen::VectorXd dr(nr);
+  for (Index t = 0; t < nr; ++t) {
+    qr.col(t) = q.col(ri[static_cast<std::size_t>(t)]);
+    dr(t) = z(ri[static_cast<std::size_t>(t)], ri[static_cast<std::size_t>(t)]);
+  }
+  Mat<Ball> ms(n, n);  // scaled, with radii
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = 0; i < n; ++i) ms(i, j) = ldexp(m(i, j), static_cast<int>(s));
+  }
+  Mat<Ball> bcc, c, qrt_v, vtv;
+  Mat<Ball> v(n, k);
+  if (k > 0) {
+    for (Index t = 0; t < k; ++t) {
+      for (Index i = 0; i < n; ++i) v(i, t) = Ball(q(i, zi[static_cast<std::size_t>(t)]));
+    }
+    // ---- 5. refine span(V) to the working precision: V += −Q_r (Q_rᵀR)/(d_r − h) -------------
+    const double target = static_cast<double>(-bits) + std::log2(dn) + std::log2(normf) + 6;
+    double previous = std::numeric_limits<double>::infinity();
+    for (int it = 0; it < 200; ++it) {
+      const Mat<Ball> w = detail::product<Ball>(ms, false, v);
+      const Mat<Ball> h = detail::product<Ball>(v, true, w);
+      Mat<Ball> r = w - detail::product<Ball>(v, false, h);
+      slong rexp = LONG_MIN;
+      for (Index j = 0; j < k; ++j) {
+        for (Index i = 0; i < n; ++i) rexp = std::max(rexp, mid_exponent(r(i, j)));
+      }
+      if (rexp == LONG_MIN) break;
+      const auto rlog = static_cast<double>(rexp);
+      if (rlog <= target || rlog > previous - 1) break;
+      previous = rlog;
+      MatD rd(n, k);
+      for (Index j = 0; j < k; ++j) {
+        for (Index i = 0; i < n; ++i) rd(i, j) = mid_scaled(r(i, j), -rexp);
+      }
+      MatD x = qr.transpose() * rd;
+      for (Index j = 0; j < k; ++j) {
+        const double hj = mid_scaled(h(j, j), 0);
+        for (Index i = 0; i < nr; ++i) x(i, j) /= (dr(i) - hj);
+      }
+      const MatD dv = -(qr * x);
+      for (Index j = 0; j < k; ++j) {
+        for (Index i = 0; i < n; ++i) {
+          v(i, j) += ldexp(Ball(dv(i, j)), static_cast<int>(rexp));
+          v(i, j) = mid_of(v(i, j));
+        }
+      }
+      orthonormalise(v);
+    }
+    // ---- 6. the blocks of B = QᵀMQ that involve V, in balls ----------------------------------
+    const Mat<Ball> mv = detail::product<Ball>(ms, false, v);
+    bcc = detail::product<Ball>(v, true, mv);
+    Mat<Ball> qrb(n, nr);
+    for (Index j = 0; j < nr; ++j) {
+      for (Index i = 0; i < n; ++i) qrb(i, j) = Ball(qr(i, j));
+    }
+    c = detail::product<Ball>(qrb, true, mv);
+    qrt_v = detail::product<Ball>(qrb, true, v);
+    vtv = detail::product<Ball>(v, true, v);
+    for (Index i = 0; i < k; ++i) vtv(i, i) -= Ball(1);
+  }
+  // η ≥ ‖QᵀQ − I‖₂ for Q = [V | Q_r]; Q_r's block is bounded by the full double Q's.
+  Ball eta2 = Ball(eta_q) * Ball(eta_q);
+  if (k > 0) {
+    const Ball a = frobenius_upper(vtv);
+    const Ball b = frobenius_upper(qrt_v);
+    eta2 += a * a + 2 * b * b;
+  }
+  const Ball eta = abs_upper(sqrt(eta2));
+  if (!is_certain(certainly_less(eta, Ball(1)))) {
+    out.proved = false;
+    out.reason = fmt::format("the approximate eigenvectors are not provably independent (η = {})",
+                             eta.to_string(5));
+    return out;
+  }
+  const Ball coupling = k > 0 ? frobenius_upper(c) : Ball(0);
+  // ---- 7. enclosures: Weyl per block, coupling, Ostrowski, unscale ---------------------------
+  std::vector<Ball> enc;
+  enc.reserve(static_cast<std::size_t>(n));
+  Ball rest_radius = Ball(e_rest) + coupling;
+  for (Index t = 0; t < nr; ++t) {
+    Ball e(dr(t));
+    arb_add_error(A(e), A(rest_radius));
+    enc.push_back(e);
+  }
+  if (k > 0) {
+    // The cluster block: its own level at the same precision (it can hold eigenvalues far below
+    // double's resolution, e.g. 1e-30 next to exact zeros).
+    const Level sub = enclose(bcc, noise_exp + s, depth + 1);
+    if (!sub.proved) return sub;
+    out.refined += sub.refined;
+    for (Ball e : sub.enclosures) {
+      arb_add_error(A(e), A(coupling));
+      enc.push_back(e);
+    }
+  }
+  Ball theta(1);
+  arb_add_error(A(theta), A(eta));
+  for (Ball& e : enc) {
+    e /= theta;
+    e = ldexp(e, static_cast<int>(-s));
+  }
+  out.enclosures = std::move(enc);
+  return out;
+}
+
+// Six significant digits where the value fits a double, all digits otherwise.
+template <class Scalar>
+std::string short_text(const Scalar& x) {
+  const double d = ScalarTraits<Scalar>::to_double(x);
+  if (std::isfinite(d) && (d != 0 || x == 0) && std::abs(d) > 1e-300) return fmt::format("{:.6g}", d);
+  if (x == 0) return "0";
+  return ScalarTraits<Scalar>::to_string(x);
+}
+
+}  // namespace
+
+std::string to_string(SpectrumMethod method) {
+  switch (method) {
+    case SpectrumMethod::ExactLdlt:
+      return "exact-ldlt";
+    case SpectrumMethod::BallCluster:
+      return "ball-cluster";
+    case SpectrumMethod::FloatGap:
+      return "float-gap";
+  }
+  return "?";
+}
+
+std::string format_bound(const Rational& x, bool up, int digits) {
+  mpfr_t t;
+  mpfr_init2(t, 128);
+  mpfr_set_q(t, x.backend().data(), up ? MPFR_RNDU : MPFR_RNDD);
+  char* buf = nullptr;
+  const std::string fmtstr = fmt::format("%.{}R{}e", std::max(0, digits - 1), up ? 'U' : 'D');
+  mpfr_asprintf(&buf, fmtstr.c_str(), t);
+  std::string out(buf);
+  mpfr_free_str(buf);
+  mpfr_clear(t);
+  return out;
+}
+
+ClusterCertificate certify_cluster(const Mat<Ball>& m) {
+  const Index n = m.rows();
+  if (m.cols() != n) {
+    throw InvalidArgument(fmt::format("certify_cluster: matrix is {}x{}, expected a square matrix",
+                                      m.rows(), m.cols()));
+  }
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = 0; i < n; ++i) {
+      if (!m(i, j).is_finite()) {
+        throw InvalidArgument(fmt::format(
+            "certify_cluster: entry ({}, {}) is {}, expected a finite number", i, j,
+            m(i, j).to_string(6)));
+      }
+      if (i > j && !overlaps(m(i, j), m(j, i))) {
+        throw InvalidArgument(fmt::format(
+            "certify_cluster: matrix is not symmetric: entry ({}, {}) = {} but ({}, {}) = {}", i, j,
+            m(i, j).to_string(8), j, i, m(j, i).to_string(8)));
+      }
+    }
+  }
+  ClusterCertificate out;
+  out.bits = ball_precision();
+  out.tried_bits.push_back(out.bits);
+  const Ball norm = frobenius_upper(m);
+  const slong ne = mid_exponent(norm);
+  const slong noise =
+      (ne == LONG_MIN ? 0 : ne) - out.bits + static_cast<slong>(std::ceil(std::log2(n + 1.0))) + 8;
+  Level level = enclose(m, noise, 0);
+  out.refined = level.refined;
+  if (!level.proved) {
+    out.reason = level.reason;
+    return out;
+  }
+  out.proved = true;
+  auto& enc = level.enclosures;
+  std::sort(enc.begin(), enc.end(), [](const Ball& a, const Ball& b) {
+    return arf_cmp(arb_midref(A(a)), arb_midref(A(b))) < 0;
+  });
+  // Connected components of the union of the enclosures: each holds exactly as many eigenvalues
+  // as enclosures (one-to-one matching); the component containing 0 is the cluster.
+  std::vector<std::pair<Rational, Rational>> iv;
+  iv.reserve(enc.size());
+  for (const Ball& e : enc) iv.emplace_back(e.lower(), e.upper());
+  std::vector<std::size_t> order(iv.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return iv[a].first < iv[b].first; });
+  Rational eps(0);
+  Rational delta(0);
+  bool have_delta = false;
+  std::size_t t = 0;
+  while (t < order.size()) {
+    Rational lo = iv[order[t]].first, hi = iv[order[t]].second;
+    std::size_t count = 1;
+    std::size_t u = t + 1;
+    while (u < order.size() && iv[order[u]].first <= hi) {
+      hi = std::max(hi, iv[order[u]].second);
+      ++count;
+      ++u;
+    }
+    const auto cnt = static_cast<Index>(count);
+    if (hi < 0) {
+      out.inertia.negative += cnt;
+      const Rational dist = -hi;
+      if (!have_delta || dist < delta) delta = dist;
+      have_delta = true;
+    } else if (lo > 0) {
+      out.inertia.positive += cnt;
+      if (!have_delta || lo < delta) delta = lo;
+      have_delta = true;
+    } else {
+      out.inertia.zero += cnt;
+      eps = std::max(-lo, hi);
+    }
+    t = u;
+  }
+  out.epsilon = eps;
+  out.delta = delta;
+  out.has_rest = have_delta;
+  out.eigenvalues = std::move(enc);
+  // Resolved: the cluster is below half the working precision relative to ‖M‖_F.
+  const Rational scale = norm.upper();
+  Rational limit = scale;
+  {
+    const long half = out.bits / 2;
+    Rational p2(1);
+    mpq_div_2exp(p2.backend().data(), p2.backend().data(), static_cast<mp_bitcnt_t>(half));
+    limit = scale * p2;
+  }
+  if (out.inertia.zero > 0 && eps > limit) {
+    out.reason = fmt::format(
+        "{} eigenvalues lie in [-{}, {}], not resolved at {} bits (needs <= 2^-{} ||M||_F)",
+        out.inertia.zero, format_bound(eps, true, 3), format_bound(eps, true, 3), out.bits,
+        out.bits / 2);
+    return out;
+  }
+  out.decided = true;
+  return out;
+}
+
+ClusterCertificate certify_cluster(const BallMatrixAt& matrix_at, long start_bits, long max_bits) {
+  if (start_bits < 2) {
+    throw InvalidArgument(
+        fmt::format("certify_cluster: start precision {} bits, expected at least 2", start_bits));
+  }
+  std::vector<long> tried;
+  ClusterCertificate last;
+  for (long bits = start_bits; bits <= std::max(max_bits, start_bits); bits *= 2) {
+    const ScopedBallPrecision precision(static_cast<int>(bits));
+    last = certify_cluster(matrix_at(bits));
+    tried.push_back(bits);
+    if (last.decided) break;
+  }
+  last.tried_bits = tried;
+  if (!last.decided) {
+    last.reason += fmt::format(" (precision cap {} bits reached)", max_bits);
+  }
+  return last;
+}
+
+template <class Scalar>
+NumericalNullity float_gap(const Vec<Scalar>& eigenvalues, const Scalar& frobenius_norm) {
+  using std::abs;
+  using Tr = ScalarTraits<Scalar>;
+  NumericalNullity out;
+  const auto n = static_cast<long>(eigenvalues.size());
+  const Scalar tau = Scalar(10) * Scalar(n) * Tr::epsilon() * frobenius_norm;
+  out.tolerance = short_text(tau);
+  bool any_cluster = false, any_rest = false;
+  Scalar cluster_max(0), rest_min(0);
+  for (long i = 0; i < n; ++i) {
+    const Scalar& mu = eigenvalues(i);
+    if (!Tr::is_finite(mu)) {
+      throw InvalidArgument(fmt::format("float_gap: eigenvalue {} is {}, expected a finite number", i,
+                                        short_text(mu)));
+    }
+    const Scalar a = abs(mu);
+    if (a <= tau) {
+      out.inertia.zero += 1;
+      if (!any_cluster || a > cluster_max) cluster_max = a;
+      any_cluster = true;
+    } else {
+      (mu > 0 ? out.inertia.positive : out.inertia.negative) += 1;
+      if (!any_rest || a < rest_min) rest_min = a;
+      any_rest = true;
+    }
+  }
+  if (!any_cluster || !any_rest || cluster_max == 0) {
+    out.gap_ratio = "inf";
+    out.decided = true;
+    return out;
+  }
+  const Scalar ratio = rest_min / cluster_max;
+  out.gap_ratio = short_text(ratio);
+  if (ratio >= Scalar(1000)) {
+    out.decided = true;
+  } else {
+    out.reason = fmt::format(
+        "no gap: the smallest |eigenvalue| above the tolerance {} is only {} times the largest "
+        "below it (R7 needs 1e3)",
+        out.tolerance, out.gap_ratio);
+  }
+  return out;
+}
+
+#define LOCUS_FLOAT_GAP_INSTANTIATE(Scalar, tag) \
+  template NumericalNullity float_gap<Scalar>(const Vec<Scalar>&, const Scalar&);
+LOCUS_FOR_EACH_FLOATING_SCALAR(LOCUS_FLOAT_GAP_INSTANTIATE)
+#undef LOCUS_FLOAT_GAP_INSTANTIATE
+
+}  // namespace locus

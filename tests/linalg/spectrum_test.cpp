@@ -1,0 +1,333 @@
+// Exact inertia over Q, certified eigenvalue clusters with balls, the R7 float gap test, and the
+// split-inertia prediction of Theorem S (math-spec §2.4) on exact critical points.
+#include "locus/linalg/spectrum.hpp"
+
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "locus/core/derivatives.hpp"
+#include "locus/linalg/dense.hpp"
+#include "locus/linalg/inertia.hpp"
+#include "locus/scalar/all.hpp"
+
+using locus::Ball;
+using locus::Inertia;
+using locus::Mat;
+using locus::Rational;
+using locus::Vec;
+
+namespace {
+
+Rational small_rational(std::mt19937_64& g) {
+  std::uniform_int_distribution<int> num(-9, 9), den(1, 5);
+  return Rational(num(g)) / den(g);
+}
+
+// Xᵀ D X for a random square rational X (invertible with probability 1, checked) and D diagonal.
+Mat<Rational> congruent(std::mt19937_64& g, const Vec<Rational>& d) {
+  const auto n = d.size();
+  Mat<Rational> x(n, n);
+  do {
+    for (Eigen::Index i = 0; i < n; ++i) {
+      for (Eigen::Index j = 0; j < n; ++j) x(i, j) = small_rational(g);
+    }
+  } while (locus::exact_rank(x) != n);
+  return x.transpose() * d.asDiagonal() * x;
+}
+
+Inertia inertia_of_diagonal(const Vec<Rational>& d) {
+  Inertia in;
+  for (Eigen::Index i = 0; i < d.size(); ++i) {
+    if (d(i) > 0) ++in.positive;
+    else if (d(i) < 0) ++in.negative;
+    else ++in.zero;
+  }
+  return in;
+}
+
+Mat<Ball> to_balls(const Mat<Rational>& m) {
+  Mat<Ball> b(m.rows(), m.cols());
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    for (Eigen::Index i = 0; i < m.rows(); ++i) b(i, j) = Ball(m(i, j));
+  }
+  return b;
+}
+
+// The certified statement "n₀ eigenvalues in [-ε, ε], n₊ above δ, n₋ below -δ" holds for the
+// MPFR-1024 eigenvalues of the exact matrix (accurate to ~1e-290 here).
+void check_statement(const Mat<Rational>& m, const locus::ClusterCertificate& c) {
+  const auto es = locus::symmetric_eigen(locus::convert_matrix<locus::Mpfr1024>(m), false);
+  const locus::Mpfr1024 eps = locus::Mpfr1024(c.epsilon.convert_to<locus::Mpfr1024>());
+  const locus::Mpfr1024 del = locus::Mpfr1024(c.delta.convert_to<locus::Mpfr1024>());
+  Inertia seen;
+  for (Eigen::Index i = 0; i < es.values.size(); ++i) {
+    const auto& mu = es.values(i);
+    if (abs(mu) <= eps) {
+      ++seen.zero;
+    } else {
+      CHECK(abs(mu) >= del);
+      ++(mu > 0 ? seen.positive : seen.negative);
+    }
+  }
+  CHECK(seen == c.inertia);
+}
+
+}  // namespace
+
+TEST_CASE("exact inertia equals the inertia read from MPFR-1024 eigenvalues") {
+  std::mt19937_64 g(20261122);
+  for (int trial = 0; trial < 12; ++trial) {
+    const int n = 3 + trial % 6;
+    Vec<Rational> d(n);
+    std::uniform_int_distribution<int> pick(-1, 1);
+    for (int i = 0; i < n; ++i) d(i) = Rational(pick(g)) * (1 + i);
+    if (trial == 0) d.setZero();  // the zero matrix
+    const Mat<Rational> m = congruent(g, d);
+    const auto ex = locus::exact_inertia(m, true);
+    CHECK(ex.inertia == inertia_of_diagonal(d));  // Sylvester
+    CHECK(ex.rank == n - ex.inertia.zero);
+    CHECK(ex.null_basis.cols() == ex.inertia.zero);
+    CHECK((m * ex.null_basis).isZero());
+    CHECK(locus::exact_rank(ex.null_basis) == ex.inertia.zero);
+    // The same count from MPFR-1024 eigenvalues with a tolerance far above 2^-1000 ‖M‖.
+    const auto es = locus::symmetric_eigen(locus::convert_matrix<locus::Mpfr1024>(m), false);
+    const locus::Mpfr1024 tol = locus::Mpfr1024(1e-200) * (1 + m.cwiseAbs().maxCoeff().convert_to<double>());
+    Inertia from_eig;
+    for (Eigen::Index i = 0; i < es.values.size(); ++i) {
+      if (abs(es.values(i)) <= tol) ++from_eig.zero;
+      else if (es.values(i) > 0) ++from_eig.positive;
+      else ++from_eig.negative;
+    }
+    CHECK(from_eig == ex.inertia);
+  }
+}
+
+TEST_CASE("exact inertia handles zero diagonals with 2x2 pivots") {
+  Mat<Rational> m = Mat<Rational>::Zero(4, 4);
+  m(0, 1) = m(1, 0) = Rational(3);
+  m(2, 3) = m(3, 2) = Rational(-1, 7);
+  const auto ex = locus::exact_inertia(m);
+  CHECK(ex.inertia == Inertia{2, 2, 0});
+  // G3(a): the star-locus Hessian [[0,-6,0],[-6,0,0],[0,0,0]] has inertia (1, 1, 1).
+  Mat<Rational> g3 = Mat<Rational>::Zero(3, 3);
+  g3(0, 1) = g3(1, 0) = Rational(-6);
+  CHECK(locus::exact_inertia(g3).inertia == Inertia{1, 1, 1});
+}
+
+TEST_CASE("bad input: non-square, non-symmetric, NaN") {
+  Mat<Rational> m = Mat<Rational>::Zero(3, 3);
+  m(0, 2) = Rational(1);
+  CHECK_THROWS_WITH_AS(locus::exact_inertia(m), doctest::Contains("not symmetric"),
+                       locus::InvalidArgument);
+  CHECK_THROWS_AS(locus::exact_inertia(Mat<Rational>::Zero(2, 3)), locus::InvalidArgument);
+  const locus::ScopedBallPrecision precision(128);
+  Mat<Ball> b = to_balls(Mat<Rational>::Identity(2, 2));
+  b(0, 1) = Ball(1);
+  CHECK_THROWS_WITH_AS(locus::certify_cluster(b), doctest::Contains("not symmetric"),
+                       locus::InvalidArgument);
+  b(0, 1) = Ball(0) / Ball(0);  // NaN-like indeterminate ball
+  b(1, 0) = b(0, 1);
+  CHECK_THROWS_WITH_AS(locus::certify_cluster(b), doctest::Contains("finite"),
+                       locus::InvalidArgument);
+  Vec<double> bad(2);
+  bad << 1.0, std::nan("");
+  CHECK_THROWS_AS(locus::float_gap<double>(bad, 1.0), locus::InvalidArgument);
+}
+
+TEST_CASE("a zero cluster next to eigenvalues of 1e-30: balls certify it, double does not count it") {
+  std::mt19937_64 g(7);
+  Rational e30(1);
+  for (int i = 0; i < 30; ++i) e30 /= 10;
+  for (int k : {1, 3}) {
+    Vec<Rational> d(8);
+    d << Rational(3), Rational(-2), Rational(5), e30, -e30, Rational(0), Rational(0), Rational(0);
+    for (int i = k; i < 3; ++i) d(5 + i) = Rational(1 + i);  // exactly k zeros
+    const Mat<Rational> m = congruent(g, d);
+    const Inertia truth = inertia_of_diagonal(d);
+    REQUIRE(truth.zero == k);
+    CHECK(locus::exact_inertia(m).inertia == truth);
+    {
+      const locus::ScopedBallPrecision precision(256);
+      const auto c = locus::certify_cluster(to_balls(m));
+      CHECK(c.decided);
+      CHECK(c.proved);
+      CHECK(c.inertia == truth);
+      Rational two100(1);
+      for (int i = 0; i < 100; ++i) two100 *= 2;
+      CHECK(c.epsilon < Rational(1) / two100);
+      CHECK(c.delta > Rational(0));
+      CHECK(c.delta > c.epsilon);
+      check_statement(m, c);
+    }
+    {
+      // Escalation from 8 bits: undecided there (the cap case), decided after doubling. A cluster
+      // certified at low precision may hold the 1e-30 eigenvalues too: the statement is about
+      // [-ε, ε], and it must be true, which the MPFR-1024 eigenvalues check.
+      const auto capped = locus::certify_cluster([&](long) { return to_balls(m); }, 8, 8);
+      CHECK_FALSE(capped.decided);
+      CHECK(capped.reason.find("cap") != std::string::npos);
+      const auto c = locus::certify_cluster([&](long) { return to_balls(m); }, 8, 1024);
+      CHECK(c.decided);
+      CHECK(c.tried_bits.size() > 1);
+      check_statement(m, c);
+    }
+    {
+      // double: the 1e-30 eigenvalues fall in the numerical cluster with the zeros; the R7 count
+      // is k + 2, which is why the CLI never reports a float cluster as n₀.
+      const Mat<double> md = locus::convert_matrix<double>(m);
+      const auto es = locus::symmetric_eigen(md, false);
+      const auto nn = locus::float_gap<double>(es.values, md.norm());
+      CHECK(nn.inertia.zero == k + 2);
+      CHECK(nn.inertia.zero != truth.zero);
+    }
+  }
+}
+
+TEST_CASE("float gap: no gap means undecided") {
+  Vec<double> mu(5);
+  mu << -1.0, 1e-14, 2e-13, 0.5, 1.0;  // τ = 10·5·u·‖M‖ ≈ 1.6e-14: 2e-13 is 20× τ, no 1e3 gap
+  const auto nn = locus::float_gap<double>(mu, 1.5);
+  CHECK_FALSE(nn.decided);
+  Vec<double> ok(4);
+  ok << -1.0, 1e-18, 0.5, 1.0;
+  const auto yes = locus::float_gap<double>(ok, 1.5);
+  CHECK(yes.decided);
+  CHECK(yes.inertia == Inertia{2, 1, 1});
+}
+
+namespace {
+
+// Exact G2-style critical point: polynomial activation (degree-5 Taylor of exp), a random rational
+// θ*, targets y = f(θ*) − r with r ∈ ker Jᵀ, so ∇L(θ*) = Jᵀr = 0 exactly.
+struct Design {
+  locus::Network net;
+  locus::Dataset data;
+  Vec<Rational> theta;
+};
+
+locus::Activation exp5() {
+  return locus::Activation::polynomial({Rational(1), Rational(1), Rational(1, 2), Rational(1, 6),
+                                        Rational(1, 24), Rational(1, 120)});
+}
+
+Design design(std::vector<int> widths, int extra, std::uint64_t seed) {
+  std::mt19937_64 g(seed);
+  Design d;
+  d.net.widths = std::move(widths);
+  d.net.activation = exp5();
+  d.net.bias = true;
+  const auto P = static_cast<Eigen::Index>(d.net.num_parameters());
+  const Eigen::Index n = (P + extra + d.net.widths.back() - 1) / d.net.widths.back();
+  d.data.inputs.resize(n, d.net.widths.front());
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < d.data.inputs.cols(); ++j) d.data.inputs(i, j) = small_rational(g) / 2;
+  }
+  d.data.targets = Mat<Rational>::Zero(n, d.net.widths.back());
+  d.theta.resize(P);
+  for (Eigen::Index i = 0; i < P; ++i) d.theta(i) = small_rational(g) / 3;
+  const locus::LossFunction<Rational> fn(d.net, d.data);
+  const Mat<Rational> jac = fn.output_jacobian(d.theta);  // (n·n_L) x P
+  const Mat<Rational> ker = locus::exact_null_space(Mat<Rational>(jac.transpose()));
+  REQUIRE(ker.cols() > 0);
+  Vec<Rational> r = Vec<Rational>::Zero(ker.rows());
+  for (Eigen::Index c = 0; c < ker.cols(); ++c) r += ker.col(c) * Rational(1 + static_cast<int>(c % 3), 4);
+  const Mat<Rational> f = fn.outputs(d.theta);
+  const Eigen::Index nl = d.net.widths.back();
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index c = 0; c < nl; ++c) d.data.targets(i, c) = f(i, c) - r(i * nl + c);
+  }
+  const locus::LossFunction<Rational> fy(d.net, d.data);
+  REQUIRE(fy.gradient(d.theta).isZero());
+  return d;
+}
+
+// R2 for a network with one hidden layer: replicate unit r with ratio lambda, new unit last.
+Design split(const Design& s, int r, const Rational& lambda) {
+  Design b = s;
+  const int n0 = s.net.widths[0], n1 = s.net.widths[1], n2 = s.net.widths[2];
+  b.net.widths[1] = n1 + 1;
+  const auto& t = s.theta;
+  Vec<Rational> th(b.net.num_parameters());
+  Eigen::Index k = 0;
+  for (int u = 0; u <= n1; ++u) {
+    const int src = u < n1 ? u : r;
+    for (int j = 0; j < n0; ++j) th(k++) = t(src * n0 + j);
+  }
+  for (int u = 0; u <= n1; ++u) th(k++) = t(n1 * n0 + (u < n1 ? u : r));
+  const Eigen::Index w2 = n1 * n0 + n1;
+  for (int o = 0; o < n2; ++o) {
+    for (int u = 0; u <= n1; ++u) {
+      const Rational v = t(w2 + o * n1 + (u < n1 ? u : r));
+      th(k++) = u == r ? lambda * v : (u == n1 ? (1 - lambda) * v : v);
+    }
+  }
+  for (int o = 0; o < n2; ++o) th(k++) = t(w2 + n2 * n1 + o);
+  b.theta = th;
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("Theorem S: certified split inertia = In(small) + In(K_lambda), exactly and with balls") {
+  for (const auto& widths : {std::vector<int>{1, 1, 1}, std::vector<int>{2, 3, 2}}) {
+    const Design s = design(widths, 4, 99 + widths.size() + static_cast<unsigned>(widths[1]));
+    const locus::LossFunction<Rational> fs(s.net, s.data);
+    const Mat<Rational> hs = fs.hessian(s.theta);
+    const Inertia small = locus::exact_inertia(hs).inertia;
+    // F_r and B_r at θ* for unit r = 0 (one hidden layer: δ^{(2)} = e = f − y, ã = (x, 1)).
+    const int n0 = widths[0], n1 = widths[1], n2 = widths[2];
+    const int r = 0;
+    const Mat<Rational> e = fs.residuals(s.theta);
+    Mat<Rational> F = Mat<Rational>::Zero(n0 + 1, n0 + 1);
+    Mat<Rational> B = Mat<Rational>::Zero(n2, n0 + 1);
+    const auto coeff = exp5().coefficients;
+    for (Eigen::Index i = 0; i < s.data.size(); ++i) {
+      Vec<Rational> a(n0 + 1);
+      for (int j = 0; j < n0; ++j) a(j) = s.data.inputs(i, j);
+      a(n0) = 1;
+      Rational z = s.theta(n1 * n0 + r);
+      for (int j = 0; j < n0; ++j) z += s.theta(r * n0 + j) * a(j);
+      Rational d1(0), d2(0), zp(1);
+      for (std::size_t c = 1; c < coeff.size(); ++c) {
+        d1 += Rational(static_cast<long>(c)) * coeff[c] * zp;
+        if (c >= 2) {
+          Rational zq(1);
+          for (std::size_t t = 0; t + 2 < c; ++t) zq *= z;
+          d2 += Rational(static_cast<long>(c * (c - 1))) * coeff[c] * zq;
+        }
+        zp *= z;
+      }
+      Rational vd(0);
+      for (int o = 0; o < n2; ++o) vd += s.theta(n1 * n0 + n1 + o * n1 + r) * e(i, o);
+      F += (vd * d2) * (a * a.transpose());
+      for (int o = 0; o < n2; ++o) B.row(o) += (e(i, o) * d1) * a.transpose();
+    }
+    for (const Rational& lambda : {Rational(1, 4), Rational(1, 2), Rational(3, 2), Rational(-1, 2)}) {
+      const Design b = split(s, r, lambda);
+      const locus::LossFunction<Rational> fb(b.net, b.data);
+      REQUIRE(fb.gradient(b.theta).isZero());  // FA-1: split points are critical
+      const Mat<Rational> hb = fb.hessian(b.theta);
+      Mat<Rational> K = Mat<Rational>::Zero(n0 + 1 + n2, n0 + 1 + n2);
+      K.topLeftCorner(n0 + 1, n0 + 1) = lambda * (1 - lambda) * F;
+      K.bottomLeftCorner(n2, n0 + 1) = B;
+      K.topRightCorner(n0 + 1, n2) = B.transpose();
+      const Inertia k = locus::exact_inertia(K).inertia;
+      const Inertia predicted{small.positive + k.positive, small.negative + k.negative,
+                              small.zero + k.zero};
+      const Inertia exact = locus::exact_inertia(hb).inertia;
+      CHECK(exact == predicted);
+      const locus::ScopedBallPrecision precision(256);
+      const auto c = locus::certify_cluster(to_balls(hb));
+      CHECK(c.decided);
+      CHECK(c.inertia == predicted);
+      // The ball Hessian (evaluated in balls, not converted) gives the same certificate.
+      const locus::LossFunction<Ball> fball(b.net, b.data);
+      Vec<Ball> tb(b.theta.size());
+      for (Eigen::Index i = 0; i < tb.size(); ++i) tb(i) = Ball(b.theta(i));
+      const auto cb = locus::certify_cluster(fball.hessian(tb));
+      CHECK(cb.decided);
+      CHECK(cb.inertia == predicted);
+    }
+  }
+}
