@@ -12,6 +12,7 @@
 #include "locus/io/problem.hpp"
 #include "locus/linalg/dense.hpp"
 #include "locus/linalg/inertia.hpp"
+#include "locus/linalg/lanczos.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/arithmetic.hpp"
 
@@ -29,6 +30,11 @@ struct SpectrumOptions {
   long max_bits = 4096;
   bool json = false;
   bool kernel = false;
+  bool ldlt = false;
+  int lanczos = 0;
+  int steps = 0;
+  int probes = 0;
+  std::uint64_t seed = 0;
 };
 
 HessianPart parse_part(const std::string& m) {
@@ -111,34 +117,50 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, i
   } else if constexpr (std::is_same_v<S, Rational>) {
     const LossFunction<Rational> fn(p.network, p.data);
     const Mat<Rational> m = fn.hessian(p.point_as<Rational>(), part);
-    const ExactInertia ex = exact_inertia(m, opt.kernel);
-    r.method = to_string(SpectrumMethod::ExactLdlt);
+    // First a ball certificate of the exact matrix (cheap): when it proves every eigenvalue
+    // nonzero, the inertia is exact and the fraction-free LDLᵀ (whose entries grow to P times the
+    // entry size) is not needed. Otherwise exact LDLᵀ decides n₀.
+    ClusterCertificate c;
+    {
+      const ScopedBallPrecision precision(128);
+      Mat<Ball> mb(m.rows(), m.cols());
+      for (Eigen::Index j = 0; j < m.cols(); ++j) {
+        for (Eigen::Index i = 0; i < m.rows(); ++i) mb(i, j) = Ball(m(i, j));
+      }
+      c = certify_cluster(mb);
+      for (const Ball& e : c.eigenvalues) r.eigenvalues.push_back(e.to_string(10));
+    }
     r.certified = true;
     r.verdict = "certified";
-    r.inertia = ex.inertia;
     r.zero_known = true;
-    r.proved_by = "exact rational LDLT (Sylvester's law of inertia)";
-    if (opt.kernel) {
-      for (Eigen::Index j = 0; j < ex.null_basis.cols(); ++j) {
-        std::vector<std::string> col;
-        for (Eigen::Index i = 0; i < ex.null_basis.rows(); ++i)
-          col.push_back(to_string(ex.null_basis(i, j)));
-        r.kernel.push_back(std::move(col));
+    r.gap = "inf";  // exact zeros
+    if (c.decided && c.inertia.zero == 0 && !opt.kernel && !opt.ldlt) {
+      r.method = to_string(SpectrumMethod::BallCluster);
+      r.inertia = c.inertia;
+      r.bits = c.bits;
+      r.proved_by =
+          "Arb balls (128 bits) enclosing the exact rational matrix: every eigenvalue is certified "
+          "nonzero, so the inertia is exact";
+      r.delta = c.has_rest ? format_bound(c.delta, false) : "none";
+      r.epsilon = format_bound(c.epsilon, true);
+    } else {
+      const ExactInertia ex = exact_inertia(m, opt.kernel);
+      r.method = to_string(SpectrumMethod::ExactLdlt);
+      r.inertia = ex.inertia;
+      r.proved_by = "exact rational LDLT (Sylvester's law of inertia)";
+      if (opt.kernel) {
+        for (Eigen::Index j = 0; j < ex.null_basis.cols(); ++j) {
+          std::vector<std::string> col;
+          for (Eigen::Index i = 0; i < ex.null_basis.rows(); ++i)
+            col.push_back(to_string(ex.null_basis(i, j)));
+          r.kernel.push_back(std::move(col));
+        }
+      }
+      if (c.proved && c.inertia.zero == ex.inertia.zero) {
+        r.epsilon = format_bound(c.epsilon, true);
+        r.delta = c.has_rest ? format_bound(c.delta, false) : "none";
       }
     }
-    // Eigenvalues: rigorous enclosures of the exact matrix's eigenvalues (128-bit balls).
-    const ScopedBallPrecision precision(128);
-    Mat<Ball> mb(m.rows(), m.cols());
-    for (Eigen::Index j = 0; j < m.cols(); ++j) {
-      for (Eigen::Index i = 0; i < m.rows(); ++i) mb(i, j) = Ball(m(i, j));
-    }
-    const ClusterCertificate c = certify_cluster(mb);
-    for (const Ball& e : c.eigenvalues) r.eigenvalues.push_back(e.to_string(10));
-    if (c.proved && c.inertia.zero == ex.inertia.zero) {
-      r.epsilon = format_bound(c.epsilon, true);
-      r.delta = c.has_rest ? format_bound(c.delta, false) : "none";
-    }
-    r.gap = "inf";  // exact zeros
   } else {
     const LossFunction<S> fn(p.network, p.data);
     const Mat<S> m = fn.hessian(p.point_as<S>(), part);
@@ -196,6 +218,77 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, i
   return r;
 }
 
+// Matrix-free: the k largest and smallest Ritz values, and an SLQ density, from HVPs in double.
+int run_lanczos(const SpectrumOptions& opt, const Problem& p, HessianPart part) {
+  if (opt.arithmetic != "double") {
+    throw InvalidArgument(fmt::format(
+        "--lanczos runs in double only (matrix-free, numerical); got --arithmetic {}", opt.arithmetic));
+  }
+  if (part != HessianPart::Full) {
+    throw InvalidArgument("--lanczos supports --matrix hessian only");
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const LossFunction<double> fn(p.network, p.data);
+  const Vec<double> theta = p.point_as<double>();
+  const auto n = static_cast<Eigen::Index>(p.network.num_parameters());
+  const SymmetricOperator op = [&](const Eigen::VectorXd& x, Eigen::VectorXd& y) {
+    y = fn.hessian_vector_product(theta, x);
+  };
+  const int steps = opt.steps > 0 ? opt.steps : std::max(3 * opt.lanczos, 40);
+  const RitzValues rv = lanczos(op, n, steps, opt.seed);
+  SpectralDensity density;
+  if (opt.probes > 0) density = spectral_density(op, n, std::min(steps, 80), opt.probes, opt.seed + 1);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto k = static_cast<std::size_t>(std::min<long>(opt.lanczos, static_cast<long>(rv.values.size())));
+  std::vector<std::string> top, bottom, top_res, bottom_res;
+  for (std::size_t i = 0; i < k; ++i) {
+    const std::size_t hi = rv.values.size() - 1 - i;
+    top.push_back(fmt::format("{:.17g}", rv.values[hi]));
+    top_res.push_back(fmt::format("{:.3g}", rv.residuals[hi]));
+    bottom.push_back(fmt::format("{:.17g}", rv.values[i]));
+    bottom_res.push_back(fmt::format("{:.3g}", rv.residuals[i]));
+  }
+  if (opt.json) {
+    nlohmann::json j;
+    j["arithmetic"] = "double";
+    j["matrix"] = opt.matrix;
+    j["P"] = n;
+    j["method"] = "lanczos";
+    j["certified"] = false;
+    j["steps"] = rv.steps;
+    j["seed"] = rv.seed;
+    j["largest"] = top;
+    j["largest_residuals"] = top_res;
+    j["smallest"] = bottom;
+    j["smallest_residuals"] = bottom_res;
+    if (opt.probes > 0) {
+      std::vector<std::string> nodes, weights;
+      for (double x : density.nodes) nodes.push_back(fmt::format("{:.10g}", x));
+      for (double x : density.weights) weights.push_back(fmt::format("{:.6g}", x));
+      j["density"] = {{"nodes", nodes}, {"weights", weights}, {"probes", density.probes},
+                      {"steps", density.steps}, {"seed", density.seed}};
+    }
+    j["seconds"] = fmt::format("{:.3f}", seconds);
+    fmt::print("{}\n", j.dump(2));
+    return 0;
+  }
+  fmt::print("network     {}\n", p.network.describe());
+  fmt::print("matrix      hessian (P = {}), matrix-free Lanczos in double, {} steps, seed {}\n", n,
+             rv.steps, rv.seed);
+  fmt::print("method      lanczos: numerical; each Ritz value is within its residual of an eigenvalue\n");
+  fmt::print("largest     (Ritz value, residual)\n");
+  for (std::size_t i = 0; i < k; ++i) fmt::print("            {:>24}  {}\n", top[i], top_res[i]);
+  fmt::print("smallest    (Ritz value, residual)\n");
+  for (std::size_t i = 0; i < k; ++i) fmt::print("            {:>24}  {}\n", bottom[i], bottom_res[i]);
+  if (opt.probes > 0) {
+    fmt::print("density     {} probes x {} steps (seed {}): {} nodes; use --json for nodes and weights\n",
+               density.probes, density.steps, density.seed, density.nodes.size());
+  }
+  fmt::print("seconds     {:.3f}\n", seconds);
+  return 0;
+}
+
 int run(const SpectrumOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   const Arithmetic a = parse_arithmetic(opt.arithmetic);
@@ -209,6 +302,7 @@ int run(const SpectrumOptions& opt) {
                                  "(P = {} numbers)",
                                  opt.file, p.network.num_parameters()));
   }
+  if (opt.lanczos > 0) return run_lanczos(opt, p, part);
   const Report r = dispatch(a, [&]<class S>(std::type_identity<S>) {
     return analyse<S>(p, part, opt, a.bits);
   });
@@ -293,6 +387,15 @@ Run add_spectrum(CLI::App& app) {
                  "precision cap for ball escalation (doubling from the arithmetic's bits)")
       ->capture_default_str();
   app.add_flag("--kernel", opt->kernel, "rational: also print an exact basis of the null space");
+  app.add_flag("--ldlt", opt->ldlt,
+               "rational: always run the exact LDLT, even when balls already prove nonsingularity");
+  app.add_option("--lanczos", opt->lanczos,
+                 "matrix-free (double): the K largest and K smallest Ritz values from HVPs")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--steps", opt->steps, "Lanczos steps (default max(3K, 40))")->check(CLI::Range(1, 100000));
+  app.add_option("--probes", opt->probes, "also a spectral density by SLQ with this many probes")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--seed", opt->seed, "seed of the Lanczos start and probe vectors")->capture_default_str();
   app.add_flag("--json", opt->json, "JSON output (numbers as strings)");
   return [opt] { return run(*opt); };
 }

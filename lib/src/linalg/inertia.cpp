@@ -8,6 +8,8 @@
 
 #include "locus/error.hpp"
 
+#include <gmpxx.h>
+
 #include <fmt/format.h>
 
 namespace locus {
@@ -25,17 +27,6 @@ mpq_srcptr Q(const Rational& x) {
 std::size_t bit_size(const Rational& x) {
   return mpz_sizeinbase(mpq_numref(Q(x)), 2) + mpz_sizeinbase(mpq_denref(Q(x)), 2);
 }
-
-// The symmetric matrix kept as its lower triangle in original coordinates: entry (p, q) lives
-// at (max(p, q), min(p, q)), so pivoting is a reordering of indices, never a data move.
-class SymmetricStore {
- public:
-  explicit SymmetricStore(Mat<Rational> a) : a_(std::move(a)) {}
-  Rational& operator()(Index p, Index q) { return p >= q ? a_(p, q) : a_(q, p); }
-
- private:
-  Mat<Rational> a_;
-};
 
 // Gaussian elimination to (reduced) row echelon form in place; returns the pivot columns.
 std::vector<Index> row_echelon(Mat<Rational>& a, bool reduced) {
@@ -95,90 +86,95 @@ ExactInertia exact_inertia(const Mat<Rational>& a, bool with_null_basis) {
     }
   }
   ExactInertia out;
-  SymmetricStore s(a);
+  // Fraction-free (Bareiss) symmetric elimination on the integer matrix c·A (c = the lcm of the
+  // denominators, c > 0, so In(cA) = In(A)). After k pivots the trailing block is p_k times the
+  // rational Schur complement and every division by the previous pivot p_{k-1} is exact
+  // (Sylvester's determinant identity); the k-th diagonal entry of D has the sign of p_k·p_{k-1}.
+  // When every remaining diagonal entry is 0 but some a_ij is not, the unimodular congruence
+  // "row/column i += row/column j" makes a_ii = 2 a_ij nonzero; the Bareiss state is then that of
+  // the congruent integer matrix, so the divisions stay exact.
+  mpz_class lcm = 1;
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = j; i < n; ++i) {
+      mpz_lcm(lcm.get_mpz_t(), lcm.get_mpz_t(), mpq_denref(Q(a(i, j))));
+    }
+  }
+  // Lower triangle in original coordinates: (p, q) lives at (max, min), so pivoting reorders
+  // indices and never moves data.
+  std::vector<mpz_class> w(static_cast<std::size_t>(n * n));
+  auto at = [&w, n](Index p, Index q) -> mpz_class& {
+    return p >= q ? w[static_cast<std::size_t>(p + q * n)] : w[static_cast<std::size_t>(q + p * n)];
+  };
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = j; i < n; ++i) {
+      mpz_divexact(at(i, j).get_mpz_t(), lcm.get_mpz_t(), mpq_denref(Q(a(i, j))));
+      mpz_mul(at(i, j).get_mpz_t(), at(i, j).get_mpz_t(), mpq_numref(Q(a(i, j))));
+    }
+  }
   std::vector<Index> rest(static_cast<std::size_t>(n));
   std::iota(rest.begin(), rest.end(), Index{0});
-  std::vector<Rational> f(static_cast<std::size_t>(n)), g(static_cast<std::size_t>(n));
-  Rational tmp;
+  mpz_class previous = 1;
   while (!rest.empty()) {
-    // 1x1 pivot: the nonzero diagonal entry of least bit size.
     std::size_t best = rest.size();
     std::size_t best_size = 0;
     for (std::size_t t = 0; t < rest.size(); ++t) {
-      Rational& d = s(rest[t], rest[t]);
-      if (mpq_sgn(Q(d)) == 0) continue;
-      const std::size_t sz = bit_size(d);
+      const mpz_class& d = at(rest[t], rest[t]);
+      if (sgn(d) == 0) continue;
+      const std::size_t sz = mpz_sizeinbase(d.get_mpz_t(), 2);
       if (best == rest.size() || sz < best_size) {
         best = t;
         best_size = sz;
       }
     }
-    if (best < rest.size()) {
-      const Index k = rest[best];
-      rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(best));
-      const Rational d = s(k, k);
-      (mpq_sgn(Q(d)) > 0 ? out.inertia.positive : out.inertia.negative) += 1;
-      // A_rs -= A_rk A_sk / d for the remaining pairs r >= s (in `rest` order).
-      for (std::size_t t = 0; t < rest.size(); ++t) {
-        mpq_div(Q(f[t]), Q(s(rest[t], k)), Q(d));
-      }
-      for (std::size_t u = 0; u < rest.size(); ++u) {
-        if (mpq_sgn(Q(f[u])) == 0) continue;
-        for (std::size_t t = u; t < rest.size(); ++t) {
-          const Rational& ark = s(rest[t], k);
-          if (mpq_sgn(Q(ark)) == 0) continue;
-          mpq_mul(Q(tmp), Q(ark), Q(f[u]));
-          Rational& target = s(rest[t], rest[u]);
-          mpq_sub(Q(target), Q(target), Q(tmp));
+    if (best == rest.size()) {
+      // No nonzero diagonal: find a_ij != 0 and add row/column j to row/column i.
+      std::size_t ti = rest.size(), tj = rest.size();
+      for (std::size_t u = 0; u < rest.size() && ti == rest.size(); ++u) {
+        for (std::size_t t = u + 1; t < rest.size(); ++t) {
+          if (sgn(at(rest[t], rest[u])) != 0) {
+            ti = u;
+            tj = t;
+            break;
+          }
         }
       }
-      continue;
-    }
-    // Every remaining diagonal entry is 0: a 2x2 pivot [[0, b], [b, 0]] on a nonzero b.
-    std::size_t pi = rest.size(), pj = rest.size();
-    std::size_t best_b = 0;
-    for (std::size_t u = 0; u < rest.size(); ++u) {
-      for (std::size_t t = u + 1; t < rest.size(); ++t) {
-        Rational& b = s(rest[t], rest[u]);
-        if (mpq_sgn(Q(b)) == 0) continue;
-        const std::size_t sz = bit_size(b);
-        if (pi == rest.size() || sz < best_b) {
-          pi = t;
-          pj = u;
-          best_b = sz;
-        }
+      if (ti == rest.size()) {  // the rest is the zero matrix
+        out.inertia.zero += static_cast<Index>(rest.size());
+        break;
       }
+      const Index i = rest[ti], j = rest[tj];
+      // a_ii += 2 a_ij + a_jj (a_ii = a_jj = 0); then a_ik += a_jk for k != i.
+      at(i, i) = 2 * at(i, j);
+      for (const Index k : rest) {
+        if (k != i) at(i, k) += at(j, k);
+      }
+      best = ti;
     }
-    if (pi == rest.size()) {  // the rest is the zero matrix
-      out.inertia.zero += static_cast<Index>(rest.size());
-      break;
-    }
-    const Index ki = rest[pi], kj = rest[pj];
-    rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(pi));  // pi > pj
-    rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(pj));
-    out.inertia.positive += 1;
-    out.inertia.negative += 1;
-    const Rational b = s(ki, kj);
-    // D⁻¹ = [[0, 1/b], [1/b, 0]]: A_rs -= (A_r,ki A_s,kj + A_r,kj A_s,ki) / b.
-    for (std::size_t t = 0; t < rest.size(); ++t) {
-      mpq_div(Q(f[t]), Q(s(rest[t], kj)), Q(b));  // A_t,kj / b
-      mpq_div(Q(g[t]), Q(s(rest[t], ki)), Q(b));  // A_t,ki / b
-    }
-    for (std::size_t u = 0; u < rest.size(); ++u) {
+    const Index k = rest[best];
+    rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(best));
+    const mpz_class pivot = at(k, k);
+    (sgn(pivot) * sgn(previous) > 0 ? out.inertia.positive : out.inertia.negative) += 1;
+    const auto m = static_cast<std::ptrdiff_t>(rest.size());
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 4) if (m > 24)
+#endif
+    for (std::ptrdiff_t uu = 0; uu < m; ++uu) {
+      const auto u = static_cast<std::size_t>(uu);
+      mpz_class tmp;
+      const mpz_class& aku = at(rest[u], k);
       for (std::size_t t = u; t < rest.size(); ++t) {
-        Rational& target = s(rest[t], rest[u]);
-        const Rational& ati = s(rest[t], ki);
-        const Rational& atj = s(rest[t], kj);
-        if (mpq_sgn(Q(ati)) != 0 && mpq_sgn(Q(f[u])) != 0) {
-          mpq_mul(Q(tmp), Q(ati), Q(f[u]));
-          mpq_sub(Q(target), Q(target), Q(tmp));
+        mpz_class& target = at(rest[t], rest[u]);
+        // target = (pivot·target − a_tk·a_uk) / previous
+        mpz_mul(target.get_mpz_t(), target.get_mpz_t(), pivot.get_mpz_t());
+        const mpz_class& atk = at(rest[t], k);
+        if (sgn(atk) != 0 && sgn(aku) != 0) {
+          mpz_mul(tmp.get_mpz_t(), atk.get_mpz_t(), aku.get_mpz_t());
+          mpz_sub(target.get_mpz_t(), target.get_mpz_t(), tmp.get_mpz_t());
         }
-        if (mpq_sgn(Q(atj)) != 0 && mpq_sgn(Q(g[u])) != 0) {
-          mpq_mul(Q(tmp), Q(atj), Q(g[u]));
-          mpq_sub(Q(target), Q(target), Q(tmp));
-        }
+        mpz_divexact(target.get_mpz_t(), target.get_mpz_t(), previous.get_mpz_t());
       }
     }
+    previous = pivot;
   }
   out.rank = out.inertia.positive + out.inertia.negative;
   if (with_null_basis) out.null_basis = exact_null_space(a);

@@ -1,0 +1,208 @@
+// Spectra benchmarks (issue: certified spectra). Prints markdown for docs/benchmarks.md.
+//
+//   1. certified inertia with balls (ball:256, Hessian in balls included) of a P = 371 Hessian
+//      ([2, 16, 16, 3] sigmoid, N = 300) and of a P ≈ 2000 Hessian;
+//   2. exact LDLᵀ inertia of a P = 201 rational Hessian from a polynomial network;
+//   3. Lanczos top-20 eigenvalues of a P ≈ 10⁶ MLP Hessian on N = 1000 samples, against
+//      PyHessian-style power iteration with deflation in PyTorch (bench/torch_power_iteration.py)
+//      on the same problem file and threads.
+//
+// Usage: locus_bench_spectrum OUT_DIR [--no-torch] [--no-large]
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "locus/core/derivatives.hpp"
+#include "locus/io/dataset.hpp"
+#include "locus/io/problem.hpp"
+#include "locus/linalg/inertia.hpp"
+#include "locus/linalg/lanczos.hpp"
+#include "locus/linalg/spectrum.hpp"
+
+#include <fmt/format.h>
+
+#include <sys/resource.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+locus::Problem make_problem(std::vector<int> widths, int n, std::uint32_t seed, double scale) {
+  locus::Problem p;
+  p.network.widths = std::move(widths);
+  p.network.activation = locus::Activation::sigmoid();
+  locus::TeacherOptions t;
+  t.teacher.widths = {p.network.width(0), 8, p.network.width(p.network.num_layers())};
+  t.teacher.activation = locus::Activation::tanh();
+  t.num_samples = n;
+  t.seed = seed;
+  t.noise = 0.1;
+  p.data = locus::make_teacher(t);
+  p.point = locus::random_point(p.network, seed + 1, scale);
+  return p;
+}
+
+std::string run_command(const std::string& cmd) {
+  std::string out;
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
+  pclose(pipe);
+  return out;
+}
+
+struct Certified {
+  double seconds_hessian = 0;
+  double seconds_certify = 0;
+  locus::ClusterCertificate c;
+};
+
+Certified certify(const locus::Problem& p, int bits) {
+  Certified out;
+  const locus::ScopedBallPrecision precision(bits);
+  const auto t0 = Clock::now();
+  const locus::LossFunction<locus::Ball> fn(p.network, p.data);
+  const locus::Mat<locus::Ball> h = fn.hessian(p.point_as<locus::Ball>());
+  out.seconds_hessian = since(t0);
+  const auto t1 = Clock::now();
+  out.c = locus::certify_cluster(h);
+  out.seconds_certify = since(t1);
+  return out;
+}
+
+void print_certified(const std::string& label, const locus::Problem& p, const Certified& r) {
+  fmt::print("| {} ({}, N = {}, P = {}) | {:.1f} s (Hessian in balls {:.1f} s + certificate {:.1f} s) | "
+             "{} (n+, n-, n0) = {}, refined block {}, every nonzero |λ| ≥ {} |\n",
+             label, p.network.describe(), p.data.size(), p.network.num_parameters(),
+             r.seconds_hessian + r.seconds_certify, r.seconds_hessian, r.seconds_certify,
+             r.c.decided ? "decided" : "undecided", locus::to_string(r.c.inertia), r.c.refined,
+             r.c.has_rest ? locus::format_bound(r.c.delta, false, 3) : "-");
+}
+
+// A polynomial network with rational data and point, P = 201.
+locus::Problem exact_problem() {
+  locus::Problem p;
+  p.network.widths = {4, 12, 10, 1};
+  p.network.activation = locus::Activation::polynomial(
+      {locus::Rational(0), locus::Rational(1), locus::Rational(1, 2), locus::Rational(1, 6)});
+  std::mt19937_64 g(3);
+  std::uniform_int_distribution<int> num(-9, 9), den(1, 4), pden(5, 20);
+  const int n = 50;
+  p.data.inputs.resize(n, 4);
+  p.data.targets.resize(n, 1);
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < 4; ++j) p.data.inputs(i, j) = locus::Rational(num(g)) / den(g);
+    p.data.targets(i, 0) = locus::Rational(num(g)) / 7;
+  }
+  locus::Vec<locus::Rational> theta(p.network.num_parameters());
+  for (Eigen::Index i = 0; i < theta.size(); ++i) theta(i) = locus::Rational(num(g)) / pden(g);
+  p.point = theta;
+  return p;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string out_dir = argc > 1 ? argv[1] : "bench/out";
+  bool with_torch = true, large = true;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--no-torch") with_torch = false;
+    if (a == "--no-large") large = false;
+  }
+  std::filesystem::create_directories(out_dir);
+  int threads = 1;
+#ifdef _OPENMP
+  threads = omp_get_max_threads();
+#endif
+  fmt::print("## Spectra (bench/spectrum_bench.cpp)\n\n");
+  fmt::print("{} threads. Sigmoid networks on teacher data (seeded), random points (scale 0.3).\n\n",
+             threads);
+  fmt::print("| measurement | time | result |\n|---|---|---|\n");
+  {
+    const locus::Problem p = make_problem({2, 16, 16, 3}, 300, 11, 0.3);
+    print_certified("certified inertia, ball:256", p, certify(p, 256));
+  }
+  if (large) {
+    const locus::Problem p = make_problem({10, 40, 35, 3}, 100, 12, 0.3);
+    print_certified("certified inertia, ball:256", p, certify(p, 256));
+  }
+  {
+    const locus::Problem p = exact_problem();
+    const auto t0 = Clock::now();
+    const locus::LossFunction<locus::Rational> fn(p.network, p.data);
+    const auto h = fn.hessian(p.point_as<locus::Rational>());
+    const double th = since(t0);
+    std::size_t bits = 0;
+    for (Eigen::Index j = 0; j < h.cols(); ++j) {
+      for (Eigen::Index i = 0; i < h.rows(); ++i) {
+        bits = std::max(bits, mpz_sizeinbase(mpq_numref(h(i, j).backend().data()), 2) +
+                                  mpz_sizeinbase(mpq_denref(h(i, j).backend().data()), 2));
+      }
+    }
+    const auto t1 = Clock::now();
+    const auto ex = locus::exact_inertia(h);
+    const double tl = since(t1);
+    fmt::print("| exact LDLᵀ inertia, rational ({}, N = {}, P = {}; entries up to {} bits) | {:.1f} s "
+               "(exact Hessian {:.1f} s + fraction-free LDLᵀ {:.1f} s) | (n+, n-, n0) = {} |\n",
+               p.network.describe(), p.data.size(), p.network.num_parameters(), bits, th + tl, th,
+               tl, locus::to_string(ex.inertia));
+  }
+  if (large) {
+    const locus::Problem p = make_problem({100, 1000, 800, 10}, 1000, 13, 0.05);
+    const std::string file = out_dir + "/lanczos_problem.json";
+    locus::write_problem_file(p, file);
+    const locus::LossFunction<double> fn(p.network, p.data);
+    const auto theta = p.point_as<double>();
+    const locus::SymmetricOperator op = [&](const Eigen::VectorXd& x, Eigen::VectorXd& y) {
+      y = fn.hessian_vector_product(theta, x);
+    };
+    const auto n = static_cast<Eigen::Index>(p.network.num_parameters());
+    const auto t0 = Clock::now();
+    const locus::RitzValues rv = locus::lanczos(op, n, 100, 1);
+    const double tl = since(t0);
+    double worst = 0;
+    std::string top;
+    for (int i = 0; i < 20; ++i) {
+      const auto j = rv.values.size() - 1 - static_cast<std::size_t>(i);
+      worst = std::max(worst, rv.residuals[j] / std::abs(rv.values[j]));
+      if (i < 3) top += fmt::format("{}{:.6g}", i ? ", " : "", rv.values[j]);
+    }
+    fmt::print("| Lanczos top-20, double, 100 steps ({}, N = {}, P = {}) | {:.1f} s | λ_max.. = {}, ...; "
+               "largest relative residual of the 20: {:.1e}; peak RSS {:.0f} MiB |\n",
+               p.network.describe(), p.data.size(), n, tl, top, worst, peak_rss_mib());
+    if (with_torch) {
+      const std::string out = run_command(fmt::format(
+          "/usr/bin/python3 bench/torch_power_iteration.py {} {} 20 2>&1", file, threads));
+      double t_torch = 0;
+      if (std::sscanf(out.c_str(), "seconds %lf", &t_torch) == 1) {
+        std::string rest = out.substr(out.find('\n') + 1);
+        while (!rest.empty() && rest.back() == '\n') rest.pop_back();
+        fmt::print("| PyHessian-style power iteration with deflation, top-20, PyTorch float64 | {:.1f} s | "
+                   "{}; locus Lanczos is {:.1f}× faster |\n",
+                   t_torch, rest, t_torch / tl);
+      } else {
+        fmt::print("| PyTorch power iteration | failed | {} |\n", out.substr(0, 200));
+      }
+    }
+  }
+  return 0;
+}

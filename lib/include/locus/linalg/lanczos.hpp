@@ -1,0 +1,43 @@
+// locus/linalg/lanczos.hpp: matrix-free extreme eigenvalues and spectral density (double).
+//
+// For Hessians too large to form (P = 10^5..10^6): only products v -> M v are needed (the
+// Hessian-vector product of locus/core/derivatives.hpp). Numerical, not certified: every Ritz value
+// comes with its residual bound |β_m s_mj|, which bounds the distance to the nearest true eigenvalue
+// (for symmetric M, ‖M y − θ y‖ = |β_m s_mj| and some eigenvalue lies within it).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace locus {
+
+/// y = M x for a symmetric M of order n.
+using SymmetricOperator = std::function<void(const Eigen::VectorXd& x, Eigen::VectorXd& y)>;
+
+struct RitzValues {
+  std::vector<double> values;     ///< ascending
+  std::vector<double> residuals;  ///< |β_m s_mj|: an eigenvalue of M lies within it of values[j]
+  int steps = 0;                  ///< Lanczos steps taken (stops early on an invariant subspace)
+  std::uint64_t seed = 0;
+};
+
+/// `steps` Lanczos steps with full reorthogonalisation from a seeded Gaussian start vector.
+/// \throws InvalidArgument if n < 1 or steps < 1.
+RitzValues lanczos(const SymmetricOperator& op, Eigen::Index n, int steps, std::uint64_t seed);
+
+/// Stochastic Lanczos quadrature: nodes and weights (summing to 1) of the spectral density
+/// estimate, from `probes` Rademacher vectors and `steps` Lanczos steps each (Ubaru, Chen, Saad).
+struct SpectralDensity {
+  std::vector<double> nodes;
+  std::vector<double> weights;
+  int probes = 0;
+  int steps = 0;
+  std::uint64_t seed = 0;
+};
+SpectralDensity spectral_density(const SymmetricOperator& op, Eigen::Index n, int steps, int probes,
+                                 std::uint64_t seed);
+
+}  // namespace locus

@@ -1,0 +1,102 @@
+// Lanczos with full reorthogonalisation and stochastic Lanczos quadrature (lanczos.hpp).
+#include "locus/linalg/lanczos.hpp"
+
+#include <cmath>
+#include <random>
+
+#include "locus/error.hpp"
+
+#include <Eigen/Eigenvalues>
+#include <fmt/format.h>
+
+namespace locus {
+namespace {
+
+struct Tridiagonal {
+  std::vector<double> alpha, beta;  // beta[j] couples j and j+1; beta.back() is the residual norm
+};
+
+Tridiagonal run(const SymmetricOperator& op, Eigen::VectorXd v, int steps) {
+  const Eigen::Index n = v.size();
+  const int m = static_cast<int>(std::min<Eigen::Index>(steps, n));
+  Eigen::MatrixXd basis(n, m);
+  Tridiagonal t;
+  v.normalize();
+  Eigen::VectorXd w(n);
+  for (int j = 0; j < m; ++j) {
+    basis.col(j) = v;
+    op(v, w);
+    const double a = v.dot(w);
+    t.alpha.push_back(a);
+    // Full reorthogonalisation (twice is enough: Kahan-Parlett).
+    for (int pass = 0; pass < 2; ++pass) {
+      w.noalias() -= basis.leftCols(j + 1) * (basis.leftCols(j + 1).transpose() * w);
+    }
+    const double b = w.norm();
+    t.beta.push_back(b);
+    if (b <= 1e3 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(a))) break;
+    v = w / b;
+  }
+  return t;
+}
+
+Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solve(const Tridiagonal& t) {
+  const auto k = static_cast<Eigen::Index>(t.alpha.size());
+  Eigen::MatrixXd tm = Eigen::MatrixXd::Zero(k, k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    tm(j, j) = t.alpha[static_cast<std::size_t>(j)];
+    if (j + 1 < k) tm(j, j + 1) = tm(j + 1, j) = t.beta[static_cast<std::size_t>(j)];
+  }
+  return Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(tm);
+}
+
+void check(Eigen::Index n, int steps) {
+  if (n < 1) throw InvalidArgument(fmt::format("lanczos: order {}, expected at least 1", n));
+  if (steps < 1) throw InvalidArgument(fmt::format("lanczos: {} steps, expected at least 1", steps));
+}
+
+}  // namespace
+
+RitzValues lanczos(const SymmetricOperator& op, Eigen::Index n, int steps, std::uint64_t seed) {
+  check(n, steps);
+  std::mt19937_64 g(seed);
+  std::normal_distribution<double> normal;
+  Eigen::VectorXd v(n);
+  for (Eigen::Index i = 0; i < n; ++i) v(i) = normal(g);
+  const Tridiagonal t = run(op, v, steps);
+  const auto es = solve(t);
+  RitzValues out;
+  out.steps = static_cast<int>(t.alpha.size());
+  out.seed = seed;
+  const double last_beta = t.beta.back();
+  for (Eigen::Index j = 0; j < es.eigenvalues().size(); ++j) {
+    out.values.push_back(es.eigenvalues()(j));
+    out.residuals.push_back(std::abs(last_beta * es.eigenvectors()(es.eigenvectors().rows() - 1, j)));
+  }
+  return out;
+}
+
+SpectralDensity spectral_density(const SymmetricOperator& op, Eigen::Index n, int steps, int probes,
+                                 std::uint64_t seed) {
+  check(n, steps);
+  if (probes < 1) throw InvalidArgument(fmt::format("spectral_density: {} probes, expected >= 1", probes));
+  std::mt19937_64 g(seed);
+  std::bernoulli_distribution coin;
+  SpectralDensity out;
+  out.probes = probes;
+  out.steps = steps;
+  out.seed = seed;
+  for (int p = 0; p < probes; ++p) {
+    Eigen::VectorXd v(n);
+    for (Eigen::Index i = 0; i < n; ++i) v(i) = coin(g) ? 1.0 : -1.0;
+    const auto es = solve(run(op, v, steps));
+    for (Eigen::Index j = 0; j < es.eigenvalues().size(); ++j) {
+      const double s = es.eigenvectors()(0, j);
+      out.nodes.push_back(es.eigenvalues()(j));
+      out.weights.push_back(s * s / probes);
+    }
+  }
+  return out;
+}
+
+}  // namespace locus
