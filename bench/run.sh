@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOCUS_BUILD_BENCH=ON >/dev/null
-cmake --build "$BUILD_DIR" --target locus_bench_scalar locus_bench_hessian
+cmake --build "$BUILD_DIR" --target locus_bench_scalar locus_bench_hessian locus_bench_spectrum
 {
   echo "# Benchmarks"
   echo
@@ -26,5 +26,7 @@ cmake --build "$BUILD_DIR" --target locus_bench_scalar locus_bench_hessian
   echo "hundred times the vectorised double Hessian. The MPFR Hessian uses an allocation-free kernel"
   echo "(lib/src/core/gemm.hpp: one accumulator per dot product, exact zeros skipped); before it, Eigen's"
   echo "GEMM spent ~40% of the time allocating Boost temporaries (1046× double, 5.06 s)."
+  echo
+  "$BUILD_DIR/bench/locus_bench_spectrum" "$BUILD_DIR/bench-out"
 } > docs/benchmarks.md
 cat docs/benchmarks.md

@@ -89,22 +89,38 @@ Certified certify(const locus::Problem& p, int bits) {
 }
 
 void print_certified(const std::string& label, const locus::Problem& p, const Certified& r) {
-  fmt::print("| {} ({}, N = {}, P = {}) | {:.1f} s (Hessian in balls {:.1f} s + certificate {:.1f} s) | "
-             "{} (n+, n-, n0) = {}, refined block {}, every nonzero |λ| ≥ {} |\n",
-             label, p.network.describe(), p.data.size(), p.network.num_parameters(),
-             r.seconds_hessian + r.seconds_certify, r.seconds_hessian, r.seconds_certify,
-             r.c.decided ? "decided" : "undecided", locus::to_string(r.c.inertia), r.c.refined,
-             r.c.has_rest ? locus::format_bound(r.c.delta, false, 3) : "-");
+  fmt::print(
+      "| {} ({}, N = {}, P = {}) | {:.1f} s (Hessian in balls {:.1f} s + certificate {:.1f} s) | "
+      "{} (n+, n-, n0) = {}, refined block {}, every nonzero |λ| ≥ {} |\n",
+      label,
+      p.network.describe(),
+      p.data.size(),
+      p.network.num_parameters(),
+      r.seconds_hessian + r.seconds_certify,
+      r.seconds_hessian,
+      r.seconds_certify,
+      r.c.decided ? "decided" : "undecided",
+      locus::to_string(r.c.inertia),
+      r.c.refined,
+      r.c.has_rest ? locus::format_bound(r.c.delta, false, 3) : "-");
 }
 
-// A polynomial network with rational data and point, P = 201.
-locus::Problem exact_problem() {
+// A polynomial network with rational data and point, P = 201. small: integer data in [-2, 2],
+// point in (1/2)Z, σ = z + z²/2; otherwise data p/q with q <= 4, point p/q with q in 5..20,
+// σ = z + z²/2 + z³/6 (Hessian entries of several hundred bits).
+locus::Problem exact_problem(bool small) {
   locus::Problem p;
   p.network.widths = {4, 12, 10, 1};
-  p.network.activation = locus::Activation::polynomial(
-      {locus::Rational(0), locus::Rational(1), locus::Rational(1, 2), locus::Rational(1, 6)});
+  if (small) {
+    p.network.activation = locus::Activation::polynomial(
+        {locus::Rational(0), locus::Rational(1), locus::Rational(1, 2)});
+  } else {
+    p.network.activation = locus::Activation::polynomial(
+        {locus::Rational(0), locus::Rational(1), locus::Rational(1, 2), locus::Rational(1, 6)});
+  }
   std::mt19937_64 g(3);
-  std::uniform_int_distribution<int> num(-9, 9), den(1, 4), pden(5, 20);
+  std::uniform_int_distribution<int> num(small ? -2 : -9, small ? 2 : 9), den(1, small ? 1 : 4),
+      pden(small ? 2 : 5, small ? 2 : 20);
   const int n = 50;
   p.data.inputs.resize(n, 4);
   p.data.targets.resize(n, 1);
@@ -134,8 +150,9 @@ int main(int argc, char** argv) {
   threads = omp_get_max_threads();
 #endif
   fmt::print("## Spectra (bench/spectrum_bench.cpp)\n\n");
-  fmt::print("{} threads. Sigmoid networks on teacher data (seeded), random points (scale 0.3).\n\n",
-             threads);
+  fmt::print(
+      "{} threads. Sigmoid networks on teacher data (seeded), random points (scale 0.3).\n\n",
+      threads);
   fmt::print("| measurement | time | result |\n|---|---|---|\n");
   {
     const locus::Problem p = make_problem({2, 16, 16, 3}, 300, 11, 0.3);
@@ -145,8 +162,9 @@ int main(int argc, char** argv) {
     const locus::Problem p = make_problem({10, 40, 35, 3}, 100, 12, 0.3);
     print_certified("certified inertia, ball:256", p, certify(p, 256));
   }
-  {
-    const locus::Problem p = exact_problem();
+  for (const bool small : {true, false}) {
+    if (!small && !large) break;
+    const locus::Problem p = exact_problem(small);
     const auto t0 = Clock::now();
     const locus::LossFunction<locus::Rational> fn(p.network, p.data);
     const auto h = fn.hessian(p.point_as<locus::Rational>());
@@ -154,17 +172,25 @@ int main(int argc, char** argv) {
     std::size_t bits = 0;
     for (Eigen::Index j = 0; j < h.cols(); ++j) {
       for (Eigen::Index i = 0; i < h.rows(); ++i) {
-        bits = std::max(bits, mpz_sizeinbase(mpq_numref(h(i, j).backend().data()), 2) +
-                                  mpz_sizeinbase(mpq_denref(h(i, j).backend().data()), 2));
+        bits = std::max(bits,
+                        mpz_sizeinbase(mpq_numref(h(i, j).backend().data()), 2) +
+                            mpz_sizeinbase(mpq_denref(h(i, j).backend().data()), 2));
       }
     }
     const auto t1 = Clock::now();
     const auto ex = locus::exact_inertia(h);
     const double tl = since(t1);
-    fmt::print("| exact LDLᵀ inertia, rational ({}, N = {}, P = {}; entries up to {} bits) | {:.1f} s "
-               "(exact Hessian {:.1f} s + fraction-free LDLᵀ {:.1f} s) | (n+, n-, n0) = {} |\n",
-               p.network.describe(), p.data.size(), p.network.num_parameters(), bits, th + tl, th,
-               tl, locus::to_string(ex.inertia));
+    fmt::print(
+        "| exact LDLᵀ inertia, rational ({}, N = {}, P = {}; entries up to {} bits) | {:.1f} s "
+        "(exact Hessian {:.1f} s + fraction-free LDLᵀ {:.1f} s) | (n+, n-, n0) = {} |\n",
+        p.network.describe(),
+        p.data.size(),
+        p.network.num_parameters(),
+        bits,
+        th + tl,
+        th,
+        tl,
+        locus::to_string(ex.inertia));
   }
   if (large) {
     const locus::Problem p = make_problem({100, 1000, 800, 10}, 1000, 13, 0.05);
@@ -186,9 +212,16 @@ int main(int argc, char** argv) {
       worst = std::max(worst, rv.residuals[j] / std::abs(rv.values[j]));
       if (i < 3) top += fmt::format("{}{:.6g}", i ? ", " : "", rv.values[j]);
     }
-    fmt::print("| Lanczos top-20, double, 100 steps ({}, N = {}, P = {}) | {:.1f} s | λ_max.. = {}, ...; "
-               "largest relative residual of the 20: {:.1e}; peak RSS {:.0f} MiB |\n",
-               p.network.describe(), p.data.size(), n, tl, top, worst, peak_rss_mib());
+    fmt::print(
+        "| Lanczos top-20, double, 100 steps ({}, N = {}, P = {}) | {:.1f} s | λ_max.. = {}, ...; "
+        "largest relative residual of the 20: {:.1e}; peak RSS {:.0f} MiB |\n",
+        p.network.describe(),
+        p.data.size(),
+        n,
+        tl,
+        top,
+        worst,
+        peak_rss_mib());
     if (with_torch) {
       const std::string out = run_command(fmt::format(
           "/usr/bin/python3 bench/torch_power_iteration.py {} {} 20 2>&1", file, threads));
@@ -196,9 +229,13 @@ int main(int argc, char** argv) {
       if (std::sscanf(out.c_str(), "seconds %lf", &t_torch) == 1) {
         std::string rest = out.substr(out.find('\n') + 1);
         while (!rest.empty() && rest.back() == '\n') rest.pop_back();
-        fmt::print("| PyHessian-style power iteration with deflation, top-20, PyTorch float64 | {:.1f} s | "
-                   "{}; locus Lanczos is {:.1f}× faster |\n",
-                   t_torch, rest, t_torch / tl);
+        fmt::print(
+            "| PyHessian-style power iteration with deflation, top-20, PyTorch float64 | {:.1f} s "
+            "| "
+            "{}; locus Lanczos is {:.1f}× faster |\n",
+            t_torch,
+            rest,
+            t_torch / tl);
       } else {
         fmt::print("| PyTorch power iteration | failed | {} |\n", out.substr(0, 200));
       }

@@ -31,6 +31,8 @@ struct SpectrumOptions {
   bool json = false;
   bool kernel = false;
   bool ldlt = false;
+  bool vectors = false;
+  Eigen::Index mpfr_direct_limit = 400;
   int lanczos = 0;
   int steps = 0;
   int probes = 0;
@@ -41,8 +43,8 @@ HessianPart parse_part(const std::string& m) {
   if (m == "hessian") return HessianPart::Full;
   if (m == "gauss-newton") return HessianPart::GaussNewton;
   if (m == "residual-hessian") return HessianPart::Residual;
-  throw InvalidArgument(fmt::format(
-      "--matrix '{}': expected hessian, gauss-newton or residual-hessian", m));
+  throw InvalidArgument(
+      fmt::format("--matrix '{}': expected hessian, gauss-newton or residual-hessian", m));
 }
 
 struct Report {
@@ -62,6 +64,8 @@ struct Report {
   std::string reason;
   std::string proved_by;
   std::vector<std::vector<std::string>> kernel;
+  std::vector<std::vector<std::string>> vectors;
+  std::string eigenvalue_note;
 };
 
 template <class S>
@@ -69,8 +73,11 @@ void check_finite(const Mat<S>& m, const std::string& what) {
   for (Eigen::Index j = 0; j < m.cols(); ++j) {
     for (Eigen::Index i = 0; i < m.rows(); ++i) {
       if (!ScalarTraits<S>::is_finite(m(i, j))) {
-        throw InvalidArgument(fmt::format("{} entry ({}, {}) is {}, expected a finite number", what,
-                                          i, j, ScalarTraits<S>::to_string(m(i, j))));
+        throw InvalidArgument(fmt::format("{} entry ({}, {}) is {}, expected a finite number",
+                                          what,
+                                          i,
+                                          j,
+                                          ScalarTraits<S>::to_string(m(i, j))));
       }
     }
   }
@@ -97,7 +104,9 @@ void fill_from_certificate(Report& r, const ClusterCertificate& c) {
   for (const Ball& e : c.eigenvalues) r.eigenvalues.push_back(e.to_string(10));
 }
 
-ClusterCertificate certify_problem(const Problem& p, HessianPart part, long start_bits,
+ClusterCertificate certify_problem(const Problem& p,
+                                   HessianPart part,
+                                   long start_bits,
                                    long max_bits) {
   const BallMatrixAt at = [&](long bits) {
     const ScopedBallPrecision precision(static_cast<int>(bits));
@@ -162,40 +171,66 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, i
       }
     }
   } else {
-    const LossFunction<S> fn(p.network, p.data);
-    const Mat<S> m = fn.hessian(p.point_as<S>(), part);
-    check_finite(m, "matrix");
-    const SymmetricEigen<S> es = symmetric_eigen<S>(m, false);
-    if (!es.converged) throw Error("the symmetric eigensolver did not converge");
-    const NumericalNullity nn = float_gap<S>(es.values, m.norm());
-    r.method = to_string(SpectrumMethod::FloatGap);
-    r.certified = false;
-    r.inertia = nn.inertia;
-    r.tolerance = nn.tolerance;
-    r.gap = nn.gap_ratio;
-    r.reason = nn.reason;
-    // A float cluster below τ cannot be told from eigenvalues of size 1e-30: n₀ is never decided
-    // in floating point unless the cluster is empty; R7's count is reported as numerical_nullity.
-    r.numerical_nullity = nn.decided ? static_cast<long>(nn.inertia.zero) : -1;
-    if (nn.decided && nn.inertia.zero == 0) {
-      r.verdict = "numerical";
-      r.zero_known = true;
-    } else {
-      r.verdict = "undecided";
-      r.zero_known = false;
-      if (nn.decided) {
-        r.reason = fmt::format(
-            "{} eigenvalue(s) lie below the {} resolution τ = {}: floating point cannot tell them "
-            "from 0 (R7 numerical nullity {}, gap ratio {}); certify with ball:BITS, mpfr:BITS or "
-            "rational",
-            nn.inertia.zero, ScalarTraits<S>::name(), nn.tolerance, nn.inertia.zero, nn.gap_ratio);
+    constexpr bool is_mpfr = ScalarTraits<S>::kind == ScalarKind::Mpfr;
+    const auto P = static_cast<Eigen::Index>(p.network.num_parameters());
+    // MPFR eigenvalues by Eigen's solver in MPFR up to --mpfr-direct-limit; above it the
+    // eigenvalues come from the certificate (near-zero block at full precision, the rest at
+    // double accuracy with their enclosure radii), so large problems take minutes, not hours.
+    const bool direct = !is_mpfr || P <= opt.mpfr_direct_limit;
+    if (direct) {
+      const LossFunction<S> fn(p.network, p.data);
+      const Mat<S> m = fn.hessian(p.point_as<S>(), part);
+      check_finite(m, "matrix");
+      const SymmetricEigen<S> es = symmetric_eigen<S>(m, opt.vectors);
+      if (!es.converged) throw Error("the symmetric eigensolver did not converge");
+      const NumericalNullity nn = float_gap<S>(es.values, m.norm());
+      r.method = to_string(SpectrumMethod::FloatGap);
+      r.certified = false;
+      r.inertia = nn.inertia;
+      r.tolerance = nn.tolerance;
+      r.gap = nn.gap_ratio;
+      r.reason = nn.reason;
+      // A float cluster below τ cannot be told from eigenvalues of size 1e-30: n₀ is never
+      // decided in floating point unless the cluster is empty; R7's count is numerical_nullity.
+      r.numerical_nullity = nn.decided ? static_cast<long>(nn.inertia.zero) : -1;
+      if (nn.decided && nn.inertia.zero == 0) {
+        r.verdict = "numerical";
+        r.zero_known = true;
+      } else {
+        r.verdict = "undecided";
+        r.zero_known = false;
+        if (nn.decided) {
+          r.reason = fmt::format(
+              "{} eigenvalue(s) lie below the {} resolution τ = {}: floating point cannot tell "
+              "them from 0 (R7 numerical nullity {}, gap ratio {}); certify with ball:BITS, "
+              "mpfr:BITS or rational",
+              nn.inertia.zero,
+              ScalarTraits<S>::name(),
+              nn.tolerance,
+              nn.inertia.zero,
+              nn.gap_ratio);
+        }
       }
+      for (Eigen::Index i = 0; i < es.values.size(); ++i)
+        r.eigenvalues.push_back(ScalarTraits<S>::to_string(es.values(i)));
+      if (opt.vectors) {
+        for (Eigen::Index j = 0; j < es.vectors.cols(); ++j) {
+          std::vector<std::string> col;
+          for (Eigen::Index i = 0; i < es.vectors.rows(); ++i)
+            col.push_back(ScalarTraits<S>::to_string(es.vectors(i, j)));
+          r.vectors.push_back(std::move(col));
+        }
+      }
+    } else if (opt.vectors) {
+      throw InvalidArgument(
+          fmt::format("--vectors in {} is available up to P = {} (--mpfr-direct-limit); P = {}",
+                      ScalarTraits<S>::name(),
+                      opt.mpfr_direct_limit,
+                      P));
     }
-    for (Eigen::Index i = 0; i < es.values.size(); ++i)
-      r.eigenvalues.push_back(ScalarTraits<S>::to_string(es.values(i)));
-    if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
-      // MPFR eigenvalues are approximations; the certificate comes from balls at the same bits.
-      const Report numeric = r;
+    if constexpr (is_mpfr) {
+      // The certificate comes from balls at the same precision (the MPFR Hessian's own rounding
+      // errors are not bounded, the ball Hessian's are).
       Report c;
       fill_from_certificate(c, certify_problem(p, part, ScalarTraits<S>::digits(), opt.max_bits));
       r.method = c.method;
@@ -212,7 +247,14 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, i
       r.gap = c.gap;
       r.proved_by = c.proved_by;
       r.numerical_nullity = -2;
-      static_cast<void>(numeric);
+      r.tolerance.clear();
+      if (!direct) {
+        r.eigenvalues = c.eigenvalues;
+        r.eigenvalue_note = fmt::format(
+            "P = {} > {} (--mpfr-direct-limit): eigenvalues are the certificate's enclosures",
+            P,
+            opt.mpfr_direct_limit);
+      }
     }
   }
   return r;
@@ -221,8 +263,9 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, i
 // Matrix-free: the k largest and smallest Ritz values, and an SLQ density, from HVPs in double.
 int run_lanczos(const SpectrumOptions& opt, const Problem& p, HessianPart part) {
   if (opt.arithmetic != "double") {
-    throw InvalidArgument(fmt::format(
-        "--lanczos runs in double only (matrix-free, numerical); got --arithmetic {}", opt.arithmetic));
+    throw InvalidArgument(
+        fmt::format("--lanczos runs in double only (matrix-free, numerical); got --arithmetic {}",
+                    opt.arithmetic));
   }
   if (part != HessianPart::Full) {
     throw InvalidArgument("--lanczos supports --matrix hessian only");
@@ -237,10 +280,12 @@ int run_lanczos(const SpectrumOptions& opt, const Problem& p, HessianPart part) 
   const int steps = opt.steps > 0 ? opt.steps : std::max(3 * opt.lanczos, 40);
   const RitzValues rv = lanczos(op, n, steps, opt.seed);
   SpectralDensity density;
-  if (opt.probes > 0) density = spectral_density(op, n, std::min(steps, 80), opt.probes, opt.seed + 1);
+  if (opt.probes > 0)
+    density = spectral_density(op, n, std::min(steps, 80), opt.probes, opt.seed + 1);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const auto k = static_cast<std::size_t>(std::min<long>(opt.lanczos, static_cast<long>(rv.values.size())));
+  const auto k =
+      static_cast<std::size_t>(std::min<long>(opt.lanczos, static_cast<long>(rv.values.size())));
   std::vector<std::string> top, bottom, top_res, bottom_res;
   for (std::size_t i = 0; i < k; ++i) {
     const std::size_t hi = rv.values.size() - 1 - i;
@@ -266,24 +311,35 @@ int run_lanczos(const SpectrumOptions& opt, const Problem& p, HessianPart part) 
       std::vector<std::string> nodes, weights;
       for (double x : density.nodes) nodes.push_back(fmt::format("{:.10g}", x));
       for (double x : density.weights) weights.push_back(fmt::format("{:.6g}", x));
-      j["density"] = {{"nodes", nodes}, {"weights", weights}, {"probes", density.probes},
-                      {"steps", density.steps}, {"seed", density.seed}};
+      j["density"] = {{"nodes", nodes},
+                      {"weights", weights},
+                      {"probes", density.probes},
+                      {"steps", density.steps},
+                      {"seed", density.seed}};
     }
     j["seconds"] = fmt::format("{:.3f}", seconds);
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
   fmt::print("network     {}\n", p.network.describe());
-  fmt::print("matrix      hessian (P = {}), matrix-free Lanczos in double, {} steps, seed {}\n", n,
-             rv.steps, rv.seed);
-  fmt::print("method      lanczos: numerical; each Ritz value is within its residual of an eigenvalue\n");
+  fmt::print("matrix      hessian (P = {}), matrix-free Lanczos in double, {} steps, seed {}\n",
+             n,
+             rv.steps,
+             rv.seed);
+  fmt::print(
+      "method      lanczos: numerical; each Ritz value is within its residual of an eigenvalue\n");
   fmt::print("largest     (Ritz value, residual)\n");
   for (std::size_t i = 0; i < k; ++i) fmt::print("            {:>24}  {}\n", top[i], top_res[i]);
   fmt::print("smallest    (Ritz value, residual)\n");
-  for (std::size_t i = 0; i < k; ++i) fmt::print("            {:>24}  {}\n", bottom[i], bottom_res[i]);
+  for (std::size_t i = 0; i < k; ++i)
+    fmt::print("            {:>24}  {}\n", bottom[i], bottom_res[i]);
   if (opt.probes > 0) {
-    fmt::print("density     {} probes x {} steps (seed {}): {} nodes; use --json for nodes and weights\n",
-               density.probes, density.steps, density.seed, density.nodes.size());
+    fmt::print(
+        "density     {} probes x {} steps (seed {}): {} nodes; use --json for nodes and weights\n",
+        density.probes,
+        density.steps,
+        density.seed,
+        density.nodes.size());
   }
   fmt::print("seconds     {:.3f}\n", seconds);
   return 0;
@@ -298,14 +354,15 @@ int run(const SpectrumOptions& opt) {
   }
   const Problem p = read_problem_file(opt.file);
   if (!p.point) {
-    throw ParseError(fmt::format("{}: point: missing; `locus spectrum` needs the parameter vector θ "
-                                 "(P = {} numbers)",
-                                 opt.file, p.network.num_parameters()));
+    throw ParseError(
+        fmt::format("{}: point: missing; `locus spectrum` needs the parameter vector θ "
+                    "(P = {} numbers)",
+                    opt.file,
+                    p.network.num_parameters()));
   }
   if (opt.lanczos > 0) return run_lanczos(opt, p, part);
-  const Report r = dispatch(a, [&]<class S>(std::type_identity<S>) {
-    return analyse<S>(p, part, opt, a.bits);
-  });
+  const Report r =
+      dispatch(a, [&]<class S>(std::type_identity<S>) { return analyse<S>(p, part, opt, a.bits); });
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (opt.json) {
@@ -334,35 +391,46 @@ int run(const SpectrumOptions& opt) {
     if (!r.proved_by.empty()) j["proved_by"] = r.proved_by;
     if (!r.reason.empty()) j["reason"] = r.reason;
     if (opt.kernel) j["kernel"] = r.kernel;
+    if (opt.vectors) j["eigenvectors"] = r.vectors;
+    if (!r.eigenvalue_note.empty()) j["eigenvalue_note"] = r.eigenvalue_note;
     j["seconds"] = fmt::format("{:.3f}", seconds);
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
   fmt::print("network     {}\n", p.network.describe());
-  fmt::print("matrix      {} (P = {}), arithmetic {}\n", opt.matrix, p.network.num_parameters(),
+  fmt::print("matrix      {} (P = {}), arithmetic {}\n",
+             opt.matrix,
+             p.network.num_parameters(),
              r.arithmetic);
-  fmt::print("method      {}: {}\n", r.method,
+  fmt::print("method      {}: {}\n",
+             r.method,
              r.certified ? "certified by " + r.proved_by
                          : (r.verdict == "numerical" ? "numerical evidence only, not a proof"
                                                      : "undecided"));
   const std::string zero = r.zero_known ? fmt::format("{}", r.inertia.zero) : "?";
-  fmt::print("inertia     (n+, n-, n0) = ({}, {}, {})\n", r.inertia.positive, r.inertia.negative,
-             zero);
+  fmt::print(
+      "inertia     (n+, n-, n0) = ({}, {}, {})\n", r.inertia.positive, r.inertia.negative, zero);
   if (r.method == "ball-cluster") {
     fmt::print("cluster     {} eigenvalue(s) with |λ| <= {}; every other |λ| >= {} (gap {})\n",
-               r.inertia.zero, r.epsilon, r.delta, r.gap);
+               r.inertia.zero,
+               r.epsilon,
+               r.delta,
+               r.gap);
     std::string tried;
     for (long b : r.tried_bits) tried += fmt::format("{}{}", tried.empty() ? "" : ", ", b);
-    fmt::print("precision   {} bits (tried {}), near-zero block refined: {}\n", r.bits, tried,
-               r.refined);
+    fmt::print(
+        "precision   {} bits (tried {}), near-zero block refined: {}\n", r.bits, tried, r.refined);
   } else if (r.method == "float-gap") {
     fmt::print("tolerance   {} (R7: 10·P·u·‖M‖_F), gap ratio {}, numerical nullity {}\n",
-               r.tolerance, r.gap,
+               r.tolerance,
+               r.gap,
                r.numerical_nullity >= 0 ? fmt::format("{}", r.numerical_nullity) : "none (no gap)");
   }
   if (!r.reason.empty()) fmt::print("reason      {}\n", r.reason);
   const std::size_t n = r.eigenvalues.size();
-  fmt::print("eigenvalues ({}, ascending{})\n", n, n > 40 ? "; the 20 smallest and 20 largest" : "");
+  if (!r.eigenvalue_note.empty()) fmt::print("note        {}\n", r.eigenvalue_note);
+  fmt::print(
+      "eigenvalues ({}, ascending{})\n", n, n > 40 ? "; the 20 smallest and 20 largest" : "");
   for (std::size_t i = 0; i < n; ++i) {
     if (n > 40 && i == 20) {
       fmt::print("            ...\n");
@@ -383,19 +451,31 @@ Run add_spectrum(CLI::App& app) {
       ->capture_default_str();
   app.add_option("-m,--matrix", opt->matrix, "hessian, gauss-newton or residual-hessian")
       ->capture_default_str();
-  app.add_option("--max-bits", opt->max_bits,
+  app.add_option("--max-bits",
+                 opt->max_bits,
                  "precision cap for ball escalation (doubling from the arithmetic's bits)")
       ->capture_default_str();
   app.add_flag("--kernel", opt->kernel, "rational: also print an exact basis of the null space");
-  app.add_flag("--ldlt", opt->ldlt,
+  app.add_flag("--ldlt",
+               opt->ldlt,
                "rational: always run the exact LDLT, even when balls already prove nonsingularity");
-  app.add_option("--lanczos", opt->lanczos,
+  app.add_option("--lanczos",
+                 opt->lanczos,
                  "matrix-free (double): the K largest and K smallest Ritz values from HVPs")
       ->check(CLI::Range(1, 100000));
-  app.add_option("--steps", opt->steps, "Lanczos steps (default max(3K, 40))")->check(CLI::Range(1, 100000));
+  app.add_option("--steps", opt->steps, "Lanczos steps (default max(3K, 40))")
+      ->check(CLI::Range(1, 100000));
   app.add_option("--probes", opt->probes, "also a spectral density by SLQ with this many probes")
       ->check(CLI::Range(1, 100000));
-  app.add_option("--seed", opt->seed, "seed of the Lanczos start and probe vectors")->capture_default_str();
+  app.add_option("--seed", opt->seed, "seed of the Lanczos start and probe vectors")
+      ->capture_default_str();
+  app.add_flag("--vectors",
+               opt->vectors,
+               "floating and MPFR arithmetics: also the eigenvectors (columns, in --json output)");
+  app.add_option("--mpfr-direct-limit",
+                 opt->mpfr_direct_limit,
+                 "mpfr:BITS: largest P for Eigen's solver in MPFR (above: certificate enclosures)")
+      ->capture_default_str();
   app.add_flag("--json", opt->json, "JSON output (numbers as strings)");
   return [opt] { return run(*opt); };
 }

@@ -9,7 +9,10 @@
 #include "locus/core/derivatives.hpp"
 #include "locus/linalg/dense.hpp"
 #include "locus/linalg/inertia.hpp"
+#include "locus/linalg/lanczos.hpp"
 #include "locus/scalar/all.hpp"
+
+#include <Eigen/QR>
 
 using locus::Ball;
 using locus::Inertia;
@@ -39,9 +42,12 @@ Mat<Rational> congruent(std::mt19937_64& g, const Vec<Rational>& d) {
 Inertia inertia_of_diagonal(const Vec<Rational>& d) {
   Inertia in;
   for (Eigen::Index i = 0; i < d.size(); ++i) {
-    if (d(i) > 0) ++in.positive;
-    else if (d(i) < 0) ++in.negative;
-    else ++in.zero;
+    if (d(i) > 0)
+      ++in.positive;
+    else if (d(i) < 0)
+      ++in.negative;
+    else
+      ++in.zero;
   }
   return in;
 }
@@ -92,12 +98,16 @@ TEST_CASE("exact inertia equals the inertia read from MPFR-1024 eigenvalues") {
     CHECK(locus::exact_rank(ex.null_basis) == ex.inertia.zero);
     // The same count from MPFR-1024 eigenvalues with a tolerance far above 2^-1000 ‖M‖.
     const auto es = locus::symmetric_eigen(locus::convert_matrix<locus::Mpfr1024>(m), false);
-    const locus::Mpfr1024 tol = locus::Mpfr1024(1e-200) * (1 + m.cwiseAbs().maxCoeff().convert_to<double>());
+    const locus::Mpfr1024 tol =
+        locus::Mpfr1024(1e-200) * (1 + m.cwiseAbs().maxCoeff().convert_to<double>());
     Inertia from_eig;
     for (Eigen::Index i = 0; i < es.values.size(); ++i) {
-      if (abs(es.values(i)) <= tol) ++from_eig.zero;
-      else if (es.values(i) > 0) ++from_eig.positive;
-      else ++from_eig.negative;
+      if (abs(es.values(i)) <= tol)
+        ++from_eig.zero;
+      else if (es.values(i) > 0)
+        ++from_eig.positive;
+      else
+        ++from_eig.negative;
     }
     CHECK(from_eig == ex.inertia);
   }
@@ -118,24 +128,25 @@ TEST_CASE("exact inertia handles zero diagonals with 2x2 pivots") {
 TEST_CASE("bad input: non-square, non-symmetric, NaN") {
   Mat<Rational> m = Mat<Rational>::Zero(3, 3);
   m(0, 2) = Rational(1);
-  CHECK_THROWS_WITH_AS(locus::exact_inertia(m), doctest::Contains("not symmetric"),
-                       locus::InvalidArgument);
+  CHECK_THROWS_WITH_AS(
+      locus::exact_inertia(m), doctest::Contains("not symmetric"), locus::InvalidArgument);
   CHECK_THROWS_AS(locus::exact_inertia(Mat<Rational>::Zero(2, 3)), locus::InvalidArgument);
   const locus::ScopedBallPrecision precision(128);
   Mat<Ball> b = to_balls(Mat<Rational>::Identity(2, 2));
   b(0, 1) = Ball(1);
-  CHECK_THROWS_WITH_AS(locus::certify_cluster(b), doctest::Contains("not symmetric"),
-                       locus::InvalidArgument);
+  CHECK_THROWS_WITH_AS(
+      locus::certify_cluster(b), doctest::Contains("not symmetric"), locus::InvalidArgument);
   b(0, 1) = Ball(0) / Ball(0);  // NaN-like indeterminate ball
   b(1, 0) = b(0, 1);
-  CHECK_THROWS_WITH_AS(locus::certify_cluster(b), doctest::Contains("finite"),
-                       locus::InvalidArgument);
+  CHECK_THROWS_WITH_AS(
+      locus::certify_cluster(b), doctest::Contains("finite"), locus::InvalidArgument);
   Vec<double> bad(2);
   bad << 1.0, std::nan("");
   CHECK_THROWS_AS(locus::float_gap<double>(bad, 1.0), locus::InvalidArgument);
 }
 
-TEST_CASE("a zero cluster next to eigenvalues of 1e-30: balls certify it, double does not count it") {
+TEST_CASE(
+    "a zero cluster next to eigenvalues of 1e-30: balls certify it, double does not count it") {
   std::mt19937_64 g(7);
   Rational e30(1);
   for (int i = 0; i < 30; ++i) e30 /= 10;
@@ -207,8 +218,12 @@ struct Design {
 };
 
 locus::Activation exp5() {
-  return locus::Activation::polynomial({Rational(1), Rational(1), Rational(1, 2), Rational(1, 6),
-                                        Rational(1, 24), Rational(1, 120)});
+  return locus::Activation::polynomial({Rational(1),
+                                        Rational(1),
+                                        Rational(1, 2),
+                                        Rational(1, 6),
+                                        Rational(1, 24),
+                                        Rational(1, 120)});
 }
 
 Design design(std::vector<int> widths, int extra, std::uint64_t seed) {
@@ -221,7 +236,8 @@ Design design(std::vector<int> widths, int extra, std::uint64_t seed) {
   const Eigen::Index n = (P + extra + d.net.widths.back() - 1) / d.net.widths.back();
   d.data.inputs.resize(n, d.net.widths.front());
   for (Eigen::Index i = 0; i < n; ++i) {
-    for (Eigen::Index j = 0; j < d.data.inputs.cols(); ++j) d.data.inputs(i, j) = small_rational(g) / 2;
+    for (Eigen::Index j = 0; j < d.data.inputs.cols(); ++j)
+      d.data.inputs(i, j) = small_rational(g) / 2;
   }
   d.data.targets = Mat<Rational>::Zero(n, d.net.widths.back());
   d.theta.resize(P);
@@ -231,7 +247,8 @@ Design design(std::vector<int> widths, int extra, std::uint64_t seed) {
   const Mat<Rational> ker = locus::exact_null_space(Mat<Rational>(jac.transpose()));
   REQUIRE(ker.cols() > 0);
   Vec<Rational> r = Vec<Rational>::Zero(ker.rows());
-  for (Eigen::Index c = 0; c < ker.cols(); ++c) r += ker.col(c) * Rational(1 + static_cast<int>(c % 3), 4);
+  for (Eigen::Index c = 0; c < ker.cols(); ++c)
+    r += ker.col(c) * Rational(1 + static_cast<int>(c % 3), 4);
   const Mat<Rational> f = fn.outputs(d.theta);
   const Eigen::Index nl = d.net.widths.back();
   for (Eigen::Index i = 0; i < n; ++i) {
@@ -303,7 +320,8 @@ TEST_CASE("Theorem S: certified split inertia = In(small) + In(K_lambda), exactl
       F += (vd * d2) * (a * a.transpose());
       for (int o = 0; o < n2; ++o) B.row(o) += (e(i, o) * d1) * a.transpose();
     }
-    for (const Rational& lambda : {Rational(1, 4), Rational(1, 2), Rational(3, 2), Rational(-1, 2)}) {
+    for (const Rational& lambda :
+         {Rational(1, 4), Rational(1, 2), Rational(3, 2), Rational(-1, 2)}) {
       const Design b = split(s, r, lambda);
       const locus::LossFunction<Rational> fb(b.net, b.data);
       REQUIRE(fb.gradient(b.theta).isZero());  // FA-1: split points are critical
@@ -313,8 +331,8 @@ TEST_CASE("Theorem S: certified split inertia = In(small) + In(K_lambda), exactl
       K.bottomLeftCorner(n2, n0 + 1) = B;
       K.topRightCorner(n0 + 1, n2) = B.transpose();
       const Inertia k = locus::exact_inertia(K).inertia;
-      const Inertia predicted{small.positive + k.positive, small.negative + k.negative,
-                              small.zero + k.zero};
+      const Inertia predicted{
+          small.positive + k.positive, small.negative + k.negative, small.zero + k.zero};
       const Inertia exact = locus::exact_inertia(hb).inertia;
       CHECK(exact == predicted);
       const locus::ScopedBallPrecision precision(256);
@@ -329,5 +347,186 @@ TEST_CASE("Theorem S: certified split inertia = In(small) + In(K_lambda), exactl
       CHECK(cb.decided);
       CHECK(cb.inertia == predicted);
     }
+  }
+}
+
+TEST_CASE("Lanczos: Ritz values are within their residuals of true eigenvalues; SLQ moments") {
+  const Eigen::Index n = 300;
+  Eigen::VectorXd diag(n);
+  for (Eigen::Index i = 0; i < n; ++i) diag(i) = -1.0 + 2.0 * static_cast<double>(i) / n;
+  diag(7) = 40.0;
+  diag(8) = 25.0;
+  diag(9) = -30.0;
+  // A rotated diagonal matrix: M = Q diag Qᵀ with a seeded orthogonal Q.
+  std::mt19937_64 g(5);
+  std::normal_distribution<double> normal;
+  Eigen::MatrixXd x(n, n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < n; ++j) x(i, j) = normal(g);
+  }
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(x);
+  const Eigen::MatrixXd q = qr.householderQ();
+  const Eigen::MatrixXd m = q * diag.asDiagonal() * q.transpose();
+  const locus::SymmetricOperator op = [&](const Eigen::VectorXd& v, Eigen::VectorXd& y) {
+    y = m * v;
+  };
+  const auto rv = locus::lanczos(op, n, 60, 3);
+  CHECK(rv.steps == 60);
+  CHECK(rv.values.back() == doctest::Approx(40.0).epsilon(1e-10));
+  CHECK(rv.values.front() == doctest::Approx(-30.0).epsilon(1e-10));
+  for (std::size_t j = 0; j < rv.values.size(); ++j) {
+    double nearest = 1e300;
+    for (Eigen::Index i = 0; i < n; ++i)
+      nearest = std::min(nearest, std::abs(diag(i) - rv.values[j]));
+    CHECK(nearest <= rv.residuals[j] * (1 + 1e-6) + 1e-12);
+  }
+  // SLQ on a diagonal matrix: each probe's first moment is vᵀMv/vᵀv = tr(M)/n exactly.
+  const Eigen::MatrixXd dm = diag.asDiagonal();
+  const locus::SymmetricOperator dop = [&](const Eigen::VectorXd& v, Eigen::VectorXd& y) {
+    y = dm * v;
+  };
+  const auto sd = locus::spectral_density(dop, n, 30, 4, 9);
+  double total = 0, mean = 0;
+  for (std::size_t j = 0; j < sd.nodes.size(); ++j) {
+    total += sd.weights[j];
+    mean += sd.weights[j] * sd.nodes[j];
+    CHECK(sd.nodes[j] >= -30.0 - 1e-9);
+    CHECK(sd.nodes[j] <= 40.0 + 1e-9);
+  }
+  CHECK(total == doctest::Approx(1.0).epsilon(1e-12));
+  CHECK(mean == doctest::Approx(diag.mean()).epsilon(1e-10));
+  CHECK_THROWS_AS(locus::lanczos(op, 0, 5, 1), locus::InvalidArgument);
+  CHECK_THROWS_AS(locus::lanczos(op, n, 0, 1), locus::InvalidArgument);
+}
+
+TEST_CASE("Lanczos from Hessian-vector products reproduces the dense spectrum of G1") {
+  locus::Network net;
+  net.widths = {1, 1, 1};
+  net.activation = locus::Activation::sigmoid();
+  locus::Dataset data;
+  data.inputs.resize(9, 1);
+  data.targets.resize(9, 1);
+  const double y[9] = {0.2240443082,
+                       -0.4303423886,
+                       0.5513399018,
+                       0.0627002570,
+                       0.5000000101,
+                       0.9372996839,
+                       0.4486602741,
+                       1.4303421299,
+                       0.7759558237};
+  for (int i = 0; i < 9; ++i) {
+    data.inputs(i, 0) = Rational(i - 4);
+    data.targets(i, 0) = Rational(y[i]);
+  }
+  const locus::LossFunction<double> fn(net, data);
+  Vec<double> theta(4);
+  theta << 1, 0, 1, 0;
+  const locus::SymmetricOperator op = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out) {
+    out = fn.hessian_vector_product(theta, v);
+  };
+  const auto rv = locus::lanczos(op, 4, 4, 0);
+  const auto es = locus::symmetric_eigen<double>(fn.hessian(theta), false);
+  REQUIRE(rv.values.size() == 4);
+  for (int i = 0; i < 4; ++i)
+    CHECK(rv.values[static_cast<std::size_t>(i)] == doctest::Approx(es.values(i)).epsilon(1e-10));
+  CHECK(rv.values.front() == doctest::Approx(0.0510211).epsilon(1e-6));
+}
+
+TEST_CASE(
+    "G5: [2,3,2] tanh, R1 design to 1e-290, split with B != 0: certified inertia = In(small) + "
+    "In(K)") {
+  using M = locus::Mpfr1024;
+  std::mt19937_64 g(2026);
+  locus::Network net;
+  net.widths = {2, 3, 2};
+  net.activation = locus::Activation::tanh();
+  const auto P = static_cast<Eigen::Index>(net.num_parameters());
+  const Eigen::Index n = (P + 4 + 1) / 2;
+  locus::Dataset data;
+  data.inputs.resize(n, 2);
+  data.targets = Mat<Rational>::Zero(n, 2);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (int j = 0; j < 2; ++j) data.inputs(i, j) = small_rational(g) / 2;
+  }
+  Vec<Rational> theta(P);
+  for (Eigen::Index i = 0; i < P; ++i) theta(i) = small_rational(g) / 3;
+  // r ∈ ker Jᵀ in MPFR-1024 (w minus its projection on range J), targets y = f(θ*) − 0.7 r rounded
+  // to exact rationals: ∇L(θ*) ≈ 1e-290.
+  const locus::LossFunction<M> fm(net, data);
+  Vec<M> tm(P);
+  for (Eigen::Index i = 0; i < P; ++i) tm(i) = locus::ScalarTraits<M>::from_rational(theta(i));
+  const Mat<M> jac = fm.output_jacobian(tm);
+  Vec<M> w(jac.rows());
+  for (Eigen::Index i = 0; i < w.size(); ++i)
+    w(i) = locus::ScalarTraits<M>::from_rational(small_rational(g));
+  const Vec<M> coef =
+      locus::ldlt_solve<M>(Mat<M>(jac.transpose() * jac), Vec<M>(jac.transpose() * w));
+  const Vec<M> r = (w - jac * coef) * M(7) / M(10);
+  const Mat<M> f = fm.outputs(tm);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (int c = 0; c < 2; ++c)
+      data.targets(i, c) = locus::ScalarTraits<M>::to_rational(f(i, c) - r(i * 2 + c));
+  }
+  const locus::ScopedBallPrecision precision(512);
+  auto hessian_in_balls =
+      [](const locus::Network& nw, const locus::Dataset& d, const Vec<Rational>& t) {
+        const locus::LossFunction<Ball> fb(nw, d);
+        Vec<Ball> tb(t.size());
+        for (Eigen::Index i = 0; i < t.size(); ++i) tb(i) = Ball(t(i));
+        return fb.hessian(tb);
+      };
+  const auto small = locus::certify_cluster(hessian_in_balls(net, data, theta));
+  REQUIRE(small.decided);
+  // F_r, B_r for unit r = 0 in balls (tanh: σ' = 1 − t², σ'' = −2t(1 − t²)); e = f − y.
+  const int r0 = 0;
+  Mat<Ball> F = Mat<Ball>::Zero(3, 3), B = Mat<Ball>::Zero(2, 3);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    Vec<Ball> a(3);
+    a << Ball(data.inputs(i, 0)), Ball(data.inputs(i, 1)), Ball(1);
+    const Ball z =
+        Ball(theta(r0 * 2)) * a(0) + Ball(theta(r0 * 2 + 1)) * a(1) + Ball(theta(6 + r0));
+    const Ball t = tanh(z);
+    const Ball d1 = Ball(1) - t * t;
+    const Ball d2 = Ball(-2) * t * d1;
+    Vec<Ball> e(2);
+    Vec<Ball> h1(3);
+    for (int u = 0; u < 3; ++u) {
+      const Ball zu =
+          Ball(theta(u * 2)) * a(0) + Ball(theta(u * 2 + 1)) * a(1) + Ball(theta(6 + u));
+      h1(u) = tanh(zu);
+    }
+    for (int c = 0; c < 2; ++c) {
+      Ball out = Ball(theta(9 + 6 + c));
+      for (int u = 0; u < 3; ++u) out += Ball(theta(9 + c * 3 + u)) * h1(u);
+      e(c) = out - Ball(data.targets(i, c));
+    }
+    const Ball vd = Ball(theta(9 + 0 * 3 + r0)) * e(0) + Ball(theta(9 + 1 * 3 + r0)) * e(1);
+    for (int p = 0; p < 3; ++p) {
+      for (int q = 0; q < 3; ++q) F(p, q) += vd * d2 * a(p) * a(q);
+      for (int c = 0; c < 2; ++c) B(c, p) += e(c) * d1 * a(p);
+    }
+  }
+  Design s;
+  s.net = net;
+  s.data = data;
+  s.theta = theta;
+  for (const Rational& lambda : {Rational(1, 3), Rational(3, 2)}) {
+    Mat<Ball> K = Mat<Ball>::Zero(5, 5);
+    const Ball ll = Ball(lambda * (1 - lambda));
+    K.topLeftCorner(3, 3) = F * ll;
+    K.bottomLeftCorner(2, 3) = B;
+    K.topRightCorner(3, 2) = B.transpose();
+    const auto k = locus::certify_cluster(K);
+    REQUIRE(k.decided);
+    CHECK(k.inertia.negative >= 2);  // S1: n₋(K) ≥ rank B_r = 2
+    CHECK(k.inertia.zero == 1);  // the split line's tangent (0, v): vᵀB_r = ∂L/∂W̃[r,:] = 0
+    const Design b = split(s, r0, lambda);
+    const auto big = locus::certify_cluster(hessian_in_balls(b.net, b.data, b.theta));
+    CHECK(big.decided);
+    const Inertia predicted{small.inertia.positive + k.inertia.positive,
+                            small.inertia.negative + k.inertia.negative,
+                            small.inertia.zero + k.inertia.zero};
+    CHECK(big.inertia == predicted);
   }
 }

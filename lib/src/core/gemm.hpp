@@ -87,12 +87,12 @@ void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) 
       start[static_cast<std::size_t>(i) + 1] = static_cast<Eigen::Index>(avals.size());
     }
     // Large products run on all threads (inside an outer parallel region this is one thread:
-    // nested parallelism is off). Ball precision is thread-local, so each thread takes the caller's.
+    // nested parallelism is off). Ball precision is thread-local, so each thread takes the
+    // caller's.
     const int bits = ball_precision();
     const Eigen::Index ncols = b.cols();
-    const bool parallel = static_cast<double>(m) * static_cast<double>(ncols) *
-                              static_cast<double>(depth) >
-                          65536.0;
+    const bool parallel =
+        static_cast<double>(m) * static_cast<double>(ncols) * static_cast<double>(depth) > 65536.0;
 #ifdef _OPENMP
 #pragma omp parallel if (parallel)
 #endif

@@ -6,14 +6,17 @@
 #include <vector>
 
 #include "core/gemm.hpp"
+
 #include "locus/error.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/all.hpp"
 #include "locus/scalar/parse.hpp"
 
 #include <Eigen/Eigenvalues>
-#include <arb.h>
+
 #include <fmt/format.h>
+
+#include <arb.h>
 
 namespace locus {
 namespace {
@@ -333,7 +336,8 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
 template <class Scalar>
 std::string short_text(const Scalar& x) {
   const double d = ScalarTraits<Scalar>::to_double(x);
-  if (std::isfinite(d) && (d != 0 || x == 0) && std::abs(d) > 1e-300) return fmt::format("{:.6g}", d);
+  if (std::isfinite(d) && (d != 0 || x == 0) && std::abs(d) > 1e-300)
+    return fmt::format("{:.6g}", d);
   if (x == 0) return "0";
   return ScalarTraits<Scalar>::to_string(x);
 }
@@ -368,20 +372,27 @@ std::string format_bound(const Rational& x, bool up, int digits) {
 ClusterCertificate certify_cluster(const Mat<Ball>& m) {
   const Index n = m.rows();
   if (m.cols() != n) {
-    throw InvalidArgument(fmt::format("certify_cluster: matrix is {}x{}, expected a square matrix",
-                                      m.rows(), m.cols()));
+    throw InvalidArgument(fmt::format(
+        "certify_cluster: matrix is {}x{}, expected a square matrix", m.rows(), m.cols()));
   }
   for (Index j = 0; j < n; ++j) {
     for (Index i = 0; i < n; ++i) {
       if (!m(i, j).is_finite()) {
-        throw InvalidArgument(fmt::format(
-            "certify_cluster: entry ({}, {}) is {}, expected a finite number", i, j,
-            m(i, j).to_string(6)));
+        throw InvalidArgument(
+            fmt::format("certify_cluster: entry ({}, {}) is {}, expected a finite number",
+                        i,
+                        j,
+                        m(i, j).to_string(6)));
       }
       if (i > j && !overlaps(m(i, j), m(j, i))) {
         throw InvalidArgument(fmt::format(
-            "certify_cluster: matrix is not symmetric: entry ({}, {}) = {} but ({}, {}) = {}", i, j,
-            m(i, j).to_string(8), j, i, m(j, i).to_string(8)));
+            "certify_cluster: matrix is not symmetric: entry ({}, {}) = {} but ({}, {}) = {}",
+            i,
+            j,
+            m(i, j).to_string(8),
+            j,
+            i,
+            m(j, i).to_string(8)));
       }
     }
   }
@@ -410,8 +421,9 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m) {
   for (const Ball& e : enc) iv.emplace_back(e.lower(), e.upper());
   std::vector<std::size_t> order(iv.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return iv[a].first < iv[b].first; });
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return iv[a].first < iv[b].first;
+  });
   Rational eps(0);
   Rational delta(0);
   bool have_delta = false;
@@ -457,7 +469,10 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m) {
   if (out.inertia.zero > 0 && eps > limit) {
     out.reason = fmt::format(
         "{} eigenvalues lie in [-{}, {}], not resolved at {} bits (needs <= 2^-{} ||M||_F)",
-        out.inertia.zero, format_bound(eps, true, 3), format_bound(eps, true, 3), out.bits,
+        out.inertia.zero,
+        format_bound(eps, true, 3),
+        format_bound(eps, true, 3),
+        out.bits,
         out.bits / 2);
     return out;
   }
@@ -498,8 +513,8 @@ NumericalNullity float_gap(const Vec<Scalar>& eigenvalues, const Scalar& frobeni
   for (long i = 0; i < n; ++i) {
     const Scalar& mu = eigenvalues(i);
     if (!Tr::is_finite(mu)) {
-      throw InvalidArgument(fmt::format("float_gap: eigenvalue {} is {}, expected a finite number", i,
-                                        short_text(mu)));
+      throw InvalidArgument(fmt::format(
+          "float_gap: eigenvalue {} is {}, expected a finite number", i, short_text(mu)));
     }
     const Scalar a = abs(mu);
     if (a <= tau) {
@@ -525,7 +540,8 @@ NumericalNullity float_gap(const Vec<Scalar>& eigenvalues, const Scalar& frobeni
     out.reason = fmt::format(
         "no gap: the smallest |eigenvalue| above the tolerance {} is only {} times the largest "
         "below it (R7 needs 1e3)",
-        out.tolerance, out.gap_ratio);
+        out.tolerance,
+        out.gap_ratio);
   }
   return out;
 }

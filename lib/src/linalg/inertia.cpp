@@ -8,9 +8,9 @@
 
 #include "locus/error.hpp"
 
-#include <gmpxx.h>
-
 #include <fmt/format.h>
+
+#include <gmpxx.h>
 
 namespace locus {
 namespace {
@@ -72,16 +72,21 @@ std::string to_string(const Inertia& inertia) {
 
 ExactInertia exact_inertia(const Mat<Rational>& a, bool with_null_basis) {
   if (a.rows() != a.cols()) {
-    throw InvalidArgument(
-        fmt::format("exact_inertia: matrix is {}x{}, expected a square matrix", a.rows(), a.cols()));
+    throw InvalidArgument(fmt::format(
+        "exact_inertia: matrix is {}x{}, expected a square matrix", a.rows(), a.cols()));
   }
   const Index n = a.rows();
   for (Index j = 0; j < n; ++j) {
     for (Index i = j + 1; i < n; ++i) {
       if (mpq_equal(Q(a(i, j)), Q(a(j, i))) == 0) {
         throw InvalidArgument(fmt::format(
-            "exact_inertia: matrix is not symmetric: entry ({}, {}) = {} but ({}, {}) = {}", i, j,
-            to_string(a(i, j)), j, i, to_string(a(j, i))));
+            "exact_inertia: matrix is not symmetric: entry ({}, {}) = {} but ({}, {}) = {}",
+            i,
+            j,
+            to_string(a(i, j)),
+            j,
+            i,
+            to_string(a(j, i))));
       }
     }
   }

@@ -7,6 +7,7 @@
 #include "locus/error.hpp"
 
 #include <Eigen/Eigenvalues>
+
 #include <fmt/format.h>
 
 namespace locus {
@@ -52,7 +53,8 @@ Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solve(const Tridiagonal& t) {
 
 void check(Eigen::Index n, int steps) {
   if (n < 1) throw InvalidArgument(fmt::format("lanczos: order {}, expected at least 1", n));
-  if (steps < 1) throw InvalidArgument(fmt::format("lanczos: {} steps, expected at least 1", steps));
+  if (steps < 1)
+    throw InvalidArgument(fmt::format("lanczos: {} steps, expected at least 1", steps));
 }
 
 }  // namespace
@@ -71,15 +73,17 @@ RitzValues lanczos(const SymmetricOperator& op, Eigen::Index n, int steps, std::
   const double last_beta = t.beta.back();
   for (Eigen::Index j = 0; j < es.eigenvalues().size(); ++j) {
     out.values.push_back(es.eigenvalues()(j));
-    out.residuals.push_back(std::abs(last_beta * es.eigenvectors()(es.eigenvectors().rows() - 1, j)));
+    out.residuals.push_back(
+        std::abs(last_beta * es.eigenvectors()(es.eigenvectors().rows() - 1, j)));
   }
   return out;
 }
 
-SpectralDensity spectral_density(const SymmetricOperator& op, Eigen::Index n, int steps, int probes,
-                                 std::uint64_t seed) {
+SpectralDensity spectral_density(
+    const SymmetricOperator& op, Eigen::Index n, int steps, int probes, std::uint64_t seed) {
   check(n, steps);
-  if (probes < 1) throw InvalidArgument(fmt::format("spectral_density: {} probes, expected >= 1", probes));
+  if (probes < 1)
+    throw InvalidArgument(fmt::format("spectral_density: {} probes, expected >= 1", probes));
   std::mt19937_64 g(seed);
   std::bernoulli_distribution coin;
   SpectralDensity out;

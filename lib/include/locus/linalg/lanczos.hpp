@@ -2,8 +2,8 @@
 //
 // For Hessians too large to form (P = 10^5..10^6): only products v -> M v are needed (the
 // Hessian-vector product of locus/core/derivatives.hpp). Numerical, not certified: every Ritz value
-// comes with its residual bound |β_m s_mj|, which bounds the distance to the nearest true eigenvalue
-// (for symmetric M, ‖M y − θ y‖ = |β_m s_mj| and some eigenvalue lies within it).
+// comes with its residual bound |β_m s_mj|, which bounds the distance to the nearest true
+// eigenvalue (for symmetric M, ‖M y − θ y‖ = |β_m s_mj| and some eigenvalue lies within it).
 #pragma once
 
 #include <cstdint>
@@ -37,7 +37,7 @@ struct SpectralDensity {
   int steps = 0;
   std::uint64_t seed = 0;
 };
-SpectralDensity spectral_density(const SymmetricOperator& op, Eigen::Index n, int steps, int probes,
-                                 std::uint64_t seed);
+SpectralDensity spectral_density(
+    const SymmetricOperator& op, Eigen::Index n, int steps, int probes, std::uint64_t seed);
 
 }  // namespace locus

@@ -3,9 +3,9 @@
 //   | method        | input            | what it proves                                          |
 //   |---------------|------------------|---------------------------------------------------------|
 //   | exact-ldlt    | Mat<Rational>    | exact (n₊, n₋, n₀), exact rank and kernel (inertia.hpp) |
-//   | ball-cluster  | Mat<Ball>        | exactly k eigenvalues in [−ε, ε], all others |λ| ≥ δ > ε, |
-//   |               |                  | n₊ positive and n₋ negative ones (rigorous, Arb)         |
-//   | float-gap     | float eigenvalues| nothing: the R7 gap test, numerical evidence only        |
+//   | ball-cluster  | Mat<Ball>        | exactly k eigenvalues in [−ε, ε], all others |λ| ≥ δ > ε,
+//   | |               |                  | n₊ positive and n₋ negative ones (rigorous, Arb) | |
+//   float-gap     | float eigenvalues| nothing: the R7 gap test, numerical evidence only        |
 //
 // ball-cluster: an approximate eigendecomposition Q = [V | Q_r] (double for the well-separated
 // eigenvalues, the near-zero block V refined to the working precision) gives the congruence
