@@ -148,51 +148,56 @@ TEST_CASE("bad input: non-square, non-symmetric, NaN") {
 TEST_CASE(
     "a zero cluster next to eigenvalues of 1e-30: balls certify it, double does not count it") {
   std::mt19937_64 g(7);
-  Rational e30(1);
-  for (int i = 0; i < 30; ++i) e30 /= 10;
-  for (int k : {1, 3}) {
-    Vec<Rational> d(8);
-    d << Rational(3), Rational(-2), Rational(5), e30, -e30, Rational(0), Rational(0), Rational(0);
-    for (int i = k; i < 3; ++i) d(5 + i) = Rational(1 + i);  // exactly k zeros
-    const Mat<Rational> m = congruent(g, d);
-    const Inertia truth = inertia_of_diagonal(d);
-    REQUIRE(truth.zero == k);
-    CHECK(locus::exact_inertia(m).inertia == truth);
-    {
-      const locus::ScopedBallPrecision precision(256);
-      const auto c = locus::certify_cluster(to_balls(m));
-      CHECK(c.decided);
-      CHECK(c.proved);
-      CHECK(c.inertia == truth);
-      Rational two100(1);
-      for (int i = 0; i < 100; ++i) two100 *= 2;
-      CHECK(c.epsilon < Rational(1) / two100);
-      CHECK(c.delta > Rational(0));
-      CHECK(c.delta > c.epsilon);
-      check_statement(m, c);
+  // Tiny nonzero eigenvalues far below double's resolution (1e-30), and just below the split
+  // threshold (1e-14), where the double eigenvectors' coupling to the cluster must not blur it.
+  for (const int digits : {30, 14})
+    for (int k : {1, 3}) {
+      Rational e30(1);
+      for (int i = 0; i < digits; ++i) e30 /= 10;
+      Vec<Rational> d(8);
+      d << Rational(3), Rational(-2), Rational(5), e30, -e30, Rational(0), Rational(0), Rational(0);
+      for (int i = k; i < 3; ++i) d(5 + i) = Rational(1 + i);  // exactly k zeros
+      const Mat<Rational> m = congruent(g, d);
+      const Inertia truth = inertia_of_diagonal(d);
+      REQUIRE(truth.zero == k);
+      CHECK(locus::exact_inertia(m).inertia == truth);
+      {
+        const locus::ScopedBallPrecision precision(256);
+        const auto c = locus::certify_cluster(to_balls(m));
+        CHECK(c.decided);
+        CHECK(c.proved);
+        CHECK(c.inertia == truth);
+        Rational two100(1);
+        for (int i = 0; i < 100; ++i) two100 *= 2;
+        CHECK(c.epsilon < Rational(1) / two100);
+        CHECK(c.delta > Rational(0));
+        CHECK(c.delta > c.epsilon);
+        check_statement(m, c);
+      }
+      {
+        // Escalation from 8 bits: undecided there (the cap case), decided after doubling. A cluster
+        // certified at low precision may hold the 1e-30 eigenvalues too: the statement is about
+        // [-ε, ε], and it must be true, which the MPFR-1024 eigenvalues check.
+        const auto capped = locus::certify_cluster([&](long) { return to_balls(m); }, 8, 8);
+        CHECK_FALSE(capped.decided);
+        CHECK(capped.reason.find("cap") != std::string::npos);
+        const auto c = locus::certify_cluster([&](long) { return to_balls(m); }, 8, 1024);
+        CHECK(c.decided);
+        CHECK(c.tried_bits.size() > 1);
+        check_statement(m, c);
+      }
+      {
+        // double: the 1e-30 eigenvalues fall in the numerical cluster with the zeros; the R7 count
+        // is k + 2, which is why the CLI never reports a float cluster as n₀.
+        const Mat<double> md = locus::convert_matrix<double>(m);
+        const auto es = locus::symmetric_eigen(md, false);
+        const auto nn = locus::float_gap<double>(es.values, md.norm());
+        if (digits == 30) {
+          CHECK(nn.inertia.zero == k + 2);
+          CHECK(nn.inertia.zero != truth.zero);
+        }
+      }
     }
-    {
-      // Escalation from 8 bits: undecided there (the cap case), decided after doubling. A cluster
-      // certified at low precision may hold the 1e-30 eigenvalues too: the statement is about
-      // [-ε, ε], and it must be true, which the MPFR-1024 eigenvalues check.
-      const auto capped = locus::certify_cluster([&](long) { return to_balls(m); }, 8, 8);
-      CHECK_FALSE(capped.decided);
-      CHECK(capped.reason.find("cap") != std::string::npos);
-      const auto c = locus::certify_cluster([&](long) { return to_balls(m); }, 8, 1024);
-      CHECK(c.decided);
-      CHECK(c.tried_bits.size() > 1);
-      check_statement(m, c);
-    }
-    {
-      // double: the 1e-30 eigenvalues fall in the numerical cluster with the zeros; the R7 count
-      // is k + 2, which is why the CLI never reports a float cluster as n₀.
-      const Mat<double> md = locus::convert_matrix<double>(m);
-      const auto es = locus::symmetric_eigen(md, false);
-      const auto nn = locus::float_gap<double>(es.values, md.norm());
-      CHECK(nn.inertia.zero == k + 2);
-      CHECK(nn.inertia.zero != truth.zero);
-    }
-  }
 }
 
 TEST_CASE("float gap: no gap means undecided") {

@@ -243,9 +243,14 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
       for (Index i = 0; i < n; ++i) v(i, t) = Ball(q(i, zi[static_cast<std::size_t>(t)]));
     }
     // ---- 5. refine span(V) to the working precision: V += −Q_r (Q_rᵀR)/(d_r − h) -------------
-    const double target = static_cast<double>(-bits) + std::log2(dn) + std::log2(normf) + 6;
+    // The working precision of the refinement grows with its accuracy (128 bits, then doubling
+    // up to `bits`): the early iterations only need a few limbs, and balls of <= 128 bits keep
+    // their mantissas inline (no allocation).
+    const double log_scale = std::log2(dn) + std::log2(normf);
+    long stage = std::min<long>(bits, 128);
     double previous = std::numeric_limits<double>::infinity();
     for (int it = 0; it < 200; ++it) {
+      const ScopedBallPrecision stage_precision(static_cast<int>(stage));
       const Mat<Ball> w = detail::product<Ball>(ms, false, v);
       const Mat<Ball> h = detail::product<Ball>(v, true, w);
       Mat<Ball> r = w - detail::product<Ball>(v, false, h);
@@ -255,7 +260,18 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
       }
       if (rexp == LONG_MIN) break;
       const auto rlog = static_cast<double>(rexp);
-      if (rlog <= target || rlog > previous - 1) break;
+      if (rlog <= log_scale - static_cast<double>(stage) + 6) {
+        if (stage >= bits) break;  // converged at the working precision
+        stage = std::min<long>(bits, 2 * stage);
+        previous = std::numeric_limits<double>::infinity();
+        continue;
+      }
+      if (rlog > previous - 1) {  // stagnation: more precision does not help the double solve
+        if (stage >= bits) break;
+        stage = std::min<long>(bits, 2 * stage);
+        previous = std::numeric_limits<double>::infinity();
+        continue;
+      }
       previous = rlog;
       MatD rd(n, k);
       for (Index j = 0; j < k; ++j) {
@@ -287,12 +303,24 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
     vtv = detail::product<Ball>(v, true, v);
     for (Index i = 0; i < k; ++i) vtv(i, i) -= Ball(1);
   }
-  // η ≥ ‖QᵀQ − I‖₂ for Q = [V | Q_r]; Q_r's block is bounded by the full double Q's.
+  // Q_r is only double-orthogonal to V (E = VᵀQ_r ~ u), so the coupling Q_rᵀMV ≈ EᵀΛ_V would be
+  // u times the cluster's own eigenvalues and would blur a zero cluster sitting next to small
+  // nonzero eigenvalues. Use Q_r' = Q_r − V E instead (never formed): its coupling is
+  // C' = C − Eᵀ B_cc, its diagonal block is Q_rᵀMQ_r − EᵀCᵀ − CE + EᵀB_ccE (the extra terms go
+  // into the Weyl radius) and VᵀQ_r' = −(VᵀV − I)E.
+  Ball coupling(0);
+  Ball extra_rest(0);
   Ball eta2 = Ball(eta_q) * Ball(eta_q);
   if (k > 0) {
-    const Ball a = frobenius_upper(vtv);
-    const Ball b = frobenius_upper(qrt_v);
-    eta2 += a * a + 2 * b * b;
+    const Ball a = frobenius_upper(vtv);    // ‖VᵀV − I‖
+    const Ball b = frobenius_upper(qrt_v);  // ‖E‖
+    const Ball cn = frobenius_upper(c);     // ‖C‖
+    const Ball bn = frobenius_upper(bcc);   // ‖B_cc‖
+    const Mat<Ball> c2 = c - detail::product<Ball>(qrt_v, false, bcc);
+    coupling = frobenius_upper(c2);
+    extra_rest = abs_upper(2 * b * cn + b * b * bn);
+    const Ball q_block = Ball(eta_q) + b * b + a * b * b;  // ≥ ‖Q_r'ᵀQ_r' − I‖
+    eta2 = a * a + 2 * (a * b) * (a * b) + q_block * q_block;
   }
   const Ball eta = abs_upper(sqrt(eta2));
   if (!is_certain(certainly_less(eta, Ball(1)))) {
@@ -301,11 +329,12 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
                              eta.to_string(5));
     return out;
   }
-  const Ball coupling = k > 0 ? frobenius_upper(c) : Ball(0);
   // ---- 7. enclosures: Weyl per block, coupling, Ostrowski, unscale ---------------------------
   std::vector<Ball> enc;
   enc.reserve(static_cast<std::size_t>(n));
-  Ball rest_radius = Ball(e_rest) + coupling;
+  // The rest block's Weyl radius: e_rest covered ‖Q_rᵀMQ_r − diag(d_r)‖ with ‖Q_r‖² <= 1 + η_q;
+  // Q_r' adds extra_rest.
+  Ball rest_radius = Ball(e_rest) + extra_rest + coupling;
   for (Index t = 0; t < nr; ++t) {
     Ball e(dr(t));
     arb_add_error(A(e), A(rest_radius));
