@@ -15,6 +15,11 @@
 #include "locus/scalar/all.hpp"
 #include "locus/scalar/eigen.hpp"
 
+#include <arb_mat.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace locus::detail {
 
 template <class S>
@@ -52,6 +57,63 @@ inline bool is_exact_zero(const S& x) {
   }
 }
 
+// Large ball products go to Arb's arb_mat_mul (block algorithm over FLINT integer matrices, several
+// times faster than one arb_addmul per term). An Eigen column-major matrix seen through arb_mat
+// row pointers (one per Eigen column) is its transpose, so Cᵀ = Bᵀ op(A)ᵀ is computed on views;
+// aᵀ's transpose (a itself) has strided rows and is copied.
+inline bool arb_gemm(GemmRef<Ball> c,
+                     GemmConstRef<Ball> a,
+                     bool transpose_a,
+                     GemmConstRef<Ball> b) {
+  static_assert(sizeof(Ball) == sizeof(arb_struct),
+                "Ball must be layout-compatible with arb_struct");
+  const Eigen::Index m = transpose_a ? a.cols() : a.rows();
+  const Eigen::Index depth = transpose_a ? a.rows() : a.cols();
+  const Eigen::Index ncols = b.cols();
+  if (static_cast<double>(m) * static_cast<double>(ncols) * static_cast<double>(depth) < 32768.0) {
+    return false;
+  }
+#ifdef _OPENMP
+  if (omp_in_parallel()) return false;
+#endif
+  auto view = [](arb_mat_struct& v,
+                 std::vector<arb_ptr>& rows,
+                 const Ball* data,
+                 Eigen::Index eig_rows,
+                 Eigen::Index eig_cols,
+                 Eigen::Index stride) {
+    rows.resize(static_cast<std::size_t>(eig_cols));
+    for (Eigen::Index j = 0; j < eig_cols; ++j) {
+      rows[static_cast<std::size_t>(j)] =
+          static_cast<arb_ptr>(const_cast<void*>(data[j * stride].arb()));  // NOLINT
+    }
+    v.entries = rows.empty() ? nullptr : rows[0];
+    v.r = eig_cols;
+    v.c = eig_rows;
+    v.rows = rows.data();
+  };
+  std::vector<arb_ptr> rc, rb, ra;
+  arb_mat_struct vc, vb, va;
+  view(vc, rc, c.data(), c.rows(), c.cols(), c.outerStride());
+  view(vb, rb, b.data(), b.rows(), b.cols(), b.outerStride());
+  arb_mat_t copy;
+  if (transpose_a) {
+    // op(A)ᵀ = A (depth x m) with contiguous rows.
+    arb_mat_init(copy, depth, m);
+    for (Eigen::Index k = 0; k < depth; ++k) {
+      for (Eigen::Index i = 0; i < m; ++i) {
+        arb_set(arb_mat_entry(copy, k, i),
+                static_cast<arb_srcptr>(a.data()[k + i * a.outerStride()].arb()));
+      }
+    }
+  } else {
+    view(va, ra, a.data(), a.rows(), a.cols(), a.outerStride());  // Aᵀ: depth x m
+  }
+  arb_mat_mul(&vc, &vb, transpose_a ? copy : &va, ball_precision());
+  if (transpose_a) arb_mat_clear(copy);
+  return true;
+}
+
 /// c = op(a) * b, op(a) = a or aᵀ; c must already have the result's shape.
 template <class S>
 void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
@@ -67,6 +129,9 @@ void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) 
     if (depth == 0 || m == 0 || b.cols() == 0) {
       c.setZero();
       return;
+    }
+    if constexpr (std::is_same_v<S, Ball>) {
+      if (arb_gemm(c, a, transpose_a, b)) return;
     }
     // op(A) row-major as pointers, zeros dropped: for row i the nonzero (k, a_ik) pairs.
     std::vector<const S*> avals;

@@ -17,6 +17,10 @@
 #include <fmt/format.h>
 
 #include <arb.h>
+#include <flint/flint.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace locus {
 namespace {
@@ -428,6 +432,10 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m) {
   ClusterCertificate out;
   out.bits = ball_precision();
   out.tried_bits.push_back(out.bits);
+#ifdef _OPENMP
+  // arb_mat_mul (large ball products) runs on FLINT's thread pool.
+  if (omp_in_parallel() == 0) flint_set_num_threads(omp_get_max_threads());
+#endif
   const Ball norm = frobenius_upper(m);
   const slong ne = mid_exponent(norm);
   const slong noise =
