@@ -15,6 +15,8 @@ Run add_scalars(CLI::App& app);
 Run add_demo(CLI::App& app);
 Run add_eval(CLI::App& app);
 Run add_spectrum(CLI::App& app);
+Run add_refine(CLI::App& app);
+Run add_classify(CLI::App& app);
 Run add_data(CLI::App& app, int argc, char** argv);
 
 }  // namespace locus::cli

@@ -41,6 +41,12 @@ int main(int argc, char** argv) {
   auto* spectrum = app.add_subcommand(
       "spectrum", "eigenvalues and inertia of the Hessian, G or H, certified where possible");
   runs[spectrum] = locus::cli::add_spectrum(*spectrum);
+  auto* refine = app.add_subcommand(
+      "refine", "Ceres in double, then minimum-norm Newton in MPFR, to a critical point");
+  runs[refine] = locus::cli::add_refine(*refine);
+  auto* classify = app.add_subcommand(
+      "classify", "critical? strict/degenerate minimum, saddle, maximum, with the certificate");
+  runs[classify] = locus::cli::add_classify(*classify);
   auto* data = app.add_subcommand(
       "data", "write a problem file with a seeded data set: blobs, xor, teacher or csv");
   runs[data] = locus::cli::add_data(*data, argc, argv);

@@ -389,6 +389,15 @@ std::string to_string(SpectrumMethod method) {
   return "?";
 }
 
+Rational norm_upper_bound(const Vec<Ball>& v) {
+  Ball sum(0);
+  for (Index i = 0; i < v.size(); ++i) {
+    const Ball a = abs_upper(v(i));
+    sum.add_product(a, a);
+  }
+  return abs_upper(sqrt(abs_upper(sum))).upper();
+}
+
 std::string format_bound(const Rational& x, bool up, int digits) {
   mpfr_t t;
   mpfr_init2(t, 128);

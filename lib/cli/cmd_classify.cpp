@@ -1,0 +1,111 @@
+// `locus classify FILE [--arithmetic A]`: critical point? local minimum / saddle / degenerate,
+// with the certificate (interfaces.md).
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+
+#include "locus/io/problem.hpp"
+#include "locus/scalar/arithmetic.hpp"
+#include "locus/solve/classify.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace locus::cli {
+
+namespace {
+
+struct ClassifyCliOptions {
+  std::string file;
+  std::string arithmetic = "ball:256";
+  long max_bits = 4096;
+  std::string gradient_tolerance;
+  bool json = false;
+};
+
+int run(const ClassifyCliOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Arithmetic a = parse_arithmetic(opt.arithmetic);
+  const Problem p = read_problem_file(opt.file);
+  if (!p.point) {
+    throw ParseError(
+        fmt::format("{}: point: missing; `locus classify` needs the parameter vector θ "
+                    "(P = {} numbers)",
+                    opt.file,
+                    p.network.num_parameters()));
+  }
+  ClassifyOptions co;
+  co.max_bits = opt.max_bits;
+  if (!opt.gradient_tolerance.empty()) {
+    co.gradient_tolerance = parse_rational(opt.gradient_tolerance);
+    if (*co.gradient_tolerance < 0) {
+      throw InvalidArgument(fmt::format("--gradient-tolerance {}: expected a nonnegative number",
+                                        opt.gradient_tolerance));
+    }
+  }
+  const Classification c = classify_point(p, a, co);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (opt.json) {
+    nlohmann::json j;
+    j["arithmetic"] = c.arithmetic;
+    j["critical"] = c.critical;
+    j["criticality"] = c.criticality;
+    j["kind"] = to_string(c.kind);
+    j["certified"] = c.certified;
+    if (c.inertia_known) {
+      j["inertia"] = {{"positive", c.inertia.positive},
+                      {"negative", c.inertia.negative},
+                      {"zero", c.inertia.zero}};
+    } else {
+      j["inertia"] = nullptr;
+    }
+    j["certificate"] = c.certificate;
+    if (!c.reason.empty()) j["reason"] = c.reason;
+    j["seconds"] = fmt::format("{:.3f}", seconds);
+    fmt::print("{}\n", j.dump(2));
+    return 0;
+  }
+  fmt::print("network     {}\n", p.network.describe());
+  fmt::print("arithmetic  {}\n", c.arithmetic);
+  fmt::print("kind        {}{}\n",
+             to_string(c.kind),
+             !c.certified ? " (not certified: evidence only)"
+             : c.kind == PointKind::Undecided
+                 ? " (the inertia is certified; the kind is not decided)"
+                 : " (certified)");
+  fmt::print("critical    {}: {}\n", c.critical ? "yes" : "no", c.criticality);
+  if (c.inertia_known) {
+    fmt::print("inertia     (n+, n-, n0) = {}\n", to_string(c.inertia));
+  }
+  for (const auto& [k, v] : c.certificate.items()) {
+    fmt::print("  {:<22} {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  if (!c.reason.empty()) fmt::print("reason      {}\n", c.reason);
+  fmt::print("seconds     {:.3f}\n", seconds);
+  return 0;
+}
+
+}  // namespace
+
+Run add_classify(CLI::App& app) {
+  auto opt = std::make_shared<ClassifyCliOptions>();
+  app.add_option("FILE", opt->file, "problem file (locus-problem/1) with a point")->required();
+  app.add_option("-a,--arithmetic",
+                 opt->arithmetic,
+                 "rational (exact), ball:BITS / mpfr:BITS (certified with balls), or a float type "
+                 "(evidence only)")
+      ->capture_default_str();
+  app.add_option("--max-bits", opt->max_bits, "precision cap of the ball escalation")
+      ->capture_default_str();
+  app.add_option("--gradient-tolerance",
+                 opt->gradient_tolerance,
+                 "certified ‖∇L‖ bound below which a non-exact point counts as critical "
+                 "(default 2^(-BITS/4))");
+  app.add_flag("--json", opt->json, "JSON output");
+  return [opt] { return run(*opt); };
+}
+
+}  // namespace locus::cli
