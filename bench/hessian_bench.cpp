@@ -25,51 +25,11 @@
 #include <omp.h>
 #endif
 
+#include "bench_common.hpp"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-template <class F>
-double best_of(int reps, F&& f) {
-  double best = 1e300;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = Clock::now();
-    f();
-    best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
-  }
-  return best;
-}
-
-double peak_rss_mib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
-}
-
-locus::Problem make_problem(std::vector<int> widths, int n, std::uint32_t seed) {
-  locus::Problem p;
-  p.network.widths = std::move(widths);
-  p.network.activation = locus::Activation::sigmoid();
-  locus::TeacherOptions t;
-  t.teacher.widths = {p.network.width(0), 8, p.network.width(p.network.num_layers())};
-  t.teacher.activation = locus::Activation::tanh();
-  t.num_samples = n;
-  t.seed = seed;
-  t.noise = 0.1;
-  p.data = locus::make_teacher(t);
-  p.point = locus::random_point(p.network, seed + 1, 0.3);
-  return p;
-}
-
-std::string run_command(const std::string& cmd) {
-  std::string out;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[512];
-  while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  pclose(pipe);
-  return out;
-}
+using namespace locus::bench;  // NOLINT(google-build-using-namespace)
 
 }  // namespace
 
