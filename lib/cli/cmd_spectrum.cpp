@@ -132,11 +132,7 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, i
     ClusterCertificate c;
     {
       const ScopedBallPrecision precision(128);
-      Mat<Ball> mb(m.rows(), m.cols());
-      for (Eigen::Index j = 0; j < m.cols(); ++j) {
-        for (Eigen::Index i = 0; i < m.rows(); ++i) mb(i, j) = Ball(m(i, j));
-      }
-      c = certify_cluster(mb);
+      c = certify_cluster(convert_matrix<Ball>(m));
       for (const Ball& e : c.eigenvalues) r.eigenvalues.push_back(e.to_string(10));
     }
     r.certified = true;
@@ -231,30 +227,20 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, i
     if constexpr (is_mpfr) {
       // The certificate comes from balls at the same precision (the MPFR Hessian's own rounding
       // errors are not bounded, the ball Hessian's are).
+      // The report is the certificate's; the MPFR eigenvalues (and vectors) stay when computed.
       Report c;
       fill_from_certificate(c, certify_problem(p, part, ScalarTraits<S>::digits(), opt.max_bits));
-      r.method = c.method;
-      r.certified = c.certified;
-      r.verdict = c.verdict;
-      r.inertia = c.inertia;
-      r.zero_known = c.zero_known;
-      r.bits = c.bits;
-      r.tried_bits = c.tried_bits;
-      r.refined = c.refined;
-      r.reason = c.reason;
-      r.epsilon = c.epsilon;
-      r.delta = c.delta;
-      r.gap = c.gap;
-      r.proved_by = c.proved_by;
-      r.numerical_nullity = -2;
-      r.tolerance.clear();
-      if (!direct) {
-        r.eigenvalues = c.eigenvalues;
-        r.eigenvalue_note = fmt::format(
+      c.arithmetic = r.arithmetic;
+      if (direct) {
+        c.eigenvalues = std::move(r.eigenvalues);
+        c.vectors = std::move(r.vectors);
+      } else {
+        c.eigenvalue_note = fmt::format(
             "P = {} > {} (--mpfr-direct-limit): eigenvalues are the certificate's enclosures",
             P,
             opt.mpfr_direct_limit);
       }
+      r = std::move(c);
     }
   }
   return r;

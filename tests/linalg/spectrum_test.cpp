@@ -53,11 +53,7 @@ Inertia inertia_of_diagonal(const Vec<Rational>& d) {
 }
 
 Mat<Ball> to_balls(const Mat<Rational>& m) {
-  Mat<Ball> b(m.rows(), m.cols());
-  for (Eigen::Index j = 0; j < m.cols(); ++j) {
-    for (Eigen::Index i = 0; i < m.rows(); ++i) b(i, j) = Ball(m(i, j));
-  }
-  return b;
+  return locus::convert_matrix<Ball>(m);
 }
 
 // The certified statement "n₀ eigenvalues in [-ε, ε], n₊ above δ, n₋ below -δ" holds for the

@@ -78,8 +78,9 @@ slong mid_exponent(const Ball& x) {
   return arf_abs_bound_lt_2exp_si(arb_midref(A(x)));
 }
 
-// An exact ball >= the Frobenius norm of every matrix in the ball matrix.
-Ball frobenius_upper(const Mat<Ball>& m) {
+// An exact ball >= the Frobenius norm of every matrix in the ball matrix. The square root is
+// taken of an upper bound of the sum: a ball around 0 with a radius would give NaN.
+Ball frobenius_upper(const Eigen::Ref<const Mat<Ball>>& m) {
   Ball sum(0);
   for (Index j = 0; j < m.cols(); ++j) {
     for (Index i = 0; i < m.rows(); ++i) {
@@ -87,7 +88,7 @@ Ball frobenius_upper(const Mat<Ball>& m) {
       sum.add_product(a, a);
     }
   }
-  return abs_upper(sqrt(sum));
+  return abs_upper(sqrt(abs_upper(sum)));
 }
 
 // An upper bound on x (a nonnegative double computed in floating point with relative error at
@@ -389,13 +390,8 @@ std::string to_string(SpectrumMethod method) {
   return "?";
 }
 
-Rational norm_upper_bound(const Vec<Ball>& v) {
-  Ball sum(0);
-  for (Index i = 0; i < v.size(); ++i) {
-    const Ball a = abs_upper(v(i));
-    sum.add_product(a, a);
-  }
-  return abs_upper(sqrt(abs_upper(sum))).upper();
+Rational norm_upper_bound(const Eigen::Ref<const Mat<Ball>>& m) {
+  return frobenius_upper(m).upper();
 }
 
 std::string format_bound(const Rational& x, bool up, int digits) {

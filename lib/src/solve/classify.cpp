@@ -24,6 +24,11 @@ Rational number_of(const nlohmann::json& v, const std::string& where) {
   throw InvalidArgument(fmt::format("{}: expected a number or a string, got {}", where, v.dump()));
 }
 
+bool has_tangent_basis(const Problem& p) {
+  return (p.extra.is_object() && p.extra.contains("tangent_basis")) ||
+         (p.certificate.is_object() && p.certificate.contains("tangent_basis"));
+}
+
 // The tangent basis K (P x k) of the critical manifold, if the problem supplies one.
 std::optional<Mat<Rational>> tangent_basis(const Problem& p) {
   const nlohmann::json* src = nullptr;
@@ -79,16 +84,6 @@ void kind_from_inertia(Classification& c) {
     c.reason = fmt::format(
         "positive semidefinite and degenerate (n0 = {}): second order is inconclusive", in.zero);
   }
-}
-
-Vec<Ball> balls_of(const Vec<Rational>& v) {
-  Vec<Ball> out(v.size());
-  for (Index i = 0; i < v.size(); ++i) out(i) = Ball(v(i));
-  return out;
-}
-
-Ball norm_upper(const Vec<Ball>& v) {
-  return Ball::from_mid_rad(norm_upper_bound(v), Rational(0));
 }
 
 // Morse–Bott (R6) with the supplied basis; the kernel count n0 is already certified.
@@ -211,7 +206,7 @@ Classification classify_balls(const Problem& p,
   c.arithmetic = name;
   const ScopedBallPrecision precision(bits);
   const LossFunction<Ball> f(p.network, p.data);
-  const Vec<Ball> theta = balls_of(*p.point);
+  const Vec<Ball> theta = p.point_as<Ball>();
   const Vec<Ball> g = f.gradient(theta);
   Rational tol;
   if (opt.gradient_tolerance) {
@@ -220,8 +215,8 @@ Classification classify_balls(const Problem& p,
     tol = 1;
     mpq_div_2exp(tol.backend().data(), tol.backend().data(), static_cast<mp_bitcnt_t>(bits / 4));
   }
-  const Ball gn = norm_upper(g);
-  c.certificate["gradient_norm_bound"] = format_bound(gn.upper(), true, 4);
+  const Rational gn = norm_upper_bound(g);
+  c.certificate["gradient_norm_bound"] = format_bound(gn, true, 4);
   c.certificate["gradient_tolerance"] = format_bound(tol, true, 4);
   for (Index i = 0; i < g.size(); ++i) {
     const Rational lower = abs(g(i)).lower();
@@ -237,24 +232,30 @@ Classification classify_balls(const Problem& p,
       return c;
     }
   }
-  if (gn.upper() > tol) {
+  if (gn > tol) {
     c.kind = PointKind::Undecided;
     c.reason = fmt::format(
         "‖∇L‖ <= {} is above the tolerance {} but no component is certainly nonzero at {} bits",
-        format_bound(gn.upper(), true, 4),
+        format_bound(gn, true, 4),
         format_bound(tol, true, 4),
         bits);
     return c;
   }
   c.critical = true;
   c.criticality = fmt::format("‖∇L‖ <= {} (Arb balls, {} bits) <= tolerance {}",
-                              format_bound(gn.upper(), true, 4),
+                              format_bound(gn, true, 4),
                               bits,
                               format_bound(tol, true, 4));
+  // The Morse–Bott check needs the Hessian at the deciding precision: keep the last one rather
+  // than evaluate it again (only when the problem supplies a tangent basis).
+  const bool keep_hessian = has_tangent_basis(p);
+  Mat<Ball> last_hessian;
   const BallMatrixAt at = [&](long b) {
     const ScopedBallPrecision pr(static_cast<int>(b));
     const LossFunction<Ball> fb(p.network, p.data);
-    return fb.hessian(balls_of(*p.point));
+    Mat<Ball> h = fb.hessian(p.point_as<Ball>());
+    if (keep_hessian) last_hessian = h;
+    return h;
   };
   const ClusterCertificate cc = certify_cluster(at, bits, opt.max_bits);
   c.certificate["method"] = "ball-cluster";
@@ -272,13 +273,8 @@ Classification classify_balls(const Problem& p,
   kind_from_inertia(c);
   if (c.kind == PointKind::Undecided && c.inertia.negative == 0) {
     if (const auto k = tangent_basis(p)) {
-      const Mat<Ball> h = at(cc.bits);
-      Mat<Ball> kb(k->rows(), k->cols());
-      for (Index j = 0; j < k->cols(); ++j) {
-        for (Index i = 0; i < k->rows(); ++i) kb(i, j) = Ball((*k)(i, j));
-      }
-      const Mat<Ball> hk = h * kb;
-      const Rational res = norm_upper_bound(Eigen::Map<const Vec<Ball>>(hk.data(), hk.size()));
+      const Mat<Ball> hk = last_hessian * convert_matrix<Ball>(*k);
+      const Rational res = norm_upper_bound(hk);
       // In the kernel up to the cluster's own size: ‖HK‖ <= ε_cluster-scale tolerance.
       Rational kn(0);
       for (Index j = 0; j < k->cols(); ++j) kn += k->col(j).squaredNorm();
@@ -294,15 +290,11 @@ Classification classify_balls(const Problem& p,
 // ---- floating point: evidence only ----------------------------------------------------------
 template <class S>
 Classification classify_float(const Problem& p, const ClassifyOptions& opt) {
-  using std::sqrt;
   Classification c;
   c.arithmetic = ScalarTraits<S>::name();
   const LossFunction<S> f(p.network, p.data);
   const Vec<S> theta = p.point_as<S>();
-  const Vec<S> g = f.gradient(theta);
-  S gn(0);
-  for (Index i = 0; i < g.size(); ++i) gn += g(i) * g(i);
-  gn = sqrt(gn);
+  const S gn = f.gradient(theta).norm();
   const double tol = opt.gradient_tolerance
                          ? opt.gradient_tolerance->convert_to<double>()
                          : std::sqrt(ScalarTraits<S>::to_double(ScalarTraits<S>::epsilon()));

@@ -20,23 +20,12 @@
 namespace locus {
 namespace {
 
-template <class S>
-S norm2(const Vec<S>& v) {
-  using std::sqrt;
-  S sum(0);
-  for (Eigen::Index i = 0; i < v.size(); ++i) sum += v(i) * v(i);
-  return sqrt(sum);
-}
-
 // Exponent e with |x| < 2^e for the largest entry (0 for the zero vector).
 template <class S>
 int exponent_of(const Vec<S>& v) {
-  using std::abs;
   using std::frexp;
-  S m(0);
-  for (Eigen::Index i = 0; i < v.size(); ++i) {
-    if (abs(v(i)) > m) m = abs(v(i));
-  }
+  if (v.size() == 0) return 0;
+  const S m = v.cwiseAbs().maxCoeff();
   if (m == 0) return 0;
   int e = 0;
   static_cast<void>(frexp(m, &e));
@@ -136,7 +125,7 @@ NewtonResult<S> newton_refine(const Network& network,
   out.precision_bits = ScalarTraits<S>::digits();
   const S target = pow(S(10), -options.digits);
   Vec<S> g = f.gradient(theta);
-  S gn = norm2(g);
+  S gn = g.norm();
   std::vector<S> norms{gn};
   S last_step(0);
   for (int it = 0;; ++it) {
@@ -144,8 +133,7 @@ NewtonResult<S> newton_refine(const Network& network,
       // A small gradient is not a critical point (math-spec §10 pitfall 11): Newton converging
       // onto one takes steps that shrink with ‖∇L‖. Steps that stay large while ‖∇L‖ falls mean
       // θ runs off to infinity along a flat valley (e.g. separable logistic regression).
-      using std::sqrt;
-      const S scale = S(1) + norm2(theta);
+      const S scale = S(1) + theta.norm();
       const S step_limit = pow(S(10), -(options.digits / 4)) * scale;
       if (!out.history.empty() && last_step > step_limit) {
         out.status = NewtonStatus::Stagnated;
@@ -195,7 +183,7 @@ NewtonResult<S> newton_refine(const Network& network,
     int inner = 0;
     for (; inner < options.max_inner; ++inner) {
       const Vec<S> r = rhs - f.hessian_vector_product(theta, delta);
-      const S rn = norm2(r);
+      const S rn = r.norm();
       if (rn <= inner_tol || rn > previous_residual / S(2)) break;
       previous_residual = rn;
       e = exponent_of(r);
@@ -206,14 +194,14 @@ NewtonResult<S> newton_refine(const Network& network,
     S t(1);
     Vec<S> trial = theta + delta;
     Vec<S> g_trial = f.gradient(trial);
-    S gn_trial = norm2(g_trial);
+    S gn_trial = g_trial.norm();
     for (int b = 0; b < 20 && !(gn_trial < gn); ++b) {
       t /= 2;
       trial = theta + delta * t;
       g_trial = f.gradient(trial);
-      gn_trial = norm2(g_trial);
+      gn_trial = g_trial.norm();
     }
-    last_step = norm2(delta) * t;
+    last_step = delta.norm() * t;
     rec.step_norm = text(last_step);
     out.history.push_back(rec);
     if (!(gn_trial < gn)) {

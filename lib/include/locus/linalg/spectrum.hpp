@@ -78,8 +78,9 @@ struct NumericalNullity {
 template <class Scalar>
 NumericalNullity float_gap(const Vec<Scalar>& eigenvalues, const Scalar& frobenius_norm);
 
-/// A rigorous upper bound of the Euclidean norm of every vector inside the balls (exact).
-Rational norm_upper_bound(const Vec<Ball>& v);
+/// A rigorous upper bound of the Frobenius (for vectors: Euclidean) norm of every matrix inside
+/// the balls, exact.
+Rational norm_upper_bound(const Eigen::Ref<const Mat<Ball>>& m);
 
 /// A bound printed with `digits` significant digits, rounded up (`up`) or down.
 std::string format_bound(const Rational& x, bool up, int digits = 6);
