@@ -13,6 +13,7 @@
 #include "locus/io/problem.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/arithmetic.hpp"
+#include "locus/solve/existence.hpp"
 #include "locus/solve/refine.hpp"
 #include "locus/version.hpp"
 
@@ -98,6 +99,9 @@ int refine(const RefineOptions& opt, const Problem& p, const std::string& arithm
   }
   const int bits = ScalarTraits<S>::digits();
   const std::string bound = gradient_bound(p, refined, bits);
+  // Existence of a true critical point next to the refined one (nondegenerate points).
+  ExistenceProof existence;
+  if (converged) existence = prove_critical_point(p.network, p.data, refined, bits);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report["status"] = to_string(nr.status);
@@ -107,6 +111,7 @@ int refine(const RefineOptions& opt, const Problem& p, const std::string& arithm
   report["iterations"] = static_cast<long>(nr.history.size());
   report["gradient_norm"] = ScalarTraits<S>::to_string(nr.gradient_norm);
   report["gradient_norm_bound"] = bound;
+  if (converged) report["existence"] = to_json(existence);
   report["loss"] = ScalarTraits<S>::to_string(nr.loss);
   report["history"] = history;
   report["seconds"] = fmt::format("{:.3f}", seconds);
@@ -126,6 +131,7 @@ int refine(const RefineOptions& opt, const Problem& p, const std::string& arithm
                       fmt::format("Arb ball enclosure of the gradient at the exact "
                                   "refined point, {} bits",
                                   bits)},
+                     {"existence", to_json(existence)},
                      {"newton_status", to_string(nr.status)},
                      {"newton_iterations", static_cast<long>(nr.history.size())}};
     write_problem_file(q, opt.out);
@@ -156,6 +162,13 @@ int refine(const RefineOptions& opt, const Problem& p, const std::string& arithm
     }
     fmt::print("reason      {}\n", nr.reason);
     fmt::print("‖∇L‖ <=     {} (Arb balls, {} bits, at the exact refined point)\n", bound, bits);
+    if (converged && existence.proved) {
+      fmt::print("existence   proved: a unique critical point lies within max-norm {} ({})\n",
+                 format_bound(existence.radius, true, 4),
+                 existence.method);
+    } else if (converged) {
+      fmt::print("existence   not proved: {}\n", existence.reason);
+    }
     if (converged) {
       fmt::print("wrote       {}\n", opt.out);
     } else {

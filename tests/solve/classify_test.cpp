@@ -55,6 +55,10 @@ TEST_CASE("G1: strict minimum; its split at 1/2 is a degenerate minimum only wit
   CHECK(c.certified);
   CHECK(c.kind == PointKind::StrictMinimum);
   CHECK(c.inertia == locus::Inertia{4, 0, 0});
+  // Nondegenerate: Krawczyk proves a true critical point next to θ̃, and its kind.
+  REQUIRE(c.certificate.contains("existence"));
+  CHECK(c.certificate["existence"]["proved"] == true);
+  CHECK(c.certificate.contains("true_critical_point"));
   // Not refined: the 1e-4-perturbed point is certainly not critical.
   CHECK(run(load("g1_perturbed.json"), "ball:256").kind == PointKind::NotCritical);
   // Floating point: evidence only.

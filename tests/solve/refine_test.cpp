@@ -9,6 +9,7 @@
 #include "locus/io/problem.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/all.hpp"
+#include "locus/solve/existence.hpp"
 
 using locus::Mat;
 using locus::Rational;
@@ -50,6 +51,60 @@ TEST_CASE("G1 perturbed by 1e-4: MPFR-512 Newton reaches ||grad L|| < 1e-100") {
   CHECK(bound.upper() < tiny);
   // θ* = (1, 0, 1, 0) up to the 10-digit rounding of the targets (math-spec G1).
   CHECK(locus::ScalarTraits<M>::to_double(r.theta(0)) == doctest::Approx(1.0).epsilon(1e-6));
+}
+
+TEST_CASE("Krawczyk: a true critical point lies within the proved radius, and only there") {
+  using M = locus::Mpfr512;
+  const locus::Problem p = load("g1_perturbed.json");
+  locus::NewtonOptions opt;
+  opt.digits = 60;
+  const auto coarse = locus::newton_refine<M>(p.network, p.data, p.point_as<M>(), opt);
+  REQUIRE(coarse.status == locus::NewtonStatus::Converged);
+  Vec<Rational> theta(coarse.theta.size());
+  for (Eigen::Index i = 0; i < theta.size(); ++i) {
+    theta(i) = locus::ScalarTraits<M>::to_rational(coarse.theta(i));
+  }
+  const locus::ExistenceProof proof = locus::prove_critical_point(p.network, p.data, theta, 512);
+  CHECK(proof.attempted);
+  REQUIRE(proof.proved);
+  CHECK(proof.radius > 0);
+  CHECK(proof.contraction < Rational(3, 4));
+  // An independent, far more accurate critical point (1024 bits, 250 digits) lies inside the box.
+  using B = locus::Mpfr1024;
+  locus::NewtonOptions fine;
+  fine.digits = 250;
+  Vec<B> start(theta.size());
+  for (Eigen::Index i = 0; i < theta.size(); ++i) start(i) = B(coarse.theta(i));
+  const auto exact = locus::newton_refine<B>(p.network, p.data, start, fine);
+  REQUIRE(exact.status == locus::NewtonStatus::Converged);
+  Rational dist(0);
+  for (Eigen::Index i = 0; i < theta.size(); ++i) {
+    const Rational d = abs(locus::ScalarTraits<B>::to_rational(exact.theta(i)) - theta(i));
+    if (d > dist) dist = d;
+  }
+  CHECK(dist <= proof.radius);
+  // The radius is tight: within a factor 10^3 of the true distance (r = 4·|H⁻¹∇L|).
+  CHECK(proof.radius <= dist * 1000);
+
+  // A point that is not near a critical point (the 1e-4 perturbation, ‖∇L‖ ~ 1e-4) is still
+  // inside Newton's basin: the proof succeeds with a radius ~1e-4, the true point inside.
+  const locus::ExistenceProof far = locus::prove_critical_point(p.network, p.data, *p.point, 256);
+  if (far.proved) {
+    Rational d_far(0);
+    for (Eigen::Index i = 0; i < theta.size(); ++i) {
+      const Rational d = abs(locus::ScalarTraits<B>::to_rational(exact.theta(i)) - (*p.point)(i));
+      if (d > d_far) d_far = d;
+    }
+    CHECK(d_far <= far.radius);
+  }
+  // No critical point: separable logistic regression. Never "proved".
+  const locus::Problem sep = load("separable_logistic.json");
+  const locus::ExistenceProof none =
+      locus::prove_critical_point(sep.network, sep.data, *sep.point, 256);
+  CHECK_FALSE(none.proved);
+  CHECK_FALSE(none.reason.empty());
+  CHECK_THROWS_AS(locus::prove_critical_point(p.network, p.data, Vec<Rational>::Zero(2), 256),
+                  locus::InvalidArgument);
 }
 
 TEST_CASE("Ceres polish: gradient residuals (any critical point) and least squares (minima)") {

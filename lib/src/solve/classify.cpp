@@ -10,6 +10,7 @@
 #include "locus/linalg/dense.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/all.hpp"
+#include "locus/solve/existence.hpp"
 
 #include <fmt/format.h>
 
@@ -271,6 +272,28 @@ Classification classify_balls(const Problem& p,
   c.inertia_known = true;
   c.certified = true;
   kind_from_inertia(c);
+  if (c.inertia.zero == 0) {
+    // A nondegenerate point: prove that a true critical point lies next to θ̃ (Krawczyk) and
+    // certify the inertia over the whole box, which holds the Hessian at that point.
+    Mat<Ball> box_hessian;
+    const ExistenceProof ex =
+        prove_critical_point(p.network, p.data, *p.point, cc.bits, &box_hessian);
+    c.certificate["existence"] = to_json(ex);
+    if (ex.proved) {
+      const ScopedBallPrecision pr(cc.bits);
+      const ClusterCertificate bc = certify_cluster(box_hessian);
+      if (bc.decided && bc.inertia.zero == 0 && bc.inertia.positive == c.inertia.positive &&
+          bc.inertia.negative == c.inertia.negative) {
+        c.certificate["true_critical_point"] = fmt::format(
+            "the unique critical point within max-norm {} of θ̃ is a {} (inertia ({}, {}, 0) "
+            "certified for every Hessian over that box)",
+            format_bound(ex.radius, true, 4),
+            to_string(c.kind),
+            c.inertia.positive,
+            c.inertia.negative);
+      }
+    }
+  }
   if (c.kind == PointKind::Undecided && c.inertia.negative == 0) {
     if (const auto k = tangent_basis(p)) {
       const Mat<Ball> hk = last_hessian * convert_matrix<Ball>(*k);

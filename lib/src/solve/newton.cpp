@@ -1,13 +1,17 @@
 // Minimum-norm Newton refinement of critical points (locus/solve/refine.hpp).
 //
-// Each step solves H δ = −g in the working arithmetic: a double eigendecomposition of the Hessian
-// gives the pseudo-inverse H_d⁺ (eigenvalues below the R7 tolerance 10·P·u·‖H‖_F are cut), and
-// iterative refinement δ ← δ + H_d⁺(−g − H δ) with Hessian-vector products in the working
-// arithmetic removes the double error. Residual vectors are scaled by a power of two before they
-// are rounded to double, so gradients of 1e-300 and below lose nothing. A backtracking line
-// search on ‖∇L‖ guards the first steps.
+// Each step solves H δ = −g in the working arithmetic: an eigendecomposition of the Hessian in a
+// preconditioner arithmetic T gives the pseudo-inverse H_T⁺ (eigenvalues below the R7 tolerance
+// 10·P·u_T·‖H‖_F are cut), and iterative refinement δ ← δ + H_T⁺(−g − H δ) with Hessian-vector
+// products in the working arithmetic removes T's error. T is double, and float128 after a
+// stagnation in double (an ill-conditioned Hessian whose small eigenvalues double cannot
+// resolve). Residual vectors are scaled by a power of two before they are rounded to T, so
+// gradients of 1e-300 and below lose nothing. A backtracking line search on ‖∇L‖ guards the first
+// steps.
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
 #include "locus/error.hpp"
 #include "locus/scalar/all.hpp"
@@ -32,49 +36,62 @@ int exponent_of(const Vec<S>& v) {
   return e;
 }
 
-template <class S>
-Eigen::VectorXd scaled_double(const Vec<S>& v, int e) {
-  using std::ldexp;
-  Eigen::VectorXd out(v.size());
-  for (Eigen::Index i = 0; i < v.size(); ++i) {
-    out(i) = ScalarTraits<S>::to_double(ldexp(v(i), -e));
+// Entry-wise conversion through the exact rational value (no double rounding).
+template <class To, class From>
+Vec<To> convert_vector(const Vec<From>& v) {
+  if constexpr (std::is_same_v<To, From>) {
+    return v;
+  } else {
+    Vec<To> out(v.size());
+    for (Eigen::Index i = 0; i < v.size(); ++i) {
+      if constexpr (std::is_same_v<To, double>) {
+        out(i) = ScalarTraits<From>::to_double(v(i));
+      } else {
+        out(i) = ScalarTraits<To>::from_rational(ScalarTraits<From>::to_rational(v(i)));
+      }
+    }
+    return out;
   }
-  return out;
 }
 
-template <class S>
-Vec<S> from_scaled_double(const Eigen::VectorXd& v, int e) {
-  using std::ldexp;
-  Vec<S> out(v.size());
-  for (Eigen::Index i = 0; i < v.size(); ++i) out(i) = ldexp(S(v(i)), e);
-  return out;
-}
-
+// The pseudo-inverse of a symmetric matrix from an eigendecomposition in T: eigenvalues with
+// |λ| <= 10·P·u_T·‖H‖_F (R7) are cut.
+template <class T>
 struct PseudoInverse {
-  Eigen::MatrixXd q;  // kept eigenvectors
-  Eigen::VectorXd d;  // kept eigenvalues
-  Eigen::VectorXd apply(const Eigen::VectorXd& v) const {
-    return q * ((q.transpose() * v).cwiseQuotient(d));
+  Mat<T> q;  // kept eigenvectors
+  Vec<T> d;  // kept eigenvalues
+
+  explicit PseudoInverse(const Mat<T>& h) {
+    const Eigen::SelfAdjointEigenSolver<Mat<T>> es(h);
+    const T tau = T(10) * T(static_cast<double>(h.rows())) * ScalarTraits<T>::epsilon() * h.norm();
+    std::vector<Eigen::Index> keep;
+    for (Eigen::Index i = 0; i < es.eigenvalues().size(); ++i) {
+      using std::abs;
+      if (abs(es.eigenvalues()(i)) > tau) keep.push_back(i);
+    }
+    q.resize(h.rows(), static_cast<Eigen::Index>(keep.size()));
+    d.resize(static_cast<Eigen::Index>(keep.size()));
+    for (std::size_t t = 0; t < keep.size(); ++t) {
+      q.col(static_cast<Eigen::Index>(t)) = es.eigenvectors().col(keep[t]);
+      d(static_cast<Eigen::Index>(t)) = es.eigenvalues()(keep[t]);
+    }
+  }
+
+  // H⁺ v for v in the working arithmetic S. v is scaled by a power of two before it is rounded
+  // to T, so gradients of 1e-300 and below lose nothing.
+  template <class S>
+  Vec<S> apply(const Vec<S>& v) const {
+    using std::ldexp;
+    const int e = exponent_of(v);
+    Vec<S> scaled(v.size());
+    for (Eigen::Index i = 0; i < v.size(); ++i) scaled(i) = ldexp(v(i), -e);
+    const Vec<T> vt = convert_vector<T>(scaled);
+    const Vec<T> y = q * ((q.transpose() * vt).cwiseQuotient(d));
+    Vec<S> out = convert_vector<S>(y);
+    for (Eigen::Index i = 0; i < out.size(); ++i) out(i) = ldexp(out(i), e);
+    return out;
   }
 };
-
-PseudoInverse pseudo_inverse(const Eigen::MatrixXd& h) {
-  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(h);
-  const double tau =
-      10.0 * static_cast<double>(h.rows()) * std::numeric_limits<double>::epsilon() * h.norm();
-  std::vector<Eigen::Index> keep;
-  for (Eigen::Index i = 0; i < es.eigenvalues().size(); ++i) {
-    if (std::abs(es.eigenvalues()(i)) > tau) keep.push_back(i);
-  }
-  PseudoInverse out;
-  out.q.resize(h.rows(), static_cast<Eigen::Index>(keep.size()));
-  out.d.resize(static_cast<Eigen::Index>(keep.size()));
-  for (std::size_t t = 0; t < keep.size(); ++t) {
-    out.q.col(static_cast<Eigen::Index>(t)) = es.eigenvectors().col(keep[t]);
-    out.d(static_cast<Eigen::Index>(t)) = es.eigenvalues()(keep[t]);
-  }
-  return out;
-}
 
 template <class S>
 std::string text(const S& x) {
@@ -128,6 +145,20 @@ NewtonResult<S> newton_refine(const Network& network,
   S gn = g.norm();
   std::vector<S> norms{gn};
   S last_step(0);
+  // Preconditioner level: 0 double, 1 float128 (only worth it when S is wider than 64 bits).
+  int level = 0;
+#if LOCUS_HAS_FLOAT128
+  const int max_level = ScalarTraits<S>::digits() > 64 ? 1 : 0;
+#else
+  const int max_level = 0;
+#endif
+  // On stagnation, first retry with the float128 preconditioner.
+  const auto escalate = [&] {
+    if (level >= max_level) return false;
+    ++level;
+    norms.assign(1, gn);
+    return true;
+  };
   for (int it = 0;; ++it) {
     if (gn <= target) {
       // A small gradient is not a critical point (math-spec §10 pitfall 11): Newton converging
@@ -157,7 +188,8 @@ NewtonResult<S> newton_refine(const Network& network,
     }
     // Stagnation: less than a factor 2 over the last three steps, far from the target. Either a
     // gradient-flat region without a critical point, or the arithmetic's precision floor.
-    if (it >= 3 && gn > norms[norms.size() - 4] / S(2)) {
+    if (norms.size() >= 4 && gn > norms[norms.size() - 4] / S(2)) {
+      if (escalate()) continue;
       out.status = NewtonStatus::Stagnated;
       out.reason = fmt::format(
           "‖∇L‖ stopped decreasing at {} (three steps gained less than a factor 2): no critical "
@@ -170,25 +202,38 @@ NewtonResult<S> newton_refine(const Network& network,
     NewtonRecord rec;
     rec.iteration = it;
     rec.gradient_norm = text(gn);
-    Vec<double> theta_d(P);
-    for (Eigen::Index i = 0; i < P; ++i) theta_d(i) = ScalarTraits<S>::to_double(theta(i));
-    const PseudoInverse pinv = pseudo_inverse(fd.hessian(theta_d));
-    rec.rank = static_cast<long>(pinv.d.size());
-    // Solve H δ = −g to (about) ‖g‖² with refinement in S.
-    const Vec<S> rhs = -g;
-    int e = exponent_of(rhs);
-    Vec<S> delta = from_scaled_double<S>(pinv.apply(scaled_double(rhs, e)), e);
-    S previous_residual = gn;
-    const S inner_tol = gn * gn;
+    // The pseudo-inverse preconditioner: from a double eigendecomposition, or from one in
+    // float128 once double has stagnated (an ill-conditioned Hessian whose small eigenvalues are
+    // below double's resolution but not zero).
+    Vec<S> delta;
     int inner = 0;
-    for (; inner < options.max_inner; ++inner) {
-      const Vec<S> r = rhs - f.hessian_vector_product(theta, delta);
-      const S rn = r.norm();
-      if (rn <= inner_tol || rn > previous_residual / S(2)) break;
-      previous_residual = rn;
-      e = exponent_of(r);
-      delta += from_scaled_double<S>(pinv.apply(scaled_double(r, e)), e);
+    const auto solve = [&]<class T>(std::type_identity<T>) {
+      const LossFunction<T> ft(network, data);
+      const PseudoInverse<T> pinv(ft.hessian(convert_vector<T>(theta)));
+      rec.rank = static_cast<long>(pinv.d.size());
+      rec.preconditioner = ScalarTraits<T>::name();
+      // Solve H δ = −g to (about) ‖g‖² with refinement in S.
+      const Vec<S> rhs = -g;
+      delta = pinv.apply(rhs);
+      S previous_residual = gn;
+      const S inner_tol = gn * gn;
+      for (; inner < options.max_inner; ++inner) {
+        const Vec<S> r = rhs - f.hessian_vector_product(theta, delta);
+        const S rn = r.norm();
+        if (rn <= inner_tol || rn > previous_residual / S(2)) break;
+        previous_residual = rn;
+        delta += pinv.apply(r);
+      }
+    };
+#if LOCUS_HAS_FLOAT128
+    if (level > 0) {
+      solve(std::type_identity<Float128>{});
+    } else {
+      solve(std::type_identity<double>{});
     }
+#else
+    solve(std::type_identity<double>{});
+#endif
     rec.inner = inner;
     // Backtracking on ‖∇L‖.
     S t(1);
@@ -205,6 +250,7 @@ NewtonResult<S> newton_refine(const Network& network,
     rec.step_norm = text(last_step);
     out.history.push_back(rec);
     if (!(gn_trial < gn)) {
+      if (escalate()) continue;
       out.status = NewtonStatus::Stagnated;
       out.reason = fmt::format(
           "no step along the Newton direction lowers ‖∇L‖ = {}: no critical point within reach, "

@@ -5,7 +5,9 @@
 //                  classical least-squares residuals f(x_i) − y_i (minima only).
 //   newton_refine  any floating scalar (MPFR for 100+ digits): minimum-norm Newton steps
 //                  δ = −H⁺∇L, the pseudo-inverse from a double eigendecomposition (with the R7
-//                  cut) refined to the working precision with Hessian-vector products. Quadratic
+//                  cut) refined to the working precision with Hessian-vector products; when
+//                  that stagnates (small eigenvalues below double's resolution), the same from a
+//                  float128 eigendecomposition. Quadratic
 //                  convergence also onto manifolds of degenerate critical points; stagnation is
 //                  reported as such (a gradient-flat region is not a critical point).
 // No Ceres type appears here: the report is locus's own.
@@ -65,10 +67,11 @@ struct NewtonOptions {
 /// One Newton iteration, as decimal strings (values far below double's range are common).
 struct NewtonRecord {
   int iteration = 0;
-  std::string gradient_norm;  ///< ‖∇L(θ_k)‖ before the step
-  std::string step_norm;      ///< ‖δ_k‖
-  long rank = 0;              ///< rank of the double pseudo-inverse used
-  int inner = 0;              ///< refinement steps of the linear solve
+  std::string gradient_norm;   ///< ‖∇L(θ_k)‖ before the step
+  std::string step_norm;       ///< ‖δ_k‖
+  long rank = 0;               ///< rank of the pseudo-inverse used
+  std::string preconditioner;  ///< arithmetic of its eigendecomposition: double, then float128
+  int inner = 0;               ///< refinement steps of the linear solve
 };
 
 template <class Scalar>
