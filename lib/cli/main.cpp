@@ -47,6 +47,9 @@ int main(int argc, char** argv) {
   auto* classify = app.add_subcommand(
       "classify", "critical? strict/degenerate minimum, saddle, maximum, with the certificate");
   runs[classify] = locus::cli::add_classify(*classify);
+  auto* construct = app.add_subcommand(
+      "construct", "paper constructions as certified problem files: split, inverse-design, star");
+  runs[construct] = locus::cli::add_construct(*construct);
   auto* data = app.add_subcommand(
       "data", "write a problem file with a seeded data set: blobs, xor, teacher or csv");
   runs[data] = locus::cli::add_data(*data, argc, argv);

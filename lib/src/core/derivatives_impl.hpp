@@ -413,6 +413,27 @@ Vec<Scalar> LossFunction<Scalar>::gradient(const Vec<Scalar>& theta, Scalar* los
 }
 
 template <class Scalar>
+LayerTerms<Scalar> LossFunction<Scalar>::layer_terms(const Vec<Scalar>& theta, int l) const {
+  detail::check_length(network_, theta, "theta");
+  const int L = network_.num_layers();
+  if (l < 1 || l > L - 1) {
+    throw InvalidArgument(
+        fmt::format("layer_terms: layer {} is not a hidden layer (expected 1 to {})", l, L - 1));
+  }
+  const auto f = detail::forward<Scalar>(network_, x_, theta, 2);
+  const auto t = detail::output_terms<Scalar>(network_, f.z[static_cast<std::size_t>(L)], y_);
+  const auto bp = detail::backprop<Scalar>(network_, f, t.e);
+  const auto ul = static_cast<std::size_t>(l);
+  LayerTerms<Scalar> out;
+  out.a_prev = f.at[ul - 1];
+  out.z = f.z[ul];
+  out.d1 = f.d1[ul];
+  out.d2 = f.d2[ul];
+  out.delta_next = bp.delta[ul + 1] * detail::mean_factor<Scalar>(network_, x_.rows());
+  return out;
+}
+
+template <class Scalar>
 Vec<Scalar> LossFunction<Scalar>::hessian_vector_product(const Vec<Scalar>& theta,
                                                          const Vec<Scalar>& v,
                                                          HessianPart part) const {

@@ -36,6 +36,16 @@ class NotDifferentiable : public Error {
   using Error::Error;
 };
 
+/// Per-sample quantities around hidden layer l (rows: samples), for the constructions (split
+/// conditions F_r and B_r, flat subspaces, escape paths).
+template <class Scalar>
+struct LayerTerms {
+  Mat<Scalar> a_prev;  ///< ã_{l-1}: N x (n_{l-1} + β), the input of layer l (ones column last)
+  Mat<Scalar> z;       ///< z_l: N x n_l
+  Mat<Scalar> d1, d2;  ///< σ'(z_l), σ''(z_l): N x n_l
+  Mat<Scalar> delta_next;  ///< δ_{l+1} = ∂L/∂z_{l+1}: N x n_{l+1}, with the mean factor applied
+};
+
 /// The loss of a network on a data set, as a function of θ in the arithmetic Scalar.
 ///
 /// The data are rounded (or enclosed) into Scalar once, at construction (balls: at the thread's
@@ -75,6 +85,9 @@ class LossFunction {
   /// The stacked output Jacobian J = ∂Φ/∂θ, (N·n_L) x P, row i·n_L + c is ∂f_c(x_i)/∂θ (not scaled
   /// by the mean reduction).
   [[nodiscard]] Mat<Scalar> output_jacobian(const Vec<Scalar>& theta) const;
+  /// ã_{l-1}, z_l, σ'(z_l), σ''(z_l) and δ_{l+1} for a hidden layer l (1 <= l <= L-1).
+  /// \throws InvalidArgument for l outside 1..L-1.
+  [[nodiscard]] LayerTerms<Scalar> layer_terms(const Vec<Scalar>& theta, int l) const;
   /// The third directional derivative D³L(θ)[u, u, u] = d³/dt³ L(θ + t u) at t = 0, by Taylor-mode
   /// propagation of degree 3.
   [[nodiscard]] Scalar third_derivative(const Vec<Scalar>& theta, const Vec<Scalar>& u) const;

@@ -1,0 +1,46 @@
+// locus/constructions/common.hpp: what the constructions share: inertia in the arithmetic that
+// can decide it (exact LDLᵀ over Q, the ball-cluster certificate otherwise), exact matrices as
+// JSON.
+#pragma once
+
+#include <string>
+
+#include "locus/linalg/inertia.hpp"
+#include "locus/scalar/all.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace locus::constructions {
+
+/// An inertia with how it was decided.
+struct DecidedInertia {
+  bool decided = false;
+  Inertia inertia;
+  std::string method;  ///< "exact-ldlt (rational)" or "ball-cluster, N bits"
+  std::string reason;  ///< when undecided
+};
+
+/// The inertia of a symmetric matrix: exact for Rational, certified (balls at the thread's
+/// precision, no escalation) for Ball.
+DecidedInertia decide_inertia(const Mat<Rational>& m);
+DecidedInertia decide_inertia(const Mat<Ball>& m);
+
+/// In(a) + In(b).
+Inertia operator+(const Inertia& a, const Inertia& b);
+
+/// JSON of an inertia {"positive", "negative", "zero"}.
+nlohmann::json to_json(const Inertia& in);
+
+/// Rows of exact strings ("p/q") for rational matrices; "[mid +/- rad]" strings for balls.
+nlohmann::json matrix_json(const Mat<Rational>& m);
+nlohmann::json matrix_json(const Mat<Ball>& m);
+/// The columns of m as a list of P-vectors of exact strings (tangent bases, directions).
+nlohmann::json columns_json(const Mat<Rational>& m);
+
+/// The midpoint of every entry (exact).
+Mat<Rational> midpoints(const Mat<Ball>& m);
+inline const Mat<Rational>& midpoints(const Mat<Rational>& m) {
+  return m;
+}
+
+}  // namespace locus::constructions

@@ -1,0 +1,96 @@
+#include "locus/constructions/common.hpp"
+
+#include <algorithm>
+
+#include "locus/linalg/spectrum.hpp"
+
+#include <fmt/format.h>
+
+namespace locus::constructions {
+
+DecidedInertia decide_inertia(const Mat<Rational>& m) {
+  DecidedInertia out;
+  out.decided = true;
+  out.inertia = exact_inertia(m).inertia;
+  out.method = "exact-ldlt (rational)";
+  return out;
+}
+
+DecidedInertia decide_inertia(const Mat<Ball>& m) {
+  DecidedInertia out;
+  // A matrix whose entries all contain 0 (e.g. K_λ at λ ∈ {0,1} enclosed around a critical
+  // point): by Gershgorin every eigenvalue lies in [−ε, ε] with ε = n·max|entry|, the whole
+  // spectrum is the zero cluster.
+  bool all_zero = true;
+  Rational mx(0);
+  for (Eigen::Index j = 0; j < m.cols() && all_zero; ++j) {
+    for (Eigen::Index i = 0; i < m.rows() && all_zero; ++i) {
+      all_zero = possibly_zero(m(i, j));
+      mx = std::max(mx, abs(m(i, j)).upper());
+    }
+  }
+  if (all_zero) {
+    out.decided = true;
+    out.inertia = {0, 0, m.rows()};
+    out.method = fmt::format(
+        "every entry contains 0: all eigenvalues in [-ε, ε], ε = n·max|entry| <= {} (Gershgorin, "
+        "balls at {} bits)",
+        format_bound(mx * static_cast<long>(m.rows()), true, 4),
+        ball_precision());
+    return out;
+  }
+  const ClusterCertificate c = certify_cluster(m);
+  out.decided = c.decided;
+  out.inertia = c.inertia;
+  out.method = fmt::format("ball-cluster, {} bits", ball_precision());
+  if (!c.decided) out.reason = c.reason;
+  return out;
+}
+
+Inertia operator+(const Inertia& a, const Inertia& b) {
+  return {a.positive + b.positive, a.negative + b.negative, a.zero + b.zero};
+}
+
+nlohmann::json to_json(const Inertia& in) {
+  return {{"positive", in.positive}, {"negative", in.negative}, {"zero", in.zero}};
+}
+
+nlohmann::json matrix_json(const Mat<Rational>& m) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(to_string(m(i, j)));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+nlohmann::json matrix_json(const Mat<Ball>& m) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(m(i, j).to_string(20));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+nlohmann::json columns_json(const Mat<Rational>& m) {
+  nlohmann::json cols = nlohmann::json::array();
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    nlohmann::json col = nlohmann::json::array();
+    for (Eigen::Index i = 0; i < m.rows(); ++i) col.push_back(to_string(m(i, j)));
+    cols.push_back(col);
+  }
+  return cols;
+}
+
+Mat<Rational> midpoints(const Mat<Ball>& m) {
+  Mat<Rational> out(m.rows(), m.cols());
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    for (Eigen::Index i = 0; i < m.rows(); ++i) out(i, j) = m(i, j).mid();
+  }
+  return out;
+}
+
+}  // namespace locus::constructions

@@ -1,0 +1,245 @@
+// `locus construct NAME ...`: the paper constructions, written as problem files with their
+// certificates (interfaces.md). Each output re-checks with `locus classify` from the file alone.
+//
+//   locus construct split FILE --layer L --unit R --lambda X --out FILE2 [-a rational|ball:BITS]
+//   locus construct inverse-design FILE --out FILE2 [--f-target positive] [--b-target zero] ...
+//   locus construct star FILE --zero I,J[,K...] --out FILE2 [-a ...] [--seed S]
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+#include "locus/constructions/design.hpp"
+#include "locus/constructions/split.hpp"
+#include "locus/constructions/star.hpp"
+#include "locus/io/problem.hpp"
+#include "locus/scalar/arithmetic.hpp"
+#include "locus/scalar/parse.hpp"
+#include "locus/version.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace locus::cli {
+namespace {
+
+namespace lc = locus::constructions;
+
+struct SplitCli {
+  std::string file, out, arithmetic, lambda = "1/2";
+  int layer = 1, unit = 0;
+  bool json = false;
+};
+
+struct DesignCli {
+  std::string file, out, epsilon = "1", f_target = "any", b_target = "any";
+  int layer = 1, unit = 0, tries = 200, bits = 256;
+  unsigned seed = 0;
+  bool strict_minimum = false, json = false;
+};
+
+struct StarCli {
+  std::string file, out, arithmetic;
+  std::vector<int> zero;
+  unsigned seed = 0;
+  bool json = false;
+};
+
+Arithmetic arithmetic_for(const std::string& name, const Network& net) {
+  return name.empty() ? lc::default_certified_arithmetic(net) : parse_arithmetic(name);
+}
+
+std::string inertia_text(const lc::DecidedInertia& d) {
+  return d.decided ? to_string(d.inertia) : "undecided (" + d.reason + ")";
+}
+
+int run_split(const SplitCli& o) {
+  const Problem small = read_problem_file(o.file);
+  lc::SplitSpec spec;
+  spec.layer = o.layer;
+  spec.unit = o.unit;
+  spec.lambda = parse_rational(o.lambda);
+  const Arithmetic a = arithmetic_for(o.arithmetic, small.network);
+  const lc::SplitCertificate c = lc::certify_split(small, spec, a);
+  Problem big = lc::split_problem(small, spec);
+  big.provenance = {{"command", "locus construct split"},
+                    {"version", kVersion},
+                    {"source", o.file},
+                    {"arithmetic", c.arithmetic},
+                    {"seed", nullptr}};
+  big.certificate = lc::to_json(c);
+  write_problem_file(big, o.out);
+  if (o.json) {
+    nlohmann::json j = big.certificate;
+    j["out"] = o.out;
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("split       layer {}, unit {}, λ = {} of {} -> {}\n",
+               spec.layer,
+               spec.unit,
+               to_string(spec.lambda),
+               small.network.describe(),
+               big.network.describe());
+    fmt::print("arithmetic  {}\n", c.arithmetic);
+    fmt::print("small       ‖∇L‖ {}; In(∇²L_small) = {}\n",
+               c.small_gradient,
+               inertia_text(c.small_inertia));
+    fmt::print("F_r         In = {}\n", inertia_text(c.f_inertia));
+    fmt::print("B_r         {} (rank {})\n", c.b_zero_reason, c.rank_b);
+    fmt::print("K_λ         In = {}\n", inertia_text(c.k_inertia));
+    fmt::print("predicted   In(∇²L_big) = {} (Theorem S)\n", to_string(c.predicted));
+    fmt::print("computed    In(∇²L_big) = {} -> prediction {}\n",
+               inertia_text(c.big_inertia),
+               c.prediction_holds ? "holds" : "FAILS or undecided");
+    fmt::print("congruence  {} -> {}\n", c.congruence, c.congruence_holds ? "holds" : "FAILS");
+    fmt::print("big         ‖∇L‖ {}\n", c.big_gradient);
+    fmt::print("kind        {} ({})\n", c.kind, c.kind_reason);
+    for (const auto& [region, v] : c.regions.items()) {
+      fmt::print("  {:<22} {}\n", region, v["kind"].get<std::string>());
+    }
+    if (c.descent)
+      fmt::print("descent     uᵀ∇²L u = {} (PS-2 direction in the file)\n", c.descent_curvature);
+    fmt::print("tangent     {} vector(s) of the critical manifold in certificate.tangent_basis\n",
+               c.tangent_basis.cols());
+    fmt::print("wrote       {}\n", o.out);
+  }
+  return c.prediction_holds && c.congruence_holds ? 0 : 1;
+}
+
+int run_design(const DesignCli& o) {
+  const Problem base = read_problem_file(o.file);
+  if (!base.point) {
+    throw ParseError(fmt::format("{}: point: missing; inverse-design needs θ* (P = {} numbers)",
+                                 o.file,
+                                 base.network.num_parameters()));
+  }
+  lc::DesignSpec spec;
+  spec.network = base.network;
+  spec.inputs = base.data.inputs;
+  spec.theta = *base.point;
+  spec.epsilon = parse_rational(o.epsilon);
+  spec.seed = o.seed;
+  spec.tries = o.tries;
+  spec.layer = o.layer;
+  spec.unit = o.unit;
+  spec.f_target = lc::parse_f_target(o.f_target);
+  spec.b_target = lc::parse_b_target(o.b_target);
+  spec.strict_minimum = o.strict_minimum;
+  spec.bits = o.bits;
+  lc::DesignResult r = lc::inverse_design(spec);
+  r.problem.provenance["version"] = kVersion;
+  r.problem.provenance["source"] = o.file;
+  write_problem_file(r.problem, o.out);
+  if (o.json) {
+    nlohmann::json j = r.certificate;
+    j["out"] = o.out;
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("design      {} with N = {} (seed {})\n",
+               base.network.describe(),
+               base.data.inputs.rows(),
+               o.seed);
+    for (const auto& [k, v] : r.certificate.items()) {
+      if (k == "residual") continue;
+      fmt::print("  {:<18} {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    fmt::print("wrote       {}\n", o.out);
+  }
+  return 0;
+}
+
+int run_star(const StarCli& o) {
+  const Problem base = read_problem_file(o.file);
+  const Arithmetic a = arithmetic_for(o.arithmetic, base.network);
+  const lc::StarCertificate c = lc::certify_star(base, o.zero, a, o.seed);
+  Problem p = lc::star_problem(base, o.zero);
+  p.provenance = {{"command", "locus construct star"},
+                  {"version", kVersion},
+                  {"source", o.file},
+                  {"arithmetic", c.arithmetic},
+                  {"seed", o.seed}};
+  p.certificate = lc::to_json(c);
+  write_problem_file(p, o.out);
+  if (o.json) {
+    nlohmann::json j = p.certificate;
+    j["out"] = o.out;
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    std::string zs;
+    for (const int z : c.zero_layers) zs += (zs.empty() ? "" : ",") + std::to_string(z);
+    fmt::print("star        zero layers {{{}}} of {}\n", zs, base.network.describe());
+    fmt::print("arithmetic  {} (seed {})\n", c.arithmetic, o.seed);
+    fmt::print("gradient    {}\n", c.gradient);
+    fmt::print("hessian     In = {}\n", inertia_text(c.hessian_inertia));
+    if (c.predicted) {
+      fmt::print("predicted   In = {} (ST-2; {})\n", to_string(*c.predicted), c.prediction_method);
+    } else {
+      fmt::print("hessian     {} (ST-3)\n", c.hessian_zero ? "exactly 0" : "NOT exactly 0");
+      fmt::print("third order {}\n", c.third_order);
+    }
+    fmt::print("prediction  {}\n", c.prediction_holds ? "holds" : "FAILS or undecided");
+    fmt::print("kind        {}\n", c.kind);
+    fmt::print("wrote       {}\n", o.out);
+  }
+  return c.gradient_zero && c.prediction_holds ? 0 : 1;
+}
+
+}  // namespace
+
+Run add_construct(CLI::App& app) {
+  app.require_subcommand(1);
+  auto split = std::make_shared<SplitCli>();
+  auto* s = app.add_subcommand("split", "replicate a hidden unit (R2) and certify Theorem S");
+  s->add_option("FILE", split->file, "problem file with a critical point of the small network")
+      ->required();
+  s->add_option("--layer", split->layer, "hidden layer l (1-based)")->required();
+  s->add_option("--unit", split->unit, "unit r (0-based)")->required();
+  s->add_option("--lambda", split->lambda, "ratio λ (exact: \"1/2\", \"-0.5\")")
+      ->capture_default_str();
+  s->add_option("-o,--out", split->out, "problem file to write")->required();
+  s->add_option("-a,--arithmetic",
+                split->arithmetic,
+                "rational or ball:BITS (default: rational where exact, else ball:256)");
+  s->add_flag("--json", split->json, "JSON report (the certificate)");
+  auto design = std::make_shared<DesignCli>();
+  auto* d = app.add_subcommand("inverse-design",
+                               "targets that make the file's point an exact critical point (R1)");
+  d->add_option("FILE", design->file, "problem file: network, inputs (targets ignored), point θ*")
+      ->required();
+  d->add_option("-o,--out", design->out, "problem file to write")->required();
+  d->add_option("--epsilon", design->epsilon, "residual scale ε (exact)")->capture_default_str();
+  d->add_option("--seed", design->seed, "seed of the residual search")->capture_default_str();
+  d->add_option("--tries", design->tries, "seeded candidates when steering")->capture_default_str();
+  d->add_option("--layer", design->layer, "hidden layer of the steered unit")
+      ->capture_default_str();
+  d->add_option("--unit", design->unit, "steered unit (0-based)")->capture_default_str();
+  d->add_option("--f-target", design->f_target, "F_r: any, positive, negative, indefinite")
+      ->capture_default_str();
+  d->add_option("--b-target", design->b_target, "B_r: any, zero, nonzero")->capture_default_str();
+  d->add_flag("--strict-minimum", design->strict_minimum, "halve ε until ∇²L(θ*) ≻ 0");
+  d->add_option("--bits", design->bits, "ball precision for non-exact activations")
+      ->capture_default_str();
+  d->add_flag("--json", design->json, "JSON report");
+  auto star = std::make_shared<StarCli>();
+  auto* t = app.add_subcommand("star", "a star-locus / C-locus point (R5) with ST-1..ST-3");
+  t->add_option("FILE", star->file, "problem file: network (no biases, σ(0) = 0), data, point")
+      ->required();
+  t->add_option("--zero", star->zero, "zero weight layers (1-based), at least two")
+      ->delimiter(',')
+      ->required();
+  t->add_option("-o,--out", star->out, "problem file to write")->required();
+  t->add_option("-a,--arithmetic",
+                star->arithmetic,
+                "rational or ball:BITS (default: rational where exact, else ball:256)");
+  t->add_option("--seed", star->seed, "seed of the third-order directions")->capture_default_str();
+  t->add_flag("--json", star->json, "JSON report (the certificate)");
+  return [s, t, d, split, star, design]() -> int {
+    if (s->parsed()) return run_split(*split);
+    if (d->parsed()) return run_design(*design);
+    if (t->parsed()) return run_star(*star);
+    return 2;
+  };
+}
+
+}  // namespace locus::cli
