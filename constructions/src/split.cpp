@@ -334,7 +334,17 @@ SplitCertificate certify(const Problem& small,
       c.b_zero_reason = "B_r = 0 is not decided in balls (every entry contains 0)";
     }
   }
-  c.rank_b = c.b_zero ? 0 : exact_rank(midpoints(B));
+  // rank B_r: exact over Q; in balls the number of eigenvalues of B_r B_rᵀ certified outside the
+  // zero cluster (a certified lower bound; at a critical point vᵀB_r = 0 keeps it below n_{l+1},
+  // which midpoints alone would miss).
+  if constexpr (std::is_same_v<S, Rational>) {
+    c.rank_b = exact_rank(B);
+  } else {
+    const Mat<S> bbt = B * B.transpose();
+    const DecidedInertia bi = decide_inertia(bbt);
+    c.rank_b = bi.decided ? bi.inertia.positive : 0;
+  }
+  if (c.b_zero) c.rank_b = 0;
   // 6. The kind at λ and on the three λ regions.
   const int sign =
       spec.lambda == 0 || spec.lambda == 1 ? 0 : (spec.lambda > 0 && spec.lambda < 1 ? 1 : -1);

@@ -59,7 +59,7 @@ struct SplitCertificate {
   bool prediction_holds = false;  ///< all decided and predicted == big
   bool b_zero = false;            ///< B_r = 0 (exactly, or structurally when n_{l+1} = 1)
   std::string b_zero_reason;
-  Eigen::Index rank_b = 0;  ///< rank of B_r (exact; balls: of the midpoints)
+  Eigen::Index rank_b = 0;  ///< rank of B_r (exact; balls: a certified lower bound)
   std::string congruence;   ///< how TᵀHT = diag(H_small, K) was checked, with the residual
   bool congruence_holds = false;
   std::string big_gradient;  ///< certified ‖∇L_big(θ_λ)‖ or "0 exactly"

@@ -1,0 +1,256 @@
+// The paper constructions: golden cases G1, G2 (own exact analogue), G3, G5 of math-spec §8,
+// planted faults, and bad input.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "locus/constructions/design.hpp"
+#include "locus/constructions/split.hpp"
+#include "locus/constructions/star.hpp"
+#include "locus/core/derivatives.hpp"
+#include "locus/solve/classify.hpp"
+#include "locus/solve/refine.hpp"
+
+#include <Eigen/Eigenvalues>
+
+namespace lc = locus::constructions;
+using locus::Inertia;
+using locus::Mat;
+using locus::Rational;
+using locus::Vec;
+
+namespace {
+
+locus::Problem load(const std::string& rel) {
+  return locus::read_problem_file(std::string(LOCUS_SOURCE_DIR) + "/" + rel);
+}
+
+// G1's small network refined to 100 digits (a rational point).
+locus::Problem g1_refined() {
+  using M = locus::Mpfr512;
+  locus::Problem p = load("examples/problems/g1_small.json");
+  const auto r = locus::newton_refine<M>(p.network, p.data, p.point_as<M>(), {});
+  REQUIRE(r.status == locus::NewtonStatus::Converged);
+  Vec<Rational> t(r.theta.size());
+  for (Eigen::Index i = 0; i < t.size(); ++i)
+    t(i) = locus::ScalarTraits<M>::to_rational(r.theta(i));
+  p.point = t;
+  return p;
+}
+
+lc::SplitSpec spec(int layer, int unit, Rational lambda) {
+  lc::SplitSpec s;
+  s.layer = layer;
+  s.unit = unit;
+  s.lambda = lambda;
+  return s;
+}
+
+double mid_of(const nlohmann::json& ball_text) {
+  const std::string s = ball_text.get<std::string>();
+  return std::stod(s.substr(s.find('[') + 1));
+}
+
+lc::DesignSpec g2_design(lc::FTarget target, std::uint32_t seed) {
+  const locus::Problem base = load("examples/constructions/g2_base.json");
+  lc::DesignSpec d;
+  d.network = base.network;
+  d.inputs = base.data.inputs;
+  d.theta = *base.point;
+  d.f_target = target;
+  d.strict_minimum = true;
+  d.seed = seed;
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("G1: the split table of math-spec §8 in balls, with the true critical point proved") {
+  const locus::Problem small = g1_refined();
+  const auto ball = locus::parse_arithmetic("ball:512");
+  struct Row {
+    Rational lambda;
+    Inertia inertia;
+    std::string kind;
+  };
+  const Row rows[] = {{Rational(1, 4), {6, 0, 1}, "degenerate-minimum"},
+                      {Rational(1, 2), {6, 0, 1}, "degenerate-minimum"},
+                      {Rational(0), {4, 0, 3}, "undecided"},
+                      {Rational(1), {4, 0, 3}, "undecided"},
+                      {Rational(-1, 2), {4, 2, 1}, "saddle"},
+                      {Rational(3, 2), {4, 2, 1}, "saddle"}};
+  for (const Row& row : rows) {
+    CAPTURE(locus::to_string(row.lambda));
+    const lc::SplitCertificate c = lc::certify_split(small, spec(1, 0, row.lambda), ball);
+    CHECK(c.existence["proved"] == true);
+    CHECK(c.small_inertia.inertia == Inertia{4, 0, 0});
+    CHECK(c.f_inertia.inertia == Inertia{2, 0, 0});
+    CHECK(c.b_zero);
+    CHECK(c.predicted == row.inertia);
+    CHECK(c.big_inertia.decided);
+    CHECK(c.big_inertia.inertia == row.inertia);
+    CHECK(c.prediction_holds);
+    CHECK(c.congruence_holds);
+    CHECK(c.kind == row.kind);
+  }
+  // F = 4.2386047e-4 · I₂ and the λ = 1/2 eigenvalues (to the 10-digit rounding of the targets).
+  const lc::SplitCertificate half = lc::certify_split(small, spec(1, 0, Rational(1, 2)), ball);
+  CHECK(mid_of(half.f[0][0]) == doctest::Approx(4.2386047e-4).epsilon(1e-6));
+  CHECK(mid_of(half.f[1][1]) == doctest::Approx(4.2386047e-4).epsilon(1e-6));
+  CHECK(std::abs(mid_of(half.f[0][1])) < 1e-9);
+  const locus::Problem big = lc::split_problem(small, spec(1, 0, Rational(1, 2)));
+  const Mat<double> h =
+      locus::LossFunction<double>(big.network, big.data).hessian(big.point_as<double>());
+  const Eigen::VectorXd ev = Eigen::SelfAdjointEigenSolver<Mat<double>>(h).eigenvalues();
+  const double table[] = {0, 2.1193e-4, 2.1193e-4, 0.0282815, 0.0301249, 1.6586139, 14.5150177};
+  CHECK(std::abs(ev(0)) < 1e-12);
+  for (int i = 1; i < 7; ++i) CHECK(ev(i) == doctest::Approx(table[i]).epsilon(1e-4));
+  // The written certificate re-checks from the file alone: classify with the tangent basis.
+  locus::Problem file = big;
+  file.certificate = lc::to_json(half);
+  const auto cl = locus::classify_point(file, ball);
+  CHECK(cl.kind == locus::PointKind::DegenerateMinimum);
+  file.certificate.erase("tangent_basis");
+  CHECK(locus::classify_point(file, ball).kind == locus::PointKind::Undecided);
+}
+
+TEST_CASE("G2: an exact analogue of G1, decided entirely over Q") {
+  const lc::DesignResult d = lc::inverse_design(g2_design(lc::FTarget::Positive, 1));
+  CHECK(d.certificate["gradient"] == "0 exactly");
+  CHECK(d.certificate["arithmetic"] == "rational");
+  const auto q = locus::parse_arithmetic("rational");
+  struct Row {
+    Rational lambda;
+    Inertia inertia;
+    std::string kind;
+  };
+  const Row rows[] = {{Rational(1, 4), {6, 0, 1}, "degenerate-minimum"},
+                      {Rational(1, 2), {6, 0, 1}, "degenerate-minimum"},
+                      {Rational(2, 3), {6, 0, 1}, "degenerate-minimum"},
+                      {Rational(0), {4, 0, 3}, "undecided"},
+                      {Rational(1), {4, 0, 3}, "undecided"},
+                      {Rational(-1, 2), {4, 2, 1}, "saddle"},
+                      {Rational(7, 3), {4, 2, 1}, "saddle"}};
+  for (const Row& row : rows) {
+    CAPTURE(locus::to_string(row.lambda));
+    const lc::SplitCertificate c = lc::certify_split(d.problem, spec(1, 0, row.lambda), q);
+    CHECK(c.arithmetic == "rational");
+    CHECK(c.big_gradient == "0 exactly");
+    CHECK(c.congruence_holds);
+    CHECK(c.congruence.find("exactly over Q") != std::string::npos);
+    CHECK(c.big_inertia.inertia == row.inertia);
+    CHECK(c.prediction_holds);
+    CHECK(c.kind == row.kind);
+    const locus::Problem big = lc::split_problem(d.problem, spec(1, 0, row.lambda));
+    locus::Problem file = big;
+    file.certificate = lc::to_json(c);
+    const auto cl = locus::classify_point(file, q);
+    if (row.kind == "degenerate-minimum") CHECK(cl.kind == locus::PointKind::DegenerateMinimum);
+    if (row.kind == "saddle") CHECK(cl.kind == locus::PointKind::Saddle);
+    if (row.kind == "undecided") CHECK(cl.kind != locus::PointKind::DegenerateMinimum);
+  }
+  // F_r ≺ 0: the mirror image (FA-3): minima outside [0, 1], saddles inside.
+  const lc::DesignResult n = lc::inverse_design(g2_design(lc::FTarget::Negative, 2));
+  CHECK(lc::certify_split(n.problem, spec(1, 0, Rational(2)), q).kind == "degenerate-minimum");
+  CHECK(lc::certify_split(n.problem, spec(1, 0, Rational(1, 2)), q).kind == "saddle");
+}
+
+TEST_CASE("planted fault: flipping the residual's sign flips F_r and the verdicts") {
+  const lc::DesignResult d = lc::inverse_design(g2_design(lc::FTarget::Positive, 1));
+  locus::Problem flipped = d.problem;
+  const Mat<Rational> phi =
+      locus::LossFunction<Rational>(d.problem.network, d.problem.data).outputs(*d.problem.point);
+  flipped.data.targets = phi * 2 - d.problem.data.targets;  // e = f − y becomes −e
+  const auto q = locus::parse_arithmetic("rational");
+  const lc::SplitCertificate ok = lc::certify_split(d.problem, spec(1, 0, Rational(1, 2)), q);
+  const lc::SplitCertificate bad = lc::certify_split(flipped, spec(1, 0, Rational(1, 2)), q);
+  CHECK(ok.kind == "degenerate-minimum");
+  CHECK(bad.f_inertia.inertia.negative == 2);
+  CHECK(bad.kind != "degenerate-minimum");
+  // A point perturbed by 1e-20 in one coordinate is no longer critical: refused over Q.
+  locus::Problem moved = d.problem;
+  (*moved.point)(2) += Rational(1, 100000000000000000000ULL);
+  CHECK_THROWS_WITH_AS(lc::certify_split(moved, spec(1, 0, Rational(1, 2)), q),
+                       doctest::Contains("needs a critical point"),
+                       locus::InvalidArgument);
+}
+
+TEST_CASE("G5: vector output, B_r != 0, saddles for every lambda with a descent direction") {
+  const locus::Problem base = load("examples/constructions/g5_base.json");
+  lc::DesignSpec d;
+  d.network = base.network;
+  d.inputs = base.data.inputs;
+  d.theta = *base.point;
+  d.epsilon = Rational(7, 10);
+  d.strict_minimum = true;
+  const lc::DesignResult r = lc::inverse_design(d);
+  const auto ball = locus::parse_arithmetic("ball:256");
+  for (int unit = 0; unit < 3; ++unit) {
+    for (const Rational lam : {Rational(3, 10), Rational(8, 5), Rational(-2, 5), Rational(0)}) {
+      CAPTURE(unit);
+      CAPTURE(locus::to_string(lam));
+      const lc::SplitCertificate c = lc::certify_split(r.problem, spec(1, unit, lam), ball);
+      CHECK(c.existence["proved"] == true);
+      CHECK(c.congruence_holds);
+      CHECK(c.prediction_holds);
+      CHECK_FALSE(c.b_zero);
+      CHECK(c.rank_b >= 1);
+      CHECK(c.big_inertia.inertia.negative >= c.small_inertia.inertia.negative + c.rank_b);
+      CHECK(c.kind == "saddle");
+      CHECK(c.descent.has_value());
+    }
+  }
+}
+
+TEST_CASE("G3: star locus points, exact ST-2 prediction and the C locus") {
+  const auto ball = locus::parse_arithmetic("ball:256");
+  const auto a = lc::certify_star(load("examples/problems/g3a_star.json"), {1, 2}, ball);
+  CHECK(a.gradient_zero);
+  CHECK(a.hessian_inertia.inertia == Inertia{1, 1, 1});
+  CHECK(a.prediction_holds);
+  const auto b = lc::certify_star(load("examples/problems/g3b_star.json"), {1, 2}, ball);
+  CHECK(b.predicted == Inertia{2, 2, 6});
+  CHECK(b.hessian_inertia.inertia == Inertia{2, 2, 6});
+  CHECK(b.prediction_holds);
+  const auto c = lc::certify_star(load("examples/problems/g3a_star.json"), {1, 2, 3}, ball);
+  CHECK(c.hessian_zero);
+  CHECK(c.not_a_minimum);
+  CHECK(c.kind == "saddle");
+  // Bad input: biases, σ(0) ≠ 0, fewer than two zero layers, a layer out of range.
+  const locus::Problem g1 = load("examples/problems/g1_small.json");
+  CHECK_THROWS_WITH_AS(
+      lc::star_problem(g1, {1, 2}), doctest::Contains("biases"), locus::InvalidArgument);
+  locus::Problem sig = load("examples/problems/g3a_star.json");
+  sig.network.activation = locus::Activation::sigmoid();
+  CHECK_THROWS_WITH_AS(
+      lc::star_problem(sig, {1, 2}), doctest::Contains("σ(0) ≠ 0"), locus::InvalidArgument);
+  const locus::Problem g3 = load("examples/problems/g3a_star.json");
+  CHECK_THROWS_WITH_AS(
+      lc::star_problem(g3, {1}), doctest::Contains("at least two"), locus::InvalidArgument);
+  CHECK_THROWS_AS(lc::star_problem(g3, {1, 7}), locus::InvalidArgument);
+}
+
+TEST_CASE("split: bad input names the failed hypothesis") {
+  const locus::Problem g1 = load("examples/problems/g1_small.json");
+  CHECK_THROWS_WITH_AS(lc::split_problem(g1, spec(2, 0, Rational(1, 2))),
+                       doctest::Contains("output layer"),
+                       locus::InvalidArgument);
+  CHECK_THROWS_WITH_AS(lc::split_problem(g1, spec(1, 3, Rational(1, 2))),
+                       doctest::Contains("unit 3 does not exist"),
+                       locus::InvalidArgument);
+  // The function is unchanged by a split (R2 post-condition), for any λ.
+  const locus::Problem big = lc::split_problem(g1, spec(1, 0, Rational(-7, 3)));
+  const auto f_small = locus::LossFunction<locus::Ball>(g1.network, g1.data);
+  const auto f_big = locus::LossFunction<locus::Ball>(big.network, big.data);
+  const locus::ScopedBallPrecision p(128);
+  const Mat<locus::Ball> a = f_small.outputs(g1.point_as<locus::Ball>());
+  const Mat<locus::Ball> b = f_big.outputs(big.point_as<locus::Ball>());
+  for (Eigen::Index i = 0; i < a.rows(); ++i) CHECK(locus::overlaps(a(i, 0), b(i, 0)));
+  // Inverse design needs N·n_L > rank J.
+  lc::DesignSpec d;
+  d.network = g1.network;
+  d.inputs = g1.data.inputs.topRows(3);
+  d.theta = *g1.point;
+  CHECK_THROWS_WITH_AS(
+      lc::inverse_design(d), doctest::Contains("ker Jᵀ = {0}"), locus::InvalidArgument);
+}
