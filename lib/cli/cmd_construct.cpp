@@ -11,6 +11,7 @@
 #include "commands.hpp"
 
 #include "locus/constructions/design.hpp"
+#include "locus/constructions/path.hpp"
 #include "locus/constructions/split.hpp"
 #include "locus/constructions/star.hpp"
 #include "locus/io/problem.hpp"
@@ -37,6 +38,19 @@ struct DesignCli {
   int layer = 1, unit = 0, tries = 200, bits = 256;
   unsigned seed = 0;
   bool strict_minimum = false, json = false;
+};
+
+struct EscapeCli {
+  std::string file, out, lambda = "1/2";
+  int layer = 1, unit = 0, bits = 256;
+  unsigned seed = 0;
+  bool json = false;
+};
+
+struct PathCli {
+  std::string file;
+  int bits = 256;
+  bool json = false;
 };
 
 struct StarCli {
@@ -149,6 +163,53 @@ int run_design(const DesignCli& o) {
   return 0;
 }
 
+void print_path(const lc::PathCheck& c) {
+  for (const auto& s : c.segments) {
+    fmt::print("  {:<15} {:<20} {}\n    {}\n", s.verdict, s.method, s.label, s.detail);
+  }
+  fmt::print("loss        {} -> {} (decrease {})\n", c.start_loss, c.end_loss, c.decrease);
+  fmt::print("verdict     {}; {} ({})\n",
+             c.non_increasing ? "non-increasing on every segment (certified)"
+                              : "NOT certified non-increasing",
+             c.strict_decrease ? "strict final decrease (certified)" : "NO certified decrease",
+             c.arithmetic);
+}
+
+int run_escape(const EscapeCli& o) {
+  const Problem small = read_problem_file(o.file);
+  lc::SplitSpec spec;
+  spec.layer = o.layer;
+  spec.unit = o.unit;
+  spec.lambda = parse_rational(o.lambda);
+  Problem p = lc::escape_path(small, spec, o.seed);
+  p.provenance = {{"command", "locus construct escape-path"},
+                  {"version", kVersion},
+                  {"source", o.file},
+                  {"seed", o.seed}};
+  const lc::PathCheck c = lc::check_path(p, o.bits);
+  p.certificate["check"] = lc::to_json(c);
+  write_problem_file(p, o.out);
+  if (o.json) {
+    nlohmann::json j = p.certificate;
+    j["out"] = o.out;
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("escape path from the split (layer {}, unit {}, λ0 = {}) of {} (seed {})\n",
+               o.layer,
+               o.unit,
+               o.lambda,
+               small.network.describe(),
+               o.seed);
+    fmt::print("w̃*         {}, ‖g*‖ = {}, η = {}\n",
+               p.certificate["w_star"].dump(),
+               p.certificate["g_star_norm"].get<std::string>(),
+               p.certificate["eta"].get<std::string>());
+    print_path(c);
+    fmt::print("wrote       {}\n", o.out);
+  }
+  return c.non_increasing && c.strict_decrease ? 0 : 1;
+}
+
 int run_star(const StarCli& o) {
   const Problem base = read_problem_file(o.file);
   const Arithmetic a = arithmetic_for(o.arithmetic, base.network);
@@ -221,6 +282,18 @@ Run add_construct(CLI::App& app) {
   d->add_option("--bits", design->bits, "ball precision for non-exact activations")
       ->capture_default_str();
   d->add_flag("--json", design->json, "JSON report");
+  auto escape = std::make_shared<EscapeCli>();
+  auto* e = app.add_subcommand(
+      "escape-path", "the non-increasing three-phase path out of a split minimum (R3, PS-4)");
+  e->add_option("FILE", escape->file, "problem file with a critical point of the small network")
+      ->required();
+  e->add_option("--layer", escape->layer, "hidden layer l (1-based)")->capture_default_str();
+  e->add_option("--unit", escape->unit, "unit r (0-based)")->capture_default_str();
+  e->add_option("--lambda", escape->lambda, "start λ0 in (0, 1)")->capture_default_str();
+  e->add_option("-o,--out", escape->out, "problem file with the path to write")->required();
+  e->add_option("--seed", escape->seed, "seed of the w̃* search")->capture_default_str();
+  e->add_option("--bits", escape->bits, "ball precision of the check")->capture_default_str();
+  e->add_flag("--json", escape->json, "JSON report");
   auto star = std::make_shared<StarCli>();
   auto* t = app.add_subcommand("star", "a star-locus / C-locus point (R5) with ST-1..ST-3");
   t->add_option("FILE", star->file, "problem file: network (no biases, σ(0) = 0), data, point")
@@ -234,11 +307,32 @@ Run add_construct(CLI::App& app) {
                 "rational or ball:BITS (default: rational where exact, else ball:256)");
   t->add_option("--seed", star->seed, "seed of the third-order directions")->capture_default_str();
   t->add_flag("--json", star->json, "JSON report (the certificate)");
-  return [s, t, d, split, star, design]() -> int {
+  return [s, t, d, e, split, star, design, escape]() -> int {
+    if (e->parsed()) return run_escape(*escape);
     if (s->parsed()) return run_split(*split);
     if (d->parsed()) return run_design(*design);
     if (t->parsed()) return run_star(*star);
     return 2;
+  };
+}
+
+Run add_path(CLI::App& app) {
+  auto o = std::make_shared<PathCli>();
+  app.add_option("FILE", o->file, "problem file with a \"path\" member")->required();
+  app.add_option("--bits", o->bits, "ball precision (non-polynomial activations)")
+      ->capture_default_str();
+  app.add_flag("--json", o->json, "JSON report");
+  return [o]() -> int {
+    const Problem p = read_problem_file(o->file);
+    const lc::PathCheck c = lc::check_path(p, o->bits);
+    if (o->json) {
+      fmt::print("{}\n", lc::to_json(c).dump(2));
+    } else {
+      fmt::print(
+          "path        {} ({} segments) of {}\n", o->file, c.segments.size(), p.network.describe());
+      print_path(c);
+    }
+    return c.non_increasing && c.strict_decrease ? 0 : 1;
   };
 }
 

@@ -48,8 +48,12 @@ int main(int argc, char** argv) {
       "classify", "critical? strict/degenerate minimum, saddle, maximum, with the certificate");
   runs[classify] = locus::cli::add_classify(*classify);
   auto* construct = app.add_subcommand(
-      "construct", "paper constructions as certified problem files: split, inverse-design, star");
+      "construct",
+      "paper constructions as certified problem files: split, inverse-design, escape-path, star");
   runs[construct] = locus::cli::add_construct(*construct);
+  auto* path = app.add_subcommand(
+      "path", "re-check a path: the loss never increases (certified per segment), final decrease");
+  runs[path] = locus::cli::add_path(*path);
   auto* data = app.add_subcommand(
       "data", "write a problem file with a seeded data set: blobs, xor, teacher or csv");
   runs[data] = locus::cli::add_data(*data, argc, argv);

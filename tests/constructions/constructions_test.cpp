@@ -2,9 +2,11 @@
 // planted faults, and bad input.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "locus/constructions/design.hpp"
+#include "locus/constructions/path.hpp"
 #include "locus/constructions/split.hpp"
 #include "locus/constructions/star.hpp"
 #include "locus/core/derivatives.hpp"
@@ -253,4 +255,40 @@ TEST_CASE("split: bad input names the failed hypothesis") {
   d.theta = *g1.point;
   CHECK_THROWS_WITH_AS(
       lc::inverse_design(d), doctest::Contains("ker Jᵀ = {0}"), locus::InvalidArgument);
+}
+
+TEST_CASE("escape path (R3, PS-4): certified non-increasing, strict decrease; reversed: refuted") {
+  const locus::Problem g1 = g1_refined();
+  const locus::Problem path = lc::escape_path(g1, spec(1, 0, Rational(1, 2)));
+  // math-spec G1: the grid-best w̃* = (−5, −12) with |g*| ≈ 0.198.
+  CHECK(path.certificate["w_star"] == nlohmann::json::array({"-5", "-12"}));
+  CHECK(std::stod(path.certificate["g_star_norm"].get<std::string>()) ==
+        doctest::Approx(0.198).epsilon(0.01));
+  const lc::PathCheck c = lc::check_path(path, 256);
+  REQUIRE(c.segments.size() == 3);
+  CHECK(c.segments[0].verdict == "constant");
+  CHECK(c.segments[1].verdict == "constant");
+  CHECK(c.segments[2].verdict == "non-increasing");
+  CHECK(c.segments[2].method == "ball-derivative");
+  CHECK(c.non_increasing);
+  CHECK(c.strict_decrease);
+  // Planted fault: the same path walked backwards climbs in its first segment.
+  locus::Problem back = path;
+  nlohmann::json verts = path.extra["path"]["vertices"];
+  std::reverse(verts.begin(), verts.end());
+  back.extra["path"] = {{"vertices", verts}};
+  const lc::PathCheck r = lc::check_path(back, 256);
+  CHECK_FALSE(r.non_increasing);
+  CHECK(r.segments[0].verdict == "increasing");
+  CHECK_FALSE(r.strict_decrease);
+  // Exact: G2's escape path is decided over Q, phases 1-2 exactly constant.
+  const lc::DesignResult d = lc::inverse_design(g2_design(lc::FTarget::Positive, 1));
+  const lc::PathCheck e = lc::check_path(lc::escape_path(d.problem, spec(1, 0, Rational(1, 3))));
+  CHECK(e.arithmetic == "rational");
+  CHECK(e.non_increasing);
+  CHECK(e.strict_decrease);
+  CHECK(e.segments[2].method == "exact-polynomial");
+  CHECK_THROWS_WITH_AS(lc::escape_path(g1, spec(1, 0, Rational(3, 2))),
+                       doctest::Contains("must lie in (0, 1)"),
+                       locus::InvalidArgument);
 }

@@ -235,7 +235,8 @@ Problem parse_problem(const std::string& text, const std::string& source) {
                "description",
                "comment",
                "seed",
-               "tangent_basis"});
+               "tangent_basis",
+               "path"});
   const json& format = r.member(root, "(top level)", "format");
   if (!format.is_string() || format.get<std::string>() != "locus-problem/1") {
     r.fail(
@@ -253,7 +254,7 @@ Problem parse_problem(const std::string& text, const std::string& source) {
     p.point = r.vector(root["point"], "point");
   if (root.contains("provenance")) p.provenance = root["provenance"];
   if (root.contains("certificate")) p.certificate = root["certificate"];
-  for (const char* key : {"name", "description", "comment", "seed", "tangent_basis"}) {
+  for (const char* key : {"name", "description", "comment", "seed", "tangent_basis", "path"}) {
     if (root.contains(key)) p.extra[key] = root[key];
   }
   try {

@@ -1,0 +1,64 @@
+// locus/constructions/path.hpp: piecewise-linear paths in parameter space and the certified check
+// that the loss never increases along them (PS-4, R3; SI-1 swap paths).
+//
+// A path is stored in a problem file as the member "path": {"vertices": [θ_0, θ_1, ...] (exact
+// P-vectors), "labels": [one per segment]}; the problem's point is θ_0.
+//
+// Each segment θ(t) = θ_k + t (θ_{k+1} − θ_k), t ∈ [0, 1], is certified by the first method that
+// applies:
+//   function-preserving  an exact check on the endpoints that the network function is the same
+//                        all along: the segment only moves the incoming row of a unit whose
+//                        outgoing column is 0, or only shifts outgoing weight between two units
+//                        with equal incoming rows (a split line). The loss is then constant.
+//   exact-polynomial     polynomial / identity activations with the squared loss: φ(t) = L(θ(t))
+//                        is a polynomial over Q, interpolated exactly; φ' <= 0 on [0, 1] from its
+//                        Bernstein coefficients with subdivision (an exact positive value of φ'
+//                        refutes).
+//   ball-derivative      otherwise: [0, 1] is cut into pieces J with midpoint m, and
+//                        φ'(J) ⊂ φ'(m) + φ''(J)·[−h/2, h/2] is enclosed in Arb balls (gradient at
+//                        the exact midpoint, Hessian-vector product over the whole box θ(J));
+//                        pieces are bisected until the upper bound is <= 0.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "locus/constructions/split.hpp"
+#include "locus/io/problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace locus::constructions {
+
+struct SegmentCheck {
+  std::string label;
+  std::string method;   ///< function-preserving, exact-polynomial, ball-derivative
+  std::string verdict;  ///< constant, non-increasing, increasing, undecided
+  std::string detail;
+};
+
+struct PathCheck {
+  std::string arithmetic;  ///< "rational" or "ball:BITS"
+  std::vector<SegmentCheck> segments;
+  bool non_increasing = false;   ///< every segment constant or non-increasing (certified)
+  bool strict_decrease = false;  ///< L(θ_end) < L(θ_0), certified
+  std::string start_loss, end_loss, decrease;
+};
+
+nlohmann::json to_json(const PathCheck& c);
+
+/// The vertices and labels of the problem's "path" member.
+/// \throws InvalidArgument for a missing or malformed path (wrong lengths, non-numbers).
+std::vector<Vec<Rational>> path_vertices(const Problem& p, std::vector<std::string>* labels);
+
+/// Certifies every segment (see above) and the strict final decrease, balls at `bits`.
+PathCheck check_path(const Problem& p, int bits = 256);
+
+/// R3: the three-phase non-increasing path out of the split minimum θ_λ0 (λ0 ∈ (0, 1)) of a
+/// critical small network: slide λ to 1, move the new unit's incoming row to the w̃* maximising
+/// ‖g*(w̃)‖ = ‖Σ_i δ_i σ(w̃ᵀã_i)‖ (integer grid, seeded random candidates for wide layers), then
+/// step its outgoing column along −g*. Returns the big problem at θ_λ0 with the "path" member.
+Problem escape_path(const Problem& small, const SplitSpec& spec, std::uint32_t seed = 0);
+
+}  // namespace locus::constructions

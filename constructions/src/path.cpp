@@ -1,0 +1,487 @@
+// Paths and their certified monotonicity (locus/constructions/path.hpp).
+#include "locus/constructions/path.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "locus/core/derivatives.hpp"
+#include "locus/error.hpp"
+#include "locus/linalg/spectrum.hpp"
+
+#include <fmt/format.h>
+
+namespace locus::constructions {
+namespace {
+
+using Index = Eigen::Index;
+
+Rational parse_number(const nlohmann::json& v, const std::string& where) {
+  if (v.is_string()) return parse_rational(v.get<std::string>());
+  if (v.is_number()) return parse_rational(v.dump());
+  throw InvalidArgument(fmt::format("{}: expected a number or a string, got {}", where, v.dump()));
+}
+
+// ---- function-preserving segments ------------------------------------------------------------
+struct Where {
+  int m, j, k;  // layer, row, column (k = n_{m-1}: bias)
+};
+
+Where decode(const Network& net, Index i) {
+  for (int m = 1; m <= net.num_layers(); ++m) {
+    const Index off = net.layer_offset(m);
+    const Index cols = net.width(m - 1) + (net.bias ? 1 : 0);
+    const Index size = static_cast<Index>(net.width(m)) * cols;
+    if (i < off + size) {
+      const Index rel = i - off;
+      const Index nw = static_cast<Index>(net.width(m)) * net.width(m - 1);
+      if (rel < nw) {
+        return {
+            m, static_cast<int>(rel / net.width(m - 1)), static_cast<int>(rel % net.width(m - 1))};
+      }
+      return {m, static_cast<int>(rel - nw), net.width(m - 1)};
+    }
+  }
+  return {0, 0, 0};
+}
+
+bool incoming_rows_equal(const Network& net, const Vec<Rational>& t, int l, int u, int v) {
+  const int cols = net.width(l - 1) + (net.bias ? 1 : 0);
+  for (int k = 0; k < cols; ++k) {
+    if (t(net.augmented_index(l, u, k)) != t(net.augmented_index(l, v, k))) return false;
+  }
+  return true;
+}
+
+// "" if not function-preserving, else the reason.
+std::string function_preserving(const Network& net,
+                                const Vec<Rational>& p0,
+                                const Vec<Rational>& p1) {
+  const Vec<Rational> d = p1 - p0;
+  std::vector<Where> moved;
+  for (Index i = 0; i < d.size(); ++i) {
+    if (d(i) != 0) moved.push_back(decode(net, i));
+  }
+  if (moved.empty()) return "the segment has length 0";
+  const int L = net.num_layers();
+  // (a) Only the incoming row of one hidden unit u, whose outgoing column is 0.
+  {
+    const int m = moved[0].m, u = moved[0].j;
+    const bool same = m < L && std::all_of(moved.begin(), moved.end(), [&](const Where& w) {
+                        return w.m == m && w.j == u;
+                      });
+    if (same) {
+      bool dead = true;
+      for (int j = 0; j < net.width(m + 1); ++j)
+        dead = dead && p0(net.weight_index(m + 1, j, u)) == 0;
+      if (dead) {
+        return fmt::format(
+            "only the incoming row of unit {} of layer {} moves, and its outgoing column is 0",
+            u,
+            m);
+      }
+    }
+  }
+  // (b) Only outgoing weights of two units u, v of hidden layer l moving in opposite directions,
+  //     with equal incoming rows (a split line).
+  {
+    const int m = moved[0].m;
+    if (m >= 2 && std::all_of(moved.begin(), moved.end(), [&](const Where& w) {
+          return w.m == m && w.k < net.width(m - 1);
+        })) {
+      std::vector<int> cols;
+      for (const Where& w : moved) {
+        if (std::find(cols.begin(), cols.end(), w.k) == cols.end()) cols.push_back(w.k);
+      }
+      if (cols.size() == 2) {
+        const int u = cols[0], v = cols[1];
+        bool opposite = true;
+        for (int j = 0; j < net.width(m); ++j) {
+          opposite = opposite && d(net.weight_index(m, j, u)) == -d(net.weight_index(m, j, v));
+        }
+        if (opposite && incoming_rows_equal(net, p0, m - 1, u, v)) {
+          return fmt::format(
+              "only outgoing weight moves between units {} and {} of layer {}, whose incoming rows "
+              "are equal (a split line: the function is unchanged)",
+              u,
+              v,
+              m - 1);
+        }
+      }
+    }
+  }
+  return "";
+}
+
+// ---- exact polynomial segments -----------------------------------------------------------------
+bool exact_activation(const Network& net) {
+  return (net.activation.kind == ActivationKind::Polynomial ||
+          net.activation.kind == ActivationKind::Identity) &&
+         net.loss == LossKind::Squared;
+}
+
+int loss_degree(const Network& net) {
+  const int k = net.activation.kind == ActivationKind::Identity
+                    ? 1
+                    : std::max(1, static_cast<int>(net.activation.coefficients.size()) - 1);
+  int d = 1;
+  for (int m = 2; m <= net.num_layers(); ++m) d = k * d + 1;
+  return 2 * d;
+}
+
+// Monomial coefficients of the polynomial through (t_j, y_j) (Newton's divided differences).
+std::vector<Rational> interpolate(const std::vector<Rational>& t, std::vector<Rational> y) {
+  const std::size_t n = t.size();
+  for (std::size_t j = 1; j < n; ++j) {
+    for (std::size_t i = n - 1; i >= j; --i) {
+      y[i] = (y[i] - y[i - 1]) / (t[i] - t[i - j]);
+      if (i == j) break;
+    }
+  }
+  std::vector<Rational> c(n, Rational(0));
+  for (std::size_t j = n; j-- > 0;) {
+    // c = c·(x − t_j) + y_j
+    std::vector<Rational> next(n, Rational(0));
+    for (std::size_t i = 0; i + 1 < n; ++i) next[i + 1] += c[i];
+    for (std::size_t i = 0; i < n; ++i) next[i] -= c[i] * t[j];
+    next[0] += y[j];
+    c = next;
+  }
+  return c;
+}
+
+Rational binomial(int n, int k) {
+  Rational r(1);
+  for (int i = 1; i <= k; ++i) r = r * (n - k + i) / i;
+  return r;
+}
+
+// Bernstein coefficients on [0, 1] of a polynomial in monomial form.
+std::vector<Rational> bernstein(const std::vector<Rational>& a) {
+  const int n = static_cast<int>(a.size()) - 1;
+  std::vector<Rational> b(a.size(), Rational(0));
+  for (int i = 0; i <= n; ++i) {
+    for (int j = 0; j <= i; ++j) b[i] += binomial(i, j) / binomial(n, j) * a[j];
+  }
+  return b;
+}
+
+// Sign of p on [0,1] from Bernstein coefficients, subdividing: 1 if p <= 0 everywhere, -1 if p > 0
+// somewhere (an exact positive value at a subdivision point), 0 undecided.
+int nonpositive(std::vector<Rational> b, int depth) {
+  if (std::all_of(b.begin(), b.end(), [](const Rational& x) { return x <= 0; })) return 1;
+  if (b.front() > 0 || b.back() > 0) return -1;  // an endpoint value is positive
+  if (depth == 0) return 0;
+  // de Casteljau at 1/2.
+  const std::size_t n = b.size();
+  std::vector<Rational> left(n), right(n);
+  std::vector<Rational> work = b;
+  for (std::size_t r = 0; r < n; ++r) {
+    left[r] = work[0];
+    right[n - 1 - r] = work[n - 1 - r];
+    for (std::size_t i = 0; i + 1 < n - r; ++i) work[i] = (work[i] + work[i + 1]) / 2;
+  }
+  const int a = nonpositive(left, depth - 1);
+  if (a == -1) return -1;
+  const int c = nonpositive(right, depth - 1);
+  if (c == -1) return -1;
+  return a == 1 && c == 1 ? 1 : 0;
+}
+
+SegmentCheck exact_segment(const Problem& p, const Vec<Rational>& p0, const Vec<Rational>& p1) {
+  SegmentCheck s;
+  s.method = "exact-polynomial";
+  const LossFunction<Rational> f(p.network, p.data);
+  const int D = loss_degree(p.network);
+  std::vector<Rational> t, y;
+  for (int j = 0; j <= D; ++j) {
+    t.emplace_back(j, D);
+    y.push_back(f.loss(Vec<Rational>(p0 + (p1 - p0) * t.back())));
+  }
+  const std::vector<Rational> c = interpolate(t, y);
+  std::vector<Rational> dc;
+  for (std::size_t i = 1; i < c.size(); ++i) dc.push_back(c[i] * static_cast<long>(i));
+  if (std::all_of(dc.begin(), dc.end(), [](const Rational& x) { return x == 0; })) {
+    s.verdict = "constant";
+    s.detail = fmt::format(
+        "L(θ(t)) is the constant {} (polynomial of degree <= {} over Q)", to_string(c[0]), D);
+    return s;
+  }
+  const int sign = nonpositive(bernstein(dc), 16);
+  s.verdict = sign == 1 ? "non-increasing" : sign == -1 ? "increasing" : "undecided";
+  s.detail = sign == 1    ? "φ'(t) <= 0 on [0, 1] exactly (Bernstein coefficients <= 0)"
+             : sign == -1 ? "φ'(t) > 0 at an exact point of [0, 1]: the loss increases"
+                          : "the Bernstein test did not decide at depth 16";
+  return s;
+}
+
+// ---- ball-derivative segments ----------------------------------------------------------------
+SegmentCheck ball_segment(const Problem& p,
+                          const Vec<Rational>& p0,
+                          const Vec<Rational>& p1,
+                          int bits) {
+  SegmentCheck s;
+  s.method = "ball-derivative";
+  const ScopedBallPrecision precision(bits);
+  const LossFunction<Ball> f(p.network, p.data);
+  const Vec<Rational> d = p1 - p0;
+  const Vec<Ball> db = convert_matrix<Ball>(Mat<Rational>(d));
+  struct Piece {
+    Rational a, b;
+    int depth;
+  };
+  std::vector<Piece> todo;
+  const int initial = 32;
+  for (int k = 0; k < initial; ++k)
+    todo.push_back({Rational(k, initial), Rational(k + 1, initial), 0});
+  int pieces = 0;
+  Rational worst_upper(-1000000);
+  while (!todo.empty()) {
+    const Piece J = todo.back();
+    todo.pop_back();
+    ++pieces;
+    const Rational m = (J.a + J.b) / 2;
+    const Rational h = J.b - J.a;
+    const Vec<Rational> pm = p0 + d * m;
+    const Vec<Ball> tm = convert_matrix<Ball>(Mat<Rational>(pm));
+    const Ball d1 = f.gradient(tm).dot(db);  // φ'(m)
+    if (!possibly_zero(d1) && certainly_positive(d1) == Certainty::True) {
+      s.verdict = "increasing";
+      s.detail = fmt::format(
+          "φ'(t) > 0 at t = {} (balls, {} bits): the loss increases", to_string(m), bits);
+      return s;
+    }
+    Vec<Ball> box(pm.size());
+    for (Index i = 0; i < pm.size(); ++i) box(i) = Ball::from_mid_rad(pm(i), abs(d(i)) * h / 2);
+    const Ball d2 = db.dot(f.hessian_vector_product(box, db));  // φ''(J)
+    const Rational upper = d1.upper() + abs(d2).upper() * h / 2;
+    if (upper <= 0) {
+      worst_upper = std::max(worst_upper, upper);
+      continue;
+    }
+    if (J.depth >= 24 || pieces > 20000) {
+      s.verdict = "undecided";
+      s.detail = fmt::format(
+          "φ' not certified <= 0 on [{}, {}] (upper bound {}) after {} pieces; increase the "
+          "precision or check the path",
+          format_bound(J.a, false, 6),
+          format_bound(J.b, true, 6),
+          format_bound(upper, true, 4),
+          pieces);
+      return s;
+    }
+    todo.push_back({J.a, m, J.depth + 1});
+    todo.push_back({m, J.b, J.depth + 1});
+  }
+  s.verdict = "non-increasing";
+  s.detail = fmt::format("φ'(t) <= {} on all of [0, 1] ({} pieces, balls at {} bits)",
+                         format_bound(worst_upper, true, 4),
+                         pieces,
+                         bits);
+  return s;
+}
+
+}  // namespace
+
+std::vector<Vec<Rational>> path_vertices(const Problem& p, std::vector<std::string>* labels) {
+  if (!p.extra.is_object() || !p.extra.contains("path")) {
+    throw InvalidArgument("path: the problem file has no \"path\" member ({\"vertices\": [...]})");
+  }
+  const nlohmann::json& path = p.extra["path"];
+  if (!path.is_object() || !path.contains("vertices") || !path["vertices"].is_array() ||
+      path["vertices"].size() < 2) {
+    throw InvalidArgument("path.vertices: expected a list of at least two P-vectors");
+  }
+  const auto P = static_cast<Index>(p.network.num_parameters());
+  std::vector<Vec<Rational>> out;
+  for (std::size_t k = 0; k < path["vertices"].size(); ++k) {
+    const auto& v = path["vertices"][k];
+    if (!v.is_array() || static_cast<Index>(v.size()) != P) {
+      throw InvalidArgument(fmt::format(
+          "path.vertices[{}]: {} entries, expected P = {}", k, v.is_array() ? v.size() : 0, P));
+    }
+    Vec<Rational> t(P);
+    for (Index i = 0; i < P; ++i) {
+      t(i) =
+          parse_number(v[static_cast<std::size_t>(i)], fmt::format("path.vertices[{}][{}]", k, i));
+    }
+    out.push_back(t);
+  }
+  if (labels != nullptr) {
+    labels->clear();
+    for (std::size_t k = 0; k + 1 < out.size(); ++k) {
+      const bool has = path.contains("labels") && path["labels"].is_array() &&
+                       k < path["labels"].size() && path["labels"][k].is_string();
+      labels->push_back(has ? path["labels"][k].get<std::string>() : fmt::format("segment {}", k));
+    }
+  }
+  return out;
+}
+
+PathCheck check_path(const Problem& p, int bits) {
+  std::vector<std::string> labels;
+  const std::vector<Vec<Rational>> v = path_vertices(p, &labels);
+  PathCheck c;
+  const bool exact = exact_activation(p.network);
+  c.arithmetic = exact ? "rational" : fmt::format("ball:{}", bits);
+  c.non_increasing = true;
+  for (std::size_t k = 0; k + 1 < v.size(); ++k) {
+    SegmentCheck s;
+    const std::string why = function_preserving(p.network, v[k], v[k + 1]);
+    if (!why.empty()) {
+      s.method = "function-preserving";
+      s.verdict = "constant";
+      s.detail = why;
+    } else if (exact) {
+      s = exact_segment(p, v[k], v[k + 1]);
+    } else {
+      s = ball_segment(p, v[k], v[k + 1], bits);
+    }
+    s.label = labels[k];
+    c.non_increasing =
+        c.non_increasing && (s.verdict == "constant" || s.verdict == "non-increasing");
+    c.segments.push_back(s);
+  }
+  if (exact) {
+    const LossFunction<Rational> f(p.network, p.data);
+    const Rational a = f.loss(v.front());
+    const Rational b = f.loss(v.back());
+    c.strict_decrease = b < a;
+    c.start_loss = to_string(a);
+    c.end_loss = to_string(b);
+    c.decrease = to_string(Rational(a - b));
+  } else {
+    const ScopedBallPrecision precision(bits);
+    const LossFunction<Ball> f(p.network, p.data);
+    const Ball a = f.loss(convert_matrix<Ball>(Mat<Rational>(v.front())));
+    const Ball b = f.loss(convert_matrix<Ball>(Mat<Rational>(v.back())));
+    c.strict_decrease = certainly_less(b, a) == Certainty::True;
+    c.start_loss = a.to_string(20);
+    c.end_loss = b.to_string(20);
+    c.decrease = Ball(a - b).to_string(10);
+  }
+  return c;
+}
+
+nlohmann::json to_json(const PathCheck& c) {
+  nlohmann::json j;
+  j["arithmetic"] = c.arithmetic;
+  j["non_increasing"] = c.non_increasing;
+  j["strict_decrease"] = c.strict_decrease;
+  j["start_loss"] = c.start_loss;
+  j["end_loss"] = c.end_loss;
+  j["decrease"] = c.decrease;
+  j["segments"] = nlohmann::json::array();
+  for (const auto& s : c.segments) {
+    j["segments"].push_back(
+        {{"label", s.label}, {"method", s.method}, {"verdict", s.verdict}, {"detail", s.detail}});
+  }
+  return j;
+}
+
+Problem escape_path(const Problem& small, const SplitSpec& spec, std::uint32_t seed) {
+  if (!(spec.lambda > 0 && spec.lambda < 1)) {
+    throw InvalidArgument(fmt::format(
+        "escape-path: λ0 = {} must lie in (0, 1), where the split point is a minimum (R3)",
+        to_string(spec.lambda)));
+  }
+  const Problem start = split_problem(small, spec);
+  SplitSpec one = spec;
+  one.lambda = 1;
+  const Problem at_one = split_problem(small, one);
+  const Network& big = at_one.network;
+  const int l = spec.layer;
+  const int u = small.network.width(l);  // the new unit
+  const int cols = big.width(l - 1) + (big.bias ? 1 : 0);
+  const int n_next = big.width(l + 1);
+  const LossFunction<double> fd(big, at_one.data);
+  const Vec<double> base = at_one.point_as<double>();
+  // g*(w̃): the gradient of L in the new unit's outgoing column with its incoming row w̃.
+  const auto g_star = [&](const Vec<double>& w) {
+    Vec<double> t = base;
+    for (int k = 0; k < cols; ++k) t(big.augmented_index(l, u, k)) = w(k);
+    const Vec<double> g = fd.gradient(t);
+    Vec<double> out(n_next);
+    for (int j = 0; j < n_next; ++j) out(j) = g(big.weight_index(l + 1, j, u));
+    return out;
+  };
+  Vec<double> best_w = Vec<double>::Zero(cols);
+  double best = -1;
+  const auto consider = [&](const Vec<double>& w) {
+    const double n = g_star(w).norm();
+    if (n > best) {
+      best = n;
+      best_w = w;
+    }
+  };
+  if (cols <= 2) {
+    for (int a = -12; a <= 12; ++a) {
+      for (int b = -12; b <= 12; ++b) {
+        Vec<double> w(cols);
+        w(0) = a;
+        if (cols == 2) w(1) = b;
+        consider(w);
+        if (cols == 1) break;
+      }
+    }
+  }
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> coin(-8, 8);
+  for (int trial = 0; trial < 500; ++trial) {
+    Vec<double> w(cols);
+    for (int k = 0; k < cols; ++k) w(k) = coin(rng);
+    consider(w);
+  }
+  if (!(best > 0)) {
+    throw InvalidArgument(
+        "escape-path: g*(w̃) = Σ_i δ_i σ(w̃ᵀã_i) vanished for every candidate w̃: the residual is "
+        "not transmitted to layer l+1 (the point may be a global minimum)");
+  }
+  Vec<Rational> v2 = *at_one.point;
+  for (int k = 0; k < cols; ++k) v2(big.augmented_index(l, u, k)) = Rational(best_w(k));
+  // Phase 3: outgoing column −η g*, with half the quadratic model's optimal step.
+  Vec<double> t2(v2.size());
+  for (Index i = 0; i < v2.size(); ++i) t2(i) = to_double_nearest(v2(i));
+  const Vec<double> gs = g_star(best_w);
+  Vec<double> dir = Vec<double>::Zero(t2.size());
+  for (int j = 0; j < n_next; ++j) dir(big.weight_index(l + 1, j, u)) = -gs(j);
+  const double curv = dir.dot(fd.hessian_vector_product(t2, dir));
+  const double eta = curv > 0 ? 0.5 * gs.squaredNorm() / curv : 1.0 / (1.0 + gs.norm());
+  // A dyadic η with 24 significant bits.
+  int e = 0;
+  const double mant = std::frexp(eta, &e);
+  const Rational eta_q = Rational(std::ldexp(std::floor(std::ldexp(mant, 24)), e - 24));
+  Vec<Rational> v3 = v2;
+  for (int j = 0; j < n_next; ++j) {
+    v3(big.weight_index(l + 1, j, u)) = -eta_q * Rational(gs(j));
+  }
+  Problem out = start;
+  nlohmann::json verts = nlohmann::json::array();
+  for (const Vec<Rational>* v :
+       std::initializer_list<const Vec<Rational>*>{&*start.point, &*at_one.point, &v2, &v3}) {
+    verts.push_back(columns_json(Mat<Rational>(*v))[0]);
+  }
+  out.extra["path"] = {
+      {"vertices", verts},
+      {"labels",
+       {fmt::format("phase 1: slide λ from {} to 1 (split line, constant loss)",
+                    to_string(spec.lambda)),
+        "phase 2: move the new unit's incoming row to w̃* (outgoing column 0, constant loss)",
+        "phase 3: step the new unit's outgoing column along −g* (strict decrease)"}}};
+  nlohmann::json w = nlohmann::json::array();
+  for (int k = 0; k < cols; ++k) w.push_back(to_string(Rational(best_w(k))));
+  out.certificate = {{"kind", "escape-path"},
+                     {"source", "R3 (math-spec §3.4, PS-4; Petzka-Sminchisescu 2021)"},
+                     {"layer", l},
+                     {"unit", spec.unit},
+                     {"lambda0", to_string(spec.lambda)},
+                     {"w_star", w},
+                     {"g_star_norm", fmt::format("{:.6e}", gs.norm())},
+                     {"eta", to_string(eta_q)},
+                     {"predicted_decrease",
+                      fmt::format("{:.6e}", to_double_nearest(eta_q) * gs.squaredNorm() * 0.75)},
+                     {"seed", seed}};
+  return out;
+}
+
+}  // namespace locus::constructions
