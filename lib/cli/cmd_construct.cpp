@@ -10,10 +10,12 @@
 
 #include "commands.hpp"
 
+#include "locus/constructions/counterexamples.hpp"
 #include "locus/constructions/design.hpp"
 #include "locus/constructions/path.hpp"
 #include "locus/constructions/split.hpp"
 #include "locus/constructions/star.hpp"
+#include "locus/constructions/wide.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/parse.hpp"
@@ -49,6 +51,7 @@ struct EscapeCli {
 
 struct PathCli {
   std::string file;
+  std::string expect;  // decrease (default) or constant; else certificate.expect
   int bits = 256;
   bool json = false;
 };
@@ -294,6 +297,44 @@ Run add_construct(CLI::App& app) {
   e->add_option("--seed", escape->seed, "seed of the w̃* search")->capture_default_str();
   e->add_option("--bits", escape->bits, "ball precision of the check")->capture_default_str();
   e->add_flag("--json", escape->json, "JSON report");
+  auto cx_dir = std::make_shared<std::string>();
+  auto cx_seed = std::make_shared<unsigned>(0);
+  auto* x = app.add_subcommand("counterexamples",
+                               "regenerate every construction and counterexample into a folder");
+  x->add_option("-o,--out", *cx_dir, "folder to write")->required();
+  x->add_option("--seed", *cx_seed, "seed of the random choices")->capture_default_str();
+  struct GmCli {
+    std::string file, out, arithmetic;
+    bool json = false;
+  };
+  auto gm = std::make_shared<GmCli>();
+  auto* g = app.add_subcommand(
+      "global-minimum", "an interpolating point: targets Φ(θ), nullity P − N·n_L (CO-0), WB-1");
+  g->add_option("FILE", gm->file, "problem file: network, inputs (targets replaced), point θ")
+      ->required();
+  g->add_option("-o,--out", gm->out, "problem file to write")->required();
+  g->add_option("-a,--arithmetic",
+                gm->arithmetic,
+                "rational or ball:BITS (default: rational "
+                "where exact, else ball:256)");
+  g->add_flag("--json", gm->json, "JSON report");
+  struct GrowthCli {
+    std::vector<int> widths{2, 3, 4}, layers{4, 5};
+    int samples = 3;
+    unsigned seed = 0;
+    bool json = false;
+  };
+  auto gr = std::make_shared<GrowthCli>();
+  auto* h = app.add_subcommand(
+      "growth-table",
+      "nullities of global minima, star and C components by width and depth (§4.4)");
+  h->add_option("--widths", gr->widths, "hidden widths w")->delimiter(',')->capture_default_str();
+  h->add_option("--layers", gr->layers, "numbers of weight layers L (>= 4)")
+      ->delimiter(',')
+      ->capture_default_str();
+  h->add_option("--samples", gr->samples, "N")->capture_default_str();
+  h->add_option("--seed", gr->seed, "seed of the weights and targets")->capture_default_str();
+  h->add_flag("--json", gr->json, "JSON rows");
   auto star = std::make_shared<StarCli>();
   auto* t = app.add_subcommand("star", "a star-locus / C-locus point (R5) with ST-1..ST-3");
   t->add_option("FILE", star->file, "problem file: network (no biases, σ(0) = 0), data, point")
@@ -307,7 +348,71 @@ Run add_construct(CLI::App& app) {
                 "rational or ball:BITS (default: rational where exact, else ball:256)");
   t->add_option("--seed", star->seed, "seed of the third-order directions")->capture_default_str();
   t->add_flag("--json", star->json, "JSON report (the certificate)");
-  return [s, t, d, e, split, star, design, escape]() -> int {
+  return [s, t, d, e, x, g, h, gm, gr, split, star, design, escape, cx_dir, cx_seed]() -> int {
+    if (g->parsed()) {
+      const Problem base = read_problem_file(gm->file);
+      Problem p = lc::global_minimum(base, arithmetic_for(gm->arithmetic, base.network));
+      p.provenance = {{"command", "locus construct global-minimum"},
+                      {"version", kVersion},
+                      {"source", gm->file}};
+      write_problem_file(p, gm->out);
+      if (gm->json) {
+        fmt::print("{}\n", p.certificate.dump(2));
+      } else {
+        for (const auto& [k, v] : p.certificate.items()) {
+          fmt::print("  {:<18} {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());
+        }
+        fmt::print("wrote       {}\n", gm->out);
+      }
+      return p.certificate.value("prediction_holds", false) ? 0 : 1;
+    }
+    if (h->parsed()) {
+      const auto rows = lc::growth_table(gr->widths, gr->layers, gr->samples, gr->seed);
+      bool ok = true;
+      nlohmann::json j = nlohmann::json::array();
+      for (const auto& r : rows) {
+        ok = ok && r.global_min_nullity == r.global_min_predicted &&
+             r.star_nullity == r.star_predicted && r.c_nullity == r.P &&
+             r.global_min_nullity >= r.wb1_at_global_min;
+        j.push_back({{"w", r.width},
+                     {"L", r.layers},
+                     {"P", r.P},
+                     {"global_min_nullity", r.global_min_nullity},
+                     {"global_min_predicted", r.global_min_predicted},
+                     {"star_nullity", r.star_nullity},
+                     {"star_predicted", r.star_predicted},
+                     {"c_nullity", r.c_nullity},
+                     {"wb1_at_global_min", r.wb1_at_global_min}});
+      }
+      if (gr->json) {
+        fmt::print("{}\n", j.dump(2));
+      } else {
+        fmt::print(
+            "Nullities decided exactly over Q (β = 0, n_0 = n_L = 1, N = {}, σ(z) = z + "
+            "z³/3, seed {}); predictions in parentheses.\n\n{}",
+            gr->samples,
+            gr->seed,
+            lc::growth_markdown(rows));
+        fmt::print("\nevery prediction {}\n", ok ? "holds" : "does NOT hold");
+      }
+      return ok ? 0 : 1;
+    }
+    if (x->parsed()) {
+      const auto files = lc::write_counterexamples(*cx_dir, *cx_seed);
+      fmt::print("wrote {} files to {} (seed {}):\n", files.size(), *cx_dir, *cx_seed);
+      for (const auto& f : files) {
+        const bool is_path = f.find("path") != std::string::npos;
+        fmt::print("  {:<34} re-check: locus {} {}/{}{}\n",
+                   f,
+                   is_path ? "path" : "classify",
+                   *cx_dir,
+                   f,
+                   is_path                                           ? ""
+                   : f.rfind("g2", 0) == 0 || f == "g3_c_locus.json" ? " -a rational"
+                                                                     : " -a ball:512");
+      }
+      return 0;
+    }
     if (e->parsed()) return run_escape(*escape);
     if (s->parsed()) return run_split(*split);
     if (d->parsed()) return run_design(*design);
@@ -321,18 +426,37 @@ Run add_path(CLI::App& app) {
   app.add_option("FILE", o->file, "problem file with a \"path\" member")->required();
   app.add_option("--bits", o->bits, "ball precision (non-polynomial activations)")
       ->capture_default_str();
+  app.add_option("--expect",
+                 o->expect,
+                 "decrease (non-increasing with a strict final decrease) or constant (default: "
+                 "the file's certificate.expect, else decrease)");
   app.add_flag("--json", o->json, "JSON report");
   return [o]() -> int {
     const Problem p = read_problem_file(o->file);
     const lc::PathCheck c = lc::check_path(p, o->bits);
+    std::string expect = o->expect;
+    if (expect.empty() && p.certificate.is_object() && p.certificate.contains("expect")) {
+      expect = p.certificate["expect"].get<std::string>();
+    }
+    if (expect.empty()) expect = "decrease";
+    if (expect != "decrease" && expect != "constant") {
+      throw InvalidArgument(fmt::format("--expect {}: expected decrease or constant", expect));
+    }
+    bool all_constant = true;
+    for (const auto& s : c.segments) all_constant = all_constant && s.verdict == "constant";
+    const bool pass = expect == "constant" ? all_constant : c.non_increasing && c.strict_decrease;
     if (o->json) {
-      fmt::print("{}\n", lc::to_json(c).dump(2));
+      nlohmann::json j = lc::to_json(c);
+      j["expect"] = expect;
+      j["pass"] = pass;
+      fmt::print("{}\n", j.dump(2));
     } else {
       fmt::print(
           "path        {} ({} segments) of {}\n", o->file, c.segments.size(), p.network.describe());
       print_path(c);
+      fmt::print("expect      {}: {}\n", expect, pass ? "pass" : "FAIL");
     }
-    return c.non_increasing && c.strict_decrease ? 0 : 1;
+    return pass ? 0 : 1;
   };
 }
 

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <string>
 
+#include "locus/constructions/counterexamples.hpp"
 #include "locus/constructions/design.hpp"
 #include "locus/constructions/path.hpp"
 #include "locus/constructions/split.hpp"
 #include "locus/constructions/star.hpp"
+#include "locus/constructions/wide.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/solve/classify.hpp"
 #include "locus/solve/refine.hpp"
@@ -291,4 +293,68 @@ TEST_CASE("escape path (R3, PS-4): certified non-increasing, strict decrease; re
   CHECK_THROWS_WITH_AS(lc::escape_path(g1, spec(1, 0, Rational(3, 2))),
                        doctest::Contains("must lie in (0, 1)"),
                        locus::InvalidArgument);
+}
+
+TEST_CASE("G7: a certified suboptimal local minimum of a width-10 >= N sigmoid network") {
+  const locus::Problem g7 = lc::g7_counterexample(g1_refined(), 0);
+  CHECK(g7.network.widths == std::vector<int>{1, 10, 1});
+  CHECK(g7.network.num_parameters() == 31);
+  CHECK(g7.data.size() == 9);
+  CHECK(g7.certificate["witness_lower"] == true);
+  // Re-checked from the problem alone: Morse–Bott with the 9-dimensional tangent basis.
+  const auto c = locus::classify_point(g7, locus::parse_arithmetic("ball:512"));
+  CHECK(c.kind == locus::PointKind::DegenerateMinimum);
+  CHECK(c.inertia.negative == 0);
+  CHECK(c.inertia.zero == 9);
+  // Without the manifold: never "minimum".
+  locus::Problem bare = g7;
+  bare.certificate.erase("tangent_basis");
+  CHECK(locus::classify_point(bare, locus::parse_arithmetic("ball:512")).kind ==
+        locus::PointKind::Undecided);
+}
+
+TEST_CASE("SI-1: the swap path through one spare unit keeps the loss exactly 0") {
+  const locus::Problem p = lc::si1_swap_path();
+  CHECK(locus::LossFunction<Rational>(p.network, p.data).loss(*p.point) == 0);
+  const lc::PathCheck c = lc::check_path(p);
+  REQUIRE(c.segments.size() == 7);
+  for (const auto& s : c.segments) {
+    CHECK(s.verdict == "constant");
+    CHECK(s.method == "function-preserving");
+  }
+  CHECK(c.end_loss == "0");
+  // The end point is the start with units 0 and 1 swapped.
+  std::vector<std::string> labels;
+  const auto v = lc::path_vertices(p, &labels);
+  const locus::Network& n = p.network;
+  CHECK(v.back()(n.weight_index(1, 0, 0)) == v.front()(n.weight_index(1, 1, 0)));
+  CHECK(v.back()(n.weight_index(2, 0, 1)) == v.front()(n.weight_index(2, 0, 0)));
+  // Planted fault: a segment that moves a live unit's incoming row is not function-preserving,
+  // and the exact check finds the loss increasing.
+  locus::Problem bad = p;
+  nlohmann::json verts = p.extra["path"]["vertices"];
+  verts[1][static_cast<std::size_t>(n.weight_index(1, 0, 0))] = "3";
+  bad.extra["path"]["vertices"] = verts;
+  const lc::PathCheck b = lc::check_path(bad);
+  CHECK(b.segments[0].method == "exact-polynomial");
+  CHECK(b.segments[0].verdict == "increasing");
+}
+
+TEST_CASE("CO-0 / G4 and WB-1: interpolating points and the growth table, exactly") {
+  const locus::Problem gm = lc::global_minimum(load("examples/constructions/g4_base.json"),
+                                               locus::parse_arithmetic("ball:256"));
+  CHECK(gm.certificate["rank_J"] == 5);
+  CHECK(gm.certificate["hessian_inertia"]["zero"] == 28);  // [2,8,1], N = 5: 33 − 5
+  CHECK(gm.certificate["prediction_holds"] == true);
+  CHECK(gm.certificate["wb1"]["bound"].get<long>() <= 28);
+  const auto rows = lc::growth_table({2, 3}, {4, 5}, 3, 0);
+  for (const auto& r : rows) {
+    CAPTURE(r.width);
+    CAPTURE(r.layers);
+    CHECK(r.global_min_nullity == r.P - 3);
+    CHECK(r.star_nullity == r.star_predicted);
+    CHECK(r.c_nullity == r.P);
+    CHECK(r.global_min_nullity >= r.wb1_at_global_min);
+  }
+  CHECK_THROWS_AS(lc::growth_table({2}, {3}, 3, 0), locus::InvalidArgument);
 }

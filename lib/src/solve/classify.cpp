@@ -1,6 +1,7 @@
 // Classification of a point with a certificate (locus/solve/classify.hpp).
 #include "locus/solve/classify.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -305,6 +306,38 @@ Classification classify_balls(const Problem& p,
       morse_bott(c, *k, fmt::format("‖H K‖_F <= {}", format_bound(res, true, 4)), res <= limit);
     } else {
       c.reason += "; no tangent basis of the critical manifold supplied (Morse–Bott needs one)";
+    }
+  }
+  // Third order in balls where it is rigorous: ∇L and ∇²L exactly zero (every enclosure an exact
+  // 0, e.g. C-locus points), so L(θ+tu) − L(θ) = D³L[u,u,u] t³/6 + O(t⁴) and a certainly nonzero
+  // D³L means not a minimum.
+  if (c.kind == PointKind::Undecided && c.inertia.positive == 0 && c.inertia.negative == 0) {
+    const auto exact_zero = [](const Ball& x) {
+      return x.is_exact() && certainly_zero(x) == Certainty::True;
+    };
+    const Mat<Ball> h = f.hessian(theta);
+    const bool zero = std::all_of(g.begin(), g.end(), exact_zero) &&
+                      std::all_of(h.reshaped().begin(), h.reshaped().end(), exact_zero);
+    if (zero) {
+      std::uint64_t state = 0x9E3779B97F4A7C15ULL;
+      for (int r = 0; r < 16; ++r) {
+        Vec<Ball> u(theta.size());
+        for (Index j = 0; j < u.size(); ++j) {
+          state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+          u(j) = Ball(static_cast<long>(state >> 61) - 3);
+        }
+        const Ball d3 = f.third_derivative(theta, u);
+        if (!possibly_zero(d3)) {
+          c.kind = PointKind::Saddle;
+          c.reason.clear();
+          c.certificate["third_order"] = fmt::format(
+              "∇L = 0 and ∇²L = 0 exactly (exact zero balls), and D³L[u,u,u] = {} ≠ 0 along a "
+              "seeded integer direction: L(θ+tu) − L(θ) takes both signs, θ is not a local "
+              "minimum (nor a maximum)",
+              d3.to_string(10));
+          break;
+        }
+      }
     }
   }
   return c;
