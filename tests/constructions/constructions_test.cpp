@@ -173,7 +173,9 @@ TEST_CASE("planted fault: flipping the residual's sign flips F_r and the verdict
   CHECK(bad.kind != "degenerate-minimum");
   // A point perturbed by 1e-20 in one coordinate is no longer critical: refused over Q.
   locus::Problem moved = d.problem;
-  (*moved.point)(2) += Rational(1, 100000000000000000000ULL);
+  Rational tiny(1);
+  for (int i = 0; i < 20; ++i) tiny /= 10;
+  (*moved.point)(2) += tiny;  // 1e-20
   CHECK_THROWS_WITH_AS(lc::certify_split(moved, spec(1, 0, Rational(1, 2)), q),
                        doctest::Contains("needs a critical point"),
                        locus::InvalidArgument);
@@ -190,7 +192,7 @@ TEST_CASE("G5: vector output, B_r != 0, saddles for every lambda with a descent 
   const lc::DesignResult r = lc::inverse_design(d);
   const auto ball = locus::parse_arithmetic("ball:256");
   for (int unit = 0; unit < 3; ++unit) {
-    for (const Rational lam : {Rational(3, 10), Rational(8, 5), Rational(-2, 5), Rational(0)}) {
+    for (const Rational& lam : {Rational(3, 10), Rational(8, 5), Rational(-2, 5), Rational(0)}) {
       CAPTURE(unit);
       CAPTURE(locus::to_string(lam));
       const lc::SplitCertificate c = lc::certify_split(r.problem, spec(1, unit, lam), ball);
