@@ -19,6 +19,7 @@
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/parse.hpp"
+#include "locus/solve/classify.hpp"
 #include "locus/version.hpp"
 
 #include <fmt/format.h>
@@ -318,6 +319,16 @@ Run add_construct(CLI::App& app) {
                 "rational or ball:BITS (default: rational "
                 "where exact, else ball:256)");
   g->add_flag("--json", gm->json, "JSON report");
+  auto wb_file = std::make_shared<std::string>();
+  auto wb_arith = std::make_shared<std::string>();
+  auto* w = app.add_subcommand(
+      "wb1-bound",
+      "WB-1: the nullity lower bound at a critical point, against the certified nullity");
+  w->add_option("FILE", *wb_file, "problem file with a critical point")->required();
+  w->add_option("-a,--arithmetic",
+                *wb_arith,
+                "rational or ball:BITS (default: rational where "
+                "exact, else ball:256)");
   struct GrowthCli {
     std::vector<int> widths{2, 3, 4}, layers{4, 5};
     int samples = 3;
@@ -348,7 +359,44 @@ Run add_construct(CLI::App& app) {
                 "rational or ball:BITS (default: rational where exact, else ball:256)");
   t->add_option("--seed", star->seed, "seed of the third-order directions")->capture_default_str();
   t->add_flag("--json", star->json, "JSON report (the certificate)");
-  return [s, t, d, e, x, g, h, gm, gr, split, star, design, escape, cx_dir, cx_seed]() -> int {
+  return [s,
+          t,
+          d,
+          e,
+          x,
+          g,
+          h,
+          w,
+          gm,
+          gr,
+          wb_file,
+          wb_arith,
+          split,
+          star,
+          design,
+          escape,
+          cx_dir,
+          cx_seed]() -> int {
+    if (w->parsed()) {
+      const Problem p = read_problem_file(*wb_file);
+      const Arithmetic a = arithmetic_for(*wb_arith, p.network);
+      const Classification c = classify_point(p, a);
+      if (!c.critical) {
+        throw InvalidArgument(
+            fmt::format("wb1-bound: the point is not critical ({}); WB-1 holds "
+                        "at critical points",
+                        c.criticality));
+      }
+      const lc::WideBound b = lc::wb1_bound(p, a);
+      fmt::print("WB-1 bound  nullity >= {} ({})\n", b.bound, b.method);
+      fmt::print("nullity     {} ({}, {})\n",
+                 c.inertia_known ? std::to_string(c.inertia.zero) : "undecided",
+                 c.arithmetic,
+                 c.criticality);
+      const bool holds = c.inertia_known && c.inertia.zero >= b.bound;
+      fmt::print("WB-1        {}\n", !c.inertia_known ? "undecided" : holds ? "holds" : "FAILS");
+      return holds ? 0 : 1;
+    }
     if (g->parsed()) {
       const Problem base = read_problem_file(gm->file);
       Problem p = lc::global_minimum(base, arithmetic_for(gm->arithmetic, base.network));

@@ -47,10 +47,10 @@ int main(int argc, char** argv) {
   auto* classify = app.add_subcommand(
       "classify", "critical? strict/degenerate minimum, saddle, maximum, with the certificate");
   runs[classify] = locus::cli::add_classify(*classify);
-  auto* construct =
-      app.add_subcommand("construct",
-                         "paper constructions as certified problem files: split, inverse-design, "
-                         "escape-path, star, global-minimum, growth-table, counterexamples");
+  auto* construct = app.add_subcommand(
+      "construct",
+      "paper constructions as certified problem files: split, inverse-design, "
+      "escape-path, star, global-minimum, wb1-bound, growth-table, counterexamples");
   runs[construct] = locus::cli::add_construct(*construct);
   auto* path = app.add_subcommand(
       "path", "re-check a path: the loss never increases (certified per segment), final decrease");
