@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job (README quick start, first command): install what is missing, build locus, run it.
-# For now: `locus scalars` (the arithmetics built in) and `locus demo` (a matrix with eigenvalues
-# 2, 1e-30, 0, -1 in every arithmetic). The claims suite `locus check` takes over when it lands.
+# The main job (README quick start, first command): install what is missing, build locus and run
+# the default claims suite, `locus check`: every registered claim with its instances, a table of
+# verdicts (proved / refuted / evidence / inconclusive) and "N passed, M failed". Extra arguments
+# go to `locus check` (e.g. --quick, --claim ID, --seed S, --json FILE, --junit FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -9,6 +10,4 @@ BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" --target locus -j"$(nproc)"
 "$BUILD_DIR/lib/cli/locus" --version
-"$BUILD_DIR/lib/cli/locus" scalars
-echo
-"$BUILD_DIR/lib/cli/locus" demo
+"$BUILD_DIR/lib/cli/locus" check --progress --counterexamples "$BUILD_DIR/counterexamples" "$@"

@@ -146,7 +146,7 @@ Problem g7_counterexample(const Problem& g1, std::uint32_t seed) {
   return p;
 }
 
-Problem si1_swap_path() {
+Problem si1_swap_path(std::uint32_t seed) {
   Problem p;
   p.network.widths = {1, 3, 1};
   p.network.activation = Activation::polynomial({Rational(1),
@@ -161,7 +161,29 @@ Problem si1_swap_path() {
   teacher.network = p.network;
   teacher.network.widths = {1, 2, 1};
   teacher.data = {p.data.inputs, Mat<Rational>::Zero(6, 1)};
-  const Vec<Rational> tt = vec({"1", "-1", "0", "1/2", "1", "-2", "0"});
+  Rational w1(1), b1(0), w2(-1), b2(1, 2), ws(2), bs(1), v1(1), v2(-2);
+  if (seed != 0) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> coin(-8, 8);
+    const auto draw = [&] { return Rational(coin(rng), 4); };
+    const auto nonzero = [&] {
+      Rational r = draw();
+      while (r == 0) r = draw();
+      return r;
+    };
+    w1 = nonzero();
+    b1 = draw();
+    do {
+      w2 = nonzero();
+      b2 = draw();
+    } while (w2 == w1 && b2 == b1);
+    v1 = nonzero();
+    v2 = nonzero();
+    ws = draw();
+    bs = draw();
+  }
+  Vec<Rational> tt(7);
+  tt << w1, w2, b1, b2, v1, v2, Rational(0);
   p.data.targets = LossFunction<Rational>(teacher.network, teacher.data).outputs(tt);
   const Network& n = p.network;
   // Student: units 0, 1 copy the teacher, unit 2 (the spare s) has outgoing 0 and incoming (2, 1).
@@ -174,7 +196,6 @@ Problem si1_swap_path() {
     }
     return t;
   };
-  const Rational w1(1), b1(0), w2(-1), b2(1, 2), ws(2), bs(1), v1(1), v2(-2);
   std::vector<Vec<Rational>> verts;
   std::vector<std::string> labels;
   {

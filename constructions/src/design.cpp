@@ -19,7 +19,8 @@ using Index = Eigen::Index;
 
 bool exact_activation(const Network& net) {
   return net.activation.kind == ActivationKind::Polynomial ||
-         net.activation.kind == ActivationKind::Identity;
+         net.activation.kind == ActivationKind::Identity ||
+         net.activation.kind == ActivationKind::Relu;
 }
 
 // Targets Φ − c for a stacked residual c (sample-major).
@@ -218,34 +219,122 @@ DesignResult inverse_design(const DesignSpec& s) {
           s.layer));
     }
   }
-  // Seeded search for α (small integers in the admissible subspace).
+  // The steering search. F_r is linear in the residual: with the admissible residuals
+  // r(β) = C·A·β, F(β) = Σ_k β_k F_k. A seeded projected (sub)gradient ascent on the unit sphere
+  // maximises the target's score (λ_min(F) for positive definite, −λ_max for negative, the smaller
+  // of −λ_min and λ_max for indefinite), from `tries` random starts; β is then rounded to dyadic
+  // rationals and the result is certified exactly below (the search is only a heuristic).
+  const Mat<Rational> basis = kernel * alpha_basis;  // columns r_k
+  const Index dim = basis.cols();
   std::mt19937 rng(s.seed);
-  std::uniform_int_distribution<int> coin(-4, 4);
-  Vec<Rational> best_r;
+  std::normal_distribution<double> normal;
+  Vec<Rational> best_r = basis.col(0);
   double best = -1e300;
-  const int tries = steer ? std::max(1, s.tries) : 1;
-  for (int t = 0; t < tries; ++t) {
-    Vec<Rational> beta(alpha_basis.cols());
-    for (Index k = 0; k < beta.size(); ++k) beta(k) = coin(rng);
-    if (beta.isZero()) beta(0) = 1;
-    const Vec<Rational> r = kernel * (alpha_basis * beta);
-    double sc = 0;
-    if (steer) {
-      const Vec<Rational> e = r * s.epsilon;
-      std::pair<Mat<double>, Mat<double>> fb;
-      if (exact) {
-        fb = split_conditions<Rational>(net, s.inputs, phi, s.theta, e, s.layer, s.unit);
-      } else {
-        fb = split_conditions<double>(net, s.inputs, phi, s.theta, e, s.layer, s.unit);
+  if (steer) {
+    std::vector<Mat<double>> fk, bk;
+    std::vector<double> gen_scale(static_cast<std::size_t>(dim));
+    for (Index k = 0; k < dim; ++k) {
+      auto fb = split_conditions<double>(
+          net, s.inputs, phi, s.theta, Vec<Rational>(basis.col(k) * s.epsilon), s.layer, s.unit);
+      // Normalise each generator so the ascent is well scaled.
+      const double n = std::max(fb.first.norm(), 1e-300);
+      fk.push_back(fb.first / n);
+      bk.push_back(fb.second / n);
+      gen_scale[static_cast<std::size_t>(k)] = n;
+    }
+    const auto f_of = [&](const Eigen::VectorXd& beta) {
+      Mat<double> f = Mat<double>::Zero(fk[0].rows(), fk[0].cols());
+      for (Index k = 0; k < dim; ++k) f += beta(k) * fk[static_cast<std::size_t>(k)];
+      return f;
+    };
+    const auto evaluate = [&](const Eigen::VectorXd& beta, Eigen::VectorXd* grad) {
+      const Mat<double> f = f_of(beta);
+      const Eigen::SelfAdjointEigenSolver<Mat<double>> es(f);
+      const Index last = f.rows() - 1;
+      const Eigen::VectorXd vmin = es.eigenvectors().col(0);
+      const Eigen::VectorXd vmax = es.eigenvectors().col(last);
+      const double lo = es.eigenvalues()(0), hi = es.eigenvalues()(last);
+      double sc = 0;
+      Eigen::VectorXd g = Eigen::VectorXd::Zero(dim);
+      const auto quad = [&](const Eigen::VectorXd& v, Eigen::VectorXd& out, double sign) {
+        for (Index k = 0; k < dim; ++k) out(k) = sign * v.dot(fk[static_cast<std::size_t>(k)] * v);
+      };
+      switch (s.f_target) {
+        case FTarget::Positive:
+          sc = lo;
+          quad(vmin, g, 1);
+          break;
+        case FTarget::Negative:
+          sc = -hi;
+          quad(vmax, g, -1);
+          break;
+        case FTarget::Indefinite:
+          if (-lo < hi) {
+            sc = -lo;
+            quad(vmin, g, -1);
+          } else {
+            sc = hi;
+            quad(vmax, g, 1);
+          }
+          break;
+        case FTarget::Any:
+          sc = 0;
+          break;
       }
-      sc = score(s.f_target, fb.first);
-      if (s.b_target == BTarget::Nonzero) sc = std::min(sc, fb.second.norm() > 0 ? sc : -1.0);
+      if (s.b_target == BTarget::Nonzero) {
+        Mat<double> b = Mat<double>::Zero(bk[0].rows(), bk[0].cols());
+        for (Index k = 0; k < dim; ++k) b += beta(k) * bk[static_cast<std::size_t>(k)];
+        if (!(b.norm() > 1e-12)) sc = std::min(sc, -1.0);
+      }
+      if (grad != nullptr) *grad = g;
+      return sc;
+    };
+    Eigen::VectorXd best_beta;
+    const int starts = std::max(1, s.tries / 10);
+    for (int t = 0; t < starts; ++t) {
+      Eigen::VectorXd beta(dim);
+      for (Index k = 0; k < dim; ++k) beta(k) = normal(rng);
+      beta.normalize();
+      double step = 0.5;
+      double cur = evaluate(beta, nullptr);
+      for (int it = 0; it < 300 && s.f_target != FTarget::Any; ++it) {
+        Eigen::VectorXd g;
+        evaluate(beta, &g);
+        g -= beta * beta.dot(g);  // tangent to the sphere
+        if (g.norm() < 1e-14) break;
+        Eigen::VectorXd trial = (beta + step * g / g.norm()).normalized();
+        const double sc = evaluate(trial, nullptr);
+        if (sc > cur) {
+          beta = trial;
+          cur = sc;
+          step = std::min(1.0, step * 1.2);
+        } else {
+          step *= 0.5;
+          if (step < 1e-9) break;
+        }
+      }
+      if (cur > best) {
+        best = cur;
+        best_beta = beta;
+      }
     }
-    if (sc > best) {
-      best = sc;
-      best_r = r;
+    // Back to the unnormalised generators, rounded to multiples of 2^-20 of the largest entry.
+    Eigen::VectorXd coef(dim);
+    for (Index k = 0; k < dim; ++k) coef(k) = best_beta(k) / gen_scale[static_cast<std::size_t>(k)];
+    const double top = coef.cwiseAbs().maxCoeff();
+    Vec<Rational> beta_q(dim);
+    for (Index k = 0; k < dim; ++k) {
+      beta_q(k) = Rational(static_cast<long>(std::llround(coef(k) / top * 1048576.0)), 1048576L);
     }
+    if (beta_q.isZero()) beta_q(0) = 1;
+    best_r = basis * beta_q;
+    // The score of what was rounded (normalised), for the report and the failure test.
+    const auto fb = split_conditions<double>(
+        net, s.inputs, phi, s.theta, Vec<Rational>(best_r * s.epsilon), s.layer, s.unit);
+    best = score(s.f_target, fb.first);
+    if (s.b_target == BTarget::Nonzero && !(fb.second.norm() > 0)) best = -1;
   }
+  const int tries = s.tries;
   // Scale r to max-norm 1 (exact: divide by a power of two near its max entry).
   Rational mx(0);
   for (Index i = 0; i < best_r.size(); ++i) mx = std::max(mx, abs(best_r(i)));
@@ -274,9 +363,9 @@ DesignResult inverse_design(const DesignSpec& s) {
       pd = cc.decided && cc.inertia.negative == 0 && cc.inertia.zero == 0;
     }
     if (pd) break;
-    if (halvings >= 40) {
+    if (halvings >= 120) {
       throw InvalidArgument(
-          "inverse-design: ∇²L(θ*) is not positive definite even with ε / 2^40: J(θ*) is rank "
+          "inverse-design: ∇²L(θ*) is not positive definite even with ε / 2^120: J(θ*) is rank "
           "deficient (choose θ* with distinct, unsaturated units)");
     }
     eps /= 2;

@@ -491,7 +491,8 @@ SplitCertificate certify_split(const Problem& small, const SplitSpec& spec, cons
 
 Arithmetic default_certified_arithmetic(const Network& network) {
   const bool exact = (network.activation.kind == ActivationKind::Polynomial ||
-                      network.activation.kind == ActivationKind::Identity) &&
+                      network.activation.kind == ActivationKind::Identity ||
+                      network.activation.kind == ActivationKind::Relu) &&
                      network.loss == LossKind::Squared;
   return parse_arithmetic(exact ? "rational" : "ball:256");
 }

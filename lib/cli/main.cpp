@@ -55,6 +55,11 @@ int main(int argc, char** argv) {
   auto* path = app.add_subcommand(
       "path", "re-check a path: the loss never increases (certified per segment), final decrease");
   runs[path] = locus::cli::add_path(*path);
+  auto* check =
+      app.add_subcommand("check",
+                         "the regression suite of geometric claims: proved / refuted / evidence / "
+                         "inconclusive");
+  runs[check] = locus::cli::add_check(*check);
   auto* data = app.add_subcommand(
       "data", "write a problem file with a seeded data set: blobs, xor, teacher or csv");
   runs[data] = locus::cli::add_data(*data, argc, argv);

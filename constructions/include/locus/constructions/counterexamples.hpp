@@ -25,8 +25,9 @@ Problem g1_small_problem();
 Problem g7_counterexample(const Problem& g1_critical, std::uint32_t seed = 0);
 
 /// SI-1's swap path for an exact two-layer zero-loss point (degree-5 Taylor polynomial of exp,
-/// teacher of width 2, student of width 3).
-Problem si1_swap_path();
+/// teacher of width 2, student of width 3). Seed 0: the fixed teacher (w, b) = (1, 0), (−1, 1/2),
+/// outgoing 1, −2; other seeds draw distinct teacher units and a spare unit at random.
+Problem si1_swap_path(std::uint32_t seed = 0);
 
 /// Regenerates every construction and counterexample into `dir` (created if needed); returns the
 /// written file names. Each file re-checks with `locus classify` or `locus path`.

@@ -37,7 +37,7 @@ struct DesignSpec {
   int unit = 0;
   FTarget f_target = FTarget::Any;
   BTarget b_target = BTarget::Any;
-  bool strict_minimum = false;  ///< halve ε until ∇²L(θ*) ≻ 0 (at most 40 times)
+  bool strict_minimum = false;  ///< halve ε until ∇²L(θ*) ≻ 0 (at most 120 times)
   int bits = 256;               ///< ball precision for non-exact activations
 };
 

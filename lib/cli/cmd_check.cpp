@@ -1,0 +1,252 @@
+// `locus check`: the regression suite of geometric claims (interfaces.md). Prints a table and ends
+// with "N passed, M failed"; exit 0 when every verdict is the expected one, 1 otherwise, 2 on bad
+// input. --json FILE and --junit FILE write reports.
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "commands.hpp"
+
+#include "locus/claims/claim.hpp"
+#include "locus/error.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+namespace locus::cli {
+namespace {
+
+namespace lk = locus::claims;
+
+struct CheckOptions {
+  std::vector<std::string> claims;
+  std::string source;
+  bool list = false, markdown = false, quick = false, float_only = false, progress = false;
+  unsigned seed = 0;
+  int threads = 0;
+  std::string json, junit, counterexamples = "counterexamples", mutate = "none";
+};
+
+bool matches(const std::string& id, const std::string& pattern) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    return id.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0;
+  }
+  return id == pattern;
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string margin_text(double m) {
+  return std::isinf(m) ? "exact" : fmt::format("{:.3g}", m);
+}
+
+int run(const CheckOptions& o) {
+  std::vector<const lk::Claim*> selected;
+  for (const lk::Claim& c : lk::registry()) {
+    bool keep = o.claims.empty();
+    for (const auto& p : o.claims) keep = keep || matches(c.id, p);
+    if (!o.source.empty() && c.source.find(o.source) == std::string::npos &&
+        c.id.find(o.source) == std::string::npos) {
+      keep = false;
+    }
+    if (keep) selected.push_back(&c);
+  }
+  if (o.markdown) {
+    fmt::print("{}", lk::registry_markdown());
+    return 0;
+  }
+  if (selected.empty()) {
+    std::string ids;
+    for (const auto& p : o.claims) ids += (ids.empty() ? "" : ", ") + p;
+    throw InvalidArgument(
+        fmt::format("no claim matches --claim {} --source {}; `locus check --list` shows the ids",
+                    ids.empty() ? "(any)" : ids,
+                    o.source.empty() ? "(any)" : o.source));
+  }
+  if (o.list) {
+    for (const auto* c : selected) {
+      fmt::print("{:<42} {:<9} {:<22} {}\n", c->id, c->expected, c->arithmetic, c->source);
+    }
+    fmt::print("{} claims\n", selected.size());
+    return 0;
+  }
+  lk::Context ctx;
+  ctx.seed = o.seed;
+  ctx.quick = o.quick;
+  ctx.force_float = o.float_only;
+  ctx.mutation = lk::parse_mutation(o.mutate);
+  ctx.counterexample_dir = o.counterexamples;
+  const int threads = o.threads > 0
+                          ? o.threads
+                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const bool progress = o.progress || isatty(STDERR_FILENO) != 0;
+  std::vector<lk::ClaimResult> results(selected.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::mutex print;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto work = [&] {
+    for (std::size_t i = next++; i < selected.size(); i = next++) {
+      results[i] = lk::run_claim(*selected[i], ctx, 1);
+      const std::size_t k = ++done;
+      if (progress) {
+        const std::lock_guard<std::mutex> lock(print);
+        fmt::print(stderr,
+                   "[{}/{}] {} {} ({:.1f} s)\n",
+                   k,
+                   selected.size(),
+                   results[i].id,
+                   lk::to_string(results[i].verdict),
+                   results[i].seconds);
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int k = 1; k < threads; ++k) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  int passed = 0, failed = 0;
+  fmt::print("seed {}{}{}{}\n\n",
+             o.seed,
+             o.quick ? ", quick" : "",
+             o.float_only ? ", float-only" : "",
+             ctx.mutation != lk::Mutation::None ? ", mutation " + o.mutate : "");
+  fmt::print("| {:<42} | {:<12} | {:<8} | {:<4} | {:>8} | {:<14} | {:>4} | {:>7} |\n",
+             "claim",
+             "verdict",
+             "expected",
+             "pass",
+             "margin",
+             "arithmetic",
+             "inst",
+             "seconds");
+  fmt::print("|{:-<44}|{:-<14}|{:-<10}|{:-<6}|{:-<10}|{:-<16}|{:-<6}|{:-<9}|\n",
+             "",
+             "",
+             "",
+             "",
+             "",
+             "",
+             "",
+             "");
+  for (const auto& r : results) {
+    (r.pass ? passed : failed)++;
+    fmt::print("| {:<42} | {:<12} | {:<8} | {:<4} | {:>8} | {:<14} | {:>4} | {:>7.2f} |\n",
+               r.id,
+               lk::to_string(r.verdict),
+               r.expected,
+               r.pass ? "yes" : "NO",
+               r.verdict == lk::Verdict::Refuted ? "-" : margin_text(r.margin),
+               r.arithmetic.substr(0, 14),
+               r.instances,
+               r.seconds);
+  }
+  for (const auto& r : results) {
+    if (!r.pass || r.verdict == lk::Verdict::Refuted) {
+      fmt::print(
+          "\n{}: {} (expected {})\n  {}\n", r.id, lk::to_string(r.verdict), r.expected, r.detail);
+      if (!r.counterexample_file.empty()) {
+        fmt::print("  counterexample written to {}\n", r.counterexample_file);
+      }
+    }
+  }
+  fmt::print("\n{:.1f} s on {} threads\n{} passed, {} failed\n", total, threads, passed, failed);
+  if (!o.json.empty()) {
+    nlohmann::json j = {{"seed", o.seed},
+                        {"quick", o.quick},
+                        {"passed", passed},
+                        {"failed", failed},
+                        {"seconds", fmt::format("{:.3f}", total)}};
+    j["claims"] = nlohmann::json::array();
+    for (const auto& r : results) j["claims"].push_back(lk::to_json(r));
+    std::ofstream(o.json) << j.dump(2) << "\n";
+  }
+  if (!o.junit.empty()) {
+    std::ofstream x(o.junit);
+    x << fmt::format(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"locus check\" tests=\"{}\" "
+        "failures=\"{}\" time=\"{:.3f}\">\n",
+        results.size(),
+        failed,
+        total);
+    for (const auto& r : results) {
+      x << fmt::format("  <testcase classname=\"claims\" name=\"{}\" time=\"{:.3f}\">",
+                       xml_escape(r.id),
+                       r.seconds);
+      if (!r.pass) {
+        x << fmt::format("<failure message=\"verdict {} (expected {})\">{}</failure>",
+                         lk::to_string(r.verdict),
+                         r.expected,
+                         xml_escape(r.detail));
+      }
+      x << fmt::format("<system-out>verdict {}, margin {}, arithmetic {}, seed {}</system-out>",
+                       lk::to_string(r.verdict),
+                       margin_text(r.margin),
+                       xml_escape(r.arithmetic),
+                       r.seed);
+      x << "</testcase>\n";
+    }
+    x << "</testsuite>\n";
+  }
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+Run add_check(CLI::App& app) {
+  auto o = std::make_shared<CheckOptions>();
+  app.add_option("--claim", o->claims, "claim id (a trailing * matches a prefix); repeatable");
+  app.add_option("--source", o->source, "only claims whose source or id contains this text");
+  app.add_flag("--list", o->list, "list the claims");
+  app.add_flag("--markdown", o->markdown, "print docs/claims.md (the registry) and exit");
+  app.add_flag("--quick", o->quick, "fewer instances per claim (the CI suite)");
+  app.add_option("--seed", o->seed, "base seed; instance k uses seed + k")->capture_default_str();
+  app.add_option("--threads", o->threads, "parallel claims (default: all cores)");
+  app.add_option("--json", o->json, "write a JSON report to this file");
+  app.add_option("--junit", o->junit, "write a JUnit XML report to this file");
+  app.add_option("--counterexamples",
+                 o->counterexamples,
+                 "folder for the problem files of refuting instances")
+      ->capture_default_str();
+  app.add_option("--mutate",
+                 o->mutate,
+                 "plant a fault: perturb-point, flip-residual, shift-bound (mutation tests)")
+      ->capture_default_str();
+  app.add_flag("--float-only",
+               o->float_only,
+               "run every instance in double (never proves anything; for testing)");
+  app.add_flag("--progress", o->progress, "progress lines on stderr (default when a terminal)");
+  return [o] { return run(*o); };
+}
+
+}  // namespace locus::cli

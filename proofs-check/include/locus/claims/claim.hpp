@@ -1,0 +1,110 @@
+// locus/claims/claim.hpp: checkable claims about critical points, as data, and their verdicts.
+//
+// A claim has an id, a statement, its source (paper, section, and the math spec's status tag
+// [A]/[P]/[R]/[D]/[V]), a seeded instance family, the quantity it computes, the check, the
+// expected outcome ("proved", or "refuted" for a false statement kept in the suite), and the
+// arithmetic it needs. Running a claim runs every instance:
+//
+//   proved        every instance decided in exact or ball arithmetic, the statement held on all
+//   refuted       some instance certifiably violates the statement (a counterexample, written to
+//                 a problem file when the claim has one)
+//   evidence      the statement held, but some instance used floating point only
+//   inconclusive  some instance could not be decided (precision cap, undecided inertia, a failed
+//                 construction), and none refuted
+//
+// A claim passes when its verdict is the expected one. No floating-point computation can make a
+// verdict "proved": an instance counts as certified only when its arithmetic is rational or
+// ball:BITS.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "locus/io/problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace locus::claims {
+
+enum class Verdict { Proved, Refuted, Evidence, Inconclusive };
+std::string to_string(Verdict v);
+
+/// Faults planted on purpose (mutation tests): each must turn the relevant verdict away from
+/// "proved".
+enum class Mutation {
+  None,
+  PerturbPoint,  ///< move the constructed critical point by 1e-20 in one coordinate
+  FlipResidual,  ///< the prediction uses the residual sign convention y − f instead of f − y
+  ShiftBound,    ///< a predicted count (nullity, inertia) off by one
+};
+Mutation parse_mutation(const std::string& s);
+std::string to_string(Mutation m);
+
+struct Context {
+  std::uint32_t seed = 0;
+  bool quick = false;
+  bool force_float = false;  ///< run every instance in double: must never give "proved"
+  Mutation mutation = Mutation::None;
+  std::string counterexample_dir;  ///< where refuting instances are written ("" = not written)
+
+  /// The arithmetic an instance should use: `certified` (rational or ball:BITS), or double when
+  /// force_float is set.
+  [[nodiscard]] std::string arithmetic(const std::string& certified) const {
+    return force_float ? "double" : certified;
+  }
+};
+
+/// One instance's outcome.
+struct InstanceResult {
+  bool decided = false;    ///< the check reached a yes/no answer
+  bool holds = false;      ///< the claim's statement holds on this instance (when decided)
+  std::string arithmetic;  ///< what decided it: rational, ball:BITS (certified) or a float type
+  double margin = 0;       ///< distance from the boundary (claim-specific; +inf for exact)
+  std::string detail;
+  std::optional<Problem> counterexample;
+};
+
+struct Claim {
+  std::string id;
+  std::string statement;
+  std::string source;  ///< paper and section
+  std::string status;  ///< [A], [P], [R], [D], [V] (math-spec §0)
+  std::string family;  ///< the instance generator, in words
+  std::string quantity;
+  std::string check;
+  std::string expected = "proved";
+  std::string arithmetic;  ///< what the claim needs
+  std::string margin_meaning;
+  int instances = 10;
+  int quick_instances = 2;
+  std::function<InstanceResult(const Context&, std::uint32_t seed)> run;
+};
+
+/// Every registered claim, in a fixed order.
+const std::vector<Claim>& registry();
+
+struct ClaimResult {
+  std::string id, source, expected;
+  Verdict verdict = Verdict::Inconclusive;
+  bool pass = false;
+  double margin = 0;
+  std::string arithmetic;
+  std::uint32_t seed = 0;
+  int instances = 0;
+  double seconds = 0;
+  std::string detail;
+  std::string counterexample_file;
+};
+
+/// Runs one claim (its instances on up to `threads` threads).
+ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads = 1);
+
+nlohmann::json to_json(const ClaimResult& r);
+
+/// Markdown documentation of the registry (docs/claims.md is generated from it).
+std::string registry_markdown();
+
+}  // namespace locus::claims

@@ -1,0 +1,364 @@
+// Claims about the star locus, global minima, wide networks, ReLU symmetries and SI-1
+// (math-spec §1.8, §4, §9).
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "instances.hpp"
+
+#include "locus/constructions/counterexamples.hpp"
+#include "locus/constructions/path.hpp"
+#include "locus/constructions/star.hpp"
+#include "locus/constructions/wide.hpp"
+#include "locus/core/derivatives.hpp"
+#include "locus/error.hpp"
+#include "locus/linalg/inertia.hpp"
+#include "locus/solve/classify.hpp"
+
+#include <fmt/format.h>
+
+namespace locus::claims {
+namespace {
+
+using namespace detail;
+using locus::to_string;
+namespace lc = locus::constructions;
+using Index = Eigen::Index;
+constexpr double kExact = std::numeric_limits<double>::infinity();
+
+// A tanh network without biases, random exact weights and data, and a random zero set.
+struct StarInstance {
+  Problem base;
+  std::vector<int> zero;
+};
+
+StarInstance star_instance(std::uint32_t seed, int zero_count) {
+  static const std::vector<std::vector<int>> shapes = {
+      {2, 3, 3, 1}, {1, 2, 2, 2, 1}, {3, 2, 2, 2}, {2, 2, 3, 2, 1}};
+  std::mt19937 rng(seed);
+  const auto& shape = shapes[seed % shapes.size()];
+  StarInstance s;
+  s.base = random_base(seed, shape, Activation::tanh(), false);
+  std::uniform_int_distribution<int> coin(-5, 5);
+  for (Index i = 0; i < s.base.data.targets.rows(); ++i) {
+    for (Index j = 0; j < s.base.data.targets.cols(); ++j) {
+      int k = coin(rng);
+      if (k == 0) k = 2;
+      s.base.data.targets(i, j) = Rational(k, 3);
+    }
+  }
+  const int L = s.base.network.num_layers();
+  std::vector<int> layers(static_cast<std::size_t>(L));
+  for (int l = 0; l < L; ++l) layers[static_cast<std::size_t>(l)] = l + 1;
+  std::shuffle(layers.begin(), layers.end(), rng);
+  const int k = std::min(zero_count, L);
+  s.zero.assign(layers.begin(), layers.begin() + k);
+  return s;
+}
+
+std::string zs(const std::vector<int>& z) {
+  std::string out;
+  for (const int v : z) out += (out.empty() ? "" : ",") + std::to_string(v);
+  return "{" + out + "}";
+}
+
+InstanceResult st1(const Context& ctx, std::uint32_t seed) {
+  const StarInstance s = star_instance(seed, 2 + static_cast<int>(seed % 2));
+  Problem p = lc::star_problem(s.base, s.zero);
+  if (ctx.mutation == Mutation::PerturbPoint) {
+    const Network& n = p.network;
+    (*p.point)(n.weight_index(s.zero[0], 0, 0)) += tiny();
+  }
+  const std::string a = ctx.arithmetic("ball:256");
+  if (a == "double") {
+    const LossFunction<double> f(p.network, p.data);
+    const double gn = f.gradient(p.point_as<double>()).norm();
+    return result(gn == 0, "double", 0, fmt::format("‖∇L‖ = {:.3e} in double", gn));
+  }
+  const ScopedBallPrecision precision(256);
+  const LossFunction<Ball> f(p.network, p.data);
+  const Vec<Ball> g = f.gradient(p.point_as<Ball>());
+  bool zero = true, nonzero = false;
+  for (Index i = 0; i < g.size(); ++i) {
+    zero = zero && g(i).is_exact() && certainly_zero(g(i)) == Certainty::True;
+    nonzero = nonzero || !possibly_zero(g(i));
+  }
+  if (!zero && !nonzero) return undecided("∇L contains 0 but is not an exact zero");
+  return result(zero,
+                a,
+                kExact,
+                fmt::format("{} with zero layers {}: ∇L {}",
+                            p.network.describe(),
+                            zs(s.zero),
+                            zero ? "= 0 exactly" : "certainly ≠ 0"));
+}
+
+InstanceResult st2(const Context& ctx, std::uint32_t seed) {
+  const StarInstance s = star_instance(seed, 2);
+  const lc::StarCertificate c =
+      lc::certify_star(s.base, s.zero, parse_arithmetic(ctx.arithmetic("ball:256")), seed);
+  if (!c.predicted || !c.hessian_inertia.decided) return undecided("inertia undecided");
+  Inertia predicted = *c.predicted;
+  if (ctx.mutation == Mutation::ShiftBound) predicted.zero += 1;
+  return result(predicted == c.hessian_inertia.inertia,
+                c.arithmetic,
+                kExact,
+                fmt::format("zero layers {}: In = {}, ST-2 predicts {}",
+                            zs(s.zero),
+                            to_string(c.hessian_inertia.inertia),
+                            to_string(predicted)));
+}
+
+InstanceResult st3(const Context& ctx, std::uint32_t seed, bool not_minimum) {
+  StarInstance s = star_instance(seed, 3);
+  if (s.zero.size() < 3) return undecided("fewer than three layers");
+  const lc::StarCertificate c =
+      lc::certify_star(s.base, s.zero, parse_arithmetic(ctx.arithmetic("ball:256")), seed);
+  if (!not_minimum) {
+    return result(
+        c.hessian_zero,
+        c.arithmetic,
+        kExact,
+        fmt::format("zero layers {}: ∇²L {}", zs(s.zero), c.hessian_zero ? "= 0 exactly" : "≠ 0"));
+  }
+  if (!c.not_a_minimum) return undecided("D³L vanished on the seeded directions: " + c.third_order);
+  return result(true, c.arithmetic, kExact, c.third_order);
+}
+
+InstanceResult co0(const Context& ctx, std::uint32_t seed) {
+  static const std::vector<std::vector<int>> shapes = {
+      {2, 4, 1}, {1, 3, 3, 1}, {2, 3, 2}, {2, 2, 2, 1}};
+  const auto& shape = shapes[seed % shapes.size()];
+  Problem base = random_base(seed, shape, exp5());
+  // Fewer samples than parameters per output: N·n_L < P.
+  const Index nl = shape.back();
+  const Index N = std::max<Index>(2, (base.network.num_parameters() / nl) / 2);
+  base.data.inputs.conservativeResize(N, Eigen::NoChange);
+  base.data.targets = Mat<Rational>::Zero(N, nl);
+  const std::string a = ctx.arithmetic("rational");
+  if (a == "double") return undecided("CO-0 needs a certified nullity (rational or balls)");
+  const Problem gm = lc::global_minimum(base, parse_arithmetic(a));
+  const auto& c = gm.certificate;
+  if (c["hessian_inertia"].is_null()) return undecided("inertia undecided");
+  Index predicted = base.network.num_parameters() - N * nl;
+  if (ctx.mutation == Mutation::ShiftBound) predicted += 1;
+  const Index nullity = c["hessian_inertia"]["zero"].get<Index>();
+  const bool full_rank = c["rank_J"].get<Index>() == N * nl;
+  if (!full_rank) return undecided("J is not of full row rank at this instance");
+  return result(nullity == predicted,
+                "rational",
+                kExact,
+                fmt::format("{}, N = {}: nullity {} (P − N·n_L = {})",
+                            base.network.describe(),
+                            N,
+                            nullity,
+                            predicted));
+}
+
+InstanceResult wb1(const Context& ctx, std::uint32_t seed) {
+  // At exact critical points: designs and their splits.
+  static const std::vector<std::vector<int>> shapes = {
+      {2, 2, 1}, {2, 3, 1}, {1, 2, 2, 1}, {2, 3, 2}};
+  const auto& shape = shapes[seed % shapes.size()];
+  const auto d = design(seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false);
+  if (!d) return undecided("no exact design for this seed: " + last_design_error());
+  Problem p = d->problem;
+  if (seed % 2 == 1) {
+    lc::SplitSpec s;
+    s.lambda = Rational(1, 3);
+    p = lc::split_problem(p, s);
+    s.unit = 1;
+    p = lc::split_problem(p, s);
+  }
+  const std::string a = ctx.arithmetic("rational");
+  if (a == "double") return result(true, "double", 0, "float evidence only");
+  const lc::WideBound b = lc::wb1_bound(p, parse_arithmetic(a));
+  const Index nullity =
+      exact_inertia(LossFunction<Rational>(p.network, p.data).hessian(*p.point)).inertia.zero;
+  Index bound = b.bound;
+  if (ctx.mutation == Mutation::ShiftBound) bound = nullity + 1;  // a bound claimed one too high
+  return result(
+      nullity >= bound,
+      "rational",
+      static_cast<double>(nullity - bound),
+      fmt::format("{}: nullity {} >= WB-1 bound {}", p.network.describe(), nullity, bound));
+}
+
+InstanceResult relu(const Context& ctx, std::uint32_t seed) {
+  static const std::vector<std::vector<int>> shapes = {
+      {2, 3, 1}, {2, 2, 2, 1}, {1, 3, 1}, {3, 2, 1}};
+  const auto& shape = shapes[seed % shapes.size()];
+  std::optional<lc::DesignResult> d;
+  try {
+    d = design(seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false, Activation::relu());
+  } catch (const Error& e) {
+    return undecided(e.what());
+  }
+  if (!d) return undecided("no exact ReLU design for this seed");
+  if (ctx.force_float) return result(true, "double", 0, "float evidence only");
+  const Problem& p = d->problem;
+  const Network& n = p.network;
+  const Mat<Rational> h = LossFunction<Rational>(n, p.data).hessian(*p.point);
+  Index count = 0;
+  bool all = true;
+  for (int l = 1; l < n.num_layers(); ++l) {
+    for (int j = 0; j < n.width(l); ++j) {
+      Vec<Rational> xi = Vec<Rational>::Zero(n.num_parameters());
+      for (int k = 0; k < n.width(l - 1) + (n.bias ? 1 : 0); ++k) {
+        xi(n.augmented_index(l, j, k)) = (*p.point)(n.augmented_index(l, j, k));
+      }
+      for (int i = 0; i < n.width(l + 1); ++i) {
+        xi(n.weight_index(l + 1, i, j)) = -(*p.point)(n.weight_index(l + 1, i, j));
+      }
+      if (xi.isZero()) continue;
+      ++count;
+      all = all && (h * xi).isZero();
+    }
+  }
+  const Index nullity = exact_inertia(h).inertia.zero;
+  return result(all && nullity >= count,
+                "rational",
+                static_cast<double>(nullity - count),
+                fmt::format("{}: H ξ_j {} for {} units, nullity {}",
+                            n.describe(),
+                            all ? "= 0 exactly" : "≠ 0",
+                            count,
+                            nullity));
+}
+
+InstanceResult si1(const Context& ctx, std::uint32_t seed) {
+  const Problem p = lc::si1_swap_path(seed);
+  if (ctx.force_float) return result(true, "double", 0, "float evidence only");
+  const lc::PathCheck c = lc::check_path(p);
+  bool constant = true;
+  for (const auto& s : c.segments) constant = constant && s.verdict == "constant";
+  const bool zero = c.start_loss == "0" && c.end_loss == "0";
+  return result(constant && zero,
+                c.arithmetic,
+                kExact,
+                fmt::format("7 segments {}, loss {} at both ends",
+                            constant ? "constant" : "NOT constant",
+                            c.start_loss));
+}
+
+}  // namespace
+
+std::vector<Claim> other_claims() {
+  std::vector<Claim> out;
+  const auto add = [&](Claim c) { out.push_back(std::move(c)); };
+  add({"cooper.star-critical",
+       "No biases, σ(0) = 0, at least two zero weight layers: θ is a critical point (ST-1).",
+       "Cooper 2020 (star locus, definitions reconstructed); math-spec §4.2 ST-1",
+       "[R, D, V]",
+       "tanh networks without biases (depth 3-4), random exact weights and data, random zero sets "
+       "of size 2 or 3",
+       "∇L in balls",
+       "every component an exact zero",
+       "proved",
+       "ball:256",
+       "exact",
+       20,
+       2,
+       [](const Context& c, std::uint32_t s) { return st1(c, s); }});
+  add({"cooper.star-inertia",
+       "Exactly two zero layers {i < j}: n- = n+ = rank(P_jᵀM_i)·rank(Q_ij) (ST-2).",
+       "math-spec §4.2 ST-2 (Cooper 2020, reconstructed)",
+       "[D, V]",
+       "as cooper.star-critical with two zero layers",
+       "certified inertia of ∇²L",
+       "equal to the ST-2 prediction",
+       "proved",
+       "ball:256",
+       "exact",
+       20,
+       2,
+       [](const Context& c, std::uint32_t s) { return st2(c, s); }});
+  add({"cooper.c-locus-hessian-zero",
+       "Three or more zero layers: ∇²L = 0 identically (ST-3, the C locus).",
+       "math-spec §4.2 ST-3 (Cooper 2020, reconstructed)",
+       "[D, V]",
+       "as cooper.star-critical with three zero layers",
+       "∇²L in balls",
+       "every entry an exact zero",
+       "proved",
+       "ball:256",
+       "exact",
+       20,
+       2,
+       [](const Context& c, std::uint32_t s) { return st3(c, s, false); }});
+  add({"cooper.c-locus-not-minimum",
+       "C-locus points with nonzero targets are not local minima: with ∇L = ∇²L = 0, a nonzero "
+       "D³L[u,u,u] changes sign.",
+       "math-spec §4.2 ST-3, R5 step 5",
+       "[D]",
+       "as cooper.c-locus-hessian-zero",
+       "D³L[u,u,u] along seeded integer directions",
+       "certainly nonzero for some u",
+       "proved",
+       "ball:256",
+       "exact",
+       20,
+       2,
+       [](const Context& c, std::uint32_t s) { return st3(c, s, true); }});
+  add({"cooper.global-min-nullity",
+       "At an interpolating point with rank J = N·n_L the Hessian's nullity is exactly P − N·n_L "
+       "(CO-0, G4).",
+       "Cooper 2018/2021 (global minima form a (P − N·n_L)-manifold); math-spec §4.1 CO-0c, G4",
+       "[A, V]",
+       "degree-5 exp polynomial nets [2,4,1], [1,3,3,1], [2,3,2], [2,2,2,1], random exact θ, "
+       "N·n_L < P, targets Φ(θ)",
+       "exact inertia of ∇²L",
+       "nullity = P − N·n_L",
+       "proved",
+       "rational",
+       "exact",
+       20,
+       2,
+       [](const Context& c, std::uint32_t s) { return co0(c, s); }});
+  add({"wide.wb1-nullity-bound",
+       "At any critical point nullity(∇²L) >= n_1(n_0+β − rank X̃) + Σ_l (n_l − rank Δ_l)(n_{l−1}+β "
+       "− rank Ã_{l−1}) (WB-1).",
+       "math-spec §4.3 WB-1 (cf. Cooper 2020)",
+       "[D, V]",
+       "exact designs and their double splits on [2,2,1], [2,3,1], [1,2,2,1], [2,3,2]",
+       "exact nullity and the bound from exact ranks",
+       "nullity >= bound",
+       "proved",
+       "rational",
+       "nullity − bound",
+       20,
+       2,
+       [](const Context& c, std::uint32_t s) { return wb1(c, s); }});
+  add({"relu.homogeneity-kernel",
+       "ReLU networks: at a critical point with no pre-activation at the kink, each hidden unit's "
+       "rescaling tangent ξ_j = (W̃_l[j,:], −W_{l+1}[:,j]) lies in the Hessian's kernel.",
+       "math-spec §1.8 (positive homogeneity, Lemma K)",
+       "[D]",
+       "exact ReLU designs on [2,3,1], [2,2,2,1], [1,3,1], [3,2,1]",
+       "∇²L ξ_j, nullity",
+       "= 0 exactly for every unit; nullity >= #units",
+       "proved",
+       "rational",
+       "nullity − #units",
+       20,
+       2,
+       [](const Context& c, std::uint32_t s) { return relu(c, s); }});
+  add({"simsek.swap-path",
+       "One extra unit connects permuted global minima: the seven-segment swap path keeps the "
+       "loss identically 0 (SI-1).",
+       "Şimşek et al. 2021; math-spec §9 SI-1",
+       "[A, D]",
+       "exact two-layer teachers of width 2 (degree-5 exp polynomial, seeded units), student of "
+       "width 3",
+       "L along every segment",
+       "every segment certified constant, L = 0",
+       "proved",
+       "rational",
+       "exact",
+       20,
+       2,
+       [](const Context& c, std::uint32_t s) { return si1(c, s); }});
+  return out;
+}
+
+}  // namespace locus::claims

@@ -1,0 +1,165 @@
+#include "instances.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "locus/constructions/counterexamples.hpp"
+#include "locus/error.hpp"
+#include "locus/solve/refine.hpp"
+
+#include <fmt/format.h>
+
+namespace locus::claims::detail {
+
+Activation exp5() {
+  return Activation::polynomial({Rational(1),
+                                 Rational(1),
+                                 Rational(1, 2),
+                                 Rational(1, 6),
+                                 Rational(1, 24),
+                                 Rational(1, 120)});
+}
+
+Problem random_base(std::uint32_t seed,
+                    const std::vector<int>& widths,
+                    const Activation& act,
+                    bool bias) {
+  Problem p;
+  p.network.widths = widths;
+  p.network.activation = act;
+  p.network.bias = bias;
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> coin(-4, 4);
+  const auto P = p.network.num_parameters();
+  const int n0 = widths.front();
+  const int nl = widths.back();
+  const int N = static_cast<int>((P + 8 + nl - 1) / nl);
+  // Distinct inputs: random points of a grid with spacing 1/3, offset by 1/7 (never 0).
+  std::vector<std::vector<int>> seen;
+  p.data.inputs.resize(N, n0);
+  std::uniform_int_distribution<int> grid(-std::max(6, N), std::max(6, N));
+  for (int i = 0; i < N; ++i) {
+    std::vector<int> x(static_cast<std::size_t>(n0));
+    do {
+      for (auto& v : x) v = grid(rng);
+    } while (std::find(seen.begin(), seen.end(), x) != seen.end());
+    seen.push_back(x);
+    for (int j = 0; j < n0; ++j) {
+      p.data.inputs(i, j) = Rational(x[static_cast<std::size_t>(j)], 3) + Rational(1, 7);
+    }
+  }
+  p.data.targets = Mat<Rational>::Zero(N, nl);
+  Vec<Rational> theta(P);
+  for (Eigen::Index i = 0; i < P; ++i) {
+    int k = coin(rng);
+    if (k == 0) k = 1;
+    theta(i) = Rational(k, 4);
+  }
+  p.point = theta;
+  return p;
+}
+
+std::optional<constructions::DesignResult> design(std::uint32_t seed,
+                                                  const std::vector<int>& widths,
+                                                  constructions::FTarget f,
+                                                  constructions::BTarget b,
+                                                  int layer,
+                                                  int unit,
+                                                  bool strict,
+                                                  const Activation& act) {
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    const std::uint32_t s = seed + 1000U * static_cast<std::uint32_t>(attempt);
+    const Problem base = random_base(s, widths, act);
+    constructions::DesignSpec d;
+    d.network = base.network;
+    d.inputs = base.data.inputs;
+    d.theta = *base.point;
+    d.seed = s;
+    d.tries = 120;
+    d.layer = layer;
+    d.unit = unit;
+    d.f_target = f;
+    d.b_target = b;
+    d.strict_minimum = strict;
+    try {
+      return constructions::inverse_design(d);
+    } catch (const Error& e) {
+      last_design_error() = e.what();
+      continue;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string& last_design_error() {
+  thread_local std::string e;
+  return e;
+}
+
+const Problem& g1_refined() {
+  static const Problem p = [] {
+    using M = Mpfr512;
+    Problem q = constructions::g1_small_problem();
+    const auto r = newton_refine<M>(q.network, q.data, q.point_as<M>(), {});
+    Vec<Rational> t(r.theta.size());
+    for (Eigen::Index i = 0; i < t.size(); ++i) t(i) = ScalarTraits<M>::to_rational(r.theta(i));
+    q.point = t;
+    return q;
+  }();
+  return p;
+}
+
+bool certified(const std::string& arithmetic) {
+  return arithmetic.rfind("rational", 0) == 0 || arithmetic.rfind("ball:", 0) == 0;
+}
+
+Rational lambda_inside(std::mt19937& rng) {
+  std::uniform_int_distribution<int> k(1, 8);
+  const int a = k(rng);
+  return Rational(a, 9);
+}
+
+Rational lambda_outside(std::mt19937& rng) {
+  std::uniform_int_distribution<int> k(1, 12);
+  const int a = k(rng);
+  return (a % 2 == 0) ? Rational(-a, 5) : Rational(1) + Rational(a, 5);
+}
+
+double number(const std::string& s) {
+  std::string t = s;
+  if (!t.empty() && t[0] == '[') t = t.substr(1, t.find(' ') - 1);
+  try {
+    return to_double_nearest(parse_rational(t));
+  } catch (const Error&) {
+    return std::stod(t);
+  }
+}
+
+Rational tiny() {
+  Rational r(1);
+  for (int i = 0; i < 20; ++i) r /= 10;
+  return r;
+}
+
+InstanceResult result(bool holds,
+                      const std::string& arithmetic,
+                      double margin,
+                      std::string detail) {
+  InstanceResult r;
+  r.decided = true;
+  r.holds = holds;
+  r.arithmetic = arithmetic;
+  r.margin = margin;
+  r.detail = std::move(detail);
+  return r;
+}
+
+InstanceResult undecided(std::string detail) {
+  InstanceResult r;
+  r.decided = false;
+  r.detail = std::move(detail);
+  return r;
+}
+
+}  // namespace locus::claims::detail

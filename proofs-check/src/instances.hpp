@@ -1,0 +1,59 @@
+// Seeded instance generators shared by the claims (internal).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "locus/claims/claim.hpp"
+#include "locus/constructions/design.hpp"
+#include "locus/constructions/split.hpp"
+
+namespace locus::claims::detail {
+
+/// σ(z) = Σ_{k<=5} z^k/k!: the dense polynomial of math-spec G2 (pitfall 9).
+Activation exp5();
+
+/// A network with random exact parameters k/4 and N distinct random inputs with N·n_L >= P + 8
+/// (so ker Jᵀ ≠ {0}); targets 0.
+Problem random_base(std::uint32_t seed,
+                    const std::vector<int>& widths,
+                    const Activation& act,
+                    bool bias = true);
+
+/// An exact R1 design (critical point, strict minimum when `strict`), steered at unit (layer,
+/// unit); tries seeds seed, seed + 1000, ... and returns nullopt when none works.
+std::optional<constructions::DesignResult> design(std::uint32_t seed,
+                                                  const std::vector<int>& widths,
+                                                  constructions::FTarget f,
+                                                  constructions::BTarget b,
+                                                  int layer,
+                                                  int unit,
+                                                  bool strict,
+                                                  const Activation& act = exp5());
+
+/// The last inverse-design failure on this thread (for the undecided detail).
+std::string& last_design_error();
+
+/// G1's small network refined to 100 digits (computed once).
+const Problem& g1_refined();
+
+/// rational or ball:BITS.
+bool certified(const std::string& arithmetic);
+
+/// A random exact λ in (0, 1), or outside [0, 1].
+Rational lambda_inside(std::mt19937& rng);
+Rational lambda_outside(std::mt19937& rng);
+
+/// A number from "p/q", a decimal, or a ball "[mid +/- rad]" (its midpoint), as a double.
+double number(const std::string& s);
+
+/// 10^-20 exactly.
+Rational tiny();
+
+InstanceResult result(bool holds, const std::string& arithmetic, double margin, std::string detail);
+InstanceResult undecided(std::string detail);
+
+}  // namespace locus::claims::detail

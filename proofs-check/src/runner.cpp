@@ -1,0 +1,129 @@
+// Running claims (locus/claims/claim.hpp).
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include "instances.hpp"
+
+#include "locus/claims/claim.hpp"
+#include "locus/error.hpp"
+#include "locus/version.hpp"
+
+#include <fmt/format.h>
+
+namespace locus::claims {
+
+ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const int n = ctx.quick ? claim.quick_instances : claim.instances;
+  std::vector<InstanceResult> results(static_cast<std::size_t>(n));
+  std::atomic<int> next{0};
+  const auto work = [&] {
+    for (int i = next++; i < n; i = next++) {
+      const std::uint32_t seed = ctx.seed + static_cast<std::uint32_t>(i);
+      InstanceResult r;
+      try {
+        r = claim.run(ctx, seed);
+      } catch (const std::exception& e) {
+        r = detail::undecided(fmt::format("instance {} (seed {}): {}", i, seed, e.what()));
+      }
+      results[static_cast<std::size_t>(i)] = std::move(r);
+    }
+  };
+  const int t = std::max(1, std::min(threads, n));
+  std::vector<std::thread> pool;
+  for (int k = 1; k < t; ++k) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+
+  ClaimResult out;
+  out.id = claim.id;
+  out.source = claim.source;
+  out.expected = claim.expected;
+  out.seed = ctx.seed;
+  out.instances = n;
+  bool any_refuted = false, any_undecided = false, any_float = false;
+  int refuting = -1;
+  double margin = std::numeric_limits<double>::infinity();
+  std::vector<std::string> arithmetics;
+  for (int i = 0; i < n; ++i) {
+    const InstanceResult& r = results[static_cast<std::size_t>(i)];
+    if (!r.decided) {
+      any_undecided = true;
+      if (out.detail.empty()) out.detail = r.detail;
+      continue;
+    }
+    if (std::find(arithmetics.begin(), arithmetics.end(), r.arithmetic) == arithmetics.end()) {
+      arithmetics.push_back(r.arithmetic);
+    }
+    const bool cert = detail::certified(r.arithmetic);
+    any_float = any_float || !cert;
+    if (!r.holds && cert && refuting < 0) {
+      any_refuted = true;
+      refuting = i;
+    }
+    if (r.holds) margin = std::min(margin, r.margin);
+  }
+  if (any_refuted) {
+    out.verdict = Verdict::Refuted;
+    const InstanceResult& r = results[static_cast<std::size_t>(refuting)];
+    out.detail = fmt::format("instance {} (seed {}): {}",
+                             refuting,
+                             ctx.seed + static_cast<std::uint32_t>(refuting),
+                             r.detail);
+    out.margin = 0;
+    if (r.counterexample && !ctx.counterexample_dir.empty()) {
+      std::filesystem::create_directories(ctx.counterexample_dir);
+      Problem p = *r.counterexample;
+      p.provenance = {{"command", "locus check"},
+                      {"claim", claim.id},
+                      {"version", kVersion},
+                      {"seed", ctx.seed + static_cast<std::uint32_t>(refuting)}};
+      out.counterexample_file =
+          (std::filesystem::path(ctx.counterexample_dir) /
+           fmt::format("{}.seed{}.json", claim.id, ctx.seed + static_cast<std::uint32_t>(refuting)))
+              .string();
+      write_problem_file(p, out.counterexample_file);
+    }
+  } else if (any_undecided) {
+    out.verdict = Verdict::Inconclusive;
+  } else if (any_float) {
+    out.verdict = Verdict::Evidence;
+    out.margin = margin;
+  } else {
+    out.verdict = Verdict::Proved;
+    out.margin = margin;
+    if (out.detail.empty() && n > 0) out.detail = results[0].detail;
+  }
+  // An expected refutation that every instance supports "holds" is a failure, not a proof.
+  for (std::size_t k = 0; k < arithmetics.size(); ++k) {
+    out.arithmetic += (k ? "," : "") + arithmetics[k];
+  }
+  out.pass = to_string(out.verdict) == claim.expected;
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+nlohmann::json to_json(const ClaimResult& r) {
+  nlohmann::json j = {
+      {"id", r.id},
+      {"source", r.source},
+      {"verdict", to_string(r.verdict)},
+      {"expected", r.expected},
+      {"pass", r.pass},
+      {"margin", std::isinf(r.margin) ? std::string("exact") : fmt::format("{:.6g}", r.margin)},
+      {"arithmetic", r.arithmetic},
+      {"seed", r.seed},
+      {"instances", r.instances},
+      {"seconds", fmt::format("{:.3f}", r.seconds)},
+      {"detail", r.detail}};
+  if (!r.counterexample_file.empty()) j["counterexample"] = r.counterexample_file;
+  return j;
+}
+
+}  // namespace locus::claims
