@@ -58,7 +58,10 @@ StarInstance star_instance(std::uint32_t seed, int zero_count) {
 
 std::string zs(const std::vector<int>& z) {
   std::string out;
-  for (const int v : z) out += (out.empty() ? "" : ",") + std::to_string(v);
+  for (const int v : z) {
+    if (!out.empty()) out += ',';
+    out += std::to_string(v);
+  }
   return "{" + out + "}";
 }
 

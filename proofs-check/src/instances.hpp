@@ -57,3 +57,9 @@ InstanceResult result(bool holds, const std::string& arithmetic, double margin, 
 InstanceResult undecided(std::string detail);
 
 }  // namespace locus::claims::detail
+
+namespace locus::claims {
+/// The two halves of the registry (claims_split.cpp, claims_other.cpp).
+std::vector<Claim> split_claims();
+std::vector<Claim> other_claims();
+}  // namespace locus::claims

@@ -1,15 +1,14 @@
 // The registry of claims, in a fixed order, and its Markdown documentation.
 #include <map>
 
+#include "instances.hpp"
+
 #include "locus/claims/claim.hpp"
 #include "locus/error.hpp"
 
 #include <fmt/format.h>
 
 namespace locus::claims {
-
-std::vector<Claim> split_claims();
-std::vector<Claim> other_claims();
 
 const std::vector<Claim>& registry() {
   static const std::vector<Claim> all = [] {

@@ -102,7 +102,8 @@ ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
   }
   // An expected refutation that every instance supports "holds" is a failure, not a proof.
   for (std::size_t k = 0; k < arithmetics.size(); ++k) {
-    out.arithmetic += (k ? "," : "") + arithmetics[k];
+    if (k > 0) out.arithmetic += ',';
+    out.arithmetic += arithmetics[k];
   }
   out.pass = to_string(out.verdict) == claim.expected;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
