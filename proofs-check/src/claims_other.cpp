@@ -244,6 +244,49 @@ InstanceResult si1(const Context& ctx, std::uint32_t seed) {
                             c.start_loss));
 }
 
+InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
+  // NH-1: at a critical point with rank Ã_k = N (and later layers of full rank), L = 0. One hidden
+  // layer (k = 1, no later layers). Even seeds: G7's certified suboptimal minima (the theorem must
+  // not apply: rank Ã_1 < N); odd seeds: exact interpolating points of [2, N, 1] networks.
+  if (seed % 2 == 0) {
+    const Problem g7 = lc::g7_counterexample(g1_refined(), seed);
+    const std::string a = ctx.arithmetic("ball:512");
+    if (a == "double") return undecided("NH-1's ranks need certified arithmetic");
+    const Classification c = classify_point(g7, parse_arithmetic(a));
+    if (c.kind != PointKind::DegenerateMinimum) return undecided("G7 not certified a minimum");
+    const lc::WideBound b = lc::wb1_bound(g7, parse_arithmetic(a));
+    const Index rank = b.rank_a[2];
+    const Index N = g7.data.size();
+    const bool loss_positive = g7.certificate.value("witness_lower", false);
+    // The implication: rank = N ⇒ L = 0. Here L > 0, so the rank must be < N.
+    return result(rank < N || !loss_positive,
+                  a,
+                  static_cast<double>(N - rank),
+                  fmt::format("G7 (seed {}): suboptimal minimum with rank Ã_1 = {} < N = {}: "
+                              "NH-1's hypothesis fails, as it must",
+                              seed,
+                              rank,
+                              N));
+  }
+  const int N = 4 + static_cast<int>(seed % 3);
+  Problem base = random_base(seed, {2, N, 1}, exp5());
+  base.data.inputs.conservativeResize(N, Eigen::NoChange);
+  base.data.targets = Mat<Rational>::Zero(N, 1);
+  const std::string a = ctx.arithmetic("rational");
+  if (a == "double") return undecided("NH-1's ranks need certified arithmetic");
+  const Problem gm = lc::global_minimum(base, parse_arithmetic(a));
+  const lc::WideBound b = lc::wb1_bound(gm, parse_arithmetic(a));
+  const Index rank = b.rank_a[2];
+  const Rational loss = LossFunction<Rational>(gm.network, gm.data).loss(*gm.point);
+  const bool critical = LossFunction<Rational>(gm.network, gm.data).gradient(*gm.point).isZero();
+  if (!critical) return undecided("the interpolating point is not critical");
+  return result(
+      rank != N || loss == 0,
+      "rational",
+      kExact,
+      fmt::format("[2, {}, 1], N = {}: rank Ã_1 = {}, L = {}", N, N, rank, to_string(loss)));
+}
+
 }  // namespace
 
 std::vector<Claim> other_claims() {
@@ -346,6 +389,21 @@ std::vector<Claim> other_claims() {
        20,
        2,
        [](const Context& c, std::uint32_t s) { return relu(c, s); }});
+  add({"nguyen-hein.global-optimality",
+       "At a critical point with rank Ã_k = N (and full-rank later layers) the loss is 0 (NH-1); "
+       "so every certified suboptimal minimum violates the rank condition.",
+       "Nguyen & Hein 2017; Petzka & Sminchisescu 2021 §3.6; math-spec §3.6 NH-1",
+       "[P, D]",
+       "G7's certified suboptimal minima (even seeds) and exact interpolating points of "
+       "[2, N, 1] networks, N = 4..6 (odd seeds)",
+       "rank Ã_1 (exact or certified), L",
+       "rank Ã_1 = N implies L = 0",
+       "proved",
+       "rational or ball:512",
+       "N − rank Ã_1 at the suboptimal minima",
+       10,
+       2,
+       [](const Context& c, std::uint32_t s) { return nh1(c, s); }});
   add({"simsek.swap-path",
        "One extra unit connects permuted global minima: the seven-segment swap path keeps the "
        "loss identically 0 (SI-1).",
