@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "locus/error.hpp"
 #include "locus/linalg/spectrum.hpp"
 
 #include <fmt/format.h>
@@ -83,6 +84,41 @@ nlohmann::json columns_json(const Mat<Rational>& m) {
     cols.push_back(col);
   }
   return cols;
+}
+
+Coordinate decode_index(const Network& net, Eigen::Index i) {
+  for (int m = 1; m <= net.num_layers(); ++m) {
+    const Eigen::Index off = net.layer_offset(m);
+    const Eigen::Index cols = net.width(m - 1) + (net.bias ? 1 : 0);
+    const Eigen::Index size = static_cast<Eigen::Index>(net.width(m)) * cols;
+    if (i >= off && i < off + size) {
+      const Eigen::Index rel = i - off;
+      const Eigen::Index nw = static_cast<Eigen::Index>(net.width(m)) * net.width(m - 1);
+      if (rel < nw) {
+        return {
+            m, static_cast<int>(rel / net.width(m - 1)), static_cast<int>(rel % net.width(m - 1))};
+      }
+      return {m, static_cast<int>(rel - nw), net.width(m - 1)};
+    }
+  }
+  throw InvalidArgument(
+      fmt::format("coordinate {} is out of range (P = {})", i, net.num_parameters()));
+}
+
+bool exact_over_q(const Network& net) {
+  return (net.activation.kind == ActivationKind::Polynomial ||
+          net.activation.kind == ActivationKind::Identity ||
+          net.activation.kind == ActivationKind::Relu) &&
+         net.loss == LossKind::Squared;
+}
+
+Activation exp_taylor5() {
+  return Activation::polynomial({Rational(1),
+                                 Rational(1),
+                                 Rational(1, 2),
+                                 Rational(1, 6),
+                                 Rational(1, 24),
+                                 Rational(1, 120)});
 }
 
 Mat<Rational> midpoints(const Mat<Ball>& m) {

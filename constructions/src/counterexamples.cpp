@@ -35,12 +35,7 @@ Vec<Rational> vec(const std::vector<std::string>& v) {
 Problem g2_base() {
   Problem p;
   p.network.widths = {1, 1, 1};
-  p.network.activation = Activation::polynomial({Rational(1),
-                                                 Rational(1),
-                                                 Rational(1, 2),
-                                                 Rational(1, 6),
-                                                 Rational(1, 24),
-                                                 Rational(1, 120)});
+  p.network.activation = exp_taylor5();
   p.data.inputs = column({"-2", "-3/2", "-1", "-1/2", "0", "1/2", "1", "3/2", "2"});
   p.data.targets = Mat<Rational>::Zero(9, 1);
   p.point = vec({"1", "0", "1", "0"});
@@ -149,12 +144,7 @@ Problem g7_counterexample(const Problem& g1, std::uint32_t seed) {
 Problem si1_swap_path(std::uint32_t seed) {
   Problem p;
   p.network.widths = {1, 3, 1};
-  p.network.activation = Activation::polynomial({Rational(1),
-                                                 Rational(1),
-                                                 Rational(1, 2),
-                                                 Rational(1, 6),
-                                                 Rational(1, 24),
-                                                 Rational(1, 120)});
+  p.network.activation = exp_taylor5();
   p.data.inputs = column({"-1", "-1/2", "0", "1/2", "1", "3/2"});
   // Teacher of width 2: units (w, b) = (1, 0) and (-1, 1/2), outgoing 1 and -2, output bias 0.
   Problem teacher;

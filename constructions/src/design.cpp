@@ -17,12 +17,6 @@ namespace {
 
 using Index = Eigen::Index;
 
-bool exact_activation(const Network& net) {
-  return net.activation.kind == ActivationKind::Polynomial ||
-         net.activation.kind == ActivationKind::Identity ||
-         net.activation.kind == ActivationKind::Relu;
-}
-
 // Targets Φ − c for a stacked residual c (sample-major).
 Mat<Rational> targets_for(const Mat<Rational>& phi, const Vec<Rational>& c) {
   Mat<Rational> y = phi;
@@ -169,7 +163,7 @@ DesignResult inverse_design(const DesignSpec& s) {
                     s.layer,
                     net.describe()));
   }
-  const bool exact = exact_activation(net);
+  const bool exact = exact_over_q(net);  // the squared loss is checked above
   const Index nl = net.width(net.num_layers());
   const Index N = s.inputs.rows();
   // Φ(θ*) and J(θ*): exact, or ball midpoints.

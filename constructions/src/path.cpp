@@ -23,28 +23,6 @@ Rational parse_number(const nlohmann::json& v, const std::string& where) {
 }
 
 // ---- function-preserving segments ------------------------------------------------------------
-struct Where {
-  int m, j, k;  // layer, row, column (k = n_{m-1}: bias)
-};
-
-Where decode(const Network& net, Index i) {
-  for (int m = 1; m <= net.num_layers(); ++m) {
-    const Index off = net.layer_offset(m);
-    const Index cols = net.width(m - 1) + (net.bias ? 1 : 0);
-    const Index size = static_cast<Index>(net.width(m)) * cols;
-    if (i < off + size) {
-      const Index rel = i - off;
-      const Index nw = static_cast<Index>(net.width(m)) * net.width(m - 1);
-      if (rel < nw) {
-        return {
-            m, static_cast<int>(rel / net.width(m - 1)), static_cast<int>(rel % net.width(m - 1))};
-      }
-      return {m, static_cast<int>(rel - nw), net.width(m - 1)};
-    }
-  }
-  return {0, 0, 0};
-}
-
 bool incoming_rows_equal(const Network& net, const Vec<Rational>& t, int l, int u, int v) {
   const int cols = net.width(l - 1) + (net.bias ? 1 : 0);
   for (int k = 0; k < cols; ++k) {
@@ -58,16 +36,16 @@ std::string function_preserving(const Network& net,
                                 const Vec<Rational>& p0,
                                 const Vec<Rational>& p1) {
   const Vec<Rational> d = p1 - p0;
-  std::vector<Where> moved;
+  std::vector<Coordinate> moved;
   for (Index i = 0; i < d.size(); ++i) {
-    if (d(i) != 0) moved.push_back(decode(net, i));
+    if (d(i) != 0) moved.push_back(decode_index(net, i));
   }
   if (moved.empty()) return "the segment has length 0";
   const int L = net.num_layers();
   // (a) Only the incoming row of one hidden unit u, whose outgoing column is 0.
   {
     const int m = moved[0].m, u = moved[0].j;
-    const bool same = m < L && std::all_of(moved.begin(), moved.end(), [&](const Where& w) {
+    const bool same = m < L && std::all_of(moved.begin(), moved.end(), [&](const Coordinate& w) {
                         return w.m == m && w.j == u;
                       });
     if (same) {
@@ -86,11 +64,11 @@ std::string function_preserving(const Network& net,
   //     with equal incoming rows (a split line).
   {
     const int m = moved[0].m;
-    if (m >= 2 && std::all_of(moved.begin(), moved.end(), [&](const Where& w) {
+    if (m >= 2 && std::all_of(moved.begin(), moved.end(), [&](const Coordinate& w) {
           return w.m == m && w.k < net.width(m - 1);
         })) {
       std::vector<int> cols;
-      for (const Where& w : moved) {
+      for (const Coordinate& w : moved) {
         if (std::find(cols.begin(), cols.end(), w.k) == cols.end()) cols.push_back(w.k);
       }
       if (cols.size() == 2) {
@@ -114,12 +92,6 @@ std::string function_preserving(const Network& net,
 }
 
 // ---- exact polynomial segments -----------------------------------------------------------------
-bool exact_activation(const Network& net) {
-  return (net.activation.kind == ActivationKind::Polynomial ||
-          net.activation.kind == ActivationKind::Identity) &&
-         net.loss == LossKind::Squared;
-}
-
 int loss_degree(const Network& net) {
   const int k = net.activation.kind == ActivationKind::Identity
                     ? 1
@@ -322,7 +294,9 @@ PathCheck check_path(const Problem& p, int bits) {
   std::vector<std::string> labels;
   const std::vector<Vec<Rational>> v = path_vertices(p, &labels);
   PathCheck c;
-  const bool exact = exact_activation(p.network);
+  // Along a segment the loss is a polynomial in t only for polynomial and identity activations
+  // (ReLU gives a piecewise polynomial: balls then).
+  const bool exact = exact_over_q(p.network) && p.network.activation.kind != ActivationKind::Relu;
   c.arithmetic = exact ? "rational" : fmt::format("ball:{}", bits);
   c.non_increasing = true;
   for (std::size_t k = 0; k + 1 < v.size(); ++k) {

@@ -15,29 +15,6 @@ namespace {
 
 using Index = Eigen::Index;
 
-// (layer m, row j, column k) of a coordinate; k = n_{m-1} is the bias.
-struct Coordinate {
-  int m, j, k;
-};
-
-Coordinate decode(const Network& net, Index i) {
-  for (int m = 1; m <= net.num_layers(); ++m) {
-    const Index off = net.layer_offset(m);
-    const Index cols = net.width(m - 1) + (net.bias ? 1 : 0);
-    const Index size = static_cast<Index>(net.width(m)) * cols;
-    if (i < off + size) {
-      const Index rel = i - off;
-      const Index nw = static_cast<Index>(net.width(m)) * net.width(m - 1);
-      if (rel < nw) {
-        return {
-            m, static_cast<int>(rel / net.width(m - 1)), static_cast<int>(rel % net.width(m - 1))};
-      }
-      return {m, static_cast<int>(rel - nw), net.width(m - 1)};
-    }
-  }
-  throw InvalidArgument(fmt::format("coordinate {} is out of range", i));
-}
-
 Network big_network(const Network& small, int l) {
   Network big = small;
   big.widths[static_cast<std::size_t>(l)] += 1;
@@ -433,7 +410,7 @@ std::vector<Index> embed_indices(const Network& small, const SplitSpec& spec) {
   const Network big = big_network(small, spec.layer);
   std::vector<Index> out(static_cast<std::size_t>(small.num_parameters()));
   for (Index i = 0; i < small.num_parameters(); ++i) {
-    const Coordinate c = decode(small, i);
+    const Coordinate c = decode_index(small, i);
     const bool is_bias = c.k == small.width(c.m - 1);
     out[static_cast<std::size_t>(i)] =
         is_bias ? big.bias_index(c.m, c.j) : big.weight_index(c.m, c.j, c.k);
@@ -454,7 +431,7 @@ Mat<Rational> split_coordinates(const Network& small, const SplitSpec& spec) {
   Mat<Rational> T = Mat<Rational>::Zero(P, P);
   const Rational& lam = spec.lambda;
   for (Index i = 0; i < ps; ++i) {
-    const Coordinate c = decode(small, i);
+    const Coordinate c = decode_index(small, i);
     const Index bi = idx[static_cast<std::size_t>(i)];
     if (c.m == l && c.j == r) {  // incoming row of r: both copies
       T(bi, i) = 1;
@@ -490,11 +467,7 @@ SplitCertificate certify_split(const Problem& small, const SplitSpec& spec, cons
 }
 
 Arithmetic default_certified_arithmetic(const Network& network) {
-  const bool exact = (network.activation.kind == ActivationKind::Polynomial ||
-                      network.activation.kind == ActivationKind::Identity ||
-                      network.activation.kind == ActivationKind::Relu) &&
-                     network.loss == LossKind::Squared;
-  return parse_arithmetic(exact ? "rational" : "ball:256");
+  return parse_arithmetic(exact_over_q(network) ? "rational" : "ball:256");
 }
 
 nlohmann::json to_json(const SplitCertificate& c) {

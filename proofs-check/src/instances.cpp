@@ -13,12 +13,7 @@
 namespace locus::claims::detail {
 
 Activation exp5() {
-  return Activation::polynomial({Rational(1),
-                                 Rational(1),
-                                 Rational(1, 2),
-                                 Rational(1, 6),
-                                 Rational(1, 24),
-                                 Rational(1, 120)});
+  return constructions::exp_taylor5();
 }
 
 Problem random_base(std::uint32_t seed,
