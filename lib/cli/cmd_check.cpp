@@ -18,6 +18,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <flint/flint.h>
+
 #include <unistd.h>
 
 namespace locus::cli {
@@ -130,7 +132,12 @@ int run(const CheckOptions& o) {
     }
   };
   std::vector<std::thread> pool;
-  for (int k = 1; k < threads; ++k) pool.emplace_back(work);
+  for (int k = 1; k < threads; ++k) {
+    pool.emplace_back([&] {
+      work();
+      flint_cleanup();  // FLINT/Arb keep per-thread caches; free them before the thread exits
+    });
+  }
   work();
   for (auto& t : pool) t.join();
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

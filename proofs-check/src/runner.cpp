@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include <flint/flint.h>
+
 namespace locus::claims {
 
 ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
@@ -37,7 +39,12 @@ ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
   };
   const int t = std::max(1, std::min(threads, n));
   std::vector<std::thread> pool;
-  for (int k = 1; k < t; ++k) pool.emplace_back(work);
+  for (int k = 1; k < t; ++k) {
+    pool.emplace_back([&] {
+      work();
+      flint_cleanup();  // FLINT/Arb keep per-thread caches; free them before the thread exits
+    });
+  }
   work();
   for (auto& th : pool) th.join();
 
