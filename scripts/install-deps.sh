@@ -7,7 +7,7 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config git
   libeigen3-dev libboost-dev libmpfr-dev libgmp-dev libflint-arb-dev libflint-dev
   libfmt-dev libceres-dev libcli11-dev nlohmann-json3-dev doctest-dev
-  clang-format python3-numpy
+  clang-format python3-numpy gnuplot-nox
 )
 
 missing=()

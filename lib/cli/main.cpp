@@ -60,6 +60,9 @@ int main(int argc, char** argv) {
                          "the regression suite of geometric claims: proved / refuted / evidence / "
                          "inconclusive");
   runs[check] = locus::cli::add_check(*check);
+  auto* reproduce = app.add_subcommand(
+      "reproduce", "the empirical papers' experiments with reports and plots: littwin-wolf");
+  runs[reproduce] = locus::cli::add_reproduce(*reproduce);
   auto* data = app.add_subcommand(
       "data", "write a problem file with a seeded data set: blobs, xor, teacher or csv");
   runs[data] = locus::cli::add_data(*data, argc, argv);

@@ -1,0 +1,83 @@
+// locus/constructions/littwin_wolf.hpp: curvature along the gradient, G versus H (Littwin & Wolf
+// 2020; math-spec §5, R8, G6).
+//
+// With g = ∇L(θ) and ĝ = g/‖g‖: κ_tot = ĝᵀ∇²Lĝ (one Hessian-vector product), κ_G = ĝᵀGĝ (one
+// Gauss-Newton product), κ_H = κ_tot − κ_G, and the orthogonality ratio ρ = E[κ_H]/E[κ_G] over
+// seeds. LW-1: at initialisation ρ(n) → 0 as the width n grows.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "locus/core/derivatives.hpp"
+#include "locus/io/problem.hpp"
+
+namespace locus::constructions {
+
+struct GradientCurvature {
+  double kappa_tot = 0, kappa_g = 0, kappa_h = 0;
+  double gradient_norm = 0;
+  double cos_g_hg = 0;  ///< gᵀHg / (‖g‖‖Hg‖), H the residual part
+};
+
+/// R8 at θ, in double.
+GradientCurvature gradient_curvature(const LossFunction<double>& f, const Vec<double>& theta);
+
+/// Weights N(0, gain/fan_in) (Xavier/He-style "Var = gain/fan_in"), biases 0; seeded.
+Vec<double> fan_in_init(const Network& net, std::uint32_t seed, double gain = 1.0);
+
+/// One configuration of the LW-1 experiment.
+struct LwConfig {
+  std::string name;  ///< e.g. "tanh, 1 hidden, MSE"
+  int hidden_layers = 1;
+  Activation activation = Activation::tanh();
+  LossKind loss = LossKind::Squared;
+  std::vector<std::pair<int, double>> reference;  ///< G6's table (our own earlier numbers)
+};
+
+struct LwRow {
+  int width = 0;
+  long parameters = 0;
+  double rho = 0, mean_kappa_h = 0, mean_kappa_g = 0, mean_kappa_tot = 0;
+  double reference = 0;  ///< 0 when G6 has no value
+};
+
+struct LwCriterion {
+  std::string name;
+  bool pass = false;
+  std::string value;
+};
+
+struct LwResult {
+  LwConfig config;
+  std::vector<LwRow> rows;
+  double slope = 0;  ///< least-squares slope of log ρ against log n over n ∈ [256, 2048]
+  std::vector<LwCriterion> criteria;
+};
+
+struct LwOptions {
+  std::vector<int> widths{16, 32, 64, 128, 256, 512, 1024, 2048};
+  int seeds = 8;
+  int samples = 64;
+  int input_dim = 20;
+  int classes = 10;
+  std::uint32_t seed = 0;  ///< base seed (data: seed; init of seed s: seed + 1 + s)
+  std::function<void(const std::string&)> progress;
+};
+
+/// The two G6 configurations: tanh 1 hidden MSE, tanh 2 hidden cross-entropy.
+std::vector<LwConfig> lw_configurations();
+
+/// Runs LW-1 for one configuration (data: 64 Gaussian inputs in R^20, 10 classes one-hot).
+LwResult littwin_wolf(const LwConfig& config, const LwOptions& options);
+
+/// Writes DIR/littwin-wolf.md (the report), DIR/littwin-wolf.csv and, when gnuplot is installed,
+/// DIR/littwin-wolf.png and .svg. Returns the report's Markdown.
+std::string write_lw_report(const std::vector<LwResult>& results,
+                            const LwOptions& options,
+                            const std::string& dir,
+                            double seconds);
+
+}  // namespace locus::constructions

@@ -1,0 +1,271 @@
+// Curvature along the gradient (locus/constructions/littwin_wolf.hpp).
+#include "locus/constructions/littwin_wolf.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "locus/error.hpp"
+#include "locus/io/dataset.hpp"
+
+#include <fmt/format.h>
+
+namespace locus::constructions {
+
+GradientCurvature gradient_curvature(const LossFunction<double>& f, const Vec<double>& theta) {
+  GradientCurvature c;
+  const Vec<double> g = f.gradient(theta);
+  c.gradient_norm = g.norm();
+  if (!(c.gradient_norm > 0)) return c;
+  const Vec<double> u = g / c.gradient_norm;
+  const Vec<double> hu = f.hessian_vector_product(theta, u, HessianPart::Full);
+  const Vec<double> gu = f.hessian_vector_product(theta, u, HessianPart::GaussNewton);
+  c.kappa_tot = u.dot(hu);
+  c.kappa_g = u.dot(gu);
+  c.kappa_h = c.kappa_tot - c.kappa_g;
+  const Vec<double> rh = hu - gu;  // H u
+  c.cos_g_hg = rh.norm() > 0 ? u.dot(rh) / rh.norm() : 0;
+  return c;
+}
+
+Vec<double> fan_in_init(const Network& net, std::uint32_t seed, double gain) {
+  NumpyRandomState rng(seed);
+  Vec<double> theta = Vec<double>::Zero(net.num_parameters());
+  for (int l = 1; l <= net.num_layers(); ++l) {
+    const double sd = std::sqrt(gain / net.width(l - 1));
+    for (int j = 0; j < net.width(l); ++j) {
+      for (int k = 0; k < net.width(l - 1); ++k)
+        theta(net.weight_index(l, j, k)) = sd * rng.gauss();
+    }
+  }
+  return theta;
+}
+
+std::vector<LwConfig> lw_configurations() {
+  LwConfig a;
+  a.name = "tanh, 1 hidden, MSE";
+  a.hidden_layers = 1;
+  a.loss = LossKind::Squared;
+  a.reference = {{16, 7.0e-2}, {64, 5.9e-2}, {256, 7.5e-3}, {1024, 6.7e-4}, {2048, 1.7e-4}};
+  LwConfig b;
+  b.name = "tanh, 2 hidden, CE";
+  b.hidden_layers = 2;
+  b.loss = LossKind::CrossEntropy;
+  b.reference = {{16, 2.9e-1}, {64, 1.1e-1}, {256, 3.8e-2}, {1024, 7.6e-3}, {2048, 3.8e-3}};
+  return {a, b};
+}
+
+LwResult littwin_wolf(const LwConfig& config, const LwOptions& o) {
+  LwResult out;
+  out.config = config;
+  // The data: Gaussian inputs, random class labels one-hot (seeded).
+  NumpyRandomState rng(o.seed);
+  Dataset d;
+  d.inputs.resize(o.samples, o.input_dim);
+  d.targets = Mat<Rational>::Zero(o.samples, o.classes);
+  for (int i = 0; i < o.samples; ++i) {
+    for (int j = 0; j < o.input_dim; ++j) d.inputs(i, j) = Rational(rng.gauss());
+  }
+  for (int i = 0; i < o.samples; ++i) {
+    d.targets(i, static_cast<Eigen::Index>(rng.random_interval(o.classes - 1))) = 1;
+  }
+  for (const int n : o.widths) {
+    Network net;
+    net.widths.push_back(o.input_dim);
+    for (int h = 0; h < config.hidden_layers; ++h) net.widths.push_back(n);
+    net.widths.push_back(o.classes);
+    net.activation = config.activation;
+    net.loss = config.loss;
+    net.reduction = Reduction::Mean;
+    const LossFunction<double> f(net, d);
+    LwRow row;
+    row.width = n;
+    row.parameters = static_cast<long>(net.num_parameters());
+    for (int s = 0; s < o.seeds; ++s) {
+      const Vec<double> theta = fan_in_init(net, o.seed + 1 + static_cast<std::uint32_t>(s));
+      const GradientCurvature c = gradient_curvature(f, theta);
+      row.mean_kappa_h += c.kappa_h / o.seeds;
+      row.mean_kappa_g += c.kappa_g / o.seeds;
+      row.mean_kappa_tot += c.kappa_tot / o.seeds;
+    }
+    row.rho = row.mean_kappa_h / row.mean_kappa_g;
+    for (const auto& [w, v] : config.reference) {
+      if (w == n) row.reference = v;
+    }
+    out.rows.push_back(row);
+    if (o.progress) {
+      o.progress(
+          fmt::format("{}: n = {} (P = {}), ρ = {:.3e}", config.name, n, row.parameters, row.rho));
+    }
+  }
+  // Criteria of math-spec §5.3.
+  int violations = 0;
+  for (std::size_t k = 1; k < out.rows.size(); ++k) {
+    if (out.rows[k].rho > out.rows[k - 1].rho && out.rows[k].width > 64) ++violations;
+  }
+  int early = 0;
+  for (std::size_t k = 1; k < out.rows.size(); ++k) {
+    if (out.rows[k].rho > out.rows[k - 1].rho && out.rows[k].width <= 64) ++early;
+  }
+  out.criteria.push_back(
+      {"ρ(n) decreases over the doubling grid (one violation allowed for n <= 64)",
+       violations == 0 && early <= 1,
+       fmt::format("{} violation(s) above 64, {} at or below", violations, early)});
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  int m = 0;
+  bool positive = true;
+  for (const auto& r : out.rows) {
+    if (r.width >= 256 && r.width <= 2048) {
+      positive = positive && r.rho > 0;
+      const double x = std::log(r.width), y = std::log(std::abs(r.rho));
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
+      ++m;
+    }
+  }
+  if (m >= 2) {
+    out.slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+    out.criteria.push_back({"log-log slope of ρ over n ∈ [256, 2048] <= −0.5",
+                            positive && out.slope <= -0.5,
+                            fmt::format("{:.2f} over {} widths", out.slope, m)});
+  } else {
+    out.criteria.push_back({"log-log slope of ρ over n ∈ [256, 2048] <= −0.5",
+                            false,
+                            "fewer than two widths in [256, 2048] (quick run)"});
+  }
+  for (const auto& r : out.rows) {
+    if (r.width == 2048) {
+      out.criteria.push_back(
+          {"ρ(2048) < 0.01", std::abs(r.rho) < 0.01, fmt::format("{:.3e}", r.rho)});
+    }
+  }
+  // Within a factor 2 of G6 at widths 256-2048 (where G6 has a value).
+  std::string within;
+  bool all = true;
+  int compared = 0;
+  for (const auto& r : out.rows) {
+    if (r.reference > 0 && r.width >= 256) {
+      const double q = r.rho / r.reference;
+      all = all && q >= 0.5 && q <= 2.0;
+      within += fmt::format("{}n = {}: {:.2f}×", within.empty() ? "" : ", ", r.width, q);
+      ++compared;
+    }
+  }
+  if (compared > 0) {
+    out.criteria.push_back({"ρ within a factor 2 of G6 at widths 256-2048", all, within});
+  }
+  return out;
+}
+
+std::string write_lw_report(const std::vector<LwResult>& results,
+                            const LwOptions& o,
+                            const std::string& dir,
+                            double seconds) {
+  std::filesystem::create_directories(dir);
+  const std::string csv = (std::filesystem::path(dir) / "littwin-wolf.csv").string();
+  {
+    std::ofstream out(csv);
+    out << "config,width,parameters,rho,mean_kappa_h,mean_kappa_g,mean_kappa_tot,g6_reference\n";
+    for (const auto& r : results) {
+      for (const auto& row : r.rows) {
+        out << fmt::format("\"{}\",{},{},{:.6e},{:.6e},{:.6e},{:.6e},{}\n",
+                           r.config.name,
+                           row.width,
+                           row.parameters,
+                           row.rho,
+                           row.mean_kappa_h,
+                           row.mean_kappa_g,
+                           row.mean_kappa_tot,
+                           row.reference > 0 ? fmt::format("{:.3e}", row.reference) : "");
+      }
+    }
+  }
+  // Plots with gnuplot when it is installed.
+  bool plotted = false;
+  if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
+    const std::string script = (std::filesystem::path(dir) / "littwin-wolf.gp").string();
+    // One whitespace-separated data file per configuration: width, |ρ|, G6 reference ('?' if none).
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      std::ofstream dat(
+          (std::filesystem::path(dir) / fmt::format("littwin-wolf-{}.dat", k)).string());
+      for (const auto& row : results[k].rows) {
+        dat << fmt::format("{} {:.6e} {}\n",
+                           row.width,
+                           std::abs(row.rho),
+                           row.reference > 0 ? fmt::format("{:.3e}", row.reference) : "?");
+      }
+    }
+    std::ofstream gp(script);
+    gp << "set datafile missing '?'\nset logscale xy\nset key bottom left\nset grid\n"
+       << "set xlabel 'hidden width n'\nset ylabel 'rho = E[kappa_H] / E[kappa_G]'\n"
+       << fmt::format("set title 'Littwin-Wolf LW-1 at initialisation ({} seeds, base seed {})'\n",
+                      o.seeds,
+                      o.seed);
+    for (const char* term : {"pngcairo size 900,600", "svg size 900,600"}) {
+      const std::string ext = std::string(term).rfind("png", 0) == 0 ? "png" : "svg";
+      gp << "set terminal " << term << "\n";
+      gp << "set output '" << (std::filesystem::path(dir) / ("littwin-wolf." + ext)).string()
+         << "'\nplot ";
+      for (std::size_t k = 0; k < results.size(); ++k) {
+        const std::string dat =
+            (std::filesystem::path(dir) / fmt::format("littwin-wolf-{}.dat", k)).string();
+        const std::string name = results[k].config.name;
+        gp << fmt::format(
+            "'{}' using 1:2 with linespoints lw 2 title '{} (locus)', '{}' using 1:3 with points "
+            "pt 6 ps 2 title '{} (G6 reference)'{}",
+            dat,
+            name,
+            dat,
+            name,
+            k + 1 < results.size() ? ", " : "\n");
+      }
+    }
+    gp.close();
+    plotted = std::system(fmt::format("gnuplot '{}' > /dev/null 2>&1", script).c_str()) == 0;
+  }
+  std::string md = fmt::format(
+      "# Littwin & Wolf: curvature along the gradient at initialisation (LW-1)\n\n"
+      "Written by `locus reproduce littwin-wolf`. Setup (math-spec §5, G6): {} Gaussian inputs in "
+      "R^{}, {} classes (one-hot, random labels), weights N(0, 1/fan_in), zero biases, mean "
+      "reduction; {} seeds per width (base seed {}); ρ = E[κ_H] / E[κ_G] with κ = ĝᵀ(·)ĝ, "
+      "ĝ = ∇L/‖∇L‖, from exact Hessian-vector products in double. {:.1f} s.\n\n",
+      o.samples,
+      o.input_dim,
+      o.classes,
+      o.seeds,
+      o.seed,
+      seconds);
+  if (plotted) {
+    md += "![ρ against width](littwin-wolf.png)\n\n";
+  } else {
+    md += "(gnuplot is not installed: no figure; the numbers are in littwin-wolf.csv.)\n\n";
+  }
+  for (const auto& r : results) {
+    md += fmt::format(
+        "## {}\n\n| n | P | ρ | E[κ_H] | E[κ_G] | G6 reference "
+        "|\n|---:|---:|---:|---:|---:|---:|\n",
+        r.config.name);
+    for (const auto& row : r.rows) {
+      md += fmt::format("| {} | {} | {:.3e} | {:.3e} | {:.3e} | {} |\n",
+                        row.width,
+                        row.parameters,
+                        row.rho,
+                        row.mean_kappa_h,
+                        row.mean_kappa_g,
+                        row.reference > 0 ? fmt::format("{:.1e}", row.reference) : "—");
+    }
+    md += "\n| criterion | result | value |\n|---|---|---|\n";
+    for (const auto& c : r.criteria) {
+      md += fmt::format("| {} | {} | {} |\n", c.name, c.pass ? "pass" : "**FAIL**", c.value);
+    }
+    md += "\n";
+  }
+  std::ofstream((std::filesystem::path(dir) / "littwin-wolf.md").string()) << md;
+  return md;
+}
+
+}  // namespace locus::constructions
