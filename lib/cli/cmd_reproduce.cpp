@@ -1,4 +1,4 @@
-// `locus reproduce littwin-wolf [--quick] [--out DIR] [--seeds N] [--seed S]`: the empirical
+// `locus reproduce sagun|littwin-wolf [--quick] [--out DIR] [--seeds N] [--seed S]`: the empirical
 // papers' experiments with a report per reproduction (Markdown, CSV, plots when gnuplot is
 // installed). A criterion that fails is reported plainly; the exit status is 0 unless the run
 // itself fails.
@@ -9,6 +9,7 @@
 #include "commands.hpp"
 
 #include "locus/constructions/littwin_wolf.hpp"
+#include "locus/constructions/sagun.hpp"
 #include "locus/error.hpp"
 
 #include <fmt/format.h>
@@ -23,18 +24,25 @@ Run add_reproduce(CLI::App& app) {
     unsigned seed = 0;
   };
   auto o = std::make_shared<Options>();
-  app.add_option("NAME", o->name, "littwin-wolf")->required();
+  app.add_option("NAME", o->name, "sagun or littwin-wolf")->required();
   app.add_flag("--quick", o->quick, "a small grid (CI): widths 16, 64, 256 and 2 seeds");
   app.add_option("-o,--out", o->out, "folder for the report, CSV and plots")->capture_default_str();
   app.add_option("--seeds", o->seeds, "seeds per width (default 8, quick 2)");
   app.add_option("--seed", o->seed, "base seed")->capture_default_str();
   return [o]() -> int {
-    if (o->name != "littwin-wolf") {
-      throw InvalidArgument(fmt::format(
-          "reproduce {}: expected littwin-wolf (the Sagun et al. reproduction is not built yet)",
-          o->name));
-    }
     namespace lc = locus::constructions;
+    if (o->name == "sagun") {
+      lc::SagunOptions so;
+      so.quick = o->quick;
+      so.seed = o->seed;
+      so.progress = [](const std::string& s) { fmt::print(stderr, "  {}\n", s); };
+      fmt::print("{}", lc::sagun_reproduction(so, o->out));
+      fmt::print("wrote {}/sagun.md (and sagun.png/.svg with gnuplot)\n", o->out);
+      return 0;
+    }
+    if (o->name != "littwin-wolf") {
+      throw InvalidArgument(fmt::format("reproduce {}: expected sagun or littwin-wolf", o->name));
+    }
     lc::LwOptions opt;
     opt.seed = o->seed;
     if (o->quick) {

@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
                          "inconclusive");
   runs[check] = locus::cli::add_check(*check);
   auto* reproduce = app.add_subcommand(
-      "reproduce", "the empirical papers' experiments with reports and plots: littwin-wolf");
+      "reproduce", "the empirical papers' experiments with reports and plots: sagun, littwin-wolf");
   runs[reproduce] = locus::cli::add_reproduce(*reproduce);
   auto* data = app.add_subcommand(
       "data", "write a problem file with a seeded data set: blobs, xor, teacher or csv");

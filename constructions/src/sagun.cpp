@@ -1,0 +1,261 @@
+// Bulk and outliers of the Hessian spectrum (locus/constructions/sagun.hpp).
+#include "locus/constructions/sagun.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "locus/io/dataset.hpp"
+#include "locus/linalg/dense.hpp"
+
+#include <fmt/format.h>
+
+namespace locus::constructions {
+namespace {
+
+Vec<double> eigenvalues_at(const LossFunction<double>& f, const Vec<double>& theta) {
+  const Mat<double> h = f.hessian(theta);
+  return symmetric_eigen<double>(h, false).values;  // ascending
+}
+
+std::string path_in(const std::string& dir, const std::string& name) {
+  return (std::filesystem::path(dir) / name).string();
+}
+
+}  // namespace
+
+TrainResult gradient_descent(const LossFunction<double>& f,
+                             Vec<double> theta,
+                             double step,
+                             double tolerance,
+                             long max_iterations,
+                             const std::function<void(long, double, double)>& progress) {
+  TrainResult r;
+  double loss = 0;
+  Vec<double> g = f.gradient(theta, &loss);
+  long it = 0;
+  const long report = std::max<long>(1, max_iterations / 10);
+  for (; it < max_iterations; ++it) {
+    if (g.norm() <= tolerance) {
+      r.converged = true;
+      break;
+    }
+    theta -= step * g;
+    g = f.gradient(theta, &loss);
+    if (progress && (it + 1) % report == 0) progress(it + 1, loss, g.norm());
+  }
+  r.theta = theta;
+  r.iterations = it;
+  r.gradient_norm = g.norm();
+  r.loss = loss;
+  return r;
+}
+
+double bulk_fraction(const Vec<double>& ev, double tau) {
+  const double top = ev.cwiseAbs().maxCoeff();
+  long n = 0;
+  for (Eigen::Index i = 0; i < ev.size(); ++i) n += std::abs(ev(i)) <= tau * top;
+  return static_cast<double>(n) / static_cast<double>(ev.size());
+}
+
+int outlier_count(const Vec<double>& ev, int classes) {
+  std::vector<double> d(ev.data(), ev.data() + ev.size());
+  std::sort(d.begin(), d.end(), std::greater<>());
+  const int m = std::min<int>(3 * classes, static_cast<int>(d.size()) - 1);
+  int best = 1;
+  double gap = -1;
+  for (int i = 0; i < m; ++i) {
+    if (d[static_cast<std::size_t>(i + 1)] <= 0) break;
+    const double g = std::log(d[static_cast<std::size_t>(i)] / d[static_cast<std::size_t>(i + 1)]);
+    if (g > gap) {
+      gap = g;
+      best = i + 1;
+    }
+  }
+  return best;
+}
+
+std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto say = [&](const std::string& s) {
+    if (o.progress) o.progress(s);
+  };
+  std::string md = "# Sagun, Bottou & LeCun: bulk and outliers of the Hessian spectrum\n\n";
+  // (i) The authors' default network: ReLU [2, 10, 5, 2], blobs (100 points, 2 classes), weights
+  //     and biases 0.1·N(0,1), mean cross-entropy, full-batch GD with step 0.1 to ‖∇L‖ <= 1e-4.
+  Problem p;
+  p.network.widths = {2, 10, 5, 2};
+  p.network.activation = Activation::relu();
+  p.network.loss = LossKind::CrossEntropy;
+  p.network.reduction = Reduction::Mean;
+  BlobsOptions b;
+  b.seed = o.seed;
+  p.data = make_blobs(b).train;
+  const LossFunction<double> f(p.network, p.data);
+  Vec<double> theta0(p.network.num_parameters());
+  {
+    const Vec<Rational> t = random_point(p.network, o.seed + 1, 0.1);
+    for (Eigen::Index i = 0; i < t.size(); ++i) theta0(i) = to_double_nearest(t(i));
+  }
+  const long iters = o.quick ? 20000 : 1000000;
+  const TrainResult tr =
+      gradient_descent(f, theta0, 0.1, 1e-4, iters, [&](long it, double loss, double gn) {
+        say(fmt::format("(i) GD step {}: loss {:.4e}, ‖∇L‖ {:.3e}", it, loss, gn));
+      });
+  const Vec<double> ev0 = eigenvalues_at(f, theta0);
+  const Vec<double> ev1 = eigenvalues_at(f, tr.theta);
+  {
+    std::ofstream dat(path_in(dir, "sagun-sorted.dat"));
+    for (Eigen::Index i = 0; i < ev0.size(); ++i) {
+      dat << fmt::format("{} {:.6e} {:.6e}\n", i + 1, ev0(i), ev1(i));
+    }
+  }
+  const double ratio = std::abs(ev1.minCoeff()) / ev1.maxCoeff();
+  md += fmt::format(
+      "## (i) One network before and after training\n\nReLU {}, P = {}, blobs (100 training "
+      "points, 2 classes, seed {}), weights and biases 0.1·N(0,1) (seed {}), mean cross-entropy, "
+      "full-batch GD step 0.1: {} after {} steps, loss {:.4e}, ‖∇L‖ = {:.3e}.\n\n"
+      "| | λ_min | λ_max | bulk fraction φ(1e-3) |\n|---|---:|---:|---:|\n"
+      "| initialisation | {:.3e} | {:.3e} | {:.2f} |\n| after training | {:.3e} | {:.3e} | {:.2f} "
+      "|\n\n",
+      "[2, 10, 5, 2]",
+      p.network.num_parameters(),
+      o.seed,
+      o.seed + 1,
+      tr.converged ? "converged" : "stopped",
+      tr.iterations,
+      tr.loss,
+      tr.gradient_norm,
+      ev0.minCoeff(),
+      ev0.maxCoeff(),
+      bulk_fraction(ev0),
+      ev1.minCoeff(),
+      ev1.maxCoeff(),
+      bulk_fraction(ev1));
+  std::vector<std::pair<std::string, std::string>> criteria;
+  criteria.emplace_back(
+      fmt::format("SB-d: abs(λ_min) <= 0.05·λ_max after training ({:.3e})", ratio),
+      ratio <= 0.05 ? "pass" : "**FAIL**");
+  // (ii) SB-b: bulk fraction against width (tanh, 1 hidden, 4 classes, cluster_std 4).
+  const std::vector<int> widths =
+      o.quick ? std::vector<int>{5, 20, 80} : std::vector<int>{5, 10, 20, 40, 80};
+  BlobsOptions b4;
+  b4.num_classes = 4;
+  b4.cluster_std = 4;
+  b4.seed = o.seed;
+  const Dataset d4 = make_blobs(b4).train;
+  std::vector<double> phis;
+  md +=
+      "## (ii) Bulk fraction against width (SB-b)\n\ntanh [2, w, 4], blobs with 4 classes and "
+      "cluster_std 4, mean cross-entropy, GD step 0.1 for " +
+      std::to_string(o.quick ? 8000 : 40000) +
+      " steps.\n\n| w | P | final loss | φ(1e-3) |\n|---:|---:|---:|---:|\n";
+  {
+    std::ofstream dat(path_in(dir, "sagun-bulk.dat"));
+    for (const int w : widths) {
+      Network net;
+      net.widths = {2, w, 4};
+      net.activation = Activation::tanh();
+      net.loss = LossKind::CrossEntropy;
+      net.reduction = Reduction::Mean;
+      const LossFunction<double> fw(net, d4);
+      Vec<double> t(net.num_parameters());
+      const Vec<Rational> tq = random_point(net, o.seed + 1, 0.1);
+      for (Eigen::Index i = 0; i < t.size(); ++i) t(i) = to_double_nearest(tq(i));
+      const TrainResult r = gradient_descent(fw, t, 0.1, 0.0, o.quick ? 8000 : 40000);
+      const double phi = bulk_fraction(eigenvalues_at(fw, r.theta));
+      phis.push_back(phi);
+      dat << fmt::format("{} {:.4f}\n", w, phi);
+      md += fmt::format("| {} | {} | {:.4e} | {:.2f} |\n", w, net.num_parameters(), r.loss, phi);
+      say(fmt::format("(ii) w = {}: φ = {:.2f}", w, phi));
+    }
+  }
+  bool monotone = true;
+  for (std::size_t k = 1; k < phis.size(); ++k)
+    monotone = monotone && phis[k] >= phis[k - 1] - 0.05;
+  criteria.emplace_back("SB-b: φ non-decreasing in w within ±0.05", monotone ? "pass" : "**FAIL**");
+  criteria.emplace_back(fmt::format("SB-b: φ > 0.85 at the widest net ({:.2f})", phis.back()),
+                        phis.back() > 0.85 ? "pass" : "**FAIL**");
+  // (iii) SB-c (soft): outliers against the number of classes.
+  md +=
+      "\n## (iii) Outliers against the number of classes (SB-c, soft)\n\ntanh [2, 20, k], "
+      "blobs with k classes (cluster_std 1), GD step 0.1; the outlier count is the index of the "
+      "largest gap in log λ among the top 3k eigenvalues.\n\n| k | outliers |\n|---:|---:|\n";
+  std::vector<int> counts;
+  {
+    std::ofstream dat(path_in(dir, "sagun-outliers.dat"));
+    for (const int k : {2, 4, 8}) {
+      Network net;
+      net.widths = {2, 20, k};
+      net.activation = Activation::tanh();
+      net.loss = LossKind::CrossEntropy;
+      net.reduction = Reduction::Mean;
+      BlobsOptions bk;
+      bk.num_classes = k;
+      bk.seed = o.seed;
+      const Dataset dk = make_blobs(bk).train;
+      const LossFunction<double> fk(net, dk);
+      Vec<double> t(net.num_parameters());
+      const Vec<Rational> tq = random_point(net, o.seed + 1, 0.1);
+      for (Eigen::Index i = 0; i < t.size(); ++i) t(i) = to_double_nearest(tq(i));
+      const TrainResult r = gradient_descent(fk, t, 0.1, 0.0, o.quick ? 4000 : 20000);
+      const int c = outlier_count(eigenvalues_at(fk, r.theta), k);
+      counts.push_back(c);
+      dat << fmt::format("{} {}\n", k, c);
+      md += fmt::format("| {} | {} |\n", k, c);
+    }
+  }
+  int within = 0;
+  const int ks[3] = {2, 4, 8};
+  for (int i = 0; i < 3; ++i) within += std::abs(counts[static_cast<std::size_t>(i)] - ks[i]) <= 1;
+  const bool nondecreasing = counts[1] >= counts[0] && counts[2] >= counts[1];
+  criteria.emplace_back(
+      fmt::format("SB-c (soft): count non-decreasing in k and within [k−1, k+1] for >= 2 of 3 "
+                  "({} of 3)",
+                  within),
+      nondecreasing && within >= 2 ? "pass" : "**FAIL** (soft)");
+  // Plots.
+  bool plotted = false;
+  if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
+    std::ofstream gp(path_in(dir, "sagun.gp"));
+    for (const char* ext : {"png", "svg"}) {
+      const std::string term =
+          std::string(ext) == "png" ? "pngcairo size 1200,400" : "svg size 1200,400";
+      gp << "set terminal " << term << "\nset output '" << path_in(dir, std::string("sagun.") + ext)
+         << "'\nset multiplot layout 1,3\nset grid\n"
+         << fmt::format("set title 'sorted eigenvalues, ReLU [2,10,5,2] (seed {})'\n", o.seed)
+         << "set xlabel 'index'\nset ylabel 'eigenvalue'\nunset logscale\n"
+         << "plot '" << path_in(dir, "sagun-sorted.dat")
+         << "' using 1:2 with points pt 7 ps 0.5 title 'initialisation', '' using 1:3 with "
+            "points pt 6 ps 0.7 title 'after training'\n"
+         << "set title 'bulk fraction against width (SB-b)'\nset xlabel 'hidden width'\n"
+         << "set ylabel 'phi(1e-3)'\nset logscale x\nplot '" << path_in(dir, "sagun-bulk.dat")
+         << "' using 1:2 with linespoints lw 2 title 'locus'\nunset logscale x\n"
+         << "set title 'outliers against classes (SB-c)'\nset xlabel 'classes k'\n"
+         << "set ylabel 'outliers'\nplot '" << path_in(dir, "sagun-outliers.dat")
+         << "' using 1:2 with linespoints lw 2 title 'locus', x with lines dt 2 title 'k'\n"
+         << "unset multiplot\n";
+    }
+    gp.close();
+    plotted =
+        std::system(
+            fmt::format("gnuplot '{}' > /dev/null 2>&1", path_in(dir, "sagun.gp")).c_str()) == 0;
+  }
+  md += "\n## Criteria\n\n| criterion | result |\n|---|---|\n";
+  for (const auto& [c, r] : criteria) md += fmt::format("| {} | {} |\n", c, r);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  md += fmt::format("\n{}Seed {}; {:.1f} s.\n",
+                    plotted ? "![spectra, bulk fraction, outliers](sagun.png)\n\n"
+                            : "(gnuplot is not installed: no figure.)\n\n",
+                    o.seed,
+                    seconds);
+  std::ofstream(path_in(dir, "sagun.md")) << md;
+  return md;
+}
+
+}  // namespace locus::constructions
