@@ -1,6 +1,7 @@
 // Curvature along the gradient (locus/constructions/littwin_wolf.hpp).
 #include "locus/constructions/littwin_wolf.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -161,10 +162,45 @@ LwResult littwin_wolf(const LwConfig& config, const LwOptions& o) {
   return out;
 }
 
+LwTrajectory lw_trajectory(int width, long steps, long every, std::uint32_t seed) {
+  BlobsOptions b;
+  b.num_samples = 200;
+  b.input_dim = 20;
+  b.num_classes = 10;
+  b.seed = seed;
+  const Dataset d = make_blobs(b).train;
+  Network net;
+  net.widths = {20, width, 10};
+  net.activation = Activation::tanh();
+  net.loss = LossKind::CrossEntropy;
+  net.reduction = Reduction::Mean;
+  const LossFunction<double> f(net, d);
+  Vec<double> theta = fan_in_init(net, seed + 1);
+  LwTrajectory t;
+  t.width = width;
+  for (long s = 0; s <= steps; ++s) {
+    double loss = 0;
+    const Vec<double> g = f.gradient(theta, &loss);
+    if (s % every == 0 || s == steps) {
+      t.points.push_back({s, loss, gradient_curvature(f, theta)});
+    }
+    theta -= 0.5 * g;
+  }
+  std::vector<double> ratios;
+  for (const auto& p : t.points) {
+    if (p.curvature.kappa_g > 0)
+      ratios.push_back(std::abs(p.curvature.kappa_h) / p.curvature.kappa_g);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  t.median_ratio = ratios.empty() ? 0 : ratios[ratios.size() / 2];
+  return t;
+}
+
 std::string write_lw_report(const std::vector<LwResult>& results,
                             const LwOptions& o,
                             const std::string& dir,
-                            double seconds) {
+                            double seconds,
+                            const std::vector<LwTrajectory>& trajectories) {
   std::filesystem::create_directories(dir);
   const std::string csv = (std::filesystem::path(dir) / "littwin-wolf.csv").string();
   {
@@ -263,6 +299,78 @@ std::string write_lw_report(const std::vector<LwResult>& results,
       md += fmt::format("| {} | {} | {} |\n", c.name, c.pass ? "pass" : "**FAIL**", c.value);
     }
     md += "\n";
+  }
+  if (!trajectories.empty()) {
+    md +=
+        "## LW-2: curvature along training\n\ntanh [20, n, 10], mean cross-entropy on 10 "
+        "Gaussian blobs in R^20 (200 points), full-batch GD with step 0.5, weights "
+        "N(0, 1/fan_in); κ logged along the trajectory.\n\n"
+        "| n | steps | κ_tot at start | κ_tot at end | median abs(κ_H)/κ_G |\n"
+        "|---:|---:|---:|---:|---:|\n";
+    for (std::size_t k = 0; k < trajectories.size(); ++k) {
+      const auto& t = trajectories[k];
+      std::ofstream dat(
+          (std::filesystem::path(dir) / fmt::format("littwin-wolf-trajectory-{}.dat", k)).string());
+      for (const auto& p : t.points) {
+        dat << fmt::format("{} {:.6e} {:.6e} {:.6e} {:.6e}\n",
+                           p.step,
+                           p.loss,
+                           p.curvature.kappa_tot,
+                           p.curvature.kappa_g,
+                           p.curvature.kappa_h);
+      }
+      md += fmt::format("| {} | {} | {:.3e} | {:.3e} | {:.3e} |\n",
+                        t.width,
+                        t.points.back().step,
+                        t.points.front().curvature.kappa_tot,
+                        t.points.back().curvature.kappa_tot,
+                        t.median_ratio);
+    }
+    const auto& narrow = trajectories.front();
+    const auto& wide = trajectories.back();
+    md += "\n| criterion | result | value |\n|---|---|---|\n";
+    md += fmt::format("| widest net: median abs(κ_H)/κ_G <= 0.1 | {} | {:.3e} |\n",
+                      wide.median_ratio <= 0.1 ? "pass" : "**FAIL**",
+                      wide.median_ratio);
+    md += fmt::format("| the narrowest net's median is larger | {} | {:.3e} vs {:.3e} |\n",
+                      narrow.median_ratio > wide.median_ratio ? "pass" : "**FAIL**",
+                      narrow.median_ratio,
+                      wide.median_ratio);
+    const bool pos =
+        wide.points.front().curvature.kappa_tot > 0 && wide.points.back().curvature.kappa_tot > 0;
+    md +=
+        fmt::format("| widest net: κ_tot > 0 at the start and at the end | {} | {:.3e}, {:.3e} |\n",
+                    pos ? "pass" : "**FAIL**",
+                    wide.points.front().curvature.kappa_tot,
+                    wide.points.back().curvature.kappa_tot);
+    if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
+      const std::string script =
+          (std::filesystem::path(dir) / "littwin-wolf-trajectory.gp").string();
+      std::ofstream gp(script);
+      for (const char* ext : {"png", "svg"}) {
+        gp << "set terminal " << (std::string(ext) == "png" ? "pngcairo" : "svg")
+           << " size 1100,450\nset output '"
+           << (std::filesystem::path(dir) / (std::string("littwin-wolf-trajectory.") + ext))
+                  .string()
+           << "'\nset multiplot layout 1," << trajectories.size() << "\nset grid\n"
+           << "set xlabel 'GD step'\nset ylabel 'curvature along the gradient'\n";
+        for (std::size_t k = 0; k < trajectories.size(); ++k) {
+          const std::string dat =
+              (std::filesystem::path(dir) / fmt::format("littwin-wolf-trajectory-{}.dat", k))
+                  .string();
+          gp << fmt::format("set title 'LW-2, width {} (seed {})'\n", trajectories[k].width, o.seed)
+             << fmt::format(
+                    "plot '{}' using 1:3 with lines lw 2 title 'kappa tot', '' using 1:4 "
+                    "with lines title 'kappa G', '' using 1:5 with lines title 'kappa H'\n",
+                    dat);
+        }
+        gp << "unset multiplot\n";
+      }
+      gp.close();
+      if (std::system(fmt::format("gnuplot '{}' > /dev/null 2>&1", script).c_str()) == 0) {
+        md += "\n![κ along training](littwin-wolf-trajectory.png)\n";
+      }
+    }
   }
   std::ofstream((std::filesystem::path(dir) / "littwin-wolf.md").string()) << md;
   return md;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "commands.hpp"
 
@@ -54,9 +55,15 @@ Run add_reproduce(CLI::App& app) {
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<lc::LwResult> results;
     for (const auto& c : lc::lw_configurations()) results.push_back(lc::littwin_wolf(c, opt));
+    std::vector<lc::LwTrajectory> trajectories;
+    for (const int n : o->quick ? std::vector<int>{16, 256} : std::vector<int>{16, 1024}) {
+      fmt::print(stderr, "  LW-2: training width {}\n", n);
+      trajectories.push_back(
+          lc::lw_trajectory(n, o->quick ? 400 : 2000, o->quick ? 20 : 50, o->seed));
+    }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const std::string md = lc::write_lw_report(results, opt, o->out, seconds);
+    const std::string md = lc::write_lw_report(results, opt, o->out, seconds, trajectories);
     fmt::print("{}", md);
     fmt::print("wrote {}/littwin-wolf.md, .csv (and .png/.svg with gnuplot)\n", o->out);
     return 0;

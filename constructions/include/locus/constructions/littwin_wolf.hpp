@@ -73,11 +73,26 @@ std::vector<LwConfig> lw_configurations();
 /// Runs LW-1 for one configuration (data: 64 Gaussian inputs in R^20, 10 classes one-hot).
 LwResult littwin_wolf(const LwConfig& config, const LwOptions& options);
 
+/// LW-2: κ_tot, κ_G, κ_H along a full-batch GD trajectory (tanh [20, n, 10], mean cross-entropy on
+/// 10 Gaussian blobs in R^20, 200 points, step 0.5), logged every `every` steps.
+struct LwTrajectoryPoint {
+  long step = 0;
+  double loss = 0;
+  GradientCurvature curvature;
+};
+struct LwTrajectory {
+  int width = 0;
+  std::vector<LwTrajectoryPoint> points;
+  double median_ratio = 0;  ///< median over the logged steps of |κ_H| / κ_G
+};
+LwTrajectory lw_trajectory(int width, long steps, long every, std::uint32_t seed);
+
 /// Writes DIR/littwin-wolf.md (the report), DIR/littwin-wolf.csv and, when gnuplot is installed,
 /// DIR/littwin-wolf.png and .svg. Returns the report's Markdown.
 std::string write_lw_report(const std::vector<LwResult>& results,
                             const LwOptions& options,
                             const std::string& dir,
-                            double seconds);
+                            double seconds,
+                            const std::vector<LwTrajectory>& trajectories = {});
 
 }  // namespace locus::constructions
