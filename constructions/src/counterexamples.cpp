@@ -42,19 +42,6 @@ Problem g2_base() {
   return p;
 }
 
-Problem refined(const Problem& p) {
-  using M = Mpfr512;
-  const auto r = newton_refine<M>(p.network, p.data, p.point_as<M>(), {});
-  if (r.status != NewtonStatus::Converged) {
-    throw Error("counterexamples: G1's small network did not refine: " + r.reason);
-  }
-  Problem q = p;
-  Vec<Rational> t(r.theta.size());
-  for (Index i = 0; i < t.size(); ++i) t(i) = ScalarTraits<M>::to_rational(r.theta(i));
-  q.point = t;
-  return q;
-}
-
 }  // namespace
 
 Problem g1_small_problem() {
@@ -73,6 +60,19 @@ Problem g1_small_problem() {
                            "0.7759558237"});
   p.point = vec({"1", "0", "1", "0"});
   p.extra["name"] = "G1 small net: sigmoid 1-1-1, a strict local minimum with L = 1/2";
+  return p;
+}
+
+Problem g1_critical_problem() {
+  using M = Mpfr512;
+  Problem p = g1_small_problem();
+  const auto r = newton_refine<M>(p.network, p.data, p.point_as<M>(), {});
+  if (r.status != NewtonStatus::Converged) {
+    throw Error("G1's small network did not refine: " + r.reason);
+  }
+  Vec<Rational> t(r.theta.size());
+  for (Index i = 0; i < t.size(); ++i) t(i) = ScalarTraits<M>::to_rational(r.theta(i));
+  p.point = t;
   return p;
 }
 
@@ -251,7 +251,7 @@ std::vector<std::string> write_counterexamples(const std::string& dir, std::uint
     write_problem_file(p, path);
     out.push_back(name);
   };
-  const Problem g1 = refined(g1_small_problem());
+  const Problem g1 = g1_critical_problem();
   const auto ball = parse_arithmetic("ball:512");
   for (const auto& [lam, name] :
        {std::pair<Rational, std::string>{Rational(1, 2), "g1_split_minimum.json"},

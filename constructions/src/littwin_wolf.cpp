@@ -102,13 +102,9 @@ LwResult littwin_wolf(const LwConfig& config, const LwOptions& o) {
     }
   }
   // Criteria of math-spec §5.3.
-  int violations = 0;
+  int violations = 0, early = 0;  // increases of ρ above n = 64, and at or below it
   for (std::size_t k = 1; k < out.rows.size(); ++k) {
-    if (out.rows[k].rho > out.rows[k - 1].rho && out.rows[k].width > 64) ++violations;
-  }
-  int early = 0;
-  for (std::size_t k = 1; k < out.rows.size(); ++k) {
-    if (out.rows[k].rho > out.rows[k - 1].rho && out.rows[k].width <= 64) ++early;
+    if (out.rows[k].rho > out.rows[k - 1].rho) ++(out.rows[k].width > 64 ? violations : early);
   }
   out.criteria.push_back(
       {"ρ(n) decreases over the doubling grid (one violation allowed for n <= 64)",

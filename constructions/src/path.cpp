@@ -202,15 +202,15 @@ SegmentCheck ball_segment(const Problem& p,
     Rational a, b;
     int depth;
   };
-  std::vector<Piece> todo;
+  std::vector<Piece> pending;  // pieces of [0, 1] still to certify
   const int initial = 32;
   for (int k = 0; k < initial; ++k)
-    todo.push_back({Rational(k, initial), Rational(k + 1, initial), 0});
+    pending.push_back({Rational(k, initial), Rational(k + 1, initial), 0});
   int pieces = 0;
   Rational worst_upper(-1000000);
-  while (!todo.empty()) {
-    const Piece J = todo.back();
-    todo.pop_back();
+  while (!pending.empty()) {
+    const Piece J = pending.back();
+    pending.pop_back();
     ++pieces;
     const Rational m = (J.a + J.b) / 2;
     const Rational h = J.b - J.a;
@@ -242,8 +242,8 @@ SegmentCheck ball_segment(const Problem& p,
           pieces);
       return s;
     }
-    todo.push_back({J.a, m, J.depth + 1});
-    todo.push_back({m, J.b, J.depth + 1});
+    pending.push_back({J.a, m, J.depth + 1});
+    pending.push_back({m, J.b, J.depth + 1});
   }
   s.verdict = "non-increasing";
   s.detail = fmt::format("φ'(t) <= {} on all of [0, 1] ({} pieces, balls at {} bits)",

@@ -18,8 +18,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <flint/flint.h>
-
 #include <unistd.h>
 
 namespace locus::cli {
@@ -131,15 +129,7 @@ int run(const CheckOptions& o) {
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (int k = 1; k < threads; ++k) {
-    pool.emplace_back([&] {
-      work();
-      flint_cleanup();  // FLINT/Arb keep per-thread caches; free them before the thread exits
-    });
-  }
-  work();
-  for (auto& t : pool) t.join();
+  lk::run_workers(threads, work);
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   int passed = 0, failed = 0;

@@ -6,7 +6,6 @@
 
 #include "locus/constructions/counterexamples.hpp"
 #include "locus/error.hpp"
-#include "locus/solve/refine.hpp"
 
 #include <fmt/format.h>
 
@@ -93,15 +92,7 @@ std::string& last_design_error() {
 }
 
 const Problem& g1_refined() {
-  static const Problem p = [] {
-    using M = Mpfr512;
-    Problem q = constructions::g1_small_problem();
-    const auto r = newton_refine<M>(q.network, q.data, q.point_as<M>(), {});
-    Vec<Rational> t(r.theta.size());
-    for (Eigen::Index i = 0; i < t.size(); ++i) t(i) = ScalarTraits<M>::to_rational(r.theta(i));
-    q.point = t;
-    return q;
-  }();
+  static const Problem p = constructions::g1_critical_problem();
   return p;
 }
 

@@ -20,6 +20,18 @@
 
 namespace locus::claims {
 
+void run_workers(int threads, const std::function<void()>& work) {
+  std::vector<std::thread> pool;
+  for (int k = 1; k < threads; ++k) {
+    pool.emplace_back([&] {
+      work();
+      flint_cleanup();  // FLINT/Arb keep per-thread caches; free them before the thread exits
+    });
+  }
+  work();
+  for (auto& t : pool) t.join();
+}
+
 ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
   const auto t0 = std::chrono::steady_clock::now();
   const int n = ctx.quick ? claim.quick_instances : claim.instances;
@@ -37,16 +49,7 @@ ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
       results[static_cast<std::size_t>(i)] = std::move(r);
     }
   };
-  const int t = std::max(1, std::min(threads, n));
-  std::vector<std::thread> pool;
-  for (int k = 1; k < t; ++k) {
-    pool.emplace_back([&] {
-      work();
-      flint_cleanup();  // FLINT/Arb keep per-thread caches; free them before the thread exits
-    });
-  }
-  work();
-  for (auto& th : pool) th.join();
+  run_workers(std::max(1, std::min(threads, n)), work);
 
   ClaimResult out;
   out.id = claim.id;
@@ -107,7 +110,6 @@ ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
     out.margin = margin;
     if (out.detail.empty() && n > 0) out.detail = results[0].detail;
   }
-  // An expected refutation that every instance supports "holds" is a failure, not a proof.
   for (std::size_t k = 0; k < arithmetics.size(); ++k) {
     if (k > 0) out.arithmetic += ',';
     out.arithmetic += arithmetics[k];

@@ -13,7 +13,6 @@
 #include "locus/constructions/wide.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/solve/classify.hpp"
-#include "locus/solve/refine.hpp"
 
 #include <Eigen/Eigenvalues>
 
@@ -31,15 +30,7 @@ locus::Problem load(const std::string& rel) {
 
 // G1's small network refined to 100 digits (a rational point).
 locus::Problem g1_refined() {
-  using M = locus::Mpfr512;
-  locus::Problem p = load("examples/problems/g1_small.json");
-  const auto r = locus::newton_refine<M>(p.network, p.data, p.point_as<M>(), {});
-  REQUIRE(r.status == locus::NewtonStatus::Converged);
-  Vec<Rational> t(r.theta.size());
-  for (Eigen::Index i = 0; i < t.size(); ++i)
-    t(i) = locus::ScalarTraits<M>::to_rational(r.theta(i));
-  p.point = t;
-  return p;
+  return lc::g1_critical_problem();
 }
 
 lc::SplitSpec spec(int layer, int unit, Rational lambda) {

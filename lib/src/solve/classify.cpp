@@ -62,6 +62,13 @@ std::optional<Mat<Rational>> tangent_basis(const Problem& p) {
   return k;
 }
 
+// The seeded integer coefficients in {-3, ..., 4} of the third-order test's directions (a fixed
+// LCG, so a classification is reproducible).
+long next_coefficient(std::uint64_t& state) {
+  state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+  return static_cast<long>(state >> 61) - 3;
+}
+
 void kind_from_inertia(Classification& c) {
   const Inertia& in = c.inertia;
   if (in.zero == 0) {
@@ -173,8 +180,7 @@ Classification classify_rational(const Problem& p, const ClassifyOptions&) {
     for (int r = 0; r < 8; ++r) {
       Vec<Rational> u = Vec<Rational>::Zero(ex.null_basis.rows());
       for (Index j = 0; j < n0; ++j) {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        u += ex.null_basis.col(j) * Rational(static_cast<long>(state >> 61) - 3);
+        u += ex.null_basis.col(j) * Rational(next_coefficient(state));
       }
       dirs.push_back(u);
     }
@@ -323,8 +329,7 @@ Classification classify_balls(const Problem& p,
       for (int r = 0; r < 16; ++r) {
         Vec<Ball> u(theta.size());
         for (Index j = 0; j < u.size(); ++j) {
-          state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-          u(j) = Ball(static_cast<long>(state >> 61) - 3);
+          u(j) = Ball(next_coefficient(state));
         }
         const Ball d3 = f.third_derivative(theta, u);
         if (!possibly_zero(d3)) {

@@ -137,7 +137,6 @@ NewtonResult<S> newton_refine(const Network& network,
     throw InvalidArgument(fmt::format("newton_refine: digits = {}, expected >= 1", options.digits));
   }
   const LossFunction<S> f(network, data);
-  const LossFunction<double> fd(network, data);
   NewtonResult<S> out;
   out.precision_bits = ScalarTraits<S>::digits();
   const S target = pow(S(10), -options.digits);

@@ -21,6 +21,10 @@ namespace locus::constructions {
 /// G1's small problem (math-spec §8 G1: sigmoid 1-1-1, targets to 10 digits) at θ* = (1, 0, 1, 0).
 Problem g1_small_problem();
 
+/// G1's small problem at its critical point, refined by MPFR-512 Newton to ‖∇L‖ < 1e-100 (a
+/// rational point). \throws Error if Newton does not converge.
+Problem g1_critical_problem();
+
 /// G7 from a critical point of G1's small network (refine g1_small_problem() first).
 Problem g7_counterexample(const Problem& g1_critical, std::uint32_t seed = 0);
 

@@ -99,6 +99,10 @@ struct ClaimResult {
   std::string counterexample_file;
 };
 
+/// Runs `work` on `threads` threads (the calling one included) and joins them. Each worker
+/// thread frees FLINT's per-thread caches before it exits (LeakSanitizer reports them otherwise).
+void run_workers(int threads, const std::function<void()>& work);
+
 /// Runs one claim (its instances on up to `threads` threads).
 ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads = 1);
 
