@@ -55,7 +55,23 @@ std::vector<LwConfig> lw_configurations() {
   b.hidden_layers = 2;
   b.loss = LossKind::CrossEntropy;
   b.reference = {{16, 2.9e-1}, {64, 1.1e-1}, {256, 3.8e-2}, {1024, 7.6e-3}, {2048, 3.8e-3}};
-  return {a, b};
+  // Further depths, activations and losses (no G6 value: the criteria of §5.3 without the factor-2
+  // comparison).
+  LwConfig c;
+  c.name = "tanh, 3 hidden, MSE";
+  c.hidden_layers = 3;
+  c.loss = LossKind::Squared;
+  LwConfig e;
+  e.name = "sigmoid, 1 hidden, CE";
+  e.hidden_layers = 1;
+  e.activation = Activation::sigmoid();
+  e.loss = LossKind::CrossEntropy;
+  LwConfig r;
+  r.name = "ReLU, 2 hidden, MSE";
+  r.hidden_layers = 2;
+  r.activation = Activation::relu();
+  r.loss = LossKind::Squared;
+  return {a, b, c, e, r};
 }
 
 LwResult littwin_wolf(const LwConfig& config, const LwOptions& o) {

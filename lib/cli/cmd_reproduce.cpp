@@ -26,7 +26,7 @@ Run add_reproduce(CLI::App& app) {
   };
   auto o = std::make_shared<Options>();
   app.add_option("NAME", o->name, "sagun or littwin-wolf")->required();
-  app.add_flag("--quick", o->quick, "a small grid (CI): widths 16, 64, 256 and 2 seeds");
+  app.add_flag("--quick", o->quick, "a small grid (CI): widths 16-512 and 2 seeds");
   app.add_option("-o,--out", o->out, "folder for the report, CSV and plots")->capture_default_str();
   app.add_option("--seeds", o->seeds, "seeds per width (default 8, quick 2)");
   app.add_option("--seed", o->seed, "base seed")->capture_default_str();
@@ -47,7 +47,7 @@ Run add_reproduce(CLI::App& app) {
     lc::LwOptions opt;
     opt.seed = o->seed;
     if (o->quick) {
-      opt.widths = {16, 64, 256};
+      opt.widths = {16, 64, 256, 512};
       opt.seeds = 2;
     }
     if (o->seeds > 0) opt.seeds = o->seeds;

@@ -3,15 +3,21 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <string>
 
 #include "locus/constructions/counterexamples.hpp"
 #include "locus/constructions/design.hpp"
+#include "locus/constructions/littwin_wolf.hpp"
 #include "locus/constructions/path.hpp"
+#include "locus/constructions/sagun.hpp"
 #include "locus/constructions/split.hpp"
 #include "locus/constructions/star.hpp"
 #include "locus/constructions/wide.hpp"
 #include "locus/core/derivatives.hpp"
+#include "locus/io/dataset.hpp"
+#include "locus/linalg/inertia.hpp"
 #include "locus/solve/classify.hpp"
 
 #include <Eigen/Eigenvalues>
@@ -350,4 +356,82 @@ TEST_CASE("CO-0 / G4 and WB-1: interpolating points and the growth table, exactl
     CHECK(r.global_min_nullity >= r.wb1_at_global_min);
   }
   CHECK_THROWS_AS(lc::growth_table({2}, {3}, 3, 0), locus::InvalidArgument);
+}
+
+TEST_CASE("SB-a: the rank bounds of G, proved, and cross-checked against double and J") {
+  locus::Network net;
+  net.widths = {2, 6, 3};
+  net.activation = locus::Activation::relu();
+  net.loss = locus::LossKind::CrossEntropy;
+  net.reduction = locus::Reduction::Mean;
+  locus::BlobsOptions b;
+  b.num_classes = 3;
+  b.num_samples = 20;
+  b.seed = 5;
+  const locus::Dataset data = locus::make_blobs(b).train;
+  const Vec<Rational> tq = locus::random_point(net, 7, 1.0);
+  Vec<double> theta(tq.size());
+  for (Eigen::Index i = 0; i < tq.size(); ++i) theta(i) = locus::to_double_nearest(tq(i));
+  for (const int n : {2, 3, 5}) {
+    CAPTURE(n);
+    const lc::RankBoundRow ce = lc::sb_a_rank(net, data, theta, n);
+    CHECK(ce.bound == 2L * n);
+    CHECK(ce.pass);
+    REQUIRE(ce.rank_lower >= 0);  // decided in balls
+    CHECK(ce.rank_lower == ce.rank_upper);
+    // Independent: the numerical rank of G in double, with a tolerance from the scalar's traits.
+    locus::Dataset d;
+    d.inputs = data.inputs.topRows(n);
+    d.targets = data.targets.topRows(n);
+    const Mat<double> g =
+        locus::LossFunction<double>(net, d).hessian(theta, locus::HessianPart::GaussNewton);
+    const Eigen::VectorXd ev = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(g).eigenvalues();
+    const double tol = std::sqrt(std::numeric_limits<double>::epsilon()) * ev.cwiseAbs().maxCoeff();
+    CHECK(static_cast<long>((ev.array().abs() > tol).count()) == ce.rank_upper);
+    // Squared loss: rank G = rank J (G = JᵀJ/N), both exact over Q.
+    locus::Network mse = net;
+    mse.loss = locus::LossKind::Squared;
+    const lc::RankBoundRow r = lc::sb_a_rank(mse, data, theta, n);
+    CHECK(r.bound == 3L * n);
+    CHECK(r.pass);
+    const Mat<Rational> j = locus::LossFunction<Rational>(mse, d).output_jacobian(tq);
+    CHECK(r.rank_upper == static_cast<long>(locus::exact_rank(j)));
+    const lc::RankBoundRow in = lc::sb_a_rank(mse, data, theta, n, true);
+    CHECK(in.pass);
+    CHECK(in.rank_upper == r.rank_upper);  // at an interpolating point ∇²L = G
+  }
+  locus::Network smooth = net;
+  smooth.activation = locus::Activation::tanh();
+  CHECK_THROWS_AS(lc::sb_a_rank(smooth, data, theta, 3), locus::InvalidArgument);
+  CHECK_THROWS_AS(lc::sb_a_rank(net, data, theta, 0), locus::InvalidArgument);
+  CHECK_THROWS_AS(lc::sb_a_rank(net, data, theta.head(3), 3), locus::InvalidArgument);
+}
+
+TEST_CASE("R8: κ_tot = κ_G + κ_H, against the full Hessian; linear least squares has κ_H = 0") {
+  locus::Network net;
+  net.widths = {3, 5, 2};
+  net.activation = locus::Activation::tanh();
+  net.loss = locus::LossKind::Squared;
+  net.reduction = locus::Reduction::Mean;
+  locus::BlobsOptions b;
+  b.input_dim = 3;
+  b.num_samples = 12;
+  const locus::Dataset data = locus::make_blobs(b).train;
+  const Vec<double> theta = lc::fan_in_init(net, 3);
+  const locus::LossFunction<double> f(net, data);
+  const lc::GradientCurvature c = lc::gradient_curvature(f, theta);
+  const Vec<double> u = f.gradient(theta).normalized();
+  const double eps = std::numeric_limits<double>::epsilon();
+  const double full = u.dot(f.hessian(theta) * u);
+  const double gn = u.dot(f.hessian(theta, locus::HessianPart::GaussNewton) * u);
+  CHECK(std::abs(c.kappa_tot - full) <= 64 * eps * std::abs(full));
+  CHECK(std::abs(c.kappa_g - gn) <= 64 * eps * std::abs(gn));
+  CHECK(std::abs(c.kappa_h - (full - gn)) <= 64 * eps * (std::abs(full) + std::abs(gn)));
+  locus::Network lin = net;
+  lin.widths = {3, 2};
+  lin.activation = locus::Activation::identity();
+  const locus::LossFunction<double> fl(lin, data);
+  const lc::GradientCurvature cl = lc::gradient_curvature(fl, lc::fan_in_init(lin, 4));
+  CHECK(std::abs(cl.kappa_h) <= 64 * eps * cl.kappa_g);
+  CHECK(cl.kappa_g > 0);
 }

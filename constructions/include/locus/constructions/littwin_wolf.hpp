@@ -67,7 +67,8 @@ struct LwOptions {
   std::function<void(const std::string&)> progress;
 };
 
-/// The two G6 configurations: tanh 1 hidden MSE, tanh 2 hidden cross-entropy.
+/// The two G6 configurations (tanh 1 hidden MSE, tanh 2 hidden cross-entropy), then tanh 3 hidden
+/// MSE, sigmoid 1 hidden cross-entropy and ReLU 2 hidden MSE (no G6 value).
 std::vector<LwConfig> lw_configurations();
 
 /// Runs LW-1 for one configuration (data: 64 Gaussian inputs in R^20, 10 classes one-hot).

@@ -32,6 +32,31 @@ double bulk_fraction(const Vec<double>& eigenvalues, double tau = 1e-3);
 /// The outlier count: the index of the largest gap in log|λ| among the top 3k eigenvalues.
 int outlier_count(const Vec<double>& eigenvalues, int classes);
 
+/// SB-a on the first `samples` points of a data set at θ: the rank of the Gauss-Newton matrix G
+/// against N(k−1) (cross-entropy, k classes) or N·k (squared loss), proved, not estimated.
+///  - squared loss, exact activation (ReLU, polynomial, identity): G over Q, its exact rank; with
+///    `interpolating`, the targets are replaced by the outputs at θ (an exact global minimum, H =
+///    0) and the count is the number of nonzero eigenvalues of the exact ∇²L (CO-0c).
+///  - cross-entropy: the upper bound from the exact factorisation G = Σ_i (QJ_i)ᵀ Λ_i (QJ_i),
+///    Q = I − 1e₁ᵀ (valid because Λ_i 1 = 0), i.e. rank G <= rank_Q [QJ_i]_i, J exact over Q; the
+///    lower bound from the eigenvalues of G certified nonzero in Arb balls.
+struct RankBoundRow {
+  int samples = 0;
+  long parameters = 0;
+  std::string quantity;    ///< "rank G (CE)", "rank G (MSE)", "nonzero eigenvalues of ∇²L (MSE,
+                           ///< interpolating)"
+  long bound = 0;          ///< N(k−1) or N·k
+  long rank_lower = -1;    ///< proved lower bound (−1: not decided)
+  long rank_upper = -1;    ///< proved upper bound
+  std::string arithmetic;  ///< which arithmetic proved each side
+  bool pass = false;       ///< the proved rank (or its lower bound) is <= bound, and lower <= upper
+};
+RankBoundRow sb_a_rank(const Network& net,
+                       const Dataset& data,
+                       const Vec<double>& theta,
+                       int samples,
+                       bool interpolating = false);
+
 struct SagunOptions {
   bool quick = false;
   std::uint32_t seed = 0;
