@@ -3,6 +3,7 @@
 // input. --json FILE and --junit FILE write reports.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "locus/cli/reports.hpp"
 
 #include "locus/claims/claim.hpp"
 #include "locus/error.hpp"
@@ -68,29 +70,100 @@ std::string margin_text(double m) {
   return std::isinf(m) ? "exact" : fmt::format("{:.3g}", m);
 }
 
-int run(const CheckOptions& o) {
+std::vector<const lk::Claim*> select(const std::vector<std::string>& claims,
+                                     const std::string& source) {
   std::vector<const lk::Claim*> selected;
   for (const lk::Claim& c : lk::registry()) {
-    bool keep = o.claims.empty();
-    for (const auto& p : o.claims) keep = keep || matches(c.id, p);
-    if (!o.source.empty() && c.source.find(o.source) == std::string::npos &&
-        c.id.find(o.source) == std::string::npos) {
+    bool keep = claims.empty();
+    for (const auto& p : claims) keep = keep || matches(c.id, p);
+    if (!source.empty() && c.source.find(source) == std::string::npos &&
+        c.id.find(source) == std::string::npos) {
       keep = false;
     }
     if (keep) selected.push_back(&c);
   }
+  return selected;
+}
+
+void require_some(const std::vector<const lk::Claim*>& selected,
+                  const std::vector<std::string>& claims,
+                  const std::string& source) {
+  if (selected.empty()) {
+    std::string ids;
+    for (const auto& p : claims) ids += (ids.empty() ? "" : ", ") + p;
+    throw InvalidArgument(
+        fmt::format("no claim matches --claim {} --source {}; `locus check --list` shows the ids",
+                    ids.empty() ? "(any)" : ids,
+                    source.empty() ? "(any)" : source));
+  }
+}
+
+lk::Context context_of(unsigned seed,
+                       bool quick,
+                       bool float_only,
+                       const std::string& mutate,
+                       const std::string& counterexamples) {
+  lk::Context ctx;
+  ctx.seed = seed;
+  ctx.quick = quick;
+  ctx.force_float = float_only;
+  ctx.mutation = lk::parse_mutation(mutate);
+  ctx.counterexample_dir = counterexamples;
+  return ctx;
+}
+
+// Runs the selected claims on `threads` workers; `progress` (serialised) after each.
+std::vector<lk::ClaimResult> run_selected(
+    const std::vector<const lk::Claim*>& selected,
+    const lk::Context& ctx,
+    int threads,
+    const std::function<void(std::size_t, const lk::ClaimResult&)>& progress) {
+  std::vector<lk::ClaimResult> results(selected.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::mutex print;
+  const auto work = [&] {
+    for (std::size_t i = next++; i < selected.size(); i = next++) {
+      results[i] = lk::run_claim(*selected[i], ctx, 1);
+      const std::size_t k = ++done;
+      if (progress) {
+        const std::lock_guard<std::mutex> lock(print);
+        progress(k, results[i]);
+      }
+    }
+  };
+  lk::run_workers(threads, work);
+  return results;
+}
+
+int thread_count(int requested) {
+  return requested > 0 ? requested
+                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+nlohmann::json results_json(const std::vector<lk::ClaimResult>& results,
+                            unsigned seed,
+                            bool quick,
+                            double seconds) {
+  long passed = 0;
+  for (const auto& r : results) passed += r.pass ? 1 : 0;
+  nlohmann::json j = {{"seed", seed},
+                      {"quick", quick},
+                      {"passed", passed},
+                      {"failed", static_cast<long>(results.size()) - passed},
+                      {"seconds", fmt::format("{:.3f}", seconds)}};
+  j["claims"] = nlohmann::json::array();
+  for (const auto& r : results) j["claims"].push_back(lk::to_json(r));
+  return j;
+}
+
+int run(const CheckOptions& o) {
+  const std::vector<const lk::Claim*> selected = select(o.claims, o.source);
   if (o.markdown) {
     fmt::print("{}", lk::registry_markdown());
     return 0;
   }
-  if (selected.empty()) {
-    std::string ids;
-    for (const auto& p : o.claims) ids += (ids.empty() ? "" : ", ") + p;
-    throw InvalidArgument(
-        fmt::format("no claim matches --claim {} --source {}; `locus check --list` shows the ids",
-                    ids.empty() ? "(any)" : ids,
-                    o.source.empty() ? "(any)" : o.source));
-  }
+  require_some(selected, o.claims, o.source);
   if (o.list) {
     for (const auto* c : selected) {
       fmt::print("{:<42} {:<9} {:<22} {}\n", c->id, c->expected, c->arithmetic, c->source);
@@ -98,40 +171,23 @@ int run(const CheckOptions& o) {
     fmt::print("{} claims\n", selected.size());
     return 0;
   }
-  lk::Context ctx;
-  ctx.seed = o.seed;
-  ctx.quick = o.quick;
-  ctx.force_float = o.float_only;
-  ctx.mutation = lk::parse_mutation(o.mutate);
-  ctx.counterexample_dir = o.counterexamples;
-  const int threads = o.threads > 0
-                          ? o.threads
-                          : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const lk::Context ctx = context_of(o.seed, o.quick, o.float_only, o.mutate, o.counterexamples);
+  const int threads = thread_count(o.threads);
   const bool progress = o.progress || isatty(STDERR_FILENO) != 0;
-  std::vector<lk::ClaimResult> results(selected.size());
-  std::atomic<std::size_t> next{0};
-  std::atomic<std::size_t> done{0};
-  std::mutex print;
   const auto t0 = std::chrono::steady_clock::now();
-  const auto work = [&] {
-    for (std::size_t i = next++; i < selected.size(); i = next++) {
-      results[i] = lk::run_claim(*selected[i], ctx, 1);
-      const std::size_t k = ++done;
-      if (progress) {
-        const std::lock_guard<std::mutex> lock(print);
-        fmt::print(stderr,
-                   "[{}/{}] {} {} ({:.1f} s)\n",
-                   k,
-                   selected.size(),
-                   results[i].id,
-                   lk::to_string(results[i].verdict),
-                   results[i].seconds);
-      }
-    }
-  };
-  lk::run_workers(threads, work);
+  const std::vector<lk::ClaimResult> results = run_selected(
+      selected, ctx, threads, [&](std::size_t k, const lk::ClaimResult& r) {
+        if (progress) {
+          fmt::print(stderr,
+                     "[{}/{}] {} {} ({:.1f} s)\n",
+                     k,
+                     selected.size(),
+                     r.id,
+                     lk::to_string(r.verdict),
+                     r.seconds);
+        }
+      });
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
   int passed = 0, failed = 0;
   fmt::print("seed {}{}{}{}\n\n",
              o.seed,
@@ -179,14 +235,7 @@ int run(const CheckOptions& o) {
   }
   fmt::print("\n{:.1f} s on {} threads\n{} passed, {} failed\n", total, threads, passed, failed);
   if (!o.json.empty()) {
-    nlohmann::json j = {{"seed", o.seed},
-                        {"quick", o.quick},
-                        {"passed", passed},
-                        {"failed", failed},
-                        {"seconds", fmt::format("{:.3f}", total)}};
-    j["claims"] = nlohmann::json::array();
-    for (const auto& r : results) j["claims"].push_back(lk::to_json(r));
-    std::ofstream(o.json) << j.dump(2) << "\n";
+    std::ofstream(o.json) << results_json(results, o.seed, o.quick, total).dump(2) << "\n";
   }
   if (!o.junit.empty()) {
     std::ofstream x(o.junit);
@@ -219,6 +268,28 @@ int run(const CheckOptions& o) {
 }
 
 }  // namespace
+
+nlohmann::json check_report(const CheckRequest& request,
+                            const std::function<void(const std::string&)>& progress) {
+  const std::vector<const lk::Claim*> selected = select(request.claims, request.source);
+  require_some(selected, request.claims, request.source);
+  const lk::Context ctx = context_of(
+      request.seed, request.quick, request.float_only, request.mutate, request.counterexamples);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<lk::ClaimResult> results = run_selected(
+      selected, ctx, thread_count(request.threads), [&](std::size_t k, const lk::ClaimResult& r) {
+        if (progress) {
+          progress(fmt::format("[{}/{}] {} {} ({:.1f} s)",
+                               k,
+                               selected.size(),
+                               r.id,
+                               lk::to_string(r.verdict),
+                               r.seconds));
+        }
+      });
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return results_json(results, request.seed, request.quick, total);
+}
 
 Run add_check(CLI::App& app) {
   auto o = std::make_shared<CheckOptions>();

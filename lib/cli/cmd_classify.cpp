@@ -5,6 +5,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "locus/cli/reports.hpp"
 
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
@@ -25,47 +26,59 @@ struct ClassifyCliOptions {
   bool json = false;
 };
 
-int run(const ClassifyCliOptions& opt) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const Arithmetic a = parse_arithmetic(opt.arithmetic);
-  const Problem p = read_problem_file(opt.file);
+Classification classify_checked(const Problem& p,
+                                const ClassifyRequest& request,
+                                const std::string& where) {
+  const Arithmetic a = parse_arithmetic(request.arithmetic);
   if (!p.point) {
     throw ParseError(
         fmt::format("{}: point: missing; `locus classify` needs the parameter vector θ "
                     "(P = {} numbers)",
-                    opt.file,
+                    where,
                     p.network.num_parameters()));
   }
   ClassifyOptions co;
-  co.max_bits = opt.max_bits;
-  if (!opt.gradient_tolerance.empty()) {
-    co.gradient_tolerance = parse_rational(opt.gradient_tolerance);
+  co.max_bits = request.max_bits;
+  if (!request.gradient_tolerance.empty()) {
+    co.gradient_tolerance = parse_rational(request.gradient_tolerance);
     if (*co.gradient_tolerance < 0) {
       throw InvalidArgument(fmt::format("--gradient-tolerance {}: expected a nonnegative number",
-                                        opt.gradient_tolerance));
+                                        request.gradient_tolerance));
     }
   }
-  const Classification c = classify_point(p, a, co);
+  return classify_point(p, a, co);
+}
+
+nlohmann::json classification_json(const Classification& c, double seconds) {
+  nlohmann::json j;
+  j["arithmetic"] = c.arithmetic;
+  j["critical"] = c.critical;
+  j["criticality"] = c.criticality;
+  j["kind"] = to_string(c.kind);
+  j["certified"] = c.certified;
+  if (c.inertia_known) {
+    j["inertia"] = {{"positive", c.inertia.positive},
+                    {"negative", c.inertia.negative},
+                    {"zero", c.inertia.zero}};
+  } else {
+    j["inertia"] = nullptr;
+  }
+  j["certificate"] = c.certificate;
+  if (!c.reason.empty()) j["reason"] = c.reason;
+  j["seconds"] = fmt::format("{:.3f}", seconds);
+  return j;
+}
+
+int run(const ClassifyCliOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  parse_arithmetic(opt.arithmetic);
+  const Problem p = read_problem_file(opt.file);
+  const Classification c =
+      classify_checked(p, {opt.arithmetic, opt.max_bits, opt.gradient_tolerance}, opt.file);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (opt.json) {
-    nlohmann::json j;
-    j["arithmetic"] = c.arithmetic;
-    j["critical"] = c.critical;
-    j["criticality"] = c.criticality;
-    j["kind"] = to_string(c.kind);
-    j["certified"] = c.certified;
-    if (c.inertia_known) {
-      j["inertia"] = {{"positive", c.inertia.positive},
-                      {"negative", c.inertia.negative},
-                      {"zero", c.inertia.zero}};
-    } else {
-      j["inertia"] = nullptr;
-    }
-    j["certificate"] = c.certificate;
-    if (!c.reason.empty()) j["reason"] = c.reason;
-    j["seconds"] = fmt::format("{:.3f}", seconds);
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", classification_json(c, seconds).dump(2));
     return 0;
   }
   fmt::print("network     {}\n", p.network.describe());
@@ -89,6 +102,13 @@ int run(const ClassifyCliOptions& opt) {
 }
 
 }  // namespace
+
+nlohmann::json classify_report(const Problem& p, const ClassifyRequest& request) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const Classification c = classify_checked(p, request, "problem");
+  return classification_json(
+      c, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+}
 
 Run add_classify(CLI::App& app) {
   auto opt = std::make_shared<ClassifyCliOptions>();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "locus/cli/reports.hpp"
 
 #include "locus/constructions/counterexamples.hpp"
 #include "locus/constructions/design.hpp"
@@ -72,21 +73,40 @@ std::string inertia_text(const lc::DecidedInertia& d) {
   return d.decided ? to_string(d.inertia) : "undecided (" + d.reason + ")";
 }
 
+struct SplitOutcome {
+  lc::SplitSpec spec;
+  lc::SplitCertificate certificate;
+  Problem big;
+};
+
+SplitOutcome split_with_certificate(const Problem& small,
+                                    int layer,
+                                    int unit,
+                                    const std::string& lambda,
+                                    const std::string& arithmetic,
+                                    const std::string& source) {
+  SplitOutcome out;
+  out.spec.layer = layer;
+  out.spec.unit = unit;
+  out.spec.lambda = parse_rational(lambda);
+  const Arithmetic a = arithmetic_for(arithmetic, small.network);
+  out.certificate = lc::certify_split(small, out.spec, a);
+  out.big = lc::split_problem(small, out.spec);
+  out.big.provenance = {{"command", "locus construct split"},
+                        {"version", kVersion},
+                        {"source", source},
+                        {"arithmetic", out.certificate.arithmetic},
+                        {"seed", nullptr}};
+  out.big.certificate = lc::to_json(out.certificate);
+  return out;
+}
+
 int run_split(const SplitCli& o) {
   const Problem small = read_problem_file(o.file);
-  lc::SplitSpec spec;
-  spec.layer = o.layer;
-  spec.unit = o.unit;
-  spec.lambda = parse_rational(o.lambda);
-  const Arithmetic a = arithmetic_for(o.arithmetic, small.network);
-  const lc::SplitCertificate c = lc::certify_split(small, spec, a);
-  Problem big = lc::split_problem(small, spec);
-  big.provenance = {{"command", "locus construct split"},
-                    {"version", kVersion},
-                    {"source", o.file},
-                    {"arithmetic", c.arithmetic},
-                    {"seed", nullptr}};
-  big.certificate = lc::to_json(c);
+  const SplitOutcome s = split_with_certificate(small, o.layer, o.unit, o.lambda, o.arithmetic, o.file);
+  const lc::SplitSpec& spec = s.spec;
+  const lc::SplitCertificate& c = s.certificate;
+  const Problem& big = s.big;
   write_problem_file(big, o.out);
   if (o.json) {
     nlohmann::json j = big.certificate;
@@ -251,6 +271,15 @@ int run_star(const StarCli& o) {
 }
 
 }  // namespace
+
+Problem split_report(const Problem& small,
+                     int layer,
+                     int unit,
+                     const std::string& lambda,
+                     const std::string& arithmetic,
+                     const std::string& source) {
+  return split_with_certificate(small, layer, unit, lambda, arithmetic, source).big;
+}
 
 Run add_construct(CLI::App& app) {
   app.require_subcommand(1);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "locus/cli/reports.hpp"
 
 #include "locus/core/derivatives.hpp"
 #include "locus/io/npy.hpp"
@@ -59,13 +60,7 @@ std::vector<std::string> split_quantities(const std::string& text) {
   return out;
 }
 
-/// One computed quantity, as strings (JSON) and doubles (npy), with its shape.
-struct Quantity {
-  std::string key;  // JSON key
-  std::vector<long> shape;
-  std::vector<std::string> text;
-  std::vector<double> values;
-};
+using Quantity = EvaluatedQuantity;
 
 template <class S>
 Quantity from_matrix(const std::string& key, const Mat<S>& m, bool as_vector = false) {
@@ -151,22 +146,30 @@ void print_text(const Problem& p, const std::string& arithmetic, const std::vect
   }
 }
 
-int run(const EvalOptions& opt) {
-  const Arithmetic a = parse_arithmetic(opt.arithmetic);
-  const auto wanted = split_quantities(opt.quantities);
-  const Problem p = read_problem_file(opt.file);
+std::vector<Quantity> evaluate_checked(const Problem& p,
+                                       const Arithmetic& a,
+                                       const std::vector<std::string>& wanted,
+                                       const std::string& where,
+                                       std::string& name) {
   if (!p.point) {
     throw ParseError(
         fmt::format("{}: point: missing; `locus eval` needs the parameter vector θ "
                     "(P = {} numbers)",
-                    opt.file,
+                    where,
                     p.network.num_parameters()));
   }
-  std::string name;
-  const auto qs = dispatch(a, [&]<class S>(std::type_identity<S>) {
+  return dispatch(a, [&]<class S>(std::type_identity<S>) {
     name = ScalarTraits<S>::name();
     return evaluate<S>(p, wanted);
   });
+}
+
+int run(const EvalOptions& opt) {
+  const Arithmetic a = parse_arithmetic(opt.arithmetic);
+  const auto wanted = split_quantities(opt.quantities);
+  const Problem p = read_problem_file(opt.file);
+  std::string name;
+  const auto qs = evaluate_checked(p, a, wanted, opt.file, name);
   if (!opt.npy_dir.empty()) {
     std::filesystem::create_directories(opt.npy_dir);
     for (const auto& q : qs) {
@@ -186,6 +189,18 @@ int run(const EvalOptions& opt) {
 }
 
 }  // namespace
+
+std::vector<EvaluatedQuantity> evaluate_report(const Problem& p,
+                                               const std::string& arithmetic,
+                                               const std::string& quantities,
+                                               std::string* arithmetic_name) {
+  const Arithmetic a = parse_arithmetic(arithmetic);
+  const auto wanted = split_quantities(quantities);
+  std::string name;
+  auto out = evaluate_checked(p, a, wanted, "problem", name);
+  if (arithmetic_name) *arithmetic_name = name;
+  return out;
+}
 
 Run add_eval(CLI::App& app) {
   auto opt = std::make_shared<EvalOptions>();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "locus/cli/reports.hpp"
 
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
@@ -53,7 +54,10 @@ std::string gradient_bound(const Problem& p, const Vec<Rational>& theta, int bit
 }
 
 template <class S>
-int refine(const RefineOptions& opt, const Problem& p, const std::string& arithmetic_name) {
+RefineOutcome refine_in(const RefineRequest& opt,
+                        const Problem& p,
+                        const std::string& arithmetic_name,
+                        const std::string& source) {
   const auto t0 = std::chrono::steady_clock::now();
   nlohmann::json report;
   Vec<Rational> start = *p.point;
@@ -107,6 +111,7 @@ int refine(const RefineOptions& opt, const Problem& p, const std::string& arithm
   report["status"] = to_string(nr.status);
   report["reason"] = nr.reason;
   report["arithmetic"] = arithmetic_name;
+  report["bits"] = bits;
   report["digits"] = opt.digits;
   report["iterations"] = static_cast<long>(nr.history.size());
   report["gradient_norm"] = ScalarTraits<S>::to_string(nr.gradient_norm);
@@ -115,12 +120,14 @@ int refine(const RefineOptions& opt, const Problem& p, const std::string& arithm
   report["loss"] = ScalarTraits<S>::to_string(nr.loss);
   report["history"] = history;
   report["seconds"] = fmt::format("{:.3f}", seconds);
+  RefineOutcome out;
+  out.report = report;
   if (converged) {
     Problem q = p;
     q.point = refined;
     q.provenance = {{"command", "locus refine"},
                     {"version", kVersion},
-                    {"source", opt.file},
+                    {"source", source},
                     {"arithmetic", arithmetic_name},
                     {"digits", opt.digits},
                     {"ceres", opt.ceres},
@@ -134,52 +141,56 @@ int refine(const RefineOptions& opt, const Problem& p, const std::string& arithm
                      {"existence", to_json(existence)},
                      {"newton_status", to_string(nr.status)},
                      {"newton_iterations", static_cast<long>(nr.history.size())}};
-    write_problem_file(q, opt.out);
-    report["out"] = opt.out;
+    out.refined = std::move(q);
   }
-  if (opt.json) {
-    fmt::print("{}\n", report.dump(2));
-  } else {
-    fmt::print("network     {}\n", p.network.describe());
-    fmt::print("start       {}\n", opt.file);
-    if (report.contains("ceres")) {
-      const auto& c = report["ceres"];
-      fmt::print("ceres       {} ({} iterations, {} formulation): ‖∇L‖ {} -> {}\n",
-                 c["termination"].get<std::string>(),
-                 c["iterations"].get<int>(),
-                 c["formulation"].get<std::string>(),
-                 c["gradient_norm_before"].get<std::string>(),
-                 c["gradient_norm_after"].get<std::string>());
-    }
-    fmt::print("newton      {} in {} ({} bits)\n", to_string(nr.status), arithmetic_name, bits);
-    for (const auto& h : nr.history) {
-      fmt::print("  {:>3}  ‖∇L‖ {:<14} step {:<14} rank {:<5} inner {}\n",
-                 h.iteration,
-                 h.gradient_norm,
-                 h.step_norm,
-                 h.rank,
-                 h.inner);
-    }
-    fmt::print("reason      {}\n", nr.reason);
-    fmt::print("‖∇L‖ <=     {} (Arb balls, {} bits, at the exact refined point)\n", bound, bits);
-    if (converged && existence.proved) {
-      fmt::print("existence   proved: a unique critical point lies within max-norm {} ({})\n",
-                 format_bound(existence.radius, true, 4),
-                 existence.method);
-    } else if (converged) {
-      fmt::print("existence   not proved: {}\n", existence.reason);
-    }
-    if (converged) {
-      fmt::print("wrote       {}\n", opt.out);
-    } else {
-      fmt::print("not written: no critical point reached\n");
-    }
-    fmt::print("seconds     {:.3f}\n", seconds);
-  }
-  return converged ? 0 : 1;
+  return out;
 }
 
-int run(const RefineOptions& opt) {
+void print_text(const nlohmann::json& report, const Problem& p, const RefineOptions& opt) {
+  const auto str = [](const nlohmann::json& v) { return v.get<std::string>(); };
+  fmt::print("network     {}\n", p.network.describe());
+  fmt::print("start       {}\n", opt.file);
+  if (report.contains("ceres")) {
+    const auto& c = report["ceres"];
+    fmt::print("ceres       {} ({} iterations, {} formulation): ‖∇L‖ {} -> {}\n",
+               str(c["termination"]),
+               c["iterations"].get<int>(),
+               str(c["formulation"]),
+               str(c["gradient_norm_before"]),
+               str(c["gradient_norm_after"]));
+  }
+  const int bits = report["bits"].get<int>();
+  fmt::print(
+      "newton      {} in {} ({} bits)\n", str(report["status"]), str(report["arithmetic"]), bits);
+  for (const auto& h : report["history"]) {
+    fmt::print("  {:>3}  ‖∇L‖ {:<14} step {:<14} rank {:<5} inner {}\n",
+               h["iteration"].get<int>(),
+               str(h["gradient_norm"]),
+               str(h["step_norm"]),
+               h["rank"].get<long>(),
+               h["inner"].get<int>());
+  }
+  fmt::print("reason      {}\n", str(report["reason"]));
+  fmt::print("‖∇L‖ <=     {} (Arb balls, {} bits, at the exact refined point)\n",
+             str(report["gradient_norm_bound"]),
+             bits);
+  if (report.contains("existence")) {
+    const auto& e = report["existence"];
+    if (e["proved"].get<bool>()) {
+      fmt::print("existence   proved: a unique critical point lies within max-norm {} ({})\n",
+                 str(e["radius"]),
+                 str(e["method"]));
+    } else {
+      fmt::print("existence   not proved: {}\n", e.contains("reason") ? str(e["reason"]) : "");
+    }
+    fmt::print("wrote       {}\n", opt.out);
+  } else {
+    fmt::print("not written: no critical point reached\n");
+  }
+  fmt::print("seconds     {}\n", str(report["seconds"]));
+}
+
+std::string checked_arithmetic(const RefineRequest& opt) {
   if (opt.digits < 1 || opt.digits > 300) {
     throw InvalidArgument(fmt::format("--digits {}: expected 1 to 300", opt.digits));
   }
@@ -191,24 +202,54 @@ int run(const RefineOptions& opt) {
         "mpfr:BITS)",
         name));
   }
-  const Problem p = read_problem_file(opt.file);
+  return name;
+}
+
+RefineOutcome refine_checked(const Problem& p,
+                             const RefineRequest& opt,
+                             const std::string& source) {
+  const Arithmetic a = parse_arithmetic(checked_arithmetic(opt));
   if (!p.point) {
     throw ParseError(
         fmt::format("{}: point: missing; `locus refine` needs a starting point "
                     "(P = {} numbers)",
-                    opt.file,
+                    source,
                     p.network.num_parameters()));
   }
-  return dispatch(a, [&]<class S>(std::type_identity<S>) -> int {
+  return dispatch(a, [&]<class S>(std::type_identity<S>) -> RefineOutcome {
     if constexpr (std::is_same_v<S, Rational> || std::is_same_v<S, Ball>) {
-      return 2;  // rejected above
+      return {};  // rejected by checked_arithmetic
     } else {
-      return refine<S>(opt, p, a.name());
+      return refine_in<S>(opt, p, a.name(), source);
     }
   });
 }
 
+int run(const RefineOptions& opt) {
+  const RefineRequest request{
+      opt.digits, opt.arithmetic, opt.ceres, opt.least_squares, opt.max_iterations};
+  checked_arithmetic(request);  // bad options before reading the file
+  const Problem p = read_problem_file(opt.file);
+  RefineOutcome out = refine_checked(p, request, opt.file);
+  if (out.refined) {
+    write_problem_file(*out.refined, opt.out);
+    out.report["out"] = opt.out;
+  }
+  if (opt.json) {
+    fmt::print("{}\n", out.report.dump(2));
+  } else {
+    print_text(out.report, p, opt);
+  }
+  return out.refined ? 0 : 1;
+}
+
 }  // namespace
+
+RefineOutcome refine_report(const Problem& p,
+                            const RefineRequest& request,
+                            const std::string& source) {
+  return refine_checked(p, request, source);
+}
 
 Run add_refine(CLI::App& app) {
   auto opt = std::make_shared<RefineOptions>();

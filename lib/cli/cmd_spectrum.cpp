@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "locus/cli/reports.hpp"
 
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
@@ -331,56 +332,79 @@ int run_lanczos(const SpectrumOptions& opt, const Problem& p, HessianPart part) 
   return 0;
 }
 
-int run(const SpectrumOptions& opt) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const Arithmetic a = parse_arithmetic(opt.arithmetic);
-  const HessianPart part = parse_part(opt.matrix);
-  if (opt.max_bits < 2) {
-    throw InvalidArgument(fmt::format("--max-bits {}: expected at least 2", opt.max_bits));
-  }
-  const Problem p = read_problem_file(opt.file);
+void require_point(const Problem& p, const std::string& where) {
   if (!p.point) {
     throw ParseError(
         fmt::format("{}: point: missing; `locus spectrum` needs the parameter vector θ "
                     "(P = {} numbers)",
-                    opt.file,
+                    where,
                     p.network.num_parameters()));
   }
+}
+
+nlohmann::json report_json(const Report& r,
+                           const SpectrumOptions& opt,
+                           const Problem& p,
+                           double seconds) {
+  nlohmann::json j;
+  j["arithmetic"] = r.arithmetic;
+  j["matrix"] = opt.matrix;
+  j["P"] = p.network.num_parameters();
+  j["eigenvalues"] = r.eigenvalues;
+  j["inertia"] = {{"positive", r.inertia.positive},
+                  {"negative", r.inertia.negative},
+                  {"zero", r.zero_known ? nlohmann::json(r.inertia.zero) : nlohmann::json()}};
+  j["certified"] = r.certified;
+  j["method"] = r.method;
+  j["verdict"] = r.verdict;
+  j["gap"] = r.gap;
+  if (!r.epsilon.empty()) j["epsilon"] = r.epsilon;
+  if (!r.delta.empty()) j["delta"] = r.delta;
+  if (!r.tolerance.empty()) j["tolerance"] = r.tolerance;
+  if (r.bits > 0) j["bits"] = r.bits;
+  if (!r.tried_bits.empty()) j["tried_bits"] = r.tried_bits;
+  if (r.refined >= 0) j["refined"] = r.refined;
+  if (r.numerical_nullity >= -1) {
+    j["numerical_nullity"] =
+        r.numerical_nullity >= 0 ? nlohmann::json(r.numerical_nullity) : nlohmann::json();
+  }
+  if (!r.proved_by.empty()) j["proved_by"] = r.proved_by;
+  if (!r.reason.empty()) j["reason"] = r.reason;
+  if (opt.kernel) j["kernel"] = r.kernel;
+  if (opt.vectors) j["eigenvectors"] = r.vectors;
+  if (!r.eigenvalue_note.empty()) j["eigenvalue_note"] = r.eigenvalue_note;
+  j["seconds"] = fmt::format("{:.3f}", seconds);
+  return j;
+}
+
+void validate(const SpectrumOptions& opt) {
+  parse_arithmetic(opt.arithmetic);
+  parse_part(opt.matrix);
+  if (opt.max_bits < 2) {
+    throw InvalidArgument(fmt::format("--max-bits {}: expected at least 2", opt.max_bits));
+  }
+}
+
+Report analyse_checked(const Problem& p, const SpectrumOptions& opt) {
+  validate(opt);
+  const Arithmetic a = parse_arithmetic(opt.arithmetic);
+  const HessianPart part = parse_part(opt.matrix);
+  return dispatch(a,
+                  [&]<class S>(std::type_identity<S>) { return analyse<S>(p, part, opt, a.bits); });
+}
+
+int run(const SpectrumOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  validate(opt);  // bad options before reading the file
+  const HessianPart part = parse_part(opt.matrix);
+  const Problem p = read_problem_file(opt.file);
+  require_point(p, opt.file);
   if (opt.lanczos > 0) return run_lanczos(opt, p, part);
-  const Report r =
-      dispatch(a, [&]<class S>(std::type_identity<S>) { return analyse<S>(p, part, opt, a.bits); });
+  const Report r = analyse_checked(p, opt);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (opt.json) {
-    nlohmann::json j;
-    j["arithmetic"] = r.arithmetic;
-    j["matrix"] = opt.matrix;
-    j["P"] = p.network.num_parameters();
-    j["eigenvalues"] = r.eigenvalues;
-    j["inertia"] = {{"positive", r.inertia.positive},
-                    {"negative", r.inertia.negative},
-                    {"zero", r.zero_known ? nlohmann::json(r.inertia.zero) : nlohmann::json()}};
-    j["certified"] = r.certified;
-    j["method"] = r.method;
-    j["verdict"] = r.verdict;
-    j["gap"] = r.gap;
-    if (!r.epsilon.empty()) j["epsilon"] = r.epsilon;
-    if (!r.delta.empty()) j["delta"] = r.delta;
-    if (!r.tolerance.empty()) j["tolerance"] = r.tolerance;
-    if (r.bits > 0) j["bits"] = r.bits;
-    if (!r.tried_bits.empty()) j["tried_bits"] = r.tried_bits;
-    if (r.refined >= 0) j["refined"] = r.refined;
-    if (r.numerical_nullity >= -1) {
-      j["numerical_nullity"] =
-          r.numerical_nullity >= 0 ? nlohmann::json(r.numerical_nullity) : nlohmann::json();
-    }
-    if (!r.proved_by.empty()) j["proved_by"] = r.proved_by;
-    if (!r.reason.empty()) j["reason"] = r.reason;
-    if (opt.kernel) j["kernel"] = r.kernel;
-    if (opt.vectors) j["eigenvectors"] = r.vectors;
-    if (!r.eigenvalue_note.empty()) j["eigenvalue_note"] = r.eigenvalue_note;
-    j["seconds"] = fmt::format("{:.3f}", seconds);
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", report_json(r, opt, p, seconds).dump(2));
     return 0;
   }
   fmt::print("network     {}\n", p.network.describe());
@@ -429,6 +453,24 @@ int run(const SpectrumOptions& opt) {
 }
 
 }  // namespace
+
+nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SpectrumOptions opt;
+  opt.arithmetic = request.arithmetic;
+  opt.matrix = request.matrix;
+  opt.max_bits = request.max_bits;
+  opt.kernel = request.kernel;
+  opt.ldlt = request.ldlt;
+  opt.vectors = request.vectors;
+  opt.mpfr_direct_limit = request.mpfr_direct_limit;
+  validate(opt);
+  require_point(p, "problem");
+  const Report r = analyse_checked(p, opt);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report_json(r, opt, p, seconds);
+}
 
 Run add_spectrum(CLI::App& app) {
   auto opt = std::make_shared<SpectrumOptions>();

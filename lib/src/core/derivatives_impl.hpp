@@ -344,7 +344,8 @@ Backprop<S> backprop(const Network& net, const Forward<S>& f, const Mat<S>& e) {
 
 template <class S>
 S mean_factor(const Network& net, Eigen::Index n) {
-  return net.reduction == Reduction::Mean ? S(1) / S(static_cast<long>(n)) : S(1);
+  const S c = net.loss_scale == 1 ? S(1) : ScalarTraits<S>::from_rational(net.loss_scale);
+  return net.reduction == Reduction::Mean ? c / S(static_cast<long>(n)) : c;
 }
 
 }  // namespace detail

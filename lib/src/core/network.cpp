@@ -101,6 +101,10 @@ void Network::validate() const {
     throw InvalidArgument(
         "network.activation.polynomial is empty; expected coefficients c0, c1, ...");
   }
+  if (!(loss_scale > 0)) {
+    throw InvalidArgument(fmt::format("network.loss_scale is {}; expected a positive rational",
+                                      to_string(loss_scale)));
+  }
   if (loss == LossKind::CrossEntropy && widths.back() < 2) {
     throw InvalidArgument(fmt::format(
         "network.loss cross_entropy needs at least 2 outputs (classes); widths end in {}",
@@ -111,12 +115,13 @@ void Network::validate() const {
 std::string Network::describe() const {
   std::string w;
   for (std::size_t l = 0; l < widths.size(); ++l) w += (l ? ", " : "") + std::to_string(widths[l]);
-  return fmt::format("[{}] {}, {}, {}/{}",
+  return fmt::format("[{}] {}, {}, {}/{}{}",
                      w,
                      activation.name(),
                      bias ? "bias" : "no bias",
                      to_string(loss),
-                     to_string(reduction));
+                     to_string(reduction),
+                     loss_scale == 1 ? std::string() : ", loss scale " + to_string(loss_scale));
 }
 
 }  // namespace locus

@@ -138,7 +138,7 @@ class Reader {
   Network network(const json& v) const {
     const std::string path = "network";
     if (!v.is_object()) fail(path, "expected an object");
-    only_keys(v, path, {"widths", "activation", "bias", "loss", "reduction"});
+    only_keys(v, path, {"widths", "activation", "bias", "loss", "reduction", "loss_scale"});
     Network net;
     const json& w = member(v, path, "widths");
     if (!w.is_array()) fail("network.widths", "expected an array of positive integers");
@@ -190,6 +190,14 @@ class Reader {
       } else {
         fail("network.reduction",
              fmt::format("unknown reduction {}; expected \"sum\" or \"mean\"", s));
+      }
+    }
+    if (v.contains("loss_scale")) {
+      net.loss_scale = number(v["loss_scale"], "network.loss_scale");
+      if (!(net.loss_scale > 0)) {
+        fail("network.loss_scale",
+             fmt::format("{} is not positive; expected a positive rational such as \"2/3\"",
+                         to_string(net.loss_scale)));
       }
     }
     try {
@@ -355,6 +363,7 @@ json problem_to_json(const Problem& p) {
   net["bias"] = p.network.bias;
   net["loss"] = to_string(p.network.loss);
   net["reduction"] = to_string(p.network.reduction);
+  if (p.network.loss_scale != 1) net["loss_scale"] = to_string(p.network.loss_scale);
   json root;
   root["format"] = "locus-problem/1";
   for (const auto& [k, v] : p.extra.items()) root[k] = v;

@@ -142,7 +142,8 @@ PolishReport ceres_polish(const Network& network,
   } else {
     const int m = static_cast<int>(data.size() * network.width(network.num_layers()));
     const double scale =
-        network.reduction == Reduction::Mean ? 1.0 / static_cast<double>(data.size()) : 1.0;
+        to_double_nearest(network.loss_scale) *
+        (network.reduction == Reduction::Mean ? 1.0 / static_cast<double>(data.size()) : 1.0);
     problem.AddResidualBlock(new LeastSquaresResidual(f, p, m, scale), nullptr, x.data());
   }
   ceres::Solver::Options so;

@@ -63,6 +63,10 @@ struct Network {
   bool bias = true;
   LossKind loss = LossKind::Squared;
   Reduction reduction = Reduction::Sum;
+  /// A positive constant c multiplying the loss (default 1): L = c·Σ_i ℓ_i, or c·(1/N)·Σ_i ℓ_i.
+  /// It lets a problem state another library's convention exactly, e.g. PyTorch's MSELoss
+  /// (mean over N·n_L entries of (f − y)²) is c = 2/n_L with the mean reduction.
+  Rational loss_scale{1};
 
   /// Number of weight layers L.
   [[nodiscard]] int num_layers() const { return static_cast<int>(widths.size()) - 1; }

@@ -1,0 +1,105 @@
+// locus/cli/reports.hpp: the results of the `locus` commands as JSON objects, for the executable
+// and for the Python module (python/), so that both give the same answers by construction.
+//
+//   locus::Problem p = locus::read_problem_file("g1.json");
+//   locus::cli::SpectrumRequest r;
+//   r.arithmetic = "rational";
+//   nlohmann::json j = locus::cli::spectrum_report(p, r);  // what `locus spectrum --json` prints
+//
+// Every function throws locus::Error (InvalidArgument, ParseError, ...) on bad input, with the
+// message the CLI prints.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "locus/io/problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace locus::cli {
+
+/// One quantity of `locus eval`: its JSON key, shape ({} for the loss, {P} for the gradient,
+/// {rows, cols} for matrices), the entries row-major as exact text and as the nearest doubles.
+struct EvaluatedQuantity {
+  std::string key;
+  std::vector<long> shape;
+  std::vector<std::string> text;
+  std::vector<double> values;
+};
+/// `locus eval` at the problem's point: `quantities` is the comma-separated list of --quantities
+/// (loss, gradient, hessian, gauss-newton, residual-hessian, jacobian, outputs, residuals).
+/// `arithmetic_name`, when given, receives the scalar's name ("double", "rational", "ball:256").
+std::vector<EvaluatedQuantity> evaluate_report(const Problem& p,
+                                               const std::string& arithmetic,
+                                               const std::string& quantities,
+                                               std::string* arithmetic_name = nullptr);
+
+/// Options of `locus spectrum` (without --lanczos).
+struct SpectrumRequest {
+  std::string arithmetic = "double";
+  std::string matrix = "hessian";  ///< hessian, gauss-newton or residual-hessian
+  long max_bits = 4096;
+  bool kernel = false;
+  bool ldlt = false;
+  bool vectors = false;
+  Eigen::Index mpfr_direct_limit = 400;
+};
+/// The object `locus spectrum --json` prints ("seconds" included).
+/// \throws ParseError when the problem has no point; InvalidArgument for bad options.
+nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request);
+
+/// Options of `locus classify`.
+struct ClassifyRequest {
+  std::string arithmetic = "ball:256";
+  long max_bits = 4096;
+  std::string gradient_tolerance;  ///< empty: the default 2^(-BITS/4)
+};
+/// The object `locus classify --json` prints.
+nlohmann::json classify_report(const Problem& p, const ClassifyRequest& request);
+
+/// Options of `locus refine`.
+struct RefineRequest {
+  int digits = 100;
+  std::string arithmetic;  ///< empty: the smallest built MPFR with >= 1.5·digits·log2(10) bits
+  bool ceres = true;
+  bool least_squares = false;
+  int max_iterations = 60;
+};
+struct RefineOutcome {
+  nlohmann::json report;           ///< what `locus refine --json` prints (without "out")
+  std::optional<Problem> refined;  ///< the problem `locus refine` writes (when Newton converged)
+};
+/// `source` is recorded in the refined problem's provenance (the CLI: the input file's path).
+RefineOutcome refine_report(const Problem& p, const RefineRequest& request, const std::string& source);
+
+/// `locus construct split`: the big problem at θ_λ with the Theorem S certificate
+/// (`certificate`) and provenance. `arithmetic` empty: rational when the network is exact over Q,
+/// ball:256 otherwise.
+Problem split_report(const Problem& small,
+                     int layer,
+                     int unit,
+                     const std::string& lambda,
+                     const std::string& arithmetic,
+                     const std::string& source);
+
+/// Options of `locus check` (the report part).
+struct CheckRequest {
+  std::vector<std::string> claims;  ///< ids, a trailing * matches a prefix; empty: all
+  std::string source;
+  bool quick = false;
+  bool float_only = false;
+  unsigned seed = 0;
+  int threads = 0;  ///< 0: all cores
+  std::string mutate = "none";
+  std::string counterexamples = "counterexamples";
+};
+/// Runs the selected claims; returns the object `locus check --json FILE` writes. `progress`, when
+/// set, is called after each claim (from the worker threads, serialised).
+/// \throws InvalidArgument when no claim matches.
+nlohmann::json check_report(const CheckRequest& request,
+                            const std::function<void(const std::string&)>& progress = {});
+
+}  // namespace locus::cli

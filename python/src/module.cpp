@@ -1,0 +1,448 @@
+// locus._locus: the Python extension behind the `locus` package (python/locus/__init__.py).
+//
+// Problems cross the boundary as locus::Problem (exact rationals inside); numbers come back as
+// float64 numpy arrays for double, and as exact text otherwise, which the Python layer turns into
+// fractions.Fraction or mpmath values. Results of spectrum, classify, refine, construct split and
+// check are the JSON objects of the CLI (locus/cli/reports.hpp), returned as JSON text. Every call
+// that computes releases the GIL; locus::Error becomes locus.Error (or a subclass) with the CLI's
+// message.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "locus/cli/reports.hpp"
+#include "locus/error.hpp"
+#include "locus/io/problem.hpp"
+#include "locus/version.hpp"
+
+#include <fmt/format.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+namespace py = pybind11;
+
+namespace {
+
+// One exact entry from Python: a float is its exact binary value; anything else (int, str,
+// Fraction, Decimal, numpy integer) is parsed from str(x) as a decimal or p/q.
+locus::Rational rational_of(const py::handle& x, const std::string& what) {
+  if (py::isinstance<py::float_>(x) || py::isinstance(x, py::module_::import("numpy").attr("floating"))) {
+    const double v = x.cast<double>();
+    if (!std::isfinite(v)) {
+      throw locus::InvalidArgument(
+          fmt::format("{} is {}; expected a finite number", what, py::str(x).cast<std::string>()));
+    }
+    return locus::Rational(v);
+  }
+  const std::string s = py::str(x).cast<std::string>();
+  try {
+    return locus::parse_rational(s);
+  } catch (const locus::Error& e) {
+    throw locus::InvalidArgument(fmt::format("{} is '{}': {}", what, s, e.what()));
+  }
+}
+
+// A matrix (rows x cols) from a 2-D numpy float array (exact binary values) or nested sequences.
+locus::Mat<locus::Rational> rational_matrix(const py::object& o, const std::string& what) {
+  if (py::isinstance<py::array>(o) && py::array(o).dtype().kind() == 'f') {
+    const auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(o);
+    if (a.ndim() != 2) {
+      throw locus::InvalidArgument(
+          fmt::format("{} has {} dimension(s); expected a 2-D array (samples x features)",
+                      what,
+                      a.ndim()));
+    }
+    locus::Mat<locus::Rational> m(a.shape(0), a.shape(1));
+    const auto r = a.unchecked<2>();
+    for (py::ssize_t i = 0; i < a.shape(0); ++i) {
+      for (py::ssize_t j = 0; j < a.shape(1); ++j) {
+        const double v = r(i, j);
+        if (!std::isfinite(v)) {
+          throw locus::InvalidArgument(
+              fmt::format("{}[{}, {}] is {}; expected a finite number", what, i, j, v));
+        }
+        m(i, j) = locus::Rational(v);
+      }
+    }
+    return m;
+  }
+  const py::list rows(o);
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  if (n == 0) throw locus::InvalidArgument(fmt::format("{} is empty; expected rows", what));
+  const auto cols = static_cast<Eigen::Index>(py::len(rows[0]));
+  locus::Mat<locus::Rational> m(n, cols);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    const py::list row(rows[static_cast<std::size_t>(i)]);
+    if (static_cast<Eigen::Index>(row.size()) != cols) {
+      throw locus::InvalidArgument(fmt::format(
+          "{} row {} has {} entries; expected {} (as row 0)", what, i, row.size(), cols));
+    }
+    for (Eigen::Index j = 0; j < cols; ++j) {
+      m(i, j) = rational_of(row[static_cast<std::size_t>(j)], fmt::format("{}[{}, {}]", what, i, j));
+    }
+  }
+  return m;
+}
+
+locus::Vec<locus::Rational> rational_vector(const py::object& o, const std::string& what) {
+  const py::list v(py::module_::import("numpy").attr("ravel")(o).attr("tolist")());
+  if (py::isinstance<py::array>(o) && py::array(o).ndim() != 1) {
+    throw locus::InvalidArgument(
+        fmt::format("{} has {} dimensions; expected a vector", what, py::array(o).ndim()));
+  }
+  locus::Vec<locus::Rational> out(static_cast<Eigen::Index>(v.size()));
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    out(static_cast<Eigen::Index>(i)) = rational_of(v[i], fmt::format("{}[{}]", what, i));
+  }
+  return out;
+}
+
+py::array_t<double> double_matrix(const locus::Mat<locus::Rational>& m) {
+  py::array_t<double> a({m.rows(), m.cols()});
+  auto w = a.mutable_unchecked<2>();
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    for (Eigen::Index j = 0; j < m.cols(); ++j) w(i, j) = locus::to_double_nearest(m(i, j));
+  }
+  return a;
+}
+
+std::vector<std::vector<std::string>> text_matrix(const locus::Mat<locus::Rational>& m) {
+  std::vector<std::vector<std::string>> out(static_cast<std::size_t>(m.rows()));
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+      out[static_cast<std::size_t>(i)].push_back(locus::to_string(m(i, j)));
+    }
+  }
+  return out;
+}
+
+// The problem's point, checked against P, with θ replaced by `theta` when given.
+locus::Problem with_point(const locus::Problem& p, const py::object& theta) {
+  if (theta.is_none()) return p;
+  locus::Problem q = p;
+  q.point = rational_vector(theta, "theta");
+  if (q.point->size() != q.network.num_parameters()) {
+    throw locus::InvalidArgument(fmt::format("theta has {} entries; expected P = {}",
+                                             q.point->size(),
+                                             q.network.num_parameters()));
+  }
+  return q;
+}
+
+py::object json_object(const nlohmann::json& j) {
+  return py::module_::import("json").attr("loads")(j.dump());
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_locus, m) {
+  m.doc() = "locus: exact, multiprecision and interval geometry of neural-network losses";
+  m.attr("__version__") = locus::kVersion;
+
+  static py::exception<locus::Error> error(m, "Error", PyExc_RuntimeError);
+  static py::exception<locus::InvalidArgument> invalid(m, "InvalidArgument", error.ptr());
+  static py::exception<locus::ParseError> parse(m, "ParseError", error.ptr());
+  static py::exception<locus::UnsupportedScalar> unsupported(m, "UnsupportedScalar", error.ptr());
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const locus::InvalidArgument& e) {
+      invalid(e.what());
+    } catch (const locus::ParseError& e) {
+      parse(e.what());
+    } catch (const locus::UnsupportedScalar& e) {
+      unsupported(e.what());
+    } catch (const locus::Error& e) {
+      error(e.what());
+    }
+  });
+
+  py::class_<locus::Problem>(m, "Problem", "A network, its data and optionally a point (exact).")
+      .def_property_readonly("widths", [](const locus::Problem& p) { return p.network.widths; })
+      .def_property_readonly("activation",
+                             [](const locus::Problem& p) { return p.network.activation.name(); })
+      .def_property_readonly("bias", [](const locus::Problem& p) { return p.network.bias; })
+      .def_property_readonly("loss",
+                             [](const locus::Problem& p) { return locus::to_string(p.network.loss); })
+      .def_property_readonly(
+          "reduction", [](const locus::Problem& p) { return locus::to_string(p.network.reduction); })
+      .def_property_readonly(
+          "loss_scale", [](const locus::Problem& p) { return locus::to_string(p.network.loss_scale); })
+      .def_property_readonly("num_parameters",
+                             [](const locus::Problem& p) { return p.network.num_parameters(); })
+      .def_property_readonly("num_samples", [](const locus::Problem& p) { return p.data.size(); })
+      .def_property_readonly("has_point", [](const locus::Problem& p) { return p.point.has_value(); })
+      .def("describe", [](const locus::Problem& p) { return p.network.describe(); })
+      .def("_inputs", [](const locus::Problem& p) { return double_matrix(p.data.inputs); })
+      .def("_targets", [](const locus::Problem& p) { return double_matrix(p.data.targets); })
+      .def("_inputs_text", [](const locus::Problem& p) { return text_matrix(p.data.inputs); })
+      .def("_targets_text", [](const locus::Problem& p) { return text_matrix(p.data.targets); })
+      .def("_point_text",
+           [](const locus::Problem& p) -> py::object {
+             if (!p.point) return py::none();
+             std::vector<std::string> out;
+             for (Eigen::Index i = 0; i < p.point->size(); ++i) {
+               out.push_back(locus::to_string((*p.point)(i)));
+             }
+             return py::cast(out);
+           })
+      .def("_with_point",
+           [](const locus::Problem& p, const py::object& theta) {
+             locus::Problem q = with_point(p, theta);
+             q.validate();
+             return q;
+           })
+      .def("_certificate", [](const locus::Problem& p) { return json_object(p.certificate); })
+      .def("_provenance", [](const locus::Problem& p) { return json_object(p.provenance); })
+      .def("to_json",
+           [](const locus::Problem& p) { return locus::problem_to_json(p).dump(2); },
+           "The problem as locus-problem/1 JSON text (every number exact).")
+      .def("save",
+           [](const locus::Problem& p, const std::string& path) {
+             locus::write_problem_file(p, path);
+           },
+           py::arg("path"),
+           "Writes the problem file (locus-problem/1).")
+      .def("weight_index",
+           [](const locus::Problem& p, int l, int j, int k) {
+             return p.network.weight_index(l, j, k);
+           },
+           py::arg("layer"),
+           py::arg("row"),
+           py::arg("column"),
+           "Index in θ of W_layer[row, column] (layers 1-based, as in the math spec).")
+      .def("bias_index",
+           [](const locus::Problem& p, int l, int j) { return p.network.bias_index(l, j); },
+           py::arg("layer"),
+           py::arg("row"))
+      .def("__repr__", [](const locus::Problem& p) {
+        return fmt::format("<locus.Problem {}, N = {}, P = {}{}>",
+                           p.network.describe(),
+                           p.data.size(),
+                           p.network.num_parameters(),
+                           p.point ? ", with a point" : "");
+      });
+
+  m.def("load",
+        [](const std::string& path) { return locus::read_problem_file(path); },
+        py::arg("path"),
+        "Reads a problem file (locus-problem/1).");
+  m.def("parse",
+        [](const std::string& text) { return locus::parse_problem(text, "problem"); },
+        py::arg("text"),
+        "Parses problem JSON text.");
+  m.def(
+      "_from_parts",
+      [](const std::vector<int>& widths,
+         const std::string& activation,
+         bool bias,
+         const std::string& loss,
+         const std::string& reduction,
+         const std::string& loss_scale,
+         const py::object& inputs,
+         const py::object& targets,
+         const py::object& point) {
+        locus::Problem p;
+        locus::Network& net = p.network;
+        net.widths = widths;
+        if (activation.rfind("polynomial", 0) == 0) {
+          // "polynomial[c0, c1, ...]", as Activation::name() writes it.
+          const auto open = activation.find('['), close = activation.rfind(']');
+          if (open == std::string::npos || close == std::string::npos || close < open) {
+            throw locus::InvalidArgument(
+                fmt::format("activation '{}': expected polynomial[c0, c1, ...]", activation));
+          }
+          std::vector<locus::Rational> c;
+          std::string item;
+          const std::string body = activation.substr(open + 1, close - open - 1) + ",";
+          for (const char ch : body) {
+            if (ch != ',') {
+              item += ch;
+              continue;
+            }
+            c.push_back(locus::parse_rational(item));
+            item.clear();
+          }
+          net.activation = locus::Activation::polynomial(c);
+        } else {
+          net.activation = locus::Activation::from_name(activation);
+        }
+        net.bias = bias;
+        if (loss == "squared") {
+          net.loss = locus::LossKind::Squared;
+        } else if (loss == "cross_entropy" || loss == "cross-entropy") {
+          net.loss = locus::LossKind::CrossEntropy;
+        } else {
+          throw locus::InvalidArgument(
+              fmt::format("loss '{}': expected \"squared\" or \"cross_entropy\"", loss));
+        }
+        if (reduction == "sum" || reduction == "mean") {
+          net.reduction = reduction == "sum" ? locus::Reduction::Sum : locus::Reduction::Mean;
+        } else {
+          throw locus::InvalidArgument(
+              fmt::format("reduction '{}': expected \"sum\" or \"mean\"", reduction));
+        }
+        net.loss_scale = locus::parse_rational(loss_scale);
+        net.validate();
+        p.data.inputs = rational_matrix(inputs, "inputs");
+        p.data.targets = rational_matrix(targets, "targets");
+        if (!point.is_none()) p.point = rational_vector(point, "point");
+        p.validate();
+        return p;
+      },
+      py::arg("widths"),
+      py::arg("activation"),
+      py::arg("bias"),
+      py::arg("loss"),
+      py::arg("reduction"),
+      py::arg("loss_scale"),
+      py::arg("inputs"),
+      py::arg("targets"),
+      py::arg("point"));
+
+  m.def(
+      "_evaluate",
+      [](const locus::Problem& p,
+         const std::string& arithmetic,
+         const std::string& quantities,
+         const py::object& theta) {
+        const locus::Problem q = with_point(p, theta);
+        std::vector<locus::cli::EvaluatedQuantity> out;
+        std::string name;
+        {
+          const py::gil_scoped_release release;
+          out = locus::cli::evaluate_report(q, arithmetic, quantities, &name);
+        }
+        py::dict d;
+        for (const auto& e : out) {
+          py::dict item;
+          item["shape"] = e.shape;
+          item["text"] = e.text;
+          std::vector<py::ssize_t> shape(e.shape.begin(), e.shape.end());
+          py::array_t<double> values(shape);
+          std::copy(e.values.begin(), e.values.end(), values.mutable_data());
+          item["values"] = values;
+          d[py::str(e.key)] = item;
+        }
+        d["arithmetic"] = name;
+        return d;
+      },
+      py::arg("problem"),
+      py::arg("arithmetic"),
+      py::arg("quantities"),
+      py::arg("theta"));
+
+  m.def(
+      "_spectrum",
+      [](const locus::Problem& p,
+         const std::string& arithmetic,
+         const std::string& matrix,
+         long max_bits,
+         bool kernel,
+         bool vectors) {
+        locus::cli::SpectrumRequest r;
+        r.arithmetic = arithmetic;
+        r.matrix = matrix;
+        r.max_bits = max_bits;
+        r.kernel = kernel;
+        r.vectors = vectors;
+        const py::gil_scoped_release release;
+        return locus::cli::spectrum_report(p, r).dump();
+      },
+      py::arg("problem"),
+      py::arg("arithmetic"),
+      py::arg("matrix"),
+      py::arg("max_bits"),
+      py::arg("kernel"),
+      py::arg("vectors"));
+
+  m.def(
+      "_classify",
+      [](const locus::Problem& p,
+         const std::string& arithmetic,
+         long max_bits,
+         const std::string& gradient_tolerance) {
+        const py::gil_scoped_release release;
+        return locus::cli::classify_report(p, {arithmetic, max_bits, gradient_tolerance}).dump();
+      },
+      py::arg("problem"),
+      py::arg("arithmetic"),
+      py::arg("max_bits"),
+      py::arg("gradient_tolerance"));
+
+  m.def(
+      "_refine",
+      [](const locus::Problem& p,
+         int digits,
+         const std::string& arithmetic,
+         bool ceres,
+         bool least_squares,
+         int max_iterations,
+         const std::string& source) {
+        locus::cli::RefineOutcome out;
+        {
+          const py::gil_scoped_release release;
+          out = locus::cli::refine_report(
+              p, {digits, arithmetic, ceres, least_squares, max_iterations}, source);
+        }
+        return py::make_tuple(out.report.dump(),
+                              out.refined ? py::cast(*out.refined) : py::none());
+      },
+      py::arg("problem"),
+      py::arg("digits"),
+      py::arg("arithmetic"),
+      py::arg("ceres"),
+      py::arg("least_squares"),
+      py::arg("max_iterations"),
+      py::arg("source"));
+
+  m.def(
+      "_construct_split",
+      [](const locus::Problem& p,
+         int layer,
+         int unit,
+         const std::string& lambda,
+         const std::string& arithmetic,
+         const std::string& source) {
+        const py::gil_scoped_release release;
+        return locus::cli::split_report(p, layer, unit, lambda, arithmetic, source);
+      },
+      py::arg("problem"),
+      py::arg("layer"),
+      py::arg("unit"),
+      py::arg("lam"),
+      py::arg("arithmetic"),
+      py::arg("source"));
+
+  m.def(
+      "_check",
+      [](const std::vector<std::string>& claims,
+         const std::string& source,
+         bool quick,
+         unsigned seed,
+         int threads,
+         bool float_only,
+         const std::string& mutate,
+         const std::string& counterexamples) {
+        locus::cli::CheckRequest r;
+        r.claims = claims;
+        r.source = source;
+        r.quick = quick;
+        r.seed = seed;
+        r.threads = threads;
+        r.float_only = float_only;
+        r.mutate = mutate;
+        r.counterexamples = counterexamples;
+        const py::gil_scoped_release release;
+        return locus::cli::check_report(r).dump();
+      },
+      py::arg("claims"),
+      py::arg("source"),
+      py::arg("quick"),
+      py::arg("seed"),
+      py::arg("threads"),
+      py::arg("float_only"),
+      py::arg("mutate"),
+      py::arg("counterexamples"));
+}
