@@ -3,8 +3,8 @@
 // input. --json FILE and --junit FILE write reports.
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "locus/cli/reports.hpp"
 
 #include "locus/claims/claim.hpp"
+#include "locus/cli/reports.hpp"
 #include "locus/error.hpp"
 
 #include <fmt/format.h>
@@ -175,8 +175,8 @@ int run(const CheckOptions& o) {
   const int threads = thread_count(o.threads);
   const bool progress = o.progress || isatty(STDERR_FILENO) != 0;
   const auto t0 = std::chrono::steady_clock::now();
-  const std::vector<lk::ClaimResult> results = run_selected(
-      selected, ctx, threads, [&](std::size_t k, const lk::ClaimResult& r) {
+  const std::vector<lk::ClaimResult> results =
+      run_selected(selected, ctx, threads, [&](std::size_t k, const lk::ClaimResult& r) {
         if (progress) {
           fmt::print(stderr,
                      "[{}/{}] {} {} ({:.1f} s)\n",

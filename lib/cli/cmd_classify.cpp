@@ -5,8 +5,8 @@
 #include <string>
 
 #include "commands.hpp"
-#include "locus/cli/reports.hpp"
 
+#include "locus/cli/reports.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/solve/classify.hpp"

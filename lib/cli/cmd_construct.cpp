@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "locus/cli/reports.hpp"
 
+#include "locus/cli/reports.hpp"
 #include "locus/constructions/counterexamples.hpp"
 #include "locus/constructions/design.hpp"
 #include "locus/constructions/path.hpp"
@@ -103,7 +103,8 @@ SplitOutcome split_with_certificate(const Problem& small,
 
 int run_split(const SplitCli& o) {
   const Problem small = read_problem_file(o.file);
-  const SplitOutcome s = split_with_certificate(small, o.layer, o.unit, o.lambda, o.arithmetic, o.file);
+  const SplitOutcome s =
+      split_with_certificate(small, o.layer, o.unit, o.lambda, o.arithmetic, o.file);
   const lc::SplitSpec& spec = s.spec;
   const lc::SplitCertificate& c = s.certificate;
   const Problem& big = s.big;

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "locus/cli/reports.hpp"
 
+#include "locus/cli/reports.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/npy.hpp"
 #include "locus/io/problem.hpp"

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "commands.hpp"
-#include "locus/cli/reports.hpp"
 
+#include "locus/cli/reports.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/spectrum.hpp"

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "locus/cli/reports.hpp"
 
+#include "locus/cli/reports.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/dense.hpp"

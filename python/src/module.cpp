@@ -16,6 +16,7 @@
 #include "locus/version.hpp"
 
 #include <fmt/format.h>
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -27,7 +28,8 @@ namespace {
 // One exact entry from Python: a float is its exact binary value; anything else (int, str,
 // Fraction, Decimal, numpy integer) is parsed from str(x) as a decimal or p/q.
 locus::Rational rational_of(const py::handle& x, const std::string& what) {
-  if (py::isinstance<py::float_>(x) || py::isinstance(x, py::module_::import("numpy").attr("floating"))) {
+  if (py::isinstance<py::float_>(x) ||
+      py::isinstance(x, py::module_::import("numpy").attr("floating"))) {
     const double v = x.cast<double>();
     if (!std::isfinite(v)) {
       throw locus::InvalidArgument(
@@ -48,10 +50,8 @@ locus::Mat<locus::Rational> rational_matrix(const py::object& o, const std::stri
   if (py::isinstance<py::array>(o) && py::array(o).dtype().kind() == 'f') {
     const auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(o);
     if (a.ndim() != 2) {
-      throw locus::InvalidArgument(
-          fmt::format("{} has {} dimension(s); expected a 2-D array (samples x features)",
-                      what,
-                      a.ndim()));
+      throw locus::InvalidArgument(fmt::format(
+          "{} has {} dimension(s); expected a 2-D array (samples x features)", what, a.ndim()));
     }
     locus::Mat<locus::Rational> m(a.shape(0), a.shape(1));
     const auto r = a.unchecked<2>();
@@ -79,7 +79,8 @@ locus::Mat<locus::Rational> rational_matrix(const py::object& o, const std::stri
           "{} row {} has {} entries; expected {} (as row 0)", what, i, row.size(), cols));
     }
     for (Eigen::Index j = 0; j < cols; ++j) {
-      m(i, j) = rational_of(row[static_cast<std::size_t>(j)], fmt::format("{}[{}, {}]", what, i, j));
+      m(i, j) =
+          rational_of(row[static_cast<std::size_t>(j)], fmt::format("{}[{}, {}]", what, i, j));
     }
   }
   return m;
@@ -123,9 +124,8 @@ locus::Problem with_point(const locus::Problem& p, const py::object& theta) {
   locus::Problem q = p;
   q.point = rational_vector(theta, "theta");
   if (q.point->size() != q.network.num_parameters()) {
-    throw locus::InvalidArgument(fmt::format("theta has {} entries; expected P = {}",
-                                             q.point->size(),
-                                             q.network.num_parameters()));
+    throw locus::InvalidArgument(fmt::format(
+        "theta has {} entries; expected P = {}", q.point->size(), q.network.num_parameters()));
   }
   return q;
 }
@@ -163,16 +163,19 @@ PYBIND11_MODULE(_locus, m) {
       .def_property_readonly("activation",
                              [](const locus::Problem& p) { return p.network.activation.name(); })
       .def_property_readonly("bias", [](const locus::Problem& p) { return p.network.bias; })
-      .def_property_readonly("loss",
-                             [](const locus::Problem& p) { return locus::to_string(p.network.loss); })
       .def_property_readonly(
-          "reduction", [](const locus::Problem& p) { return locus::to_string(p.network.reduction); })
+          "loss", [](const locus::Problem& p) { return locus::to_string(p.network.loss); })
       .def_property_readonly(
-          "loss_scale", [](const locus::Problem& p) { return locus::to_string(p.network.loss_scale); })
+          "reduction",
+          [](const locus::Problem& p) { return locus::to_string(p.network.reduction); })
+      .def_property_readonly(
+          "loss_scale",
+          [](const locus::Problem& p) { return locus::to_string(p.network.loss_scale); })
       .def_property_readonly("num_parameters",
                              [](const locus::Problem& p) { return p.network.num_parameters(); })
       .def_property_readonly("num_samples", [](const locus::Problem& p) { return p.data.size(); })
-      .def_property_readonly("has_point", [](const locus::Problem& p) { return p.point.has_value(); })
+      .def_property_readonly("has_point",
+                             [](const locus::Problem& p) { return p.point.has_value(); })
       .def("describe", [](const locus::Problem& p) { return p.network.describe(); })
       .def("_inputs", [](const locus::Problem& p) { return double_matrix(p.data.inputs); })
       .def("_targets", [](const locus::Problem& p) { return double_matrix(p.data.targets); })
@@ -195,27 +198,31 @@ PYBIND11_MODULE(_locus, m) {
            })
       .def("_certificate", [](const locus::Problem& p) { return json_object(p.certificate); })
       .def("_provenance", [](const locus::Problem& p) { return json_object(p.provenance); })
-      .def("to_json",
-           [](const locus::Problem& p) { return locus::problem_to_json(p).dump(2); },
-           "The problem as locus-problem/1 JSON text (every number exact).")
-      .def("save",
-           [](const locus::Problem& p, const std::string& path) {
-             locus::write_problem_file(p, path);
-           },
-           py::arg("path"),
-           "Writes the problem file (locus-problem/1).")
-      .def("weight_index",
-           [](const locus::Problem& p, int l, int j, int k) {
-             return p.network.weight_index(l, j, k);
-           },
-           py::arg("layer"),
-           py::arg("row"),
-           py::arg("column"),
-           "Index in θ of W_layer[row, column] (layers 1-based, as in the math spec).")
-      .def("bias_index",
-           [](const locus::Problem& p, int l, int j) { return p.network.bias_index(l, j); },
-           py::arg("layer"),
-           py::arg("row"))
+      .def(
+          "to_json",
+          [](const locus::Problem& p) { return locus::problem_to_json(p).dump(2); },
+          "The problem as locus-problem/1 JSON text (every number exact).")
+      .def(
+          "save",
+          [](const locus::Problem& p, const std::string& path) {
+            locus::write_problem_file(p, path);
+          },
+          py::arg("path"),
+          "Writes the problem file (locus-problem/1).")
+      .def(
+          "weight_index",
+          [](const locus::Problem& p, int l, int j, int k) {
+            return p.network.weight_index(l, j, k);
+          },
+          py::arg("layer"),
+          py::arg("row"),
+          py::arg("column"),
+          "Index in θ of W_layer[row, column] (layers 1-based, as in the math spec).")
+      .def(
+          "bias_index",
+          [](const locus::Problem& p, int l, int j) { return p.network.bias_index(l, j); },
+          py::arg("layer"),
+          py::arg("row"))
       .def("__repr__", [](const locus::Problem& p) {
         return fmt::format("<locus.Problem {}, N = {}, P = {}{}>",
                            p.network.describe(),
@@ -224,14 +231,16 @@ PYBIND11_MODULE(_locus, m) {
                            p.point ? ", with a point" : "");
       });
 
-  m.def("load",
-        [](const std::string& path) { return locus::read_problem_file(path); },
-        py::arg("path"),
-        "Reads a problem file (locus-problem/1).");
-  m.def("parse",
-        [](const std::string& text) { return locus::parse_problem(text, "problem"); },
-        py::arg("text"),
-        "Parses problem JSON text.");
+  m.def(
+      "load",
+      [](const std::string& path) { return locus::read_problem_file(path); },
+      py::arg("path"),
+      "Reads a problem file (locus-problem/1).");
+  m.def(
+      "parse",
+      [](const std::string& text) { return locus::parse_problem(text, "problem"); },
+      py::arg("text"),
+      "Parses problem JSON text.");
   m.def(
       "_from_parts",
       [](const std::vector<int>& widths,
@@ -386,8 +395,7 @@ PYBIND11_MODULE(_locus, m) {
           out = locus::cli::refine_report(
               p, {digits, arithmetic, ceres, least_squares, max_iterations}, source);
         }
-        return py::make_tuple(out.report.dump(),
-                              out.refined ? py::cast(*out.refined) : py::none());
+        return py::make_tuple(out.report.dump(), out.refined ? py::cast(*out.refined) : py::none());
       },
       py::arg("problem"),
       py::arg("digits"),

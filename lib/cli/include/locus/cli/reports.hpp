@@ -73,7 +73,9 @@ struct RefineOutcome {
   std::optional<Problem> refined;  ///< the problem `locus refine` writes (when Newton converged)
 };
 /// `source` is recorded in the refined problem's provenance (the CLI: the input file's path).
-RefineOutcome refine_report(const Problem& p, const RefineRequest& request, const std::string& source);
+RefineOutcome refine_report(const Problem& p,
+                            const RefineRequest& request,
+                            const std::string& source);
 
 /// `locus construct split`: the big problem at θ_λ with the Theorem S certificate
 /// (`certificate`) and provenance. `arithmetic` empty: rational when the network is exact over Q,
