@@ -18,13 +18,11 @@ Two runs on the same data (16 noisy samples of a 2-unit sigmoid teacher, MSELoss
 """
 
 import argparse
-import copy
 import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
-from torch.nn.utils.stateless import functional_call
 
 import locus
 import locus.pytorch
@@ -59,29 +57,11 @@ def train(model, x, y, loss_fn):
     return loss.item(), torch.cat([g.reshape(-1) for g in grad]).norm().item()
 
 
-def float32_hessian(model, x, y, loss_fn):
-    """The Hessian as a float32 tool computes it (torch.autograd in float32)."""
-    m = copy.deepcopy(model).float()
-    names = [n for n, _ in m.named_parameters()]
-    shapes = [p.shape for _, p in m.named_parameters()]
-    flat = torch.cat([p.detach().reshape(-1) for _, p in m.named_parameters()])
-
-    def loss_of(theta):
-        params, i = {}, 0
-        for n, s in zip(names, shapes):
-            k = int(np.prod(s))
-            params[n] = theta[i:i + k].reshape(s)
-            i += k
-        return loss_fn(functional_call(m, params, (x.float(),)), y.float())
-
-    return torch.autograd.functional.hessian(loss_of, flat).double().numpy()
-
-
 def report(title, model, x, y, loss_fn):
     loss, gnorm = train(model, x, y, loss_fn)
     print(f"\n== {title}")
     print(f"PyTorch (float64 L-BFGS): loss {loss:.6e}, ‖∇L‖ = {gnorm:.2e}")
-    h32 = float32_hessian(model, x, y, loss_fn)
+    h32, _ = locus.pytorch.torch_hessian(model, x, y, loss_fn, dtype=torch.float32)
     ev = np.linalg.eigvalsh(h32)
     noise = np.finfo(np.float32).eps * np.abs(ev).max()
     undecided = int(np.sum(np.abs(ev) <= noise))

@@ -184,3 +184,49 @@ def parameters_of(problem, model):
             out[names[id(m)] + ".bias"] = torch.from_numpy(
                 np.array([theta[problem.bias_index(l, j)] for j in range(m.out_features)]))
     return out
+
+
+def parameter_indices(problem, model):
+    """For each entry of ``model``'s parameters in torch's order (``named_parameters``, each
+    flattened row-major), its index in the problem's θ."""
+    import torch.nn as nn
+
+    idx, layer = [], 0
+    for m in model:
+        if isinstance(m, nn.Linear):
+            layer += 1
+            for j in range(m.out_features):
+                idx.extend(problem.weight_index(layer, j, k) for k in range(m.in_features))
+            if m.bias is not None:
+                idx.extend(problem.bias_index(layer, j) for j in range(m.out_features))
+    return np.array(idx)
+
+
+def torch_hessian(model, inputs, targets, loss_fn, dtype=None):
+    """``torch.autograd.functional.hessian`` of ``loss_fn(model(inputs), targets)`` with respect
+    to the model's parameters (torch's order, see ``parameter_indices``), on a copy of the model
+    in ``dtype`` (default float64; float32 is what float tools such as PyHessian see). Returns
+    (Hessian as float64 numpy, the loss as a float)."""
+    import copy
+
+    import torch
+    from torch.nn.utils.stateless import functional_call
+
+    dtype = dtype or torch.float64
+    m = copy.deepcopy(model).to(dtype)
+    x = inputs.to(dtype)
+    y = targets.to(dtype) if targets.is_floating_point() else targets
+    names = [n for n, _ in m.named_parameters()]
+    shapes = [p.shape for _, p in m.named_parameters()]
+    flat = torch.cat([p.detach().reshape(-1) for _, p in m.named_parameters()])
+
+    def loss_of(theta):
+        params, i = {}, 0
+        for n, s in zip(names, shapes):
+            k = int(np.prod(s))
+            params[n] = theta[i:i + k].reshape(s)
+            i += k
+        return loss_fn(functional_call(m, params, (x,)), y)
+
+    h = torch.autograd.functional.hessian(loss_of, flat)
+    return h.double().numpy(), float(loss_of(flat))

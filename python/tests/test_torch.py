@@ -2,7 +2,6 @@
 relative against torch.autograd.functional.hessian), every weight exact, unsupported layers
 refused by name."""
 
-import copy
 import unittest
 from fractions import Fraction
 
@@ -14,58 +13,22 @@ import locus.pytorch
 try:
     import torch
     import torch.nn as nn
-    from torch.nn.utils.stateless import functional_call
 except ImportError:  # pragma: no cover
     torch = None
-
-
-def torch_hessian(model, x, y, loss_fn):
-    """∇²L in float64 by torch.autograd over the model's own forward (functional_call)."""
-    m = copy.deepcopy(model).double()
-    if y.is_floating_point():
-        y = y.double()
-    names = [n for n, _ in m.named_parameters()]
-    shapes = [p.shape for _, p in m.named_parameters()]
-    flat = torch.cat([p.detach().reshape(-1) for _, p in m.named_parameters()])
-
-    def loss_of(theta):
-        params, i = {}, 0
-        for n, s in zip(names, shapes):
-            k = int(np.prod(s))
-            params[n] = theta[i:i + k].reshape(s)
-            i += k
-        return loss_fn(functional_call(m, params, (x.double(),)), y)
-
-    return torch.autograd.functional.hessian(loss_of, flat).numpy(), names, shapes, loss_of(flat)
-
-
-def permutation(problem, model):
-    """torch's parameter order (per layer: weight row-major, then bias) -> locus's θ indices."""
-    idx = []
-    layer = 0
-    for m in model:
-        if isinstance(m, nn.Linear):
-            layer += 1
-            for j in range(m.out_features):
-                for k in range(m.in_features):
-                    idx.append(problem.weight_index(layer, j, k))
-            if m.bias is not None:
-                idx.extend(problem.bias_index(layer, j) for j in range(m.out_features))
-    return np.array(idx)
 
 
 @unittest.skipIf(torch is None, "PyTorch is not installed")
 class RoundTrip(unittest.TestCase):
     def case(self, model, x, y, loss_fn, name):
         p = locus.pytorch.from_sequential(model, x, y, loss_fn)
-        h_torch, _, _, l_torch = torch_hessian(model, x, y, loss_fn)
-        perm = permutation(p, model)
+        h_torch, l_torch = locus.pytorch.torch_hessian(model, x, y, loss_fn)
+        perm = locus.pytorch.parameter_indices(p, model)
         h_locus = locus.hessian(p)[np.ix_(perm, perm)]
         scale = np.abs(h_torch).max()
         err = np.abs(h_locus - h_torch).max() / scale
         with self.subTest(case=name):
             self.assertLessEqual(err, 1e-12, f"{name}: relative Hessian difference {err:.2e}")
-            self.assertAlmostEqual(locus.loss(p), float(l_torch), delta=1e-13 * abs(float(l_torch)))
+            self.assertAlmostEqual(locus.loss(p), l_torch, delta=1e-13 * abs(l_torch))
         print(f"  {name}: P = {p.num_parameters}, relative Hessian difference {err:.1e}")
         return p, err
 
