@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "locus/error.hpp"
 #include "locus/io/dataset.hpp"
@@ -355,6 +356,23 @@ std::string write_lw_report(const std::vector<LwResult>& results,
                     pos ? "pass" : "**FAIL**",
                     wide.points.front().curvature.kappa_tot,
                     wide.points.back().curvature.kappa_tot);
+    {
+      // LW-2's "κ_tot ≈ 0 in the middle": a dip, the least κ_tot over the middle third of the
+      // logged steps below a tenth of both ends.
+      const auto& pts = wide.points;
+      const std::size_t n = pts.size();
+      double mid = std::numeric_limits<double>::infinity();
+      for (std::size_t k = n / 3; k < std::max(n / 3 + 1, 2 * n / 3); ++k) {
+        mid = std::min(mid, pts[k].curvature.kappa_tot);
+      }
+      const double ends = std::min(pts.front().curvature.kappa_tot, pts.back().curvature.kappa_tot);
+      md += fmt::format(
+          "| widest net: κ_tot ≈ 0 mid-training (least κ_tot over the middle third < 0.1·min(start, "
+          "end)) | {} | {:.3e} vs 0.1·{:.3e} |\n",
+          n >= 3 && mid < 0.1 * ends ? "pass" : "**FAIL**",
+          mid,
+          ends);
+    }
     if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
       const std::string script =
           (std::filesystem::path(dir) / "littwin-wolf-trajectory.gp").string();
