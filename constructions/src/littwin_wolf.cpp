@@ -367,7 +367,8 @@ std::string write_lw_report(const std::vector<LwResult>& results,
       }
       const double ends = std::min(pts.front().curvature.kappa_tot, pts.back().curvature.kappa_tot);
       md += fmt::format(
-          "| widest net: κ_tot ≈ 0 mid-training (least κ_tot over the middle third < 0.1·min(start, "
+          "| widest net: κ_tot ≈ 0 mid-training (least κ_tot over the middle third < "
+          "0.1·min(start, "
           "end)) | {} | {:.3e} vs 0.1·{:.3e} |\n",
           n >= 3 && mid < 0.1 * ends ? "pass" : "**FAIL**",
           mid,

@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
 
 using locus::Rational;
@@ -107,6 +108,41 @@ TEST_SUITE("io.problem") {
       CHECK_THROWS_WITH_AS((void)locus::parse_problem(text, "case"),
                            doctest::Contains(expected.c_str()),
                            locus::ParseError);
+    }
+  }
+
+  TEST_CASE("problem: network.loss_scale multiplies the loss and every derivative, exactly") {
+    const std::string head = R"({"format": "locus-problem/1",
+      "network": {"widths": [2, 2, 1], "activation": {"polynomial": ["0", "1", "1/2"]},
+                  "reduction": "mean")";
+    const std::string rest = R"(},
+      "data": {"inputs": [["1", "-1/2"], ["0.3", "2"], ["-1", "1"]], "targets": [["1"], ["0"], ["2"]]},
+      "point": ["1/2", "-1", "0.25", "2", "1", "0", "-3/4", "1/3", "0.1"]})";
+    const locus::Problem plain = locus::parse_problem(head + rest);
+    const locus::Problem scaled = locus::parse_problem(head + R"(, "loss_scale": "2/3")" + rest);
+    CHECK(plain.network.loss_scale == 1);
+    CHECK(scaled.network.loss_scale == Rational(2, 3));
+    const locus::LossFunction<Rational> f(plain.network, plain.data),
+        g(scaled.network, scaled.data);
+    const auto theta = *plain.point;
+    CHECK(g.loss(theta) == Rational(2, 3) * f.loss(theta));
+    CHECK(g.gradient(theta) == (Rational(2, 3) * f.gradient(theta)).eval());
+    CHECK(g.hessian(theta) == (Rational(2, 3) * f.hessian(theta)).eval());
+    CHECK(g.hessian(theta, locus::HessianPart::GaussNewton) ==
+          (Rational(2, 3) * f.hessian(theta, locus::HessianPart::GaussNewton)).eval());
+    // Written only when it is not 1, and read back.
+    CHECK(!locus::problem_to_json(plain)["network"].contains("loss_scale"));
+    CHECK(locus::problem_to_json(scaled)["network"]["loss_scale"] == "2/3");
+    CHECK(locus::parse_problem(locus::problem_to_json(scaled).dump()).network.loss_scale ==
+          Rational(2, 3));
+    for (const char* bad : {"0", "-1", "\"x\""}) {
+      CAPTURE(bad);
+      try {
+        (void)locus::parse_problem(head + R"(, "loss_scale": )" + bad + rest);
+        FAIL("accepted");
+      } catch (const locus::ParseError& e) {
+        CHECK(std::string(e.what()).find("network.loss_scale") != std::string::npos);
+      }
     }
   }
 }
