@@ -248,7 +248,7 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, i
 }
 
 // Matrix-free: the k largest and smallest Ritz values, and an SLQ density, from HVPs in double.
-int run_lanczos(const SpectrumOptions& opt, const Problem& p, HessianPart part) {
+nlohmann::json lanczos_json(const SpectrumOptions& opt, const Problem& p, HessianPart part) {
   if (opt.arithmetic != "double") {
     throw InvalidArgument(
         fmt::format("--lanczos runs in double only (matrix-free, numerical); got --arithmetic {}",
@@ -281,54 +281,62 @@ int run_lanczos(const SpectrumOptions& opt, const Problem& p, HessianPart part) 
     bottom.push_back(fmt::format("{:.17g}", rv.values[i]));
     bottom_res.push_back(fmt::format("{:.3g}", rv.residuals[i]));
   }
+  nlohmann::json j;
+  j["arithmetic"] = "double";
+  j["matrix"] = opt.matrix;
+  j["P"] = n;
+  j["method"] = "lanczos";
+  j["certified"] = false;
+  j["steps"] = rv.steps;
+  j["seed"] = rv.seed;
+  j["largest"] = top;
+  j["largest_residuals"] = top_res;
+  j["smallest"] = bottom;
+  j["smallest_residuals"] = bottom_res;
+  if (opt.probes > 0) {
+    std::vector<std::string> nodes, weights;
+    for (double x : density.nodes) nodes.push_back(fmt::format("{:.10g}", x));
+    for (double x : density.weights) weights.push_back(fmt::format("{:.6g}", x));
+    j["density"] = {{"nodes", nodes},
+                    {"weights", weights},
+                    {"probes", density.probes},
+                    {"steps", density.steps},
+                    {"seed", density.seed}};
+  }
+  j["seconds"] = fmt::format("{:.3f}", seconds);
+  return j;
+}
+
+int run_lanczos(const SpectrumOptions& opt, const Problem& p, HessianPart part) {
+  const nlohmann::json j = lanczos_json(opt, p, part);
   if (opt.json) {
-    nlohmann::json j;
-    j["arithmetic"] = "double";
-    j["matrix"] = opt.matrix;
-    j["P"] = n;
-    j["method"] = "lanczos";
-    j["certified"] = false;
-    j["steps"] = rv.steps;
-    j["seed"] = rv.seed;
-    j["largest"] = top;
-    j["largest_residuals"] = top_res;
-    j["smallest"] = bottom;
-    j["smallest_residuals"] = bottom_res;
-    if (opt.probes > 0) {
-      std::vector<std::string> nodes, weights;
-      for (double x : density.nodes) nodes.push_back(fmt::format("{:.10g}", x));
-      for (double x : density.weights) weights.push_back(fmt::format("{:.6g}", x));
-      j["density"] = {{"nodes", nodes},
-                      {"weights", weights},
-                      {"probes", density.probes},
-                      {"steps", density.steps},
-                      {"seed", density.seed}};
-    }
-    j["seconds"] = fmt::format("{:.3f}", seconds);
     fmt::print("{}\n", j.dump(2));
     return 0;
   }
+  const auto str = [](const nlohmann::json& v) { return v.get<std::string>(); };
   fmt::print("network     {}\n", p.network.describe());
   fmt::print("matrix      hessian (P = {}), matrix-free Lanczos in double, {} steps, seed {}\n",
-             n,
-             rv.steps,
-             rv.seed);
+             j["P"].get<long>(),
+             j["steps"].get<int>(),
+             j["seed"].get<std::uint64_t>());
   fmt::print(
       "method      lanczos: numerical; each Ritz value is within its residual of an eigenvalue\n");
   fmt::print("largest     (Ritz value, residual)\n");
-  for (std::size_t i = 0; i < k; ++i) fmt::print("            {:>24}  {}\n", top[i], top_res[i]);
+  for (std::size_t i = 0; i < j["largest"].size(); ++i)
+    fmt::print("            {:>24}  {}\n", str(j["largest"][i]), str(j["largest_residuals"][i]));
   fmt::print("smallest    (Ritz value, residual)\n");
-  for (std::size_t i = 0; i < k; ++i)
-    fmt::print("            {:>24}  {}\n", bottom[i], bottom_res[i]);
-  if (opt.probes > 0) {
+  for (std::size_t i = 0; i < j["smallest"].size(); ++i)
+    fmt::print("            {:>24}  {}\n", str(j["smallest"][i]), str(j["smallest_residuals"][i]));
+  if (j.contains("density")) {
+    const auto& d = j["density"];
     fmt::print(
         "density     {} probes x {} steps (seed {}): {} nodes; use --json for nodes and weights\n",
-        density.probes,
-        density.steps,
-        density.seed,
-        density.nodes.size());
+        d["probes"].get<int>(),
+        d["steps"].get<int>(),
+        d["seed"].get<std::uint64_t>(),
+        d["nodes"].size());
   }
-  fmt::print("seconds     {:.3f}\n", seconds);
+  fmt::print("seconds     {}\n", str(j["seconds"]));
   return 0;
 }
 
@@ -464,8 +472,13 @@ nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request)
   opt.ldlt = request.ldlt;
   opt.vectors = request.vectors;
   opt.mpfr_direct_limit = request.mpfr_direct_limit;
+  opt.lanczos = request.lanczos;
+  opt.steps = request.steps;
+  opt.probes = request.probes;
+  opt.seed = request.seed;
   validate(opt);
   require_point(p, "problem");
+  if (opt.lanczos > 0) return lanczos_json(opt, p, parse_part(opt.matrix));
   const Report r = analyse_checked(p, opt);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

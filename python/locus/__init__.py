@@ -209,10 +209,15 @@ residuals = _one("residuals")
 # ---- the commands ----------------------------------------------------------------------------------
 
 def spectrum(problem, *, arithmetic="double", matrix="hessian", max_bits=4096, kernel=False,
-             vectors=False):
-    """``locus spectrum --json``: eigenvalues, inertia and how they are certified."""
+             vectors=False, lanczos=0, steps=0, probes=0, seed=0):
+    """``locus spectrum --json``: eigenvalues, inertia and how they are certified.
+
+    lanczos=K (> 0): matrix-free Lanczos in double from Hessian-vector products, the K largest and
+    smallest Ritz values with residuals (numerical, never certified), for nets too large for a
+    dense Hessian; probes=M adds an SLQ spectral density (nodes, weights); seed seeds both."""
     return _json.loads(_locus._spectrum(problem, arithmetic, matrix, int(max_bits), bool(kernel),
-                                        bool(vectors)))
+                                        bool(vectors), int(lanczos), int(steps), int(probes),
+                                        int(seed)))
 
 
 def classify(problem, *, arithmetic="ball:256", max_bits=4096, gradient_tolerance=None):

@@ -349,8 +349,16 @@ PYBIND11_MODULE(_locus, m) {
          const std::string& matrix,
          long max_bits,
          bool kernel,
-         bool vectors) {
+         bool vectors,
+         int lanczos,
+         int steps,
+         int probes,
+         std::uint64_t seed) {
         locus::cli::SpectrumRequest r;
+        r.lanczos = lanczos;
+        r.steps = steps;
+        r.probes = probes;
+        r.seed = seed;
         r.arithmetic = arithmetic;
         r.matrix = matrix;
         r.max_bits = max_bits;
@@ -364,7 +372,11 @@ PYBIND11_MODULE(_locus, m) {
       py::arg("matrix"),
       py::arg("max_bits"),
       py::arg("kernel"),
-      py::arg("vectors"));
+      py::arg("vectors"),
+      py::arg("lanczos") = 0,
+      py::arg("steps") = 0,
+      py::arg("probes") = 0,
+      py::arg("seed") = 0);
 
   m.def(
       "_classify",

@@ -144,6 +144,24 @@ class Commands(unittest.TestCase):
                         got = locus.spectrum(p, arithmetic=a, matrix=m)
                         self.assertEqual(strip_seconds(got), strip_seconds(ref))
 
+    def test_lanczos_equals_cli(self):
+        rng = np.random.default_rng(5)
+        p = locus.problem([6, 20, 3], "tanh", rng.standard_normal((40, 6)),
+                          rng.standard_normal((40, 3)), point=rng.standard_normal(203))
+        f = os.path.join(TMP, "lanczos.json")
+        p.save(f)
+        ref = cli_json("spectrum", f, "--lanczos", "4", "--probes", "3", "--seed", "7")
+        got = locus.spectrum(p, lanczos=4, probes=3, seed=7)
+        self.assertEqual(strip_seconds(got), strip_seconds(ref))
+        self.assertEqual(got["method"], "lanczos")
+        self.assertFalse(got["certified"])
+        # The largest Ritz value matches the dense spectrum within its residual.
+        top = float(got["largest"][0])
+        dense = float(locus.spectrum(p)["eigenvalues"][-1])
+        self.assertLessEqual(abs(top - dense), float(got["largest_residuals"][0]) + 1e-9 * dense)
+        with self.assertRaises(locus.InvalidArgument):
+            locus.spectrum(p, lanczos=4, arithmetic="mpfr:128")
+
     def test_classify_equals_cli(self):
         for f in [path(r) for r in FILES[:2]] + [RefinedG1.file()]:
             for a in ["ball:256", "double"]:

@@ -10,6 +10,7 @@
 // message the CLI prints.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -37,7 +38,7 @@ std::vector<EvaluatedQuantity> evaluate_report(const Problem& p,
                                                const std::string& quantities,
                                                std::string* arithmetic_name = nullptr);
 
-/// Options of `locus spectrum` (without --lanczos).
+/// Options of `locus spectrum`.
 struct SpectrumRequest {
   std::string arithmetic = "double";
   std::string matrix = "hessian";  ///< hessian, gauss-newton or residual-hessian
@@ -46,6 +47,10 @@ struct SpectrumRequest {
   bool ldlt = false;
   bool vectors = false;
   Eigen::Index mpfr_direct_limit = 400;
+  int lanczos = 0;         ///< > 0: matrix-free Lanczos in double, the K largest and smallest
+  int steps = 0;           ///< Lanczos steps (0: max(3K, 40))
+  int probes = 0;          ///< > 0: also an SLQ spectral density with this many probes
+  std::uint64_t seed = 0;  ///< of the Lanczos start and probe vectors
 };
 /// The object `locus spectrum --json` prints ("seconds" included).
 /// \throws ParseError when the problem has no point; InvalidArgument for bad options.
