@@ -191,6 +191,7 @@ LwTrajectory lw_trajectory(int width, long steps, long every, std::uint32_t seed
   Vec<double> theta = fan_in_init(net, seed + 1);
   LwTrajectory t;
   t.width = width;
+  t.seed = seed;
   for (long s = 0; s <= steps; ++s) {
     double loss = 0;
     const Vec<double> g = f.gradient(theta, &loss);
@@ -317,9 +318,10 @@ std::string write_lw_report(const std::vector<LwResult>& results,
     md +=
         "## LW-2: curvature along training\n\ntanh [20, n, 10], mean cross-entropy on 10 "
         "Gaussian blobs in R^20 (200 points), full-batch GD with step 0.5, weights "
-        "N(0, 1/fan_in); κ logged along the trajectory.\n\n"
-        "| n | steps | κ_tot at start | κ_tot at end | median abs(κ_H)/κ_G |\n"
-        "|---:|---:|---:|---:|---:|\n";
+        "N(0, 1/fan_in); κ logged along the trajectory; one row per seed (the seed of the data, "
+        "the initialisation uses seed + 1).\n\n"
+        "| n | seed | steps | κ_tot at start | κ_tot at end | median abs(κ_H)/κ_G |\n"
+        "|---:|---:|---:|---:|---:|---:|\n";
     for (std::size_t k = 0; k < trajectories.size(); ++k) {
       const auto& t = trajectories[k];
       std::ofstream dat(
@@ -332,64 +334,105 @@ std::string write_lw_report(const std::vector<LwResult>& results,
                            p.curvature.kappa_g,
                            p.curvature.kappa_h);
       }
-      md += fmt::format("| {} | {} | {:.3e} | {:.3e} | {:.3e} |\n",
+      md += fmt::format("| {} | {} | {} | {:.3e} | {:.3e} | {:.3e} |\n",
                         t.width,
+                        t.seed,
                         t.points.back().step,
                         t.points.front().curvature.kappa_tot,
                         t.points.back().curvature.kappa_tot,
                         t.median_ratio);
     }
-    const auto& narrow = trajectories.front();
-    const auto& wide = trajectories.back();
-    md += "\n| criterion | result | value |\n|---|---|---|\n";
-    md += fmt::format("| widest net: median abs(κ_H)/κ_G <= 0.1 | {} | {:.3e} |\n",
-                      wide.median_ratio <= 0.1 ? "pass" : "**FAIL**",
-                      wide.median_ratio);
-    md += fmt::format("| the narrowest net's median is larger | {} | {:.3e} vs {:.3e} |\n",
-                      narrow.median_ratio > wide.median_ratio ? "pass" : "**FAIL**",
-                      narrow.median_ratio,
-                      wide.median_ratio);
-    const bool pos =
-        wide.points.front().curvature.kappa_tot > 0 && wide.points.back().curvature.kappa_tot > 0;
-    md +=
-        fmt::format("| widest net: κ_tot > 0 at the start and at the end | {} | {:.3e}, {:.3e} |\n",
-                    pos ? "pass" : "**FAIL**",
-                    wide.points.front().curvature.kappa_tot,
-                    wide.points.back().curvature.kappa_tot);
-    {
+    // Criteria per seed: the narrowest and the widest net of each seed.
+    int narrow_width = trajectories.front().width, wide_width = narrow_width;
+    for (const auto& t : trajectories) {
+      narrow_width = std::min(narrow_width, t.width);
+      wide_width = std::max(wide_width, t.width);
+    }
+    std::vector<const LwTrajectory*> narrow, wide;
+    for (const auto& t : trajectories) {
+      if (t.width == narrow_width) narrow.push_back(&t);
+      if (t.width == wide_width) wide.push_back(&t);
+    }
+    const std::size_t seeds = std::min(narrow.size(), wide.size());
+    int small_ratio = 0, ordered = 0, positive = 0, dips = 0;
+    std::string ratios, orders, ends_text, dip_text;
+    const auto sep = [](const std::string& s) { return s.empty() ? "" : "; "; };
+    for (std::size_t i = 0; i < seeds; ++i) {
+      const LwTrajectory& w = *wide[i];
+      const LwTrajectory& n = *narrow[i];
+      small_ratio += w.median_ratio <= 0.1;
+      ratios += fmt::format("{}{:.3e}", sep(ratios), w.median_ratio);
+      ordered += n.median_ratio > w.median_ratio;
+      orders += fmt::format("{}{:.3e} vs {:.3e}", sep(orders), n.median_ratio, w.median_ratio);
+      const double start = w.points.front().curvature.kappa_tot;
+      const double end = w.points.back().curvature.kappa_tot;
+      positive += start > 0 && end > 0;
+      ends_text += fmt::format("{}{:.3e}, {:.3e}", sep(ends_text), start, end);
       // LW-2's "κ_tot ≈ 0 in the middle": a dip, the least κ_tot over the middle third of the
       // logged steps below a tenth of both ends.
-      const auto& pts = wide.points;
-      const std::size_t n = pts.size();
+      const auto& pts = w.points;
+      const std::size_t m = pts.size();
       double mid = std::numeric_limits<double>::infinity();
-      for (std::size_t k = n / 3; k < std::max(n / 3 + 1, 2 * n / 3); ++k) {
+      for (std::size_t k = m / 3; k < std::max(m / 3 + 1, 2 * m / 3); ++k) {
         mid = std::min(mid, pts[k].curvature.kappa_tot);
       }
-      const double ends = std::min(pts.front().curvature.kappa_tot, pts.back().curvature.kappa_tot);
-      md += fmt::format(
-          "| widest net: κ_tot ≈ 0 mid-training (least κ_tot over the middle third < "
-          "0.1·min(start, "
-          "end)) | {} | {:.3e} vs 0.1·{:.3e} |\n",
-          n >= 3 && mid < 0.1 * ends ? "pass" : "**FAIL**",
-          mid,
-          ends);
+      dips += m >= 3 && mid < 0.1 * std::min(start, end);
+      dip_text += fmt::format("{}{:.3e} vs 0.1·{:.3e}", sep(dip_text), mid, std::min(start, end));
     }
+    const auto verdict = [&](int k) {
+      return k == static_cast<int>(seeds) ? std::string("pass") : std::string("**FAIL**");
+    };
+    md += fmt::format(
+        "\nCriteria for each of the {} seed(s), narrowest n = {} against widest n = {}:\n\n"
+        "| criterion | result | value per seed |\n|---|---|---|\n",
+        seeds,
+        narrow_width,
+        wide_width);
+    md += fmt::format("| widest net: median abs(κ_H)/κ_G <= 0.1 | {} ({} of {}) | {} |\n",
+                      verdict(small_ratio),
+                      small_ratio,
+                      seeds,
+                      ratios);
+    md += fmt::format("| the narrowest net's median is larger | {} ({} of {}) | {} |\n",
+                      verdict(ordered),
+                      ordered,
+                      seeds,
+                      orders);
+    md +=
+        fmt::format("| widest net: κ_tot > 0 at the start and at the end | {} ({} of {}) | {} |\n",
+                    verdict(positive),
+                    positive,
+                    seeds,
+                    ends_text);
+    md += fmt::format(
+        "| widest net: κ_tot ≈ 0 mid-training (least κ_tot over the middle third < 0.1·min(start, "
+        "end)) | {} ({} of {}) | {} |\n",
+        verdict(dips),
+        dips,
+        seeds,
+        dip_text);
     if (std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
       const std::string script =
           (std::filesystem::path(dir) / "littwin-wolf-trajectory.gp").string();
       std::ofstream gp(script);
+      std::vector<std::size_t> shown;  // the first seed's trajectories
+      for (std::size_t k = 0; k < trajectories.size(); ++k) {
+        if (trajectories[k].seed == trajectories.front().seed) shown.push_back(k);
+      }
       for (const char* ext : {"png", "svg"}) {
         gp << "set terminal " << (std::string(ext) == "png" ? "pngcairo" : "svg")
            << " size 1100,450\nset output '"
            << (std::filesystem::path(dir) / (std::string("littwin-wolf-trajectory.") + ext))
                   .string()
-           << "'\nset multiplot layout 1," << trajectories.size() << "\nset grid\n"
+           << "'\nset multiplot layout 1," << shown.size() << "\nset grid\n"
            << "set xlabel 'GD step'\nset ylabel 'curvature along the gradient'\n";
-        for (std::size_t k = 0; k < trajectories.size(); ++k) {
+        for (const std::size_t k : shown) {
           const std::string dat =
               (std::filesystem::path(dir) / fmt::format("littwin-wolf-trajectory-{}.dat", k))
                   .string();
-          gp << fmt::format("set title 'LW-2, width {} (seed {})'\n", trajectories[k].width, o.seed)
+          gp << fmt::format("set title 'LW-2, width {} (seed {})'\n",
+                            trajectories[k].width,
+                            trajectories[k].seed)
              << fmt::format(
                     "plot '{}' using 1:3 with lines lw 2 title 'kappa tot', '' using 1:4 "
                     "with lines title 'kappa G', '' using 1:5 with lines title 'kappa H'\n",

@@ -56,10 +56,13 @@ Run add_reproduce(CLI::App& app) {
     std::vector<lc::LwResult> results;
     for (const auto& c : lc::lw_configurations()) results.push_back(lc::littwin_wolf(c, opt));
     std::vector<lc::LwTrajectory> trajectories;
-    for (const int n : o->quick ? std::vector<int>{16, 256} : std::vector<int>{16, 1024}) {
-      fmt::print(stderr, "  LW-2: training width {}\n", n);
-      trajectories.push_back(
-          lc::lw_trajectory(n, o->quick ? 400 : 2000, o->quick ? 20 : 50, o->seed));
+    // LW-2 over 3 seeds (quick: 1), a narrow and a wide net each.
+    for (unsigned s = 0; s < (o->quick ? 1U : 3U); ++s) {
+      for (const int n : o->quick ? std::vector<int>{16, 256} : std::vector<int>{16, 1024}) {
+        fmt::print(stderr, "  LW-2: training width {} (seed {})\n", n, o->seed + s);
+        trajectories.push_back(
+            lc::lw_trajectory(n, o->quick ? 400 : 2000, o->quick ? 20 : 50, o->seed + s));
+      }
     }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -83,6 +83,7 @@ struct LwTrajectoryPoint {
 };
 struct LwTrajectory {
   int width = 0;
+  std::uint32_t seed = 0;  ///< data and initialisation (init: seed + 1)
   std::vector<LwTrajectoryPoint> points;
   double median_ratio = 0;  ///< median over the logged steps of |κ_H| / κ_G
 };
