@@ -7,6 +7,7 @@
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
+#include "locus/io/json_number.hpp"
 #include "locus/linalg/spectrum.hpp"
 
 #include <fmt/format.h>
@@ -15,12 +16,6 @@ namespace locus::constructions {
 namespace {
 
 using Index = Eigen::Index;
-
-Rational parse_number(const nlohmann::json& v, const std::string& where) {
-  if (v.is_string()) return parse_rational(v.get<std::string>());
-  if (v.is_number()) return parse_rational(v.dump());
-  throw InvalidArgument(fmt::format("{}: expected a number or a string, got {}", where, v.dump()));
-}
 
 // ---- function-preserving segments ------------------------------------------------------------
 bool incoming_rows_equal(const Network& net, const Vec<Rational>& t, int l, int u, int v) {
@@ -274,8 +269,8 @@ std::vector<Vec<Rational>> path_vertices(const Problem& p, std::vector<std::stri
     }
     Vec<Rational> t(P);
     for (Index i = 0; i < P; ++i) {
-      t(i) =
-          parse_number(v[static_cast<std::size_t>(i)], fmt::format("path.vertices[{}][{}]", k, i));
+      t(i) = rational_from_json(v[static_cast<std::size_t>(i)],
+                                fmt::format("path.vertices[{}][{}]", k, i));
     }
     out.push_back(t);
   }

@@ -8,6 +8,7 @@
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
+#include "locus/io/json_number.hpp"
 #include "locus/linalg/dense.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/all.hpp"
@@ -19,12 +20,6 @@ namespace locus {
 namespace {
 
 using Index = Eigen::Index;
-
-Rational number_of(const nlohmann::json& v, const std::string& where) {
-  if (v.is_string()) return parse_rational(v.get<std::string>());
-  if (v.is_number()) return parse_rational(v.dump());
-  throw InvalidArgument(fmt::format("{}: expected a number or a string, got {}", where, v.dump()));
-}
 
 bool has_tangent_basis(const Problem& p) {
   return (p.extra.is_object() && p.extra.contains("tangent_basis")) ||
@@ -55,8 +50,8 @@ std::optional<Mat<Rational>> tangent_basis(const Problem& p) {
           "{}[{}]: {} entries, expected P = {}", where, j, col.is_array() ? col.size() : 0, P));
     }
     for (Index i = 0; i < P; ++i) {
-      k(i, static_cast<Index>(j)) =
-          number_of(col[static_cast<std::size_t>(i)], fmt::format("{}[{}][{}]", where, j, i));
+      k(i, static_cast<Index>(j)) = rational_from_json(col[static_cast<std::size_t>(i)],
+                                                       fmt::format("{}[{}][{}]", where, j, i));
     }
   }
   return k;
