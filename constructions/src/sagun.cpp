@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "locus/constructions/common.hpp"
 #include "locus/error.hpp"
@@ -26,6 +28,24 @@ Vec<double> eigenvalues_at(const LossFunction<double>& f, const Vec<double>& the
 
 std::string path_in(const std::string& dir, const std::string& name) {
   return (std::filesystem::path(dir) / name).string();
+}
+
+// A network with the mean cross-entropy loss, as in the authors' code.
+Network mean_cross_entropy(std::vector<int> widths, Activation activation) {
+  Network net;
+  net.widths = std::move(widths);
+  net.activation = std::move(activation);
+  net.loss = LossKind::CrossEntropy;
+  net.reduction = Reduction::Mean;
+  return net;
+}
+
+// The authors' initialisation: weights and biases 0.1·N(0,1) (seeded), as doubles.
+Vec<double> small_init(const Network& net, std::uint32_t seed) {
+  const Vec<Rational> t = random_point(net, seed, 0.1);
+  Vec<double> out(t.size());
+  for (Eigen::Index i = 0; i < t.size(); ++i) out(i) = to_double_nearest(t(i));
+  return out;
 }
 
 }  // namespace
@@ -166,19 +186,12 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
   // (i) The authors' default network: ReLU [2, 10, 5, 2], blobs (100 points, 2 classes), weights
   //     and biases 0.1·N(0,1), mean cross-entropy, full-batch GD with step 0.1 to ‖∇L‖ <= 1e-4.
   Problem p;
-  p.network.widths = {2, 10, 5, 2};
-  p.network.activation = Activation::relu();
-  p.network.loss = LossKind::CrossEntropy;
-  p.network.reduction = Reduction::Mean;
+  p.network = mean_cross_entropy({2, 10, 5, 2}, Activation::relu());
   BlobsOptions b;
   b.seed = o.seed;
   p.data = make_blobs(b).train;
   const LossFunction<double> f(p.network, p.data);
-  Vec<double> theta0(p.network.num_parameters());
-  {
-    const Vec<Rational> t = random_point(p.network, o.seed + 1, 0.1);
-    for (Eigen::Index i = 0; i < t.size(); ++i) theta0(i) = to_double_nearest(t(i));
-  }
+  const Vec<double> theta0 = small_init(p.network, o.seed + 1);
   const long iters = o.quick ? 20000 : 1000000;
   const TrainResult tr =
       gradient_descent(f, theta0, 0.1, 1e-4, iters, [&](long it, double loss, double gn) {
@@ -307,16 +320,10 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
   {
     std::ofstream dat(path_in(dir, "sagun-bulk.dat"));
     for (const int w : widths) {
-      Network net;
-      net.widths = {2, w, 4};
-      net.activation = Activation::tanh();
-      net.loss = LossKind::CrossEntropy;
-      net.reduction = Reduction::Mean;
+      const Network net = mean_cross_entropy({2, w, 4}, Activation::tanh());
       const LossFunction<double> fw(net, d4);
-      Vec<double> t(net.num_parameters());
-      const Vec<Rational> tq = random_point(net, o.seed + 1, 0.1);
-      for (Eigen::Index i = 0; i < t.size(); ++i) t(i) = to_double_nearest(tq(i));
-      const TrainResult r = gradient_descent(fw, t, 0.1, 0.0, o.quick ? 8000 : 40000);
+      const TrainResult r =
+          gradient_descent(fw, small_init(net, o.seed + 1), 0.1, 0.0, o.quick ? 8000 : 40000);
       const double phi = bulk_fraction(eigenvalues_at(fw, r.theta));
       phis.push_back(phi);
       dat << fmt::format("{} {:.4f}\n", w, phi);
@@ -339,20 +346,14 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
   {
     std::ofstream dat(path_in(dir, "sagun-outliers.dat"));
     for (const int k : {2, 4, 8}) {
-      Network net;
-      net.widths = {2, 20, k};
-      net.activation = Activation::tanh();
-      net.loss = LossKind::CrossEntropy;
-      net.reduction = Reduction::Mean;
+      const Network net = mean_cross_entropy({2, 20, k}, Activation::tanh());
       BlobsOptions bk;
       bk.num_classes = k;
       bk.seed = o.seed;
       const Dataset dk = make_blobs(bk).train;
       const LossFunction<double> fk(net, dk);
-      Vec<double> t(net.num_parameters());
-      const Vec<Rational> tq = random_point(net, o.seed + 1, 0.1);
-      for (Eigen::Index i = 0; i < t.size(); ++i) t(i) = to_double_nearest(tq(i));
-      const TrainResult r = gradient_descent(fk, t, 0.1, 0.0, o.quick ? 4000 : 20000);
+      const TrainResult r =
+          gradient_descent(fk, small_init(net, o.seed + 1), 0.1, 0.0, o.quick ? 4000 : 20000);
       const int c = outlier_count(eigenvalues_at(fk, r.theta), k);
       counts.push_back(c);
       dat << fmt::format("{} {}\n", k, c);

@@ -93,15 +93,6 @@ def _exact_list(v):
     return [_entry(x) for x in (v.ravel().tolist() if isinstance(v, _np.ndarray) else v)]
 
 
-def _problem_inputs(self):
-    """The inputs as float64 (nearest); ``inputs_exact`` has the Fractions."""
-    return self._inputs()
-
-
-def _problem_targets(self):
-    return self._targets()
-
-
 def _problem_point(self):
     """θ as float64 (nearest to the exact point), or None."""
     t = self._point_text()
@@ -118,8 +109,9 @@ def _with_point(self, theta):
     return self._with_point(_exact_list(theta))
 
 
-Problem.inputs = property(_problem_inputs)
-Problem.targets = property(_problem_targets)
+Problem.inputs = property(Problem._inputs, doc="The inputs as float64 (nearest); inputs_exact has "
+                                                "the Fractions.")
+Problem.targets = property(Problem._targets)
 Problem.inputs_exact = property(lambda self: [[Fraction(x) for x in r] for r in self._inputs_text()])
 Problem.targets_exact = property(
     lambda self: [[Fraction(x) for x in r] for r in self._targets_text()])

@@ -123,7 +123,7 @@ def from_sequential(model, inputs, targets, loss_fn="mse", *, point=True):
     class indices (N integers)
     or probability rows (cross-entropy). point=False leaves the problem without a point.
     """
-    linears, activation, bias, widths = _architecture(model)
+    _, activation, bias, widths = _architecture(model)
     loss, reduction, scale = _loss(loss_fn, widths[-1])
     x = _array(inputs)
     if x.ndim != 2 or x.shape[1] != widths[0]:
@@ -155,15 +155,8 @@ def from_sequential(model, inputs, targets, loss_fn="mse", *, point=True):
     if not point:
         return p
     theta = np.zeros(p.num_parameters)
-    for l, m in enumerate(linears, start=1):
-        w = m.weight.detach().cpu().double().numpy()
-        for j in range(w.shape[0]):
-            for k in range(w.shape[1]):
-                theta[p.weight_index(l, j, k)] = w[j, k]
-        if bias:
-            b = m.bias.detach().cpu().double().numpy()
-            for j in range(b.shape[0]):
-                theta[p.bias_index(l, j)] = b[j]
+    theta[parameter_indices(p, model)] = np.concatenate(
+        [q.detach().cpu().double().numpy().ravel() for q in model.parameters()])
     return p.with_point(theta)
 
 
@@ -172,34 +165,25 @@ def parameters_of(problem, model):
     point (nearest doubles), for ``torch.nn.utils.stateless.functional_call``."""
     import torch
 
-    linears, _, bias, _ = _architecture(model)
-    theta = problem.point
-    names = {id(m): n for n, m in model.named_modules()}
-    out = {}
-    for l, m in enumerate(linears, start=1):
-        w = np.array([[theta[problem.weight_index(l, j, k)] for k in range(m.in_features)]
-                      for j in range(m.out_features)])
-        out[names[id(m)] + ".weight"] = torch.from_numpy(w)
-        if bias:
-            out[names[id(m)] + ".bias"] = torch.from_numpy(
-                np.array([theta[problem.bias_index(l, j)] for j in range(m.out_features)]))
+    flat = problem.point[parameter_indices(problem, model)]
+    out, i = {}, 0
+    for name, q in model.named_parameters():
+        out[name] = torch.from_numpy(flat[i:i + q.numel()].reshape(tuple(q.shape)).copy())
+        i += q.numel()
     return out
 
 
 def parameter_indices(problem, model):
     """For each entry of ``model``'s parameters in torch's order (``named_parameters``, each
     flattened row-major), its index in the problem's θ."""
-    import torch.nn as nn
-
-    idx, layer = [], 0
-    for m in model:
-        if isinstance(m, nn.Linear):
-            layer += 1
-            for j in range(m.out_features):
-                idx.extend(problem.weight_index(layer, j, k) for k in range(m.in_features))
-            if m.bias is not None:
-                idx.extend(problem.bias_index(layer, j) for j in range(m.out_features))
-    return np.array(idx)
+    linears, _, bias, _ = _architecture(model)
+    idx = []
+    for layer, m in enumerate(linears, start=1):
+        for j in range(m.out_features):
+            idx.extend(problem.weight_index(layer, j, k) for k in range(m.in_features))
+        if bias:
+            idx.extend(problem.bias_index(layer, j) for j in range(m.out_features))
+    return np.array(idx, dtype=np.int64)
 
 
 def torch_hessian(model, inputs, targets, loss_fn, dtype=None):
