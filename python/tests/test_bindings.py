@@ -278,6 +278,12 @@ class Arrays(unittest.TestCase):
         p1 = locus.problem([2, 3, 1], "sigmoid", x, y, reduction="mean", point=p.point)
         self.assertEqual(locus.loss(p), 2 * locus.loss(p1))
         np.testing.assert_array_equal(locus.hessian(p), 2 * locus.hessian(p1))
+        # A problem rebuilt from a loaded one's attributes (polynomial activation by its name).
+        q = locus.load(path("examples/problems/polynomial_exact.json"))
+        r = locus.problem(q.widths, q.activation, q.inputs_exact, q.targets_exact, bias=q.bias,
+                          reduction=q.reduction, point=q.point_exact)
+        self.assertEqual(json.loads(r.to_json())["network"], json.loads(q.to_json())["network"])
+        self.assertEqual(locus.loss(r, arithmetic="rational"), locus.loss(q, arithmetic="rational"))
         # Exact entries from Fractions and strings.
         r = locus.problem([1, 1], "identity", [[Fraction(1, 3)], ["0.1"]], [[1], [2]],
                           point=["1/7", 0])
