@@ -27,13 +27,10 @@ namespace {
 
 namespace lk = locus::claims;
 
-struct CheckOptions {
-  std::vector<std::string> claims;
-  std::string source;
-  bool list = false, markdown = false, quick = false, float_only = false, progress = false;
-  unsigned seed = 0;
-  int threads = 0;
-  std::string json, junit, counterexamples = "counterexamples", mutate = "none";
+// The command's options: the report's (CheckRequest) plus listing and the report files.
+struct CheckOptions : CheckRequest {
+  bool list = false, markdown = false, progress = false;
+  std::string json, junit;
 };
 
 bool matches(const std::string& id, const std::string& pattern) {
@@ -98,17 +95,13 @@ void require_some(const std::vector<const lk::Claim*>& selected,
   }
 }
 
-lk::Context context_of(unsigned seed,
-                       bool quick,
-                       bool float_only,
-                       const std::string& mutate,
-                       const std::string& counterexamples) {
+lk::Context context_of(const CheckRequest& r) {
   lk::Context ctx;
-  ctx.seed = seed;
-  ctx.quick = quick;
-  ctx.force_float = float_only;
-  ctx.mutation = lk::parse_mutation(mutate);
-  ctx.counterexample_dir = counterexamples;
+  ctx.seed = r.seed;
+  ctx.quick = r.quick;
+  ctx.force_float = r.float_only;
+  ctx.mutation = lk::parse_mutation(r.mutate);
+  ctx.counterexample_dir = r.counterexamples;
   return ctx;
 }
 
@@ -171,7 +164,7 @@ int run(const CheckOptions& o) {
     fmt::print("{} claims\n", selected.size());
     return 0;
   }
-  const lk::Context ctx = context_of(o.seed, o.quick, o.float_only, o.mutate, o.counterexamples);
+  const lk::Context ctx = context_of(o);
   const int threads = thread_count(o.threads);
   const bool progress = o.progress || isatty(STDERR_FILENO) != 0;
   const auto t0 = std::chrono::steady_clock::now();
@@ -273,8 +266,7 @@ nlohmann::json check_report(const CheckRequest& request,
                             const std::function<void(const std::string&)>& progress) {
   const std::vector<const lk::Claim*> selected = select(request.claims, request.source);
   require_some(selected, request.claims, request.source);
-  const lk::Context ctx = context_of(
-      request.seed, request.quick, request.float_only, request.mutate, request.counterexamples);
+  const lk::Context ctx = context_of(request);
   const auto t0 = std::chrono::steady_clock::now();
   const std::vector<lk::ClaimResult> results = run_selected(
       selected, ctx, thread_count(request.threads), [&](std::size_t k, const lk::ClaimResult& r) {

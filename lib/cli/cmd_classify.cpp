@@ -18,11 +18,9 @@ namespace locus::cli {
 
 namespace {
 
-struct ClassifyCliOptions {
+// The command's options: the report's (ClassifyRequest) plus the file and the output form.
+struct ClassifyCliOptions : ClassifyRequest {
   std::string file;
-  std::string arithmetic = "ball:256";
-  long max_bits = 4096;
-  std::string gradient_tolerance;
   bool json = false;
 };
 
@@ -73,8 +71,7 @@ int run(const ClassifyCliOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   parse_arithmetic(opt.arithmetic);
   const Problem p = read_problem_file(opt.file);
-  const Classification c =
-      classify_checked(p, {opt.arithmetic, opt.max_bits, opt.gradient_tolerance}, opt.file);
+  const Classification c = classify_checked(p, opt, opt.file);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (opt.json) {

@@ -25,14 +25,10 @@ namespace locus::cli {
 
 namespace {
 
-struct RefineOptions {
+// The command's options: the report's (RefineRequest) plus the files and the output form.
+struct RefineOptions : RefineRequest {
   std::string file;
   std::string out;
-  int digits = 100;
-  std::string arithmetic;  // default: the smallest built MPFR with >= 1.5·digits·log2(10) bits
-  bool ceres = true;
-  bool least_squares = false;
-  int max_iterations = 60;
   bool json = false;
 };
 
@@ -226,11 +222,9 @@ RefineOutcome refine_checked(const Problem& p,
 }
 
 int run(const RefineOptions& opt) {
-  const RefineRequest request{
-      opt.digits, opt.arithmetic, opt.ceres, opt.least_squares, opt.max_iterations};
-  checked_arithmetic(request);  // bad options before reading the file
+  checked_arithmetic(opt);  // bad options before reading the file
   const Problem p = read_problem_file(opt.file);
-  RefineOutcome out = refine_checked(p, request, opt.file);
+  RefineOutcome out = refine_checked(p, opt, opt.file);
   if (out.refined) {
     write_problem_file(*out.refined, opt.out);
     out.report["out"] = opt.out;

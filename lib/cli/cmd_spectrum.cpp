@@ -24,20 +24,10 @@ namespace locus::cli {
 
 namespace {
 
-struct SpectrumOptions {
+// The command's options: the report's (SpectrumRequest) plus the file and the output form.
+struct SpectrumOptions : SpectrumRequest {
   std::string file;
-  std::string arithmetic = "double";
-  std::string matrix = "hessian";
-  long max_bits = 4096;
   bool json = false;
-  bool kernel = false;
-  bool ldlt = false;
-  bool vectors = false;
-  Eigen::Index mpfr_direct_limit = 400;
-  int lanczos = 0;
-  int steps = 0;
-  int probes = 0;
-  std::uint64_t seed = 0;
 };
 
 HessianPart parse_part(const std::string& m) {
@@ -118,7 +108,7 @@ ClusterCertificate certify_problem(const Problem& p,
 }
 
 template <class S>
-Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, int ball_bits) {
+Report analyse(const Problem& p, HessianPart part, const SpectrumRequest& opt, int ball_bits) {
   Report r;
   r.arithmetic = ScalarTraits<S>::name();
   if constexpr (std::is_same_v<S, Ball>) {
@@ -248,7 +238,7 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumOptions& opt, i
 }
 
 // Matrix-free: the k largest and smallest Ritz values, and an SLQ density, from HVPs in double.
-nlohmann::json lanczos_json(const SpectrumOptions& opt, const Problem& p, HessianPart part) {
+nlohmann::json lanczos_json(const SpectrumRequest& opt, const Problem& p, HessianPart part) {
   if (opt.arithmetic != "double") {
     throw InvalidArgument(
         fmt::format("--lanczos runs in double only (matrix-free, numerical); got --arithmetic {}",
@@ -351,7 +341,7 @@ void require_point(const Problem& p, const std::string& where) {
 }
 
 nlohmann::json report_json(const Report& r,
-                           const SpectrumOptions& opt,
+                           const SpectrumRequest& opt,
                            const Problem& p,
                            double seconds) {
   nlohmann::json j;
@@ -385,7 +375,7 @@ nlohmann::json report_json(const Report& r,
   return j;
 }
 
-void validate(const SpectrumOptions& opt) {
+void validate(const SpectrumRequest& opt) {
   parse_arithmetic(opt.arithmetic);
   parse_part(opt.matrix);
   if (opt.max_bits < 2) {
@@ -393,7 +383,7 @@ void validate(const SpectrumOptions& opt) {
   }
 }
 
-Report analyse_checked(const Problem& p, const SpectrumOptions& opt) {
+Report analyse_checked(const Problem& p, const SpectrumRequest& opt) {
   validate(opt);
   const Arithmetic a = parse_arithmetic(opt.arithmetic);
   const HessianPart part = parse_part(opt.matrix);
@@ -464,25 +454,13 @@ int run(const SpectrumOptions& opt) {
 
 nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request) {
   const auto t0 = std::chrono::steady_clock::now();
-  SpectrumOptions opt;
-  opt.arithmetic = request.arithmetic;
-  opt.matrix = request.matrix;
-  opt.max_bits = request.max_bits;
-  opt.kernel = request.kernel;
-  opt.ldlt = request.ldlt;
-  opt.vectors = request.vectors;
-  opt.mpfr_direct_limit = request.mpfr_direct_limit;
-  opt.lanczos = request.lanczos;
-  opt.steps = request.steps;
-  opt.probes = request.probes;
-  opt.seed = request.seed;
-  validate(opt);
+  validate(request);
   require_point(p, "problem");
-  if (opt.lanczos > 0) return lanczos_json(opt, p, parse_part(opt.matrix));
-  const Report r = analyse_checked(p, opt);
+  if (request.lanczos > 0) return lanczos_json(request, p, parse_part(request.matrix));
+  const Report r = analyse_checked(p, request);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return report_json(r, opt, p, seconds);
+  return report_json(r, request, p, seconds);
 }
 
 Run add_spectrum(CLI::App& app) {
