@@ -81,6 +81,12 @@ def report(title, model, x, y, loss_fn):
     c = locus.classify(refined)
     spec = locus.spectrum(refined, arithmetic="ball:256")
     inertia = c["inertia"]
+    if inertia is None:  # an ε-cluster, not proved zeros
+        cl = c["cluster"] or {"positive": "?", "negative": "?", "size": "?", "epsilon": "?"}
+        print(f"locus classify: {c['kind']} ({'certified' if c['certified'] else 'evidence'}, "
+              f"{c['arithmetic']}, {c['stationarity']}), (n+, n-) = ({cl['positive']}, "
+              f"{cl['negative']}) and {cl['size']} eigenvalue(s) in |λ| <= {cl['epsilon']}")
+        return c
     print(f"locus classify: {c['kind']} ({'certified' if c['certified'] else 'evidence'}, "
           f"{c['arithmetic']}), inertia (n+, n-, n0) = ({inertia['positive']}, "
           f"{inertia['negative']}, {inertia['zero']})")

@@ -8,6 +8,7 @@
 
 #include "locus/cli/reports.hpp"
 #include "locus/io/problem.hpp"
+#include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/solve/classify.hpp"
 
@@ -54,12 +55,21 @@ nlohmann::json classification_json(const Classification& c, double seconds) {
   j["criticality"] = c.criticality;
   j["kind"] = to_string(c.kind);
   j["certified"] = c.certified;
-  if (c.inertia_known) {
+  j["stationarity"] = to_string(c.stationarity);
+  if (!c.conditional_on.empty()) j["conditional_on"] = c.conditional_on;
+  // "inertia" only when n0 counts exact zeros; an ε-cluster is reported as a cluster.
+  if (c.inertia_known && c.zeros_exact) {
     j["inertia"] = {{"positive", c.inertia.positive},
                     {"negative", c.inertia.negative},
                     {"zero", c.inertia.zero}};
   } else {
     j["inertia"] = nullptr;
+  }
+  if (c.inertia_known && !c.zeros_exact) {
+    j["cluster"] = {{"positive", c.inertia.positive},
+                    {"negative", c.inertia.negative},
+                    {"size", c.inertia.zero},
+                    {"epsilon", format_bound(c.cluster_epsilon, true, 4)}};
   }
   j["certificate"] = c.certificate;
   if (!c.reason.empty()) j["reason"] = c.reason;
@@ -82,13 +92,25 @@ int run(const ClassifyCliOptions& opt) {
   fmt::print("arithmetic  {}\n", c.arithmetic);
   fmt::print("kind        {}{}\n",
              to_string(c.kind),
-             !c.certified ? " (not certified: evidence only)"
+             !c.conditional_on.empty() ? " (not certified: conditional on " + c.conditional_on + ")"
+             : !c.certified            ? " (not certified: evidence only)"
              : c.kind == PointKind::Undecided
                  ? " (the inertia is certified; the kind is not decided)"
                  : " (certified)");
-  fmt::print("critical    {}: {}\n", c.critical ? "yes" : "no", c.criticality);
-  if (c.inertia_known) {
+  fmt::print("critical    {}: {}\n",
+             c.stationarity == Stationarity::EpsilonStationary ? "epsilon-stationary"
+             : c.critical                                      ? "yes"
+                                                               : "no",
+             c.criticality);
+  if (c.inertia_known && c.zeros_exact) {
     fmt::print("inertia     (n+, n-, n0) = {}\n", to_string(c.inertia));
+  } else if (c.inertia_known) {
+    fmt::print("cluster     (n+, n-) = ({}, {}) outside [-eps, eps], {} eigenvalue(s) with |λ| <= "
+               "{} (not proved to be zeros)\n",
+               c.inertia.positive,
+               c.inertia.negative,
+               c.inertia.zero,
+               format_bound(c.cluster_epsilon, true, 4));
   }
   for (const auto& [k, v] : c.certificate.items()) {
     fmt::print("  {:<22} {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());

@@ -45,6 +45,7 @@ struct Report {
   std::string verdict;  // certified | numerical | undecided
   Inertia inertia;
   bool zero_known = false;
+  long cluster_size = -1;  ///< ball certificates: eigenvalues in [−ε, ε] (not proved zeros)
   std::vector<std::string> eigenvalues;
   std::string gap = "";  // ratio of the smallest |λ| outside the cluster to the largest inside
   std::string epsilon, delta, tolerance;
@@ -79,7 +80,10 @@ void fill_from_certificate(Report& r, const ClusterCertificate& c) {
   r.certified = c.decided;
   r.verdict = c.decided ? "certified" : "undecided";
   r.inertia = c.inertia;
-  r.zero_known = c.decided;
+  // n₀ of a ball certificate counts the eigenvalues in [−ε, ε]: it is the number of zeros only
+  // when it is 0 (every eigenvalue certified nonzero). Otherwise it is reported as a cluster.
+  r.zero_known = c.decided && c.inertia.zero == 0;
+  r.cluster_size = c.decided ? static_cast<long>(c.inertia.zero) : -1;
   r.bits = c.bits;
   r.tried_bits = c.tried_bits;
   r.refined = static_cast<long>(c.refined);
@@ -352,6 +356,9 @@ nlohmann::json report_json(const Report& r,
   j["inertia"] = {{"positive", r.inertia.positive},
                   {"negative", r.inertia.negative},
                   {"zero", r.zero_known ? nlohmann::json(r.inertia.zero) : nlohmann::json()}};
+  if (r.cluster_size >= 0) {
+    j["cluster"] = {{"size", r.cluster_size}, {"epsilon", r.epsilon}, {"delta", r.delta}};
+  }
   j["certified"] = r.certified;
   j["method"] = r.method;
   j["verdict"] = r.verdict;
@@ -416,8 +423,18 @@ int run(const SpectrumOptions& opt) {
                          : (r.verdict == "numerical" ? "numerical evidence only, not a proof"
                                                      : "undecided"));
   const std::string zero = r.zero_known ? fmt::format("{}", r.inertia.zero) : "?";
-  fmt::print(
-      "inertia     (n+, n-, n0) = ({}, {}, {})\n", r.inertia.positive, r.inertia.negative, zero);
+  if (r.method == "ball-cluster" && !r.zero_known) {
+    fmt::print("outside     (n+, n-) = ({}, {}) outside the cluster; the cluster is not proved to "
+               "be zeros (n0 <= {})\n",
+               r.inertia.positive,
+               r.inertia.negative,
+               r.cluster_size >= 0 ? fmt::format("{}", r.cluster_size) : "?");
+  } else {
+    fmt::print("inertia     (n+, n-, n0) = ({}, {}, {})\n",
+               r.inertia.positive,
+               r.inertia.negative,
+               zero);
+  }
   if (r.method == "ball-cluster") {
     fmt::print("cluster     {} eigenvalue(s) with |λ| <= {}; every other |λ| >= {} (gap {})\n",
                r.inertia.zero,

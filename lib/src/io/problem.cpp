@@ -214,13 +214,81 @@ class Reader {
   std::string source_;
 };
 
+// The length of a JSON number token (RFC 8259 grammar) starting at text[i], 0 if none.
+std::size_t number_token(const std::string& text, std::size_t i) {
+  const std::size_t n = text.size(), start = i;
+  const auto digit = [&](std::size_t k) { return k < n && text[k] >= '0' && text[k] <= '9'; };
+  if (i < n && text[i] == '-') ++i;
+  if (!digit(i)) return 0;
+  if (text[i] == '0') {
+    ++i;
+  } else {
+    while (digit(i)) ++i;
+  }
+  if (i < n && text[i] == '.') {
+    if (!digit(i + 1)) return 0;
+    ++i;
+    while (digit(i)) ++i;
+  }
+  if (i < n && (text[i] == 'e' || text[i] == 'E')) {
+    std::size_t k = i + 1;
+    if (k < n && (text[k] == '+' || text[k] == '-')) ++k;
+    if (!digit(k)) return 0;
+    i = k;
+    while (digit(i)) ++i;
+  }
+  return i - start;
+}
+
+// Bare numbers with a fraction or exponent, or too many digits for a 64-bit integer, become JSON
+// strings of their own text before parsing: the parser would round them to a double (and reject
+// 1e400 as an overflow), while the contract says a bare number means exactly the decimal it spells.
+std::string quote_inexact_numbers(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size();) {
+    const char ch = text[i];
+    if (in_string) {
+      out += ch;
+      if (ch == '\\' && i + 1 < text.size()) {
+        out += text[i + 1];
+        i += 2;
+        continue;
+      }
+      if (ch == '"') in_string = false;
+      ++i;
+      continue;
+    }
+    if (ch == '"') {
+      in_string = true;
+      out += ch;
+      ++i;
+      continue;
+    }
+    if (ch == '-' || (ch >= '0' && ch <= '9')) {
+      const std::size_t len = number_token(text, i);
+      if (len > 0) {
+        const std::string token = text.substr(i, len);
+        const bool inexact = token.find_first_of(".eE") != std::string::npos || len > 18;
+        out += inexact ? "\"" + token + "\"" : token;
+        i += len;
+        continue;
+      }
+    }
+    out += ch;
+    ++i;
+  }
+  return out;
+}
+
 }  // namespace
 
 json parse_json_exact(const std::string& text, const std::string& source) {
   json result;
   ExactSax sax(result);
   try {
-    json::sax_parse(text, &sax);
+    json::sax_parse(quote_inexact_numbers(text), &sax);
   } catch (const json::exception& e) {
     throw ParseError(fmt::format("{}: malformed JSON: {}", source, e.what()));
   }

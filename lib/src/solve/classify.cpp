@@ -15,6 +15,7 @@
 #include "locus/solve/existence.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace locus {
 namespace {
@@ -64,6 +65,271 @@ long next_coefficient(std::uint64_t& state) {
   return static_cast<long>(state >> 61) - 3;
 }
 
+// ---- verifying a critical manifold -------------------------------------------------------------
+// A tangent basis K in a problem file is a hypothesis. Over Q it can be verified when the loss is a
+// polynomial in θ (identity or polynomial activations, squared loss): ∇L(θ + K t) is then a
+// polynomial in t ∈ Q^k of degree at most D = deg L in each variable, and it vanishes identically
+// iff it vanishes on the grid {0, ..., D}^k. A nonzero value refutes the hypothesis exactly.
+int polynomial_loss_degree(const Network& net) {
+  const int k = net.activation.kind == ActivationKind::Identity
+                    ? 1
+                    : std::max(1, static_cast<int>(net.activation.coefficients.size()) - 1);
+  int d = 1;
+  for (int m = 2; m <= net.num_layers(); ++m) d = k * d + 1;
+  return 2 * d;
+}
+
+struct FamilyCheck {
+  enum Verdict { Verified, Refuted, NotApplicable } verdict = NotApplicable;
+  std::string detail;
+};
+
+FamilyCheck check_critical_family(const Problem& p, const Mat<Rational>& k) {
+  FamilyCheck r;
+  const Network& net = p.network;
+  const bool polynomial = net.activation.kind == ActivationKind::Identity ||
+                          net.activation.kind == ActivationKind::Polynomial;
+  if (!polynomial || net.loss != LossKind::Squared) {
+    r.detail = "the loss is not a polynomial in θ (only identity or polynomial activations with "
+               "the squared loss can be checked exactly)";
+    return r;
+  }
+  const int D = polynomial_loss_degree(net);
+  const Index dims = k.cols();
+  double grid = 1;
+  for (Index j = 0; j < dims; ++j) grid *= D + 1;
+  if (grid > 4096) {
+    r.detail = fmt::format("the exact check needs ({} + 1)^{} gradient evaluations (limit 4096)",
+                           D, dims);
+    return r;
+  }
+  const LossFunction<Rational> f(net, p.data);
+  std::vector<int> t(static_cast<std::size_t>(dims), 0);
+  const auto total = static_cast<long>(grid);
+  for (long n = 0; n < total; ++n) {
+    long rest = n;
+    Vec<Rational> x = *p.point;
+    for (Index j = 0; j < dims; ++j) {
+      t[static_cast<std::size_t>(j)] = static_cast<int>(rest % (D + 1));
+      rest /= D + 1;
+      if (t[static_cast<std::size_t>(j)] != 0) {
+        x += k.col(j) * Rational(t[static_cast<std::size_t>(j)]);
+      }
+    }
+    const Vec<Rational> g = f.gradient(x);
+    for (Index i = 0; i < g.size(); ++i) {
+      if (g(i) != 0) {
+        r.verdict = FamilyCheck::Refuted;
+        r.detail = fmt::format(
+            "the supplied directions do not span a manifold of critical points: at θ + K t with "
+            "t = ({}), dL/dθ[{}] = {} != 0 exactly",
+            fmt::join(t, ", "), i, to_string(g(i)));
+        return r;
+      }
+    }
+  }
+  r.verdict = FamilyCheck::Verified;
+  r.detail = fmt::format(
+      "∇L(θ + K t) = 0 for every t ∈ Q^{}: a polynomial of degree <= {} in each t_j that vanishes "
+      "exactly on the grid {{0..{}}}^{} (checked over Q)",
+      dims, D, D, dims);
+  return r;
+}
+
+// ---- duplicated hidden units --------------------------------------------------------------------
+// Hidden units of one layer with exactly equal incoming rows (weights and bias) and proportional
+// outgoing columns a_j = λ_j s (s = Σ a_j ≠ 0) are the split of one unit (Fukumizu & Amari 2000):
+// θ = lift(θ_small) for the network with each group merged. If θ*_small is a critical point of
+// the merged network, lift(θ*_small) is a critical point of the big one for all fractions λ with
+// Σ λ_j = 1, so it lies on a manifold of critical points of dimension Σ (|group| − 1).
+struct UnitReduction {
+  Problem small;
+  Mat<Rational> lift;  ///< P_big × P_small, exact: θ = lift · θ_small
+  Index manifold_dim = 0;
+  std::string description;
+};
+
+std::optional<UnitReduction> merge_duplicate_units(const Problem& p) {
+  const Network& net = p.network;
+  const Vec<Rational>& th = *p.point;
+  const int L = net.num_layers();
+  for (int l = 1; l < L; ++l) {
+    const int n = net.width(l), cols = net.width(l - 1) + (net.bias ? 1 : 0);
+    const int next = net.width(l + 1);
+    std::vector<int> group(static_cast<std::size_t>(n), -1);  // representative of each unit
+    std::vector<Rational> lambda(static_cast<std::size_t>(n), Rational(1));
+    Index merged = 0;
+    std::vector<std::string> groups_text;
+    for (int u = 0; u < n; ++u) {
+      if (group[static_cast<std::size_t>(u)] >= 0) continue;
+      std::vector<int> members{u};
+      for (int v = u + 1; v < n; ++v) {
+        if (group[static_cast<std::size_t>(v)] >= 0) continue;
+        bool equal = true;
+        for (int k = 0; k < cols && equal; ++k) {
+          equal = th(net.augmented_index(l, u, k)) == th(net.augmented_index(l, v, k));
+        }
+        if (equal) members.push_back(v);
+      }
+      group[static_cast<std::size_t>(u)] = u;
+      if (members.size() < 2) continue;
+      // Outgoing columns proportional to their sum s ≠ 0.
+      Vec<Rational> s = Vec<Rational>::Zero(next);
+      for (const int v : members) {
+        for (int i = 0; i < next; ++i) s(i) += th(net.weight_index(l + 1, i, v));
+      }
+      int i0 = -1;
+      for (int i = 0; i < next && i0 < 0; ++i) {
+        if (s(i) != 0) i0 = i;
+      }
+      if (i0 < 0) continue;
+      bool proportional = true;
+      std::vector<Rational> lam;
+      for (const int v : members) {
+        const Rational lv = th(net.weight_index(l + 1, i0, v)) / s(i0);
+        for (int i = 0; i < next && proportional; ++i) {
+          proportional = th(net.weight_index(l + 1, i, v)) == lv * s(i);
+        }
+        lam.push_back(lv);
+      }
+      if (!proportional) continue;
+      for (std::size_t m = 0; m < members.size(); ++m) {
+        group[static_cast<std::size_t>(members[m])] = u;
+        lambda[static_cast<std::size_t>(members[m])] = lam[m];
+      }
+      merged += static_cast<Index>(members.size()) - 1;
+      groups_text.push_back(fmt::format("{{{}}}", fmt::join(members, ", ")));
+    }
+    if (merged == 0) continue;
+    // The merged network: one unit per group, in the order of the representatives.
+    std::vector<int> small_of(static_cast<std::size_t>(n), -1);
+    int count = 0;
+    for (int u = 0; u < n; ++u) {
+      if (group[static_cast<std::size_t>(u)] == u) small_of[static_cast<std::size_t>(u)] = count++;
+    }
+    for (int u = 0; u < n; ++u) {
+      small_of[static_cast<std::size_t>(u)] =
+          small_of[static_cast<std::size_t>(group[static_cast<std::size_t>(u)])];
+    }
+    UnitReduction r;
+    r.small.network = net;
+    r.small.network.widths[static_cast<std::size_t>(l)] = count;
+    r.small.data = p.data;
+    const Network& sn = r.small.network;
+    Vec<Rational> st = Vec<Rational>::Zero(sn.num_parameters());
+    Mat<Rational> lift = Mat<Rational>::Zero(net.num_parameters(), sn.num_parameters());
+    for (int m = 1; m <= L; ++m) {
+      const int in = net.width(m - 1) + (net.bias ? 1 : 0);
+      for (int j = 0; j < net.width(m); ++j) {
+        for (int k = 0; k < in; ++k) {
+          const Index big = net.augmented_index(m, j, k);
+          Index small = 0;
+          Rational coef(1);
+          if (m == l) {
+            const int sj = small_of[static_cast<std::size_t>(j)];
+            const int sk = k < net.width(m - 1) ? k : sn.width(m - 1);
+            small = sn.augmented_index(m, sj, sk);
+            if (group[static_cast<std::size_t>(j)] == j) st(small) = th(big);
+          } else if (m == l + 1 && k < net.width(l)) {
+            small = sn.augmented_index(m, j, small_of[static_cast<std::size_t>(k)]);
+            coef = lambda[static_cast<std::size_t>(k)];
+            st(small) += th(big);
+          } else {
+            const int sk = k < net.width(m - 1) ? k : sn.width(m - 1);
+            small = sn.augmented_index(m, j, sk);
+            st(small) = th(big);
+          }
+          lift(big, small) = coef;
+        }
+      }
+    }
+    if (Vec<Rational>(lift * st) != th) return std::nullopt;  // not a lift after all
+    r.small.point = st;
+    r.lift = lift;
+    r.manifold_dim = merged;
+    r.description = fmt::format("hidden layer {}: units {} have equal incoming rows and "
+                                "proportional outgoing columns (a split of {})",
+                                l, fmt::join(groups_text, ", "), sn.describe());
+    // Further duplicates (another layer, or units equal only after merging).
+    if (auto more = merge_duplicate_units(r.small)) {
+      r.lift = Mat<Rational>(r.lift * more->lift);
+      r.manifold_dim += more->manifold_dim;
+      r.description += "; then " + more->description;
+      r.small = std::move(more->small);
+    }
+    return r;
+  }
+  return std::nullopt;
+}
+
+// Proves a true critical point near θ through the merged network (Krawczyk there, lifted), and
+// classifies it from the Hessian enclosed over the lifted box. True when the kind is proved.
+bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
+  const auto red = merge_duplicate_units(p);
+  if (!red) return false;
+  Mat<Ball> unused;
+  const ExistenceProof ex = prove_critical_point(
+      red->small.network, red->small.data, *red->small.point, bits, &unused);
+  nlohmann::json& rj = c.certificate["reduction"];
+  rj["merged"] = red->description;
+  rj["manifold_dimension"] = red->manifold_dim;
+  rj["existence"] = to_json(ex);
+  if (!ex.proved) return false;
+  const ScopedBallPrecision pr(bits);
+  const Index ps = red->small.point->size();
+  Vec<Ball> box(ps);
+  for (Index i = 0; i < ps; ++i) box(i) = Ball::from_mid_rad((*red->small.point)(i), ex.radius);
+  const Index pb = red->lift.rows();
+  Vec<Ball> big(pb);
+  for (Index i = 0; i < pb; ++i) {
+    Ball acc(0);
+    for (Index j = 0; j < ps; ++j) {
+      if (red->lift(i, j) != 0) acc += Ball(red->lift(i, j)) * box(j);
+    }
+    big(i) = acc;
+  }
+  const LossFunction<Ball> f(p.network, p.data);
+  const ClusterCertificate bc = certify_cluster(f.hessian(big));
+  rj["box_cluster"] = {{"proved", bc.proved},
+                       {"positive", bc.inertia.positive},
+                       {"negative", bc.inertia.negative},
+                       {"cluster", bc.inertia.zero},
+                       {"epsilon", format_bound(bc.epsilon, true, 4)}};
+  if (!bc.proved) return false;
+  const std::string where = fmt::format(
+      "the lift of the merged network's critical point (unique within max-norm {} of the merged "
+      "point, Krawczyk) is a true critical point next to θ",
+      format_bound(ex.radius, true, 4));
+  if (bc.inertia.negative == 0 && bc.inertia.zero == red->manifold_dim) {
+    c.kind = bc.inertia.zero == 0 ? PointKind::StrictMinimum : PointKind::DegenerateMinimum;
+    c.inertia = bc.inertia;
+    c.zeros_exact = true;
+    c.certificate["morse_bott"] = fmt::format(
+        "{}; it lies on a manifold of critical points of dimension {} (every split fraction), "
+        "and the Hessian over the lifted box has exactly {} eigenvalue(s) in the cluster and all "
+        "others >= {} > 0: the kernel is the manifold's tangent, the complement positive "
+        "definite (Lemma MB)",
+        where, red->manifold_dim, bc.inertia.zero, format_bound(bc.delta, false, 4));
+  } else if (bc.inertia.negative > 0 && bc.inertia.positive > 0) {
+    c.kind = PointKind::Saddle;
+    c.inertia = bc.inertia;
+    // The kernel at θ* holds the manifold's tangent: a cluster of that size is exact zeros.
+    c.zeros_exact = bc.inertia.zero == red->manifold_dim;
+    c.cluster_epsilon = bc.epsilon;
+    c.certificate["true_critical_point"] =
+        where + fmt::format("; its Hessian has {} eigenvalue(s) <= -{} and {} >= {}: a saddle",
+                            bc.inertia.negative, format_bound(bc.delta, false, 4),
+                            bc.inertia.positive, format_bound(bc.delta, false, 4));
+  } else {
+    return false;
+  }
+  c.reason.clear();
+  c.stationarity = Stationarity::ProvedNearby;
+  c.inertia_known = true;
+  c.certified = true;
+  return true;
+}
+
 void kind_from_inertia(Classification& c) {
   const Inertia& in = c.inertia;
   if (in.zero == 0) {
@@ -90,11 +356,12 @@ void kind_from_inertia(Classification& c) {
   }
 }
 
-// Morse–Bott (R6) with the supplied basis; the kernel count n0 is already certified.
-void morse_bott(Classification& c,
-                const Mat<Rational>& k,
-                const std::string& residual_note,
-                bool residual_ok) {
+// The supplied basis: linearly independent (exact rank), in the Hessian's kernel as far as the
+// caller could check (`residual_ok`). Malformed bases are errors.
+void check_basis(Classification& c,
+                 const Mat<Rational>& k,
+                 const std::string& residual_note,
+                 bool residual_ok) {
   const Index rank = exact_rank(k);
   c.certificate["tangent_basis_rank"] = rank;
   if (!residual_ok) {
@@ -108,20 +375,45 @@ void morse_bott(Classification& c,
                     k.cols(),
                     rank));
   }
-  if (rank == c.inertia.zero) {
-    c.kind = PointKind::DegenerateMinimum;
-    c.reason.clear();
-    c.certificate["morse_bott"] = fmt::format(
-        "the Hessian is positive semidefinite with n0 = {} = dim of the supplied critical "
-        "manifold, whose tangent basis spans ker H: the complement is positive definite "
-        "(Lemma MB, math-spec R6)",
-        rank);
-  } else {
+}
+
+constexpr const char* kManifoldHypothesis =
+    "the supplied tangent_basis spans a manifold of critical points through θ (not verified)";
+
+// Morse–Bott (R6) at a PSD point whose kernel count n0 is certified. With `verified` (the basis
+// is proved to span a manifold of critical points) the verdict is proved; otherwise it is
+// conditional on that hypothesis and not certified.
+void morse_bott(Classification& c, const Mat<Rational>& k, bool verified) {
+  const Index rank = k.cols();
+  if (rank != c.inertia.zero) {
     c.kind = PointKind::Undecided;
     c.reason = fmt::format(
-        "n0 = {} > {} = dim of the supplied manifold: Morse–Bott is inconclusive at second order",
+        "n0 = {} != {} = dim of the supplied manifold: Morse–Bott is inconclusive at second order",
         c.inertia.zero,
         rank);
+    return;
+  }
+  c.kind = PointKind::DegenerateMinimum;
+  c.reason.clear();
+  c.certificate["morse_bott"] = fmt::format(
+      "the Hessian is positive semidefinite with n0 = {} = dim of the {} critical manifold, whose "
+      "tangent basis lies in ker H: the complement is positive definite (Lemma MB, math-spec R6)",
+      rank,
+      verified ? "verified" : "supplied");
+  if (verified) {
+    c.zeros_exact = true;
+  } else {
+    c.certified = false;
+    c.conditional_on = kManifoldHypothesis;
+  }
+}
+
+// A certified saddle from third order wins over a supplied basis; say so when they disagree.
+void note_contradiction(Classification& c, bool has_basis) {
+  if (has_basis) {
+    c.certificate["tangent_basis_contradiction"] =
+        "third order proves a saddle, so the supplied tangent_basis cannot span a manifold of "
+        "critical points whose normal Hessian is positive definite: the basis is ignored";
   }
 }
 
@@ -135,6 +427,7 @@ Classification classify_rational(const Problem& p, const ClassifyOptions&) {
   for (Index i = 0; i < g.size(); ++i) {
     if (g(i) != 0) {
       c.kind = PointKind::NotCritical;
+      c.stationarity = Stationarity::NotCritical;
       c.certified = true;
       c.criticality = fmt::format("exact: dL/dθ[{}] = {} != 0", i, to_string(g(i)));
       c.certificate["method"] = "exact rational gradient";
@@ -142,23 +435,25 @@ Classification classify_rational(const Problem& p, const ClassifyOptions&) {
     }
   }
   c.critical = true;
+  c.stationarity = Stationarity::Exact;
   c.criticality = "exact: ∇L = 0 over Q";
   const Mat<Rational> h = f.hessian(theta);
   const ExactInertia ex = exact_inertia(h, true);
   c.inertia = ex.inertia;
   c.inertia_known = true;
+  c.zeros_exact = true;
   c.certified = true;
   c.certificate["method"] = "exact-ldlt";
   kind_from_inertia(c);
   if (c.kind != PointKind::Undecided || c.inertia.negative > 0) return c;
-  // PSD degenerate (or H = 0): Morse–Bott with a supplied basis, else the third-order test.
-  if (const auto k = tangent_basis(p)) {
-    const Mat<Rational> hk = h * *k;
-    morse_bott(c, *k, hk.isZero() ? "H K = 0 exactly" : "H K != 0 exactly", hk.isZero());
-    if (c.kind == PointKind::DegenerateMinimum) return c;
+  const auto basis = tangent_basis(p);
+  if (basis) {
+    const Mat<Rational> hk = h * *basis;
+    check_basis(c, *basis, hk.isZero() ? "H K = 0 exactly" : "H K != 0 exactly", hk.isZero());
   }
-  // Third order along exact kernel vectors and their pairwise sums: L(θ + t u) − L(θ) =
-  // D³L[u,u,u] t³/6 + O(t⁴) for u ∈ ker H (∇L = 0), so a nonzero value means not a minimum.
+  // PSD degenerate (or H = 0). Third order first, along exact kernel vectors and their sums:
+  // L(θ + t u) − L(θ) = D³L[u,u,u] t³/6 + O(t⁴) for u ∈ ker H (∇L = 0), so a nonzero value means
+  // not a minimum, whatever basis is supplied.
   std::vector<Vec<Rational>> dirs;
   const Index n0 = ex.null_basis.cols();
   for (Index j = 0; j < n0 && dirs.size() < 64; ++j) dirs.emplace_back(ex.null_basis.col(j));
@@ -190,11 +485,22 @@ Classification classify_rational(const Problem& p, const ClassifyOptions&) {
           "L(θ+tu) − L(θ) = D³L[u,u,u] t³/6 + O(t⁴) takes both signs, so θ is not a local "
           "minimum (nor a maximum)",
           to_string(d3));
+      note_contradiction(c, basis.has_value());
       return c;
     }
   }
   c.certificate["third_order"] =
       fmt::format("D³L[u,u,u] = 0 on {} tested kernel directions", dirs.size());
+  if (basis) {
+    const FamilyCheck fc = check_critical_family(p, *basis);
+    c.certificate["tangent_basis_check"] = fc.detail;
+    if (fc.verdict == FamilyCheck::Refuted) {
+      c.certificate["tangent_basis_contradiction"] = fc.detail;
+    } else {
+      morse_bott(c, *basis, fc.verdict == FamilyCheck::Verified);
+      if (c.kind == PointKind::DegenerateMinimum) return c;
+    }
+  }
   if (c.reason.empty()) c.reason = "second and third order vanish on the kernel";
   c.reason += "; third order vanishes on the tested kernel directions too";
   return c;
@@ -225,6 +531,7 @@ Classification classify_balls(const Problem& p,
     const Rational lower = abs(g(i)).lower();
     if (lower > tol) {
       c.kind = PointKind::NotCritical;
+      c.stationarity = Stationarity::NotCritical;
       c.certified = true;
       c.criticality = fmt::format("|dL/dθ[{}]| >= {} > tolerance {} (balls, {} bits)",
                                   i,
@@ -244,11 +551,22 @@ Classification classify_balls(const Problem& p,
         bits);
     return c;
   }
+  const auto exact_zero = [](const Ball& x) {
+    return x.is_exact() && certainly_zero(x) == Certainty::True;
+  };
   c.critical = true;
-  c.criticality = fmt::format("‖∇L‖ <= {} (Arb balls, {} bits) <= tolerance {}",
-                              format_bound(gn, true, 4),
-                              bits,
-                              format_bound(tol, true, 4));
+  if (std::all_of(g.begin(), g.end(), exact_zero)) {
+    c.stationarity = Stationarity::Exact;
+    c.criticality = fmt::format("exact: every ball of ∇L is an exact 0 ({} bits)", bits);
+  } else {
+    c.stationarity = Stationarity::EpsilonStationary;
+    c.criticality = fmt::format(
+        "ε-stationary: ‖∇L‖ <= {} (Arb balls, {} bits) <= tolerance {}; a small gradient does not "
+        "prove a critical point nearby",
+        format_bound(gn, true, 4),
+        bits,
+        format_bound(tol, true, 4));
+  }
   // The Morse–Bott check needs the Hessian at the deciding precision: keep the last one rather
   // than evaluate it again (only when the problem supplies a tangent basis).
   const bool keep_hessian = has_tangent_basis(p);
@@ -272,7 +590,11 @@ Classification classify_balls(const Problem& p,
   }
   c.inertia = cc.inertia;
   c.inertia_known = true;
-  c.certified = true;
+  c.zeros_exact = cc.inertia.zero == 0;
+  c.cluster_epsilon = cc.epsilon;
+  // The kind below is proved only for an exactly critical θ; otherwise it is promoted to proved
+  // only by an existence proof (then it is the kind of the proved critical point).
+  c.certified = c.stationarity == Stationarity::Exact;
   kind_from_inertia(c);
   if (c.inertia.zero == 0) {
     // A nondegenerate point: prove that a true critical point lies next to θ̃ (Krawczyk) and
@@ -286,6 +608,12 @@ Classification classify_balls(const Problem& p,
       const ClusterCertificate bc = certify_cluster(box_hessian);
       if (bc.decided && bc.inertia.zero == 0 && bc.inertia.positive == c.inertia.positive &&
           bc.inertia.negative == c.inertia.negative) {
+        c.certified = true;
+        if (c.stationarity != Stationarity::Exact) {
+          c.stationarity = Stationarity::ProvedNearby;
+          c.criticality += fmt::format("; a unique true critical point lies within max-norm {}",
+                                       format_bound(ex.radius, true, 4));
+        }
         c.certificate["true_critical_point"] = fmt::format(
             "the unique critical point within max-norm {} of θ̃ is a {} (inertia ({}, {}, 0) "
             "certified for every Hessian over that box)",
@@ -296,29 +624,30 @@ Classification classify_balls(const Problem& p,
       }
     }
   }
-  if (c.kind == PointKind::Undecided && c.inertia.negative == 0) {
-    if (const auto k = tangent_basis(p)) {
-      const Mat<Ball> hk = last_hessian * convert_matrix<Ball>(*k);
-      const Rational res = norm_upper_bound(hk);
-      // In the kernel up to the cluster's own size: ‖HK‖ <= ε_cluster-scale tolerance.
-      Rational kn(0);
-      for (Index j = 0; j < k->cols(); ++j) kn += k->col(j).squaredNorm();
-      const Rational limit = (cc.epsilon + tol) * (kn + 1);
-      morse_bott(c, *k, fmt::format("‖H K‖_F <= {}", format_bound(res, true, 4)), res <= limit);
-    } else {
-      c.reason += "; no tangent basis of the critical manifold supplied (Morse–Bott needs one)";
-    }
+  const auto basis = tangent_basis(p);
+  const bool psd_degenerate = c.kind == PointKind::Undecided && c.inertia.negative == 0;
+  if (basis && psd_degenerate) {
+    const Mat<Ball> hk = last_hessian * convert_matrix<Ball>(*basis);
+    const Rational res = norm_upper_bound(hk);
+    // In the kernel up to the cluster's own size: ‖HK‖ <= ε_cluster-scale tolerance.
+    Rational kn(0);
+    for (Index j = 0; j < basis->cols(); ++j) kn += basis->col(j).squaredNorm();
+    const Rational limit = (cc.epsilon + tol) * (kn + 1);
+    check_basis(c, *basis, fmt::format("‖H K‖_F <= {}", format_bound(res, true, 4)), res <= limit);
+  }
+  if (c.inertia.zero > 0 && c.stationarity != Stationarity::Exact &&
+      prove_through_reduction(c, p, cc.bits)) {
+    // A degenerate point that is a split of a nondegenerate one: proved through the reduction.
+    c.criticality += "; a true critical point lies next to θ (proved through the merged network)";
+    return c;
   }
   // Third order in balls where it is rigorous: ∇L and ∇²L exactly zero (every enclosure an exact
   // 0, e.g. C-locus points), so L(θ+tu) − L(θ) = D³L[u,u,u] t³/6 + O(t⁴) and a certainly nonzero
-  // D³L means not a minimum.
-  if (c.kind == PointKind::Undecided && c.inertia.positive == 0 && c.inertia.negative == 0) {
-    const auto exact_zero = [](const Ball& x) {
-      return x.is_exact() && certainly_zero(x) == Certainty::True;
-    };
+  // D³L means not a minimum, whatever basis is supplied.
+  if (c.kind == PointKind::Undecided && c.inertia.positive == 0 && c.inertia.negative == 0 &&
+      c.stationarity == Stationarity::Exact) {
     const Mat<Ball> h = f.hessian(theta);
-    const bool zero = std::all_of(g.begin(), g.end(), exact_zero) &&
-                      std::all_of(h.reshaped().begin(), h.reshaped().end(), exact_zero);
+    const bool zero = std::all_of(h.reshaped().begin(), h.reshaped().end(), exact_zero);
     if (zero) {
       std::uint64_t state = 0x9E3779B97F4A7C15ULL;
       for (int r = 0; r < 16; ++r) {
@@ -335,10 +664,33 @@ Classification classify_balls(const Problem& p,
               "seeded integer direction: L(θ+tu) − L(θ) takes both signs, θ is not a local "
               "minimum (nor a maximum)",
               d3.to_string(10));
+          note_contradiction(c, basis.has_value());
           break;
         }
       }
     }
+  }
+  if (c.kind == PointKind::Undecided && c.inertia.negative == 0) {
+    if (basis) {
+      // Verified over Q when the loss is a polynomial in θ (then ∇L(θ) = 0 exactly as well).
+      const FamilyCheck fc = check_critical_family(p, *basis);
+      c.certificate["tangent_basis_check"] = fc.detail;
+      if (fc.verdict == FamilyCheck::Refuted) {
+        c.certificate["tangent_basis_contradiction"] = fc.detail;
+      } else {
+        const bool verified = fc.verdict == FamilyCheck::Verified;
+        if (verified) c.stationarity = Stationarity::Exact;
+        morse_bott(c, *basis, verified);
+        if (verified && c.kind == PointKind::DegenerateMinimum) c.certified = true;
+      }
+    } else {
+      c.reason += "; no tangent basis of the critical manifold supplied (Morse–Bott needs one)";
+    }
+  }
+  if (c.stationarity == Stationarity::EpsilonStationary) {
+    c.certified = false;
+    const std::string hyp = "a critical point next to θ (only ‖∇L‖ <= tolerance is proved)";
+    c.conditional_on = c.conditional_on.empty() ? hyp : c.conditional_on + "; and " + hyp;
   }
   return c;
 }
@@ -358,12 +710,14 @@ Classification classify_float(const Problem& p, const ClassifyOptions& opt) {
   c.certificate["gradient_norm"] = ScalarTraits<S>::to_string(gn);
   if (ScalarTraits<S>::to_double(gn) > tol) {
     c.kind = PointKind::NotCritical;
+    c.stationarity = Stationarity::NotCritical;
     c.criticality = fmt::format("‖∇L‖ = {:.3e} > tolerance {:.3e} (floating point, evidence)",
                                 ScalarTraits<S>::to_double(gn),
                                 tol);
     return c;
   }
   c.critical = true;
+  c.stationarity = Stationarity::EpsilonStationary;
   c.criticality = fmt::format("‖∇L‖ = {:.3e} <= tolerance {:.3e} (floating point, evidence)",
                               ScalarTraits<S>::to_double(gn),
                               tol);
@@ -403,6 +757,22 @@ std::string to_string(PointKind kind) {
       return "maximum";
     case PointKind::Undecided:
       return "undecided";
+  }
+  return "?";
+}
+
+std::string to_string(Stationarity s) {
+  switch (s) {
+    case Stationarity::Unknown:
+      return "unknown";
+    case Stationarity::NotCritical:
+      return "not-critical";
+    case Stationarity::Exact:
+      return "exact";
+    case Stationarity::ProvedNearby:
+      return "proved-nearby";
+    case Stationarity::EpsilonStationary:
+      return "epsilon-stationary";
   }
   return "?";
 }

@@ -24,6 +24,16 @@
 namespace locus {
 
 enum class PointKind { NotCritical, StrictMinimum, DegenerateMinimum, Saddle, Maximum, Undecided };
+/// What is proved about ∇L at (or near) the point:
+/// - Exact: ∇L(θ) = 0 exactly (over Q, or every ball of the gradient an exact 0);
+/// - ProvedNearby: a true critical point θ* lies in a certified box around θ (Krawczyk, possibly
+///   through a reduction of duplicated units), and the kind is θ*'s;
+/// - EpsilonStationary: only ‖∇L(θ)‖ <= b <= tolerance is proved; the kind is evidence;
+/// - NotCritical: some component of ∇L(θ) is certainly nonzero;
+/// - Unknown: none of these was decided.
+enum class Stationarity { Unknown, NotCritical, Exact, ProvedNearby, EpsilonStationary };
+/// "unknown", "not-critical", "exact", "proved-nearby", "epsilon-stationary".
+std::string to_string(Stationarity s);
 /// "not-critical", "strict-minimum", "degenerate-minimum", "saddle", "maximum", "undecided".
 std::string to_string(PointKind kind);
 
@@ -37,9 +47,20 @@ struct Classification {
   PointKind kind = PointKind::Undecided;
   bool critical = false;
   std::string criticality;  ///< how criticality was decided
+  Stationarity stationarity = Stationarity::Unknown;
+  /// (n₊, n₋, n₀). n₊ and n₋ count eigenvalues outside [−ε, ε]; n₀ counts exact zeros when
+  /// `zeros_exact`, and otherwise the eigenvalues in the cluster [−cluster_epsilon, cluster_epsilon]
+  /// (reported as a cluster, not as the inertia).
   Inertia inertia;
   bool inertia_known = false;
-  bool certified = false;  ///< the kind is proved (exact or balls), not evidence
+  bool zeros_exact = false;
+  Rational cluster_epsilon;
+  /// The kind is proved (exact or balls), not evidence. Never true when the kind rests on a
+  /// gradient tolerance (ε-stationary) or on an unverified hypothesis (`conditional_on`).
+  bool certified = false;
+  /// The hypothesis an uncertified kind rests on (empty when none), e.g. "the supplied
+  /// tangent_basis spans a manifold of critical points through θ".
+  std::string conditional_on;
   std::string arithmetic;
   std::string reason;
   nlohmann::json certificate;  ///< method, bounds, precision, Morse–Bott / third-order details
