@@ -117,8 +117,9 @@ std::vector<Rational> interpolate(const std::vector<Rational>& t, std::vector<Ra
   return c;
 }
 
-// ---- exact sign of a polynomial on [0, 1] ---------------------------------------------------------
-// Polynomials over Q as coefficient vectors, lowest degree first, without trailing zeros.
+// ---- exact sign of a polynomial on [0, 1]
+// --------------------------------------------------------- Polynomials over Q as coefficient
+// vectors, lowest degree first, without trailing zeros.
 using Poly = std::vector<Rational>;
 
 void trim(Poly& p) {
@@ -165,7 +166,9 @@ Poly gcd(Poly a, Poly b) {
   return a;
 }
 
-int sign(const Rational& x) { return x > 0 ? 1 : (x < 0 ? -1 : 0); }
+int sign(const Rational& x) {
+  return x > 0 ? 1 : (x < 0 ? -1 : 0);
+}
 
 // Sign changes of the Sturm sequence at x (zeros skipped).
 int variations(const std::vector<Poly>& sturm, const Rational& x) {
@@ -268,16 +271,16 @@ SegmentCheck exact_segment(const Problem& p, const Vec<Rational>& p0, const Vec<
   trim(q);
   const SignDecision sd = nonpositive_exact(q);
   s.verdict = sd.verdict == 1 ? "non-increasing" : sd.verdict == -1 ? "increasing" : "undecided";
-  s.detail =
-      sd.verdict == 1
-          ? fmt::format("φ'(t) <= 0 on [0, 1] exactly (Sturm isolation of the square-free part: "
-                        "{} distinct root(s) in (0, 1), φ' < 0 between them)",
-                        sd.roots)
-      : sd.verdict == -1
-          ? fmt::format("φ'({}) = {} > 0 exactly: the loss increases",
-                        to_string(sd.witness),
-                        to_string(evaluate(q, sd.witness)))
-          : "the exact root isolation did not finish (roots closer than 2^-4000)";
+  s.detail = sd.verdict == 1
+                 ? fmt::format(
+                       "φ'(t) <= 0 on [0, 1] exactly (Sturm isolation of the square-free part: "
+                       "{} distinct root(s) in (0, 1), φ' < 0 between them)",
+                       sd.roots)
+             : sd.verdict == -1
+                 ? fmt::format("φ'({}) = {} > 0 exactly: the loss increases",
+                               to_string(sd.witness),
+                               to_string(evaluate(q, sd.witness)))
+                 : "the exact root isolation did not finish (roots closer than 2^-4000)";
   return s;
 }
 

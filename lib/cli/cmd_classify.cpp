@@ -105,12 +105,13 @@ int run(const ClassifyCliOptions& opt) {
   if (c.inertia_known && c.zeros_exact) {
     fmt::print("inertia     (n+, n-, n0) = {}\n", to_string(c.inertia));
   } else if (c.inertia_known) {
-    fmt::print("cluster     (n+, n-) = ({}, {}) outside [-eps, eps], {} eigenvalue(s) with |λ| <= "
-               "{} (not proved to be zeros)\n",
-               c.inertia.positive,
-               c.inertia.negative,
-               c.inertia.zero,
-               format_bound(c.cluster_epsilon, true, 4));
+    fmt::print(
+        "cluster     (n+, n-) = ({}, {}) outside [-eps, eps], {} eigenvalue(s) with |λ| <= "
+        "{} (not proved to be zeros)\n",
+        c.inertia.positive,
+        c.inertia.negative,
+        c.inertia.zero,
+        format_bound(c.cluster_epsilon, true, 4));
   }
   for (const auto& [k, v] : c.certificate.items()) {
     fmt::print("  {:<22} {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());

@@ -424,16 +424,15 @@ int run(const SpectrumOptions& opt) {
                                                      : "undecided"));
   const std::string zero = r.zero_known ? fmt::format("{}", r.inertia.zero) : "?";
   if (r.method == "ball-cluster" && !r.zero_known) {
-    fmt::print("outside     (n+, n-) = ({}, {}) outside the cluster; the cluster is not proved to "
-               "be zeros (n0 <= {})\n",
-               r.inertia.positive,
-               r.inertia.negative,
-               r.cluster_size >= 0 ? fmt::format("{}", r.cluster_size) : "?");
+    fmt::print(
+        "outside     (n+, n-) = ({}, {}) outside the cluster; the cluster is not proved to "
+        "be zeros (n0 <= {})\n",
+        r.inertia.positive,
+        r.inertia.negative,
+        r.cluster_size >= 0 ? fmt::format("{}", r.cluster_size) : "?");
   } else {
-    fmt::print("inertia     (n+, n-, n0) = ({}, {}, {})\n",
-               r.inertia.positive,
-               r.inertia.negative,
-               zero);
+    fmt::print(
+        "inertia     (n+, n-, n0) = ({}, {}, {})\n", r.inertia.positive, r.inertia.negative, zero);
   }
   if (r.method == "ball-cluster") {
     fmt::print("cluster     {} eigenvalue(s) with |λ| <= {}; every other |λ| >= {} (gap {})\n",

@@ -50,8 +50,8 @@ TEST_SUITE("io.problem") {
       "data": {"inputs": [[1e400], [-2.5E-400], [1e309]], "targets": [[1], ["x\"1e5"], [3]]},
       "point": [1e-324]})";
     // A string with an escaped quote and digits stays a string (here: a bad number, named).
-    CHECK_THROWS_WITH_AS(locus::parse_problem(text), doctest::Contains("data.targets[1]"),
-                         locus::ParseError);
+    CHECK_THROWS_WITH_AS(
+        locus::parse_problem(text), doctest::Contains("data.targets[1]"), locus::ParseError);
     std::string ok = text;
     ok.replace(ok.find(R"(["x\"1e5"])"), 10, "[2]");
     const locus::Problem p = locus::parse_problem(ok);
@@ -61,8 +61,8 @@ TEST_SUITE("io.problem") {
     CHECK((*p.point)(0) * locus::parse_rational("1e324") == 1);
     std::string huge = ok;
     huge.replace(huge.find("1e309"), 5, "1e999999");
-    CHECK_THROWS_WITH_AS(locus::parse_problem(huge), doctest::Contains("100000"),
-                         locus::ParseError);
+    CHECK_THROWS_WITH_AS(
+        locus::parse_problem(huge), doctest::Contains("100000"), locus::ParseError);
   }
 
   TEST_CASE("problem: write then read gives the same problem") {

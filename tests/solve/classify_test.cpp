@@ -132,7 +132,9 @@ TEST_CASE("star locus: three zero layers (Hessian exactly 0) is not a minimum") 
 }
 
 namespace {
-locus::Problem parse(const std::string& text) { return locus::parse_problem(text, "test"); }
+locus::Problem parse(const std::string& text) {
+  return locus::parse_problem(text, "test");
+}
 }  // namespace
 
 TEST_CASE("soundness: a supplied tangent basis never overrides a proved saddle") {
@@ -187,11 +189,11 @@ TEST_CASE("soundness: the verified critical manifold of a polynomial loss") {
 TEST_CASE("soundness: no certified kind at a point of a loss without critical points") {
   // Known defect 2: sigmoid [1,1,1], no bias, inputs (1, −1), targets (1, 0): min over v leaves
   // g(w) = ½/(1 + e^{2w}), strictly decreasing, so L has no critical point at all.
-  const auto p = parse(
-      R"({"format":"locus-problem/1","network":{"widths":[1,1,1],"activation":"sigmoid",)"
-      R"("bias":false,"loss":"squared","reduction":"sum"},"data":{"inputs":[["1"],["-1"]],)"
-      R"("targets":[["1"],["0"]]},"point":["30","1.0000000000000935762296883929895383956248)"
-      R"(940473163178076211679486528898773806455"]})");
+  const auto p =
+      parse(R"({"format":"locus-problem/1","network":{"widths":[1,1,1],"activation":"sigmoid",)"
+            R"("bias":false,"loss":"squared","reduction":"sum"},"data":{"inputs":[["1"],["-1"]],)"
+            R"("targets":[["1"],["0"]]},"point":["30","1.0000000000000935762296883929895383956248)"
+            R"(940473163178076211679486528898773806455"]})");
   for (const char* a : {"ball:256", "mpfr:256", "ball:512", "double"}) {
     CAPTURE(a);
     const auto c = run(p, a);

@@ -90,8 +90,9 @@ FamilyCheck check_critical_family(const Problem& p, const Mat<Rational>& k) {
   const bool polynomial = net.activation.kind == ActivationKind::Identity ||
                           net.activation.kind == ActivationKind::Polynomial;
   if (!polynomial || net.loss != LossKind::Squared) {
-    r.detail = "the loss is not a polynomial in θ (only identity or polynomial activations with "
-               "the squared loss can be checked exactly)";
+    r.detail =
+        "the loss is not a polynomial in θ (only identity or polynomial activations with "
+        "the squared loss can be checked exactly)";
     return r;
   }
   const int D = polynomial_loss_degree(net);
@@ -99,8 +100,8 @@ FamilyCheck check_critical_family(const Problem& p, const Mat<Rational>& k) {
   double grid = 1;
   for (Index j = 0; j < dims; ++j) grid *= D + 1;
   if (grid > 4096) {
-    r.detail = fmt::format("the exact check needs ({} + 1)^{} gradient evaluations (limit 4096)",
-                           D, dims);
+    r.detail =
+        fmt::format("the exact check needs ({} + 1)^{} gradient evaluations (limit 4096)", D, dims);
     return r;
   }
   const LossFunction<Rational> f(net, p.data);
@@ -123,7 +124,9 @@ FamilyCheck check_critical_family(const Problem& p, const Mat<Rational>& k) {
         r.detail = fmt::format(
             "the supplied directions do not span a manifold of critical points: at θ + K t with "
             "t = ({}), dL/dθ[{}] = {} != 0 exactly",
-            fmt::join(t, ", "), i, to_string(g(i)));
+            fmt::join(t, ", "),
+            i,
+            to_string(g(i)));
         return r;
       }
     }
@@ -132,7 +135,10 @@ FamilyCheck check_critical_family(const Problem& p, const Mat<Rational>& k) {
   r.detail = fmt::format(
       "∇L(θ + K t) = 0 for every t ∈ Q^{}: a polynomial of degree <= {} in each t_j that vanishes "
       "exactly on the grid {{0..{}}}^{} (checked over Q)",
-      dims, D, D, dims);
+      dims,
+      D,
+      D,
+      dims);
   return r;
 }
 
@@ -247,9 +253,12 @@ std::optional<UnitReduction> merge_duplicate_units(const Problem& p) {
     r.small.point = st;
     r.lift = lift;
     r.manifold_dim = merged;
-    r.description = fmt::format("hidden layer {}: units {} have equal incoming rows and "
-                                "proportional outgoing columns (a split of {})",
-                                l, fmt::join(groups_text, ", "), sn.describe());
+    r.description = fmt::format(
+        "hidden layer {}: units {} have equal incoming rows and "
+        "proportional outgoing columns (a split of {})",
+        l,
+        fmt::join(groups_text, ", "),
+        sn.describe());
     // Further duplicates (another layer, or units equal only after merging).
     if (auto more = merge_duplicate_units(r.small)) {
       r.lift = Mat<Rational>(r.lift * more->lift);
@@ -268,8 +277,8 @@ bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
   const auto red = merge_duplicate_units(p);
   if (!red) return false;
   Mat<Ball> unused;
-  const ExistenceProof ex = prove_critical_point(
-      red->small.network, red->small.data, *red->small.point, bits, &unused);
+  const ExistenceProof ex =
+      prove_critical_point(red->small.network, red->small.data, *red->small.point, bits, &unused);
   nlohmann::json& rj = c.certificate["reduction"];
   rj["merged"] = red->description;
   rj["manifold_dimension"] = red->manifold_dim;
@@ -309,7 +318,10 @@ bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
         "and the Hessian over the lifted box has exactly {} eigenvalue(s) in the cluster and all "
         "others >= {} > 0: the kernel is the manifold's tangent, the complement positive "
         "definite (Lemma MB)",
-        where, red->manifold_dim, bc.inertia.zero, format_bound(bc.delta, false, 4));
+        where,
+        red->manifold_dim,
+        bc.inertia.zero,
+        format_bound(bc.delta, false, 4));
   } else if (bc.inertia.negative > 0 && bc.inertia.positive > 0) {
     c.kind = PointKind::Saddle;
     c.inertia = bc.inertia;
@@ -318,8 +330,10 @@ bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
     c.cluster_epsilon = bc.epsilon;
     c.certificate["true_critical_point"] =
         where + fmt::format("; its Hessian has {} eigenvalue(s) <= -{} and {} >= {}: a saddle",
-                            bc.inertia.negative, format_bound(bc.delta, false, 4),
-                            bc.inertia.positive, format_bound(bc.delta, false, 4));
+                            bc.inertia.negative,
+                            format_bound(bc.delta, false, 4),
+                            bc.inertia.positive,
+                            format_bound(bc.delta, false, 4));
   } else {
     return false;
   }

@@ -49,8 +49,8 @@ struct Classification {
   std::string criticality;  ///< how criticality was decided
   Stationarity stationarity = Stationarity::Unknown;
   /// (n₊, n₋, n₀). n₊ and n₋ count eigenvalues outside [−ε, ε]; n₀ counts exact zeros when
-  /// `zeros_exact`, and otherwise the eigenvalues in the cluster [−cluster_epsilon, cluster_epsilon]
-  /// (reported as a cluster, not as the inertia).
+  /// `zeros_exact`, and otherwise the eigenvalues in the cluster [−cluster_epsilon,
+  /// cluster_epsilon] (reported as a cluster, not as the inertia).
   Inertia inertia;
   bool inertia_known = false;
   bool zeros_exact = false;
