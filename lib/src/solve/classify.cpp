@@ -575,7 +575,7 @@ Classification classify_balls(const Problem& p,
   } else {
     c.stationarity = Stationarity::EpsilonStationary;
     c.criticality = fmt::format(
-        "ε-stationary: ‖∇L‖ <= {} (Arb balls, {} bits) <= tolerance {}; a small gradient does not "
+        "‖∇L‖ <= {} (Arb balls, {} bits) <= tolerance {}; a small gradient does not "
         "prove a critical point nearby",
         format_bound(gn, true, 4),
         bits,
