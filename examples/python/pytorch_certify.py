@@ -13,8 +13,9 @@ Two runs on the same data (16 noisy samples of a 2-unit sigmoid teacher, MSELoss
      certifies a strict minimum.
   B. a symmetric initialisation (both hidden units equal): gradient flow keeps the symmetry and
      L-BFGS "converges" to the split point of a 1-unit critical point (Fukumizu-Amari); locus
-     certifies a saddle with Hessian nullity exactly 1, where the float eigenvalue is a ±1e-17
-     that says nothing.
+     certifies one negative eigenvalue and a cluster of one eigenvalue within 1e-75 of 0, where
+     the float eigenvalue is a ±1e-17 that says nothing. The refined point is only ε-stationary
+     and degenerate (no existence proof applies), so locus reports the saddle as evidence.
 """
 
 import argparse

@@ -111,8 +111,13 @@ TEST_CASE("G1: the split table of math-spec §8 in balls, with the true critical
   file.certificate = lc::to_json(half);
   const auto cl = locus::classify_point(file, ball);
   CHECK(cl.kind == locus::PointKind::DegenerateMinimum);
+  // Without the basis: the duplicated units are merged and the merged point proved (Krawczyk).
   file.certificate.erase("tangent_basis");
-  CHECK(locus::classify_point(file, ball).kind == locus::PointKind::Undecided);
+  const auto merged = locus::classify_point(file, ball);
+  CHECK(merged.kind == locus::PointKind::DegenerateMinimum);
+  CHECK(merged.certified);
+  CHECK(merged.stationarity == locus::Stationarity::ProvedNearby);
+  CHECK(merged.certificate.contains("reduction"));
 }
 
 TEST_CASE("G2: an exact analogue of G1, decided entirely over Q") {
@@ -305,11 +310,21 @@ TEST_CASE("G7: a certified suboptimal local minimum of a width-10 >= N sigmoid n
   CHECK(c.kind == locus::PointKind::DegenerateMinimum);
   CHECK(c.inertia.negative == 0);
   CHECK(c.inertia.zero == 9);
-  // Without the manifold: never "minimum".
+  CHECK(c.certified);
+  CHECK(c.stationarity == locus::Stationarity::ProvedNearby);
+  // Without the manifold: the ten copies are merged back to G1, whose critical point Krawczyk
+  // proves; the lift is a true critical point on a 9-dimensional manifold of critical points.
   locus::Problem bare = g7;
   bare.certificate.erase("tangent_basis");
-  CHECK(locus::classify_point(bare, locus::parse_arithmetic("ball:512")).kind ==
-        locus::PointKind::Undecided);
+  const auto b = locus::classify_point(bare, locus::parse_arithmetic("ball:512"));
+  CHECK(b.kind == locus::PointKind::DegenerateMinimum);
+  CHECK(b.certificate["reduction"]["manifold_dimension"] == 9);
+  // Copies 1e-300 apart: no reduction, and the basis is only a hypothesis: not certified.
+  locus::Problem moved = g7;
+  (*moved.point)(0) += locus::parse_rational("1e-300");
+  const auto m = locus::classify_point(moved, locus::parse_arithmetic("ball:512"));
+  CHECK_FALSE(m.certified);
+  CHECK(m.kind != locus::PointKind::Saddle);
 }
 
 TEST_CASE("SI-1: the swap path through one spare unit keeps the loss exactly 0") {
