@@ -87,15 +87,6 @@ std::string function_preserving(const Network& net,
 }
 
 // ---- exact polynomial segments -----------------------------------------------------------------
-int loss_degree(const Network& net) {
-  const int k = net.activation.kind == ActivationKind::Identity
-                    ? 1
-                    : std::max(1, static_cast<int>(net.activation.coefficients.size()) - 1);
-  int d = 1;
-  for (int m = 2; m <= net.num_layers(); ++m) d = k * d + 1;
-  return 2 * d;
-}
-
 // Monomial coefficients of the polynomial through (t_j, y_j) (Newton's divided differences).
 std::vector<Rational> interpolate(const std::vector<Rational>& t, std::vector<Rational> y) {
   const std::size_t n = t.size();
@@ -252,7 +243,7 @@ SegmentCheck exact_segment(const Problem& p, const Vec<Rational>& p0, const Vec<
   SegmentCheck s;
   s.method = "exact-polynomial";
   const LossFunction<Rational> f(p.network, p.data);
-  const int D = loss_degree(p.network);
+  const int D = *polynomial_loss_degree(p.network);
   std::vector<Rational> t, y;
   for (int j = 0; j <= D; ++j) {
     t.emplace_back(j, D);
@@ -393,7 +384,7 @@ PathCheck check_path(const Problem& p, int bits) {
   PathCheck c;
   // Along a segment the loss is a polynomial in t only for polynomial and identity activations
   // (ReLU gives a piecewise polynomial: balls then).
-  const bool exact = exact_over_q(p.network) && p.network.activation.kind != ActivationKind::Relu;
+  const bool exact = polynomial_loss_degree(p.network).has_value();
   c.arithmetic = exact ? "rational" : fmt::format("ball:{}", bits);
   c.non_increasing = true;
   for (std::size_t k = 0; k + 1 < v.size(); ++k) {

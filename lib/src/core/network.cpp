@@ -1,6 +1,8 @@
 // Network descriptions: names, parameter layout, validation.
 #include "locus/core/network.hpp"
 
+#include <algorithm>
+
 #include "locus/error.hpp"
 
 #include <fmt/format.h>
@@ -110,6 +112,18 @@ void Network::validate() const {
         "network.loss cross_entropy needs at least 2 outputs (classes); widths end in {}",
         widths.back()));
   }
+}
+
+std::optional<int> polynomial_loss_degree(const Network& net) {
+  const bool polynomial = net.activation.kind == ActivationKind::Identity ||
+                          net.activation.kind == ActivationKind::Polynomial;
+  if (!polynomial || net.loss != LossKind::Squared) return std::nullopt;
+  const int k = net.activation.kind == ActivationKind::Identity
+                    ? 1
+                    : std::max(1, static_cast<int>(net.activation.coefficients.size()) - 1);
+  int d = 1;
+  for (int m = 2; m <= net.num_layers(); ++m) d = k * d + 1;
+  return 2 * d;
 }
 
 std::string Network::describe() const {

@@ -70,15 +70,6 @@ long next_coefficient(std::uint64_t& state) {
 // polynomial in θ (identity or polynomial activations, squared loss): ∇L(θ + K t) is then a
 // polynomial in t ∈ Q^k of degree at most D = deg L in each variable, and it vanishes identically
 // iff it vanishes on the grid {0, ..., D}^k. A nonzero value refutes the hypothesis exactly.
-int polynomial_loss_degree(const Network& net) {
-  const int k = net.activation.kind == ActivationKind::Identity
-                    ? 1
-                    : std::max(1, static_cast<int>(net.activation.coefficients.size()) - 1);
-  int d = 1;
-  for (int m = 2; m <= net.num_layers(); ++m) d = k * d + 1;
-  return 2 * d;
-}
-
 struct FamilyCheck {
   enum Verdict { Verified, Refuted, NotApplicable } verdict = NotApplicable;
   std::string detail;
@@ -87,15 +78,14 @@ struct FamilyCheck {
 FamilyCheck check_critical_family(const Problem& p, const Mat<Rational>& k) {
   FamilyCheck r;
   const Network& net = p.network;
-  const bool polynomial = net.activation.kind == ActivationKind::Identity ||
-                          net.activation.kind == ActivationKind::Polynomial;
-  if (!polynomial || net.loss != LossKind::Squared) {
+  const std::optional<int> degree = polynomial_loss_degree(net);
+  if (!degree) {
     r.detail =
         "the loss is not a polynomial in θ (only identity or polynomial activations with "
         "the squared loss can be checked exactly)";
     return r;
   }
-  const int D = polynomial_loss_degree(net);
+  const int D = *degree;
   const Index dims = k.cols();
   double grid = 1;
   for (Index j = 0; j < dims; ++j) grid *= D + 1;
@@ -276,9 +266,8 @@ std::optional<UnitReduction> merge_duplicate_units(const Problem& p) {
 bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
   const auto red = merge_duplicate_units(p);
   if (!red) return false;
-  Mat<Ball> unused;
   const ExistenceProof ex =
-      prove_critical_point(red->small.network, red->small.data, *red->small.point, bits, &unused);
+      prove_critical_point(red->small.network, red->small.data, *red->small.point, bits);
   nlohmann::json& rj = c.certificate["reduction"];
   rj["merged"] = red->description;
   rj["manifold_dimension"] = red->manifold_dim;
@@ -288,15 +277,7 @@ bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
   const Index ps = red->small.point->size();
   Vec<Ball> box(ps);
   for (Index i = 0; i < ps; ++i) box(i) = Ball::from_mid_rad((*red->small.point)(i), ex.radius);
-  const Index pb = red->lift.rows();
-  Vec<Ball> big(pb);
-  for (Index i = 0; i < pb; ++i) {
-    Ball acc(0);
-    for (Index j = 0; j < ps; ++j) {
-      if (red->lift(i, j) != 0) acc += Ball(red->lift(i, j)) * box(j);
-    }
-    big(i) = acc;
-  }
+  const Vec<Ball> big = convert_matrix<Ball>(red->lift) * box;
   const LossFunction<Ball> f(p.network, p.data);
   const ClusterCertificate bc = certify_cluster(f.hessian(big));
   rj["box_cluster"] = {{"proved", bc.proved},
@@ -422,6 +403,25 @@ void morse_bott(Classification& c, const Mat<Rational>& k, bool verified) {
   }
 }
 
+// The supplied basis at a PSD degenerate point where third order found nothing: checked as a
+// critical family (check_critical_family), then Morse–Bott on it. A verified family includes
+// t = 0, so it also proves ∇L(θ) = 0 exactly.
+void morse_bott_with_basis(Classification& c, const Problem& p, const Mat<Rational>& k) {
+  const FamilyCheck fc = check_critical_family(p, k);
+  c.certificate["tangent_basis_check"] = fc.detail;
+  if (fc.verdict == FamilyCheck::Refuted) {
+    c.certificate["tangent_basis_contradiction"] = fc.detail;
+    return;
+  }
+  const bool verified = fc.verdict == FamilyCheck::Verified;
+  if (verified && c.stationarity != Stationarity::Exact) {
+    c.stationarity = Stationarity::Exact;
+    c.criticality = "exact: " + fc.detail;
+  }
+  morse_bott(c, k, verified);
+  if (verified && c.kind == PointKind::DegenerateMinimum) c.certified = true;
+}
+
 // A certified saddle from third order wins over a supplied basis; say so when they disagree.
 void note_contradiction(Classification& c, bool has_basis) {
   if (has_basis) {
@@ -506,14 +506,8 @@ Classification classify_rational(const Problem& p, const ClassifyOptions&) {
   c.certificate["third_order"] =
       fmt::format("D³L[u,u,u] = 0 on {} tested kernel directions", dirs.size());
   if (basis) {
-    const FamilyCheck fc = check_critical_family(p, *basis);
-    c.certificate["tangent_basis_check"] = fc.detail;
-    if (fc.verdict == FamilyCheck::Refuted) {
-      c.certificate["tangent_basis_contradiction"] = fc.detail;
-    } else {
-      morse_bott(c, *basis, fc.verdict == FamilyCheck::Verified);
-      if (c.kind == PointKind::DegenerateMinimum) return c;
-    }
+    morse_bott_with_basis(c, p, *basis);
+    if (c.kind == PointKind::DegenerateMinimum) return c;
   }
   if (c.reason.empty()) c.reason = "second and third order vanish on the kernel";
   c.reason += "; third order vanishes on the tested kernel directions too";
@@ -686,17 +680,7 @@ Classification classify_balls(const Problem& p,
   }
   if (c.kind == PointKind::Undecided && c.inertia.negative == 0) {
     if (basis) {
-      // Verified over Q when the loss is a polynomial in θ (then ∇L(θ) = 0 exactly as well).
-      const FamilyCheck fc = check_critical_family(p, *basis);
-      c.certificate["tangent_basis_check"] = fc.detail;
-      if (fc.verdict == FamilyCheck::Refuted) {
-        c.certificate["tangent_basis_contradiction"] = fc.detail;
-      } else {
-        const bool verified = fc.verdict == FamilyCheck::Verified;
-        if (verified) c.stationarity = Stationarity::Exact;
-        morse_bott(c, *basis, verified);
-        if (verified && c.kind == PointKind::DegenerateMinimum) c.certified = true;
-      }
+      morse_bott_with_basis(c, p, *basis);
     } else {
       c.reason += "; no tangent basis of the critical manifold supplied (Morse–Bott needs one)";
     }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -97,5 +98,10 @@ struct Network {
 
   friend bool operator==(const Network&, const Network&) = default;
 };
+
+/// The degree in θ of the loss when it is a polynomial in θ (identity or polynomial activations
+/// with the squared loss): 2·d with d = k·d' + 1 per layer for an activation of degree k. Empty
+/// for every other network (sigmoid, tanh, softplus, ReLU, cross-entropy).
+std::optional<int> polynomial_loss_degree(const Network& net);
 
 }  // namespace locus
