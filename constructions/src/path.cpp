@@ -352,21 +352,10 @@ std::vector<Vec<Rational>> path_vertices(const Problem& p, std::vector<std::stri
       path["vertices"].size() < 2) {
     throw InvalidArgument("path.vertices: expected a list of at least two P-vectors");
   }
-  const auto P = static_cast<Index>(p.network.num_parameters());
+  const Mat<Rational> columns = columns_from_json(
+      path["vertices"], static_cast<Index>(p.network.num_parameters()), "path.vertices");
   std::vector<Vec<Rational>> out;
-  for (std::size_t k = 0; k < path["vertices"].size(); ++k) {
-    const auto& v = path["vertices"][k];
-    if (!v.is_array() || static_cast<Index>(v.size()) != P) {
-      throw InvalidArgument(fmt::format(
-          "path.vertices[{}]: {} entries, expected P = {}", k, v.is_array() ? v.size() : 0, P));
-    }
-    Vec<Rational> t(P);
-    for (Index i = 0; i < P; ++i) {
-      t(i) = rational_from_json(v[static_cast<std::size_t>(i)],
-                                fmt::format("path.vertices[{}][{}]", k, i));
-    }
-    out.push_back(t);
-  }
+  for (Index k = 0; k < columns.cols(); ++k) out.emplace_back(columns.col(k));
   if (labels != nullptr) {
     labels->clear();
     for (std::size_t k = 0; k + 1 < out.size(); ++k) {

@@ -14,4 +14,31 @@ Rational rational_from_json(const nlohmann::json& v, const std::string& where) {
   throw InvalidArgument(fmt::format("{}: expected a number or a string, got {}", where, v.dump()));
 }
 
+Mat<Rational> columns_from_json(const nlohmann::json& v,
+                                Eigen::Index length,
+                                const std::string& where) {
+  if (!v.is_array()) {
+    throw InvalidArgument(fmt::format("{}: expected a list of P-vectors (P = {}), got {}",
+                                      where,
+                                      length,
+                                      v.dump().substr(0, 40)));
+  }
+  Mat<Rational> m(length, static_cast<Eigen::Index>(v.size()));
+  for (std::size_t j = 0; j < v.size(); ++j) {
+    const nlohmann::json& col = v[j];
+    if (!col.is_array() || static_cast<Eigen::Index>(col.size()) != length) {
+      throw InvalidArgument(fmt::format("{}[{}]: {} entries, expected P = {}",
+                                        where,
+                                        j,
+                                        col.is_array() ? col.size() : 0,
+                                        length));
+    }
+    for (Eigen::Index i = 0; i < length; ++i) {
+      m(i, static_cast<Eigen::Index>(j)) = rational_from_json(
+          col[static_cast<std::size_t>(i)], fmt::format("{}[{}][{}]", where, j, i));
+    }
+  }
+  return m;
+}
+
 }  // namespace locus

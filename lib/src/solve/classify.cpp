@@ -39,23 +39,7 @@ std::optional<Mat<Rational>> tangent_basis(const Problem& p) {
     where = "certificate.tangent_basis";
   }
   if (src == nullptr) return std::nullopt;
-  const auto P = static_cast<Index>(p.network.num_parameters());
-  if (!src->is_array()) {
-    throw InvalidArgument(fmt::format("{}: expected a list of P-vectors (P = {})", where, P));
-  }
-  Mat<Rational> k(P, static_cast<Index>(src->size()));
-  for (std::size_t j = 0; j < src->size(); ++j) {
-    const auto& col = (*src)[j];
-    if (!col.is_array() || static_cast<Index>(col.size()) != P) {
-      throw InvalidArgument(fmt::format(
-          "{}[{}]: {} entries, expected P = {}", where, j, col.is_array() ? col.size() : 0, P));
-    }
-    for (Index i = 0; i < P; ++i) {
-      k(i, static_cast<Index>(j)) = rational_from_json(col[static_cast<std::size_t>(i)],
-                                                       fmt::format("{}[{}][{}]", where, j, i));
-    }
-  }
-  return k;
+  return columns_from_json(*src, static_cast<Index>(p.network.num_parameters()), where);
 }
 
 // The seeded integer coefficients in {-3, ..., 4} of the third-order test's directions (a fixed

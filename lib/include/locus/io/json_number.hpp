@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "locus/scalar/eigen.hpp"
 #include "locus/scalar/rational.hpp"
 
 #include <nlohmann/json.hpp>
@@ -15,5 +16,14 @@ namespace locus {
 /// \throws InvalidArgument naming `where` when v is neither; ParseError for text that is not a
 ///   decimal or p/q.
 Rational rational_from_json(const nlohmann::json& v, const std::string& where);
+
+/// A JSON list of vectors of `length` exact numbers each (a tangent basis, path vertices) as the
+/// columns of a length × count matrix.
+/// \throws InvalidArgument naming `where` (and the index) for a value that is not a list, a vector
+///   of another length, or an entry that is neither a number nor a string; ParseError for text
+///   that is not a decimal or p/q.
+Mat<Rational> columns_from_json(const nlohmann::json& v,
+                                Eigen::Index length,
+                                const std::string& where);
 
 }  // namespace locus
