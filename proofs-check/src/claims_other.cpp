@@ -65,13 +65,17 @@ std::string zs(const std::vector<int>& z) {
   return "{" + out + "}";
 }
 
+// The star point of an instance, planted in a zero layer (moving a weight of a nonzero layer
+// would keep the point critical: ST-1 holds for any such weights).
+Problem star_point(const Context& ctx, const StarInstance& s) {
+  Problem p = lc::star_problem(s.base, s.zero);
+  const Eigen::Index in_zero_layer = p.network.weight_index(s.zero[0], 0, 0);
+  return planted(ctx, std::move(p), in_zero_layer);
+}
+
 InstanceResult st1(const Context& ctx, std::uint32_t seed) {
   const StarInstance s = star_instance(seed, 2 + static_cast<int>(seed % 2));
-  Problem p = lc::star_problem(s.base, s.zero);
-  if (ctx.mutation == Mutation::PerturbPoint) {
-    const Network& n = p.network;
-    (*p.point)(n.weight_index(s.zero[0], 0, 0)) += tiny();
-  }
+  const Problem p = star_point(ctx, s);
   const std::string a = ctx.arithmetic("ball:256");
   if (a == "double") {
     const LossFunction<double> f(p.network, p.data);
@@ -98,6 +102,7 @@ InstanceResult st1(const Context& ctx, std::uint32_t seed) {
 
 InstanceResult st2(const Context& ctx, std::uint32_t seed) {
   const StarInstance s = star_instance(seed, 2);
+  if (auto u = unless_critical(star_point(ctx, s))) return *u;
   const lc::StarCertificate c =
       lc::certify_star(s.base, s.zero, parse_arithmetic(ctx.arithmetic("ball:256")), seed);
   if (!c.predicted || !c.hessian_inertia.decided) return undecided("inertia undecided");
@@ -115,6 +120,7 @@ InstanceResult st2(const Context& ctx, std::uint32_t seed) {
 InstanceResult st3(const Context& ctx, std::uint32_t seed, bool not_minimum) {
   StarInstance s = star_instance(seed, 3);
   if (s.zero.size() < 3) return undecided("fewer than three layers");
+  if (auto u = unless_critical(star_point(ctx, s))) return *u;
   const lc::StarCertificate c =
       lc::certify_star(s.base, s.zero, parse_arithmetic(ctx.arithmetic("ball:256")), seed);
   if (!not_minimum) {
@@ -163,7 +169,7 @@ InstanceResult wb1(const Context& ctx, std::uint32_t seed) {
   static const std::vector<std::vector<int>> shapes = {
       {2, 2, 1}, {2, 3, 1}, {1, 2, 2, 1}, {2, 3, 2}};
   const auto& shape = shapes[seed % shapes.size()];
-  const auto d = design(seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false);
+  const auto d = design(ctx, seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
   Problem p = d->problem;
   if (seed % 2 == 1) {
@@ -173,6 +179,7 @@ InstanceResult wb1(const Context& ctx, std::uint32_t seed) {
     s.unit = 1;
     p = lc::split_problem(p, s);
   }
+  if (auto u = unless_critical(p)) return *u;
   const std::string a = ctx.arithmetic("rational");
   if (a == "double") return result(true, "double", 0, "float evidence only");
   const lc::WideBound b = lc::wb1_bound(p, parse_arithmetic(a));
@@ -193,13 +200,15 @@ InstanceResult relu(const Context& ctx, std::uint32_t seed) {
   const auto& shape = shapes[seed % shapes.size()];
   std::optional<lc::DesignResult> d;
   try {
-    d = design(seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false, Activation::relu());
+    d = design(
+        ctx, seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false, Activation::relu());
   } catch (const Error& e) {
     return undecided(e.what());
   }
   if (!d) return undecided("no exact ReLU design for this seed");
   if (ctx.force_float) return result(true, "double", 0, "float evidence only");
   const Problem& p = d->problem;
+  if (auto u = unless_critical(p)) return *u;
   const Network& n = p.network;
   const Mat<Rational> h = LossFunction<Rational>(n, p.data).hessian(*p.point);
   Index count = 0;
@@ -249,7 +258,7 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
   // layer (k = 1, no later layers). Even seeds: G7's certified suboptimal minima (the theorem must
   // not apply: rank Ã_1 < N); odd seeds: exact interpolating points of [2, N, 1] networks.
   if (seed % 2 == 0) {
-    const Problem g7 = lc::g7_counterexample(g1_refined(), seed);
+    const Problem g7 = lc::g7_counterexample(g1_refined(ctx), seed);
     const std::string a = ctx.arithmetic("ball:512");
     if (a == "double") return undecided("NH-1's ranks need certified arithmetic");
     const Classification c = classify_point(g7, parse_arithmetic(a));
@@ -274,7 +283,7 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
   base.data.targets = Mat<Rational>::Zero(N, 1);
   const std::string a = ctx.arithmetic("rational");
   if (a == "double") return undecided("NH-1's ranks need certified arithmetic");
-  const Problem gm = lc::global_minimum(base, parse_arithmetic(a));
+  const Problem gm = planted(ctx, lc::global_minimum(base, parse_arithmetic(a)));
   const lc::WideBound b = lc::wb1_bound(gm, parse_arithmetic(a));
   const Index rank = b.rank_a[2];
   const Rational loss = LossFunction<Rational>(gm.network, gm.data).loss(*gm.point);
@@ -305,7 +314,8 @@ std::vector<Claim> other_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return st1(c, s); }});
+       [](const Context& c, std::uint32_t s) { return st1(c, s); },
+       {Mutation::PerturbPoint}});
   add({"cooper.star-inertia",
        "Exactly two zero layers {i < j}: n- = n+ = rank(P_jᵀM_i)·rank(Q_ij) (ST-2).",
        "math-spec §4.2 ST-2 (Cooper 2020, reconstructed)",
@@ -318,7 +328,8 @@ std::vector<Claim> other_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return st2(c, s); }});
+       [](const Context& c, std::uint32_t s) { return st2(c, s); },
+       {Mutation::PerturbPoint, Mutation::ShiftBound}});
   add({"cooper.c-locus-hessian-zero",
        "Three or more zero layers: ∇²L = 0 identically (ST-3, the C locus).",
        "math-spec §4.2 ST-3 (Cooper 2020, reconstructed)",
@@ -331,7 +342,8 @@ std::vector<Claim> other_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return st3(c, s, false); }});
+       [](const Context& c, std::uint32_t s) { return st3(c, s, false); },
+       {}});
   add({"cooper.c-locus-not-minimum",
        "C-locus points with nonzero targets are not local minima: with ∇L = ∇²L = 0, a nonzero "
        "D³L[u,u,u] changes sign.",
@@ -345,7 +357,8 @@ std::vector<Claim> other_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return st3(c, s, true); }});
+       [](const Context& c, std::uint32_t s) { return st3(c, s, true); },
+       {}});
   add({"cooper.global-min-nullity",
        "At an interpolating point with rank J = N·n_L the Hessian's nullity is exactly P − N·n_L "
        "(CO-0, G4).",
@@ -360,7 +373,8 @@ std::vector<Claim> other_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return co0(c, s); }});
+       [](const Context& c, std::uint32_t s) { return co0(c, s); },
+       {Mutation::ShiftBound}});
   add({"wide.wb1-nullity-bound",
        "At any critical point nullity(∇²L) >= n_1(n_0+β − rank X̃) + Σ_l (n_l − rank Δ_l)(n_{l−1}+β "
        "− rank Ã_{l−1}) (WB-1).",
@@ -374,7 +388,8 @@ std::vector<Claim> other_claims() {
        "nullity − bound",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return wb1(c, s); }});
+       [](const Context& c, std::uint32_t s) { return wb1(c, s); },
+       {Mutation::PerturbPoint, Mutation::ShiftBound}});
   add({"relu.homogeneity-kernel",
        "ReLU networks: at a critical point with no pre-activation at the kink, each hidden unit's "
        "rescaling tangent ξ_j = (W̃_l[j,:], −W_{l+1}[:,j]) lies in the Hessian's kernel.",
@@ -388,7 +403,8 @@ std::vector<Claim> other_claims() {
        "nullity − #units",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return relu(c, s); }});
+       [](const Context& c, std::uint32_t s) { return relu(c, s); },
+       {Mutation::PerturbPoint}});
   add({"nguyen-hein.global-optimality",
        "At a critical point with rank Ã_k = N (and full-rank later layers) the loss is 0 (NH-1); "
        "so every certified suboptimal minimum violates the rank condition.",
@@ -403,7 +419,8 @@ std::vector<Claim> other_claims() {
        "N − rank Ã_1 at the suboptimal minima",
        10,
        2,
-       [](const Context& c, std::uint32_t s) { return nh1(c, s); }});
+       [](const Context& c, std::uint32_t s) { return nh1(c, s); },
+       {Mutation::PerturbPoint}});
   add({"simsek.swap-path",
        "One extra unit connects permuted global minima: the seven-segment swap path keeps the "
        "loss identically 0 (SI-1).",
@@ -418,7 +435,8 @@ std::vector<Claim> other_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return si1(c, s); }});
+       [](const Context& c, std::uint32_t s) { return si1(c, s); },
+       {}});
   return out;
 }
 

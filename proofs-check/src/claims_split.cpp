@@ -60,10 +60,9 @@ Mat<Rational> parse_matrix(const nlohmann::json& rows) {
 InstanceResult fa1(const Context& ctx, std::uint32_t seed) {
   std::mt19937 rng(seed);
   const auto& shape = shapes()[seed % shapes().size()];
-  const auto d = design(seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false);
+  const auto d = design(ctx, seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
-  Problem small = d->problem;
-  if (ctx.mutation == Mutation::PerturbPoint) (*small.point)(0) += tiny();
+  const Problem& small = d->problem;
   const lc::SplitSpec s = random_split(rng, small.network, seed % 2 == 0);
   const Problem big = lc::split_problem(small, s);
   const std::string a = ctx.arithmetic("rational");
@@ -97,7 +96,7 @@ InstanceResult theorem_s(const Context& ctx, std::uint32_t seed, bool congruence
   std::mt19937 rng(seed);
   const auto& shape = s_shapes()[seed % s_shapes().size()];
   const auto f = seed % 3 == 0 ? lc::FTarget::Positive : lc::FTarget::Any;
-  const auto d = design(seed, shape, f, lc::BTarget::Any, 1, 0, true);
+  const auto d = design(ctx, seed, shape, f, lc::BTarget::Any, 1, 0, true);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
   const lc::SplitSpec s = random_split(rng, d->problem.network, seed % 2 == 0);
   const std::string a = ctx.arithmetic("rational");
@@ -142,7 +141,7 @@ InstanceResult fa3(const Context& ctx, std::uint32_t seed, bool indefinite) {
                                  : lc::FTarget::Negative;
   const std::vector<int> shape =
       seed % 3 == 0 ? std::vector<int>{2, 3, 1} : std::vector<int>{2, 2, 1};
-  const auto d = design(seed, shape, target, lc::BTarget::Any, 1, 0, true);
+  const auto d = design(ctx, seed, shape, target, lc::BTarget::Any, 1, 0, true);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
   const std::string a = ctx.arithmetic("rational");
   const Arithmetic ar = parse_arithmetic(a);
@@ -186,7 +185,7 @@ InstanceResult ps2(const Context& ctx, std::uint32_t seed) {
   std::mt19937 rng(seed);
   const std::vector<int> shape =
       seed % 2 == 0 ? std::vector<int>{1, 2, 2} : std::vector<int>{2, 2, 2};
-  const auto d = design(seed, shape, lc::FTarget::Any, lc::BTarget::Nonzero, 1, 0, true);
+  const auto d = design(ctx, seed, shape, lc::FTarget::Any, lc::BTarget::Nonzero, 1, 0, true);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
   lc::SplitSpec s = random_split(rng, d->problem.network, seed % 3 != 0);
   const lc::SplitCertificate c =
@@ -212,7 +211,7 @@ InstanceResult nullity(const Context& ctx, std::uint32_t seed, bool endpoints) {
   std::mt19937 rng(seed);
   const std::vector<int> shape =
       seed % 2 == 0 ? std::vector<int>{2, 2, 1} : std::vector<int>{3, 2, 1};
-  const auto d = design(seed, shape, lc::FTarget::Positive, lc::BTarget::Any, 1, 0, true);
+  const auto d = design(ctx, seed, shape, lc::FTarget::Positive, lc::BTarget::Any, 1, 0, true);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
   lc::SplitSpec s;
   s.layer = 1;
@@ -242,12 +241,14 @@ InstanceResult ps4(const Context& ctx, std::uint32_t seed) {
   std::mt19937 rng(seed);
   Problem small;
   if (seed % 5 == 0) {
-    small = g1_refined();
+    small = g1_refined(ctx);
   } else {
-    const auto d = design(seed, {2, 2, 1}, lc::FTarget::Positive, lc::BTarget::Any, 1, 0, true);
+    const auto d =
+        design(ctx, seed, {2, 2, 1}, lc::FTarget::Positive, lc::BTarget::Any, 1, 0, true);
     if (!d) return undecided("no exact design for this seed: " + last_design_error());
     small = d->problem;
   }
+  if (auto u = unless_critical(small)) return *u;
   lc::SplitSpec s;
   s.lambda = lambda_inside(rng);
   const Problem path = lc::escape_path(small, s, seed);
@@ -284,7 +285,7 @@ InstanceResult ps4(const Context& ctx, std::uint32_t seed) {
 InstanceResult lemma_k(const Context& ctx, std::uint32_t seed) {
   std::mt19937 rng(seed);
   const auto& shape = s_shapes()[seed % s_shapes().size()];
-  const auto d = design(seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false);
+  const auto d = design(ctx, seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
   const lc::SplitSpec s = random_split(rng, d->problem.network, true);
   const std::string a = ctx.arithmetic("rational");
@@ -304,7 +305,7 @@ InstanceResult lemma_k(const Context& ctx, std::uint32_t seed) {
 // ---- FA-2: inactive-unit embeddings ----------------------------------------------------------
 InstanceResult fa2(const Context& ctx, std::uint32_t seed) {
   std::mt19937 rng(seed);
-  const auto d = design(seed, {2, 2, 1}, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false);
+  const auto d = design(ctx, seed, {2, 2, 1}, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
   // Embed with an extra unit of outgoing 0 and incoming w: first a split at λ = 1 (w = u_0),
   // then move w to a random row.
@@ -354,7 +355,7 @@ InstanceResult g1_table(const Context& ctx, std::uint32_t seed) {
   lc::SplitSpec s;
   s.lambda = row.lambda;
   const lc::SplitCertificate c =
-      lc::certify_split(g1_refined(), s, parse_arithmetic(ctx.arithmetic("ball:512")));
+      lc::certify_split(g1_refined(ctx), s, parse_arithmetic(ctx.arithmetic("ball:512")));
   Inertia expected = row.inertia;
   if (ctx.mutation == Mutation::ShiftBound) expected.zero += 1;
   const bool holds = c.big_inertia.decided && c.big_inertia.inertia == expected &&
@@ -373,8 +374,10 @@ InstanceResult g1_table(const Context& ctx, std::uint32_t seed) {
 InstanceResult always_minimum(const Context& ctx, std::uint32_t seed) {
   // "Every split point of a strict local minimum (λ ∈ (0,1)) is a local minimum."
   std::mt19937 rng(seed);
-  const auto d = design(seed, {2, 2, 1}, lc::FTarget::Indefinite, lc::BTarget::Any, 1, 0, true);
+  const auto d =
+      design(ctx, seed, {2, 2, 1}, lc::FTarget::Indefinite, lc::BTarget::Any, 1, 0, true);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
+  if (auto u = unless_critical(d->problem)) return *u;
   lc::SplitSpec s;
   s.lambda = lambda_inside(rng);
   Problem big = lc::split_problem(d->problem, s);
@@ -396,7 +399,7 @@ InstanceResult always_minimum(const Context& ctx, std::uint32_t seed) {
 
 InstanceResult yu_chen(const Context& ctx, std::uint32_t seed) {
   // "A one-hidden-layer sigmoid network with >= N−1 hidden units has no suboptimal local minimum."
-  Problem g7 = lc::g7_counterexample(g1_refined(), seed);
+  Problem g7 = lc::g7_counterexample(g1_refined(ctx), seed);
   const Classification c = classify_point(g7, parse_arithmetic(ctx.arithmetic("ball:512")));
   const bool lower = g7.certificate.value("witness_lower", false);
   const bool suboptimal_min = c.kind == PointKind::DegenerateMinimum && lower;
@@ -414,7 +417,7 @@ InstanceResult yu_chen(const Context& ctx, std::uint32_t seed) {
 
 InstanceResult lds1(const Context& ctx, std::uint32_t seed) {
   // Suboptimal local minima of networks with a last hidden layer of width >= N are non-strict.
-  const Problem g7 = lc::g7_counterexample(g1_refined(), seed);
+  const Problem g7 = lc::g7_counterexample(g1_refined(ctx), seed);
   const Classification c = classify_point(g7, parse_arithmetic(ctx.arithmetic("ball:512")));
   if (c.kind != PointKind::DegenerateMinimum && c.kind != PointKind::StrictMinimum) {
     return undecided("the instance is not a certified local minimum: " + c.reason);
@@ -444,7 +447,8 @@ std::vector<Claim> split_claims() {
        "exact (margin ∞)",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return fa1(c, s); }});
+       [](const Context& c, std::uint32_t s) { return fa1(c, s); },
+       {Mutation::PerturbPoint}});
   add({"theorem-s.congruence",
        "Tᵀ∇²L_big(θ_λ)T = blockdiag(∇²L_small(θ*), K_λ) for the explicit unimodular T.",
        "math-spec §2.4 Theorem S (generalises Fukumizu-Amari 2000, Petzka-Sminchisescu 2021)",
@@ -457,7 +461,8 @@ std::vector<Claim> split_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return theorem_s(c, s, true); }});
+       [](const Context& c, std::uint32_t s) { return theorem_s(c, s, true); },
+       {Mutation::PerturbPoint}});
   add({"theorem-s.split-inertia",
        "In(∇²L_big(θ_λ)) = In(∇²L_small(θ*)) + In(K_λ) (Sylvester), any depth and output "
        "dimension.",
@@ -471,7 +476,8 @@ std::vector<Claim> split_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return theorem_s(c, s, false); }});
+       [](const Context& c, std::uint32_t s) { return theorem_s(c, s, false); },
+       {Mutation::PerturbPoint, Mutation::FlipResidual}});
   add({"fukumizu-amari.lambda-interval",
        "∇²L_small ≻ 0, B_r = 0: F_r ≻ 0 gives local minima for λ ∈ (0,1) and saddles outside "
        "[0,1]; F_r ≺ 0 the reverse (FA-3).",
@@ -486,7 +492,8 @@ std::vector<Claim> split_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return fa3(c, s, false); }});
+       [](const Context& c, std::uint32_t s) { return fa3(c, s, false); },
+       {Mutation::PerturbPoint, Mutation::FlipResidual}});
   add({"fukumizu-amari.indefinite-f-saddle",
        "∇²L_small ≻ 0, B_r = 0, F_r indefinite: θ_λ is a saddle for every λ ∉ {0,1}.",
        "Fukumizu & Amari 2000; math-spec §2.3 FA-3",
@@ -499,7 +506,8 @@ std::vector<Claim> split_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return fa3(c, s, true); }});
+       [](const Context& c, std::uint32_t s) { return fa3(c, s, true); },
+       {Mutation::PerturbPoint}});
   add({"petzka-sminchisescu.b-nonzero-saddle",
        "B_r ≠ 0 (a unit feeding >= 2 units): θ_λ is a saddle for every λ, with n- >= n-(small) + "
        "rank B_r and an explicit descent direction (PS-2).",
@@ -513,7 +521,8 @@ std::vector<Claim> split_claims() {
        "|uᵀHu| along the direction",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return ps2(c, s); }});
+       [](const Context& c, std::uint32_t s) { return ps2(c, s); },
+       {Mutation::PerturbPoint}});
   add({"petzka-sminchisescu.minimum-nullity",
        "B_r = 0, ∇²L_small ≻ 0, F_r ≻ 0, λ ∈ (0,1): n- = 0 and nullity = n_{l+1} + n0(F_r), the "
        "dimension of the critical set (PS-3, Morse-Bott).",
@@ -527,7 +536,8 @@ std::vector<Claim> split_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return nullity(c, s, false); }});
+       [](const Context& c, std::uint32_t s) { return nullity(c, s, false); },
+       {Mutation::PerturbPoint, Mutation::ShiftBound}});
   add({"theorem-s.endpoint-nullity",
        "At λ ∈ {0,1} (B_r = 0) the nullity jumps to n0(small) + (n_{l-1}+β) + n_{l+1} (S3).",
        "math-spec §2.4 Corollary S3, pitfall 7",
@@ -540,7 +550,8 @@ std::vector<Claim> split_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return nullity(c, s, true); }});
+       [](const Context& c, std::uint32_t s) { return nullity(c, s, true); },
+       {Mutation::PerturbPoint, Mutation::ShiftBound}});
   add({"petzka-sminchisescu.escape-path",
        "From a split minimum θ_λ (λ ∈ (0,1)) a path along which the loss never increases reaches "
        "a lower loss (PS-4, recipe R3).",
@@ -554,7 +565,8 @@ std::vector<Claim> split_claims() {
        "the certified decrease",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return ps4(c, s); }});
+       [](const Context& c, std::uint32_t s) { return ps4(c, s); },
+       {Mutation::PerturbPoint}});
   add({"lemma-k.tangent-in-kernel",
        "The tangent of a critical manifold lies in the Hessian's kernel (Lemma K), for the split "
        "manifold's tangent basis.",
@@ -568,7 +580,8 @@ std::vector<Claim> split_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return lemma_k(c, s); }});
+       [](const Context& c, std::uint32_t s) { return lemma_k(c, s); },
+       {Mutation::PerturbPoint}});
   add({"fukumizu-amari.inactive-unit",
        "An inactive-unit embedding α_w(θ*) is critical iff Σ_i φ(wᵀx̃_i) e_i = 0; it is at w = "
        "u_r (FA-2).",
@@ -582,7 +595,8 @@ std::vector<Claim> split_claims() {
        "|Σφ(wᵀx̃)e| at the random w",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return fa2(c, s); }});
+       [](const Context& c, std::uint32_t s) { return fa2(c, s); },
+       {Mutation::PerturbPoint}});
   add({"g1.sigmoid-split-table",
        "G1's split table: λ = 1/4, 1/2 → (6,0,1); λ = 0, 1 → (4,0,3); λ = −1/2, 3/2 → (4,2,1), "
        "for the true critical point (Krawczyk) and its splits.",
@@ -596,7 +610,8 @@ std::vector<Claim> split_claims() {
        "exact",
        6,
        2,
-       [](const Context& c, std::uint32_t s) { return g1_table(c, s); }});
+       [](const Context& c, std::uint32_t s) { return g1_table(c, s); },
+       {Mutation::PerturbPoint, Mutation::ShiftBound}});
   add({"split.always-minimum",
        "(False, kept as an expected refutation) Every split point θ_λ, λ ∈ (0,1), of a strict "
        "local minimum is a local minimum.",
@@ -610,7 +625,8 @@ std::vector<Claim> split_claims() {
        "exact",
        20,
        2,
-       [](const Context& c, std::uint32_t s) { return always_minimum(c, s); }});
+       [](const Context& c, std::uint32_t s) { return always_minimum(c, s); },
+       {Mutation::PerturbPoint}});
   add({"yu-chen.no-suboptimal-minima",
        "(False, kept as an expected refutation) A one-hidden-layer sigmoid network with >= N−1 "
        "hidden units has no suboptimal local minimum.",
@@ -624,7 +640,8 @@ std::vector<Claim> split_claims() {
        "exact",
        10,
        1,
-       [](const Context& c, std::uint32_t s) { return yu_chen(c, s); }});
+       [](const Context& c, std::uint32_t s) { return yu_chen(c, s); },
+       {}});
   add({"li-ding-sun.no-strict-suboptimal",
        "Networks whose last hidden layer has >= N units have no suboptimal strict local minima: "
        "the suboptimal minima found are non-strict (nullity > 0).",
@@ -638,7 +655,8 @@ std::vector<Claim> split_claims() {
        "the nullity",
        10,
        1,
-       [](const Context& c, std::uint32_t s) { return lds1(c, s); }});
+       [](const Context& c, std::uint32_t s) { return lds1(c, s); },
+       {}});
   return out;
 }
 

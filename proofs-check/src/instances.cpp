@@ -4,8 +4,11 @@
 #include <cmath>
 #include <limits>
 
+#include "locus/constructions/common.hpp"
 #include "locus/constructions/counterexamples.hpp"
+#include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
+#include "locus/solve/classify.hpp"
 
 #include <fmt/format.h>
 
@@ -54,7 +57,36 @@ Problem random_base(std::uint32_t seed,
   return p;
 }
 
-std::optional<constructions::DesignResult> design(std::uint32_t seed,
+Problem planted(const Context& ctx, Problem p, Eigen::Index index) {
+  if (ctx.mutation == Mutation::PerturbPoint) (*p.point)(index) += tiny();
+  return p;
+}
+
+std::optional<InstanceResult> unless_critical(const Problem& p) {
+  if (constructions::exact_over_q(p.network)) {
+    const Vec<Rational> g = LossFunction<Rational>(p.network, p.data).gradient(*p.point);
+    for (Eigen::Index i = 0; i < g.size(); ++i) {
+      if (g(i) != 0) {
+        return undecided(fmt::format(
+            "the hypothesis fails: the constructed point is not critical (dL/dθ[{}] = {} exactly)",
+            i,
+            locus::to_string(g(i))));
+      }
+    }
+    return std::nullopt;
+  }
+  const Classification c = classify_point(p, parse_arithmetic("ball:256"));
+  if (c.stationarity == Stationarity::Exact || c.stationarity == Stationarity::ProvedNearby) {
+    return std::nullopt;
+  }
+  return undecided(
+      "the hypothesis fails: no critical point is proved at or next to the "
+      "constructed point (" +
+      locus::to_string(c.stationarity) + ": " + c.criticality + ")");
+}
+
+std::optional<constructions::DesignResult> design(const Context& ctx,
+                                                  std::uint32_t seed,
                                                   const std::vector<int>& widths,
                                                   constructions::FTarget f,
                                                   constructions::BTarget b,
@@ -77,7 +109,9 @@ std::optional<constructions::DesignResult> design(std::uint32_t seed,
     d.b_target = b;
     d.strict_minimum = strict;
     try {
-      return constructions::inverse_design(d);
+      constructions::DesignResult r = constructions::inverse_design(d);
+      r.problem = planted(ctx, std::move(r.problem));
+      return r;
     } catch (const Error& e) {
       last_design_error() = e.what();
       continue;
@@ -91,9 +125,9 @@ std::string& last_design_error() {
   return e;
 }
 
-const Problem& g1_refined() {
+Problem g1_refined(const Context& ctx) {
   static const Problem p = constructions::g1_critical_problem();
-  return p;
+  return planted(ctx, p);
 }
 
 bool certified(const std::string& arithmetic) {

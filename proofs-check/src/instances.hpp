@@ -23,9 +23,21 @@ Problem random_base(std::uint32_t seed,
                     const Activation& act,
                     bool bias = true);
 
+/// The planted fault perturb-point: θ(index) of a constructed critical point moved by 10^-20 when
+/// ctx.mutation is PerturbPoint; otherwise p unchanged.
+Problem planted(const Context& ctx, Problem p, Eigen::Index index = 0);
+
+/// The hypothesis of claims about critical points, checked where the instance is built: ∇L(θ) = 0
+/// exactly over Q (polynomial, identity and ReLU networks with the squared loss), or otherwise a
+/// classification whose stationarity is exact or proved-nearby (ball:256). Empty when it holds;
+/// else the undecided instance result that names the violation.
+std::optional<InstanceResult> unless_critical(const Problem& p);
+
 /// An exact R1 design (critical point, strict minimum when `strict`), steered at unit (layer,
-/// unit); tries seeds seed, seed + 1000, ... and returns nullopt when none works.
-std::optional<constructions::DesignResult> design(std::uint32_t seed,
+/// unit); tries seeds seed, seed + 1000, ... and returns nullopt when none works. The design's
+/// point is planted() (the mutation perturb-point).
+std::optional<constructions::DesignResult> design(const Context& ctx,
+                                                  std::uint32_t seed,
                                                   const std::vector<int>& widths,
                                                   constructions::FTarget f,
                                                   constructions::BTarget b,
@@ -37,8 +49,8 @@ std::optional<constructions::DesignResult> design(std::uint32_t seed,
 /// The last inverse-design failure on this thread (for the undecided detail).
 std::string& last_design_error();
 
-/// G1's small network refined to 100 digits (computed once).
-const Problem& g1_refined();
+/// G1's small network refined to 100 digits (computed once), planted().
+Problem g1_refined(const Context& ctx);
 
 /// rational or ball:BITS.
 bool certified(const std::string& arithmetic);

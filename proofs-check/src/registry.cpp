@@ -10,6 +10,16 @@
 
 namespace locus::claims {
 
+namespace {
+
+std::string faults_text(const std::vector<Mutation>& faults) {
+  std::string out;
+  for (const Mutation m : faults) out += (out.empty() ? "" : ", ") + to_string(m);
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace
+
 const std::vector<Claim>& registry() {
   static const std::vector<Claim> all = [] {
     std::vector<Claim> out = split_claims();
@@ -83,7 +93,8 @@ std::string registry_markdown() {
     out += fmt::format(
         "\n## `{}`\n\n{}\n\n- **Source:** {} {}\n- **Instances:** {} ({} by default, {} with "
         "`--quick`; instance k uses seed + k)\n- **Quantity:** {}\n- **Check:** {}\n- "
-        "**Expected:** {}\n- **Arithmetic:** {}\n- **Margin:** {}\n",
+        "**Expected:** {}\n- **Arithmetic:** {}\n- **Margin:** {}\n- **Planted faults** "
+        "(`--mutate`, each must change the verdict): {}\n",
         c.id,
         c.statement,
         c.source,
@@ -95,7 +106,8 @@ std::string registry_markdown() {
         c.check,
         c.expected,
         c.arithmetic,
-        c.margin_meaning);
+        c.margin_meaning,
+        faults_text(c.faults));
   }
   return out;
 }

@@ -81,6 +81,15 @@ struct Claim {
   int instances = 10;
   int quick_instances = 2;
   std::function<InstanceResult(const Context&, std::uint32_t seed)> run;
+  /// The planted faults that apply to this claim: each must turn its verdict away from the
+  /// expected one (tests/claims). perturb-point applies wherever the hypothesis is a constructed
+  /// critical point that a 1e-20 move makes non-critical; it is not listed for the G1/G7 claims
+  /// (their statements are about the critical point Krawczyk proves next to the refined point,
+  /// which such a move keeps), the C-locus claims (a weight moved in one of three zero layers
+  /// leaves two, so the point stays critical by ST-1; their check builds the star point itself),
+  /// the global-minimum construction (its point is built and certified inside global_minimum) or
+  /// the swap path (no critical-point hypothesis).
+  std::vector<Mutation> faults;
 };
 
 /// Every registered claim, in a fixed order.
