@@ -153,6 +153,7 @@ SplitCertificate certify(const Problem& small,
       }
     }
     c.small_gradient = "0 exactly";
+    c.hypothesis_proved = true;
   } else {
     const Rational gn = norm_upper_bound(gs);
     if (gn > tol) {
@@ -176,6 +177,7 @@ SplitCertificate certify(const Problem& small,
   if constexpr (std::is_same_v<S, Ball>) {
     const ExistenceProof ex = prove_critical_point(net, small.data, *small.point, bits, &hs);
     c.existence = to_json(ex);
+    c.hypothesis_proved = ex.proved;
     if (ex.proved) {
       rho = ex.radius;
       for (Index i = 0; i < ts.size(); ++i) {
@@ -486,6 +488,7 @@ nlohmann::json to_json(const SplitCertificate& c) {
   j["unit"] = c.spec.unit;
   j["lambda"] = to_string(c.spec.lambda);
   j["small_gradient_norm"] = c.small_gradient;
+  j["hypothesis_proved"] = c.hypothesis_proved;
   if (!c.existence.is_null()) j["small_existence"] = c.existence;
   j["big_gradient_norm"] = c.big_gradient;
   j["small_inertia"] = inertia_json(c.small_inertia);

@@ -124,6 +124,12 @@ int run_split(const SplitCli& o) {
     fmt::print("small       ‖∇L‖ {}; In(∇²L_small) = {}\n",
                c.small_gradient,
                inertia_text(c.small_inertia));
+    fmt::print("hypothesis  {}\n",
+               c.hypothesis_proved
+                   ? "θ* is a proved critical point (exact, or Krawczyk: every quantity enclosed "
+                     "over the box)"
+                   : "NOT proved: θ̃ is critical only to its gradient bound, so every line below "
+                     "is evidence about θ̃");
     fmt::print("F_r         In = {}\n", inertia_text(c.f_inertia));
     fmt::print("B_r         {} (rank {})\n", c.b_zero_reason, c.rank_b);
     fmt::print("K_λ         In = {}\n", inertia_text(c.k_inertia));

@@ -360,8 +360,9 @@ InstanceResult g1_table(const Context& ctx, std::uint32_t seed) {
   if (ctx.mutation == Mutation::ShiftBound) expected.zero += 1;
   const bool holds = c.big_inertia.decided && c.big_inertia.inertia == expected &&
                      c.prediction_holds && c.congruence_holds;
+  // Only a proved critical point makes the row a proof; otherwise it is evidence about θ̃.
   return result(holds,
-                c.arithmetic,
+                c.hypothesis_proved ? c.arithmetic : "double",
                 kExact,
                 fmt::format("λ = {}: {} (table {}), Krawczyk {}",
                             to_string(row.lambda),

@@ -50,7 +50,11 @@ Mat<Rational> split_coordinates(const Network& small, const SplitSpec& spec);
 struct SplitCertificate {
   std::string arithmetic;  ///< "rational" or "ball:BITS"
   SplitSpec spec;
-  std::string small_gradient;     ///< "0 exactly" or a certified bound
+  std::string small_gradient;  ///< "0 exactly" or a certified bound
+  /// Theorem S's hypothesis is proved: ∇L_small = 0 exactly (rational), or a true critical point
+  /// next to θ̃ by Krawczyk (balls; every quantity is then enclosed over the box). Otherwise θ̃ is
+  /// critical only to its gradient bound and every statement is evidence about θ̃.
+  bool hypothesis_proved = false;
   DecidedInertia small_inertia;   ///< In(∇²L_small(θ*))
   DecidedInertia f_inertia;       ///< In(F_r)
   DecidedInertia k_inertia;       ///< In(K_λ)
