@@ -59,11 +59,7 @@ TEST_CASE("every planted fault a claim declares changes its verdict") {
       lk::Context ctx;
       ctx.quick = true;
       ctx.mutation = m;
-      // One thread: with two worker threads this loop aborted now and then inside FLINT
-      // (flint_throw under certify_cluster, reached from g1.sigmoid-split-table after earlier
-      // claims' workers had exited). The cause is not found yet; `locus check` was not seen to
-      // abort.
-      const lk::ClaimResult r = lk::run_claim(c, ctx, 1);
+      const lk::ClaimResult r = lk::run_claim(c, ctx, 2);
       CHECK(lk::to_string(r.verdict) != c.expected);
       ++pairs;
     }

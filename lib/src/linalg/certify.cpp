@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <vector>
 
 #include "core/gemm.hpp"
@@ -438,8 +439,13 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m) {
   out.bits = ball_precision();
   out.tried_bits.push_back(out.bits);
 #ifdef _OPENMP
-  // arb_mat_mul (large ball products) runs on FLINT's thread pool.
-  if (omp_in_parallel() == 0) flint_set_num_threads(omp_get_max_threads());
+  // arb_mat_mul (large ball products) runs on FLINT's thread pool. The pool is sized once per
+  // process: flint_set_num_threads aborts ("called while global thread pool in use") when another
+  // thread, e.g. a second claims worker, is using the pool at that moment.
+  static std::once_flag pool_sized;
+  if (omp_in_parallel() == 0) {
+    std::call_once(pool_sized, [] { flint_set_num_threads(omp_get_max_threads()); });
+  }
 #endif
   const Ball norm = frobenius_upper(m);
   const slong ne = mid_exponent(norm);
