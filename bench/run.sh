@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLOCUS_BUILD_BENCH=ON >/dev/null
-cmake --build "$BUILD_DIR" --target locus_bench_scalar locus_bench_hessian locus_bench_spectrum locus_bench_refine
+cmake --build "$BUILD_DIR" --target locus locus_python locus_bench_scalar locus_bench_hessian locus_bench_spectrum locus_bench_refine locus_bench_library_hessian
 {
   echo "# Benchmarks"
   echo
@@ -26,6 +26,8 @@ cmake --build "$BUILD_DIR" --target locus_bench_scalar locus_bench_hessian locus
   echo "hundred times the vectorised double Hessian. The MPFR Hessian uses an allocation-free kernel"
   echo "(lib/src/core/gemm.hpp: one accumulator per dot product, exact zeros skipped); before it, Eigen's"
   echo "GEMM spent ~40% of the time allocating Boost temporaries (1046× double, 5.06 s)."
+  echo
+  /usr/bin/python3 bench/interfaces_bench.py "$BUILD_DIR" "$BUILD_DIR/bench-out"
   echo
   "$BUILD_DIR/bench/locus_bench_spectrum" "$BUILD_DIR/bench-out"
   echo

@@ -375,6 +375,12 @@ PathCheck check_path(const Problem& p, int bits) {
   // (ReLU gives a piecewise polynomial: balls then).
   const bool exact = polynomial_loss_degree(p.network).has_value();
   c.arithmetic = exact ? "rational" : fmt::format("ball:{}", bits);
+  if (exact) {
+    c.evidence = Evidence::of<Rational>();
+  } else {
+    const ScopedBallPrecision precision(bits);
+    c.evidence = Evidence::of<Ball>();
+  }
   c.non_increasing = true;
   for (std::size_t k = 0; k + 1 < v.size(); ++k) {
     SegmentCheck s;

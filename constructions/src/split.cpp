@@ -6,6 +6,7 @@
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
 #include "locus/linalg/spectrum.hpp"
+#include "locus/scalar/rigour.hpp"
 #include "locus/solve/existence.hpp"
 
 #include <fmt/format.h>
@@ -56,37 +57,12 @@ Rational power_of_two(int e) {
   return r;
 }
 
-Rational abs_upper(const Rational& x) {
-  return abs(x);
-}
-Rational abs_upper(const Ball& x) {
-  return abs(x).upper();
-}
-
-template <class S>
-bool certainly_nonzero(const S& x) {
-  if constexpr (std::is_same_v<S, Rational>) {
-    return x != 0;
-  } else {
-    return !possibly_zero(x);
-  }
-}
-
-template <class S>
-bool certainly_negative_value(const S& x) {
-  if constexpr (std::is_same_v<S, Rational>) {
-    return x < 0;
-  } else {
-    return certainly_negative(x) == Certainty::True;
-  }
-}
-
 template <class S>
 std::string describe(const S& x) {
-  if constexpr (std::is_same_v<S, Rational>) {
-    return to_string(x);
-  } else {
+  if constexpr (ScalarTraits<S>::is_interval) {
     return x.to_string(10);
+  } else {
+    return ScalarTraits<S>::to_string(x);
   }
 }
 
@@ -132,6 +108,7 @@ SplitCertificate certify(const Problem& small,
                          int bits) {
   SplitCertificate c;
   c.arithmetic = name;
+  c.evidence = Evidence::of<S>();
   c.spec = spec;
   const Network& net = small.network;
   const int l = spec.layer;
@@ -142,7 +119,7 @@ SplitCertificate certify(const Problem& small,
   // 1. The hypothesis: θ* is critical.
   const Vec<S> gs = fs.gradient(ts);
   const Rational tol = bits > 0 ? power_of_two(-bits / 4) : Rational(0);
-  if constexpr (std::is_same_v<S, Rational>) {
+  if constexpr (ScalarTraits<S>::is_exact) {
     for (Index i = 0; i < gs.size(); ++i) {
       if (gs(i) != 0) {
         throw InvalidArgument(fmt::format(
@@ -174,14 +151,14 @@ SplitCertificate certify(const Problem& small,
   Vec<S> ts_box = ts;
   Rational rho(0);
   Mat<S> hs;
-  if constexpr (std::is_same_v<S, Ball>) {
+  if constexpr (ScalarTraits<S>::is_interval) {
     const ExistenceProof ex = prove_critical_point(net, small.data, *small.point, bits, &hs);
     c.existence = to_json(ex);
     c.hypothesis_proved = ex.proved;
     if (ex.proved) {
       rho = ex.radius;
       for (Index i = 0; i < ts.size(); ++i) {
-        ts_box(i) = Ball::from_mid_rad((*small.point)(i), rho);
+        ts_box(i) = S::from_mid_rad((*small.point)(i), rho);
       }
     }
   }
@@ -221,18 +198,18 @@ SplitCertificate certify(const Problem& small,
   //    coordinate times 1, λ or 1 − λ).
   const LossFunction<S> fb(big.network, big.data);
   Vec<S> tb = big.point_as<S>();
-  if constexpr (std::is_same_v<S, Ball>) {
+  if constexpr (ScalarTraits<S>::is_interval) {
     if (rho > 0) {
       const Rational factor =
           std::max({Rational(1), abs(spec.lambda), abs(Rational(1) - spec.lambda)});
       for (Index i = 0; i < tb.size(); ++i) {
-        tb(i) = Ball::from_mid_rad((*big.point)(i), rho * factor);
+        tb(i) = S::from_mid_rad((*big.point)(i), rho * factor);
       }
     }
   }
   // The gradient is reported at the split point itself (over the box it is only wider).
   const Vec<S> gb = fb.gradient(big.point_as<S>());
-  if constexpr (std::is_same_v<S, Rational>) {
+  if constexpr (ScalarTraits<S>::is_exact) {
     c.big_gradient = gb.isZero() ? "0 exactly" : "nonzero (exact)";
   } else {
     c.big_gradient = format_bound(norm_upper_bound(gb), true, 4);
@@ -256,7 +233,7 @@ SplitCertificate certify(const Problem& small,
       scale = std::max(scale, abs_upper(rhs(i, j)));
     }
   }
-  if constexpr (std::is_same_v<S, Rational>) {
+  if constexpr (ScalarTraits<S>::is_exact) {
     c.congruence_holds = residual == 0;
     c.congruence = c.congruence_holds
                        ? "Tᵀ∇²L_big T = blockdiag(∇²L_small, K_λ) exactly over Q"
@@ -288,7 +265,7 @@ SplitCertificate certify(const Problem& small,
   bool b_nonzero = false;
   for (Index i = 0; i < B.rows(); ++i) {
     for (Index j = 0; j < B.cols(); ++j) {
-      if constexpr (std::is_same_v<S, Rational>) {
+      if constexpr (ScalarTraits<S>::is_exact) {
         b_nonzero = b_nonzero || B(i, j) != 0;
       } else if (rho > 0) {
         b_nonzero = b_nonzero || certainly_nonzero(B(i, j));  // at the true critical point
@@ -297,7 +274,7 @@ SplitCertificate certify(const Problem& small,
       }
     }
   }
-  if constexpr (std::is_same_v<S, Rational>) {
+  if constexpr (ScalarTraits<S>::is_exact) {
     c.b_zero = B.isZero();
     c.b_zero_reason = c.b_zero ? "B_r = 0 exactly" : "B_r ≠ 0 exactly";
   } else {
@@ -316,7 +293,7 @@ SplitCertificate certify(const Problem& small,
   // rank B_r: exact over Q; in balls the number of eigenvalues of B_r B_rᵀ certified outside the
   // zero cluster (a certified lower bound; at a critical point vᵀB_r = 0 keeps it below n_{l+1},
   // which midpoints alone would miss).
-  if constexpr (std::is_same_v<S, Rational>) {
+  if constexpr (ScalarTraits<S>::is_exact) {
     c.rank_b = exact_rank(B);
   } else {
     const Mat<S> bbt = B * B.transpose();
@@ -369,12 +346,14 @@ SplitCertificate certify(const Problem& small,
     const Vec<S> us = convert_matrix<S>(Mat<Rational>(u));
     const S curv = us.dot(fb.hessian_vector_product(tb, us));
     c.descent_curvature = describe(curv);
-    if (certainly_negative_value(curv)) {
+    if (decide_negative(curv) == Certainty::True) {
       c.descent = u;
     } else {
       c.descent_curvature += " (not certainly negative)";
     }
   }
+  // Without a proved critical point θ* every statement above is about θ̃ only.
+  if (!c.hypothesis_proved) c.evidence = c.evidence.conditional();
   return c;
 }
 

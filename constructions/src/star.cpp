@@ -6,6 +6,7 @@
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
+#include "locus/scalar/rigour.hpp"
 
 #include <fmt/format.h>
 
@@ -16,10 +17,15 @@ using Index = Eigen::Index;
 
 template <class S>
 bool exact_zero(const S& x) {
-  if constexpr (std::is_same_v<S, Rational>) {
-    return x == 0;
+  return decide_zero(x) == Certainty::True;  // exact over Q; the exact ball {0} in balls
+}
+
+template <class S>
+std::string describe(const S& x) {
+  if constexpr (ScalarTraits<S>::is_interval) {
+    return x.to_string(10);
   } else {
-    return x.is_exact() && certainly_zero(x) == Certainty::True;
+    return ScalarTraits<S>::to_string(x);
   }
 }
 
@@ -39,6 +45,7 @@ StarCertificate certify(const Problem& p,
                         std::uint32_t seed) {
   StarCertificate c;
   c.arithmetic = name;
+  c.evidence = Evidence::of<S>();
   std::sort(zs.begin(), zs.end());
   c.zero_layers = zs;
   const Network& net = p.network;
@@ -71,7 +78,7 @@ StarCertificate certify(const Problem& p,
     const Index neg = rank_pm * rank_q;
     c.predicted = Inertia{neg, neg, P - 2 * neg};
     c.prediction_method =
-        std::is_same_v<S, Rational> || i == 1
+        ScalarTraits<S>::is_exact || i == 1
             ? "ranks exact over Q"
             : "rank of P_jᵀM_i from the midpoints of its balls (evidence for that rank)";
     c.prediction_holds = c.hessian_inertia.decided && *c.predicted == c.hessian_inertia.inertia;
@@ -90,25 +97,13 @@ StarCertificate certify(const Problem& p,
       Vec<S> u(P);
       for (Index k = 0; k < P; ++k) u(k) = S(coin(rng));
       const S d3 = f.third_derivative(theta, u);
-      bool nonzero = false;
-      if constexpr (std::is_same_v<S, Rational>) {
-        nonzero = d3 != 0;
-      } else {
-        nonzero = !possibly_zero(d3);
-      }
-      if (nonzero) {
+      if (certainly_nonzero(d3)) {
         c.not_a_minimum = true;
         c.kind = "saddle";
         c.third_order = fmt::format(
             "D³L[u,u,u] = {} ≠ 0 along a seeded integer direction (seed {}, trial {}): with ∇L = 0 "
             "and ∇²L = 0 exactly, L(θ+tu) − L(θ) changes sign with t, so θ is not a local minimum",
-            [&] {
-              if constexpr (std::is_same_v<S, Rational>) {
-                return to_string(d3);
-              } else {
-                return d3.to_string(10);
-              }
-            }(),
+            describe(d3),
             seed,
             trial);
         break;

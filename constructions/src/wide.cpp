@@ -18,7 +18,7 @@ using Index = Eigen::Index;
 
 template <class S>
 Index rank_of(const Mat<S>& m) {
-  if constexpr (std::is_same_v<S, Rational>) {
+  if constexpr (ScalarTraits<S>::is_exact) {
     return exact_rank(m);
   } else {
     const Mat<S> gram = m.transpose() * m;
@@ -36,6 +36,7 @@ WideBound bound(const Problem& p, const std::string& method) {
   const Vec<S> theta = p.point_as<S>();
   WideBound b;
   b.method = method;
+  b.evidence = Evidence::of<S>();
   b.rank_a.assign(static_cast<std::size_t>(L + 1), 0);
   b.rank_delta.assign(static_cast<std::size_t>(L + 1), 0);
   // Ã_{l−1} for l = 1..L: the inputs of layer l (with the ones column).

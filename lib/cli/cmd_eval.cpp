@@ -1,36 +1,29 @@
 // `locus eval FILE [--arithmetic A] [--quantities ...] [--json] [--npy DIR]`: the loss and its
-// derivatives at the file's point, in any arithmetic (interfaces.md).
+// derivatives at the file's point, in any arithmetic (docs/interfaces.md). The library computes
+// (locus::evaluate, core/evaluate.hpp); this file parses, calls and writes. Numbers are written
+// from the matrices: .npy from the buffer, JSON entry by entry, and the text summary formats only
+// what it prints.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
-#include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
 
-#include "locus/cli/reports.hpp"
-#include "locus/core/derivatives.hpp"
+#include "locus/core/evaluate.hpp"
 #include "locus/io/npy.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
-#include "locus/scalar/fmt.hpp"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace locus::cli {
 
 namespace {
-
-const std::vector<std::string> kQuantities = {"loss",
-                                              "gradient",
-                                              "hessian",
-                                              "gauss-newton",
-                                              "residual-hessian",
-                                              "jacobian",
-                                              "outputs",
-                                              "residuals"};
 
 struct EvalOptions {
   std::string file;
@@ -40,167 +33,154 @@ struct EvalOptions {
   std::string npy_dir;
 };
 
-std::vector<std::string> split_quantities(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item.empty()) continue;
-    bool known = false;
-    for (const auto& q : kQuantities) known = known || q == item;
-    if (!known) {
-      std::string list;
-      for (const auto& q : kQuantities) list += (list.empty() ? "" : ", ") + q;
-      throw InvalidArgument(
-          fmt::format("unknown quantity '{}'; expected a comma-separated list of {}", item, list));
-    }
-    out.push_back(item);
+// Buffered stdout: one fwrite per ~1 MB.
+class Out {
+ public:
+  ~Out() { flush(); }
+  void put(std::string_view s) {
+    buffer_.append(s);
+    if (buffer_.size() > (1u << 20)) flush();
   }
-  if (out.empty()) throw InvalidArgument("--quantities is empty");
-  return out;
-}
+  void flush() {
+    std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
+    buffer_.clear();
+  }
 
-using Quantity = EvaluatedQuantity;
+ private:
+  std::string buffer_;
+};
 
 template <class S>
-Quantity from_matrix(const std::string& key, const Mat<S>& m, bool as_vector = false) {
-  Quantity q;
-  q.key = key;
-  q.shape = as_vector ? std::vector<long>{static_cast<long>(m.size())}
-                      : std::vector<long>{static_cast<long>(m.rows()), static_cast<long>(m.cols())};
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    for (Eigen::Index j = 0; j < m.cols(); ++j) {
-      q.text.push_back(ScalarTraits<S>::to_string(m(i, j)));
-      q.values.push_back(ScalarTraits<S>::to_double(m(i, j)));
+void write_npy_file(const std::string& path, const EvaluatedQuantity<S>& q) {
+  const std::vector<long> shape = q.shape;
+  if constexpr (std::is_convertible_v<const S*, const double*>) {  // the buffer itself, no copy
+    write_npy(path, q.values.data(), shape, NpyOrder::ColumnMajor);
+  } else {
+    const Mat<double> d =
+        q.values.unaryExpr([](const S& x) { return ScalarTraits<S>::to_double(x); });
+    write_npy(path, d.data(), shape, NpyOrder::ColumnMajor);
+  }
+}
+
+// The JSON of `locus eval --json`, streamed in the layout of nlohmann::json::dump(2): keys sorted,
+// every number exact text (p/q, round-trip decimals, balls "[m +/- r]").
+template <class S>
+void print_json(const Evaluation<S>& r) {
+  std::map<std::string, const EvaluatedQuantity<S>*> by_key;
+  for (const auto& q : r.items) by_key[std::string(json_key(q.quantity))] = &q;
+  Out out;
+  out.put(fmt::format("{{\n  \"arithmetic\": \"{}\"", r.evidence.arithmetic()));
+  const auto str = [](const S& x) { return fmt::format("\"{}\"", ScalarTraits<S>::to_string(x)); };
+  for (const auto& [key, q] : by_key) {
+    out.put(fmt::format(",\n  \"{}\": ", key));
+    const Mat<S>& m = q->values;
+    if (q->shape.empty()) {
+      out.put(str(m(0, 0)));
+    } else if (q->shape.size() == 1) {
+      if (m.rows() == 0) {
+        out.put("[]");
+        continue;
+      }
+      out.put("[");
+      for (Eigen::Index i = 0; i < m.rows(); ++i) {
+        out.put(i == 0 ? "\n    " : ",\n    ");
+        out.put(str(m(i, 0)));
+      }
+      out.put("\n  ]");
+    } else {
+      if (m.rows() == 0) {
+        out.put("[]");
+        continue;
+      }
+      out.put("[");
+      for (Eigen::Index i = 0; i < m.rows(); ++i) {
+        out.put(i == 0 ? "\n    " : ",\n    ");
+        if (m.cols() == 0) {
+          out.put("[]");
+          continue;
+        }
+        out.put("[");
+        for (Eigen::Index j = 0; j < m.cols(); ++j) {
+          out.put(j == 0 ? "\n      " : ",\n      ");
+          out.put(str(m(i, j)));
+        }
+        out.put("\n    ]");
+      }
+      out.put("\n  ]");
     }
   }
-  return q;
+  out.put("\n}\n");
 }
+
+constexpr Eigen::Index kPrintedEntries = 400;
 
 template <class S>
-std::vector<Quantity> evaluate(const Problem& p, const std::vector<std::string>& wanted) {
-  const LossFunction<S> fn(p.network, p.data);
-  const Vec<S> theta = p.point_as<S>();
-  std::vector<Quantity> out;
-  for (const auto& w : wanted) {
-    if (w == "loss") {
-      const S l = fn.loss(theta);
-      out.push_back({"loss", {}, {ScalarTraits<S>::to_string(l)}, {ScalarTraits<S>::to_double(l)}});
-    } else if (w == "gradient") {
-      out.push_back(from_matrix<S>("gradient", Mat<S>(fn.gradient(theta)), true));
-    } else if (w == "hessian") {
-      out.push_back(from_matrix<S>("hessian", fn.hessian(theta, HessianPart::Full)));
-    } else if (w == "gauss-newton") {
-      out.push_back(from_matrix<S>("gauss_newton", fn.hessian(theta, HessianPart::GaussNewton)));
-    } else if (w == "residual-hessian") {
-      out.push_back(from_matrix<S>("residual_hessian", fn.hessian(theta, HessianPart::Residual)));
-    } else if (w == "jacobian") {
-      out.push_back(from_matrix<S>("jacobian", fn.output_jacobian(theta)));
-    } else if (w == "outputs") {
-      out.push_back(from_matrix<S>("outputs", fn.outputs(theta)));
-    } else if (w == "residuals") {
-      out.push_back(from_matrix<S>("residuals", fn.residuals(theta)));
-    }
-  }
-  return out;
-}
-
-nlohmann::json to_json(const Quantity& q) {
-  if (q.shape.empty()) return q.text[0];
-  if (q.shape.size() == 1) return q.text;
-  nlohmann::json rows = nlohmann::json::array();
-  const long cols = q.shape[1];
-  for (long i = 0; i < q.shape[0]; ++i) {
-    rows.push_back(
-        std::vector<std::string>(q.text.begin() + i * cols, q.text.begin() + (i + 1) * cols));
-  }
-  return rows;
-}
-
-void print_text(const Problem& p, const std::string& arithmetic, const std::vector<Quantity>& qs) {
+void print_text(const Problem& p, const Evaluation<S>& r) {
   fmt::print("network     {}\n", p.network.describe());
   fmt::print("data        N = {}, P = {}\n", p.data.size(), p.network.num_parameters());
-  fmt::print("arithmetic  {}\n", arithmetic);
-  for (const auto& q : qs) {
+  fmt::print("arithmetic  {}\n", r.evidence.arithmetic());
+  for (const auto& q : r.items) {
+    const std::string_view key = json_key(q.quantity);
+    const Mat<S>& m = q.values;
     if (q.shape.empty()) {
-      fmt::print("{:<11} {}\n", q.key, q.text[0]);
+      fmt::print("{:<11} {}\n", key, ScalarTraits<S>::to_string(m(0, 0)));
       continue;
     }
     double max_abs = 0;
-    for (double v : q.values) max_abs = std::max(max_abs, std::abs(v));
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+      for (Eigen::Index i = 0; i < m.rows(); ++i) {
+        max_abs = std::max(max_abs, std::abs(ScalarTraits<S>::to_double(m(i, j))));
+      }
+    }
     const std::string shape = q.shape.size() == 1 ? fmt::format("{}", q.shape[0])
                                                   : fmt::format("{}x{}", q.shape[0], q.shape[1]);
-    fmt::print("{:<11} {} entries, max |entry| {:.6g}\n", q.key, shape, max_abs);
-    const long cols = q.shape.size() == 1 ? 1 : q.shape[1];
-    const long rows = q.shape[0];
-    if (q.values.size() > 400) {
+    fmt::print("{:<11} {} entries, max |entry| {:.6g}\n", key, shape, max_abs);
+    if (m.size() > kPrintedEntries) {
       fmt::print("            (use --json or --npy DIR for every entry)\n");
       continue;
     }
-    for (long i = 0; i < rows; ++i) {
+    for (Eigen::Index i = 0; i < m.rows(); ++i) {
       std::string line;
-      for (long j = 0; j < cols; ++j)
-        line += fmt::format(" {:>12.6g}", q.values[static_cast<std::size_t>(i * cols + j)]);
+      for (Eigen::Index j = 0; j < m.cols(); ++j) {
+        line += fmt::format(" {:>12.6g}", ScalarTraits<S>::to_double(m(i, j)));
+      }
       fmt::print("           {}\n", line);
     }
   }
 }
 
-std::vector<Quantity> evaluate_checked(const Problem& p,
-                                       const Arithmetic& a,
-                                       const std::vector<std::string>& wanted,
-                                       const std::string& where,
-                                       std::string& name) {
+int run(const EvalOptions& opt) {
+  const Arithmetic a = parse_arithmetic(opt.arithmetic);
+  EvaluateOptions request;
+  request.quantities = parse_quantities(opt.quantities);
+  const Problem p = read_problem_file(opt.file);
   if (!p.point) {
     throw ParseError(
         fmt::format("{}: point: missing; `locus eval` needs the parameter vector θ "
                     "(P = {} numbers)",
-                    where,
+                    opt.file,
                     p.network.num_parameters()));
   }
-  return dispatch(a, [&]<class S>(std::type_identity<S>) {
-    name = ScalarTraits<S>::name();
-    return evaluate<S>(p, wanted);
-  });
-}
-
-int run(const EvalOptions& opt) {
-  const Arithmetic a = parse_arithmetic(opt.arithmetic);
-  const auto wanted = split_quantities(opt.quantities);
-  const Problem p = read_problem_file(opt.file);
-  std::string name;
-  const auto qs = evaluate_checked(p, a, wanted, opt.file, name);
-  if (!opt.npy_dir.empty()) {
-    std::filesystem::create_directories(opt.npy_dir);
-    for (const auto& q : qs) {
-      write_npy(
-          (std::filesystem::path(opt.npy_dir) / (q.key + ".npy")).string(), q.values, q.shape);
+  dispatch(a, [&]<class S>(std::type_identity<S>) {
+    const Evaluation<S> r = evaluate<S>(p, request);
+    if (!opt.npy_dir.empty()) {
+      std::filesystem::create_directories(opt.npy_dir);
+      for (const auto& q : r.items) {
+        const auto path =
+            std::filesystem::path(opt.npy_dir) / (std::string(json_key(q.quantity)) + ".npy");
+        write_npy_file<S>(path.string(), q);
+      }
     }
-  }
-  if (opt.json) {
-    nlohmann::json j;
-    j["arithmetic"] = name;
-    for (const auto& q : qs) j[q.key] = to_json(q);
-    fmt::print("{}\n", j.dump(2));
-  } else {
-    print_text(p, name, qs);
-  }
+    if (opt.json) {
+      print_json(r);
+    } else {
+      print_text(p, r);
+    }
+  });
   return 0;
 }
 
 }  // namespace
-
-std::vector<EvaluatedQuantity> evaluate_report(const Problem& p,
-                                               const std::string& arithmetic,
-                                               const std::string& quantities,
-                                               std::string* arithmetic_name) {
-  const Arithmetic a = parse_arithmetic(arithmetic);
-  const auto wanted = split_quantities(quantities);
-  std::string name;
-  auto out = evaluate_checked(p, a, wanted, "problem", name);
-  if (arithmetic_name) *arithmetic_name = name;
-  return out;
-}
 
 Run add_eval(CLI::App& app) {
   auto opt = std::make_shared<EvalOptions>();

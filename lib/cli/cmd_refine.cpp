@@ -213,7 +213,7 @@ RefineOutcome refine_checked(const Problem& p,
                     p.network.num_parameters()));
   }
   return dispatch(a, [&]<class S>(std::type_identity<S>) -> RefineOutcome {
-    if constexpr (std::is_same_v<S, Rational> || std::is_same_v<S, Ball>) {
+    if constexpr (ScalarTraits<S>::is_rigorous) {
       return {};  // rejected by checked_arithmetic
     } else {
       return refine_in<S>(opt, p, a.name(), source);

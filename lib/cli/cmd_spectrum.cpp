@@ -115,10 +115,10 @@ template <class S>
 Report analyse(const Problem& p, HessianPart part, const SpectrumRequest& opt, int ball_bits) {
   Report r;
   r.arithmetic = ScalarTraits<S>::name();
-  if constexpr (std::is_same_v<S, Ball>) {
+  if constexpr (ScalarTraits<S>::is_interval) {
     fill_from_certificate(r, certify_problem(p, part, ball_bits, opt.max_bits));
     if (r.bits != ball_bits) r.arithmetic = fmt::format("ball:{}", r.bits);
-  } else if constexpr (std::is_same_v<S, Rational>) {
+  } else if constexpr (ScalarTraits<S>::is_exact) {
     const LossFunction<Rational> fn(p.network, p.data);
     const Mat<Rational> m = fn.hessian(p.point_as<Rational>(), part);
     // First a ball certificate of the exact matrix (cheap): when it proves every eigenvalue
@@ -434,12 +434,16 @@ int run(const SpectrumOptions& opt) {
     fmt::print(
         "inertia     (n+, n-, n0) = ({}, {}, {})\n", r.inertia.positive, r.inertia.negative, zero);
   }
-  if (r.method == "ball-cluster") {
+  if (r.method == "ball-cluster" && r.cluster_size == 0) {
+    fmt::print("cluster     empty: every eigenvalue is certified nonzero, |λ| >= {}\n", r.delta);
+  } else if (r.method == "ball-cluster") {
     fmt::print("cluster     {} eigenvalue(s) with |λ| <= {}; every other |λ| >= {} (gap {})\n",
                r.inertia.zero,
                r.epsilon,
                r.delta,
                r.gap);
+  }
+  if (r.method == "ball-cluster") {
     std::string tried;
     for (long b : r.tried_bits) tried += fmt::format("{}{}", tried.empty() ? "" : ", ", b);
     fmt::print(

@@ -15,7 +15,19 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 int main(int argc, char** argv) {
+#if defined(__GLIBC__)
+  // One `locus` process computes a few large matrices and exits. glibc would hand every freed
+  // block above 128 KiB back to the kernel and fault it in again on the next layer block of the
+  // Hessian (a third of the time of a P = 5514 `locus eval`, docs/benchmarks.md): keep blocks up to
+  // 32 MiB in the heap and never trim it.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, -1);
+#endif
   CLI::App app{
       "locus: exact, multiprecision and interval answers about critical points of neural-network "
       "losses.\nArithmetics: double, long-double, float128, mpfr:BITS, rational, ball:BITS "

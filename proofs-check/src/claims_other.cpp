@@ -80,7 +80,7 @@ InstanceResult st1(const Context& ctx, std::uint32_t seed) {
   if (a == "double") {
     const LossFunction<double> f(p.network, p.data);
     const double gn = f.gradient(p.point_as<double>()).norm();
-    return result(gn == 0, "double", 0, fmt::format("‖∇L‖ = {:.3e} in double", gn));
+    return result(gn == 0, Evidence::of<double>(), 0, fmt::format("‖∇L‖ = {:.3e} in double", gn));
   }
   const ScopedBallPrecision precision(256);
   const LossFunction<Ball> f(p.network, p.data);
@@ -92,7 +92,7 @@ InstanceResult st1(const Context& ctx, std::uint32_t seed) {
   }
   if (!zero && !nonzero) return undecided("∇L contains 0 but is not an exact zero");
   return result(zero,
-                a,
+                Evidence::of<Ball>(),
                 kExact,
                 fmt::format("{} with zero layers {}: ∇L {}",
                             p.network.describe(),
@@ -109,7 +109,7 @@ InstanceResult st2(const Context& ctx, std::uint32_t seed) {
   Inertia predicted = *c.predicted;
   if (ctx.mutation == Mutation::ShiftBound) predicted.zero += 1;
   return result(predicted == c.hessian_inertia.inertia,
-                c.arithmetic,
+                c.evidence,
                 kExact,
                 fmt::format("zero layers {}: In = {}, ST-2 predicts {}",
                             zs(s.zero),
@@ -126,12 +126,12 @@ InstanceResult st3(const Context& ctx, std::uint32_t seed, bool not_minimum) {
   if (!not_minimum) {
     return result(
         c.hessian_zero,
-        c.arithmetic,
+        c.evidence,
         kExact,
         fmt::format("zero layers {}: ∇²L {}", zs(s.zero), c.hessian_zero ? "= 0 exactly" : "≠ 0"));
   }
   if (!c.not_a_minimum) return undecided("D³L vanished on the seeded directions: " + c.third_order);
-  return result(true, c.arithmetic, kExact, c.third_order);
+  return result(true, c.evidence, kExact, c.third_order);
 }
 
 InstanceResult co0(const Context& ctx, std::uint32_t seed) {
@@ -155,7 +155,7 @@ InstanceResult co0(const Context& ctx, std::uint32_t seed) {
   const bool full_rank = c["rank_J"].get<Index>() == N * nl;
   if (!full_rank) return undecided("J is not of full row rank at this instance");
   return result(nullity == predicted,
-                "rational",
+                Evidence::of<Rational>(),
                 kExact,
                 fmt::format("{}, N = {}: nullity {} (P − N·n_L = {})",
                             base.network.describe(),
@@ -181,7 +181,7 @@ InstanceResult wb1(const Context& ctx, std::uint32_t seed) {
   }
   if (auto u = unless_critical(p)) return *u;
   const std::string a = ctx.arithmetic("rational");
-  if (a == "double") return result(true, "double", 0, "float evidence only");
+  if (a == "double") return result(true, Evidence::of<double>(), 0, "float evidence only");
   const lc::WideBound b = lc::wb1_bound(p, parse_arithmetic(a));
   const Index nullity =
       exact_inertia(LossFunction<Rational>(p.network, p.data).hessian(*p.point)).inertia.zero;
@@ -189,7 +189,7 @@ InstanceResult wb1(const Context& ctx, std::uint32_t seed) {
   if (ctx.mutation == Mutation::ShiftBound) bound = nullity + 1;  // a bound claimed one too high
   return result(
       nullity >= bound,
-      "rational",
+      weakest(b.evidence, Evidence::of<Rational>()),
       static_cast<double>(nullity - bound),
       fmt::format("{}: nullity {} >= WB-1 bound {}", p.network.describe(), nullity, bound));
 }
@@ -206,7 +206,7 @@ InstanceResult relu(const Context& ctx, std::uint32_t seed) {
     return undecided(e.what());
   }
   if (!d) return undecided("no exact ReLU design for this seed");
-  if (ctx.force_float) return result(true, "double", 0, "float evidence only");
+  if (ctx.force_float) return result(true, Evidence::of<double>(), 0, "float evidence only");
   const Problem& p = d->problem;
   if (auto u = unless_critical(p)) return *u;
   const Network& n = p.network;
@@ -229,7 +229,7 @@ InstanceResult relu(const Context& ctx, std::uint32_t seed) {
   }
   const Index nullity = exact_inertia(h).inertia.zero;
   return result(all && nullity >= count,
-                "rational",
+                Evidence::of<Rational>(),
                 static_cast<double>(nullity - count),
                 fmt::format("{}: H ξ_j {} for {} units, nullity {}",
                             n.describe(),
@@ -240,13 +240,13 @@ InstanceResult relu(const Context& ctx, std::uint32_t seed) {
 
 InstanceResult si1(const Context& ctx, std::uint32_t seed) {
   const Problem p = lc::si1_swap_path(seed);
-  if (ctx.force_float) return result(true, "double", 0, "float evidence only");
+  if (ctx.force_float) return result(true, Evidence::of<double>(), 0, "float evidence only");
   const lc::PathCheck c = lc::check_path(p);
   bool constant = true;
   for (const auto& s : c.segments) constant = constant && s.verdict == "constant";
   const bool zero = c.start_loss == "0" && c.end_loss == "0";
   return result(constant && zero,
-                c.arithmetic,
+                c.evidence,
                 kExact,
                 fmt::format("7 segments {}, loss {} at both ends",
                             constant ? "constant" : "NOT constant",
@@ -269,7 +269,7 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
     const bool loss_positive = g7.certificate.value("witness_lower", false);
     // The implication: rank = N ⇒ L = 0. Here L > 0, so the rank must be < N.
     return result(rank < N || !loss_positive,
-                  a,
+                  weakest(c.evidence, b.evidence),
                   static_cast<double>(N - rank),
                   fmt::format("G7 (seed {}): suboptimal minimum with rank Ã_1 = {} < N = {}: "
                               "NH-1's hypothesis fails, as it must",
@@ -291,7 +291,7 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
   if (!critical) return undecided("the interpolating point is not critical");
   return result(
       rank != N || loss == 0,
-      "rational",
+      weakest(b.evidence, Evidence::of<Rational>()),
       kExact,
       fmt::format("[2, {}, 1], N = {}: rank Ã_1 = {}, L = {}", N, N, rank, to_string(loss)));
 }

@@ -73,7 +73,7 @@ InstanceResult fa1(const Context& ctx, std::uint32_t seed) {
     const bool zero = g.isZero();
     const bool same = fs.loss(*small.point) == fb.loss(*big.point);
     return result(zero && same,
-                  a,
+                  Evidence::of<Rational>(),
                   kExact,
                   fmt::format("{} of {}: ∇L_big {} , loss {}",
                               describe(s),
@@ -83,7 +83,10 @@ InstanceResult fa1(const Context& ctx, std::uint32_t seed) {
   }
   const LossFunction<double> fb(big.network, big.data);
   const double gn = fb.gradient(big.point_as<double>()).norm();
-  return result(gn < 1e-10, a, 1e-10 - gn, fmt::format("‖∇L_big‖ = {:.3e} (double)", gn));
+  return result(gn < 1e-10,
+                Evidence::of<double>(),
+                1e-10 - gn,
+                fmt::format("‖∇L_big‖ = {:.3e} (double)", gn));
 }
 
 // ---- Theorem S: congruence and inertia -----------------------------------------------------
@@ -104,7 +107,7 @@ InstanceResult theorem_s(const Context& ctx, std::uint32_t seed, bool congruence
   if (congruence) {
     return result(
         c.congruence_holds,
-        c.arithmetic,
+        c.evidence,
         kExact,
         fmt::format("{} of {}: {}", describe(s), d->problem.network.describe(), c.congruence));
   }
@@ -123,7 +126,7 @@ InstanceResult theorem_s(const Context& ctx, std::uint32_t seed, bool congruence
   const bool holds = c.big_inertia.decided && predicted == c.big_inertia.inertia;
   return result(
       holds,
-      c.arithmetic,
+      c.evidence,
       kExact,
       fmt::format("{} of {}: predicted {}, computed {}",
                   describe(s),
@@ -147,7 +150,7 @@ InstanceResult fa3(const Context& ctx, std::uint32_t seed, bool indefinite) {
   const Arithmetic ar = parse_arithmetic(a);
   std::string detail;
   bool holds = true;
-  bool certified_all = true;
+  std::optional<Evidence> evidence;
   for (const bool inside : {true, false}) {
     lc::SplitSpec s;
     s.layer = 1;
@@ -159,7 +162,7 @@ InstanceResult fa3(const Context& ctx, std::uint32_t seed, bool indefinite) {
     big.certificate = {
         {"tangent_basis", lc::columns_json(lc::split_coordinates(sn, s).middleCols(g0, 1))}};
     const Classification c = classify_point(big, ar);
-    certified_all = certified_all && c.certified;
+    evidence = evidence ? weakest(*evidence, c.evidence) : c.evidence;
     // FA-3's prediction (the sign convention flipped under the mutation).
     const bool f_positive = ctx.mutation == Mutation::FlipResidual ? !positive : positive;
     PointKind expected = PointKind::Saddle;
@@ -171,7 +174,7 @@ InstanceResult fa3(const Context& ctx, std::uint32_t seed, bool indefinite) {
         "λ = {}: {} (expected {}); ", to_string(s.lambda), to_string(c.kind), to_string(expected));
   }
   return result(holds,
-                certified_all ? a : std::string("double"),
+                evidence.value_or(Evidence()),
                 kExact,
                 fmt::format("F_r {}: {}",
                             indefinite ? "indefinite"
@@ -196,7 +199,7 @@ InstanceResult ps2(const Context& ctx, std::uint32_t seed) {
   const bool descent = c.descent.has_value();
   const double margin = descent ? std::abs(number(c.descent_curvature)) : 0;
   return result(bound && descent && c.kind == "saddle",
-                c.arithmetic,
+                c.evidence,
                 margin,
                 fmt::format("{}: n- = {} >= {} + rank B_r = {}; descent uᵀHu = {}",
                             describe(s),
@@ -228,7 +231,7 @@ InstanceResult nullity(const Context& ctx, std::uint32_t seed, bool endpoints) {
   const bool holds = c.big_inertia.decided && c.big_inertia.inertia.zero == predicted &&
                      (endpoints || c.big_inertia.inertia.negative == 0);
   return result(holds,
-                c.arithmetic,
+                c.evidence,
                 kExact,
                 fmt::format("λ = {}: nullity {} (predicted {})",
                             to_string(s.lambda),
@@ -271,12 +274,12 @@ InstanceResult ps4(const Context& ctx, std::uint32_t seed) {
         prev = l;
       }
     }
-    return result(mono && prev < start, "double", start - prev, "sampled in double");
+    return result(mono && prev < start, Evidence::of<double>(), start - prev, "sampled in double");
   }
   const lc::PathCheck c = lc::check_path(path, 256);
   return result(
       c.non_increasing && c.strict_decrease,
-      c.arithmetic,
+      c.evidence,
       number(c.decrease),
       fmt::format("λ0 = {}: loss {} -> {}", to_string(s.lambda), c.start_loss, c.end_loss));
 }
@@ -294,7 +297,7 @@ InstanceResult lemma_k(const Context& ctx, std::uint32_t seed) {
   const Mat<Rational> h = LossFunction<Rational>(big.network, big.data).hessian(*big.point);
   const bool zero = (h * c.tangent_basis).isZero();
   return result(zero,
-                c.arithmetic,
+                weakest(c.evidence, Evidence::of<Rational>()),
                 kExact,
                 fmt::format("{}: ∇²L·K {} for {} tangent vector(s)",
                             describe(s),
@@ -331,7 +334,7 @@ InstanceResult fa2(const Context& ctx, std::uint32_t seed) {
   const auto [crit_w, s_w] = check(moved);
   const bool holds = crit_u && s_u == 0 && (crit_w == (s_w == 0));
   return result(holds,
-                "rational",
+                Evidence::of<Rational>(),
                 std::abs(to_double_nearest(s_w)),
                 fmt::format("w = u_r: critical {}; random w: Σφ(wᵀx̃)e = {:.3e}, critical {}",
                             crit_u,
@@ -362,7 +365,7 @@ InstanceResult g1_table(const Context& ctx, std::uint32_t seed) {
                      c.prediction_holds && c.congruence_holds;
   // Only a proved critical point makes the row a proof; otherwise it is evidence about θ̃.
   return result(holds,
-                c.hypothesis_proved ? c.arithmetic : "double",
+                c.evidence,  // conditional unless the hypothesis was proved
                 kExact,
                 fmt::format("λ = {}: {} (table {}), Krawczyk {}",
                             to_string(row.lambda),
@@ -385,7 +388,7 @@ InstanceResult always_minimum(const Context& ctx, std::uint32_t seed) {
   const Classification c = classify_point(big, parse_arithmetic(ctx.arithmetic("rational")));
   InstanceResult r =
       result(c.kind != PointKind::Saddle,
-             c.certified ? "rational" : "double",
+             c.evidence,  // conditional unless certified
              kExact,
              fmt::format("F_r indefinite, λ = {}: {}", to_string(s.lambda), to_string(c.kind)));
   if (!r.holds) {
@@ -405,7 +408,7 @@ InstanceResult yu_chen(const Context& ctx, std::uint32_t seed) {
   const bool lower = g7.certificate.value("witness_lower", false);
   const bool suboptimal_min = c.kind == PointKind::DegenerateMinimum && lower;
   InstanceResult r = result(!suboptimal_min,
-                            c.certified ? c.arithmetic : "double",
+                            c.evidence,
                             kExact,
                             fmt::format("1-10-1, N = 9: {} with inertia {}, witness loss {} < {}",
                                         to_string(c.kind),
@@ -424,7 +427,7 @@ InstanceResult lds1(const Context& ctx, std::uint32_t seed) {
     return undecided("the instance is not a certified local minimum: " + c.reason);
   }
   return result(c.kind != PointKind::StrictMinimum && c.inertia.zero > 0,
-                c.certified ? c.arithmetic : "double",
+                c.evidence,
                 static_cast<double>(c.inertia.zero),
                 fmt::format("suboptimal minimum with nullity {}", c.inertia.zero));
 }

@@ -130,10 +130,6 @@ Problem g1_refined(const Context& ctx) {
   return planted(ctx, p);
 }
 
-bool certified(const std::string& arithmetic) {
-  return arithmetic.rfind("rational", 0) == 0 || arithmetic.rfind("ball:", 0) == 0;
-}
-
 Rational lambda_inside(std::mt19937& rng) {
   std::uniform_int_distribution<int> k(1, 8);
   const int a = k(rng);
@@ -162,14 +158,11 @@ Rational tiny() {
   return r;
 }
 
-InstanceResult result(bool holds,
-                      const std::string& arithmetic,
-                      double margin,
-                      std::string detail) {
+InstanceResult result(bool holds, const Evidence& evidence, double margin, std::string detail) {
   InstanceResult r;
   r.decided = true;
   r.holds = holds;
-  r.arithmetic = arithmetic;
+  r.evidence = evidence;
   r.margin = margin;
   r.detail = std::move(detail);
   return r;

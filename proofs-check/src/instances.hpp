@@ -52,9 +52,6 @@ std::string& last_design_error();
 /// G1's small network refined to 100 digits (computed once), planted().
 Problem g1_refined(const Context& ctx);
 
-/// rational or ball:BITS.
-bool certified(const std::string& arithmetic);
-
 /// A random exact λ in (0, 1), or outside [0, 1].
 Rational lambda_inside(std::mt19937& rng);
 Rational lambda_outside(std::mt19937& rng);
@@ -65,7 +62,10 @@ double number(const std::string& s);
 /// 10^-20 exactly.
 Rational tiny();
 
-InstanceResult result(bool holds, const std::string& arithmetic, double margin, std::string detail);
+/// A decided instance. `evidence` comes from the computation that decided it (Evidence::of<S>() or
+/// a library result's evidence); the runner counts the instance as a proof only when
+/// evidence.proves().
+InstanceResult result(bool holds, const Evidence& evidence, double margin, std::string detail);
 InstanceResult undecided(std::string detail);
 
 }  // namespace locus::claims::detail

@@ -68,10 +68,11 @@ ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
       if (out.detail.empty()) out.detail = r.detail;
       continue;
     }
-    if (std::find(arithmetics.begin(), arithmetics.end(), r.arithmetic) == arithmetics.end()) {
-      arithmetics.push_back(r.arithmetic);
+    const std::string& name = r.evidence.arithmetic();
+    if (std::find(arithmetics.begin(), arithmetics.end(), name) == arithmetics.end()) {
+      arithmetics.push_back(name);
     }
-    const bool cert = detail::certified(r.arithmetic);
+    const bool cert = r.evidence.proves();  // from the scalar type, not from the name
     any_float = any_float || !cert;
     if (!r.holds && cert && refuting < 0) {
       any_refuted = true;

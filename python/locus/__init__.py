@@ -5,9 +5,13 @@ number inside is a rational. Results come back as
 
 * numpy float64 arrays (and Python floats) in ``arithmetic="double"``;
 * ``fractions.Fraction`` in ``"rational"``;
-* ``mpmath.mpf`` in ``"long-double"``, ``"float128"`` and ``"mpfr:BITS"`` when mpmath is
-  importable (at the arithmetic's precision), exact decimal strings otherwise;
-* strings ``"[m +/- r]"`` in ``"ball:BITS"`` (Arb balls, which contain the true value).
+* ``mpmath.mpf`` in ``"long-double"``, ``"float128"`` and ``"mpfr:BITS"``, each the exact binary
+  value the arithmetic computed (at the arithmetic's precision);
+* ``locus.Ball`` in ``"ball:BITS"`` (Arb balls, which contain the true value): exact midpoint and
+  radius, arithmetic with outward rounding, ``to_mpi()`` for an mpmath interval.
+
+Values cross from C++ as numbers (float64 arrays share the C++ buffer; exact values cross as
+integers), never as text.
 
 ``spectrum``, ``classify``, ``refine``, ``construct_split`` and ``check`` return the JSON objects of
 the corresponding ``locus`` commands (``--json``), as dicts: the same code computes both.
@@ -47,7 +51,7 @@ __all__ = [
     "Error", "InvalidArgument", "ParseError", "UnsupportedScalar", "Problem", "load", "parse",
     "problem", "loss", "gradient", "hessian", "gauss_newton", "residual_hessian", "jacobian",
     "outputs", "residuals", "evaluate", "spectrum", "classify", "refine", "construct_split",
-    "check",
+    "check", "Ball",
 ]
 
 
@@ -73,22 +77,24 @@ def problem(widths, activation, inputs, targets, *, loss="squared", reduction="s
 
 def _matrix_arg(m):
     if isinstance(m, _np.ndarray):
-        if m.dtype.kind == "f":
+        if m.dtype.kind == "f" and m.dtype.itemsize <= 8:  # exact in float64
             return _np.ascontiguousarray(m, dtype=_np.float64)
-        return [[_entry(x) for x in row] for row in m.tolist()]
+        return [[_entry(x) for x in row] for row in m.tolist()]  # longdouble stays longdouble
     return [[_entry(x) for x in row] for row in m]
 
 
 def _entry(x):
-    if isinstance(x, float):
-        return x
+    """One exact number for the extension: bools, ints and floats (Python or numpy, any width)
+    pass as they are and are read exactly; Fractions as p/q; anything else as its text."""
+    if isinstance(x, (bool, int, float, _np.floating, _np.integer, _np.bool_)):
+        return x.item() if isinstance(x, (_np.integer, _np.bool_)) else x
     if isinstance(x, Fraction):
         return f"{x.numerator}/{x.denominator}"
     return str(x)
 
 
 def _exact_list(v):
-    if isinstance(v, _np.ndarray) and v.dtype.kind == "f":
+    if isinstance(v, _np.ndarray) and v.dtype.kind == "f" and v.dtype.itemsize <= 8:
         return [float(x) for x in v.ravel()]
     return [_entry(x) for x in (v.ravel().tolist() if isinstance(v, _np.ndarray) else v)]
 
@@ -124,40 +130,177 @@ Problem.with_point = _with_point
 
 # ---- values in each arithmetic -------------------------------------------------------------------
 
-def _bits_of(name):
-    if name == "long-double":
-        return 64
-    if name == "float128":
-        return 113
-    if name.startswith("mpfr:"):
-        return int(name.split(":", 1)[1])
-    return None
+class Ball:
+    """A rigorous real ball from Arb: the exact real value lies in [mid - rad, mid + rad].
+
+    ``mid`` and ``rad`` are exact (binary) ``mpmath.mpf`` numbers, as Arb holds them. A ball is a
+    real number type: ``+ - * /`` with balls, ints, Fractions or floats give balls that contain
+    every possible result (computed with ``mpmath.iv``, outward rounding); ``to_mpi()`` is the
+    interval as an ``mpmath.iv.mpf``; ``x in ball`` tests membership exactly (Fractions, ints,
+    floats); ``lower``/``upper`` are the exact end points as Fractions.
+    """
+
+    __slots__ = ("mid", "rad", "prec")
+
+    def __init__(self, mid, rad=0, prec=None):
+        self.mid = mid if isinstance(mid, _mpf_type()) else _mpmath.mpf(mid)
+        self.rad = rad if isinstance(rad, _mpf_type()) else _mpmath.mpf(rad)
+        if self.rad < 0:
+            raise ValueError(f"Ball radius {self.rad} is negative")
+        self.prec = prec or max(53, _bit_size(self.mid), _bit_size(self.rad))
+
+    # exact views
+    @property
+    def lower(self):
+        return _fraction_of(self.mid) - _fraction_of(self.rad)
+
+    @property
+    def upper(self):
+        return _fraction_of(self.mid) + _fraction_of(self.rad)
+
+    def __contains__(self, x):
+        x = _fraction_of(x) if isinstance(x, _mpf_type()) else Fraction(x)
+        return self.lower <= x <= self.upper
+
+    def contains_zero(self):
+        return 0 in self
+
+    def to_mpi(self):
+        """The ball as an mpmath interval, end points rounded outward."""
+        with _ivprec(self.prec + 10):
+            return _mpmath.iv.mpf(self.mid) + _mpmath.iv.mpf([-self.rad, self.rad])
+
+    @classmethod
+    def _from_mpi(cls, v, prec):
+        with _mpmath.workprec(prec + 10):
+            a, b = _mpmath.mpf(v.a), _mpmath.mpf(v.b)
+        mid = (_fraction_of(a) + _fraction_of(b)) / 2
+        with _mpmath.workprec(prec + 10):
+            m = _mpmath.mpf(mid.numerator) / mid.denominator
+            # the radius covers both end points from the rounded midpoint, rounded up
+            r = max(_fraction_of(b) - _fraction_of(m), _fraction_of(m) - _fraction_of(a))
+            rad = _mpmath.mpf(_mpmath.libmp.from_rational(r.numerator, r.denominator, prec, "u"))
+        return cls(m, rad, prec)
+
+    def _binary(self, other, op):
+        if not isinstance(other, Ball):
+            other = Ball._exact(other, self.prec)
+        prec = max(self.prec, other.prec)
+        with _ivprec(prec + 10):
+            return Ball._from_mpi(op(self.to_mpi(), other.to_mpi()), prec)
+
+    @staticmethod
+    def _exact(x, prec):
+        if isinstance(x, float):
+            return Ball(_mpmath.mpf(x), 0, prec)
+        f = Fraction(x)
+        if f.denominator & (f.denominator - 1) == 0:  # dyadic: exact
+            with _mpmath.workprec(max(prec, f.numerator.bit_length() + 1)):
+                return Ball(_mpmath.mpf(f.numerator) / f.denominator, 0, prec)
+        with _mpmath.workprec(prec + 10):
+            m = _mpmath.mpf(f.numerator) / f.denominator
+            r = abs(f - _fraction_of(m))
+            rad = _mpmath.mpf(_mpmath.libmp.from_rational(r.numerator, r.denominator, prec, "u"))
+        return Ball(m, rad, prec)
+
+    def __add__(self, o):
+        return self._binary(o, lambda a, b: a + b)
+
+    def __radd__(self, o):
+        return self._binary(o, lambda a, b: b + a)
+
+    def __sub__(self, o):
+        return self._binary(o, lambda a, b: a - b)
+
+    def __rsub__(self, o):
+        return self._binary(o, lambda a, b: b - a)
+
+    def __mul__(self, o):
+        return self._binary(o, lambda a, b: a * b)
+
+    def __rmul__(self, o):
+        return self._binary(o, lambda a, b: b * a)
+
+    def __truediv__(self, o):
+        return self._binary(o, lambda a, b: a / b)
+
+    def __rtruediv__(self, o):
+        return self._binary(o, lambda a, b: b / a)
+
+    def __neg__(self):
+        return Ball(-self.mid, self.rad, self.prec)
+
+    def __abs__(self):
+        return Ball._from_mpi(abs(self.to_mpi()), self.prec)
+
+    def __float__(self):
+        return float(self.mid)
+
+    def __repr__(self):
+        return f"locus.Ball({self})"
+
+    def __str__(self):
+        with _mpmath.workprec(self.prec):
+            return f"[{_mpmath.nstr(self.mid, 20)} +/- {_mpmath.nstr(self.rad, 3)}]"
 
 
-def _converter(name):
-    if name == "rational":
-        return Fraction
-    bits = _bits_of(name)
-    if bits is not None and _mpmath is not None:
-        def to_mpf(s):
-            with _mpmath.workprec(bits):
-                return _mpmath.mpf(s)
-        return to_mpf
-    return str
+class _ivprec:
+    """mpmath.iv at a given precision for the duration of a with-block."""
+
+    def __init__(self, prec):
+        self.prec = prec
+
+    def __enter__(self):
+        self.saved = _mpmath.iv.prec
+        _mpmath.iv.prec = self.prec
+
+    def __exit__(self, *exc):
+        _mpmath.iv.prec = self.saved
+
+
+def _mpf_type():
+    return _mpmath.mpf
+
+
+def _bit_size(x):
+    man = x.man if hasattr(x, "man") else 0
+    return int(man).bit_length()
+
+
+def _fraction_of(x):
+    """The exact value of an mpmath.mpf (finite) as a Fraction."""
+    sign, man, exp, _ = x._mpf_
+    if not man and exp:
+        raise ValueError(f"{x} is not finite")
+    v = Fraction(man) * (Fraction(2) ** exp)
+    return -v if sign else v
+
+
+def _to_mpf(man, exp, bits):
+    with _mpmath.workprec(max(bits, int(man).bit_length() + 1, 53)):
+        return _mpmath.mpf((man, exp))
 
 
 def _values(item, name):
-    shape = tuple(item["shape"])
-    if name == "double":
-        v = item["values"]
-        return float(v) if shape == () else _np.asarray(v)
-    conv = _converter(name)
-    vals = [conv(s) for s in item["text"]]
+    """Numbers from the extension: a float64 array (or float) for double; Fractions, mpmath.mpf or
+    locus.Ball objects otherwise (exact values, no text)."""
+    if not isinstance(item, tuple):
+        return item
+    kind, shape, rows, bits, entries = item
+    if kind == "rational":
+        vals = [Fraction(n, d) for n, d in entries]
+    elif kind == "binary":
+        vals = [_mpmath.mpf(e) if isinstance(e, float) else _to_mpf(e[0], e[1], bits)
+                for e in entries]
+    else:
+        vals = [Ball(_to_mpf(a, b, bits), _to_mpf(c, d, bits), bits) for a, b, c, d in entries]
     if shape == ():
         return vals[0]
     out = _np.empty(len(vals), dtype=object)
     out[:] = vals
-    return out.reshape(shape)
+    if len(shape) == 1:
+        return out
+    return out.reshape((shape[1], shape[0])).T  # column-major entries
 
 
 _KEYS = {"loss": "loss", "gradient": "gradient", "hessian": "hessian",
@@ -168,11 +311,12 @@ _KEYS = {"loss": "loss", "gradient": "gradient", "hessian": "hessian",
 def evaluate(problem, quantities=("loss", "gradient", "hessian"), *, arithmetic="double",
              theta=None):
     """Several quantities at once: a dict keyed like ``locus eval --json`` (gauss_newton, ...),
-    plus "arithmetic". ``theta`` replaces the problem's point."""
+    plus "arithmetic" (its name) and "rigour" ("exact", "enclosure" or "floating-point", from the
+    arithmetic that computed the values). ``theta`` replaces the problem's point."""
     theta = None if theta is None else _exact_list(theta)
     r = _locus._evaluate(problem, arithmetic, ",".join(quantities), theta)
     name = r["arithmetic"]
-    out = {"arithmetic": name}
+    out = {"arithmetic": name, "rigour": r["rigour"]}
     for q in quantities:
         key = _KEYS.get(q, q)
         out[key] = _values(r[key], name)
@@ -184,7 +328,8 @@ def _one(quantity):
         return evaluate(problem, (quantity,), arithmetic=arithmetic, theta=theta)[_KEYS[quantity]]
     f.__name__ = _KEYS[quantity]
     f.__doc__ = (f"The {quantity} at θ (default: the problem's point), in the given arithmetic "
-                 "(double: numpy float64; rational: Fractions; MPFR: mpmath; balls: strings).")
+                 "(double: numpy float64; rational: Fractions; long-double, float128, MPFR: mpmath.mpf; "
+                 "balls: locus.Ball).")
     return f
 
 
@@ -214,7 +359,7 @@ def spectrum(problem, *, arithmetic="double", matrix="hessian", max_bits=4096, k
 
 def classify(problem, *, arithmetic="ball:256", max_bits=4096, gradient_tolerance=None):
     """``locus classify --json``: critical? minimum / saddle / degenerate, with the certificate."""
-    tol = "" if gradient_tolerance is None else _entry(gradient_tolerance)
+    tol = None if gradient_tolerance is None else _entry(gradient_tolerance)
     return _json.loads(_locus._classify(problem, arithmetic, int(max_bits), tol))
 
 

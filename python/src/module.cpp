@@ -1,18 +1,24 @@
 // locus._locus: the Python extension behind the `locus` package (python/locus/__init__.py).
 //
-// Problems cross the boundary as locus::Problem (exact rationals inside); numbers come back as
-// float64 numpy arrays for double, and as exact text otherwise, which the Python layer turns into
-// fractions.Fraction or mpmath values. Results of spectrum, classify, refine, construct split and
-// check are the JSON objects of the CLI (locus/cli/reports.hpp), returned as JSON text. Every call
-// that computes releases the GIL; locus::Error becomes locus.Error (or a subclass) with the CLI's
+// Problems cross the boundary as locus::Problem (exact rationals inside). Values computed by the
+// library cross as numbers, never as text: double matrices become float64 numpy arrays that share
+// the Eigen buffer (no copy); exact and multiprecision values cross as Python integers (rationals
+// as (numerator, denominator), binary floating values and ball midpoints/radii as (mantissa,
+// exponent) with value mantissa·2^exponent), which the Python layer turns into fractions.Fraction,
+// mpmath.mpf and locus.Ball. Results of spectrum, classify, refine, construct split and check are
+// the JSON objects of the CLI (locus/cli/reports.hpp), returned as JSON text. Every call that
+// computes releases the GIL; locus::Error becomes locus.Error (or a subclass) with the CLI's
 // message.
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "locus/cli/reports.hpp"
+#include "locus/core/evaluate.hpp"
 #include "locus/error.hpp"
 #include "locus/io/problem.hpp"
+#include "locus/scalar/arithmetic.hpp"
 #include "locus/version.hpp"
 
 #include <fmt/format.h>
@@ -25,17 +31,49 @@ namespace py = pybind11;
 
 namespace {
 
-// One exact entry from Python: a float is its exact binary value; anything else (int, str,
-// Fraction, Decimal, numpy integer) is parsed from str(x) as a decimal or p/q.
+// A Python int from a GMP integer, through its little-endian bytes (no decimal text).
+py::int_ py_int(const mpz_t z) {
+  if (mpz_fits_slong_p(z)) return py::int_(mpz_get_si(z));
+  const std::size_t bytes = (mpz_sizeinbase(z, 2) + 7) / 8;
+  std::string buffer(bytes, '\0');
+  std::size_t written = 0;
+  mpz_export(buffer.data(), &written, -1, 1, 0, 0, z);
+  py::object v = py::module_::import("builtins")
+                     .attr("int")
+                     .attr("from_bytes")(py::bytes(buffer.data(), written), "little");
+  if (mpz_sgn(z) < 0) v = -v;
+  return py::int_(v);
+}
+
+// A GMP integer from a Python int, through its bytes.
+locus::Integer integer_of(const py::handle& x) {
+  const py::int_ v = py::reinterpret_borrow<py::int_>(x);
+  const bool negative = v < py::int_(0);
+  const py::int_ a = negative ? py::int_(-v) : v;
+  const auto bits = a.attr("bit_length")().cast<std::size_t>();
+  const std::size_t bytes = std::max<std::size_t>(1, (bits + 7) / 8);
+  const std::string buffer = a.attr("to_bytes")(bytes, "little").cast<std::string>();
+  locus::Integer out;
+  mpz_import(out.backend().data(), buffer.size(), -1, 1, 0, 0, buffer.data());
+  if (negative) out = -out;
+  return out;
+}
+
+// One exact entry from Python: a bool is 0 or 1; an int is itself; a Python or numpy float (any
+// width, numpy.longdouble included) is its exact binary value (as_integer_ratio); anything else
+// (str, Fraction, Decimal, numpy integer) is parsed from str(x) as a decimal or p/q.
 locus::Rational rational_of(const py::handle& x, const std::string& what) {
+  if (py::isinstance<py::bool_>(x)) return locus::Rational(x.cast<bool>() ? 1 : 0);
+  if (py::isinstance<py::int_>(x)) return locus::Rational(integer_of(x));
   if (py::isinstance<py::float_>(x) ||
       py::isinstance(x, py::module_::import("numpy").attr("floating"))) {
-    const double v = x.cast<double>();
-    if (!std::isfinite(v)) {
+    const auto finite = py::module_::import("math").attr("isfinite");
+    if (!finite(x).cast<bool>()) {
       throw locus::InvalidArgument(
           fmt::format("{} is {}; expected a finite number", what, py::str(x).cast<std::string>()));
     }
-    return locus::Rational(v);
+    const py::tuple ratio = x.attr("as_integer_ratio")();
+    return locus::Rational(integer_of(ratio[0])) / locus::Rational(integer_of(ratio[1]));
   }
   const std::string s = py::str(x).cast<std::string>();
   try {
@@ -47,7 +85,8 @@ locus::Rational rational_of(const py::handle& x, const std::string& what) {
 
 // A matrix (rows x cols) from a 2-D numpy float array (exact binary values) or nested sequences.
 locus::Mat<locus::Rational> rational_matrix(const py::object& o, const std::string& what) {
-  if (py::isinstance<py::array>(o) && py::array(o).dtype().kind() == 'f') {
+  if (py::isinstance<py::array>(o) && py::array(o).dtype().kind() == 'f' &&
+      py::array(o).dtype().itemsize() <= 8) {  // float16/32/64: exact in double
     const auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(o);
     if (a.ndim() != 2) {
       throw locus::InvalidArgument(fmt::format(
@@ -132,6 +171,65 @@ locus::Problem with_point(const locus::Problem& p, const py::object& theta) {
 
 py::object json_object(const nlohmann::json& j) {
   return py::module_::import("json").attr("loads")(j.dump());
+}
+
+// (mantissa, exponent) with value mantissa·2^exponent, for a dyadic rational (the exact value of
+// every binary floating-point number and of Arb's midpoints and radii).
+py::tuple dyadic_of(const locus::Rational& r) {
+  const mpz_srcptr num = mpq_numref(r.backend().data());
+  const mpz_srcptr den = mpq_denref(r.backend().data());
+  const auto k = static_cast<long>(mpz_sizeinbase(den, 2)) - 1;  // den = 2^k
+  if (mpz_scan1(den, 0) != static_cast<mp_bitcnt_t>(k)) {
+    throw locus::Error("internal: a binary floating-point value has a non-dyadic denominator");
+  }
+  return py::make_tuple(py_int(num), py::int_(-k));
+}
+
+// The values of one quantity, as numbers: a float64 numpy array sharing the matrix (double, shape
+// {} gives a Python float); otherwise (kind, shape, entries) with entries in column-major order:
+//   "rational": (numerator, denominator); "binary": (mantissa, exponent) or a float for NaN/Inf;
+//   "ball": (mid mantissa, mid exponent, rad mantissa, rad exponent).
+template <class S>
+py::object values_of(locus::Mat<S>&& m, const std::vector<long>& shape) {
+  if constexpr (std::is_convertible_v<const S*, const double*>) {
+    if (shape.empty()) return py::float_(m(0, 0));
+    auto* owned = new locus::Mat<S>(std::move(m));
+    const py::capsule free_when_done(owned, [](void* v) { delete static_cast<locus::Mat<S>*>(v); });
+    const auto rows = static_cast<py::ssize_t>(owned->rows());
+    const auto cols = static_cast<py::ssize_t>(owned->cols());
+    const auto item = static_cast<py::ssize_t>(sizeof(double));
+    if (shape.size() == 1)
+      return py::array_t<double>({rows}, {item}, owned->data(), free_when_done);
+    return py::array_t<double>({rows, cols}, {item, item * rows}, owned->data(), free_when_done);
+  } else {
+    py::list entries;
+    for (Eigen::Index j = 0; j < m.cols(); ++j) {
+      for (Eigen::Index i = 0; i < m.rows(); ++i) {
+        const S& x = m(i, j);
+        if constexpr (locus::ScalarTraits<S>::is_exact) {
+          const locus::Rational& r = x;
+          entries.append(py::make_tuple(py_int(mpq_numref(r.backend().data())),
+                                        py_int(mpq_denref(r.backend().data()))));
+        } else if constexpr (locus::ScalarTraits<S>::is_interval) {
+          const py::tuple mid = dyadic_of(x.mid());
+          const py::tuple rad = dyadic_of(x.rad());
+          entries.append(py::make_tuple(mid[0], mid[1], rad[0], rad[1]));
+        } else if (!locus::ScalarTraits<S>::is_finite(x)) {
+          entries.append(py::float_(locus::ScalarTraits<S>::to_double(x)));
+        } else {
+          entries.append(dyadic_of(locus::ScalarTraits<S>::to_rational(x)));
+        }
+      }
+    }
+    const char* kind = locus::ScalarTraits<S>::is_exact
+                           ? "rational"
+                           : (locus::ScalarTraits<S>::is_interval ? "ball" : "binary");
+    return py::make_tuple(kind,
+                          py::tuple(py::cast(shape)),
+                          static_cast<long>(m.rows()),
+                          locus::ScalarTraits<S>::digits(),
+                          entries);
+  }
 }
 
 }  // namespace
@@ -317,25 +415,24 @@ PYBIND11_MODULE(_locus, m) {
          const std::string& quantities,
          const py::object& theta) {
         const locus::Problem q = with_point(p, theta);
-        std::vector<locus::cli::EvaluatedQuantity> out;
-        std::string name;
-        {
-          const py::gil_scoped_release release;
-          out = locus::cli::evaluate_report(q, arithmetic, quantities, &name);
-        }
-        py::dict d;
-        for (const auto& e : out) {
-          py::dict item;
-          item["shape"] = e.shape;
-          item["text"] = e.text;
-          std::vector<py::ssize_t> shape(e.shape.begin(), e.shape.end());
-          py::array_t<double> values(shape);
-          std::copy(e.values.begin(), e.values.end(), values.mutable_data());
-          item["values"] = values;
-          d[py::str(e.key)] = item;
-        }
-        d["arithmetic"] = name;
-        return d;
+        const locus::Arithmetic a = locus::parse_arithmetic(arithmetic);
+        locus::EvaluateOptions options;
+        options.quantities = locus::parse_quantities(quantities);
+        return locus::dispatch(a, [&]<class S>(std::type_identity<S>) {
+          std::optional<locus::Evaluation<S>> r;
+          {
+            const py::gil_scoped_release release;
+            r = locus::evaluate<S>(q, options);
+          }
+          py::dict d;
+          d["arithmetic"] = r->evidence.arithmetic();
+          d["rigour"] = std::string(locus::to_string(r->evidence.rigour()));
+          for (auto& item : r->items) {
+            d[py::str(std::string(locus::json_key(item.quantity)))] =
+                values_of<S>(std::move(item.values), item.shape);
+          }
+          return py::object(std::move(d));
+        });
       },
       py::arg("problem"),
       py::arg("arithmetic"),
@@ -383,7 +480,10 @@ PYBIND11_MODULE(_locus, m) {
       [](const locus::Problem& p,
          const std::string& arithmetic,
          long max_bits,
-         const std::string& gradient_tolerance) {
+         const py::object& tolerance) {
+        const std::string gradient_tolerance =
+            tolerance.is_none() ? std::string()
+                                : locus::to_string(rational_of(tolerance, "gradient_tolerance"));
         const py::gil_scoped_release release;
         return locus::cli::classify_report(p, {arithmetic, max_bits, gradient_tolerance}).dump();
       },
@@ -422,9 +522,10 @@ PYBIND11_MODULE(_locus, m) {
       [](const locus::Problem& p,
          int layer,
          int unit,
-         const std::string& lambda,
+         const py::object& lam,
          const std::string& arithmetic,
          const std::string& source) {
+        const std::string lambda = locus::to_string(rational_of(lam, "lam"));
         const py::gil_scoped_release release;
         return locus::cli::split_report(p, layer, unit, lambda, arithmetic, source);
       },

@@ -67,6 +67,40 @@ TEST_CASE("every planted fault a claim declares changes its verdict") {
   CHECK(pairs >= 25);
 }
 
+TEST_CASE("an instance that computes in double cannot report itself as a proof") {
+  // The instance decides in double and does everything it can to look certified: it names
+  // "rational" in its detail and combines its evidence with a rational one. The rigour still
+  // comes from the scalar type of the double computation, so the claim is evidence, not proved.
+  // (Writing Evidence with exact rigour by hand does not compile: tests/compile_fail.)
+  lk::Claim c;
+  c.id = "test.forged";
+  c.instances = 3;
+  c.quick_instances = 3;
+  c.run = [](const lk::Context&, std::uint32_t seed) {
+    const double x = 0.1 * static_cast<double>(seed + 1);
+    lk::InstanceResult r;
+    r.decided = true;
+    r.holds = x > 0;
+    r.evidence = weakest(locus::Evidence::of<locus::Rational>(), locus::Evidence::of<double>());
+    r.detail = "arithmetic: rational (certified)";
+    return r;
+  };
+  const lk::ClaimResult out = lk::run_claim(c, lk::Context{});
+  CHECK(out.verdict == lk::Verdict::Evidence);
+  CHECK(out.verdict != lk::Verdict::Proved);
+  CHECK(out.arithmetic == "rational,double");
+  // The same check with its computation in rational arithmetic is a proof.
+  c.run = [](const lk::Context&, std::uint32_t seed) {
+    const locus::Rational x = locus::Rational(1, 10) * (seed + 1);
+    lk::InstanceResult r;
+    r.decided = true;
+    r.holds = x > 0;
+    r.evidence = locus::Evidence::of<locus::Rational>();
+    return r;
+  };
+  CHECK(lk::run_claim(c, lk::Context{}).verdict == lk::Verdict::Proved);
+}
+
 TEST_CASE("verdict rules") {
   const auto make = [](std::function<lk::InstanceResult(const lk::Context&, std::uint32_t)> f) {
     lk::Claim c;
@@ -76,34 +110,44 @@ TEST_CASE("verdict rules") {
     c.run = std::move(f);
     return c;
   };
-  const auto res = [](bool holds, const char* arith) {
+  const auto res = [](bool holds, const locus::Evidence& e) {
     lk::InstanceResult r;
     r.decided = true;
     r.holds = holds;
-    r.arithmetic = arith;
+    r.evidence = e;
     r.margin = 1;
     return r;
   };
+  using locus::Evidence;
+  const Evidence exact = Evidence::of<locus::Rational>();
+  const Evidence ball = [] {
+    const locus::ScopedBallPrecision precision(128);
+    return Evidence::of<locus::Ball>();
+  }();
   lk::Context ctx;
-  CHECK(lk::run_claim(make([&](auto&, auto) { return res(true, "rational"); }), ctx).verdict ==
+  CHECK(lk::run_claim(make([&](auto&, auto) { return res(true, exact); }), ctx).verdict ==
         lk::Verdict::Proved);
-  CHECK(lk::run_claim(make([&](auto&, auto) { return res(true, "ball:128"); }), ctx).verdict ==
+  CHECK(lk::run_claim(make([&](auto&, auto) { return res(true, ball); }), ctx).verdict ==
         lk::Verdict::Proved);
-  CHECK(lk::run_claim(make([&](auto&, auto) { return res(true, "double"); }), ctx).verdict ==
-        lk::Verdict::Evidence);
-  CHECK(lk::run_claim(make([&](auto&, auto) { return res(true, "mpfr:1024"); }), ctx).verdict ==
-        lk::Verdict::Evidence);
-  CHECK(lk::run_claim(make([&](auto&, std::uint32_t s) { return res(s != 2, "rational"); }), ctx)
+  CHECK(lk::run_claim(make([&](auto&, auto) { return res(true, Evidence::of<double>()); }), ctx)
+            .verdict == lk::Verdict::Evidence);
+  CHECK(lk::run_claim(make([&](auto&, auto) { return res(true, Evidence::of<locus::Mpfr1024>()); }),
+                      ctx)
+            .verdict == lk::Verdict::Evidence);
+  // A proof resting on an unproved hypothesis is evidence.
+  CHECK(lk::run_claim(make([&](auto&, auto) { return res(true, exact.conditional()); }), ctx)
+            .verdict == lk::Verdict::Evidence);
+  CHECK(lk::run_claim(make([&](auto&, std::uint32_t s) { return res(s != 2, exact); }), ctx)
             .verdict == lk::Verdict::Refuted);
   CHECK(lk::run_claim(make([&](auto&, std::uint32_t s) {
                         if (s == 1) throw std::runtime_error("boom");
-                        return res(true, "rational");
+                        return res(true, exact);
                       }),
                       ctx)
             .verdict == lk::Verdict::Inconclusive);
   // A float "counterexample" refutes nothing.
-  CHECK(lk::run_claim(make([&](auto&, auto) { return res(false, "double"); }), ctx).verdict !=
-        lk::Verdict::Refuted);
+  CHECK(lk::run_claim(make([&](auto&, auto) { return res(false, Evidence::of<double>()); }), ctx)
+            .verdict != lk::Verdict::Refuted);
   // The seed of instance k is seed + k.
   ctx.seed = 100;
   std::set<std::uint32_t> seen;
@@ -111,7 +155,7 @@ TEST_CASE("verdict rules") {
   lk::run_claim(make([&](auto&, std::uint32_t s) {
                   const std::lock_guard<std::mutex> lock(m);
                   seen.insert(s);
-                  return res(true, "rational");
+                  return res(true, exact);
                 }),
                 ctx,
                 2);

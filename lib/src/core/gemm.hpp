@@ -23,13 +23,8 @@
 namespace locus::detail {
 
 template <class S>
-struct IsMpfr : std::false_type {};
-template <unsigned D>
-struct IsMpfr<boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D>,
-                                            boost::multiprecision::et_off>> : std::true_type {};
-
-template <class S>
-inline constexpr bool kInPlaceGemm = IsMpfr<S>::value || std::is_same_v<S, Ball>;
+inline constexpr bool kInPlaceGemm =
+    ScalarTraits<S>::kind == ScalarKind::Mpfr || ScalarTraits<S>::is_interval;
 
 template <class S>
 using GemmRef = Eigen::Ref<Mat<S>, 0, Eigen::OuterStride<>>;
@@ -39,7 +34,7 @@ using GemmConstRef = Eigen::Ref<const Mat<S>, 0, Eigen::OuterStride<>>;
 // acc += a * b without temporaries; tmp is scratch of the accumulator's precision.
 template <class S>
 inline void add_product(S& acc, const S& a, const S& b, S& tmp) {
-  if constexpr (IsMpfr<S>::value) {
+  if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
     mpfr_mul(tmp.backend().data(), a.backend().data(), b.backend().data(), MPFR_RNDN);
     mpfr_add(acc.backend().data(), acc.backend().data(), tmp.backend().data(), MPFR_RNDN);
   } else {
@@ -50,7 +45,7 @@ inline void add_product(S& acc, const S& a, const S& b, S& tmp) {
 
 template <class S>
 inline bool is_exact_zero(const S& x) {
-  if constexpr (IsMpfr<S>::value) {
+  if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
     return mpfr_zero_p(x.backend().data()) != 0;
   } else {
     return x.is_zero();
@@ -130,7 +125,7 @@ void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) 
       c.setZero();
       return;
     }
-    if constexpr (std::is_same_v<S, Ball>) {
+    if constexpr (ScalarTraits<S>::is_interval) {
       if (arb_gemm(c, a, transpose_a, b)) return;
     }
     // op(A) row-major as pointers, zeros dropped: for row i the nonzero (k, a_ik) pairs.

@@ -1,5 +1,6 @@
 #include "locus/io/npy.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <fstream>
@@ -13,6 +14,18 @@ namespace locus {
 void write_npy(const std::string& path,
                const std::vector<double>& values,
                const std::vector<long>& shape) {
+  long count = 1;
+  for (long d : shape) count *= d;
+  if (count != static_cast<long>(values.size())) {
+    throw Error(fmt::format("write_npy: {} values for shape of {} entries", values.size(), count));
+  }
+  write_npy(path, values.data(), shape, NpyOrder::RowMajor);
+}
+
+void write_npy(const std::string& path,
+               const double* data,
+               const std::vector<long>& shape,
+               NpyOrder order) {
   static_assert(std::endian::native == std::endian::little, "npy writer assumes little endian");
   long count = 1;
   std::string dims;
@@ -21,11 +34,9 @@ void write_npy(const std::string& path,
     dims += fmt::format("{}, ", d);
   }
   if (shape.size() > 1) dims.resize(dims.size() - 2);  // "(3, 4)"; a 1-d shape keeps "(3, )"
-  if (count != static_cast<long>(values.size())) {
-    throw Error(fmt::format("write_npy: {} values for shape of {} entries", values.size(), count));
-  }
-  std::string header =
-      fmt::format("{{'descr': '<f8', 'fortran_order': False, 'shape': ({}), }}", dims);
+  std::string header = fmt::format("{{'descr': '<f8', 'fortran_order': {}, 'shape': ({}), }}",
+                                   order == NpyOrder::ColumnMajor ? "True" : "False",
+                                   dims);
   // magic (6) + version (2) + header length (2) + header + '\n' must be a multiple of 64
   const std::size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -37,8 +48,14 @@ void write_npy(const std::string& path,
   const char len_bytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
   out.write(len_bytes, 2);
   out.write(header.data(), static_cast<std::streamsize>(header.size()));
-  out.write(reinterpret_cast<const char*>(values.data()),
-            static_cast<std::streamsize>(values.size() * sizeof(double)));
+  // In 4 MiB pieces: one write of a few hundred MB is several times slower in the kernel than the
+  // same bytes in pieces (0.34 s against under 0.05 s for 232 MB here).
+  const auto* bytes = reinterpret_cast<const char*>(data);
+  const std::size_t total_bytes = static_cast<std::size_t>(count) * sizeof(double);
+  constexpr std::size_t kPiece = std::size_t{4} << 20;
+  for (std::size_t at = 0; at < total_bytes && out; at += kPiece) {
+    out.write(bytes + at, static_cast<std::streamsize>(std::min(kPiece, total_bytes - at)));
+  }
   if (!out) throw Error(fmt::format("error while writing '{}'", path));
 }
 

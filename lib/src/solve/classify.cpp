@@ -759,25 +759,49 @@ std::string to_string(Stationarity s) {
   return "?";
 }
 
-Classification classify_point(const Problem& p, const Arithmetic& a, const ClassifyOptions& opt) {
-  if (!p.point) throw InvalidArgument("classify: the problem has no point");
+namespace {
+
+Classification classify_dispatch(const Problem& p,
+                                 const Arithmetic& a,
+                                 const ClassifyOptions& opt) {
   switch (a.kind) {
-    case ScalarKind::Rational:
-      return classify_rational(p, opt);
+    case ScalarKind::Rational: {
+      Classification c = classify_rational(p, opt);
+      c.evidence = Evidence::of<Rational>();
+      return c;
+    }
     case ScalarKind::Ball:
-      return classify_balls(p, a.bits, opt, a.name());
-    case ScalarKind::Mpfr:
-      return classify_balls(p, a.bits, opt, a.name() + " (certified with balls)");
+    case ScalarKind::Mpfr: {
+      // MPFR classifications are certified with balls at the same precision.
+      Classification c = classify_balls(
+          p,
+          a.bits,
+          opt,
+          a.kind == ScalarKind::Ball ? a.name() : a.name() + " (certified with balls)");
+      const ScopedBallPrecision precision(a.bits);
+      c.evidence = Evidence::of<Ball>();
+      return c;
+    }
     default:
       return dispatch(a, [&]<class S>(std::type_identity<S>) -> Classification {
-        if constexpr (std::is_same_v<S, Rational> || std::is_same_v<S, Ball> ||
-                      ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+        if constexpr (ScalarTraits<S>::is_rigorous || ScalarTraits<S>::kind == ScalarKind::Mpfr) {
           return {};
         } else {
-          return classify_float<S>(p, opt);
+          Classification c = classify_float<S>(p, opt);
+          c.evidence = Evidence::of<S>();
+          return c;
         }
       });
   }
+}
+
+}  // namespace
+
+Classification classify_point(const Problem& p, const Arithmetic& a, const ClassifyOptions& opt) {
+  if (!p.point) throw InvalidArgument("classify: the problem has no point");
+  Classification c = classify_dispatch(p, a, opt);
+  if (!c.certified) c.evidence = c.evidence.conditional();
+  return c;
 }
 
 }  // namespace locus

@@ -44,7 +44,7 @@ Vec<To> convert_vector(const Vec<From>& v) {
   } else {
     Vec<To> out(v.size());
     for (Eigen::Index i = 0; i < v.size(); ++i) {
-      if constexpr (std::is_same_v<To, double>) {
+      if constexpr (ScalarTraits<To>::kind == ScalarKind::Binary) {  // direct, no rational
         out(i) = ScalarTraits<From>::to_double(v(i));
       } else {
         out(i) = ScalarTraits<To>::from_rational(ScalarTraits<From>::to_rational(v(i)));

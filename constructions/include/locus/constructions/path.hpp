@@ -40,6 +40,7 @@ struct SegmentCheck {
 
 struct PathCheck {
   std::string arithmetic;  ///< "rational" or "ball:BITS"
+  Evidence evidence;       ///< exact (rational) or enclosure (balls)
   std::vector<SegmentCheck> segments;
   bool non_increasing = false;   ///< every segment constant or non-increasing (certified)
   bool strict_decrease = false;  ///< L(θ_end) < L(θ_0), certified

@@ -49,6 +49,9 @@ Mat<Rational> split_coordinates(const Network& small, const SplitSpec& spec);
 /// What the split construction proves (see split.cpp for every step).
 struct SplitCertificate {
   std::string arithmetic;  ///< "rational" or "ball:BITS"
+  /// Exact (rational) or enclosure (balls) when the hypothesis (θ* critical) is proved; otherwise
+  /// lowered to floating-point strength: every statement is then about θ̃, conditional on it.
+  Evidence evidence;
   SplitSpec spec;
   std::string small_gradient;  ///< "0 exactly" or a certified bound
   /// Theorem S's hypothesis is proved: ∇L_small = 0 exactly (rational), or a true critical point

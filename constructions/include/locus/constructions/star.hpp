@@ -28,6 +28,7 @@ Problem star_problem(const Problem& base, const std::vector<int>& zero_layers);
 
 struct StarCertificate {
   std::string arithmetic;
+  Evidence evidence;  ///< of the arithmetic that computed it
   std::vector<int> zero_layers;
   bool gradient_zero = false;  ///< ∇L = 0 exactly (exact zeros, also in balls)
   std::string gradient;

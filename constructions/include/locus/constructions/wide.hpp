@@ -27,6 +27,7 @@ struct WideBound {
   std::vector<Eigen::Index> rank_a;      ///< rank Ã_{l−1}, l = 1..L (Ã_0 = X̃)
   std::vector<Eigen::Index> rank_delta;  ///< rank Δ_l, l = 1..L (entry 0 unused)
   std::string method;
+  Evidence evidence;  ///< of the arithmetic that computed the ranks
 };
 
 WideBound wb1_bound(const Problem& p, const Arithmetic& a);

@@ -17,6 +17,7 @@
 #include "locus/scalar/float128.hpp"
 #include "locus/scalar/mpfr.hpp"
 #include "locus/scalar/rational.hpp"
+#include "locus/scalar/rigour.hpp"
 #include "locus/scalar/traits.hpp"
 
 namespace locus {

@@ -3,25 +3,25 @@
 //
 // Every arithmetic locus computes in is a `Scalar` type with a specialisation of ScalarTraits,
 // modelled on Eigen::NumTraits. Generic code asks the traits, never `std::is_same_v<Scalar,
-// double>`:
+// double>`; how sure a result is comes from them too (scalar/rigour.hpp, docs/math/rigour.md):
 //
-//   | member                | meaning |
-//   |-----------------------|-----------------------------------------------------------------------|
-//   | kind                  | ScalarKind: Binary, Extended, Quad, Mpfr, Rational, Ball | | is_exact
-//   | arithmetic is exact (+ - * / never round): Rational                   | | is_rigorous |
-//   results are exact or certified enclosures: Rational, Ball             | | is_interval | values
-//   are sets (balls), comparisons are three-valued                 | | has_transcendentals   | exp,
-//   log, tanh, sqrt are available                                    | | digits()              |
-//   significand bits (0 for exact arithmetic)                             | | epsilon() |
-//   2^(1-digits), the unit roundoff scale (0 for exact)                   | | default_tolerance()
-//   | what replaces a bare 1e-12 in generic comparisons (0 for exact)       | | name() | the
-//   arithmetic's CLI name: "double", "mpfr:256", "ball:128", ...      | | to_double(x)          |
-//   nearest double (midpoint for balls)                                   | | to_rational(x) | the
-//   exact rational value (the midpoint for balls)                     | | from_ratio(p, q)      |
-//   p/q rounded to nearest (enclosed for balls, exact for Rational)       | | from_rational(r) | r
-//   rounded to nearest (enclosed for balls, exact for Rational)         | | to_string(x)          |
-//   text that parses back to the same value (balls: "[mid +/- rad]")      | | is_finite(x) | not
-//   NaN/Inf (balls: finite midpoint and radius)                       |
+//   | member                | meaning                                                          |
+//   |-----------------------|------------------------------------------------------------------|
+//   | kind                  | ScalarKind: Binary, Extended, Quad, Mpfr, Rational, Ball         |
+//   | is_exact              | arithmetic is exact (+ - * / never round): Rational              |
+//   | is_rigorous           | results are exact or certified enclosures: Rational, Ball        |
+//   | is_interval           | values are sets (balls), comparisons are three-valued            |
+//   | has_transcendentals   | exp, log, tanh, sqrt are available                               |
+//   | digits()              | significand bits (0 for exact arithmetic)                        |
+//   | epsilon()             | 2^(1-digits), the unit roundoff scale (0 for exact)              |
+//   | default_tolerance()   | what replaces a bare 1e-12 in generic comparisons (0 for exact)  |
+//   | name()                | the arithmetic's CLI name: "double", "mpfr:256", "ball:128", ... |
+//   | to_double(x)          | nearest double (midpoint for balls)                              |
+//   | to_rational(x)        | the exact rational value (the midpoint for balls)                |
+//   | from_ratio(p, q)      | p/q rounded to nearest (enclosed for balls, exact for Rational)  |
+//   | from_rational(r)      | r rounded to nearest (enclosed for balls, exact for Rational)    |
+//   | to_string(x)          | text that parses back to the same value (balls: "[mid +/- rad]") |
+//   | is_finite(x)          | not NaN/Inf (balls: finite midpoint and radius)                  |
 //
 // Each family's header (binary.hpp, float128.hpp, mpfr.hpp, rational.hpp, ball.hpp) specialises it
 // once. `scalar/all.hpp` includes them all and defines the list of built-in scalars.

@@ -62,6 +62,10 @@ struct Classification {
   /// tangent_basis spans a manifold of critical points through θ".
   std::string conditional_on;
   std::string arithmetic;
+  /// How sure the kind is: the rigour of the arithmetic that decided it (rational: exact; balls,
+  /// also for mpfr:BITS, which certifies with balls: enclosure; floating types: floating point),
+  /// lowered to floating-point strength when `certified` is false.
+  Evidence evidence;
   std::string reason;
   nlohmann::json certificate;  ///< method, bounds, precision, Morse–Bott / third-order details
 };

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "locus/io/problem.hpp"
+#include "locus/scalar/rigour.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -59,10 +60,12 @@ struct Context {
 
 /// One instance's outcome.
 struct InstanceResult {
-  bool decided = false;    ///< the check reached a yes/no answer
-  bool holds = false;      ///< the claim's statement holds on this instance (when decided)
-  std::string arithmetic;  ///< what decided it: rational, ball:BITS (certified) or a float type
-  double margin = 0;       ///< distance from the boundary (claim-specific; +inf for exact)
+  bool decided = false;  ///< the check reached a yes/no answer
+  bool holds = false;    ///< the claim's statement holds on this instance (when decided)
+  /// What decided it: its rigour comes from the scalar type of the computation (Evidence::of<S>),
+  /// never from a name, so a floating-point computation cannot make the instance a proof.
+  Evidence evidence;
+  double margin = 0;  ///< distance from the boundary (claim-specific; +inf for exact)
   std::string detail;
   std::optional<Problem> counterexample;
 };

@@ -22,22 +22,6 @@
 
 namespace locus::cli {
 
-/// One quantity of `locus eval`: its JSON key, shape ({} for the loss, {P} for the gradient,
-/// {rows, cols} for matrices), the entries row-major as exact text and as the nearest doubles.
-struct EvaluatedQuantity {
-  std::string key;
-  std::vector<long> shape;
-  std::vector<std::string> text;
-  std::vector<double> values;
-};
-/// `locus eval` at the problem's point: `quantities` is the comma-separated list of --quantities
-/// (loss, gradient, hessian, gauss-newton, residual-hessian, jacobian, outputs, residuals).
-/// `arithmetic_name`, when given, receives the scalar's name ("double", "rational", "ball:256").
-std::vector<EvaluatedQuantity> evaluate_report(const Problem& p,
-                                               const std::string& arithmetic,
-                                               const std::string& quantities,
-                                               std::string* arithmetic_name = nullptr);
-
 /// Options of `locus spectrum`.
 struct SpectrumRequest {
   std::string arithmetic = "double";
