@@ -71,42 +71,32 @@ void print_json(const Evaluation<S>& r) {
   Out out;
   out.put(fmt::format("{{\n  \"arithmetic\": \"{}\"", r.evidence.arithmetic()));
   const auto str = [](const S& x) { return fmt::format("\"{}\"", ScalarTraits<S>::to_string(x)); };
+  // A JSON array of `count` items at nesting `depth` (dump(2) layout: "[]" when empty).
+  const auto array = [&](Eigen::Index count, int depth, const auto& item) {
+    if (count == 0) {
+      out.put("[]");
+      return;
+    }
+    const std::string indent(static_cast<std::size_t>(2 * depth + 2), ' ');
+    out.put("[");
+    for (Eigen::Index i = 0; i < count; ++i) {
+      out.put(i == 0 ? "\n" : ",\n");
+      out.put(indent);
+      item(i);
+    }
+    out.put("\n" + indent.substr(2) + "]");
+  };
   for (const auto& [key, q] : by_key) {
     out.put(fmt::format(",\n  \"{}\": ", key));
     const Mat<S>& m = q->values;
     if (q->shape.empty()) {
       out.put(str(m(0, 0)));
     } else if (q->shape.size() == 1) {
-      if (m.rows() == 0) {
-        out.put("[]");
-        continue;
-      }
-      out.put("[");
-      for (Eigen::Index i = 0; i < m.rows(); ++i) {
-        out.put(i == 0 ? "\n    " : ",\n    ");
-        out.put(str(m(i, 0)));
-      }
-      out.put("\n  ]");
+      array(m.rows(), 1, [&](Eigen::Index i) { out.put(str(m(i, 0))); });
     } else {
-      if (m.rows() == 0) {
-        out.put("[]");
-        continue;
-      }
-      out.put("[");
-      for (Eigen::Index i = 0; i < m.rows(); ++i) {
-        out.put(i == 0 ? "\n    " : ",\n    ");
-        if (m.cols() == 0) {
-          out.put("[]");
-          continue;
-        }
-        out.put("[");
-        for (Eigen::Index j = 0; j < m.cols(); ++j) {
-          out.put(j == 0 ? "\n      " : ",\n      ");
-          out.put(str(m(i, j)));
-        }
-        out.put("\n    ]");
-      }
-      out.put("\n  ]");
+      array(m.rows(), 1, [&](Eigen::Index i) {
+        array(m.cols(), 2, [&](Eigen::Index j) { out.put(str(m(i, j))); });
+      });
     }
   }
   out.put("\n}\n");

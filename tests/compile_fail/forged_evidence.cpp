@@ -13,7 +13,7 @@ int main() {
   e.rigour_ = locus::Rigour::Exact;  // private member
 #else
   const locus::Evidence e =
-      locus::weakest(locus::Evidence::of<locus::Rational>(), locus::Evidence::of<double>());
+      weakest(locus::Evidence::of<locus::Rational>(), locus::Evidence::of<double>());  // ADL
 #endif
   return e.proves() ? 1 : 0;
 }

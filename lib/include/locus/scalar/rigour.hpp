@@ -16,7 +16,7 @@
 //
 //   \code
 //   locus::Evidence e = locus::Evidence::of<locus::Ball>();     // enclosure, "ball:256"
-//   e = locus::weakest(e, locus::Evidence::of<double>());       // floating point, "double"
+//   e = weakest(e, locus::Evidence::of<double>());  // found by ADL: floating point, "double"
 //   assert(!e.proves());
 //   \endcode
 //
