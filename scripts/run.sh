@@ -9,5 +9,5 @@ bash scripts/install-deps.sh
 BUILD_DIR=${BUILD_DIR:-build}
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD_DIR" --target locus -j"$(nproc)"
-"$BUILD_DIR/lib/cli/locus" --version
-"$BUILD_DIR/lib/cli/locus" check --progress --counterexamples "$BUILD_DIR/counterexamples" "$@"
+"$BUILD_DIR/cli/locus" --version
+"$BUILD_DIR/cli/locus" check --progress --counterexamples "$BUILD_DIR/counterexamples" "$@"

@@ -6,7 +6,7 @@
 // as (numerator, denominator), binary floating values and ball midpoints/radii as (mantissa,
 // exponent) with value mantissa·2^exponent), which the Python layer turns into fractions.Fraction,
 // mpmath.mpf and locus.Ball. Results of spectrum, classify, refine, construct split and check are
-// the JSON objects of the CLI (locus/cli/reports.hpp), returned as JSON text. Every call that
+// the JSON objects of the CLI (locus/api/jobs.hpp, the library both link), returned as JSON text. Every call that
 // computes releases the GIL; locus::Error becomes locus.Error (or a subclass) with the CLI's
 // message.
 #include <cmath>
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "locus/cli/reports.hpp"
+#include "locus/api/jobs.hpp"
 #include "locus/core/evaluate.hpp"
 #include "locus/error.hpp"
 #include "locus/io/problem.hpp"
@@ -451,7 +451,7 @@ PYBIND11_MODULE(_locus, m) {
          int steps,
          int probes,
          std::uint64_t seed) {
-        locus::cli::SpectrumRequest r;
+        locus::api::SpectrumRequest r;
         r.lanczos = lanczos;
         r.steps = steps;
         r.probes = probes;
@@ -462,7 +462,7 @@ PYBIND11_MODULE(_locus, m) {
         r.kernel = kernel;
         r.vectors = vectors;
         const py::gil_scoped_release release;
-        return locus::cli::spectrum_report(p, r).dump();
+        return locus::api::spectrum_report(p, r).dump();
       },
       py::arg("problem"),
       py::arg("arithmetic"),
@@ -485,7 +485,7 @@ PYBIND11_MODULE(_locus, m) {
             tolerance.is_none() ? std::string()
                                 : locus::to_string(rational_of(tolerance, "gradient_tolerance"));
         const py::gil_scoped_release release;
-        return locus::cli::classify_report(p, {arithmetic, max_bits, gradient_tolerance}).dump();
+        return locus::api::classify_report(p, {arithmetic, max_bits, gradient_tolerance}).dump();
       },
       py::arg("problem"),
       py::arg("arithmetic"),
@@ -501,10 +501,10 @@ PYBIND11_MODULE(_locus, m) {
          bool least_squares,
          int max_iterations,
          const std::string& source) {
-        locus::cli::RefineOutcome out;
+        locus::api::RefineOutcome out;
         {
           const py::gil_scoped_release release;
-          out = locus::cli::refine_report(
+          out = locus::api::refine_report(
               p, {digits, arithmetic, ceres, least_squares, max_iterations}, source);
         }
         return py::make_tuple(out.report.dump(), out.refined ? py::cast(*out.refined) : py::none());
@@ -527,7 +527,7 @@ PYBIND11_MODULE(_locus, m) {
          const std::string& source) {
         const std::string lambda = locus::to_string(rational_of(lam, "lam"));
         const py::gil_scoped_release release;
-        return locus::cli::split_report(p, layer, unit, lambda, arithmetic, source);
+        return locus::api::split_report(p, layer, unit, lambda, arithmetic, source);
       },
       py::arg("problem"),
       py::arg("layer"),
@@ -546,7 +546,7 @@ PYBIND11_MODULE(_locus, m) {
          bool float_only,
          const std::string& mutate,
          const std::string& counterexamples) {
-        locus::cli::CheckRequest r;
+        locus::api::CheckRequest r;
         r.claims = claims;
         r.source = source;
         r.quick = quick;
@@ -556,7 +556,7 @@ PYBIND11_MODULE(_locus, m) {
         r.mutate = mutate;
         r.counterexamples = counterexamples;
         const py::gil_scoped_release release;
-        return locus::cli::check_report(r).dump();
+        return locus::api::check_report(r).dump();
       },
       py::arg("claims"),
       py::arg("source"),

@@ -170,6 +170,31 @@ class Commands(unittest.TestCase):
                         got = locus.spectrum(p, arithmetic=a, matrix=m)
                         self.assertEqual(strip_seconds(got), strip_seconds(ref))
 
+    def test_eigenvalues_are_numbers_too(self):
+        # Known defect 13: eigenvalues were only strings. The JSON also carries them as numbers,
+        # and for ball certificates a radius such that value ± radius contains the eigenvalue.
+        p = locus.load(path("examples/problems/g3b_star.json"))
+        for a in ("double", "ball:128", "rational", "mpfr:256"):
+            with self.subTest(arithmetic=a):
+                s = locus.spectrum(p, arithmetic=a)
+                values = s["eigenvalues_double"]
+                self.assertEqual(len(values), len(s["eigenvalues"]))
+                self.assertTrue(all(isinstance(v, float) for v in values))
+                self.assertEqual(values, sorted(values))
+                if a == "double":
+                    self.assertNotIn("eigenvalue_radii", s)
+                    self.assertEqual(values, [float(t) for t in s["eigenvalues"]])
+                    continue
+                radii = s.get("eigenvalue_radii")
+                if a == "mpfr:256" and radii is None:
+                    continue  # MPFR's own eigenvalues: no error bound
+                for v, r, text in zip(values, radii, s["eigenvalues"]):
+                    mid, rad = text.strip("[]").split(" +/- ") if "+/-" in text else (text, "0")
+                    # the printed ball contains the computed one, which value ± r contains
+                    self.assertGreaterEqual(r, 0)
+                    self.assertLessEqual(abs(Fraction(v) - Fraction(mid)),
+                                         Fraction(r) + Fraction(rad))
+
     def test_lanczos_equals_cli(self):
         rng = np.random.default_rng(5)
         p = locus.problem([6, 20, 3], "tanh", rng.standard_normal((40, 6)),

@@ -10,7 +10,7 @@
 
 #include "commands.hpp"
 
-#include "locus/cli/reports.hpp"
+#include "locus/api/jobs.hpp"
 #include "locus/constructions/counterexamples.hpp"
 #include "locus/constructions/design.hpp"
 #include "locus/constructions/path.hpp"
@@ -65,46 +65,14 @@ struct StarCli {
   bool json = false;
 };
 
-Arithmetic arithmetic_for(const std::string& name, const Network& net) {
-  return name.empty() ? lc::default_certified_arithmetic(net) : parse_arithmetic(name);
-}
-
 std::string inertia_text(const lc::DecidedInertia& d) {
   return d.decided ? to_string(d.inertia) : "undecided (" + d.reason + ")";
 }
 
-struct SplitOutcome {
-  lc::SplitSpec spec;
-  lc::SplitCertificate certificate;
-  Problem big;
-};
-
-SplitOutcome split_with_certificate(const Problem& small,
-                                    int layer,
-                                    int unit,
-                                    const std::string& lambda,
-                                    const std::string& arithmetic,
-                                    const std::string& source) {
-  SplitOutcome out;
-  out.spec.layer = layer;
-  out.spec.unit = unit;
-  out.spec.lambda = parse_rational(lambda);
-  const Arithmetic a = arithmetic_for(arithmetic, small.network);
-  out.certificate = lc::certify_split(small, out.spec, a);
-  out.big = lc::split_problem(small, out.spec);
-  out.big.provenance = {{"command", "locus construct split"},
-                        {"version", kVersion},
-                        {"source", source},
-                        {"arithmetic", out.certificate.arithmetic},
-                        {"seed", nullptr}};
-  out.big.certificate = lc::to_json(out.certificate);
-  return out;
-}
-
 int run_split(const SplitCli& o) {
   const Problem small = read_problem_file(o.file);
-  const SplitOutcome s =
-      split_with_certificate(small, o.layer, o.unit, o.lambda, o.arithmetic, o.file);
+  const api::SplitOutcome s =
+      api::split_with_certificate(small, o.layer, o.unit, o.lambda, o.arithmetic, o.file);
   const lc::SplitSpec& spec = s.spec;
   const lc::SplitCertificate& c = s.certificate;
   const Problem& big = s.big;
@@ -243,7 +211,7 @@ int run_escape(const EscapeCli& o) {
 
 int run_star(const StarCli& o) {
   const Problem base = read_problem_file(o.file);
-  const Arithmetic a = arithmetic_for(o.arithmetic, base.network);
+  const Arithmetic a = api::arithmetic_for(o.arithmetic, base.network);
   const lc::StarCertificate c = lc::certify_star(base, o.zero, a, o.seed);
   Problem p = lc::star_problem(base, o.zero);
   p.provenance = {{"command", "locus construct star"},
@@ -278,15 +246,6 @@ int run_star(const StarCli& o) {
 }
 
 }  // namespace
-
-Problem split_report(const Problem& small,
-                     int layer,
-                     int unit,
-                     const std::string& lambda,
-                     const std::string& arithmetic,
-                     const std::string& source) {
-  return split_with_certificate(small, layer, unit, lambda, arithmetic, source).big;
-}
 
 Run add_construct(CLI::App& app) {
   app.require_subcommand(1);
@@ -415,7 +374,7 @@ Run add_construct(CLI::App& app) {
           cx_seed]() -> int {
     if (w->parsed()) {
       const Problem p = read_problem_file(*wb_file);
-      const Arithmetic a = arithmetic_for(*wb_arith, p.network);
+      const Arithmetic a = api::arithmetic_for(*wb_arith, p.network);
       const Classification c = classify_point(p, a);
       if (!c.critical) {
         throw InvalidArgument(
@@ -435,7 +394,7 @@ Run add_construct(CLI::App& app) {
     }
     if (g->parsed()) {
       const Problem base = read_problem_file(gm->file);
-      Problem p = lc::global_minimum(base, arithmetic_for(gm->arithmetic, base.network));
+      Problem p = lc::global_minimum(base, api::arithmetic_for(gm->arithmetic, base.network));
       p.provenance = {{"command", "locus construct global-minimum"},
                       {"version", kVersion},
                       {"source", gm->file}};

@@ -6,7 +6,7 @@
 
 #include "commands.hpp"
 
-#include "locus/cli/reports.hpp"
+#include "locus/api/jobs.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/arithmetic.hpp"
@@ -20,72 +20,20 @@ namespace locus::cli {
 namespace {
 
 // The command's options: the report's (ClassifyRequest) plus the file and the output form.
-struct ClassifyCliOptions : ClassifyRequest {
+struct ClassifyCliOptions : api::ClassifyRequest {
   std::string file;
   bool json = false;
 };
-
-Classification classify_checked(const Problem& p,
-                                const ClassifyRequest& request,
-                                const std::string& where) {
-  const Arithmetic a = parse_arithmetic(request.arithmetic);
-  if (!p.point) {
-    throw ParseError(
-        fmt::format("{}: point: missing; `locus classify` needs the parameter vector θ "
-                    "(P = {} numbers)",
-                    where,
-                    p.network.num_parameters()));
-  }
-  ClassifyOptions co;
-  co.max_bits = request.max_bits;
-  if (!request.gradient_tolerance.empty()) {
-    co.gradient_tolerance = parse_rational(request.gradient_tolerance);
-    if (*co.gradient_tolerance < 0) {
-      throw InvalidArgument(fmt::format("--gradient-tolerance {}: expected a nonnegative number",
-                                        request.gradient_tolerance));
-    }
-  }
-  return classify_point(p, a, co);
-}
-
-nlohmann::json classification_json(const Classification& c, double seconds) {
-  nlohmann::json j;
-  j["arithmetic"] = c.arithmetic;
-  j["critical"] = c.critical;
-  j["criticality"] = c.criticality;
-  j["kind"] = to_string(c.kind);
-  j["certified"] = c.certified;
-  j["stationarity"] = to_string(c.stationarity);
-  if (!c.conditional_on.empty()) j["conditional_on"] = c.conditional_on;
-  // "inertia" only when n0 counts exact zeros; an ε-cluster is reported as a cluster.
-  if (c.inertia_known && c.zeros_exact) {
-    j["inertia"] = {{"positive", c.inertia.positive},
-                    {"negative", c.inertia.negative},
-                    {"zero", c.inertia.zero}};
-  } else {
-    j["inertia"] = nullptr;
-  }
-  if (c.inertia_known && !c.zeros_exact) {
-    j["cluster"] = {{"positive", c.inertia.positive},
-                    {"negative", c.inertia.negative},
-                    {"size", c.inertia.zero},
-                    {"epsilon", format_bound(c.cluster_epsilon, true, 4)}};
-  }
-  j["certificate"] = c.certificate;
-  if (!c.reason.empty()) j["reason"] = c.reason;
-  j["seconds"] = fmt::format("{:.3f}", seconds);
-  return j;
-}
 
 int run(const ClassifyCliOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
   parse_arithmetic(opt.arithmetic);
   const Problem p = read_problem_file(opt.file);
-  const Classification c = classify_checked(p, opt, opt.file);
+  const Classification c = api::classify(p, opt, opt.file);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (opt.json) {
-    fmt::print("{}\n", classification_json(c, seconds).dump(2));
+    fmt::print("{}\n", api::to_json(c, seconds).dump(2));
     return 0;
   }
   fmt::print("network     {}\n", p.network.describe());
@@ -122,13 +70,6 @@ int run(const ClassifyCliOptions& opt) {
 }
 
 }  // namespace
-
-nlohmann::json classify_report(const Problem& p, const ClassifyRequest& request) {
-  const auto t0 = std::chrono::steady_clock::now();
-  const Classification c = classify_checked(p, request, "problem");
-  return classification_json(
-      c, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-}
 
 Run add_classify(CLI::App& app) {
   auto opt = std::make_shared<ClassifyCliOptions>();

@@ -1,34 +1,28 @@
-// `locus spectrum FILE [--arithmetic A] [--matrix hessian|gauss-newton|residual-hessian]`:
-// eigenvalues and inertia of the Hessian (or G, or H) at the file's point, certified where the
-// arithmetic allows (interfaces.md; methods exact-ldlt, ball-cluster, float-gap).
+// The spectrum job (locus/api/jobs.hpp): eigenvalues and inertia of ∇²L, G or H at a point,
+// certified where the arithmetic allows (exact LDLᵀ over Q, the ball-cluster certificate in Arb
+// balls, R7's gap test in floating point; docs/spectra.md), and matrix-free Lanczos in double.
+#include "locus/linalg/spectrum.hpp"
+
 #include <chrono>
-#include <memory>
+#include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
-#include "commands.hpp"
-
-#include "locus/cli/reports.hpp"
+#include "locus/api/jobs.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/dense.hpp"
 #include "locus/linalg/inertia.hpp"
 #include "locus/linalg/lanczos.hpp"
-#include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/arithmetic.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-namespace locus::cli {
+namespace locus::api {
 
 namespace {
-
-// The command's options: the report's (SpectrumRequest) plus the file and the output form.
-struct SpectrumOptions : SpectrumRequest {
-  std::string file;
-  bool json = false;
-};
 
 HessianPart parse_part(const std::string& m) {
   if (m == "hessian") return HessianPart::Full;
@@ -37,28 +31,6 @@ HessianPart parse_part(const std::string& m) {
   throw InvalidArgument(
       fmt::format("--matrix '{}': expected hessian, gauss-newton or residual-hessian", m));
 }
-
-struct Report {
-  std::string arithmetic;
-  std::string method;
-  bool certified = false;
-  std::string verdict;  // certified | numerical | undecided
-  Inertia inertia;
-  bool zero_known = false;
-  long cluster_size = -1;  ///< ball certificates: eigenvalues in [−ε, ε] (not proved zeros)
-  std::vector<std::string> eigenvalues;
-  std::string gap = "";  // ratio of the smallest |λ| outside the cluster to the largest inside
-  std::string epsilon, delta, tolerance;
-  long bits = 0;
-  std::vector<long> tried_bits;
-  long refined = -1;
-  long numerical_nullity = -2;  // -2: not a float method; -1: R7 found no gap
-  std::string reason;
-  std::string proved_by;
-  std::vector<std::vector<std::string>> kernel;
-  std::vector<std::vector<std::string>> vectors;
-  std::string eigenvalue_note;
-};
 
 template <class S>
 void check_finite(const Mat<S>& m, const std::string& what) {
@@ -75,7 +47,20 @@ void check_finite(const Mat<S>& m, const std::string& what) {
   }
 }
 
-void fill_from_certificate(Report& r, const ClusterCertificate& c) {
+// One certified eigenvalue: its text, and as numbers the midpoint rounded to double and a radius
+// (rounded up) that covers the ball and the midpoint's rounding, so [value − radius, value +
+// radius] in doubles contains the eigenvalue.
+void add_ball_eigenvalue(SpectrumResult& r, const Ball& e) {
+  r.eigenvalues.push_back(e.to_string(10));
+  const double mid = e.mid_double();
+  const Rational err = abs(e.mid() - Rational(mid)) + e.rad();
+  double rad = to_double_nearest(err);
+  if (Rational(rad) < err) rad = std::nextafter(rad, std::numeric_limits<double>::infinity());
+  r.eigenvalues_double.push_back(mid);
+  r.eigenvalue_radii.push_back(rad);
+}
+
+void fill_from_certificate(SpectrumResult& r, const ClusterCertificate& c) {
   r.method = to_string(SpectrumMethod::BallCluster);
   r.certified = c.decided;
   r.verdict = c.decided ? "certified" : "undecided";
@@ -96,7 +81,7 @@ void fill_from_certificate(Report& r, const ClusterCertificate& c) {
     r.gap = format_bound(c.delta / c.epsilon, false, 4);
   }
   r.proved_by = fmt::format("Arb ball arithmetic at {} bits", c.bits);
-  for (const Ball& e : c.eigenvalues) r.eigenvalues.push_back(e.to_string(10));
+  for (const Ball& e : c.eigenvalues) add_ball_eigenvalue(r, e);
 }
 
 ClusterCertificate certify_problem(const Problem& p,
@@ -112,8 +97,11 @@ ClusterCertificate certify_problem(const Problem& p,
 }
 
 template <class S>
-Report analyse(const Problem& p, HessianPart part, const SpectrumRequest& opt, int ball_bits) {
-  Report r;
+SpectrumResult analyse(const Problem& p,
+                       HessianPart part,
+                       const SpectrumRequest& opt,
+                       int ball_bits) {
+  SpectrumResult r;
   r.arithmetic = ScalarTraits<S>::name();
   if constexpr (ScalarTraits<S>::is_interval) {
     fill_from_certificate(r, certify_problem(p, part, ball_bits, opt.max_bits));
@@ -128,7 +116,7 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumRequest& opt, i
     {
       const ScopedBallPrecision precision(128);
       c = certify_cluster(convert_matrix<Ball>(m));
-      for (const Ball& e : c.eigenvalues) r.eigenvalues.push_back(e.to_string(10));
+      for (const Ball& e : c.eigenvalues) add_ball_eigenvalue(r, e);
     }
     r.certified = true;
     r.verdict = "certified";
@@ -202,8 +190,10 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumRequest& opt, i
               nn.gap_ratio);
         }
       }
-      for (Eigen::Index i = 0; i < es.values.size(); ++i)
+      for (Eigen::Index i = 0; i < es.values.size(); ++i) {
         r.eigenvalues.push_back(ScalarTraits<S>::to_string(es.values(i)));
+        r.eigenvalues_double.push_back(ScalarTraits<S>::to_double(es.values(i)));
+      }
       if (opt.vectors) {
         for (Eigen::Index j = 0; j < es.vectors.cols(); ++j) {
           std::vector<std::string> col;
@@ -223,11 +213,13 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumRequest& opt, i
       // The certificate comes from balls at the same precision (the MPFR Hessian's own rounding
       // errors are not bounded, the ball Hessian's are).
       // The report is the certificate's; the MPFR eigenvalues (and vectors) stay when computed.
-      Report c;
+      SpectrumResult c;
       fill_from_certificate(c, certify_problem(p, part, ScalarTraits<S>::digits(), opt.max_bits));
       c.arithmetic = r.arithmetic;
       if (direct) {
         c.eigenvalues = std::move(r.eigenvalues);
+        c.eigenvalues_double = std::move(r.eigenvalues_double);
+        c.eigenvalue_radii.clear();  // MPFR's own eigenvalues carry no error bound
         c.vectors = std::move(r.vectors);
       } else {
         c.eigenvalue_note = fmt::format(
@@ -242,7 +234,10 @@ Report analyse(const Problem& p, HessianPart part, const SpectrumRequest& opt, i
 }
 
 // Matrix-free: the k largest and smallest Ritz values, and an SLQ density, from HVPs in double.
-nlohmann::json lanczos_json(const SpectrumRequest& opt, const Problem& p, HessianPart part) {
+}  // namespace
+
+nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
+  const HessianPart part = parse_part(opt.matrix);
   if (opt.arithmetic != "double") {
     throw InvalidArgument(
         fmt::format("--lanczos runs in double only (matrix-free, numerical); got --arithmetic {}",
@@ -301,39 +296,6 @@ nlohmann::json lanczos_json(const SpectrumRequest& opt, const Problem& p, Hessia
   return j;
 }
 
-int run_lanczos(const SpectrumOptions& opt, const Problem& p, HessianPart part) {
-  const nlohmann::json j = lanczos_json(opt, p, part);
-  if (opt.json) {
-    fmt::print("{}\n", j.dump(2));
-    return 0;
-  }
-  const auto str = [](const nlohmann::json& v) { return v.get<std::string>(); };
-  fmt::print("network     {}\n", p.network.describe());
-  fmt::print("matrix      hessian (P = {}), matrix-free Lanczos in double, {} steps, seed {}\n",
-             j["P"].get<long>(),
-             j["steps"].get<int>(),
-             j["seed"].get<std::uint64_t>());
-  fmt::print(
-      "method      lanczos: numerical; each Ritz value is within its residual of an eigenvalue\n");
-  fmt::print("largest     (Ritz value, residual)\n");
-  for (std::size_t i = 0; i < j["largest"].size(); ++i)
-    fmt::print("            {:>24}  {}\n", str(j["largest"][i]), str(j["largest_residuals"][i]));
-  fmt::print("smallest    (Ritz value, residual)\n");
-  for (std::size_t i = 0; i < j["smallest"].size(); ++i)
-    fmt::print("            {:>24}  {}\n", str(j["smallest"][i]), str(j["smallest_residuals"][i]));
-  if (j.contains("density")) {
-    const auto& d = j["density"];
-    fmt::print(
-        "density     {} probes x {} steps (seed {}): {} nodes; use --json for nodes and weights\n",
-        d["probes"].get<int>(),
-        d["steps"].get<int>(),
-        d["seed"].get<std::uint64_t>(),
-        d["nodes"].size());
-  }
-  fmt::print("seconds     {}\n", str(j["seconds"]));
-  return 0;
-}
-
 void require_point(const Problem& p, const std::string& where) {
   if (!p.point) {
     throw ParseError(
@@ -344,15 +306,18 @@ void require_point(const Problem& p, const std::string& where) {
   }
 }
 
-nlohmann::json report_json(const Report& r,
-                           const SpectrumRequest& opt,
-                           const Problem& p,
-                           double seconds) {
+nlohmann::json to_json(const SpectrumResult& r,
+                       const SpectrumRequest& opt,
+                       const Problem& p,
+                       double seconds) {
   nlohmann::json j;
   j["arithmetic"] = r.arithmetic;
   j["matrix"] = opt.matrix;
   j["P"] = p.network.num_parameters();
   j["eigenvalues"] = r.eigenvalues;
+  // The same eigenvalues as JSON numbers (known defect: users parsed the strings with regexes).
+  j["eigenvalues_double"] = r.eigenvalues_double;
+  if (!r.eigenvalue_radii.empty()) j["eigenvalue_radii"] = r.eigenvalue_radii;
   j["inertia"] = {{"positive", r.inertia.positive},
                   {"negative", r.inertia.negative},
                   {"zero", r.zero_known ? nlohmann::json(r.inertia.zero) : nlohmann::json()}};
@@ -390,7 +355,7 @@ void validate(const SpectrumRequest& opt) {
   }
 }
 
-Report analyse_checked(const Problem& p, const SpectrumRequest& opt) {
+SpectrumResult analyse_spectrum(const Problem& p, const SpectrumRequest& opt) {
   validate(opt);
   const Arithmetic a = parse_arithmetic(opt.arithmetic);
   const HessianPart part = parse_part(opt.matrix);
@@ -398,125 +363,15 @@ Report analyse_checked(const Problem& p, const SpectrumRequest& opt) {
                   [&]<class S>(std::type_identity<S>) { return analyse<S>(p, part, opt, a.bits); });
 }
 
-int run(const SpectrumOptions& opt) {
-  const auto t0 = std::chrono::steady_clock::now();
-  validate(opt);  // bad options before reading the file
-  const HessianPart part = parse_part(opt.matrix);
-  const Problem p = read_problem_file(opt.file);
-  require_point(p, opt.file);
-  if (opt.lanczos > 0) return run_lanczos(opt, p, part);
-  const Report r = analyse_checked(p, opt);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (opt.json) {
-    fmt::print("{}\n", report_json(r, opt, p, seconds).dump(2));
-    return 0;
-  }
-  fmt::print("network     {}\n", p.network.describe());
-  fmt::print("matrix      {} (P = {}), arithmetic {}\n",
-             opt.matrix,
-             p.network.num_parameters(),
-             r.arithmetic);
-  fmt::print("method      {}: {}\n",
-             r.method,
-             r.certified ? "certified by " + r.proved_by
-                         : (r.verdict == "numerical" ? "numerical evidence only, not a proof"
-                                                     : "undecided"));
-  const std::string zero = r.zero_known ? fmt::format("{}", r.inertia.zero) : "?";
-  if (r.method == "ball-cluster" && !r.zero_known) {
-    fmt::print(
-        "outside     (n+, n-) = ({}, {}) outside the cluster; the cluster is not proved to "
-        "be zeros (n0 <= {})\n",
-        r.inertia.positive,
-        r.inertia.negative,
-        r.cluster_size >= 0 ? fmt::format("{}", r.cluster_size) : "?");
-  } else {
-    fmt::print(
-        "inertia     (n+, n-, n0) = ({}, {}, {})\n", r.inertia.positive, r.inertia.negative, zero);
-  }
-  if (r.method == "ball-cluster" && r.cluster_size == 0) {
-    fmt::print("cluster     empty: every eigenvalue is certified nonzero, |λ| >= {}\n", r.delta);
-  } else if (r.method == "ball-cluster") {
-    fmt::print("cluster     {} eigenvalue(s) with |λ| <= {}; every other |λ| >= {} (gap {})\n",
-               r.inertia.zero,
-               r.epsilon,
-               r.delta,
-               r.gap);
-  }
-  if (r.method == "ball-cluster") {
-    std::string tried;
-    for (long b : r.tried_bits) tried += fmt::format("{}{}", tried.empty() ? "" : ", ", b);
-    fmt::print(
-        "precision   {} bits (tried {}), near-zero block refined: {}\n", r.bits, tried, r.refined);
-  } else if (r.method == "float-gap") {
-    fmt::print("tolerance   {} (R7: 10·P·u·‖M‖_F), gap ratio {}, numerical nullity {}\n",
-               r.tolerance,
-               r.gap,
-               r.numerical_nullity >= 0 ? fmt::format("{}", r.numerical_nullity) : "none (no gap)");
-  }
-  if (!r.reason.empty()) fmt::print("reason      {}\n", r.reason);
-  const std::size_t n = r.eigenvalues.size();
-  if (!r.eigenvalue_note.empty()) fmt::print("note        {}\n", r.eigenvalue_note);
-  fmt::print(
-      "eigenvalues ({}, ascending{})\n", n, n > 40 ? "; the 20 smallest and 20 largest" : "");
-  for (std::size_t i = 0; i < n; ++i) {
-    if (n > 40 && i == 20) {
-      fmt::print("            ...\n");
-      i = n - 20;
-    }
-    fmt::print("            {}\n", r.eigenvalues[i]);
-  }
-  fmt::print("seconds     {:.3f}\n", seconds);
-  return 0;
-}
-
-}  // namespace
-
 nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request) {
   const auto t0 = std::chrono::steady_clock::now();
   validate(request);
   require_point(p, "problem");
-  if (request.lanczos > 0) return lanczos_json(request, p, parse_part(request.matrix));
-  const Report r = analyse_checked(p, request);
+  if (request.lanczos > 0) return lanczos_report(p, request);
+  const SpectrumResult r = analyse_spectrum(p, request);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return report_json(r, request, p, seconds);
+  return to_json(r, request, p, seconds);
 }
 
-Run add_spectrum(CLI::App& app) {
-  auto opt = std::make_shared<SpectrumOptions>();
-  app.add_option("FILE", opt->file, "problem file (locus-problem/1) with a point")->required();
-  app.add_option("-a,--arithmetic", opt->arithmetic, "arithmetic: " + accepted_arithmetic_forms())
-      ->capture_default_str();
-  app.add_option("-m,--matrix", opt->matrix, "hessian, gauss-newton or residual-hessian")
-      ->capture_default_str();
-  app.add_option("--max-bits",
-                 opt->max_bits,
-                 "precision cap for ball escalation (doubling from the arithmetic's bits)")
-      ->capture_default_str();
-  app.add_flag("--kernel", opt->kernel, "rational: also print an exact basis of the null space");
-  app.add_flag("--ldlt",
-               opt->ldlt,
-               "rational: always run the exact LDLT, even when balls already prove nonsingularity");
-  app.add_option("--lanczos",
-                 opt->lanczos,
-                 "matrix-free (double): the K largest and K smallest Ritz values from HVPs")
-      ->check(CLI::Range(1, 100000));
-  app.add_option("--steps", opt->steps, "Lanczos steps (default max(3K, 40))")
-      ->check(CLI::Range(1, 100000));
-  app.add_option("--probes", opt->probes, "also a spectral density by SLQ with this many probes")
-      ->check(CLI::Range(1, 100000));
-  app.add_option("--seed", opt->seed, "seed of the Lanczos start and probe vectors")
-      ->capture_default_str();
-  app.add_flag("--vectors",
-               opt->vectors,
-               "floating and MPFR arithmetics: also the eigenvectors (columns, in --json output)");
-  app.add_option("--mpfr-direct-limit",
-                 opt->mpfr_direct_limit,
-                 "mpfr:BITS: largest P for Eigen's solver in MPFR (above: certificate enclosures)")
-      ->capture_default_str();
-  app.add_flag("--json", opt->json, "JSON output (numbers as strings)");
-  return [opt] { return run(*opt); };
-}
-
-}  // namespace locus::cli
+}  // namespace locus::api

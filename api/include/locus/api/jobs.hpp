@@ -1,0 +1,210 @@
+// locus/api/jobs.hpp: one library call per job of the `locus` commands, with typed options and
+// results, shared by the executable (cli/) and the Python module (python/) so that both give the
+// same answers by construction. The commands parse, call these and print; nothing else.
+//
+//   locus::Problem p = locus::read_problem_file("g1.json");
+//   locus::api::SpectrumRequest r;
+//   r.arithmetic = "rational";
+//   locus::api::SpectrumResult s = locus::api::analyse_spectrum(p, r);   // typed
+//   nlohmann::json j = locus::api::spectrum_report(p, r);  // what `locus spectrum --json` prints
+//
+// Every function throws locus::Error (InvalidArgument, ParseError, ...) on bad input, with the
+// message the CLI prints.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "locus/claims/claim.hpp"
+#include "locus/constructions/split.hpp"
+#include "locus/io/problem.hpp"
+#include "locus/linalg/inertia.hpp"
+#include "locus/scalar/arithmetic.hpp"
+#include "locus/solve/classify.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace locus::api {
+
+/// Options of `locus spectrum`.
+struct SpectrumRequest {
+  std::string arithmetic = "double";
+  std::string matrix = "hessian";  ///< hessian, gauss-newton or residual-hessian
+  long max_bits = 4096;
+  bool kernel = false;
+  bool ldlt = false;
+  bool vectors = false;
+  Eigen::Index mpfr_direct_limit = 400;
+  int lanczos = 0;         ///< > 0: matrix-free Lanczos in double, the K largest and smallest
+  int steps = 0;           ///< Lanczos steps (0: max(3K, 40))
+  int probes = 0;          ///< > 0: also an SLQ spectral density with this many probes
+  std::uint64_t seed = 0;  ///< of the Lanczos start and probe vectors
+};
+/// What the spectrum job found (typed; to_json gives the object `locus spectrum --json` prints).
+struct SpectrumResult {
+  std::string arithmetic;
+  std::string method;
+  bool certified = false;
+  std::string verdict;  // certified | numerical | undecided
+  Inertia inertia;
+  bool zero_known = false;
+  long cluster_size = -1;  ///< ball certificates: eigenvalues in [−ε, ε] (not proved zeros)
+  std::vector<std::string> eigenvalues;  ///< exact text ("[m +/- r]" for balls), ascending
+  /// The eigenvalues as doubles (ball midpoints rounded to nearest), in the same order.
+  std::vector<double> eigenvalues_double;
+  /// Ball certificates only: radii (rounded up) such that eigenvalues_double[i] ± radii[i]
+  /// contains the i-th eigenvalue; empty for floating arithmetics (no error bound).
+  std::vector<double> eigenvalue_radii;
+  std::string gap = "";  // ratio of the smallest |λ| outside the cluster to the largest inside
+  std::string epsilon, delta, tolerance;
+  long bits = 0;
+  std::vector<long> tried_bits;
+  long refined = -1;
+  long numerical_nullity = -2;  // -2: not a float method; -1: R7 found no gap
+  std::string reason;
+  std::string proved_by;
+  std::vector<std::vector<std::string>> kernel;
+  std::vector<std::vector<std::string>> vectors;
+  std::string eigenvalue_note;
+};
+
+/// Checks the options (arithmetic name, matrix name, max_bits >= 2).
+/// \throws InvalidArgument naming the option and what it accepts.
+void validate(const SpectrumRequest& request);
+/// \throws ParseError "WHERE: point: missing; ..." when the problem has no point.
+void require_point(const Problem& p, const std::string& where);
+/// Eigenvalues and inertia in the request's arithmetic. Guarantee: `certified` only when the
+/// arithmetic is exact or balls and the decision is proved (exact LDLᵀ, or the ball-cluster
+/// certificate); floating arithmetics give numerical evidence. \throws as validate and LossFunction.
+SpectrumResult analyse_spectrum(const Problem& p, const SpectrumRequest& request);
+/// The object `locus spectrum --json` prints for a result.
+nlohmann::json to_json(const SpectrumResult& r,
+                       const SpectrumRequest& request,
+                       const Problem& p,
+                       double seconds);
+/// Matrix-free Lanczos (and SLQ density) in double: `locus spectrum --lanczos K --json`.
+/// \throws InvalidArgument unless arithmetic is double and matrix is hessian.
+nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& request);
+/// The object `locus spectrum --json` prints ("seconds" included).
+/// \throws ParseError when the problem has no point; InvalidArgument for bad options.
+nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request);
+
+/// Options of `locus classify`.
+struct ClassifyRequest {
+  std::string arithmetic = "ball:256";
+  long max_bits = 4096;
+  std::string gradient_tolerance;  ///< empty: the default 2^(-BITS/4)
+};
+/// classify_point in the request's arithmetic. `where` names the problem in messages.
+/// Guarantee: the result's evidence proves only a certified classification (docs/math/rigour.md).
+/// \throws ParseError when the problem has no point; InvalidArgument for a bad arithmetic or a
+///   negative gradient tolerance.
+Classification classify(const Problem& p, const ClassifyRequest& request, const std::string& where);
+/// The object `locus classify --json` prints for a classification.
+nlohmann::json to_json(const Classification& c, double seconds);
+/// The object `locus classify --json` prints.
+nlohmann::json classify_report(const Problem& p, const ClassifyRequest& request);
+
+/// Options of `locus refine`.
+struct RefineRequest {
+  int digits = 100;
+  std::string arithmetic;  ///< empty: the smallest built MPFR with >= 1.5·digits·log2(10) bits
+  bool ceres = true;
+  bool least_squares = false;
+  int max_iterations = 60;
+};
+struct RefineOutcome {
+  nlohmann::json report;           ///< what `locus refine --json` prints (without "out")
+  std::optional<Problem> refined;  ///< the problem `locus refine` writes (when Newton converged)
+};
+/// The arithmetic refine will use (the request's, or the default for its digits).
+/// \throws InvalidArgument for digits outside 1..300 or an exact/ball arithmetic.
+std::string checked_arithmetic(const RefineRequest& request);
+/// Refines p's point. `source` names it in messages and in the refined problem's provenance.
+/// Guarantee: `refined` is set only when Newton converged; its certificate holds an Arb bound of
+/// ‖∇L‖ at the exact refined point and the Krawczyk existence proof (proved or not, with why).
+/// \throws ParseError when p has no point; InvalidArgument as checked_arithmetic.
+RefineOutcome refine_checked(const Problem& p,
+                             const RefineRequest& request,
+                             const std::string& source);
+/// `source` is recorded in the refined problem's provenance (the CLI: the input file's path).
+RefineOutcome refine_report(const Problem& p,
+                            const RefineRequest& request,
+                            const std::string& source);
+
+/// `name` parsed, or (empty) the default certified arithmetic of the network: rational when every
+/// activation value it meets is exact over Q, ball:256 otherwise.
+Arithmetic arithmetic_for(const std::string& name, const Network& net);
+
+/// A split: its spec, the Theorem S certificate and the big problem (certificate and provenance
+/// attached).
+struct SplitOutcome {
+  constructions::SplitSpec spec;
+  constructions::SplitCertificate certificate;
+  Problem big;
+};
+/// Splits unit `unit` of hidden layer `layer` at λ = `lambda` (exact text) and certifies it.
+/// \throws InvalidArgument for a bad layer/unit/λ or a small point that is not critical.
+SplitOutcome split_with_certificate(const Problem& small,
+                                    int layer,
+                                    int unit,
+                                    const std::string& lambda,
+                                    const std::string& arithmetic,
+                                    const std::string& source);
+
+/// `locus construct split`: the big problem at θ_λ with the Theorem S certificate
+/// (`certificate`) and provenance. `arithmetic` empty: rational when the network is exact over Q,
+/// ball:256 otherwise.
+Problem split_report(const Problem& small,
+                     int layer,
+                     int unit,
+                     const std::string& lambda,
+                     const std::string& arithmetic,
+                     const std::string& source);
+
+/// Options of `locus check` (the report part).
+struct CheckRequest {
+  std::vector<std::string> claims;  ///< ids, a trailing * matches a prefix; empty: all
+  std::string source;
+  bool quick = false;
+  bool float_only = false;
+  unsigned seed = 0;
+  int threads = 0;  ///< 0: all cores
+  std::string mutate = "none";
+  std::string counterexamples = "counterexamples";
+};
+/// The registered claims whose id matches one of `claims` (a trailing * matches a prefix; empty:
+/// all) and whose source or id contains `source` (empty: any).
+std::vector<const claims::Claim*> select(const std::vector<std::string>& claims,
+                                         const std::string& source);
+/// \throws InvalidArgument naming the patterns when `selected` is empty.
+void require_some(const std::vector<const claims::Claim*>& selected,
+                  const std::vector<std::string>& claims,
+                  const std::string& source);
+/// The runner's context of a request (seed, quick, float-only, planted fault, counterexample dir).
+/// \throws InvalidArgument for an unknown mutation name.
+claims::Context context_of(const CheckRequest& request);
+/// Runs the selected claims on `threads` workers; `progress` (serialised) after each, with the
+/// number of claims done so far.
+std::vector<claims::ClaimResult> run_selected(
+    const std::vector<const claims::Claim*>& selected,
+    const claims::Context& ctx,
+    int threads,
+    const std::function<void(std::size_t, const claims::ClaimResult&)>& progress);
+/// `requested`, or every core when it is 0.
+int thread_count(int requested);
+/// The object `locus check --json FILE` writes for these results.
+nlohmann::json results_json(const std::vector<claims::ClaimResult>& results,
+                            unsigned seed,
+                            bool quick,
+                            double seconds);
+/// Runs the selected claims; returns the object `locus check --json FILE` writes. `progress`, when
+/// set, is called after each claim (from the worker threads, serialised).
+/// \throws InvalidArgument when no claim matches.
+nlohmann::json check_report(const CheckRequest& request,
+                            const std::function<void(const std::string&)>& progress = {});
+
+}  // namespace locus::api

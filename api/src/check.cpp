@@ -1,0 +1,141 @@
+// The check job (locus/api/jobs.hpp): selecting claims and running them on worker threads
+// (docs/claims.md, docs/checking.md).
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "locus/api/jobs.hpp"
+#include "locus/claims/claim.hpp"
+#include "locus/error.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+namespace locus::api {
+
+namespace lk = locus::claims;
+
+namespace {
+
+bool matches(const std::string& id, const std::string& pattern) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    return id.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0;
+  }
+  return id == pattern;
+}
+
+}  // namespace
+
+std::vector<const lk::Claim*> select(const std::vector<std::string>& claims,
+                                     const std::string& source) {
+  std::vector<const lk::Claim*> selected;
+  for (const lk::Claim& c : lk::registry()) {
+    bool keep = claims.empty();
+    for (const auto& p : claims) keep = keep || matches(c.id, p);
+    if (!source.empty() && c.source.find(source) == std::string::npos &&
+        c.id.find(source) == std::string::npos) {
+      keep = false;
+    }
+    if (keep) selected.push_back(&c);
+  }
+  return selected;
+}
+
+void require_some(const std::vector<const lk::Claim*>& selected,
+                  const std::vector<std::string>& claims,
+                  const std::string& source) {
+  if (selected.empty()) {
+    std::string ids;
+    for (const auto& p : claims) ids += (ids.empty() ? "" : ", ") + p;
+    throw InvalidArgument(
+        fmt::format("no claim matches --claim {} --source {}; `locus check --list` shows the ids",
+                    ids.empty() ? "(any)" : ids,
+                    source.empty() ? "(any)" : source));
+  }
+}
+
+lk::Context context_of(const CheckRequest& r) {
+  lk::Context ctx;
+  ctx.seed = r.seed;
+  ctx.quick = r.quick;
+  ctx.force_float = r.float_only;
+  ctx.mutation = lk::parse_mutation(r.mutate);
+  ctx.counterexample_dir = r.counterexamples;
+  return ctx;
+}
+
+// Runs the selected claims on `threads` workers; `progress` (serialised) after each.
+std::vector<lk::ClaimResult> run_selected(
+    const std::vector<const lk::Claim*>& selected,
+    const lk::Context& ctx,
+    int threads,
+    const std::function<void(std::size_t, const lk::ClaimResult&)>& progress) {
+  std::vector<lk::ClaimResult> results(selected.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::size_t> done{0};
+  std::mutex print;
+  const auto work = [&] {
+    for (std::size_t i = next++; i < selected.size(); i = next++) {
+      results[i] = lk::run_claim(*selected[i], ctx, 1);
+      const std::size_t k = ++done;
+      if (progress) {
+        const std::lock_guard<std::mutex> lock(print);
+        progress(k, results[i]);
+      }
+    }
+  };
+  lk::run_workers(threads, work);
+  return results;
+}
+
+int thread_count(int requested) {
+  return requested > 0 ? requested
+                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+nlohmann::json results_json(const std::vector<lk::ClaimResult>& results,
+                            unsigned seed,
+                            bool quick,
+                            double seconds) {
+  long passed = 0;
+  for (const auto& r : results) passed += r.pass ? 1 : 0;
+  nlohmann::json j = {{"seed", seed},
+                      {"quick", quick},
+                      {"passed", passed},
+                      {"failed", static_cast<long>(results.size()) - passed},
+                      {"seconds", fmt::format("{:.3f}", seconds)}};
+  j["claims"] = nlohmann::json::array();
+  for (const auto& r : results) j["claims"].push_back(lk::to_json(r));
+  return j;
+}
+
+nlohmann::json check_report(const CheckRequest& request,
+                            const std::function<void(const std::string&)>& progress) {
+  const std::vector<const lk::Claim*> selected = select(request.claims, request.source);
+  require_some(selected, request.claims, request.source);
+  const lk::Context ctx = context_of(request);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<lk::ClaimResult> results = run_selected(
+      selected, ctx, thread_count(request.threads), [&](std::size_t k, const lk::ClaimResult& r) {
+        if (progress) {
+          progress(fmt::format("[{}/{}] {} {} ({:.1f} s)",
+                               k,
+                               selected.size(),
+                               r.id,
+                               lk::to_string(r.verdict),
+                               r.seconds));
+        }
+      });
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return results_json(results, request.seed, request.quick, total);
+}
+
+}  // namespace locus::api

@@ -1,0 +1,175 @@
+// `locus spectrum FILE [--arithmetic A] [--matrix hessian|gauss-newton|residual-hessian]`:
+// eigenvalues and inertia of the Hessian (or G, or H) at the file's point, certified where the
+// arithmetic allows (interfaces.md; methods exact-ldlt, ball-cluster, float-gap).
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+#include "locus/api/jobs.hpp"
+#include "locus/core/derivatives.hpp"
+#include "locus/io/problem.hpp"
+#include "locus/linalg/dense.hpp"
+#include "locus/linalg/inertia.hpp"
+#include "locus/linalg/lanczos.hpp"
+#include "locus/linalg/spectrum.hpp"
+#include "locus/scalar/arithmetic.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace locus::cli {
+
+namespace {
+
+// The command's options: the report's (SpectrumRequest) plus the file and the output form.
+struct SpectrumOptions : api::SpectrumRequest {
+  std::string file;
+  bool json = false;
+};
+
+int run_lanczos(const SpectrumOptions& opt, const Problem& p) {
+  const nlohmann::json j = api::lanczos_report(p, opt);
+  if (opt.json) {
+    fmt::print("{}\n", j.dump(2));
+    return 0;
+  }
+  const auto str = [](const nlohmann::json& v) { return v.get<std::string>(); };
+  fmt::print("network     {}\n", p.network.describe());
+  fmt::print("matrix      hessian (P = {}), matrix-free Lanczos in double, {} steps, seed {}\n",
+             j["P"].get<long>(),
+             j["steps"].get<int>(),
+             j["seed"].get<std::uint64_t>());
+  fmt::print(
+      "method      lanczos: numerical; each Ritz value is within its residual of an eigenvalue\n");
+  fmt::print("largest     (Ritz value, residual)\n");
+  for (std::size_t i = 0; i < j["largest"].size(); ++i)
+    fmt::print("            {:>24}  {}\n", str(j["largest"][i]), str(j["largest_residuals"][i]));
+  fmt::print("smallest    (Ritz value, residual)\n");
+  for (std::size_t i = 0; i < j["smallest"].size(); ++i)
+    fmt::print("            {:>24}  {}\n", str(j["smallest"][i]), str(j["smallest_residuals"][i]));
+  if (j.contains("density")) {
+    const auto& d = j["density"];
+    fmt::print(
+        "density     {} probes x {} steps (seed {}): {} nodes; use --json for nodes and weights\n",
+        d["probes"].get<int>(),
+        d["steps"].get<int>(),
+        d["seed"].get<std::uint64_t>(),
+        d["nodes"].size());
+  }
+  fmt::print("seconds     {}\n", str(j["seconds"]));
+  return 0;
+}
+
+int run(const SpectrumOptions& opt) {
+  const auto t0 = std::chrono::steady_clock::now();
+  api::validate(opt);  // bad options before reading the file
+  const Problem p = read_problem_file(opt.file);
+  api::require_point(p, opt.file);
+  if (opt.lanczos > 0) return run_lanczos(opt, p);
+  const api::SpectrumResult r = api::analyse_spectrum(p, opt);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (opt.json) {
+    fmt::print("{}\n", api::to_json(r, opt, p, seconds).dump(2));
+    return 0;
+  }
+  fmt::print("network     {}\n", p.network.describe());
+  fmt::print("matrix      {} (P = {}), arithmetic {}\n",
+             opt.matrix,
+             p.network.num_parameters(),
+             r.arithmetic);
+  fmt::print("method      {}: {}\n",
+             r.method,
+             r.certified ? "certified by " + r.proved_by
+                         : (r.verdict == "numerical" ? "numerical evidence only, not a proof"
+                                                     : "undecided"));
+  const std::string zero = r.zero_known ? fmt::format("{}", r.inertia.zero) : "?";
+  if (r.method == "ball-cluster" && !r.zero_known) {
+    fmt::print(
+        "outside     (n+, n-) = ({}, {}) outside the cluster; the cluster is not proved to "
+        "be zeros (n0 <= {})\n",
+        r.inertia.positive,
+        r.inertia.negative,
+        r.cluster_size >= 0 ? fmt::format("{}", r.cluster_size) : "?");
+  } else {
+    fmt::print(
+        "inertia     (n+, n-, n0) = ({}, {}, {})\n", r.inertia.positive, r.inertia.negative, zero);
+  }
+  if (r.method == "ball-cluster" && r.cluster_size == 0) {
+    fmt::print("cluster     empty: every eigenvalue is certified nonzero, |λ| >= {}\n", r.delta);
+  } else if (r.method == "ball-cluster") {
+    fmt::print("cluster     {} eigenvalue(s) with |λ| <= {}; every other |λ| >= {} (gap {})\n",
+               r.inertia.zero,
+               r.epsilon,
+               r.delta,
+               r.gap);
+  }
+  if (r.method == "ball-cluster") {
+    std::string tried;
+    for (long b : r.tried_bits) tried += fmt::format("{}{}", tried.empty() ? "" : ", ", b);
+    fmt::print(
+        "precision   {} bits (tried {}), near-zero block refined: {}\n", r.bits, tried, r.refined);
+  } else if (r.method == "float-gap") {
+    fmt::print("tolerance   {} (R7: 10·P·u·‖M‖_F), gap ratio {}, numerical nullity {}\n",
+               r.tolerance,
+               r.gap,
+               r.numerical_nullity >= 0 ? fmt::format("{}", r.numerical_nullity) : "none (no gap)");
+  }
+  if (!r.reason.empty()) fmt::print("reason      {}\n", r.reason);
+  const std::size_t n = r.eigenvalues.size();
+  if (!r.eigenvalue_note.empty()) fmt::print("note        {}\n", r.eigenvalue_note);
+  fmt::print(
+      "eigenvalues ({}, ascending{})\n", n, n > 40 ? "; the 20 smallest and 20 largest" : "");
+  for (std::size_t i = 0; i < n; ++i) {
+    if (n > 40 && i == 20) {
+      fmt::print("            ...\n");
+      i = n - 20;
+    }
+    fmt::print("            {}\n", r.eigenvalues[i]);
+  }
+  fmt::print("seconds     {:.3f}\n", seconds);
+  return 0;
+}
+
+}  // namespace
+
+Run add_spectrum(CLI::App& app) {
+  auto opt = std::make_shared<SpectrumOptions>();
+  app.add_option("FILE", opt->file, "problem file (locus-problem/1) with a point")->required();
+  app.add_option("-a,--arithmetic", opt->arithmetic, "arithmetic: " + accepted_arithmetic_forms())
+      ->capture_default_str();
+  app.add_option("-m,--matrix", opt->matrix, "hessian, gauss-newton or residual-hessian")
+      ->capture_default_str();
+  app.add_option("--max-bits",
+                 opt->max_bits,
+                 "precision cap for ball escalation (doubling from the arithmetic's bits)")
+      ->capture_default_str();
+  app.add_flag("--kernel", opt->kernel, "rational: also print an exact basis of the null space");
+  app.add_flag("--ldlt",
+               opt->ldlt,
+               "rational: always run the exact LDLT, even when balls already prove nonsingularity");
+  app.add_option("--lanczos",
+                 opt->lanczos,
+                 "matrix-free (double): the K largest and K smallest Ritz values from HVPs")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--steps", opt->steps, "Lanczos steps (default max(3K, 40))")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--probes", opt->probes, "also a spectral density by SLQ with this many probes")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--seed", opt->seed, "seed of the Lanczos start and probe vectors")
+      ->capture_default_str();
+  app.add_flag("--vectors",
+               opt->vectors,
+               "floating and MPFR arithmetics: also the eigenvectors (columns, in --json output)");
+  app.add_option("--mpfr-direct-limit",
+                 opt->mpfr_direct_limit,
+                 "mpfr:BITS: largest P for Eigen's solver in MPFR (above: certificate enclosures)")
+      ->capture_default_str();
+  app.add_flag("--json", opt->json, "JSON output (numbers as strings)");
+  return [opt] { return run(*opt); };
+}
+
+}  // namespace locus::cli
