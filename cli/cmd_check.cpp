@@ -1,4 +1,4 @@
-// `locus check`: the regression suite of geometric claims (interfaces.md). Prints a table and ends
+// `locus check`: the regression suite of geometric claims (docs/interfaces.md). Prints a table and ends
 // with "N passed, M failed"; exit 0 when every verdict is the expected one, 1 otherwise, 2 on bad
 // input. --json FILE and --junit FILE write reports.
 #include <atomic>

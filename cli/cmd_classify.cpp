@@ -1,5 +1,5 @@
 // `locus classify FILE [--arithmetic A]`: critical point? local minimum / saddle / degenerate,
-// with the certificate (interfaces.md).
+// with the certificate (docs/interfaces.md).
 #include <chrono>
 #include <memory>
 #include <string>

@@ -1,5 +1,5 @@
 // `locus construct NAME ...`: the paper constructions, written as problem files with their
-// certificates (interfaces.md). Each output re-checks with `locus classify` from the file alone.
+// certificates (docs/interfaces.md). Each output re-checks with `locus classify` from the file alone.
 //
 //   locus construct split FILE --layer L --unit R --lambda X --out FILE2 [-a rational|ball:BITS]
 //   locus construct inverse-design FILE --out FILE2 [--f-target positive] [--b-target zero] ...

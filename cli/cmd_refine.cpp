@@ -1,5 +1,5 @@
 // `locus refine FILE --out FILE2 [--digits D] [--arithmetic mpfr:BITS]`: Ceres in double, then
-// minimum-norm Newton in MPFR, to a critical point near the file's point (interfaces.md). The
+// minimum-norm Newton in MPFR, to a critical point near the file's point (docs/interfaces.md). The
 // refined point is written back with `provenance` and `certificate`, the latter holding a rigorous
 // bound of ‖∇L‖ from Arb balls at the refined point.
 #include <chrono>

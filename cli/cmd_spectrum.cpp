@@ -1,6 +1,6 @@
 // `locus spectrum FILE [--arithmetic A] [--matrix hessian|gauss-newton|residual-hessian]`:
 // eigenvalues and inertia of the Hessian (or G, or H) at the file's point, certified where the
-// arithmetic allows (interfaces.md; methods exact-ldlt, ball-cluster, float-gap).
+// arithmetic allows (docs/interfaces.md; methods exact-ldlt, ball-cluster, float-gap).
 #include <chrono>
 #include <memory>
 #include <string>

@@ -56,7 +56,7 @@ std::vector<LwConfig> lw_configurations() {
   b.hidden_layers = 2;
   b.loss = LossKind::CrossEntropy;
   b.reference = {{16, 2.9e-1}, {64, 1.1e-1}, {256, 3.8e-2}, {1024, 7.6e-3}, {2048, 3.8e-3}};
-  // Further depths, activations and losses (no G6 value: the criteria of §5.3 without the factor-2
+  // Further depths, activations and losses (no G6 value: the criteria of docs/reproductions.md without the factor-2
   // comparison).
   LwConfig c;
   c.name = "tanh, 3 hidden, MSE";
@@ -118,7 +118,7 @@ LwResult littwin_wolf(const LwConfig& config, const LwOptions& o) {
           fmt::format("{}: n = {} (P = {}), ρ = {:.3e}", config.name, n, row.parameters, row.rho));
     }
   }
-  // Criteria of math-spec §5.3.
+  // Criteria of docs/reproductions.md
   int violations = 0, early = 0;  // increases of ρ above n = 64, and at or below it
   for (std::size_t k = 1; k < out.rows.size(); ++k) {
     if (out.rows[k].rho > out.rows[k - 1].rho) ++(out.rows[k].width > 64 ? violations : early);

@@ -144,7 +144,7 @@ SplitCertificate certify(const Problem& small,
     c.small_gradient = format_bound(gn, true, 4);
   }
   // In balls the point θ̃ is critical only up to the gradient bound, and tiny eigenvalues of
-  // ∇²L(θ̃) need not be those of the true critical point (math-spec pitfall 11). So: Krawczyk
+  // ∇²L(θ̃) need not be those of the true critical point (docs/math/rigour.md). So: Krawczyk
   // proves a true critical point θ* in the box X = θ̃ + [−ρ, ρ]^P, and every quantity is enclosed
   // over X (for the big network over the exact linear image of X), so the enclosures contain the
   // values at the true critical point and its split.

@@ -1,5 +1,5 @@
 // Claims about the star locus, global minima, wide networks, ReLU symmetries and SI-1
-// (math-spec §1.8, §4, §9).
+// (docs/math/star-locus.md, docs/constructions.md, docs/claims.md).
 #include <cmath>
 #include <limits>
 #include <random>

@@ -1,4 +1,4 @@
-// Claims about unit replication (math-spec §2, §3, §8 G1, §9): FA-1, FA-2, FA-3, Theorem S, S3,
+// Claims about unit replication (docs/math/theorem-s.md, docs/math/escape-paths.md, docs/claims.md): FA-1, FA-2, FA-3, Theorem S, S3,
 // PS-2, PS-3, PS-4, Lemma K, and two false statements kept as expected refutations.
 #include <cmath>
 #include <limits>

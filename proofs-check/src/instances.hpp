@@ -13,7 +13,7 @@
 
 namespace locus::claims::detail {
 
-/// σ(z) = Σ_{k<=5} z^k/k!: the dense polynomial of math-spec G2 (pitfall 9).
+/// σ(z) = Σ_{k<=5} z^k/k!: the dense polynomial of docs/constructions.md (pitfall 9).
 Activation exp5();
 
 /// A network with random exact parameters k/4 and N distinct random inputs with N·n_L >= P + 8

@@ -1,4 +1,4 @@
-// The paper constructions: golden cases G1, G2 (own exact analogue), G3, G5 of math-spec §8,
+// The paper constructions: golden cases G1, G2 (own exact analogue), G3, G5 of docs/constructions.md,
 // planted faults, and bad input.
 #include <doctest/doctest.h>
 
@@ -266,7 +266,7 @@ TEST_CASE("split: bad input names the failed hypothesis") {
 TEST_CASE("escape path (R3, PS-4): certified non-increasing, strict decrease; reversed: refuted") {
   const locus::Problem g1 = g1_refined();
   const locus::Problem path = lc::escape_path(g1, spec(1, 0, Rational(1, 2)));
-  // math-spec G1: the grid-best w̃* = (−5, −12) with |g*| ≈ 0.198.
+  // docs/constructions.md: the grid-best w̃* = (−5, −12) with |g*| ≈ 0.198.
   CHECK(path.certificate["w_star"] == nlohmann::json::array({"-5", "-12"}));
   CHECK(std::stod(path.certificate["g_star_norm"].get<std::string>()) ==
         doctest::Approx(0.198).epsilon(0.01));

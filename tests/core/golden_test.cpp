@@ -1,4 +1,4 @@
-// Golden cases of the math spec (§8) that need only the derivatives.
+// Golden cases (docs/constructions.md) that need only the derivatives.
 #include <doctest/doctest.h>
 
 #include <filesystem>

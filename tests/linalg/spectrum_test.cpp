@@ -1,5 +1,5 @@
 // Exact inertia over Q, certified eigenvalue clusters with balls, the R7 float gap test, and the
-// split-inertia prediction of Theorem S (math-spec §2.4) on exact critical points.
+// split-inertia prediction of Theorem S (docs/math/theorem-s.md) on exact critical points.
 #include "locus/linalg/spectrum.hpp"
 
 #include <doctest/doctest.h>

@@ -1,4 +1,4 @@
-// Classification with certificates: G1 and its split (math-spec §8, FA-3/PS-1), the star locus.
+// Classification with certificates: G1 and its split (docs/constructions.md, FA-3/PS-1), the star locus.
 #include "locus/solve/classify.hpp"
 
 #include <doctest/doctest.h>

@@ -1,5 +1,5 @@
-// Refinement: Ceres polish in double, minimum-norm Newton in MPFR (math-spec §8 G1, §10 pitfall
-// 11).
+// Refinement: Ceres polish in double, minimum-norm Newton in MPFR (docs/constructions.md G1,
+// docs/refine-classify.md: a small gradient is not a critical point).
 #include "locus/solve/refine.hpp"
 
 #include <doctest/doctest.h>
@@ -49,7 +49,7 @@ TEST_CASE("G1 perturbed by 1e-4: MPFR-512 Newton reaches ||grad L|| < 1e-100") {
   Rational tiny(1);
   for (int i = 0; i < 100; ++i) tiny /= 10;
   CHECK(bound.upper() < tiny);
-  // θ* = (1, 0, 1, 0) up to the 10-digit rounding of the targets (math-spec G1).
+  // θ* = (1, 0, 1, 0) up to the 10-digit rounding of the targets (docs/constructions.md).
   CHECK(locus::ScalarTraits<M>::to_double(r.theta(0)) == doctest::Approx(1.0).epsilon(1e-6));
 }
 

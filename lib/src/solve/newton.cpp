@@ -160,7 +160,7 @@ NewtonResult<S> newton_refine(const Network& network,
   };
   for (int it = 0;; ++it) {
     if (gn <= target) {
-      // A small gradient is not a critical point (math-spec §10 pitfall 11): Newton converging
+      // A small gradient is not a critical point (docs/refine-classify.md pitfall 11): Newton converging
       // onto one takes steps that shrink with ‖∇L‖. Steps that stay large while ‖∇L‖ falls mean
       // θ runs off to infinity along a flat valley (e.g. separable logistic regression).
       const S scale = S(1) + theta.norm();

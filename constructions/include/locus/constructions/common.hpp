@@ -50,7 +50,7 @@ Coordinate decode_index(const Network& net, Eigen::Index i);
 /// identity or ReLU activation (ReLU away from its kink) with the squared loss.
 bool exact_over_q(const Network& net);
 
-/// σ(z) = Σ_{k<=5} z^k / k!, the dense exact polynomial of math-spec G2 (pitfall 9).
+/// σ(z) = Σ_{k<=5} z^k / k!, the dense exact polynomial of docs/constructions.md (pitfall 9).
 Activation exp_taylor5();
 
 /// The midpoint of every entry (exact).

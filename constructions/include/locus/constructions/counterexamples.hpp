@@ -1,4 +1,4 @@
-// locus/constructions/counterexamples.hpp: the counterexample networks of math-spec §8-§9, each a
+// locus/constructions/counterexamples.hpp: the counterexample networks of docs/constructions.md, each a
 // problem file with its certificate, and a generator for all of them.
 //
 //   g7_counterexample  G7 (Yu-Chen 1995 refuted, DLS-1): G1's minimum split nine times into a
@@ -18,7 +18,7 @@
 
 namespace locus::constructions {
 
-/// G1's small problem (math-spec §8 G1: sigmoid 1-1-1, targets to 10 digits) at θ* = (1, 0, 1, 0).
+/// G1's small problem (docs/constructions.md G1: sigmoid 1-1-1, targets to 10 digits) at θ* = (1, 0, 1, 0).
 Problem g1_small_problem();
 
 /// G1's small problem at its critical point, refined by MPFR-512 Newton to ‖∇L‖ < 1e-100 (a

@@ -1,4 +1,4 @@
-// locus/constructions/design.hpp: inverse design (R1, math-spec §7): make a chosen θ* an exact
+// locus/constructions/design.hpp: inverse design (R1, docs/constructions.md): make a chosen θ* an exact
 // critical point by choosing the targets.
 //
 // For the squared loss ∇L(θ*) = Jᵀe with e = Φ(θ*) − Y stacked sample-major. With r ∈ ker Jᵀ and

@@ -1,5 +1,5 @@
 // locus/constructions/littwin_wolf.hpp: curvature along the gradient, G versus H (Littwin & Wolf
-// 2020; math-spec §5, R8, G6).
+// 2020; docs/reproductions.md, R8, G6).
 //
 // With g = ∇L(θ) and ĝ = g/‖g‖: κ_tot = ĝᵀ∇²Lĝ (one Hessian-vector product), κ_G = ĝᵀGĝ (one
 // Gauss-Newton product), κ_H = κ_tot − κ_G, and the orthogonality ratio ρ = E[κ_H]/E[κ_G] over

@@ -1,5 +1,5 @@
 // locus/constructions/sagun.hpp: the Hessian spectrum before and after training, bulk and
-// outliers (Sagun, Bottou & LeCun 2016; math-spec §6, protocol of the authors' public code).
+// outliers (Sagun, Bottou & LeCun 2016; docs/reproductions.md, protocol of the authors' public code).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // locus/constructions/split.hpp: replicating a hidden unit (R2) and the exact Hessian at the split
-// point (Theorem S, math-spec §2.4; Fukumizu–Amari 2000, Petzka–Sminchisescu 2021).
+// point (Theorem S, docs/math/theorem-s.md; Fukumizu–Amari 2000, Petzka–Sminchisescu 2021).
 //
 // Unit r of hidden layer l is replicated with ratio λ: the new unit (last in its layer) copies r's
 // incoming row ũ (weights and bias), the outgoing column v = W_{l+1}[:, r] becomes λv on r and

@@ -1,4 +1,4 @@
-// locus/constructions/star.hpp: star-locus and C-locus points (R5; math-spec §4.2 ST-1..ST-3,
+// locus/constructions/star.hpp: star-locus and C-locus points (R5; docs/math/star-locus.md ST-1..ST-3,
 // reconstructed [R] definitions of Cooper's S and C).
 //
 // Networks without biases, σ(0) = 0, and a set Z of at least two zero weight layers: θ is critical

@@ -1,10 +1,10 @@
-// locus/constructions/wide.hpp: global minima and wide networks (math-spec §4.1, §4.3, §4.4).
+// locus/constructions/wide.hpp: global minima and wide networks (docs/constructions.md).
 //
 //   CO-0  at an interpolating point (squared loss, L = 0) with rank J = N·n_L the Hessian is JᵀJ
 //         and its nullity is exactly P − N·n_L.
 //   WB-1  at any critical point, nullity(∇²L) >= n_1 (n_0+β − rank X̃)
 //                                        + Σ_{l>=2} (n_l − rank Δ_l)(n_{l−1}+β − rank Ã_{l−1}).
-//   §4.4  for uniform hidden width w and L weight layers (β = 0): nullities of global minima,
+//   growth: for uniform hidden width w and L weight layers (β = 0): nullities of global minima,
 //         star components and C components, and the WB-1 bound, as w and L grow.
 #pragma once
 
@@ -38,7 +38,7 @@ nlohmann::json to_json(const WideBound& b);
 /// the Hessian's inertia and the WB-1 bound.
 Problem global_minimum(const Problem& base, const Arithmetic& a);
 
-/// §4.4's table for widths × depths (β = 0, n_0 = n_L = 1, N samples, exact polynomial
+/// The growth table (docs/constructions.md) for widths × depths (β = 0, n_0 = n_L = 1, N samples, exact polynomial
 /// activation z + z³/3 (σ(0) = 0)), every nullity decided exactly over Q. Markdown and JSON.
 struct GrowthRow {
   int width = 0, layers = 0;

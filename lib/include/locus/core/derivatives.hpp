@@ -1,5 +1,5 @@
 // locus/core/derivatives.hpp: the loss and its exact derivatives, generic over the scalar
-// (math spec §1.3-1.6).
+// (docs/derivatives.md).
 //
 //   L(θ) = Σ_i ℓ(f(x_i; θ), y_i)             (sum; "mean" divides L and every derivative by N)
 //   ∇²L = G + H,   G = Σ_i J_iᵀ Λ_i J_i  (Gauss-Newton, PSD),   H = Σ_i Σ_c e_ic ∇²f_c(x_i)

@@ -1,10 +1,10 @@
-// locus/core/network.hpp: fully connected networks, their activations and losses (math spec
-// §1.1-1.3).
+// locus/core/network.hpp: fully connected networks, their activations and losses
+// (docs/interfaces.md, docs/derivatives.md).
 //
 // Widths n_0 (input), n_1 .. n_{L-1} (hidden), n_L (output); L weight layers. For an input x:
 //   a^(0) = x,   z^(l) = W_l a^(l-1) + beta b_l,   a^(l) = sigma(z^(l)) (1 <= l <= L-1),   f =
 //   z^(L).
-// The output layer is linear. The parameter vector is, normatively (math spec §1.2),
+// The output layer is linear. The parameter vector is, normatively (docs/interfaces.md (parameter order)),
 //   theta = (vec_r(W_1), b_1, vec_r(W_2), b_2, ..., vec_r(W_L), b_L)
 // with W_l row-major (n_l x n_{l-1}) and the b_l blocks absent without biases.
 //
@@ -75,7 +75,7 @@ struct Network {
   [[nodiscard]] int width(int l) const { return widths[static_cast<std::size_t>(l)]; }
   /// P = Σ_l n_l (n_{l-1} + β).
   [[nodiscard]] std::ptrdiff_t num_parameters() const;
-  /// o_l: index in θ of W_l[0, 0] (layers are 1-based, as in the math spec).
+  /// o_l: index in θ of W_l[0, 0] (layers are 1-based, as in docs/interfaces.md).
   [[nodiscard]] std::ptrdiff_t layer_offset(int l) const;
   /// Index in θ of W_l[j, k] (0-based j, k).
   [[nodiscard]] std::ptrdiff_t weight_index(int l, int j, int k) const {

@@ -2,7 +2,7 @@
 //
 //   | generator     | what |
 //   |---------------|-------------------------------------------------------------------------------|
-//   | make_blobs    | Gaussian blobs, the protocol of Sagun et al.'s code (math spec §6.2): | | |
+//   | make_blobs    | Gaussian blobs, the protocol of Sagun et al.'s code (docs/reproductions.md): | | |
 //   sklearn.datasets.make_blobs(2·n, d, centers=k, cluster_std=s, random_state=  | | | seed),
 //   standardised per feature, one-hot targets, first n train, rest test.   | |               |
 //   NumPy's legacy RandomState (MT19937, polar Gaussians, Fisher-Yates) is        | | | reproduced

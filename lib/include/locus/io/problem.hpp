@@ -1,4 +1,4 @@
-// locus/io/problem.hpp: problem files, format "locus-problem/1" (shared interfaces.md).
+// locus/io/problem.hpp: problem files, format "locus-problem/1" docs/interfaces.md.
 //
 // A problem is a network, a data set and optionally a point θ, all held exactly (rationals). JSON
 // numbers are read as the exact decimal they spell (a bare 0.1 is 1/10, never the double), strings

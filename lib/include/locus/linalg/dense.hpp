@@ -2,7 +2,7 @@
 //
 // Thin, contract-carrying wrappers of Eigen 3.4's LDLT, PartialPivLU and SelfAdjointEigenSolver,
 // explicitly instantiated once per built-in scalar in lib/src/instantiate/dense_<scalar>.cpp so
-// that no other translation unit compiles an MPFR decomposition (toolchain-notes trap 7).
+// that no other translation unit compiles an MPFR decomposition (docs/toolchain.md, item 7).
 //
 //   | function              | scalars                      | rigour |
 //   |-----------------------|------------------------------|------------------------------------------|

@@ -65,7 +65,7 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m);
 using BallMatrixAt = std::function<Mat<Ball>(long bits)>;
 ClusterCertificate certify_cluster(const BallMatrixAt& matrix_at, long start_bits, long max_bits);
 
-/// The numerical nullity test of math-spec R7 for floating eigenvalues μ (any order):
+/// The numerical nullity test of docs/spectra.md for floating eigenvalues μ (any order):
 /// τ = 10·P·u·‖M‖_F, cluster {|μ| ≤ τ}, decided only if
 /// min_{|μ|>τ}|μ| / max_{|μ|≤τ}|μ| ≥ 10³. Evidence, never a proof.
 struct NumericalNullity {

@@ -1,6 +1,6 @@
 // locus/scalar/arithmetic.hpp: run-time choice of the arithmetic.
 //
-// Every numeric command takes `--arithmetic NAME` (docs: shared interfaces.md):
+// Every numeric command takes `--arithmetic NAME` (docs/interfaces.md:
 //
 //   | NAME          | Scalar             | notes                                              |
 //   |---------------|--------------------|----------------------------------------------------|

@@ -2,7 +2,7 @@
 //
 // This is the only file that includes <boost/multiprecision/eigen.hpp>. It completes Boost 1.74's
 // Eigen::NumTraits for the multiprecision types (adds infinity() and quiet_NaN(), which Eigen 3.4's
-// hypot needs in SelfAdjointEigenSolver: toolchain-notes trap 1), gives Rational an exact
+// hypot needs in SelfAdjointEigenSolver: docs/toolchain.md, item 1), gives Rational an exact
 // epsilon() = 0 (so LDL^T pivots exactly), and defines NumTraits<Ball>.
 //
 // What works per scalar (tests/scalar/eigen_test.cpp checks each):

@@ -2,7 +2,7 @@
 // `float128` with expression templates off.
 //
 // Every translation unit that includes this header needs -fext-numeric-literals under strict
-// -std=c++20; the locus::scalar target propagates it (toolchain-notes trap 5). Available only when
+// -std=c++20; the locus::scalar target propagates it (docs/toolchain.md, item 5). Available only when
 // LOCUS_HAS_FLOAT128 is 1.
 #pragma once
 

@@ -1,6 +1,6 @@
 // locus/solve/existence.hpp: proving that a true critical point lies near a refined point.
 //
-// A small certified ‖∇L(θ̃)‖ does not prove that a critical point exists nearby (math-spec §10
+// A small certified ‖∇L(θ̃)‖ does not prove that a critical point exists nearby (docs/refine-classify.md
 // pitfall 11: gradient-flat regions). For a nondegenerate point the Krawczyk operator does:
 // with X = θ̃ + [−r, r]^P, R ≈ ∇²L(θ̃)⁻¹ (double) and
 //

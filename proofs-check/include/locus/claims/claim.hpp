@@ -1,6 +1,6 @@
 // locus/claims/claim.hpp: checkable claims about critical points, as data, and their verdicts.
 //
-// A claim has an id, a statement, its source (paper, section, and the math spec's status tag
+// A claim has an id, a statement, its source (paper, section, and the status tag of docs/claims.md
 // [A]/[P]/[R]/[D]/[V]), a seeded instance family, the quantity it computes, the check, the
 // expected outcome ("proved", or "refuted" for a false statement kept in the suite), and the
 // arithmetic it needs. Running a claim runs every instance:
@@ -74,7 +74,7 @@ struct Claim {
   std::string id;
   std::string statement;
   std::string source;  ///< paper and section
-  std::string status;  ///< [A], [P], [R], [D], [V] (math-spec §0)
+  std::string status;  ///< [A], [P], [R], [D], [V] (docs/claims.md)
   std::string family;  ///< the instance generator, in words
   std::string quantity;
   std::string check;
