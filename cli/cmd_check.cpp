@@ -29,6 +29,7 @@ namespace lk = locus::claims;
 
 // The command's options: the report's (CheckRequest) plus listing and the report files.
 struct CheckOptions : api::CheckRequest {
+  std::string mutate_name = "none";
   bool list = false, markdown = false, progress = false;
   std::string json, junit;
 };
@@ -60,7 +61,7 @@ std::string margin_text(double m) {
   return std::isinf(m) ? "exact" : fmt::format("{:.3g}", m);
 }
 
-int run(const CheckOptions& o) {
+int run(CheckOptions& o) {
   const std::vector<const lk::Claim*> selected = api::select(o.claims, o.source);
   if (o.markdown) {
     fmt::print("{}", lk::registry_markdown());
@@ -74,6 +75,7 @@ int run(const CheckOptions& o) {
     fmt::print("{} claims\n", selected.size());
     return 0;
   }
+  o.mutate = lk::parse_mutation(o.mutate_name);  // parsed once, here
   const lk::Context ctx = api::context_of(o);
   const int threads = api::thread_count(o.threads);
   const bool progress = o.progress || isatty(STDERR_FILENO) != 0;
@@ -96,7 +98,7 @@ int run(const CheckOptions& o) {
              o.seed,
              o.quick ? ", quick" : "",
              o.float_only ? ", float-only" : "",
-             ctx.mutation != lk::Mutation::None ? ", mutation " + o.mutate : "");
+             ctx.mutation != lk::Mutation::None ? ", mutation " + lk::to_string(o.mutate) : "");
   fmt::print("| {:<42} | {:<12} | {:<8} | {:<4} | {:>8} | {:<14} | {:>4} | {:>7} |\n",
              "claim",
              "verdict",
@@ -188,7 +190,7 @@ Run add_check(CLI::App& app) {
                  "folder for the problem files of refuting instances")
       ->capture_default_str();
   app.add_option("--mutate",
-                 o->mutate,
+                 o->mutate_name,
                  "plant a fault: perturb-point, flip-residual, shift-bound (mutation tests)")
       ->capture_default_str();
   app.add_flag("--float-only",

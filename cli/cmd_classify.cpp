@@ -22,12 +22,15 @@ namespace {
 // The command's options: the report's (ClassifyRequest) plus the file and the output form.
 struct ClassifyCliOptions : api::ClassifyRequest {
   std::string file;
+  std::string arithmetic_name = "ball:256";
+  std::string tolerance_text;
   bool json = false;
 };
 
-int run(const ClassifyCliOptions& opt) {
+int run(ClassifyCliOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
-  parse_arithmetic(opt.arithmetic);
+  opt.arithmetic = parse_arithmetic(opt.arithmetic_name);  // names parsed once, here
+  if (!opt.tolerance_text.empty()) opt.gradient_tolerance = parse_rational(opt.tolerance_text);
   const Problem p = read_problem_file(opt.file);
   const Classification c = api::classify(p, opt, opt.file);
   const double seconds =
@@ -75,14 +78,14 @@ Run add_classify(CLI::App& app) {
   auto opt = std::make_shared<ClassifyCliOptions>();
   app.add_option("FILE", opt->file, "problem file (locus-problem/1) with a point")->required();
   app.add_option("-a,--arithmetic",
-                 opt->arithmetic,
+                 opt->arithmetic_name,
                  "rational (exact), ball:BITS / mpfr:BITS (certified with balls), or a float type "
                  "(evidence only)")
       ->capture_default_str();
   app.add_option("--max-bits", opt->max_bits, "precision cap of the ball escalation")
       ->capture_default_str();
   app.add_option("--gradient-tolerance",
-                 opt->gradient_tolerance,
+                 opt->tolerance_text,
                  "certified ‖∇L‖ bound below which a non-exact point counts as critical "
                  "(default 2^(-BITS/4))");
   app.add_flag("--json", opt->json, "JSON output");

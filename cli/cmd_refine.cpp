@@ -29,6 +29,7 @@ namespace {
 struct RefineOptions : api::RefineRequest {
   std::string file;
   std::string out;
+  std::string arithmetic_name;  ///< empty: the default for the digits
   bool json = false;
 };
 
@@ -76,8 +77,10 @@ void print_text(const nlohmann::json& report, const Problem& p, const RefineOpti
   fmt::print("seconds     {}\n", str(report["seconds"]));
 }
 
-int run(const RefineOptions& opt) {
-  api::checked_arithmetic(opt);  // bad options before reading the file
+int run(RefineOptions& opt) {
+  // Names parsed once, here; bad options are reported before the file is read.
+  if (!opt.arithmetic_name.empty()) opt.arithmetic = parse_arithmetic(opt.arithmetic_name);
+  api::checked_arithmetic(opt);
   const Problem p = read_problem_file(opt.file);
   api::RefineOutcome out = api::refine_checked(p, opt, opt.file);
   if (out.refined) {
@@ -101,7 +104,7 @@ Run add_refine(CLI::App& app) {
   app.add_option("-o,--out", opt->out, "refined problem file to write")->required();
   app.add_option("-d,--digits", opt->digits, "stop when ‖∇L‖ <= 10^-digits")->capture_default_str();
   app.add_option("-a,--arithmetic",
-                 opt->arithmetic,
+                 opt->arithmetic_name,
                  "Newton's arithmetic (default: the smallest mpfr:BITS with 1.5·digits·log2(10) "
                  "bits)");
   app.add_flag("!--no-ceres", opt->ceres, "skip the Ceres polish in double");

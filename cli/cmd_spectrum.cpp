@@ -27,6 +27,8 @@ namespace {
 // The command's options: the report's (SpectrumRequest) plus the file and the output form.
 struct SpectrumOptions : api::SpectrumRequest {
   std::string file;
+  std::string arithmetic_name = "double";
+  std::string matrix_name = "hessian";
   bool json = false;
 };
 
@@ -63,9 +65,12 @@ int run_lanczos(const SpectrumOptions& opt, const Problem& p) {
   return 0;
 }
 
-int run(const SpectrumOptions& opt) {
+int run(SpectrumOptions& opt) {
   const auto t0 = std::chrono::steady_clock::now();
-  api::validate(opt);  // bad options before reading the file
+  // Names are parsed here, once; bad options are reported before the file is read.
+  opt.arithmetic = parse_arithmetic(opt.arithmetic_name);
+  opt.matrix = api::parse_hessian_part(opt.matrix_name);
+  api::validate(opt);
   const Problem p = read_problem_file(opt.file);
   api::require_point(p, opt.file);
   if (opt.lanczos > 0) return run_lanczos(opt, p);
@@ -78,7 +83,7 @@ int run(const SpectrumOptions& opt) {
   }
   fmt::print("network     {}\n", p.network.describe());
   fmt::print("matrix      {} (P = {}), arithmetic {}\n",
-             opt.matrix,
+             api::to_string(opt.matrix),
              p.network.num_parameters(),
              r.arithmetic);
   fmt::print("method      {}: {}\n",
@@ -139,9 +144,10 @@ int run(const SpectrumOptions& opt) {
 Run add_spectrum(CLI::App& app) {
   auto opt = std::make_shared<SpectrumOptions>();
   app.add_option("FILE", opt->file, "problem file (locus-problem/1) with a point")->required();
-  app.add_option("-a,--arithmetic", opt->arithmetic, "arithmetic: " + accepted_arithmetic_forms())
+  app.add_option(
+         "-a,--arithmetic", opt->arithmetic_name, "arithmetic: " + accepted_arithmetic_forms())
       ->capture_default_str();
-  app.add_option("-m,--matrix", opt->matrix, "hessian, gauss-newton or residual-hessian")
+  app.add_option("-m,--matrix", opt->matrix_name, "hessian, gauss-newton or residual-hessian")
       ->capture_default_str();
   app.add_option("--max-bits",
                  opt->max_bits,

@@ -67,7 +67,7 @@ lk::Context context_of(const CheckRequest& r) {
   ctx.seed = r.seed;
   ctx.quick = r.quick;
   ctx.force_float = r.float_only;
-  ctx.mutation = lk::parse_mutation(r.mutate);
+  ctx.mutation = r.mutate;
   ctx.counterexample_dir = r.counterexamples;
   return ctx;
 }

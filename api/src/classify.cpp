@@ -18,7 +18,7 @@ namespace locus::api {
 Classification classify(const Problem& p,
                         const ClassifyRequest& request,
                         const std::string& where) {
-  const Arithmetic a = parse_arithmetic(request.arithmetic);
+  const Arithmetic& a = request.arithmetic;
   if (!p.point) {
     throw ParseError(
         fmt::format("{}: point: missing; `locus classify` needs the parameter vector θ "
@@ -28,12 +28,12 @@ Classification classify(const Problem& p,
   }
   ClassifyOptions co;
   co.max_bits = request.max_bits;
-  if (!request.gradient_tolerance.empty()) {
-    co.gradient_tolerance = parse_rational(request.gradient_tolerance);
-    if (*co.gradient_tolerance < 0) {
+  if (request.gradient_tolerance) {
+    if (*request.gradient_tolerance < 0) {
       throw InvalidArgument(fmt::format("--gradient-tolerance {}: expected a nonnegative number",
-                                        request.gradient_tolerance));
+                                        locus::to_string(*request.gradient_tolerance)));
     }
+    co.gradient_tolerance = request.gradient_tolerance;
   }
   return classify_point(p, a, co);
 }

@@ -135,25 +135,25 @@ RefineOutcome refine_in(const RefineRequest& opt,
 
 }  // namespace
 
-std::string checked_arithmetic(const RefineRequest& opt) {
+Arithmetic checked_arithmetic(const RefineRequest& opt) {
   if (opt.digits < 1 || opt.digits > 300) {
     throw InvalidArgument(fmt::format("--digits {}: expected 1 to 300", opt.digits));
   }
-  const std::string name = opt.arithmetic.empty() ? default_arithmetic(opt.digits) : opt.arithmetic;
-  const Arithmetic a = parse_arithmetic(name);
+  const Arithmetic a =
+      opt.arithmetic ? *opt.arithmetic : parse_arithmetic(default_arithmetic(opt.digits));
   if (a.kind == ScalarKind::Rational || a.kind == ScalarKind::Ball) {
     throw InvalidArgument(fmt::format(
         "--arithmetic {}: refine needs a floating arithmetic (double, long-double, float128, "
         "mpfr:BITS)",
-        name));
+        a.name()));
   }
-  return name;
+  return a;
 }
 
 RefineOutcome refine_checked(const Problem& p,
                              const RefineRequest& opt,
                              const std::string& source) {
-  const Arithmetic a = parse_arithmetic(checked_arithmetic(opt));
+  const Arithmetic a = checked_arithmetic(opt);
   if (!p.point) {
     throw ParseError(
         fmt::format("{}: point: missing; `locus refine` needs a starting point "

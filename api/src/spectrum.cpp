@@ -24,14 +24,6 @@ namespace locus::api {
 
 namespace {
 
-HessianPart parse_part(const std::string& m) {
-  if (m == "hessian") return HessianPart::Full;
-  if (m == "gauss-newton") return HessianPart::GaussNewton;
-  if (m == "residual-hessian") return HessianPart::Residual;
-  throw InvalidArgument(
-      fmt::format("--matrix '{}': expected hessian, gauss-newton or residual-hessian", m));
-}
-
 template <class S>
 void check_finite(const Mat<S>& m, const std::string& what) {
   for (Eigen::Index j = 0; j < m.cols(); ++j) {
@@ -140,7 +132,7 @@ SpectrumResult analyse(const Problem& p,
         for (Eigen::Index j = 0; j < ex.null_basis.cols(); ++j) {
           std::vector<std::string> col;
           for (Eigen::Index i = 0; i < ex.null_basis.rows(); ++i)
-            col.push_back(to_string(ex.null_basis(i, j)));
+            col.push_back(locus::to_string(ex.null_basis(i, j)));
           r.kernel.push_back(std::move(col));
         }
       }
@@ -236,12 +228,33 @@ SpectrumResult analyse(const Problem& p,
 // Matrix-free: the k largest and smallest Ritz values, and an SLQ density, from HVPs in double.
 }  // namespace
 
+std::string_view to_string(HessianPart part) noexcept {
+  switch (part) {
+    case HessianPart::Full:
+      return "hessian";
+    case HessianPart::GaussNewton:
+      return "gauss-newton";
+    case HessianPart::Residual:
+      return "residual-hessian";
+  }
+  return "hessian";
+}
+
+HessianPart parse_hessian_part(std::string_view text) {
+  for (const HessianPart part :
+       {HessianPart::Full, HessianPart::GaussNewton, HessianPart::Residual}) {
+    if (text == to_string(part)) return part;
+  }
+  throw InvalidArgument(
+      fmt::format("--matrix '{}': expected hessian, gauss-newton or residual-hessian", text));
+}
+
 nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
-  const HessianPart part = parse_part(opt.matrix);
-  if (opt.arithmetic != "double") {
+  const HessianPart part = opt.matrix;
+  if (opt.arithmetic.kind != ScalarKind::Binary) {
     throw InvalidArgument(
         fmt::format("--lanczos runs in double only (matrix-free, numerical); got --arithmetic {}",
-                    opt.arithmetic));
+                    opt.arithmetic.name()));
   }
   if (part != HessianPart::Full) {
     throw InvalidArgument("--lanczos supports --matrix hessian only");
@@ -272,7 +285,7 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
   }
   nlohmann::json j;
   j["arithmetic"] = "double";
-  j["matrix"] = opt.matrix;
+  j["matrix"] = std::string(to_string(opt.matrix));
   j["P"] = n;
   j["method"] = "lanczos";
   j["certified"] = false;
@@ -312,7 +325,7 @@ nlohmann::json to_json(const SpectrumResult& r,
                        double seconds) {
   nlohmann::json j;
   j["arithmetic"] = r.arithmetic;
-  j["matrix"] = opt.matrix;
+  j["matrix"] = std::string(to_string(opt.matrix));
   j["P"] = p.network.num_parameters();
   j["eigenvalues"] = r.eigenvalues;
   // The same eigenvalues as JSON numbers (known defect: users parsed the strings with regexes).
@@ -348,8 +361,6 @@ nlohmann::json to_json(const SpectrumResult& r,
 }
 
 void validate(const SpectrumRequest& opt) {
-  parse_arithmetic(opt.arithmetic);
-  parse_part(opt.matrix);
   if (opt.max_bits < 2) {
     throw InvalidArgument(fmt::format("--max-bits {}: expected at least 2", opt.max_bits));
   }
@@ -357,8 +368,8 @@ void validate(const SpectrumRequest& opt) {
 
 SpectrumResult analyse_spectrum(const Problem& p, const SpectrumRequest& opt) {
   validate(opt);
-  const Arithmetic a = parse_arithmetic(opt.arithmetic);
-  const HessianPart part = parse_part(opt.matrix);
+  const Arithmetic& a = opt.arithmetic;
+  const HessianPart part = opt.matrix;
   return dispatch(a,
                   [&]<class S>(std::type_identity<S>) { return analyse<S>(p, part, opt, a.bits); });
 }

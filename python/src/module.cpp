@@ -456,8 +456,8 @@ PYBIND11_MODULE(_locus, m) {
         r.steps = steps;
         r.probes = probes;
         r.seed = seed;
-        r.arithmetic = arithmetic;
-        r.matrix = matrix;
+        r.arithmetic = locus::parse_arithmetic(arithmetic);
+        r.matrix = locus::api::parse_hessian_part(matrix);
         r.max_bits = max_bits;
         r.kernel = kernel;
         r.vectors = vectors;
@@ -481,11 +481,13 @@ PYBIND11_MODULE(_locus, m) {
          const std::string& arithmetic,
          long max_bits,
          const py::object& tolerance) {
-        const std::string gradient_tolerance =
-            tolerance.is_none() ? std::string()
-                                : locus::to_string(rational_of(tolerance, "gradient_tolerance"));
+        locus::api::ClassifyRequest r;
+        r.arithmetic = locus::parse_arithmetic(arithmetic);
+        r.max_bits = max_bits;
+        if (!tolerance.is_none())
+          r.gradient_tolerance = rational_of(tolerance, "gradient_tolerance");
         const py::gil_scoped_release release;
-        return locus::api::classify_report(p, {arithmetic, max_bits, gradient_tolerance}).dump();
+        return locus::api::classify_report(p, r).dump();
       },
       py::arg("problem"),
       py::arg("arithmetic"),
@@ -504,8 +506,13 @@ PYBIND11_MODULE(_locus, m) {
         locus::api::RefineOutcome out;
         {
           const py::gil_scoped_release release;
-          out = locus::api::refine_report(
-              p, {digits, arithmetic, ceres, least_squares, max_iterations}, source);
+          locus::api::RefineRequest r;
+          r.digits = digits;
+          if (!arithmetic.empty()) r.arithmetic = locus::parse_arithmetic(arithmetic);
+          r.ceres = ceres;
+          r.least_squares = least_squares;
+          r.max_iterations = max_iterations;
+          out = locus::api::refine_report(p, r, source);
         }
         return py::make_tuple(out.report.dump(), out.refined ? py::cast(*out.refined) : py::none());
       },
@@ -553,7 +560,7 @@ PYBIND11_MODULE(_locus, m) {
         r.seed = seed;
         r.threads = threads;
         r.float_only = float_only;
-        r.mutate = mutate;
+        r.mutate = locus::claims::parse_mutation(mutate);
         r.counterexamples = counterexamples;
         const py::gil_scoped_release release;
         return locus::api::check_report(r).dump();

@@ -16,10 +16,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "locus/claims/claim.hpp"
 #include "locus/constructions/split.hpp"
+#include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/inertia.hpp"
 #include "locus/scalar/arithmetic.hpp"
@@ -30,9 +32,15 @@
 namespace locus::api {
 
 /// Options of `locus spectrum`.
+/// "hessian", "gauss-newton" or "residual-hessian" (the names of --matrix).
+std::string_view to_string(HessianPart part) noexcept;
+/// Parses a --matrix name. \throws InvalidArgument naming the text and the three names.
+HessianPart parse_hessian_part(std::string_view text);
+
+/// Options of `locus spectrum`, parsed (the interfaces parse names once, at the edge).
 struct SpectrumRequest {
-  std::string arithmetic = "double";
-  std::string matrix = "hessian";  ///< hessian, gauss-newton or residual-hessian
+  Arithmetic arithmetic;                   ///< default: double
+  HessianPart matrix = HessianPart::Full;  ///< ∇²L, G or H
   long max_bits = 4096;
   bool kernel = false;
   bool ldlt = false;
@@ -71,7 +79,7 @@ struct SpectrumResult {
   std::string eigenvalue_note;
 };
 
-/// Checks the options (arithmetic name, matrix name, max_bits >= 2).
+/// Checks the options (max_bits >= 2).
 /// \throws InvalidArgument naming the option and what it accepts.
 void validate(const SpectrumRequest& request);
 /// \throws ParseError "WHERE: point: missing; ..." when the problem has no point.
@@ -94,9 +102,9 @@ nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request)
 
 /// Options of `locus classify`.
 struct ClassifyRequest {
-  std::string arithmetic = "ball:256";
+  Arithmetic arithmetic{ScalarKind::Ball, 256};
   long max_bits = 4096;
-  std::string gradient_tolerance;  ///< empty: the default 2^(-BITS/4)
+  std::optional<Rational> gradient_tolerance;  ///< none: the default 2^(-BITS/4); must be >= 0
 };
 /// classify_point in the request's arithmetic. `where` names the problem in messages.
 /// Guarantee: the result's evidence proves only a certified classification (docs/math/rigour.md).
@@ -111,7 +119,8 @@ nlohmann::json classify_report(const Problem& p, const ClassifyRequest& request)
 /// Options of `locus refine`.
 struct RefineRequest {
   int digits = 100;
-  std::string arithmetic;  ///< empty: the smallest built MPFR with >= 1.5·digits·log2(10) bits
+  /// Newton's arithmetic; none: the smallest built MPFR with >= 1.5·digits·log2(10) bits.
+  std::optional<Arithmetic> arithmetic;
   bool ceres = true;
   bool least_squares = false;
   int max_iterations = 60;
@@ -122,7 +131,7 @@ struct RefineOutcome {
 };
 /// The arithmetic refine will use (the request's, or the default for its digits).
 /// \throws InvalidArgument for digits outside 1..300 or an exact/ball arithmetic.
-std::string checked_arithmetic(const RefineRequest& request);
+Arithmetic checked_arithmetic(const RefineRequest& request);
 /// Refines p's point. `source` names it in messages and in the refined problem's provenance.
 /// Guarantee: `refined` is set only when Newton converged; its certificate holds an Arb bound of
 /// ‖∇L‖ at the exact refined point and the Krawczyk existence proof (proved or not, with why).
@@ -172,8 +181,8 @@ struct CheckRequest {
   bool quick = false;
   bool float_only = false;
   unsigned seed = 0;
-  int threads = 0;  ///< 0: all cores
-  std::string mutate = "none";
+  int threads = 0;                                   ///< 0: all cores
+  claims::Mutation mutate = claims::Mutation::None;  ///< a planted fault (docs/checking.md)
   std::string counterexamples = "counterexamples";
 };
 /// The registered claims whose id matches one of `claims` (a trailing * matches a prefix; empty:
@@ -185,7 +194,6 @@ void require_some(const std::vector<const claims::Claim*>& selected,
                   const std::vector<std::string>& claims,
                   const std::string& source);
 /// The runner's context of a request (seed, quick, float-only, planted fault, counterexample dir).
-/// \throws InvalidArgument for an unknown mutation name.
 claims::Context context_of(const CheckRequest& request);
 /// Runs the selected claims on `threads` workers; `progress` (serialised) after each, with the
 /// number of claims done so far.
