@@ -24,7 +24,7 @@ cmake --build "$BUILD_DIR" --target locus locus_python locus_bench_scalar locus_
   echo "The issue's MPFR target (MPFR-256 Hessian within 40× the double one) is not met and cannot be"
   echo "with MPFR: the last row is the floor, N·P² in-place mpfr_mul + mpfr_add, already several"
   echo "hundred times the vectorised double Hessian. The MPFR Hessian uses an allocation-free kernel"
-  echo "(lib/src/core/gemm.hpp: one accumulator per dot product, exact zeros skipped); before it, Eigen's"
+  echo "(lib/src/scalar/gemm.hpp: one accumulator per dot product, exact zeros skipped); before it, Eigen's"
   echo "GEMM spent ~40% of the time allocating Boost temporaries (1046× double, 5.06 s)."
   echo
   /usr/bin/python3 bench/interfaces_bench.py "$BUILD_DIR" "$BUILD_DIR/bench-out"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/gemm.hpp"
+#include "scalar/gemm.hpp"
 
 #include "locus/core/derivatives.hpp"
 #include "locus/scalar/concepts.hpp"

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <vector>
 
-#include "core/gemm.hpp"
+#include "scalar/gemm.hpp"
 
 #include "locus/error.hpp"
 #include "locus/linalg/spectrum.hpp"

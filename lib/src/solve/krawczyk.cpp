@@ -2,7 +2,7 @@
 #include <cmath>
 #include <limits>
 
-#include "core/gemm.hpp"
+#include "scalar/gemm.hpp"
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"

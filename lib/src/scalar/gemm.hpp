@@ -1,4 +1,5 @@
-// core/gemm.hpp (internal): C = op(A) B for the derivative kernels.
+// scalar/gemm.hpp (internal): C = op(A) B for every scalar, the product kernel of the derivatives,
+// the certificates and the existence proofs. It depends on the scalar layer only.
 //
 // For the hardware types this is Eigen's GEMM. For MPFR and balls Eigen's GEMM creates a
 // temporary number (an allocation plus mpfr_init2/mpfr_clear) for every multiply-add; perf showed
@@ -6,8 +7,8 @@
 // accumulator in place (mpfr_mul + mpfr_add into fixed temporaries, arb_addmul for balls), and
 // exact zeros are skipped (K_m, T_{m,l} and the Khatri-Rao panels are sparse at structured points).
 // The rounding is the same as the generic code: one rounded product, one rounded sum per term.
-#ifndef LOCUS_SRC_CORE_GEMM_HPP_
-#define LOCUS_SRC_CORE_GEMM_HPP_
+#ifndef LOCUS_SRC_SCALAR_GEMM_HPP_
+#define LOCUS_SRC_SCALAR_GEMM_HPP_
 
 #include <type_traits>
 #include <vector>
@@ -189,4 +190,4 @@ Mat<S> product(GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
 
 }  // namespace locus::detail
 
-#endif  // LOCUS_SRC_CORE_GEMM_HPP_
+#endif  // LOCUS_SRC_SCALAR_GEMM_HPP_
