@@ -14,6 +14,7 @@
 
 #include "commands.hpp"
 
+#include "locus/api/jobs.hpp"
 #include "locus/core/evaluate.hpp"
 #include "locus/io/npy.hpp"
 #include "locus/io/problem.hpp"
@@ -52,13 +53,12 @@ class Out {
 
 template <class S>
 void write_npy_file(const std::string& path, const EvaluatedQuantity<S>& q) {
-  const std::vector<long> shape = q.shape;
   if constexpr (std::is_convertible_v<const S*, const double*>) {  // the buffer itself, no copy
-    write_npy(path, q.values.data(), shape, NpyOrder::ColumnMajor);
+    write_npy(path, q.values.data(), q.shape, NpyOrder::ColumnMajor);
   } else {
     const Mat<double> d =
         q.values.unaryExpr([](const S& x) { return ScalarTraits<S>::to_double(x); });
-    write_npy(path, d.data(), shape, NpyOrder::ColumnMajor);
+    write_npy(path, d.data(), q.shape, NpyOrder::ColumnMajor);
   }
 }
 
@@ -144,13 +144,7 @@ int run(const EvalOptions& opt) {
   EvaluateOptions request;
   request.quantities = parse_quantities(opt.quantities);
   const Problem p = read_problem_file(opt.file);
-  if (!p.point) {
-    throw ParseError(
-        fmt::format("{}: point: missing; `locus eval` needs the parameter vector θ "
-                    "(P = {} numbers)",
-                    opt.file,
-                    p.network.num_parameters()));
-  }
+  api::require_point(p, opt.file, "`locus eval` needs the parameter vector θ");
   dispatch(a, [&]<class S>(std::type_identity<S>) {
     const Evaluation<S> r = evaluate<S>(p, request);
     if (!opt.npy_dir.empty()) {

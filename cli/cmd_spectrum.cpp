@@ -72,7 +72,7 @@ int run(SpectrumOptions& opt) {
   opt.matrix = api::parse_hessian_part(opt.matrix_name);
   api::validate(opt);
   const Problem p = read_problem_file(opt.file);
-  api::require_point(p, opt.file);
+  api::require_point(p, opt.file, "`locus spectrum` needs the parameter vector θ");
   if (opt.lanczos > 0) return run_lanczos(opt, p);
   const api::SpectrumResult r = api::analyse_spectrum(p, opt);
   const double seconds =
@@ -87,12 +87,12 @@ int run(SpectrumOptions& opt) {
              p.network.num_parameters(),
              r.arithmetic);
   fmt::print("method      {}: {}\n",
-             r.method,
+             to_string(r.method),
              r.certified ? "certified by " + r.proved_by
                          : (r.verdict == "numerical" ? "numerical evidence only, not a proof"
                                                      : "undecided"));
   const std::string zero = r.zero_known ? fmt::format("{}", r.inertia.zero) : "?";
-  if (r.method == "ball-cluster" && !r.zero_known) {
+  if (r.method == SpectrumMethod::BallCluster && !r.zero_known) {
     fmt::print(
         "outside     (n+, n-) = ({}, {}) outside the cluster; the cluster is not proved to "
         "be zeros (n0 <= {})\n",
@@ -103,21 +103,21 @@ int run(SpectrumOptions& opt) {
     fmt::print(
         "inertia     (n+, n-, n0) = ({}, {}, {})\n", r.inertia.positive, r.inertia.negative, zero);
   }
-  if (r.method == "ball-cluster" && r.cluster_size == 0) {
+  if (r.method == SpectrumMethod::BallCluster && r.cluster_size == 0) {
     fmt::print("cluster     empty: every eigenvalue is certified nonzero, |λ| >= {}\n", r.delta);
-  } else if (r.method == "ball-cluster") {
+  } else if (r.method == SpectrumMethod::BallCluster) {
     fmt::print("cluster     {} eigenvalue(s) with |λ| <= {}; every other |λ| >= {} (gap {})\n",
                r.inertia.zero,
                r.epsilon,
                r.delta,
                r.gap);
   }
-  if (r.method == "ball-cluster") {
+  if (r.method == SpectrumMethod::BallCluster) {
     std::string tried;
     for (long b : r.tried_bits) tried += fmt::format("{}{}", tried.empty() ? "" : ", ", b);
     fmt::print(
         "precision   {} bits (tried {}), near-zero block refined: {}\n", r.bits, tried, r.refined);
-  } else if (r.method == "float-gap") {
+  } else if (r.method == SpectrumMethod::FloatGap) {
     fmt::print("tolerance   {} (R7: 10·P·u·‖M‖_F), gap ratio {}, numerical nullity {}\n",
                r.tolerance,
                r.gap,

@@ -19,13 +19,7 @@ Classification classify(const Problem& p,
                         const ClassifyRequest& request,
                         const std::string& where) {
   const Arithmetic& a = request.arithmetic;
-  if (!p.point) {
-    throw ParseError(
-        fmt::format("{}: point: missing; `locus classify` needs the parameter vector θ "
-                    "(P = {} numbers)",
-                    where,
-                    p.network.num_parameters()));
-  }
+  require_point(p, where, "`locus classify` needs the parameter vector θ");
   ClassifyOptions co;
   co.max_bits = request.max_bits;
   if (request.gradient_tolerance) {

@@ -154,13 +154,7 @@ RefineOutcome refine_checked(const Problem& p,
                              const RefineRequest& opt,
                              const std::string& source) {
   const Arithmetic a = checked_arithmetic(opt);
-  if (!p.point) {
-    throw ParseError(
-        fmt::format("{}: point: missing; `locus refine` needs a starting point "
-                    "(P = {} numbers)",
-                    source,
-                    p.network.num_parameters()));
-  }
+  require_point(p, source, "`locus refine` needs a starting point");
   return dispatch(a, [&]<class S>(std::type_identity<S>) -> RefineOutcome {
     if constexpr (ScalarTraits<S>::is_rigorous) {
       return {};  // rejected by checked_arithmetic

@@ -53,7 +53,7 @@ void add_ball_eigenvalue(SpectrumResult& r, const Ball& e) {
 }
 
 void fill_from_certificate(SpectrumResult& r, const ClusterCertificate& c) {
-  r.method = to_string(SpectrumMethod::BallCluster);
+  r.method = SpectrumMethod::BallCluster;
   r.certified = c.decided;
   r.verdict = c.decided ? "certified" : "undecided";
   r.inertia = c.inertia;
@@ -115,7 +115,7 @@ SpectrumResult analyse(const Problem& p,
     r.zero_known = true;
     r.gap = "inf";  // exact zeros
     if (c.decided && c.inertia.zero == 0 && !opt.kernel && !opt.ldlt) {
-      r.method = to_string(SpectrumMethod::BallCluster);
+      r.method = SpectrumMethod::BallCluster;
       r.inertia = c.inertia;
       r.bits = c.bits;
       r.proved_by =
@@ -125,7 +125,7 @@ SpectrumResult analyse(const Problem& p,
       r.epsilon = format_bound(c.epsilon, true);
     } else {
       const ExactInertia ex = exact_inertia(m, opt.kernel);
-      r.method = to_string(SpectrumMethod::ExactLdlt);
+      r.method = SpectrumMethod::ExactLdlt;
       r.inertia = ex.inertia;
       r.proved_by = "exact rational LDLT (Sylvester's law of inertia)";
       if (opt.kernel) {
@@ -155,7 +155,7 @@ SpectrumResult analyse(const Problem& p,
       const SymmetricEigen<S> es = symmetric_eigen<S>(m, opt.vectors);
       if (!es.converged) throw Error("the symmetric eigensolver did not converge");
       const NumericalNullity nn = float_gap<S>(es.values, m.norm());
-      r.method = to_string(SpectrumMethod::FloatGap);
+      r.method = SpectrumMethod::FloatGap;
       r.certified = false;
       r.inertia = nn.inertia;
       r.tolerance = nn.tolerance;
@@ -309,16 +309,6 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
   return j;
 }
 
-void require_point(const Problem& p, const std::string& where) {
-  if (!p.point) {
-    throw ParseError(
-        fmt::format("{}: point: missing; `locus spectrum` needs the parameter vector θ "
-                    "(P = {} numbers)",
-                    where,
-                    p.network.num_parameters()));
-  }
-}
-
 nlohmann::json to_json(const SpectrumResult& r,
                        const SpectrumRequest& opt,
                        const Problem& p,
@@ -338,7 +328,7 @@ nlohmann::json to_json(const SpectrumResult& r,
     j["cluster"] = {{"size", r.cluster_size}, {"epsilon", r.epsilon}, {"delta", r.delta}};
   }
   j["certified"] = r.certified;
-  j["method"] = r.method;
+  j["method"] = to_string(r.method);
   j["verdict"] = r.verdict;
   j["gap"] = r.gap;
   if (!r.epsilon.empty()) j["epsilon"] = r.epsilon;
@@ -377,7 +367,7 @@ SpectrumResult analyse_spectrum(const Problem& p, const SpectrumRequest& opt) {
 nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request) {
   const auto t0 = std::chrono::steady_clock::now();
   validate(request);
-  require_point(p, "problem");
+  require_point(p, "problem", "`locus spectrum` needs the parameter vector θ");
   if (request.lanczos > 0) return lanczos_report(p, request);
   const SpectrumResult r = analyse_spectrum(p, request);
   const double seconds =

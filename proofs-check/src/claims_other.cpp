@@ -76,8 +76,7 @@ Problem star_point(const Context& ctx, const StarInstance& s) {
 InstanceResult st1(const Context& ctx, std::uint32_t seed) {
   const StarInstance s = star_instance(seed, 2 + static_cast<int>(seed % 2));
   const Problem p = star_point(ctx, s);
-  const std::string a = ctx.arithmetic("ball:256");
-  if (a == "double") {
+  if (ctx.force_float) {
     const LossFunction<double> f(p.network, p.data);
     const double gn = f.gradient(p.point_as<double>()).norm();
     return result(gn == 0, Evidence::of<double>(), 0, fmt::format("‖∇L‖ = {:.3e} in double", gn));
@@ -145,7 +144,7 @@ InstanceResult co0(const Context& ctx, std::uint32_t seed) {
   base.data.inputs.conservativeResize(N, Eigen::NoChange);
   base.data.targets = Mat<Rational>::Zero(N, nl);
   const std::string a = ctx.arithmetic("rational");
-  if (a == "double") return undecided("CO-0 needs a certified nullity (rational or balls)");
+  if (ctx.force_float) return undecided("CO-0 needs a certified nullity (rational or balls)");
   const Problem gm = lc::global_minimum(base, parse_arithmetic(a));
   const auto& c = gm.certificate;
   if (c["hessian_inertia"].is_null()) return undecided("inertia undecided");
@@ -181,7 +180,7 @@ InstanceResult wb1(const Context& ctx, std::uint32_t seed) {
   }
   if (auto u = unless_critical(p)) return *u;
   const std::string a = ctx.arithmetic("rational");
-  if (a == "double") return result(true, Evidence::of<double>(), 0, "float evidence only");
+  if (ctx.force_float) return result(true, Evidence::of<double>(), 0, "float evidence only");
   const lc::WideBound b = lc::wb1_bound(p, parse_arithmetic(a));
   const Index nullity =
       exact_inertia(LossFunction<Rational>(p.network, p.data).hessian(*p.point)).inertia.zero;
@@ -260,7 +259,7 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
   if (seed % 2 == 0) {
     const Problem g7 = lc::g7_counterexample(g1_refined(ctx), seed);
     const std::string a = ctx.arithmetic("ball:512");
-    if (a == "double") return undecided("NH-1's ranks need certified arithmetic");
+    if (ctx.force_float) return undecided("NH-1's ranks need certified arithmetic");
     const Classification c = classify_point(g7, parse_arithmetic(a));
     if (c.kind != PointKind::DegenerateMinimum) return undecided("G7 not certified a minimum");
     const lc::WideBound b = lc::wb1_bound(g7, parse_arithmetic(a));
@@ -282,7 +281,7 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
   base.data.inputs.conservativeResize(N, Eigen::NoChange);
   base.data.targets = Mat<Rational>::Zero(N, 1);
   const std::string a = ctx.arithmetic("rational");
-  if (a == "double") return undecided("NH-1's ranks need certified arithmetic");
+  if (ctx.force_float) return undecided("NH-1's ranks need certified arithmetic");
   const Problem gm = planted(ctx, lc::global_minimum(base, parse_arithmetic(a)));
   const lc::WideBound b = lc::wb1_bound(gm, parse_arithmetic(a));
   const Index rank = b.rank_a[2];

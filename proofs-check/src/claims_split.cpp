@@ -65,8 +65,7 @@ InstanceResult fa1(const Context& ctx, std::uint32_t seed) {
   const Problem& small = d->problem;
   const lc::SplitSpec s = random_split(rng, small.network, seed % 2 == 0);
   const Problem big = lc::split_problem(small, s);
-  const std::string a = ctx.arithmetic("rational");
-  if (a == "rational") {
+  if (!ctx.force_float) {
     const LossFunction<Rational> fs(small.network, small.data);
     const LossFunction<Rational> fb(big.network, big.data);
     const Vec<Rational> g = fb.gradient(*big.point);

@@ -143,8 +143,8 @@ class Ball:
     __slots__ = ("mid", "rad", "prec")
 
     def __init__(self, mid, rad=0, prec=None):
-        self.mid = mid if isinstance(mid, _mpf_type()) else _mpmath.mpf(mid)
-        self.rad = rad if isinstance(rad, _mpf_type()) else _mpmath.mpf(rad)
+        self.mid = mid if isinstance(mid, _mpmath.mpf) else _mpmath.mpf(mid)
+        self.rad = rad if isinstance(rad, _mpmath.mpf) else _mpmath.mpf(rad)
         if self.rad < 0:
             raise ValueError(f"Ball radius {self.rad} is negative")
         self.prec = prec or max(53, _bit_size(self.mid), _bit_size(self.rad))
@@ -159,7 +159,7 @@ class Ball:
         return _fraction_of(self.mid) + _fraction_of(self.rad)
 
     def __contains__(self, x):
-        x = _fraction_of(x) if isinstance(x, _mpf_type()) else Fraction(x)
+        x = _fraction_of(x) if isinstance(x, _mpmath.mpf) else Fraction(x)
         return self.lower <= x <= self.upper
 
     def contains_zero(self):
@@ -256,10 +256,6 @@ class _ivprec:
 
     def __exit__(self, *exc):
         _mpmath.iv.prec = self.saved
-
-
-def _mpf_type():
-    return _mpmath.mpf
 
 
 def _bit_size(x):

@@ -24,6 +24,7 @@
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/inertia.hpp"
+#include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/solve/classify.hpp"
 
@@ -54,7 +55,7 @@ struct SpectrumRequest {
 /// What the spectrum job found (typed; to_json gives the object `locus spectrum --json` prints).
 struct SpectrumResult {
   std::string arithmetic;
-  std::string method;
+  SpectrumMethod method = SpectrumMethod::FloatGap;  ///< how the inertia was decided
   bool certified = false;
   std::string verdict;  // certified | numerical | undecided
   Inertia inertia;
@@ -82,8 +83,9 @@ struct SpectrumResult {
 /// Checks the options (max_bits >= 2).
 /// \throws InvalidArgument naming the option and what it accepts.
 void validate(const SpectrumRequest& request);
-/// \throws ParseError "WHERE: point: missing; ..." when the problem has no point.
-void require_point(const Problem& p, const std::string& where);
+/// \throws ParseError "WHERE: point: missing; NEED (P = ... numbers)" when the problem has no
+///   point (`need` says which command needs it and what for).
+void require_point(const Problem& p, const std::string& where, std::string_view need);
 /// Eigenvalues and inertia in the request's arithmetic. Guarantee: `certified` only when the
 /// arithmetic is exact or balls and the decision is proved (exact LDLᵀ, or the ball-cluster
 /// certificate); floating arithmetics give numerical evidence. \throws as validate and LossFunction.
