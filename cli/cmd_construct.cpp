@@ -5,23 +5,16 @@
 //   locus construct inverse-design FILE --out FILE2 [--f-target positive] [--b-target zero] ...
 //   locus construct star FILE --zero I,J[,K...] --out FILE2 [-a ...] [--seed S]
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
 
-#include "locus/api/jobs.hpp"
-#include "locus/constructions/counterexamples.hpp"
-#include "locus/constructions/design.hpp"
-#include "locus/constructions/path.hpp"
-#include "locus/constructions/split.hpp"
-#include "locus/constructions/star.hpp"
-#include "locus/constructions/wide.hpp"
+#include "locus/api/construct.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/parse.hpp"
-#include "locus/solve/classify.hpp"
-#include "locus/version.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -65,14 +58,25 @@ struct StarCli {
   bool json = false;
 };
 
-std::string inertia_text(const lc::DecidedInertia& d) {
+// An empty --arithmetic means the default certified arithmetic of the network.
+std::optional<Arithmetic> arithmetic_option(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  return parse_arithmetic(name);
+}
+
+std::string inertia_text(const DecidedInertia& d) {
   return d.decided ? to_string(d.inertia) : "undecided (" + d.reason + ")";
 }
 
 int run_split(const SplitCli& o) {
   const Problem small = read_problem_file(o.file);
-  const api::SplitOutcome s =
-      api::split_with_certificate(small, o.layer, o.unit, o.lambda, o.arithmetic, o.file);
+  api::SplitRequest request;
+  request.layer = o.layer;
+  request.unit = o.unit;
+  request.lambda = parse_rational(o.lambda);
+  request.arithmetic = arithmetic_option(o.arithmetic);
+  request.source = o.file;
+  const api::SplitOutcome s = api::construct_split(small, request);
   const lc::SplitSpec& spec = s.spec;
   const lc::SplitCertificate& c = s.certificate;
   const Problem& big = s.big;
@@ -117,32 +121,23 @@ int run_split(const SplitCli& o) {
                c.tangent_basis.cols());
     fmt::print("wrote       {}\n", o.out);
   }
-  return c.prediction_holds && c.congruence_holds ? 0 : 1;
+  return s.holds() ? 0 : 1;
 }
 
 int run_design(const DesignCli& o) {
   const Problem base = read_problem_file(o.file);
-  if (!base.point) {
-    throw ParseError(fmt::format("{}: point: missing; inverse-design needs θ* (P = {} numbers)",
-                                 o.file,
-                                 base.network.num_parameters()));
-  }
-  lc::DesignSpec spec;
-  spec.network = base.network;
-  spec.inputs = base.data.inputs;
-  spec.theta = *base.point;
-  spec.epsilon = parse_rational(o.epsilon);
-  spec.seed = o.seed;
-  spec.tries = o.tries;
-  spec.layer = o.layer;
-  spec.unit = o.unit;
-  spec.f_target = lc::parse_f_target(o.f_target);
-  spec.b_target = lc::parse_b_target(o.b_target);
-  spec.strict_minimum = o.strict_minimum;
-  spec.bits = o.bits;
-  lc::DesignResult r = lc::inverse_design(spec);
-  r.problem.provenance["version"] = kVersion;
-  r.problem.provenance["source"] = o.file;
+  api::DesignRequest request;
+  request.epsilon = parse_rational(o.epsilon);
+  request.seed = o.seed;
+  request.tries = o.tries;
+  request.layer = o.layer;
+  request.unit = o.unit;
+  request.f_target = lc::parse_f_target(o.f_target);
+  request.b_target = lc::parse_b_target(o.b_target);
+  request.strict_minimum = o.strict_minimum;
+  request.bits = o.bits;
+  request.source = o.file;
+  const lc::DesignResult r = api::construct_inverse_design(base, request, o.file);
   write_problem_file(r.problem, o.out);
   if (o.json) {
     nlohmann::json j = r.certificate;
@@ -164,7 +159,11 @@ int run_design(const DesignCli& o) {
 
 void print_path(const lc::PathCheck& c) {
   for (const auto& s : c.segments) {
-    fmt::print("  {:<15} {:<20} {}\n    {}\n", s.verdict, s.method, s.label, s.detail);
+    fmt::print("  {:<15} {:<20} {}\n    {}\n",
+               lc::to_string(s.verdict),
+               lc::to_string(s.method),
+               s.label,
+               s.detail);
   }
   fmt::print("loss        {} -> {} (decrease {})\n", c.start_loss, c.end_loss, c.decrease);
   fmt::print("verdict     {}; {} ({})\n",
@@ -176,17 +175,16 @@ void print_path(const lc::PathCheck& c) {
 
 int run_escape(const EscapeCli& o) {
   const Problem small = read_problem_file(o.file);
-  lc::SplitSpec spec;
-  spec.layer = o.layer;
-  spec.unit = o.unit;
-  spec.lambda = parse_rational(o.lambda);
-  Problem p = lc::escape_path(small, spec, o.seed);
-  p.provenance = {{"command", "locus construct escape-path"},
-                  {"version", kVersion},
-                  {"source", o.file},
-                  {"seed", o.seed}};
-  const lc::PathCheck c = lc::check_path(p, o.bits);
-  p.certificate["check"] = lc::to_json(c);
+  api::EscapeRequest request;
+  request.layer = o.layer;
+  request.unit = o.unit;
+  request.lambda = parse_rational(o.lambda);
+  request.bits = o.bits;
+  request.seed = o.seed;
+  request.source = o.file;
+  const api::EscapeOutcome e = api::construct_escape_path(small, request);
+  const Problem& p = e.path;
+  const lc::PathCheck& c = e.check;
   write_problem_file(p, o.out);
   if (o.json) {
     nlohmann::json j = p.certificate;
@@ -206,20 +204,19 @@ int run_escape(const EscapeCli& o) {
     print_path(c);
     fmt::print("wrote       {}\n", o.out);
   }
-  return c.non_increasing && c.strict_decrease ? 0 : 1;
+  return e.holds() ? 0 : 1;
 }
 
 int run_star(const StarCli& o) {
   const Problem base = read_problem_file(o.file);
-  const Arithmetic a = api::arithmetic_for(o.arithmetic, base.network);
-  const lc::StarCertificate c = lc::certify_star(base, o.zero, a, o.seed);
-  Problem p = lc::star_problem(base, o.zero);
-  p.provenance = {{"command", "locus construct star"},
-                  {"version", kVersion},
-                  {"source", o.file},
-                  {"arithmetic", c.arithmetic},
-                  {"seed", o.seed}};
-  p.certificate = lc::to_json(c);
+  api::StarRequest request;
+  request.zero_layers = o.zero;
+  request.arithmetic = arithmetic_option(o.arithmetic);
+  request.seed = o.seed;
+  request.source = o.file;
+  const api::StarOutcome out = api::construct_star(base, request);
+  const Problem& p = out.star;
+  const lc::StarCertificate& c = out.certificate;
   write_problem_file(p, o.out);
   if (o.json) {
     nlohmann::json j = p.certificate;
@@ -242,7 +239,7 @@ int run_star(const StarCli& o) {
     fmt::print("kind        {}\n", c.kind);
     fmt::print("wrote       {}\n", o.out);
   }
-  return c.gradient_zero && c.prediction_holds ? 0 : 1;
+  return out.holds() ? 0 : 1;
 }
 
 }  // namespace
@@ -374,30 +371,21 @@ Run add_construct(CLI::App& app) {
           cx_seed]() -> int {
     if (w->parsed()) {
       const Problem p = read_problem_file(*wb_file);
-      const Arithmetic a = api::arithmetic_for(*wb_arith, p.network);
-      const Classification c = classify_point(p, a);
-      if (!c.critical) {
-        throw InvalidArgument(
-            fmt::format("wb1-bound: the point is not critical ({}); WB-1 holds "
-                        "at critical points",
-                        c.criticality));
-      }
-      const lc::WideBound b = lc::wb1_bound(p, a);
-      fmt::print("WB-1 bound  nullity >= {} ({})\n", b.bound, b.method);
+      const api::Wb1Outcome r = api::check_wb1(p, arithmetic_option(*wb_arith));
+      const Classification& c = r.classification;
+      fmt::print("WB-1 bound  nullity >= {} ({})\n", r.bound.bound, r.bound.method);
       fmt::print("nullity     {} ({}, {})\n",
                  c.inertia_known ? std::to_string(c.inertia.zero) : "undecided",
                  c.arithmetic,
                  c.criticality);
-      const bool holds = c.inertia_known && c.inertia.zero >= b.bound;
-      fmt::print("WB-1        {}\n", !c.inertia_known ? "undecided" : holds ? "holds" : "FAILS");
-      return holds ? 0 : 1;
+      fmt::print("WB-1        {}\n", !r.holds ? "undecided" : *r.holds ? "holds" : "FAILS");
+      return r.holds.value_or(false) ? 0 : 1;
     }
     if (g->parsed()) {
       const Problem base = read_problem_file(gm->file);
-      Problem p = lc::global_minimum(base, api::arithmetic_for(gm->arithmetic, base.network));
-      p.provenance = {{"command", "locus construct global-minimum"},
-                      {"version", kVersion},
-                      {"source", gm->file}};
+      const api::GlobalMinimumOutcome r =
+          api::construct_global_minimum(base, arithmetic_option(gm->arithmetic), gm->file);
+      const Problem& p = r.problem;
       write_problem_file(p, gm->out);
       if (gm->json) {
         fmt::print("{}\n", p.certificate.dump(2));
@@ -407,53 +395,32 @@ Run add_construct(CLI::App& app) {
         }
         fmt::print("wrote       {}\n", gm->out);
       }
-      return p.certificate.value("prediction_holds", false) ? 0 : 1;
+      return r.holds ? 0 : 1;
     }
     if (h->parsed()) {
-      const auto rows = lc::growth_table(gr->widths, gr->layers, gr->samples, gr->seed);
-      bool ok = true;
-      nlohmann::json j = nlohmann::json::array();
-      for (const auto& r : rows) {
-        ok = ok && r.global_min_nullity == r.global_min_predicted &&
-             r.star_nullity == r.star_predicted && r.c_nullity == r.P &&
-             r.global_min_nullity >= r.wb1_at_global_min;
-        j.push_back({{"w", r.width},
-                     {"L", r.layers},
-                     {"P", r.P},
-                     {"global_min_nullity", r.global_min_nullity},
-                     {"global_min_predicted", r.global_min_predicted},
-                     {"star_nullity", r.star_nullity},
-                     {"star_predicted", r.star_predicted},
-                     {"c_nullity", r.c_nullity},
-                     {"wb1_at_global_min", r.wb1_at_global_min}});
-      }
+      api::GrowthRequest request;
+      request.widths = gr->widths;
+      request.layers = gr->layers;
+      request.samples = gr->samples;
+      request.seed = gr->seed;
+      const api::GrowthOutcome r = api::growth_table(request);
       if (gr->json) {
-        fmt::print("{}\n", j.dump(2));
+        fmt::print("{}\n", api::to_json(r).dump(2));
       } else {
         fmt::print(
             "Nullities decided exactly over Q (β = 0, n_0 = n_L = 1, N = {}, σ(z) = z + "
             "z³/3, seed {}); predictions in parentheses.\n\n{}",
             gr->samples,
             gr->seed,
-            lc::growth_markdown(rows));
-        fmt::print("\nevery prediction {}\n", ok ? "holds" : "does NOT hold");
+            lc::growth_markdown(r.rows));
+        fmt::print("\nevery prediction {}\n", r.holds ? "holds" : "does NOT hold");
       }
-      return ok ? 0 : 1;
+      return r.holds ? 0 : 1;
     }
     if (x->parsed()) {
-      const auto files = lc::write_counterexamples(*cx_dir, *cx_seed);
+      const auto files = api::construct_counterexamples(*cx_dir, *cx_seed);
       fmt::print("wrote {} files to {} (seed {}):\n", files.size(), *cx_dir, *cx_seed);
-      for (const auto& f : files) {
-        const bool is_path = f.find("path") != std::string::npos;
-        fmt::print("  {:<34} re-check: locus {} {}/{}{}\n",
-                   f,
-                   is_path ? "path" : "classify",
-                   *cx_dir,
-                   f,
-                   is_path                                           ? ""
-                   : f.rfind("g2", 0) == 0 || f == "g3_c_locus.json" ? " -a rational"
-                                                                     : " -a ball:512");
-      }
+      for (const auto& f : files) fmt::print("  {:<34} re-check: {}\n", f.name, f.recheck);
       return 0;
     }
     if (e->parsed()) return run_escape(*escape);
@@ -476,30 +443,20 @@ Run add_path(CLI::App& app) {
   app.add_flag("--json", o->json, "JSON report");
   return [o]() -> int {
     const Problem p = read_problem_file(o->file);
-    const lc::PathCheck c = lc::check_path(p, o->bits);
-    std::string expect = o->expect;
-    if (expect.empty() && p.certificate.is_object() && p.certificate.contains("expect")) {
-      expect = p.certificate["expect"].get<std::string>();
-    }
-    if (expect.empty()) expect = "decrease";
-    if (expect != "decrease" && expect != "constant") {
-      throw InvalidArgument(fmt::format("--expect {}: expected decrease or constant", expect));
-    }
-    bool all_constant = true;
-    for (const auto& s : c.segments) all_constant = all_constant && s.verdict == "constant";
-    const bool pass = expect == "constant" ? all_constant : c.non_increasing && c.strict_decrease;
+    api::PathRequest request;
+    request.bits = o->bits;
+    if (!o->expect.empty()) request.expect = api::parse_path_expectation(o->expect);
+    const api::PathOutcome r = api::check_path(p, request);
+    const lc::PathCheck& c = r.check;
     if (o->json) {
-      nlohmann::json j = lc::to_json(c);
-      j["expect"] = expect;
-      j["pass"] = pass;
-      fmt::print("{}\n", j.dump(2));
+      fmt::print("{}\n", api::to_json(r).dump(2));
     } else {
       fmt::print(
           "path        {} ({} segments) of {}\n", o->file, c.segments.size(), p.network.describe());
       print_path(c);
-      fmt::print("expect      {}: {}\n", expect, pass ? "pass" : "FAIL");
+      fmt::print("expect      {}: {}\n", api::to_string(r.expect), r.pass ? "pass" : "FAIL");
     }
-    return pass ? 0 : 1;
+    return r.pass ? 0 : 1;
   };
 }
 

@@ -104,7 +104,7 @@ int run(const DemoOptions& opt) {
   std::vector<std::string> names = opt.arithmetics;
   if (names.empty()) {
     for (const auto& info : builtin_arithmetics()) {
-      names.push_back(info.name == "ball:BITS" ? "ball:128" : info.name);
+      names.push_back(info.arithmetic.name());
     }
   }
   std::vector<Arithmetic> arithmetics;

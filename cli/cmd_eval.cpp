@@ -14,8 +14,8 @@
 
 #include "commands.hpp"
 
+#include "locus/api/evaluate.hpp"
 #include "locus/api/jobs.hpp"
-#include "locus/core/evaluate.hpp"
 #include "locus/io/npy.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
@@ -52,7 +52,7 @@ class Out {
 };
 
 template <class S>
-void write_npy_file(const std::string& path, const EvaluatedQuantity<S>& q) {
+void write_npy_file(const std::string& path, const api::EvaluatedQuantity<S>& q) {
   if constexpr (std::is_convertible_v<const S*, const double*>) {  // the buffer itself, no copy
     write_npy(path, q.values.data(), q.shape, NpyOrder::ColumnMajor);
   } else {
@@ -65,9 +65,9 @@ void write_npy_file(const std::string& path, const EvaluatedQuantity<S>& q) {
 // The JSON of `locus eval --json`, streamed in the layout of nlohmann::json::dump(2): keys sorted,
 // every number exact text (p/q, round-trip decimals, balls "[m +/- r]").
 template <class S>
-void print_json(const Evaluation<S>& r) {
-  std::map<std::string, const EvaluatedQuantity<S>*> by_key;
-  for (const auto& q : r.items) by_key[std::string(json_key(q.quantity))] = &q;
+void print_json(const api::Evaluation<S>& r) {
+  std::map<std::string, const api::EvaluatedQuantity<S>*> by_key;
+  for (const auto& q : r.items) by_key[std::string(api::json_key(q.quantity))] = &q;
   Out out;
   out.put(fmt::format("{{\n  \"arithmetic\": \"{}\"", r.evidence.arithmetic()));
   const auto str = [](const S& x) { return fmt::format("\"{}\"", ScalarTraits<S>::to_string(x)); };
@@ -105,12 +105,12 @@ void print_json(const Evaluation<S>& r) {
 constexpr Eigen::Index kPrintedEntries = 400;
 
 template <class S>
-void print_text(const Problem& p, const Evaluation<S>& r) {
+void print_text(const Problem& p, const api::Evaluation<S>& r) {
   fmt::print("network     {}\n", p.network.describe());
   fmt::print("data        N = {}, P = {}\n", p.data.size(), p.network.num_parameters());
   fmt::print("arithmetic  {}\n", r.evidence.arithmetic());
   for (const auto& q : r.items) {
-    const std::string_view key = json_key(q.quantity);
+    const std::string_view key = api::json_key(q.quantity);
     const Mat<S>& m = q.values;
     if (q.shape.empty()) {
       fmt::print("{:<11} {}\n", key, ScalarTraits<S>::to_string(m(0, 0)));
@@ -141,17 +141,17 @@ void print_text(const Problem& p, const Evaluation<S>& r) {
 
 int run(const EvalOptions& opt) {
   const Arithmetic a = parse_arithmetic(opt.arithmetic);
-  EvaluateOptions request;
-  request.quantities = parse_quantities(opt.quantities);
+  api::EvaluateOptions request;
+  request.quantities = api::parse_quantities(opt.quantities);
   const Problem p = read_problem_file(opt.file);
   api::require_point(p, opt.file, "`locus eval` needs the parameter vector θ");
   dispatch(a, [&]<class S>(std::type_identity<S>) {
-    const Evaluation<S> r = evaluate<S>(p, request);
+    const api::Evaluation<S> r = api::evaluate<S>(p, request);
     if (!opt.npy_dir.empty()) {
       std::filesystem::create_directories(opt.npy_dir);
       for (const auto& q : r.items) {
         const auto path =
-            std::filesystem::path(opt.npy_dir) / (std::string(json_key(q.quantity)) + ".npy");
+            std::filesystem::path(opt.npy_dir) / (std::string(api::json_key(q.quantity)) + ".npy");
         write_npy_file<S>(path.string(), q);
       }
     }

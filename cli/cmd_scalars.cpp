@@ -54,14 +54,14 @@ int run(const ScalarsOptions& opt) {
   if (opt.arithmetic.empty()) {
     for (const auto& info : builtin_arithmetics()) {
       infos.push_back(info);
-      const std::string name = info.name == "ball:BITS" ? "ball:128" : info.name;
-      arithmetics.push_back(parse_arithmetic(name));
+      arithmetics.push_back(info.arithmetic);
     }
   } else {
     const Arithmetic a = parse_arithmetic(opt.arithmetic);
     arithmetics.push_back(a);
     for (const auto& info : builtin_arithmetics()) {
-      if (info.name == a.name() || (a.kind == ScalarKind::Ball && info.name == "ball:BITS")) {
+      // One line per scalar type: every ball precision is the one Ball line.
+      if (info.arithmetic == a || (a.kind == ScalarKind::Ball && info.arithmetic.kind == a.kind)) {
         infos.push_back(info);
       }
     }

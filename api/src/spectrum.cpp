@@ -12,6 +12,7 @@
 #include "locus/api/jobs.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
+#include "locus/linalg/decide.hpp"
 #include "locus/linalg/dense.hpp"
 #include "locus/linalg/inertia.hpp"
 #include "locus/linalg/lanczos.hpp"
@@ -53,14 +54,15 @@ void add_ball_eigenvalue(SpectrumResult& r, const Ball& e) {
 }
 
 void fill_from_certificate(SpectrumResult& r, const ClusterCertificate& c) {
-  r.method = SpectrumMethod::BallCluster;
-  r.certified = c.decided;
-  r.verdict = c.decided ? "certified" : "undecided";
-  r.inertia = c.inertia;
+  const DecidedInertia d = decide_inertia(c);
+  r.method = d.algorithm;
+  r.certified = d.decided;
+  r.verdict = d.decided ? "certified" : "undecided";
+  r.inertia = d.inertia;
   // n₀ of a ball certificate counts the eigenvalues in [−ε, ε]: it is the number of zeros only
   // when it is 0 (every eigenvalue certified nonzero). Otherwise it is reported as a cluster.
-  r.zero_known = c.decided && c.inertia.zero == 0;
-  r.cluster_size = c.decided ? static_cast<long>(c.inertia.zero) : -1;
+  r.zero_known = d.zero_exact;
+  r.cluster_size = d.decided ? static_cast<long>(d.inertia.zero) : -1;
   r.bits = c.bits;
   r.tried_bits = c.tried_bits;
   r.refined = static_cast<long>(c.refined);
@@ -114,9 +116,10 @@ SpectrumResult analyse(const Problem& p,
     r.verdict = "certified";
     r.zero_known = true;
     r.gap = "inf";  // exact zeros
-    if (c.decided && c.inertia.zero == 0 && !opt.kernel && !opt.ldlt) {
-      r.method = SpectrumMethod::BallCluster;
-      r.inertia = c.inertia;
+    const DecidedInertia by_balls = decide_inertia(c);
+    if (by_balls.decided && by_balls.zero_exact && !opt.kernel && !opt.ldlt) {
+      r.method = by_balls.algorithm;
+      r.inertia = by_balls.inertia;
       r.bits = c.bits;
       r.proved_by =
           "Arb balls (128 bits) enclosing the exact rational matrix: every eigenvalue is certified "
@@ -124,15 +127,15 @@ SpectrumResult analyse(const Problem& p,
       r.delta = c.has_rest ? format_bound(c.delta, false) : "none";
       r.epsilon = format_bound(c.epsilon, true);
     } else {
-      const ExactInertia ex = exact_inertia(m, opt.kernel);
-      r.method = SpectrumMethod::ExactLdlt;
+      const DecidedInertia ex = decide_inertia(m, opt.kernel);
+      r.method = ex.algorithm;
       r.inertia = ex.inertia;
       r.proved_by = "exact rational LDLT (Sylvester's law of inertia)";
       if (opt.kernel) {
-        for (Eigen::Index j = 0; j < ex.null_basis.cols(); ++j) {
+        for (Eigen::Index j = 0; j < ex.kernel.cols(); ++j) {
           std::vector<std::string> col;
-          for (Eigen::Index i = 0; i < ex.null_basis.rows(); ++i)
-            col.push_back(locus::to_string(ex.null_basis(i, j)));
+          for (Eigen::Index i = 0; i < ex.kernel.rows(); ++i)
+            col.push_back(locus::to_string(ex.kernel(i, j)));
           r.kernel.push_back(std::move(col));
         }
       }
@@ -154,9 +157,9 @@ SpectrumResult analyse(const Problem& p,
       check_finite(m, "matrix");
       const SymmetricEigen<S> es = symmetric_eigen<S>(m, opt.vectors);
       if (!es.converged) throw Error("the symmetric eigensolver did not converge");
-      const NumericalNullity nn = float_gap<S>(es.values, m.norm());
-      r.method = SpectrumMethod::FloatGap;
-      r.certified = false;
+      const DecidedInertia nn = decide_inertia_numerically<S>(es.values, m.norm());
+      r.method = nn.algorithm;
+      r.certified = nn.evidence.proves();  // false: floating point
       r.inertia = nn.inertia;
       r.tolerance = nn.tolerance;
       r.gap = nn.gap_ratio;

@@ -9,45 +9,6 @@
 
 namespace locus::constructions {
 
-DecidedInertia decide_inertia(const Mat<Rational>& m) {
-  DecidedInertia out;
-  out.decided = true;
-  out.inertia = exact_inertia(m).inertia;
-  out.method = "exact-ldlt (rational)";
-  return out;
-}
-
-DecidedInertia decide_inertia(const Mat<Ball>& m) {
-  DecidedInertia out;
-  // A matrix whose entries all contain 0 (e.g. K_λ at λ ∈ {0,1} enclosed around a critical
-  // point): by Gershgorin every eigenvalue lies in [−ε, ε] with ε = n·max|entry|, the whole
-  // spectrum is the zero cluster.
-  bool all_zero = true;
-  Rational mx(0);
-  for (Eigen::Index j = 0; j < m.cols() && all_zero; ++j) {
-    for (Eigen::Index i = 0; i < m.rows() && all_zero; ++i) {
-      all_zero = possibly_zero(m(i, j));
-      mx = std::max(mx, abs(m(i, j)).upper());
-    }
-  }
-  if (all_zero) {
-    out.decided = true;
-    out.inertia = {0, 0, m.rows()};
-    out.method = fmt::format(
-        "every entry contains 0: all eigenvalues in [-ε, ε], ε = n·max|entry| <= {} (Gershgorin, "
-        "balls at {} bits)",
-        format_bound(mx * static_cast<long>(m.rows()), true, 4),
-        ball_precision());
-    return out;
-  }
-  const ClusterCertificate c = certify_cluster(m);
-  out.decided = c.decided;
-  out.inertia = c.inertia;
-  out.method = fmt::format("ball-cluster, {} bits", ball_precision());
-  if (!c.decided) out.reason = c.reason;
-  return out;
-}
-
 Inertia operator+(const Inertia& a, const Inertia& b) {
   return {a.positive + b.positive, a.negative + b.negative, a.zero + b.zero};
 }

@@ -241,7 +241,7 @@ SignDecision nonpositive_exact(const Poly& q) {
 
 SegmentCheck exact_segment(const Problem& p, const Vec<Rational>& p0, const Vec<Rational>& p1) {
   SegmentCheck s;
-  s.method = "exact-polynomial";
+  s.method = SegmentMethod::ExactPolynomial;
   const LossFunction<Rational> f(p.network, p.data);
   const int D = *polynomial_loss_degree(p.network);
   std::vector<Rational> t, y;
@@ -253,7 +253,7 @@ SegmentCheck exact_segment(const Problem& p, const Vec<Rational>& p0, const Vec<
   std::vector<Rational> dc;
   for (std::size_t i = 1; i < c.size(); ++i) dc.push_back(c[i] * static_cast<long>(i));
   if (std::all_of(dc.begin(), dc.end(), [](const Rational& x) { return x == 0; })) {
-    s.verdict = "constant";
+    s.verdict = SegmentVerdict::Constant;
     s.detail = fmt::format(
         "L(θ(t)) is the constant {} (polynomial of degree <= {} over Q)", to_string(c[0]), D);
     return s;
@@ -261,7 +261,9 @@ SegmentCheck exact_segment(const Problem& p, const Vec<Rational>& p0, const Vec<
   Poly q = dc;
   trim(q);
   const SignDecision sd = nonpositive_exact(q);
-  s.verdict = sd.verdict == 1 ? "non-increasing" : sd.verdict == -1 ? "increasing" : "undecided";
+  s.verdict = sd.verdict == 1    ? SegmentVerdict::NonIncreasing
+              : sd.verdict == -1 ? SegmentVerdict::Increasing
+                                 : SegmentVerdict::Undecided;
   s.detail = sd.verdict == 1
                  ? fmt::format(
                        "φ'(t) <= 0 on [0, 1] exactly (Sturm isolation of the square-free part: "
@@ -281,7 +283,7 @@ SegmentCheck ball_segment(const Problem& p,
                           const Vec<Rational>& p1,
                           int bits) {
   SegmentCheck s;
-  s.method = "ball-derivative";
+  s.method = SegmentMethod::BallDerivative;
   const ScopedBallPrecision precision(bits);
   const LossFunction<Ball> f(p.network, p.data);
   const Vec<Rational> d = p1 - p0;
@@ -306,7 +308,7 @@ SegmentCheck ball_segment(const Problem& p,
     const Vec<Ball> tm = convert_matrix<Ball>(Mat<Rational>(pm));
     const Ball d1 = f.gradient(tm).dot(db);  // φ'(m)
     if (!possibly_zero(d1) && certainly_positive(d1) == Certainty::True) {
-      s.verdict = "increasing";
+      s.verdict = SegmentVerdict::Increasing;
       s.detail = fmt::format(
           "φ'(t) > 0 at t = {} (balls, {} bits): the loss increases", to_string(m), bits);
       return s;
@@ -320,7 +322,7 @@ SegmentCheck ball_segment(const Problem& p,
       continue;
     }
     if (J.depth >= 24 || pieces > 20000) {
-      s.verdict = "undecided";
+      s.verdict = SegmentVerdict::Undecided;
       s.detail = fmt::format(
           "φ' not certified <= 0 on [{}, {}] (upper bound {}) after {} pieces; increase the "
           "precision or check the path",
@@ -333,7 +335,7 @@ SegmentCheck ball_segment(const Problem& p,
     pending.push_back({J.a, m, J.depth + 1});
     pending.push_back({m, J.b, J.depth + 1});
   }
-  s.verdict = "non-increasing";
+  s.verdict = SegmentVerdict::NonIncreasing;
   s.detail = fmt::format("φ'(t) <= {} on all of [0, 1] ({} pieces, balls at {} bits)",
                          format_bound(worst_upper, true, 4),
                          pieces,
@@ -342,6 +344,38 @@ SegmentCheck ball_segment(const Problem& p,
 }
 
 }  // namespace
+
+std::string_view to_string(SegmentMethod m) noexcept {
+  switch (m) {
+    case SegmentMethod::FunctionPreserving:
+      return "function-preserving";
+    case SegmentMethod::ExactPolynomial:
+      return "exact-polynomial";
+    case SegmentMethod::BallDerivative:
+      return "ball-derivative";
+  }
+  return "?";
+}
+
+std::string_view to_string(SegmentVerdict v) noexcept {
+  switch (v) {
+    case SegmentVerdict::Constant:
+      return "constant";
+    case SegmentVerdict::NonIncreasing:
+      return "non-increasing";
+    case SegmentVerdict::Increasing:
+      return "increasing";
+    case SegmentVerdict::Undecided:
+      return "undecided";
+  }
+  return "?";
+}
+
+bool PathCheck::all_constant() const {
+  return std::all_of(segments.begin(), segments.end(), [](const SegmentCheck& s) {
+    return s.verdict == SegmentVerdict::Constant;
+  });
+}
 
 std::vector<Vec<Rational>> path_vertices(const Problem& p, std::vector<std::string>* labels) {
   if (!p.extra.is_object() || !p.extra.contains("path")) {
@@ -386,8 +420,8 @@ PathCheck check_path(const Problem& p, int bits) {
     SegmentCheck s;
     const std::string why = function_preserving(p.network, v[k], v[k + 1]);
     if (!why.empty()) {
-      s.method = "function-preserving";
-      s.verdict = "constant";
+      s.method = SegmentMethod::FunctionPreserving;
+      s.verdict = SegmentVerdict::Constant;
       s.detail = why;
     } else if (exact) {
       s = exact_segment(p, v[k], v[k + 1]);
@@ -395,8 +429,8 @@ PathCheck check_path(const Problem& p, int bits) {
       s = ball_segment(p, v[k], v[k + 1], bits);
     }
     s.label = labels[k];
-    c.non_increasing =
-        c.non_increasing && (s.verdict == "constant" || s.verdict == "non-increasing");
+    c.non_increasing = c.non_increasing && (s.verdict == SegmentVerdict::Constant ||
+                                            s.verdict == SegmentVerdict::NonIncreasing);
     c.segments.push_back(s);
   }
   if (exact) {
@@ -430,8 +464,10 @@ nlohmann::json to_json(const PathCheck& c) {
   j["decrease"] = c.decrease;
   j["segments"] = nlohmann::json::array();
   for (const auto& s : c.segments) {
-    j["segments"].push_back(
-        {{"label", s.label}, {"method", s.method}, {"verdict", s.verdict}, {"detail", s.detail}});
+    j["segments"].push_back({{"label", s.label},
+                             {"method", to_string(s.method)},
+                             {"verdict", to_string(s.verdict)},
+                             {"detail", s.detail}});
   }
   return j;
 }

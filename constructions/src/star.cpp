@@ -2,11 +2,13 @@
 #include "locus/constructions/star.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
 #include "locus/scalar/rigour.hpp"
+#include "locus/solve/third_order.hpp"
 
 #include <fmt/format.h>
 
@@ -93,21 +95,27 @@ StarCertificate certify(const Problem& p,
     std::uniform_int_distribution<int> coin(-3, 3);
     c.third_order = "D³L[u,u,u] = 0 along 16 seeded directions";
     c.kind = "undecided";
-    for (int trial = 0; trial < 16 && c.gradient_zero && c.hessian_zero; ++trial) {
-      Vec<S> u(P);
-      for (Index k = 0; k < P; ++k) u(k) = S(coin(rng));
-      const S d3 = f.third_derivative(theta, u);
-      if (certainly_nonzero(d3)) {
-        c.not_a_minimum = true;
-        c.kind = "saddle";
-        c.third_order = fmt::format(
-            "D³L[u,u,u] = {} ≠ 0 along a seeded integer direction (seed {}, trial {}): with ∇L = 0 "
-            "and ∇²L = 0 exactly, L(θ+tu) − L(θ) changes sign with t, so θ is not a local minimum",
-            describe(d3),
-            seed,
-            trial);
-        break;
-      }
+    // ∇L = 0 and ∇²L = 0 exactly: every direction is in the kernel.
+    const auto witness = c.gradient_zero && c.hessian_zero
+                             ? third_order_witness(f,
+                                                   theta,
+                                                   16,
+                                                   [&](std::size_t) {
+                                                     Vec<S> u(P);
+                                                     for (Index k = 0; k < P; ++k)
+                                                       u(k) = S(coin(rng));
+                                                     return u;
+                                                   })
+                             : std::nullopt;
+    if (witness) {
+      c.not_a_minimum = true;
+      c.kind = "saddle";
+      c.third_order = fmt::format(
+          "D³L[u,u,u] = {} ≠ 0 along a seeded integer direction (seed {}, trial {}): with ∇L = 0 "
+          "and ∇²L = 0 exactly, L(θ+tu) − L(θ) changes sign with t, so θ is not a local minimum",
+          describe(witness->value),
+          seed,
+          witness->index);
     }
   }
   return c;

@@ -241,8 +241,7 @@ InstanceResult si1(const Context& ctx, std::uint32_t seed) {
   const Problem p = lc::si1_swap_path(seed);
   if (ctx.force_float) return result(true, Evidence::of<double>(), 0, "float evidence only");
   const lc::PathCheck c = lc::check_path(p);
-  bool constant = true;
-  for (const auto& s : c.segments) constant = constant && s.verdict == "constant";
+  const bool constant = c.all_constant();
   const bool zero = c.start_loss == "0" && c.end_loss == "0";
   return result(constant && zero,
                 c.evidence,

@@ -14,8 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "locus/api/construct.hpp"
+#include "locus/api/evaluate.hpp"
 #include "locus/api/jobs.hpp"
-#include "locus/core/evaluate.hpp"
 #include "locus/error.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
@@ -416,19 +417,19 @@ PYBIND11_MODULE(_locus, m) {
          const py::object& theta) {
         const locus::Problem q = with_point(p, theta);
         const locus::Arithmetic a = locus::parse_arithmetic(arithmetic);
-        locus::EvaluateOptions options;
-        options.quantities = locus::parse_quantities(quantities);
+        locus::api::EvaluateOptions options;
+        options.quantities = locus::api::parse_quantities(quantities);
         return locus::dispatch(a, [&]<class S>(std::type_identity<S>) {
-          std::optional<locus::Evaluation<S>> r;
+          std::optional<locus::api::Evaluation<S>> r;
           {
             const py::gil_scoped_release release;
-            r = locus::evaluate<S>(q, options);
+            r = locus::api::evaluate<S>(q, options);
           }
           py::dict d;
           d["arithmetic"] = r->evidence.arithmetic();
           d["rigour"] = std::string(locus::to_string(r->evidence.rigour()));
           for (auto& item : r->items) {
-            d[py::str(std::string(locus::json_key(item.quantity)))] =
+            d[py::str(std::string(locus::api::json_key(item.quantity)))] =
                 values_of<S>(std::move(item.values), item.shape);
           }
           return py::object(std::move(d));
@@ -532,9 +533,14 @@ PYBIND11_MODULE(_locus, m) {
          const py::object& lam,
          const std::string& arithmetic,
          const std::string& source) {
-        const std::string lambda = locus::to_string(rational_of(lam, "lam"));
+        locus::api::SplitRequest request;
+        request.layer = layer;
+        request.unit = unit;
+        request.lambda = rational_of(lam, "lam");
+        if (!arithmetic.empty()) request.arithmetic = locus::parse_arithmetic(arithmetic);
+        request.source = source;
         const py::gil_scoped_release release;
-        return locus::api::split_report(p, layer, unit, lambda, arithmetic, source);
+        return locus::api::construct_split(p, request).big;
       },
       py::arg("problem"),
       py::arg("layer"),

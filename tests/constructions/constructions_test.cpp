@@ -9,20 +9,21 @@
 
 #include "locus/constructions/counterexamples.hpp"
 #include "locus/constructions/design.hpp"
-#include "locus/constructions/littwin_wolf.hpp"
 #include "locus/constructions/path.hpp"
-#include "locus/constructions/sagun.hpp"
 #include "locus/constructions/split.hpp"
 #include "locus/constructions/star.hpp"
 #include "locus/constructions/wide.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/dataset.hpp"
 #include "locus/linalg/inertia.hpp"
+#include "locus/reproductions/littwin_wolf.hpp"
+#include "locus/reproductions/sagun.hpp"
 #include "locus/solve/classify.hpp"
 
 #include <Eigen/Eigenvalues>
 
 namespace lc = locus::constructions;
+namespace lr = locus::reproductions;
 using locus::Inertia;
 using locus::Mat;
 using locus::Rational;
@@ -272,10 +273,10 @@ TEST_CASE("escape path (R3, PS-4): certified non-increasing, strict decrease; re
         doctest::Approx(0.198).epsilon(0.01));
   const lc::PathCheck c = lc::check_path(path, 256);
   REQUIRE(c.segments.size() == 3);
-  CHECK(c.segments[0].verdict == "constant");
-  CHECK(c.segments[1].verdict == "constant");
-  CHECK(c.segments[2].verdict == "non-increasing");
-  CHECK(c.segments[2].method == "ball-derivative");
+  CHECK(c.segments[0].verdict == lc::SegmentVerdict::Constant);
+  CHECK(c.segments[1].verdict == lc::SegmentVerdict::Constant);
+  CHECK(c.segments[2].verdict == lc::SegmentVerdict::NonIncreasing);
+  CHECK(c.segments[2].method == lc::SegmentMethod::BallDerivative);
   CHECK(c.non_increasing);
   CHECK(c.strict_decrease);
   // Planted fault: the same path walked backwards climbs in its first segment.
@@ -285,7 +286,7 @@ TEST_CASE("escape path (R3, PS-4): certified non-increasing, strict decrease; re
   back.extra["path"] = {{"vertices", verts}};
   const lc::PathCheck r = lc::check_path(back, 256);
   CHECK_FALSE(r.non_increasing);
-  CHECK(r.segments[0].verdict == "increasing");
+  CHECK(r.segments[0].verdict == lc::SegmentVerdict::Increasing);
   CHECK_FALSE(r.strict_decrease);
   // Exact: G2's escape path is decided over Q, phases 1-2 exactly constant.
   const lc::DesignResult d = lc::inverse_design(g2_design(lc::FTarget::Positive, 1));
@@ -293,7 +294,7 @@ TEST_CASE("escape path (R3, PS-4): certified non-increasing, strict decrease; re
   CHECK(e.arithmetic == "rational");
   CHECK(e.non_increasing);
   CHECK(e.strict_decrease);
-  CHECK(e.segments[2].method == "exact-polynomial");
+  CHECK(e.segments[2].method == lc::SegmentMethod::ExactPolynomial);
   CHECK_THROWS_WITH_AS(lc::escape_path(g1, spec(1, 0, Rational(3, 2))),
                        doctest::Contains("must lie in (0, 1)"),
                        locus::InvalidArgument);
@@ -333,8 +334,8 @@ TEST_CASE("SI-1: the swap path through one spare unit keeps the loss exactly 0")
   const lc::PathCheck c = lc::check_path(p);
   REQUIRE(c.segments.size() == 7);
   for (const auto& s : c.segments) {
-    CHECK(s.verdict == "constant");
-    CHECK(s.method == "function-preserving");
+    CHECK(s.verdict == lc::SegmentVerdict::Constant);
+    CHECK(s.method == lc::SegmentMethod::FunctionPreserving);
   }
   CHECK(c.end_loss == "0");
   // The end point is the start with units 0 and 1 swapped.
@@ -350,8 +351,8 @@ TEST_CASE("SI-1: the swap path through one spare unit keeps the loss exactly 0")
   verts[1][static_cast<std::size_t>(n.weight_index(1, 0, 0))] = "3";
   bad.extra["path"]["vertices"] = verts;
   const lc::PathCheck b = lc::check_path(bad);
-  CHECK(b.segments[0].method == "exact-polynomial");
-  CHECK(b.segments[0].verdict == "increasing");
+  CHECK(b.segments[0].method == lc::SegmentMethod::ExactPolynomial);
+  CHECK(b.segments[0].verdict == lc::SegmentVerdict::Increasing);
 }
 
 TEST_CASE("CO-0 / G4 and WB-1: interpolating points and the growth table, exactly") {
@@ -389,7 +390,7 @@ TEST_CASE("SB-a: the rank bounds of G, proved, and cross-checked against double 
   for (Eigen::Index i = 0; i < tq.size(); ++i) theta(i) = locus::to_double_nearest(tq(i));
   for (const int n : {2, 3, 5}) {
     CAPTURE(n);
-    const lc::RankBoundRow ce = lc::sb_a_rank(net, data, theta, n);
+    const lr::RankBoundRow ce = lr::sb_a_rank(net, data, theta, n);
     CHECK(ce.bound == 2L * n);
     CHECK(ce.pass);
     REQUIRE(ce.rank_lower >= 0);  // decided in balls
@@ -406,20 +407,20 @@ TEST_CASE("SB-a: the rank bounds of G, proved, and cross-checked against double 
     // Squared loss: rank G = rank J (G = JᵀJ/N), both exact over Q.
     locus::Network mse = net;
     mse.loss = locus::LossKind::Squared;
-    const lc::RankBoundRow r = lc::sb_a_rank(mse, data, theta, n);
+    const lr::RankBoundRow r = lr::sb_a_rank(mse, data, theta, n);
     CHECK(r.bound == 3L * n);
     CHECK(r.pass);
     const Mat<Rational> j = locus::LossFunction<Rational>(mse, d).output_jacobian(tq);
     CHECK(r.rank_upper == static_cast<long>(locus::exact_rank(j)));
-    const lc::RankBoundRow in = lc::sb_a_rank(mse, data, theta, n, true);
+    const lr::RankBoundRow in = lr::sb_a_rank(mse, data, theta, n, true);
     CHECK(in.pass);
     CHECK(in.rank_upper == r.rank_upper);  // at an interpolating point ∇²L = G
   }
   locus::Network smooth = net;
   smooth.activation = locus::Activation::tanh();
-  CHECK_THROWS_AS(lc::sb_a_rank(smooth, data, theta, 3), locus::InvalidArgument);
-  CHECK_THROWS_AS(lc::sb_a_rank(net, data, theta, 0), locus::InvalidArgument);
-  CHECK_THROWS_AS(lc::sb_a_rank(net, data, theta.head(3), 3), locus::InvalidArgument);
+  CHECK_THROWS_AS(lr::sb_a_rank(smooth, data, theta, 3), locus::InvalidArgument);
+  CHECK_THROWS_AS(lr::sb_a_rank(net, data, theta, 0), locus::InvalidArgument);
+  CHECK_THROWS_AS(lr::sb_a_rank(net, data, theta.head(3), 3), locus::InvalidArgument);
 }
 
 TEST_CASE("R8: κ_tot = κ_G + κ_H, against the full Hessian; linear least squares has κ_H = 0") {
@@ -432,9 +433,9 @@ TEST_CASE("R8: κ_tot = κ_G + κ_H, against the full Hessian; linear least squa
   b.input_dim = 3;
   b.num_samples = 12;
   const locus::Dataset data = locus::make_blobs(b).train;
-  const Vec<double> theta = lc::fan_in_init(net, 3);
+  const Vec<double> theta = lr::fan_in_init(net, 3);
   const locus::LossFunction<double> f(net, data);
-  const lc::GradientCurvature c = lc::gradient_curvature(f, theta);
+  const lr::GradientCurvature c = lr::gradient_curvature(f, theta);
   const Vec<double> u = f.gradient(theta).normalized();
   const double eps = std::numeric_limits<double>::epsilon();
   const double full = u.dot(f.hessian(theta) * u);
@@ -446,7 +447,7 @@ TEST_CASE("R8: κ_tot = κ_G + κ_H, against the full Hessian; linear least squa
   lin.widths = {3, 2};
   lin.activation = locus::Activation::identity();
   const locus::LossFunction<double> fl(lin, data);
-  const lc::GradientCurvature cl = lc::gradient_curvature(fl, lc::fan_in_init(lin, 4));
+  const lr::GradientCurvature cl = lr::gradient_curvature(fl, lr::fan_in_init(lin, 4));
   CHECK(std::abs(cl.kappa_h) <= 64 * eps * cl.kappa_g);
   CHECK(cl.kappa_g > 0);
 }

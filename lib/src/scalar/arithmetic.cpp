@@ -112,47 +112,59 @@ std::vector<ArithmeticInfo> builtin_arithmetics() {
                  ScalarTraits<double>::digits(),
                  false,
                  false,
-                 "IEEE binary64, hardware"});
+                 "IEEE binary64, hardware",
+                 parse_arithmetic("double")});
   out.push_back({"long-double",
                  "long double",
                  ScalarTraits<long double>::digits(),
                  false,
                  false,
-                 "x87 extended precision, hardware"});
+                 "x87 extended precision, hardware",
+                 parse_arithmetic("long-double")});
 #if LOCUS_HAS_FLOAT128
   out.push_back({"float128",
                  "locus::Float128",
                  ScalarTraits<Float128>::digits(),
                  false,
                  false,
-                 "IEEE binary128, libquadmath (software)"});
+                 "IEEE binary128, libquadmath (software)",
+                 parse_arithmetic("float128")});
 #endif
   out.push_back({"mpfr:128",
                  "locus::Mpfr<128>",
                  ScalarTraits<Mpfr<128>>::digits(),
                  false,
                  false,
-                 "MPFR, round to nearest"});
+                 "MPFR, round to nearest",
+                 parse_arithmetic("mpfr:128")});
   out.push_back({"mpfr:256",
                  "locus::Mpfr<256>",
                  ScalarTraits<Mpfr<256>>::digits(),
                  false,
                  false,
-                 "MPFR, round to nearest"});
+                 "MPFR, round to nearest",
+                 parse_arithmetic("mpfr:256")});
   out.push_back({"mpfr:512",
                  "locus::Mpfr<512>",
                  ScalarTraits<Mpfr<512>>::digits(),
                  false,
                  false,
-                 "MPFR, round to nearest"});
+                 "MPFR, round to nearest",
+                 parse_arithmetic("mpfr:512")});
   out.push_back({"mpfr:1024",
                  "locus::Mpfr<1024>",
                  ScalarTraits<Mpfr<1024>>::digits(),
                  false,
                  false,
-                 "MPFR, round to nearest"});
-  out.push_back(
-      {"rational", "locus::Rational", 0, true, true, "GMP rationals, exact (no transcendentals)"});
+                 "MPFR, round to nearest",
+                 parse_arithmetic("mpfr:1024")});
+  out.push_back({"rational",
+                 "locus::Rational",
+                 0,
+                 true,
+                 true,
+                 "GMP rationals, exact (no transcendentals)",
+                 parse_arithmetic("rational")});
   out.push_back({"ball:BITS",
                  "locus::Ball",
                  ball_precision(),
@@ -160,7 +172,8 @@ std::vector<ArithmeticInfo> builtin_arithmetics() {
                  true,
                  fmt::format("Arb balls, certified enclosures; any BITS from 2 to {} (default {})",
                              kBallMaxBits,
-                             ball_precision())});
+                             ball_precision()),
+                 Arithmetic{ScalarKind::Ball, 128}});
   return out;
 }
 

@@ -9,10 +9,12 @@
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
 #include "locus/io/json_number.hpp"
+#include "locus/linalg/decide.hpp"
 #include "locus/linalg/dense.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/all.hpp"
 #include "locus/solve/existence.hpp"
+#include "locus/solve/third_order.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -406,8 +408,13 @@ void morse_bott_with_basis(Classification& c, const Problem& p, const Mat<Ration
   if (verified && c.kind == PointKind::DegenerateMinimum) c.certified = true;
 }
 
-// A certified saddle from third order wins over a supplied basis; say so when they disagree.
-void note_contradiction(Classification& c, bool has_basis) {
+// The third-order test proved θ not a local minimum: a saddle, with `why` as the certificate's
+// "third_order". A certified saddle from third order wins over a supplied basis; say so when
+// they disagree.
+void mark_third_order_saddle(Classification& c, std::string why, bool has_basis) {
+  c.kind = PointKind::Saddle;
+  c.reason.clear();
+  c.certificate["third_order"] = std::move(why);
   if (has_basis) {
     c.certificate["tangent_basis_contradiction"] =
         "third order proves a saddle, so the supplied tangent_basis cannot span a manifold of "
@@ -436,7 +443,7 @@ Classification classify_rational(const Problem& p, const ClassifyOptions&) {
   c.stationarity = Stationarity::Exact;
   c.criticality = "exact: ∇L = 0 over Q";
   const Mat<Rational> h = f.hessian(theta);
-  const ExactInertia ex = exact_inertia(h, true);
+  const DecidedInertia ex = decide_inertia(h, /*with_kernel=*/true);
   c.inertia = ex.inertia;
   c.inertia_known = true;
   c.zeros_exact = true;
@@ -453,39 +460,38 @@ Classification classify_rational(const Problem& p, const ClassifyOptions&) {
   // L(θ + t u) − L(θ) = D³L[u,u,u] t³/6 + O(t⁴) for u ∈ ker H (∇L = 0), so a nonzero value means
   // not a minimum, whatever basis is supplied.
   std::vector<Vec<Rational>> dirs;
-  const Index n0 = ex.null_basis.cols();
-  for (Index j = 0; j < n0 && dirs.size() < 64; ++j) dirs.emplace_back(ex.null_basis.col(j));
+  const Index n0 = ex.kernel.cols();
+  for (Index j = 0; j < n0 && dirs.size() < 64; ++j) dirs.emplace_back(ex.kernel.col(j));
   for (Index i = 0; i < n0 && dirs.size() < 64; ++i) {
     for (Index j = i + 1; j < n0 && dirs.size() < 64; ++j) {
-      dirs.emplace_back(ex.null_basis.col(i) + ex.null_basis.col(j));
+      dirs.emplace_back(ex.kernel.col(i) + ex.kernel.col(j));
     }
   }
   // The cubic form can vanish on every basis vector and pair yet not identically (e.g. u1 u2 u3):
   // also the sum of all basis vectors and seeded pseudo-random integer combinations.
   if (n0 > 2) {
-    dirs.emplace_back(ex.null_basis.rowwise().sum());
+    dirs.emplace_back(ex.kernel.rowwise().sum());
     std::uint64_t state = 0x9E3779B97F4A7C15ULL;
     for (int r = 0; r < 8; ++r) {
-      Vec<Rational> u = Vec<Rational>::Zero(ex.null_basis.rows());
+      Vec<Rational> u = Vec<Rational>::Zero(ex.kernel.rows());
       for (Index j = 0; j < n0; ++j) {
-        u += ex.null_basis.col(j) * Rational(next_coefficient(state));
+        u += ex.kernel.col(j) * Rational(next_coefficient(state));
       }
       dirs.push_back(u);
     }
   }
-  for (const auto& u : dirs) {
-    const Rational d3 = f.third_derivative(theta, u);
-    if (d3 != 0) {
-      c.kind = PointKind::Saddle;
-      c.reason.clear();
-      c.certificate["third_order"] = fmt::format(
-          "D³L[u,u,u] = {} != 0 along an exact kernel vector u of the Hessian: "
-          "L(θ+tu) − L(θ) = D³L[u,u,u] t³/6 + O(t⁴) takes both signs, so θ is not a local "
-          "minimum (nor a maximum)",
-          to_string(d3));
-      note_contradiction(c, basis.has_value());
-      return c;
-    }
+  // ∇L = 0 exactly (above) and every direction is in the exact kernel of the Hessian.
+  const auto witness =
+      third_order_witness(f, theta, dirs.size(), [&](std::size_t i) { return dirs[i]; });
+  if (witness) {
+    mark_third_order_saddle(
+        c,
+        fmt::format("D³L[u,u,u] = {} != 0 along an exact kernel vector u of the Hessian: "
+                    "L(θ+tu) − L(θ) = D³L[u,u,u] t³/6 + O(t⁴) takes both signs, so θ is not a "
+                    "local minimum (nor a maximum)",
+                    to_string(witness->value)),
+        basis.has_value());
+    return c;
   }
   c.certificate["third_order"] =
       fmt::format("D³L[u,u,u] = 0 on {} tested kernel directions", dirs.size());
@@ -571,18 +577,19 @@ Classification classify_balls(const Problem& p,
     return h;
   };
   const ClusterCertificate cc = certify_cluster(at, bits, opt.max_bits);
+  const DecidedInertia decision = decide_inertia(cc);
   c.certificate["method"] = "ball-cluster";
   c.certificate["bits"] = cc.bits;
   c.certificate["epsilon"] = format_bound(cc.epsilon, true);
   c.certificate["delta"] = cc.has_rest ? format_bound(cc.delta, false) : "none";
-  if (!cc.decided) {
+  if (!decision.decided) {
     c.kind = PointKind::Undecided;
-    c.reason = "the inertia is undecided: " + cc.reason;
+    c.reason = "the inertia is undecided: " + decision.reason;
     return c;
   }
-  c.inertia = cc.inertia;
+  c.inertia = decision.inertia;
   c.inertia_known = true;
-  c.zeros_exact = cc.inertia.zero == 0;
+  c.zeros_exact = decision.zero_exact;
   c.cluster_epsilon = cc.epsilon;
   // The kind below is proved only for an exactly critical θ; otherwise it is promoted to proved
   // only by an existence proof (then it is the kind of the proved critical point).
@@ -597,9 +604,9 @@ Classification classify_balls(const Problem& p,
     c.certificate["existence"] = to_json(ex);
     if (ex.proved) {
       const ScopedBallPrecision pr(cc.bits);
-      const ClusterCertificate bc = certify_cluster(box_hessian);
-      if (bc.decided && bc.inertia.zero == 0 && bc.inertia.positive == c.inertia.positive &&
-          bc.inertia.negative == c.inertia.negative) {
+      const DecidedInertia bc = decide_inertia(box_hessian);
+      if (bc.decided && bc.zero_exact && bc.inertia.zero == 0 &&
+          bc.inertia.positive == c.inertia.positive && bc.inertia.negative == c.inertia.negative) {
         c.certified = true;
         if (c.stationarity != Stationarity::Exact) {
           c.stationarity = Stationarity::ProvedNearby;
@@ -642,23 +649,19 @@ Classification classify_balls(const Problem& p,
     const bool zero = std::all_of(h.reshaped().begin(), h.reshaped().end(), exact_zero);
     if (zero) {
       std::uint64_t state = 0x9E3779B97F4A7C15ULL;
-      for (int r = 0; r < 16; ++r) {
+      const auto witness = third_order_witness(f, theta, 16, [&](std::size_t) {
         Vec<Ball> u(theta.size());
-        for (Index j = 0; j < u.size(); ++j) {
-          u(j) = Ball(next_coefficient(state));
-        }
-        const Ball d3 = f.third_derivative(theta, u);
-        if (!possibly_zero(d3)) {
-          c.kind = PointKind::Saddle;
-          c.reason.clear();
-          c.certificate["third_order"] = fmt::format(
-              "∇L = 0 and ∇²L = 0 exactly (exact zero balls), and D³L[u,u,u] = {} ≠ 0 along a "
-              "seeded integer direction: L(θ+tu) − L(θ) takes both signs, θ is not a local "
-              "minimum (nor a maximum)",
-              d3.to_string(10));
-          note_contradiction(c, basis.has_value());
-          break;
-        }
+        for (Index j = 0; j < u.size(); ++j) u(j) = Ball(next_coefficient(state));
+        return u;
+      });
+      if (witness) {
+        mark_third_order_saddle(
+            c,
+            fmt::format("∇L = 0 and ∇²L = 0 exactly (exact zero balls), and D³L[u,u,u] = {} ≠ 0 "
+                        "along a seeded integer direction: L(θ+tu) − L(θ) takes both signs, θ is "
+                        "not a local minimum (nor a maximum)",
+                        witness->value.to_string(10)),
+            basis.has_value());
       }
     }
   }
@@ -703,11 +706,9 @@ Classification classify_float(const Problem& p, const ClassifyOptions& opt) {
   c.criticality = fmt::format("‖∇L‖ = {:.3e} <= tolerance {:.3e} (floating point, evidence)",
                               ScalarTraits<S>::to_double(gn),
                               tol);
-  const Mat<S> h = f.hessian(theta);
-  const auto es = symmetric_eigen<S>(h, false);
-  const NumericalNullity nn = float_gap<S>(es.values, h.norm());
+  const DecidedInertia nn = decide_inertia(f.hessian(theta));
   c.inertia = nn.inertia;
-  if (nn.decided && nn.inertia.zero == 0) {
+  if (nn.decided && nn.zero_exact) {
     c.inertia_known = true;
     kind_from_inertia(c);
   } else if (nn.inertia.negative > 0 && nn.inertia.positive > 0) {

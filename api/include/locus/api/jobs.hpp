@@ -1,10 +1,11 @@
 // locus/api/jobs.hpp: one library call per job of the `locus` commands, with typed options and
 // results, shared by the executable (cli/) and the Python module (python/) so that both give the
-// same answers by construction. The commands parse, call these and print; nothing else.
+// same answers by construction. The commands parse, call these and print; nothing else. The
+// construction and path jobs are in locus/api/construct.hpp, `locus eval` in locus/api/evaluate.hpp.
 //
 //   locus::Problem p = locus::read_problem_file("g1.json");
 //   locus::api::SpectrumRequest r;
-//   r.arithmetic = "rational";
+//   r.arithmetic = locus::parse_arithmetic("rational");
 //   locus::api::SpectrumResult s = locus::api::analyse_spectrum(p, r);   // typed
 //   nlohmann::json j = locus::api::spectrum_report(p, r);  // what `locus spectrum --json` prints
 //
@@ -20,7 +21,6 @@
 #include <vector>
 
 #include "locus/claims/claim.hpp"
-#include "locus/constructions/split.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/inertia.hpp"
@@ -145,36 +145,6 @@ RefineOutcome refine_checked(const Problem& p,
 RefineOutcome refine_report(const Problem& p,
                             const RefineRequest& request,
                             const std::string& source);
-
-/// `name` parsed, or (empty) the default certified arithmetic of the network: rational when every
-/// activation value it meets is exact over Q, ball:256 otherwise.
-Arithmetic arithmetic_for(const std::string& name, const Network& net);
-
-/// A split: its spec, the Theorem S certificate and the big problem (certificate and provenance
-/// attached).
-struct SplitOutcome {
-  constructions::SplitSpec spec;
-  constructions::SplitCertificate certificate;
-  Problem big;
-};
-/// Splits unit `unit` of hidden layer `layer` at λ = `lambda` (exact text) and certifies it.
-/// \throws InvalidArgument for a bad layer/unit/λ or a small point that is not critical.
-SplitOutcome split_with_certificate(const Problem& small,
-                                    int layer,
-                                    int unit,
-                                    const std::string& lambda,
-                                    const std::string& arithmetic,
-                                    const std::string& source);
-
-/// `locus construct split`: the big problem at θ_λ with the Theorem S certificate
-/// (`certificate`) and provenance. `arithmetic` empty: rational when the network is exact over Q,
-/// ball:256 otherwise.
-Problem split_report(const Problem& small,
-                     int layer,
-                     int unit,
-                     const std::string& lambda,
-                     const std::string& arithmetic,
-                     const std::string& source);
 
 /// Options of `locus check` (the report part).
 struct CheckRequest {

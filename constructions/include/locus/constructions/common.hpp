@@ -1,30 +1,18 @@
-// locus/constructions/common.hpp: what the constructions share: inertia in the arithmetic that
-// can decide it (exact LDLᵀ over Q, the ball-cluster certificate otherwise), exact matrices as
-// JSON.
+// locus/constructions/common.hpp: what the constructions share: exact matrices as JSON, coordinate
+// decoding, the exactness test of a network. Inertia is decided by locus::decide_inertia
+// (locus/linalg/decide.hpp), the one decision every job uses.
 #pragma once
 
 #include <string>
 
 #include "locus/core/network.hpp"
+#include "locus/linalg/decide.hpp"
 #include "locus/linalg/inertia.hpp"
 #include "locus/scalar/all.hpp"
 
 #include <nlohmann/json.hpp>
 
 namespace locus::constructions {
-
-/// An inertia with how it was decided.
-struct DecidedInertia {
-  bool decided = false;
-  Inertia inertia;
-  std::string method;  ///< "exact-ldlt (rational)" or "ball-cluster, N bits"
-  std::string reason;  ///< when undecided
-};
-
-/// The inertia of a symmetric matrix: exact for Rational, certified (balls at the thread's
-/// precision, no escalation) for Ball.
-DecidedInertia decide_inertia(const Mat<Rational>& m);
-DecidedInertia decide_inertia(const Mat<Ball>& m);
 
 /// In(a) + In(b).
 Inertia operator+(const Inertia& a, const Inertia& b);

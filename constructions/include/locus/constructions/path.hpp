@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "locus/constructions/split.hpp"
@@ -31,10 +32,22 @@
 
 namespace locus::constructions {
 
+/// How a segment was certified (the three methods above).
+enum class SegmentMethod { FunctionPreserving, ExactPolynomial, BallDerivative };
+/// What was certified about L along a segment. Every verdict but Undecided is proved, exactly or
+/// by enclosure (PathCheck::evidence says which).
+enum class SegmentVerdict { Constant, NonIncreasing, Increasing, Undecided };
+/// "function-preserving", "exact-polynomial", "ball-derivative" (the JSON values).
+std::string_view to_string(SegmentMethod m) noexcept;
+/// "constant", "non-increasing", "increasing", "undecided" (the JSON values).
+std::string_view to_string(SegmentVerdict v) noexcept;
+// The overloads above would hide locus::to_string (Rational, Inertia, ...) inside this namespace.
+using ::locus::to_string;
+
 struct SegmentCheck {
   std::string label;
-  std::string method;   ///< function-preserving, exact-polynomial, ball-derivative
-  std::string verdict;  ///< constant, non-increasing, increasing, undecided
+  SegmentMethod method = SegmentMethod::FunctionPreserving;
+  SegmentVerdict verdict = SegmentVerdict::Undecided;
   std::string detail;
 };
 
@@ -45,8 +58,12 @@ struct PathCheck {
   bool non_increasing = false;   ///< every segment constant or non-increasing (certified)
   bool strict_decrease = false;  ///< L(θ_end) < L(θ_0), certified
   std::string start_loss, end_loss, decrease;
+
+  /// True when every segment is certified Constant (a path along which L is proved constant).
+  [[nodiscard]] bool all_constant() const;
 };
 
+/// The object `locus path --json` prints (without "expect" and "pass").
 nlohmann::json to_json(const PathCheck& c);
 
 /// The vertices and labels of the problem's "path" member.

@@ -19,9 +19,9 @@
 // matrices.
 #pragma once
 
+#include "locus/core/data.hpp"
 #include "locus/core/network.hpp"
 #include "locus/error.hpp"
-#include "locus/io/problem.hpp"
 #include "locus/scalar/eigen.hpp"
 
 namespace locus {
@@ -60,6 +60,9 @@ struct LayerTerms {
 template <class Scalar>
 class LossFunction {
  public:
+  /// \throws InvalidArgument when the network is invalid (Network::validate) or the data do not
+  ///   have n_0 input and n_L target columns; UnsupportedScalar when a data value has no
+  ///   representation in Scalar.
   LossFunction(Network network, const Dataset& data);
 
   [[nodiscard]] const Network& network() const { return network_; }

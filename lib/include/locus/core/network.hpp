@@ -50,11 +50,14 @@ struct Activation {
   friend bool operator==(const Activation&, const Activation&) = default;
 };
 
+/// ℓ(f, y): ½‖f − y‖², or the cross-entropy of softmax(f) against the probability vector y.
 enum class LossKind { Squared, CrossEntropy };
+/// L = c·Σ_i ℓ_i (Sum) or c·(1/N)·Σ_i ℓ_i (Mean).
 enum class Reduction { Sum, Mean };
 
-/// "squared" / "cross_entropy"; "sum" / "mean".
+/// "squared" / "cross_entropy", the problem-file names. Does not throw.
 std::string to_string(LossKind loss);
+/// "sum" / "mean", the problem-file names. Does not throw.
 std::string to_string(Reduction reduction);
 
 /// The architecture and the loss: everything but the data and the point.
@@ -73,9 +76,10 @@ struct Network {
   [[nodiscard]] int num_layers() const { return static_cast<int>(widths.size()) - 1; }
   /// n_l.
   [[nodiscard]] int width(int l) const { return widths[static_cast<std::size_t>(l)]; }
-  /// P = Σ_l n_l (n_{l-1} + β).
+  /// P = Σ_l n_l (n_{l-1} + β). Precondition: widths valid (validate()).
   [[nodiscard]] std::ptrdiff_t num_parameters() const;
   /// o_l: index in θ of W_l[0, 0] (layers are 1-based, as in docs/interfaces.md).
+  /// Precondition: 1 <= l <= L (LOCUS_ASSERT).
   [[nodiscard]] std::ptrdiff_t layer_offset(int l) const;
   /// Index in θ of W_l[j, k] (0-based j, k).
   [[nodiscard]] std::ptrdiff_t weight_index(int l, int j, int k) const {
@@ -101,7 +105,7 @@ struct Network {
 
 /// The degree in θ of the loss when it is a polynomial in θ (identity or polynomial activations
 /// with the squared loss): 2·d with d = k·d' + 1 per layer for an activation of degree k. Empty
-/// for every other network (sigmoid, tanh, softplus, ReLU, cross-entropy).
+/// for every other network (sigmoid, tanh, softplus, ReLU, cross-entropy). Does not throw.
 std::optional<int> polynomial_loss_degree(const Network& net);
 
 }  // namespace locus

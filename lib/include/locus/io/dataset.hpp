@@ -17,8 +17,8 @@
 #include <cstdint>
 #include <string>
 
+#include "locus/core/data.hpp"
 #include "locus/core/network.hpp"
-#include "locus/io/problem.hpp"
 
 namespace locus {
 
@@ -44,6 +44,7 @@ class NumpyRandomState {
   double gauss_ = 0;
 };
 
+/// Options of make_blobs (scikit-learn's make_blobs, draw for draw).
 struct BlobsOptions {
   int num_samples = 100;  ///< training points; as many test points are drawn too
   int input_dim = 2;
@@ -53,6 +54,7 @@ struct BlobsOptions {
   bool standardize = true;  ///< sklearn.preprocessing.scale over all 2·n points
 };
 
+/// A training and a test set drawn together.
 struct DataSplit {
   Dataset train;
   Dataset test;
@@ -62,8 +64,10 @@ struct DataSplit {
 DataSplit make_blobs(const BlobsOptions& options);
 
 /// The XOR points (0,0), (0,1), (1,0), (1,1); targets 0, 1, 1, 0, or one-hot [1,0] / [0,1].
+/// Exact. Does not throw.
 Dataset make_xor(bool one_hot = false);
 
+/// Options of make_teacher.
 struct TeacherOptions {
   Network teacher;  ///< its widths give n_0 and n_L; its activation and bias are used
   int num_samples = 100;
@@ -73,6 +77,8 @@ struct TeacherOptions {
 
 /// Random Gaussian inputs and the outputs of a random teacher network (evaluated in double).
 /// \param[out] teacher_theta if given, the teacher's parameters (exact values of the doubles).
+/// Reproducible for a given seed. \throws InvalidArgument for num_samples < 1, noise < 0 or an
+///   invalid teacher network.
 Dataset make_teacher(const TeacherOptions& options, Vec<Rational>* teacher_theta = nullptr);
 
 /// Reads a CSV file of exact numbers: `num_inputs` input columns, the rest targets. A first line
@@ -81,7 +87,9 @@ Dataset make_teacher(const TeacherOptions& options, Vec<Rational>* teacher_theta
 Dataset read_csv(const std::string& path, int num_inputs);
 
 /// θ with entries scale · N(0, 1) from NumpyRandomState(seed) (Sagun et al.'s initialisation is
-/// scale = 0.1), as exact values of the doubles.
+/// scale = 0.1), as exact values of the doubles. Reproducible for a given seed.
+/// Precondition: a valid network. \throws InvalidArgument when an entry is not finite (a
+///   non-finite scale).
 Vec<Rational> random_point(const Network& network, std::uint32_t seed, double scale);
 
 }  // namespace locus

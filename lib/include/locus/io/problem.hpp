@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "locus/core/data.hpp"
 #include "locus/core/network.hpp"
 #include "locus/error.hpp"
 #include "locus/scalar/eigen.hpp"
@@ -21,14 +22,6 @@
 #include <nlohmann/json.hpp>
 
 namespace locus {
-
-/// Training data, exact: inputs N x n_0, targets N x n_L (one sample per row).
-struct Dataset {
-  Mat<Rational> inputs;
-  Mat<Rational> targets;
-
-  [[nodiscard]] Eigen::Index size() const { return inputs.rows(); }
-};
 
 /// A network, its data and (optionally) a point, plus the free-form provenance and certificate
 /// objects that commands write back.
@@ -58,7 +51,8 @@ Problem parse_problem(const std::string& text, const std::string& source = "prob
 /// Reads and parses a problem file. \throws ParseError, or Error if the file cannot be read.
 Problem read_problem_file(const std::string& path);
 
-/// The problem as JSON, every number an exact string ("p/q" or an integer).
+/// The problem as JSON, every number an exact string ("p/q" or an integer): parse_problem of its
+/// text gives the same problem back. Does not throw except std::bad_alloc.
 nlohmann::json problem_to_json(const Problem& problem);
 
 /// Writes problem_to_json(problem) to `path` (pretty-printed). \throws Error if it cannot be

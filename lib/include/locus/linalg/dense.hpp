@@ -31,13 +31,15 @@ namespace locus {
 template <class Scalar>
 Vec<Scalar> ldlt_solve(const Mat<Scalar>& a, const Vec<Scalar>& b, bool* ok = nullptr);
 
-/// The diagonal D of Eigen's pivoted LDL^T of the symmetric matrix A (in pivot order).
+/// The diagonal D of Eigen's pivoted LDL^T of the symmetric matrix A (in pivot order; only the
+/// lower triangle is read).
 /// For Rational this is exact; when every pivot is nonzero, Sylvester's law of inertia makes the
 /// signs of D the inertia of A. A zero pivot stops the factorisation: the remaining entries are 0.
 template <class Scalar>
 Vec<Scalar> ldlt_diagonal(const Mat<Scalar>& a);
 
-/// det(A) by partial-pivot LU (exact for Rational).
+/// det(A) by partial-pivot LU: exact for Rational, rounded (no error bound) for floating scalars.
+/// \pre A square (LOCUS_ASSERT).
 template <class Scalar>
 Scalar determinant(const Mat<Scalar>& a);
 
@@ -53,7 +55,8 @@ struct SymmetricEigen {
 /// Scalar, by Householder tridiagonalisation and implicit symmetric QR (Eigen's
 /// SelfAdjointEigenSolver). No error bound: each eigenvalue is typically within a few
 /// epsilon * ||A||_2 of the truth (Weyl), which the spectra module turns into certificates.
-/// \tparam Scalar floating (RealField).
+/// \tparam Scalar floating (RealField). `converged` is false when the QR iteration did not
+/// converge; the values are then unspecified. Does not throw except std::bad_alloc.
 template <class Scalar>
 SymmetricEigen<Scalar> symmetric_eigen(const Mat<Scalar>& a, bool compute_vectors = false);
 

@@ -21,7 +21,7 @@ struct Inertia {
   friend bool operator==(const Inertia&, const Inertia&) = default;
 };
 
-/// "(n+, n-, n0)".
+/// "(n+, n-, n0)", e.g. "(6, 0, 1)".
 std::string to_string(const Inertia& inertia);
 
 /// Result of exact_inertia.
@@ -40,11 +40,13 @@ struct ExactInertia {
 /// Cost: n³/3 rational multiply-adds; entries stay ratios of minors of `a` (bounded growth).
 ExactInertia exact_inertia(const Mat<Rational>& a, bool with_null_basis = false);
 
-/// Exact rank of a rectangular rational matrix (Gaussian elimination over Q).
+/// Exact rank of a rectangular rational matrix (Gaussian elimination over Q). Guarantee: the rank,
+/// a proof (nothing is rounded). Any shape, including empty (rank 0). Does not throw.
 Eigen::Index exact_rank(const Mat<Rational>& a);
 
-/// A basis of the null space {x : a x = 0} over Q, as columns (reduced row echelon form; each
-/// basis vector has a 1 in its free coordinate).
+/// A basis of the null space {x : a x = 0} over Q, as the columns of a cols(a) × (cols(a) − rank)
+/// matrix (reduced row echelon form; each basis vector has a 1 in its free coordinate). Guarantee:
+/// a·K = 0 exactly and the columns are independent. Any shape. Does not throw.
 Mat<Rational> exact_null_space(const Mat<Rational>& a);
 
 }  // namespace locus

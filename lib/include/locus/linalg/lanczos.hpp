@@ -25,7 +25,10 @@ struct RitzValues {
 };
 
 /// `steps` Lanczos steps with full reorthogonalisation from a seeded Gaussian start vector.
-/// \throws InvalidArgument if n < 1 or steps < 1.
+/// Guarantee (exact for the computed Lanczos relation): for each Ritz value θ_j some eigenvalue of
+/// M lies within residuals[j] of it; the values are rounded doubles, so this is numerical
+/// evidence, not a proof. Reproducible for a given seed.
+/// \throws InvalidArgument if n < 1 or steps < 1; whatever `op` throws.
 RitzValues lanczos(const SymmetricOperator& op, Eigen::Index n, int steps, std::uint64_t seed);
 
 /// Stochastic Lanczos quadrature: nodes and weights (summing to 1) of the spectral density
@@ -37,6 +40,9 @@ struct SpectralDensity {
   int steps = 0;
   std::uint64_t seed = 0;
 };
+/// Guarantee: the nodes are Ritz values of M (evidence, as above) and the weights are
+/// non-negative and sum to 1 up to rounding; reproducible for a given seed.
+/// \throws InvalidArgument if n < 1, steps < 1 or probes < 1; whatever `op` throws.
 SpectralDensity spectral_density(
     const SymmetricOperator& op, Eigen::Index n, int steps, int probes, std::uint64_t seed);
 

@@ -25,8 +25,9 @@
 
 namespace locus {
 
+/// How an inertia was decided (the table above).
 enum class SpectrumMethod { ExactLdlt, BallCluster, FloatGap };
-/// "exact-ldlt", "ball-cluster", "float-gap".
+/// "exact-ldlt", "ball-cluster", "float-gap" (the JSON values). Does not throw.
 std::string to_string(SpectrumMethod method);
 
 /// The rigorous result of certify_cluster.
@@ -60,9 +61,13 @@ struct ClusterCertificate {
 ///   message names the entry).
 ClusterCertificate certify_cluster(const Mat<Ball>& m);
 
-/// Precision escalation: calls matrix_at(bits) and certifies, doubling bits from start_bits until
-/// decided or max_bits is passed; the last attempt is returned with its reason.
+/// A matrix enclosed in balls at a given precision (the caller sets the precision inside).
 using BallMatrixAt = std::function<Mat<Ball>(long bits)>;
+/// Precision escalation: calls matrix_at(bits) and certifies at that precision, doubling bits from
+/// start_bits until decided or max_bits is passed (at least one attempt). Guarantee: the returned
+/// certificate is the last attempt, with tried_bits listing every precision and, when undecided,
+/// the reason and that the cap was reached; its proved counts hold for the matrix enclosed at
+/// `bits`. \throws as certify_cluster(const Mat<Ball>&); whatever matrix_at throws.
 ClusterCertificate certify_cluster(const BallMatrixAt& matrix_at, long start_bits, long max_bits);
 
 /// The numerical nullity test of docs/spectra.md for floating eigenvalues μ (any order):
@@ -75,14 +80,18 @@ struct NumericalNullity {
   std::string gap_ratio;  ///< "inf" when the cluster is exactly zero or empty
   std::string reason;
 };
+/// \tparam Scalar floating (instantiated for every floating scalar).
+/// \throws InvalidArgument naming the first non-finite eigenvalue.
 template <class Scalar>
 NumericalNullity float_gap(const Vec<Scalar>& eigenvalues, const Scalar& frobenius_norm);
 
 /// A rigorous upper bound of the Frobenius (for vectors: Euclidean) norm of every matrix inside
-/// the balls, exact.
+/// the balls, as an exact rational. Does not throw for finite balls; an indeterminate entry gives
+/// an infinite bound (InvalidArgument when it cannot be represented as a rational).
 Rational norm_upper_bound(const Eigen::Ref<const Mat<Ball>>& m);
 
-/// A bound printed with `digits` significant digits, rounded up (`up`) or down.
+/// x printed in scientific notation with `digits` significant digits, rounded up (`up`) or down,
+/// so that the printed number is still a bound on the same side. Does not throw.
 std::string format_bound(const Rational& x, bool up, int digits = 6);
 
 }  // namespace locus

@@ -41,7 +41,8 @@ struct Arithmetic {
   /// rational.
   int bits = 53;
 
-  /// The canonical name ("double", "mpfr:256", "ball:300", ...).
+  /// The canonical name ("double", "mpfr:256", "ball:300", ...); parse_arithmetic(name()) gives
+  /// this value back. Does not throw.
   [[nodiscard]] std::string name() const;
   friend bool operator==(const Arithmetic&, const Arithmetic&) = default;
 };
@@ -54,6 +55,8 @@ struct ArithmeticInfo {
   bool exact = false;
   bool rigorous = false;
   std::string description;
+  /// A value to run it with (balls at 128 bits): what `locus scalars` and `locus demo` use.
+  Arithmetic arithmetic;
 };
 
 /// Parses an arithmetic name.
@@ -66,7 +69,7 @@ Arithmetic parse_arithmetic(std::string_view text);
 std::string accepted_arithmetic_forms();
 
 /// The arithmetics built into this binary, one entry per concrete scalar (balls at the default
-/// precision of 128 bits, with any other precision available at run time).
+/// precision of 128 bits, with any other precision available at run time). Does not throw.
 std::vector<ArithmeticInfo> builtin_arithmetics();
 
 namespace detail {

@@ -71,9 +71,11 @@ class Ball {
   explicit Ball(double x);
   /// A ball containing the rational r, at the working precision.
   explicit Ball(const Rational& r);
-  /// The ball [mid - rad, mid + rad] (rad >= 0), both rationals enclosed outward.
+  /// A ball containing [mid - rad, mid + rad], both rationals enclosed outward at the working
+  /// precision. \throws InvalidArgument if rad < 0 (naming it).
   static Ball from_mid_rad(const Rational& mid, const Rational& rad);
-  /// The smallest ball Arb can form around the interval [lo, hi] (lo <= hi).
+  /// A ball containing the interval [lo, hi] (its midpoint ± half-width, enclosed outward).
+  /// \throws InvalidArgument if hi < lo (naming both).
   static Ball from_interval(const Rational& lo, const Rational& hi);
 
   Ball(const Ball& other) noexcept;
@@ -110,11 +112,12 @@ class Ball {
   friend bool operator==(const Ball& a, const Ball& b) noexcept;
   friend bool operator!=(const Ball& a, const Ball& b) noexcept { return !(a == b); }
 
-  /// The midpoint, exactly.
+  /// The midpoint, exactly. \throws InvalidArgument if the ball is not finite.
   [[nodiscard]] Rational mid() const;
   /// The radius, exactly (an upper bound of the true error).
+  /// \throws InvalidArgument if the ball is not finite.
   [[nodiscard]] Rational rad() const;
-  /// Lower and upper end points, exactly.
+  /// Lower and upper end points, exactly. \throws InvalidArgument if the ball is not finite.
   [[nodiscard]] Rational lower() const;
   [[nodiscard]] Rational upper() const;
   /// Midpoint and radius rounded to double (the radius rounded up).
@@ -163,9 +166,11 @@ inline Ball operator/(int a, const Ball& b) {
   return Ball(a) / b;
 }
 
-/// Functions found by ADL (`using std::exp; exp(x)` in generic code). Each encloses the exact
-/// function over the whole input ball; outside the domain (log of a ball containing 0 or negative
-/// numbers, sqrt of a negative ball) the result is the indeterminate ball (is_finite() false).
+/// Functions found by ADL (`using std::exp; exp(x)` in generic code), at the thread's working
+/// precision. Guarantee: the result contains f(t) for every real t in x (and every s in y for the
+/// two-argument pow). Outside the domain (log of a ball reaching 0 or below, sqrt of a ball with a
+/// negative part, pow(x, y) with x reaching 0 or below) the result is the indeterminate ball
+/// (is_finite() false), never a wrong enclosure. None of them throws.
 Ball exp(const Ball& x);
 Ball log(const Ball& x);
 Ball sqrt(const Ball& x);
@@ -185,8 +190,10 @@ inline Ball square(const Ball& x) {
   return x * x;
 }
 
-// Three-valued comparisons (Arb's arb_lt etc.): True if it holds for all points, False if it fails
-// for all points, Unknown otherwise.
+/// Three-valued comparisons (Arb's arb_lt etc.). Guarantee: True only if the relation holds for
+/// every pair of points of the balls, False only if it fails for every pair, Unknown otherwise
+/// (overlapping balls, an indeterminate ball). certainly_zero is True only for the exact ball {0}.
+/// None of them throws.
 Certainty certainly_less(const Ball& a, const Ball& b);
 Certainty certainly_less_equal(const Ball& a, const Ball& b);
 Certainty certainly_greater(const Ball& a, const Ball& b);
@@ -195,7 +202,7 @@ Certainty certainly_equal(const Ball& a, const Ball& b);
 Certainty certainly_positive(const Ball& a);
 Certainty certainly_negative(const Ball& a);
 Certainty certainly_zero(const Ball& a);
-/// Two-valued "may": true unless the ball certainly excludes the property.
+/// True unless 0 is certainly outside the ball (an indeterminate ball possibly contains 0).
 bool possibly_zero(const Ball& a);
 
 /// True iff the exact rational x lies in the ball.

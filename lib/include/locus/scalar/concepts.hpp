@@ -34,6 +34,7 @@ concept HasTranscendentals = requires(S a) {
 };
 }  // namespace detail::adl
 
+/// A locus scalar with the four operations (balls included: their operations enclose).
 template <class S>
 concept Field = is_locus_scalar_v<S> && std::copyable<S> && requires(S a, S b) {
   { a + b } -> std::convertible_to<S>;
@@ -45,16 +46,20 @@ concept Field = is_locus_scalar_v<S> && std::copyable<S> && requires(S a, S b) {
   S(1);
 };
 
+/// A Field whose == is equality of values (not balls, whose == is structural identity).
 template <class S>
 concept ExactField = Field<S> && std::equality_comparable<S>;
 
+/// An ExactField with a total order: floating types and Rational.
 template <class S>
 concept OrderedField = ExactField<S> && std::totally_ordered<S>;
 
+/// An OrderedField with exp, log, sqrt and tanh: the floating types (not Rational).
 template <class S>
 concept RealField =
     OrderedField<S> && ScalarTraits<S>::has_transcendentals && detail::adl::HasTranscendentals<S>;
 
+/// A scalar whose values are sets with end points and containment: Ball.
 template <class S>
 concept IntervalScalar = Field<S> && ScalarTraits<S>::is_interval && requires(S a) {
   a.lower();

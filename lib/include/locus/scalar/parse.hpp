@@ -17,9 +17,8 @@ namespace locus {
 
 /// Parses `text` into Scalar, rounding exactly once.
 /// \tparam Scalar any locus scalar.
-/// \returns the value of `text` rounded to nearest (floats), exact (Rational), enclosed (Ball, at
-/// the
-///   thread's working precision).
+/// \returns the value of `text` rounded to nearest (floats), exact (Rational), enclosed (Ball,
+///   at the thread's working precision).
 /// \throws ParseError if `text` is not a decimal or p/q literal (see parse_rational) or its value
 ///   overflows Scalar's range (the message names the text and the arithmetic).
 template <class Scalar>
@@ -35,6 +34,7 @@ Scalar parse_scalar(std::string_view text) {
 }
 
 /// Formats x so that parse_scalar<Scalar> gives x back (balls: "[mid +/- rad]", which contains x).
+/// Does not throw except std::bad_alloc.
 template <class Scalar>
 std::string format_scalar(const Scalar& x) {
   return ScalarTraits<Scalar>::to_string(x);

@@ -107,48 +107,55 @@ class Evidence {
   std::string arithmetic_;
 };
 
-/// Is x = 0? Exact scalars: True or False. Interval scalars: the ball's own certainly_zero (True
-/// only for the exact ball {0}, False when 0 is excluded). Floating scalars: Unknown.
+/// The relations to 0 that a scalar can be asked to decide.
+enum class SignRelation { Zero, Positive, Negative };
+
+/// Does x stand in relation `r` to 0? The one decision every scalar makes about a sign:
+/// - exact scalars: True or False, decided exactly;
+/// - interval scalars: the ball's own certainly_zero/positive/negative (True only if every point
+///   of the ball satisfies it, False only if none does; certainly_zero is True only for the exact
+///   ball {0});
+/// - floating scalars: Unknown, always: a rounded value decides nothing.
+/// Does not throw.
+template <class Scalar>
+Certainty decide(const Scalar& x, SignRelation r) {
+  if constexpr (ScalarTraits<Scalar>::is_exact) {
+    const bool holds = r == SignRelation::Zero       ? x == 0
+                       : r == SignRelation::Positive ? x > 0
+                                                     : x < 0;
+    return holds ? Certainty::True : Certainty::False;
+  } else if constexpr (ScalarTraits<Scalar>::is_interval) {
+    return r == SignRelation::Zero       ? certainly_zero(x)
+           : r == SignRelation::Positive ? certainly_positive(x)
+                                         : certainly_negative(x);
+  } else {
+    (void)x;
+    (void)r;
+    return Certainty::Unknown;
+  }
+}
+
+/// Is x = 0? decide(x, SignRelation::Zero).
 template <class Scalar>
 Certainty decide_zero(const Scalar& x) {
-  if constexpr (ScalarTraits<Scalar>::is_exact) {
-    return x == 0 ? Certainty::True : Certainty::False;
-  } else if constexpr (ScalarTraits<Scalar>::is_interval) {
-    return certainly_zero(x);
-  } else {
-    (void)x;
-    return Certainty::Unknown;
-  }
+  return decide(x, SignRelation::Zero);
 }
 
-/// Is x > 0? As decide_zero: exact, by enclosure, or Unknown for floating scalars.
+/// Is x > 0? decide(x, SignRelation::Positive).
 template <class Scalar>
 Certainty decide_positive(const Scalar& x) {
-  if constexpr (ScalarTraits<Scalar>::is_exact) {
-    return x > 0 ? Certainty::True : Certainty::False;
-  } else if constexpr (ScalarTraits<Scalar>::is_interval) {
-    return certainly_positive(x);
-  } else {
-    (void)x;
-    return Certainty::Unknown;
-  }
+  return decide(x, SignRelation::Positive);
 }
 
-/// Is x < 0? As decide_zero.
+/// Is x < 0? decide(x, SignRelation::Negative).
 template <class Scalar>
 Certainty decide_negative(const Scalar& x) {
-  if constexpr (ScalarTraits<Scalar>::is_exact) {
-    return x < 0 ? Certainty::True : Certainty::False;
-  } else if constexpr (ScalarTraits<Scalar>::is_interval) {
-    return certainly_negative(x);
-  } else {
-    (void)x;
-    return Certainty::Unknown;
-  }
+  return decide(x, SignRelation::Negative);
 }
 
 /// An upper bound of |x| as an exact rational: |x| itself for exact scalars, the upper end of
 /// |ball| for intervals (rigorous), and the rounded |x| for floating scalars (not a bound).
+/// \throws InvalidArgument for a NaN or infinite x, or a ball that is not finite.
 template <class Scalar>
 Rational abs_upper(const Scalar& x) {
   if constexpr (ScalarTraits<Scalar>::is_exact) {
@@ -161,7 +168,7 @@ Rational abs_upper(const Scalar& x) {
   }
 }
 
-/// True when x is certainly nonzero (decide_zero(x) is False).
+/// True when x is certainly nonzero (decide_zero(x) is False): never for floating scalars.
 template <class Scalar>
 bool certainly_nonzero(const Scalar& x) {
   return decide_zero(x) == Certainty::False;

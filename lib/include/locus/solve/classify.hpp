@@ -23,6 +23,7 @@
 
 namespace locus {
 
+/// What a critical point is (Classification::kind; proved only when `certified`).
 enum class PointKind { NotCritical, StrictMinimum, DegenerateMinimum, Saddle, Maximum, Undecided };
 /// What is proved about ∇L at (or near) the point:
 /// - Exact: ∇L(θ) = 0 exactly (over Q, or every ball of the gradient an exact 0);
@@ -32,17 +33,20 @@ enum class PointKind { NotCritical, StrictMinimum, DegenerateMinimum, Saddle, Ma
 /// - NotCritical: some component of ∇L(θ) is certainly nonzero;
 /// - Unknown: none of these was decided.
 enum class Stationarity { Unknown, NotCritical, Exact, ProvedNearby, EpsilonStationary };
-/// "unknown", "not-critical", "exact", "proved-nearby", "epsilon-stationary".
+/// "unknown", "not-critical", "exact", "proved-nearby", "epsilon-stationary". Does not throw.
 std::string to_string(Stationarity s);
 /// "not-critical", "strict-minimum", "degenerate-minimum", "saddle", "maximum", "undecided".
+/// Does not throw.
 std::string to_string(PointKind kind);
 
+/// Options of classify_point.
 struct ClassifyOptions {
   long max_bits = 4096;  ///< precision cap of the ball escalation
   /// Certified ‖∇L‖ bound below which a non-exact point counts as critical; empty: 2^(-bits/4).
   std::optional<Rational> gradient_tolerance;
 };
 
+/// What classify_point found, with how sure it is (`certified`, `evidence`, `conditional_on`).
 struct Classification {
   PointKind kind = PointKind::Undecided;
   bool critical = false;
@@ -73,8 +77,11 @@ struct Classification {
 /// Classifies the problem's point in arithmetic `a` (rational, ball:BITS, mpfr:BITS — certified
 /// through balls at BITS — or a float type, evidence only). The tangent basis is read from the
 /// problem's `tangent_basis` or `certificate.tangent_basis` (a list of P-vectors).
+/// Guarantee: `kind` is proved exactly when `certified` is true (and then `evidence.proves()`);
+/// otherwise it is evidence, and `conditional_on` or `reason` says what is missing.
 /// \throws InvalidArgument for a missing point or a malformed tangent basis (wrong length,
-///   not in the Hessian's kernel: the message names the residual).
+///   not in the Hessian's kernel: the message names the residual); UnsupportedScalar when the
+///   activation has no value in `a` (e.g. tanh over Q).
 Classification classify_point(const Problem& problem,
                               const Arithmetic& a,
                               const ClassifyOptions& options = {});

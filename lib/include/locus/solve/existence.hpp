@@ -16,8 +16,8 @@
 
 #include <string>
 
+#include "locus/core/data.hpp"
 #include "locus/core/network.hpp"
-#include "locus/io/problem.hpp"
 #include "locus/scalar/ball.hpp"
 #include "locus/scalar/eigen.hpp"
 #include "locus/scalar/rational.hpp"
@@ -26,6 +26,7 @@
 
 namespace locus {
 
+/// The outcome of a Krawczyk existence test (docs/math/krawczyk.md).
 struct ExistenceProof {
   bool attempted = false;  ///< false: the Hessian is singular in double, or not finite
   bool proved = false;     ///< a unique critical point lies in θ̃ + [−radius, radius]^P
@@ -49,7 +50,7 @@ ExistenceProof prove_critical_point(const Network& network,
                                     Mat<Ball>* box_hessian = nullptr);
 
 /// The proof as JSON for certificates: {"attempted", "proved", "radius", "contraction", "method",
-/// "reason"} (bounds as decimal strings rounded outward).
+/// "reason"} (bounds as decimal strings rounded outward). Does not throw.
 nlohmann::json to_json(const ExistenceProof& proof);
 
 }  // namespace locus

@@ -17,12 +17,13 @@
 #include <vector>
 
 #include "locus/core/derivatives.hpp"
-#include "locus/io/problem.hpp"
 
 namespace locus {
 
+/// What Ceres minimises: ½‖∇L‖² (any loss), or the residuals of a squared loss.
 enum class PolishFormulation { Gradient, LeastSquares };
 
+/// Options of ceres_polish.
 struct PolishOptions {
   PolishFormulation formulation = PolishFormulation::Gradient;
   int max_iterations = 200;
@@ -32,6 +33,7 @@ struct PolishOptions {
   int threads = 0;                     ///< 0: all cores
 };
 
+/// What ceres_polish did (double precision: evidence, never a proof).
 struct PolishReport {
   bool available = true;    ///< false when locus was built without Ceres
   bool usable = false;      ///< Ceres returned a usable solution
@@ -55,9 +57,12 @@ PolishReport ceres_polish(const Network& network,
                           const Vec<double>& theta,
                           const PolishOptions& options = {});
 
+/// Why newton_refine stopped.
 enum class NewtonStatus { Converged, Stagnated, MaxIterations };
+/// "converged", "stagnated", "max-iterations" (the JSON values). Does not throw.
 std::string to_string(NewtonStatus status);
 
+/// Options of newton_refine.
 struct NewtonOptions {
   int digits = 100;  ///< stop when ‖∇L‖ <= 10^-digits
   int max_iterations = 60;
@@ -74,6 +79,8 @@ struct NewtonRecord {
   int inner = 0;               ///< refinement steps of the linear solve
 };
 
+/// What newton_refine reached. Rounded arithmetic: `gradient_norm` is computed, not bounded; the
+/// existence of a nearby critical point is proved separately (prove_critical_point).
 template <class Scalar>
 struct NewtonResult {
   NewtonStatus status = NewtonStatus::MaxIterations;
@@ -86,7 +93,11 @@ struct NewtonResult {
 };
 
 /// Minimum-norm Newton on ∇L = 0 in the arithmetic Scalar (double, long double, float128, MPFR).
-/// \throws InvalidArgument for a θ of the wrong length or with non-finite entries.
+/// Guarantee: status Converged means the computed ‖∇L‖ at the returned θ is <= 10^-digits in
+/// Scalar; otherwise `reason` says why it stopped and θ is the best point reached. Never throws
+/// for non-convergence.
+/// \throws InvalidArgument for a θ of the wrong length or with non-finite entries;
+///   UnsupportedScalar / NotDifferentiable as LossFunction.
 template <class Scalar>
 NewtonResult<Scalar> newton_refine(const Network& network,
                                    const Dataset& data,

@@ -1,10 +1,10 @@
-// locus/core/evaluate.hpp: the job behind `locus eval` and `locus.evaluate`: the loss and its
+// locus/api/evaluate.hpp: the job behind `locus eval` and `locus.evaluate`: the loss and its
 // derivatives at a point, as matrices in the arithmetic that computed them (no text anywhere).
 //
 //   \code
-//   locus::EvaluateOptions opt;
-//   opt.quantities = {locus::Quantity::Loss, locus::Quantity::Hessian};
-//   auto r = locus::evaluate<double>(problem, opt);
+//   locus::api::EvaluateOptions opt;
+//   opt.quantities = {locus::api::Quantity::Loss, locus::api::Quantity::Hessian};
+//   auto r = locus::api::evaluate<double>(problem, opt);
 //   const locus::Mat<double>& h = r.items[1].values;   // P x P, computed once, never formatted
 //   \endcode
 //
@@ -21,7 +21,7 @@
 #include "locus/io/problem.hpp"
 #include "locus/scalar/rigour.hpp"
 
-namespace locus {
+namespace locus::api {
 
 /// A quantity `locus eval` can compute.
 enum class Quantity {
@@ -131,4 +131,4 @@ Evaluation<Scalar> evaluate(const Problem& problem, const EvaluateOptions& optio
   return out;
 }
 
-}  // namespace locus
+}  // namespace locus::api

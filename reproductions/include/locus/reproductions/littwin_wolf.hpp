@@ -1,4 +1,4 @@
-// locus/constructions/littwin_wolf.hpp: curvature along the gradient, G versus H (Littwin & Wolf
+// locus/reproductions/littwin_wolf.hpp: curvature along the gradient, G versus H (Littwin & Wolf
 // 2020; docs/reproductions.md, R8, G6).
 //
 // With g = ∇L(θ) and ĝ = g/‖g‖: κ_tot = ĝᵀ∇²Lĝ (one Hessian-vector product), κ_G = ĝᵀGĝ (one
@@ -14,7 +14,7 @@
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
 
-namespace locus::constructions {
+namespace locus::reproductions {
 
 struct GradientCurvature {
   double kappa_tot = 0, kappa_g = 0, kappa_h = 0;
@@ -97,4 +97,11 @@ std::string write_lw_report(const std::vector<LwResult>& results,
                             double seconds,
                             const std::vector<LwTrajectory>& trajectories = {});
 
-}  // namespace locus::constructions
+/// The whole reproduction behind `locus reproduce littwin-wolf`: LW-1 for every configuration of
+/// lw_configurations(), then LW-2 trajectories (`quick`: widths 16 and 256, one seed, 400 steps;
+/// otherwise widths 16 and 1024, three seeds, 2000 steps), written by write_lw_report into `dir`.
+/// Returns the report's Markdown. Reports progress through options.progress.
+/// \throws Error if `dir` cannot be written.
+std::string lw_reproduction(const LwOptions& options, bool quick, const std::string& dir);
+
+}  // namespace locus::reproductions

@@ -1,5 +1,5 @@
-// Quantity names (locus/core/evaluate.hpp).
-#include "locus/core/evaluate.hpp"
+// Quantity names (locus/api/evaluate.hpp).
+#include "locus/api/evaluate.hpp"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-namespace locus {
+namespace locus::api {
 
 namespace {
 struct QuantityName {
@@ -78,4 +78,4 @@ std::vector<Quantity> parse_quantities(std::string_view text) {
   return out;
 }
 
-}  // namespace locus
+}  // namespace locus::api

@@ -1,7 +1,8 @@
-// Curvature along the gradient (locus/constructions/littwin_wolf.hpp).
-#include "locus/constructions/littwin_wolf.hpp"
+// Curvature along the gradient (locus/reproductions/littwin_wolf.hpp).
+#include "locus/reproductions/littwin_wolf.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -14,7 +15,7 @@
 
 #include <fmt/format.h>
 
-namespace locus::constructions {
+namespace locus::reproductions {
 
 GradientCurvature gradient_curvature(const LossFunction<double>& f, const Vec<double>& theta) {
   GradientCurvature c;
@@ -250,28 +251,46 @@ std::string write_lw_report(const std::vector<LwResult>& results,
       }
     }
     std::ofstream gp(script);
-    gp << "set datafile missing '?'\nset logscale xy\nset key bottom left\nset grid\n"
-       << "set xlabel 'hidden width n'\nset ylabel 'rho = E[kappa_H] / E[kappa_G]'\n"
+    // The key sits outside the plot (it covered a curve); each configuration has its own colour,
+    // its G6 values (the project's regression baseline, where there is one) the same colour as
+    // open circles; log axes label their decades as powers of ten.
+    gp << "set datafile missing '?'\nset logscale xy\nset key outside right top vertical\n"
+       << "set grid\nset format y '10^{%L}'\nset format x '%g'\n"
+       << "set xlabel 'hidden width n'\nset ylabel '|rho| = |E[kappa_H] / E[kappa_G]|'\n"
        << fmt::format("set title 'Littwin-Wolf LW-1 at initialisation ({} seeds, base seed {})'\n",
                       o.seeds,
                       o.seed);
-    for (const char* term : {"pngcairo size 900,600", "svg size 900,600"}) {
+    static constexpr const char* kColours[] = {
+        "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"};
+    for (const char* term : {"pngcairo enhanced size 1200,600", "svg enhanced size 1200,600"}) {
       const std::string ext = std::string(term).rfind("png", 0) == 0 ? "png" : "svg";
       gp << "set terminal " << term << "\n";
       gp << "set output '" << (std::filesystem::path(dir) / ("littwin-wolf." + ext)).string()
          << "'\nplot ";
+      std::vector<std::string> series;
       for (std::size_t k = 0; k < results.size(); ++k) {
         const std::string dat =
             (std::filesystem::path(dir) / fmt::format("littwin-wolf-{}.dat", k)).string();
         const std::string name = results[k].config.name;
-        gp << fmt::format(
-            "'{}' using 1:2 with linespoints lw 2 title '{} (locus)', '{}' using 1:3 with points "
-            "pt 6 ps 2 title '{} (G6 reference)'{}",
-            dat,
-            name,
-            dat,
-            name,
-            k + 1 < results.size() ? ", " : "\n");
+        const char* colour = kColours[k % std::size(kColours)];
+        series.push_back(
+            fmt::format("'{}' using 1:2 with linespoints lw 2 pt 7 lc rgb '{}' title '{} (locus)'",
+                        dat,
+                        colour,
+                        name));
+        const bool has_reference = std::any_of(results[k].rows.begin(),
+                                               results[k].rows.end(),
+                                               [](const auto& row) { return row.reference > 0; });
+        if (has_reference) {
+          series.push_back(fmt::format(
+              "'{}' using 1:3 with points pt 6 ps 2.5 lw 2 lc rgb '{}' title '{} (G6 baseline)'",
+              dat,
+              colour,
+              name));
+        }
+      }
+      for (std::size_t i = 0; i < series.size(); ++i) {
+        gp << series[i] << (i + 1 < series.size() ? ", " : "\n");
       }
     }
     gp.close();
@@ -420,12 +439,16 @@ std::string write_lw_report(const std::vector<LwResult>& results,
         if (trajectories[k].seed == trajectories.front().seed) shown.push_back(k);
       }
       for (const char* ext : {"png", "svg"}) {
+        // A log step axis: on a linear one the mid-training phase (where κ_tot dips) is a few
+        // pixels wide.
         gp << "set terminal " << (std::string(ext) == "png" ? "pngcairo" : "svg")
-           << " size 1100,450\nset output '"
+           << " enhanced size 1200,500\nset output '"
            << (std::filesystem::path(dir) / (std::string("littwin-wolf-trajectory.") + ext))
                   .string()
            << "'\nset multiplot layout 1," << shown.size() << "\nset grid\n"
-           << "set xlabel 'GD step'\nset ylabel 'curvature along the gradient'\n";
+           << "set logscale x\nset format x '10^{%L}'\nset key top right opaque box\n"
+           << "set xlabel 'GD step + 1 (log scale)'\nset ylabel 'curvature along the "
+              "gradient'\n";
         for (const std::size_t k : shown) {
           const std::string dat =
               (std::filesystem::path(dir) / fmt::format("littwin-wolf-trajectory-{}.dat", k))
@@ -434,8 +457,10 @@ std::string write_lw_report(const std::vector<LwResult>& results,
                             trajectories[k].width,
                             trajectories[k].seed)
              << fmt::format(
-                    "plot '{}' using 1:3 with lines lw 2 title 'kappa tot', '' using 1:4 "
-                    "with lines title 'kappa G', '' using 1:5 with lines title 'kappa H'\n",
+                    "plot '{}' using ($1+1):3 with lines lw 2 lc rgb '#000000' title "
+                    "'kappa_{{tot}}', '' using ($1+1):4 with lines lw 2 lc rgb '#1f77b4' title "
+                    "'kappa_G', '' using ($1+1):5 with lines lw 2 lc rgb '#d62728' title "
+                    "'kappa_H'\n",
                     dat);
         }
         gp << "unset multiplot\n";
@@ -450,4 +475,24 @@ std::string write_lw_report(const std::vector<LwResult>& results,
   return md;
 }
 
-}  // namespace locus::constructions
+std::string lw_reproduction(const LwOptions& options, bool quick, const std::string& dir) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<LwResult> results;
+  for (const auto& c : lw_configurations()) results.push_back(littwin_wolf(c, options));
+  std::vector<LwTrajectory> trajectories;
+  // LW-2 over 3 seeds (quick: 1), a narrow and a wide net each.
+  for (unsigned s = 0; s < (quick ? 1U : 3U); ++s) {
+    for (const int n : quick ? std::vector<int>{16, 256} : std::vector<int>{16, 1024}) {
+      if (options.progress) {
+        options.progress(fmt::format("LW-2: training width {} (seed {})", n, options.seed + s));
+      }
+      trajectories.push_back(
+          lw_trajectory(n, quick ? 400 : 2000, quick ? 20 : 50, options.seed + s));
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return write_lw_report(results, options, dir, seconds, trajectories);
+}
+
+}  // namespace locus::reproductions
