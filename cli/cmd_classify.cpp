@@ -48,11 +48,20 @@ int run(ClassifyCliOptions& opt) {
              : c.kind == PointKind::Undecided
                  ? " (the inertia is certified; the kind is not decided)"
                  : " (certified)");
-  fmt::print("critical    {}: {}\n",
-             c.stationarity == Stationarity::EpsilonStationary ? "epsilon-stationary"
-             : c.critical                                      ? "yes"
-                                                               : "no",
-             c.criticality);
+  // The three statements named apart: an exact critical point, a critical point proved within r,
+  // or only ε-stationary (docs/refine-classify.md).
+  std::string critical = c.critical ? "yes" : "no";
+  if (c.stationarity == Stationarity::Exact) {
+    critical = "exact critical point";
+  } else if (c.stationarity == Stationarity::ProvedNearby) {
+    critical = c.critical_point_radius
+                   ? fmt::format("critical point proved within max-norm {}",
+                                 format_bound(*c.critical_point_radius, true, 4))
+                   : "critical point proved nearby";
+  } else if (c.stationarity == Stationarity::EpsilonStationary) {
+    critical = "epsilon-stationary only";
+  }
+  fmt::print("critical    {}: {}\n", critical, c.criticality);
   if (c.inertia_known && c.zeros_exact) {
     fmt::print("inertia     (n+, n-, n0) = {}\n", to_string(c.inertia));
   } else if (c.inertia_known) {

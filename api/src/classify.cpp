@@ -40,6 +40,9 @@ nlohmann::json to_json(const Classification& c, double seconds) {
   j["kind"] = to_string(c.kind);
   j["certified"] = c.certified;
   j["stationarity"] = to_string(c.stationarity);
+  if (c.critical_point_radius) {
+    j["critical_point_radius"] = format_bound(*c.critical_point_radius, true, 4);
+  }
   if (!c.conditional_on.empty()) j["conditional_on"] = c.conditional_on;
   // "inertia" only when n0 counts exact zeros; an ε-cluster is reported as a cluster.
   if (c.inertia_known && c.zeros_exact) {

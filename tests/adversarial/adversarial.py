@@ -5,7 +5,8 @@ locus (exact symbolic algebra with sympy), asserting that locus never certifies 
   adversarial.py FAMILY --locus PATH [--count N] [--seed S]
 
 Families: cases (the reported false verdicts), deep-linear, polynomial, bases, sigmoid, clusters,
-paths, numbers. Prints one line per failure and ends with "N passed, M failed"; exits 1 on any
+paths, numbers, perturbed (every construction file moved by 1e-40 and 1e-80), symmetric (deep
+linear minima moved by ε: proved only through a symmetry slice). Prints one line per failure and ends with "N passed, M failed"; exits 1 on any
 failure. Every instance is generated from --seed, printed in the report.
 """
 import argparse
@@ -463,9 +464,114 @@ def family_numbers(lc, rng, count):
     return results
 
 
+def perturb_first_target(prob, eps):
+    """A copy of the problem with its first target moved by exactly eps (a Fraction)."""
+    q = json.loads(json.dumps(prob))
+    y = Fraction(str(q["data"]["targets"][0][0]))
+    y += eps
+    q["data"]["targets"][0][0] = f"{y.numerator}/{y.denominator}"
+    return q
+
+
+def family_perturbed(lc, rng, count):
+    """Every construction and counterexample file with its first target moved by exactly 1e-40 or
+    1e-80: the point is then (at best) ε-stationary, so no kind may be certified unless a true
+    critical point is proved next to it (stationarity proved-nearby, with its radius), or the
+    gradient is still exactly zero (exact, checked over Q when the network is exact)."""
+    results = []
+    folder = tempfile.mkdtemp(prefix="locus-perturbed-")
+    seeds = list(range(max(1, count)))
+    for seed in seeds:
+        out = os.path.join(folder, f"seed{seed}")
+        r = subprocess.run([lc.exe, "construct", "counterexamples", "--out", out, "--seed",
+                            str(seed)], capture_output=True, text=True, timeout=600)
+        if r.returncode != 0:
+            results.append((f"perturbed: counterexamples seed {seed}", False, r.stderr[-300:]))
+            continue
+        for name in sorted(os.listdir(out)):
+            if not name.endswith(".json") or "path" in name:
+                continue
+            with open(os.path.join(out, name)) as f:
+                base = json.load(f)
+            if "point" not in base:
+                continue
+            for eps in (Fraction(1, 10**40), Fraction(1, 10**80)):
+                prob = perturb_first_target(base, eps)
+                for a in ("ball:256", "rational"):
+                    code, res, text = lc.run(prob, "classify", "-a", a, "--json")
+                    tag = f"perturbed {name} seed {seed} eps {float(eps):.0e} {a}"
+                    if code == 2 and "rational" in a:
+                        continue  # not exact over Q: refused, as it should be
+                    if code != 0 or res is None:
+                        results.append((tag, False, f"exit {code}: {text[-300:]}"))
+                        continue
+                    st = res.get("stationarity")
+                    why = ""
+                    if res.get("certified") and res["kind"] != "not-critical":
+                        if st not in ("exact", "proved-nearby"):
+                            why = f"certified {res['kind']} at stationarity {st}"
+                        elif st == "proved-nearby" and "critical_point_radius" not in res:
+                            why = "proved-nearby without a radius"
+                    if st == "exact" and a == "rational":
+                        gcode, gout, gtext = lc.run(prob, "eval", "-a", "rational", "-q",
+                                                    "gradient", "--json")
+                        if gcode == 0 and gout and any(v != "0" for v in gout["gradient"]):
+                            why = "stationarity exact but the exact gradient is not 0"
+                    results.append((tag, not why, why or text[-200:]))
+    return results
+
+
+def family_symmetric(lc, rng, count):
+    """Deep linear networks (no bias) on a manifold of minima W_L···W_1 = c, with the targets then
+    moved by ε ∈ {1e-30, 1e-60}: the point is only ε-stationary, and the truth is a manifold of
+    degenerate minima next to it (the least-squares product moves by O(ε), and c* ≠ 0). A
+    certified kind must be degenerate-minimum, proved nearby with a radius; and the symmetry-slice
+    proof must find it (it is the case it was built for)."""
+    shapes = [[1, 1, 1], [1, 2, 1], [1, 1, 1, 1], [1, 3, 1]]
+    results = []
+    for n in range(count):
+        widths = rng.choice(shapes)
+        N = rng.choice([2, 3])
+        xs = [rng.choice([1, 2, 3, -1, -2]) for _ in range(N)]
+        c = Fraction(rng.choice([1, 2, -1, 3])) / rng.choice([1, 2])
+        # A point with product c: random first layers, the last layer's first entry solving for c.
+        point = []
+        prod = None  # the product of the hidden layers so far (a column vector)
+        for l in range(1, len(widths) - 1):
+            W = [[Fraction(rng.choice([1, 2, -1, 3])) / rng.choice([1, 2]) for _ in range(widths[l - 1])]
+                 for _ in range(widths[l])]
+            point += [v for row in W for v in row]
+            prod = [row[0] for row in W] if prod is None else \
+                [sum(W[i][j] * prod[j] for j in range(len(prod))) for i in range(len(W))]
+        last = [Fraction(rng.choice([1, 2, -1])) for _ in range(widths[-2])]
+        rest = sum(last[j] * prod[j] for j in range(1, len(prod)))
+        last[0] = (c - rest) / prod[0]
+        point += last
+        eps = Fraction(1, 10**rng.choice([30, 60]))
+        ys = [c * x for x in xs]
+        ys[0] += eps
+        prob = problem(widths, "identity", False, [[x] for x in xs], [[y] for y in ys], point)
+        code, res, text = lc.run(prob, "classify", "-a", "ball:256", "--json")
+        tag = f"symmetric #{n} {widths} c={c} eps={float(eps):.0e}"
+        if code != 0 or res is None:
+            results.append((tag, False, f"exit {code}: {text[-300:]}"))
+            continue
+        why = ""
+        if res.get("certified"):
+            if res["kind"] != "degenerate-minimum":
+                why = f"certified {res['kind']}; the truth is a degenerate minimum"
+            elif res.get("stationarity") != "proved-nearby" or "critical_point_radius" not in res:
+                why = f"certified at stationarity {res.get('stationarity')} without a radius"
+        else:
+            why = f"not certified: {res.get('criticality', '')[:200]} {res.get('reason', '')[:200]}"
+        results.append((tag, not why, why))
+    return results
+
+
 FAMILIES = {"cases": family_cases, "deep-linear": family_deep_linear,
             "polynomial": family_polynomial, "bases": family_bases, "sigmoid": family_sigmoid,
-            "clusters": family_clusters, "paths": family_paths, "numbers": family_numbers}
+            "clusters": family_clusters, "paths": family_paths, "numbers": family_numbers,
+            "perturbed": family_perturbed, "symmetric": family_symmetric}
 
 
 def main():

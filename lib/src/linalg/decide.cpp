@@ -14,6 +14,7 @@ namespace locus {
 DecidedInertia decide_inertia(const ClusterCertificate& c) {
   DecidedInertia out;
   out.decided = c.decided;
+  out.counts_proved = c.proved;
   out.inertia = c.inertia;
   out.zero_exact = c.decided && c.inertia.zero == 0;
   out.algorithm = SpectrumMethod::BallCluster;
@@ -29,6 +30,7 @@ namespace {
 DecidedInertia decide_exact(const Mat<Rational>& m, bool with_kernel) {
   DecidedInertia out;
   out.decided = true;
+  out.counts_proved = true;
   ExactInertia ex = exact_inertia(m, with_kernel);
   out.inertia = ex.inertia;
   out.kernel = std::move(ex.null_basis);
@@ -54,6 +56,7 @@ DecidedInertia decide_ball(const Mat<Ball>& m) {
   if (all_zero) {
     DecidedInertia out;
     out.decided = true;
+    out.counts_proved = true;
     out.inertia = {0, 0, m.rows()};
     out.zero_exact = m.rows() == 0;
     out.algorithm = SpectrumMethod::BallCluster;

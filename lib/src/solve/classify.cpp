@@ -14,6 +14,7 @@
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/all.hpp"
 #include "locus/solve/existence.hpp"
+#include "locus/solve/symmetry.hpp"
 #include "locus/solve/third_order.hpp"
 
 #include <fmt/format.h>
@@ -306,7 +307,63 @@ bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
   }
   c.reason.clear();
   c.stationarity = Stationarity::ProvedNearby;
+  // The box in the big network's coordinates: lift · (θ_small ± r), max-norm <= max row sum · r.
+  Rational row_max(0);
+  for (Index i = 0; i < red->lift.rows(); ++i) {
+    Rational s(0);
+    for (Index j = 0; j < red->lift.cols(); ++j) s += abs(red->lift(i, j));
+    row_max = std::max(row_max, s);
+  }
+  c.critical_point_radius = row_max * ex.radius;
   c.inertia_known = true;
+  c.certified = true;
+  return true;
+}
+
+// A degenerate point whose degeneracy comes from the continuous symmetries of L (ReLU and linear
+// layers): a true critical manifold next to θ, proved on a slice transversal to the orbit
+// (docs/math/symmetry-slices.md), and its kind from the Hessian enclosed over the box.
+bool prove_through_symmetry(Classification& c, const Problem& p, int bits) {
+  const SliceProof sp = prove_critical_orbit(p.network, p.data, *p.point, bits);
+  nlohmann::json& sj = c.certificate["symmetry_slice"];
+  sj = to_json(sp);
+  if (!sp.proved) return false;
+  const ScopedBallPrecision pr(bits);
+  const DecidedInertia bc = decide_inertia(sp.box_hessian);
+  sj["box_cluster"] = {{"proved", bc.counts_proved},
+                       {"positive", bc.inertia.positive},
+                       {"negative", bc.inertia.negative},
+                       {"cluster", bc.inertia.zero}};
+  if (!bc.counts_proved || bc.inertia.zero != sp.dimension) return false;
+  // The k orbit directions are in the kernel of ∇²L(θ*) and the cluster holds exactly k
+  // eigenvalues: they are its zeros, and the inertia at θ* is exact.
+  c.inertia = bc.inertia;
+  c.zeros_exact = true;
+  c.inertia_known = true;
+  const std::string where = fmt::format(
+      "a true critical point θ* lies within max-norm {} of θ (Krawczyk on a slice transversal to "
+      "the symmetry orbit), and its whole orbit, a manifold of dimension {}, consists of critical "
+      "points",
+      format_bound(sp.radius, true, 4),
+      sp.dimension);
+  if (bc.inertia.negative == 0) {
+    c.kind = PointKind::DegenerateMinimum;
+    c.certificate["morse_bott"] = fmt::format(
+        "{}; the Hessian over the box has exactly {} eigenvalue(s) in the cluster, the orbit's "
+        "tangent, and all others > 0: a local minimum (Lemma MB)",
+        where,
+        bc.inertia.zero);
+  } else {
+    c.kind = bc.inertia.positive == 0 ? PointKind::Maximum : PointKind::Saddle;
+    c.certificate["true_critical_point"] =
+        fmt::format("{}; its Hessian has {} negative and {} positive eigenvalue(s)",
+                    where,
+                    bc.inertia.negative,
+                    bc.inertia.positive);
+  }
+  c.reason.clear();
+  c.stationarity = Stationarity::ProvedNearby;
+  c.critical_point_radius = sp.radius;
   c.certified = true;
   return true;
 }
@@ -505,6 +562,22 @@ Classification classify_rational(const Problem& p, const ClassifyOptions&) {
 }
 
 // ---- balls (ball:BITS, and mpfr:BITS certified through balls) -------------------------------
+
+// The significand bits that hold every entry of θ exactly in binary (dyadic rationals), or 0 when
+// some entry is not dyadic (1/3) and no precision holds it.
+long exact_binary_bits(const Vec<Rational>& theta) {
+  long need = 0;
+  for (Index i = 0; i < theta.size(); ++i) {
+    const Integer num = numerator(theta(i));
+    const Integer den = denominator(theta(i));
+    if (num == 0) continue;
+    if ((den & (den - 1)) != 0) return 0;
+    const Integer a = num < 0 ? Integer(-num) : num;
+    need = std::max(need, static_cast<long>(msb(a) - lsb(a) + 1));
+  }
+  return need;
+}
+
 Classification classify_balls(const Problem& p,
                               int bits,
                               const ClassifyOptions& opt,
@@ -514,7 +587,20 @@ Classification classify_balls(const Problem& p,
   const ScopedBallPrecision precision(bits);
   const LossFunction<Ball> f(p.network, p.data);
   const Vec<Ball> theta = p.point_as<Ball>();
-  const Vec<Ball> g = f.gradient(theta);
+  // The gradient at the file's exact point: when θ needs more bits than the working precision
+  // (a point refined in mpfr:512 classified in ball:256), the gradient is evaluated with θ held
+  // exactly, so its bound is about θ itself rather than about the ball that encloses it.
+  const long point_bits = exact_binary_bits(*p.point);
+  const int gradient_bits =
+      point_bits > bits && point_bits <= 16384 ? static_cast<int>(point_bits + 64) : bits;
+  Vec<Ball> g;
+  if (gradient_bits > bits) {
+    const ScopedBallPrecision raised(gradient_bits);
+    g = LossFunction<Ball>(p.network, p.data).gradient(p.point_as<Ball>());
+    c.certificate["gradient_bits"] = gradient_bits;
+  } else {
+    g = f.gradient(theta);
+  }
   Rational tol;
   if (opt.gradient_tolerance) {
     tol = *opt.gradient_tolerance;
@@ -535,7 +621,7 @@ Classification classify_balls(const Problem& p,
                                   i,
                                   format_bound(lower, false, 4),
                                   format_bound(tol, true, 4),
-                                  bits);
+                                  gradient_bits);
       c.certificate["method"] = "ball enclosure of the gradient";
       return c;
     }
@@ -546,7 +632,7 @@ Classification classify_balls(const Problem& p,
         "‖∇L‖ <= {} is above the tolerance {} but no component is certainly nonzero at {} bits",
         format_bound(gn, true, 4),
         format_bound(tol, true, 4),
-        bits);
+        gradient_bits);
     return c;
   }
   const auto exact_zero = [](const Ball& x) {
@@ -555,15 +641,13 @@ Classification classify_balls(const Problem& p,
   c.critical = true;
   if (std::all_of(g.begin(), g.end(), exact_zero)) {
     c.stationarity = Stationarity::Exact;
-    c.criticality = fmt::format("exact: every ball of ∇L is an exact 0 ({} bits)", bits);
+    c.criticality = fmt::format("exact: every ball of ∇L is an exact 0 ({} bits)", gradient_bits);
   } else {
     c.stationarity = Stationarity::EpsilonStationary;
-    c.criticality = fmt::format(
-        "‖∇L‖ <= {} (Arb balls, {} bits) <= tolerance {}; a small gradient does not "
-        "prove a critical point nearby",
-        format_bound(gn, true, 4),
-        bits,
-        format_bound(tol, true, 4));
+    c.criticality = fmt::format("‖∇L‖ <= {} (Arb balls, {} bits) <= tolerance {}",
+                                format_bound(gn, true, 4),
+                                gradient_bits,
+                                format_bound(tol, true, 4));
   }
   // The Morse–Bott check needs the Hessian at the deciding precision: keep the last one rather
   // than evaluate it again (only when the problem supplies a tangent basis).
@@ -610,6 +694,7 @@ Classification classify_balls(const Problem& p,
         c.certified = true;
         if (c.stationarity != Stationarity::Exact) {
           c.stationarity = Stationarity::ProvedNearby;
+          c.critical_point_radius = ex.radius;
           c.criticality += fmt::format("; a unique true critical point lies within max-norm {}",
                                        format_bound(ex.radius, true, 4));
         }
@@ -634,10 +719,17 @@ Classification classify_balls(const Problem& p,
     const Rational limit = (cc.epsilon + tol) * (kn + 1);
     check_basis(c, *basis, fmt::format("‖H K‖_F <= {}", format_bound(res, true, 4)), res <= limit);
   }
-  if (c.inertia.zero > 0 && c.stationarity != Stationarity::Exact &&
-      prove_through_reduction(c, p, cc.bits)) {
+  // Not yet proved (degenerate, or Krawczyk failed next to a manifold of critical points: the
+  // Hessian at θ̃ can be nonsingular by O(‖∇L‖) while the one at θ* is singular).
+  const bool unproved =
+      c.stationarity != Stationarity::Exact && c.stationarity != Stationarity::ProvedNearby;
+  if (unproved && prove_through_reduction(c, p, cc.bits)) {
     // A degenerate point that is a split of a nondegenerate one: proved through the reduction.
     c.criticality += "; a true critical point lies next to θ (proved through the merged network)";
+    return c;
+  }
+  if (unproved && prove_through_symmetry(c, p, static_cast<int>(cc.bits))) {
+    c.criticality += "; a true critical manifold lies next to θ (proved on a symmetry slice)";
     return c;
   }
   // Third order in balls where it is rigorous: ∇L and ∇²L exactly zero (every enclosure an exact
@@ -673,6 +765,7 @@ Classification classify_balls(const Problem& p,
     }
   }
   if (c.stationarity == Stationarity::EpsilonStationary) {
+    c.criticality += "; a small gradient does not prove a critical point nearby";
     c.certified = false;
     const std::string hyp = "a critical point next to θ (only ‖∇L‖ <= tolerance is proved)";
     c.conditional_on = c.conditional_on.empty() ? hyp : c.conditional_on + "; and " + hyp;

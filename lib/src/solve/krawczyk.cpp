@@ -1,11 +1,15 @@
 // Krawczyk's existence test for critical points (locus/solve/existence.hpp).
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string>
 
 #include "scalar/gemm.hpp"
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
+#include "locus/linalg/dense.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/all.hpp"
 #include "locus/solve/existence.hpp"
@@ -21,6 +25,62 @@ namespace {
 Rational abs_upper(const Ball& x) {
   return abs(x).upper();
 }
+
+// The preconditioner C ≈ ∇²L(θ̃)⁻¹ from an eigendecomposition in MPFR, for Hessians too close to
+// singular for double: empty (with `why`) when the smallest |eigenvalue| is not above
+// 10·P·u·‖H‖_F at this precision either.
+template <class S>
+std::optional<Mat<Rational>> mpfr_preconditioner(const Network& network,
+                                                 const Dataset& data,
+                                                 const Vec<Rational>& theta,
+                                                 std::string& why) {
+  const Eigen::Index P = theta.size();
+  Vec<S> t(P);
+  for (Eigen::Index i = 0; i < P; ++i) t(i) = ScalarTraits<S>::from_rational(theta(i));
+  const Mat<S> h = LossFunction<S>(network, data).hessian(t);
+  const SymmetricEigen<S> es = symmetric_eigen<S>(h, true);
+  if (!es.converged) {
+    why = fmt::format("the {} eigensolver did not converge", ScalarTraits<S>::name());
+    return std::nullopt;
+  }
+  using std::abs;
+  const S tau = S(10) * S(static_cast<long>(P)) * ScalarTraits<S>::epsilon() * h.norm();
+  S min_abs = abs(es.values(0));
+  for (Eigen::Index i = 1; i < P; ++i) min_abs = std::min(min_abs, S(abs(es.values(i))));
+  if (!(min_abs > tau)) {
+    why = fmt::format(
+        "the Hessian is singular to {} precision too (min |λ| = {:.3e} <= 10·P·u·‖H‖_F = {:.3e}): "
+        "a degenerate critical point is not an isolated zero of ∇L, Krawczyk's test does not "
+        "apply",
+        ScalarTraits<S>::name(),
+        ScalarTraits<S>::to_double(min_abs),
+        ScalarTraits<S>::to_double(tau));
+    return std::nullopt;
+  }
+  Vec<S> inv(P);
+  for (Eigen::Index i = 0; i < P; ++i) inv(i) = S(1) / es.values(i);
+  const Mat<S> c = es.vectors * inv.asDiagonal() * es.vectors.transpose();
+  Mat<Rational> out(P, P);
+  for (Eigen::Index j = 0; j < P; ++j) {
+    for (Eigen::Index i = 0; i < P; ++i) out(i, j) = ScalarTraits<S>::to_rational(c(i, j));
+  }
+  return out;
+}
+
+// The MPFR preconditioner at the smallest built-in precision >= bits.
+std::optional<Mat<Rational>> preconditioner_at(const Network& network,
+                                               const Dataset& data,
+                                               const Vec<Rational>& theta,
+                                               int bits,
+                                               std::string& why) {
+  if (bits <= 128) return mpfr_preconditioner<Mpfr<128>>(network, data, theta, why);
+  if (bits <= 256) return mpfr_preconditioner<Mpfr<256>>(network, data, theta, why);
+  if (bits <= 512) return mpfr_preconditioner<Mpfr<512>>(network, data, theta, why);
+  return mpfr_preconditioner<Mpfr<1024>>(network, data, theta, why);
+}
+
+// Above this P the MPFR eigendecomposition of the fallback takes minutes: not attempted.
+constexpr Eigen::Index kMpfrPreconditionerLimit = 300;
 
 }  // namespace
 
@@ -52,24 +112,42 @@ ExistenceProof prove_critical_point(const Network& network,
   const double tau =
       10.0 * static_cast<double>(P) * std::numeric_limits<double>::epsilon() * hd.norm();
   const double min_abs = es.eigenvalues().cwiseAbs().minCoeff();
+  // Too close to singular for a double preconditioner: decide at the working precision instead
+  // (the Hessian of a nondegenerate point can have eigenvalues far below double's resolution).
+  std::optional<Mat<Rational>> r_exact;
   if (!(min_abs > tau)) {
-    out.reason = fmt::format(
-        "the Hessian is singular to double precision (min |λ| = {:.3e} <= 10·P·u·‖H‖_F = {:.3e}): "
-        "a degenerate critical point is not an isolated zero of ∇L, Krawczyk's test does not "
-        "apply",
-        min_abs,
-        tau);
-    return out;
+    if (P > kMpfrPreconditionerLimit) {
+      out.reason = fmt::format(
+          "the Hessian is singular to double precision (min |λ| ≈ {:.3e} <= 10·P·u·‖H‖_F = "
+          "{:.3e}) and P = {} is above {} for a preconditioner in MPFR",
+          min_abs,
+          tau,
+          P,
+          kMpfrPreconditionerLimit);
+      return out;
+    }
+    std::string why;
+    r_exact = preconditioner_at(network, data, theta, bits, why);
+    if (!r_exact) {
+      out.reason = why;
+      return out;
+    }
+    out.method += " (preconditioner from an MPFR eigendecomposition)";
   }
   out.attempted = true;
-  const Mat<double> r_d = es.eigenvectors() * es.eigenvalues().cwiseInverse().asDiagonal() *
-                          es.eigenvectors().transpose();
-
   const ScopedBallPrecision precision(bits);
   const LossFunction<Ball> f(network, data);
   Mat<Ball> r(P, P);
-  for (Eigen::Index j = 0; j < P; ++j) {
-    for (Eigen::Index i = 0; i < P; ++i) r(i, j) = Ball(r_d(i, j));
+  if (r_exact) {
+    for (Eigen::Index j = 0; j < P; ++j) {
+      for (Eigen::Index i = 0; i < P; ++i) r(i, j) = Ball((*r_exact)(i, j));
+    }
+  } else {
+    const Mat<double> r_d = es.eigenvectors() * es.eigenvalues().cwiseInverse().asDiagonal() *
+                            es.eigenvectors().transpose();
+    for (Eigen::Index j = 0; j < P; ++j) {
+      for (Eigen::Index i = 0; i < P; ++i) r(i, j) = Ball(r_d(i, j));
+    }
   }
   Vec<Ball> center(P);
   for (Eigen::Index i = 0; i < P; ++i) center(i) = Ball(theta(i));

@@ -29,6 +29,10 @@ struct DecidedInertia {
   /// The counts were decided (proved for exact and ball scalars; numerically for floating point,
   /// where `evidence` proves nothing).
   bool decided = false;
+  /// The counts n₊, n₋ (outside [−ε, ε]) and the cluster size are proved even when the cluster is
+  /// not resolved (a ball certificate with η < 1 but a wide ε: `decided` false). Exact: true.
+  /// Floating point: false.
+  bool counts_proved = false;
   Inertia inertia;
   /// inertia.zero is the number of zero eigenvalues. False for a ball cluster of size > 0 (it
   /// counts eigenvalues in [−ε, ε], which may be tiny nonzero ones) and for a floating-point
@@ -70,7 +74,7 @@ LOCUS_FOR_EACH_SCALAR(LOCUS_DECIDE_DECLARE)
 #undef LOCUS_DECIDE_DECLARE
 #define LOCUS_DECIDE_DECLARE_FLOATING(Scalar, tag)                                      \
   extern template DecidedInertia decide_inertia_numerically<Scalar>(const Vec<Scalar>&, \
-                                                                     const Scalar&);
+                                                                    const Scalar&);
 LOCUS_FOR_EACH_FLOATING_SCALAR(LOCUS_DECIDE_DECLARE_FLOATING)
 #undef LOCUS_DECIDE_DECLARE_FLOATING
 

@@ -52,6 +52,9 @@ struct Classification {
   bool critical = false;
   std::string criticality;  ///< how criticality was decided
   Stationarity stationarity = Stationarity::Unknown;
+  /// ProvedNearby: a true critical point lies within this max-norm distance of θ (an exact upper
+  /// bound from the existence proof). Empty otherwise.
+  std::optional<Rational> critical_point_radius;
   /// (n₊, n₋, n₀). n₊ and n₋ count eigenvalues outside [−ε, ε]; n₀ counts exact zeros when
   /// `zeros_exact`, and otherwise the eigenvalues in the cluster [−cluster_epsilon,
   /// cluster_epsilon] (reported as a cluster, not as the inertia).

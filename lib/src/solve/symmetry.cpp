@@ -1,0 +1,297 @@
+// Existence of a critical manifold through a slice transversal to the symmetries of L
+// (locus/solve/symmetry.hpp, docs/math/symmetry-slices.md).
+#include "locus/solve/symmetry.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "scalar/gemm.hpp"
+
+#include "locus/core/derivatives.hpp"
+#include "locus/error.hpp"
+#include "locus/linalg/inertia.hpp"
+#include "locus/linalg/spectrum.hpp"
+
+#include <Eigen/Eigenvalues>
+#include <Eigen/LU>
+
+#include <fmt/format.h>
+
+namespace locus {
+
+template <class Scalar>
+Mat<Scalar> symmetry_fields(const Network& net, const Vec<Scalar>& theta) {
+  const auto P = static_cast<Eigen::Index>(net.num_parameters());
+  if (theta.size() != P) {
+    throw InvalidArgument(
+        fmt::format("symmetry_fields: θ has {} entries, expected P = {}", theta.size(), P));
+  }
+  const ActivationKind kind = net.activation.kind;
+  const bool linear = kind == ActivationKind::Identity;
+  const bool homogeneous = linear || kind == ActivationKind::Relu;
+  std::vector<Vec<Scalar>> fields;
+  if (homogeneous) {
+    for (int l = 1; l < net.num_layers(); ++l) {
+      const int n = net.width(l);
+      const int cols_in = net.width(l - 1) + (net.bias ? 1 : 0);
+      for (int a = 0; a < n; ++a) {
+        for (int b = 0; b < n; ++b) {
+          if (!linear && a != b) continue;
+          // E = E_ab: row a of W̃_l gains row b; column b of W_{l+1} loses column a.
+          Vec<Scalar> v = Vec<Scalar>::Zero(P);
+          for (int k = 0; k < cols_in; ++k) {
+            v(net.augmented_index(l, a, k)) += theta(net.augmented_index(l, b, k));
+          }
+          for (int i = 0; i < net.width(l + 1); ++i) {
+            v(net.weight_index(l + 1, i, b)) -= theta(net.weight_index(l + 1, i, a));
+          }
+          fields.push_back(std::move(v));
+        }
+      }
+    }
+  }
+  Mat<Scalar> out(P, static_cast<Eigen::Index>(fields.size()));
+  for (std::size_t j = 0; j < fields.size(); ++j) out.col(static_cast<Eigen::Index>(j)) = fields[j];
+  return out;
+}
+
+template Mat<Rational> symmetry_fields<Rational>(const Network&, const Vec<Rational>&);
+template Mat<Ball> symmetry_fields<Ball>(const Network&, const Vec<Ball>&);
+
+namespace {
+
+// The columns of v that are linearly independent (the pivot columns of its echelon form), exactly.
+std::vector<Eigen::Index> independent_columns(Mat<Rational> a) {
+  std::vector<Eigen::Index> pivots;
+  Eigen::Index r = 0;
+  for (Eigen::Index j = 0; j < a.cols() && r < a.rows(); ++j) {
+    Eigen::Index p = r;
+    while (p < a.rows() && a(p, j) == 0) ++p;
+    if (p == a.rows()) continue;
+    a.row(p).swap(a.row(r));
+    for (Eigen::Index i = r + 1; i < a.rows(); ++i) {
+      if (a(i, j) == 0) continue;
+      const Rational f = a(i, j) / a(r, j);
+      for (Eigen::Index c = j; c < a.cols(); ++c) a(i, c) -= f * a(r, c);
+    }
+    pivots.push_back(j);
+    ++r;
+  }
+  return pivots;
+}
+
+Mat<Ball> to_balls(const Mat<Rational>& m) {
+  Mat<Ball> out(m.rows(), m.cols());
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    for (Eigen::Index i = 0; i < m.rows(); ++i) out(i, j) = Ball(m(i, j));
+  }
+  return out;
+}
+
+Mat<Ball> to_balls(const Mat<double>& m) {
+  Mat<Ball> out(m.rows(), m.cols());
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    for (Eigen::Index i = 0; i < m.rows(); ++i) out(i, j) = Ball(m(i, j));
+  }
+  return out;
+}
+
+// max_i Σ_j |(I − m)_ij| as an exact upper bound (m square, balls); +1 when not finite.
+Rational identity_defect(const Mat<Ball>& m, std::vector<Rational>* rows = nullptr) {
+  Rational worst(0);
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    Ball s(0);
+    for (Eigen::Index j = 0; j < m.cols(); ++j) s += abs((i == j ? Ball(1) : Ball(0)) - m(i, j));
+    const Rational u = s.is_finite() ? s.upper() : Rational(-1);
+    if (u < 0) {
+      if (rows != nullptr) rows->clear();
+      return Rational(1000000);
+    }
+    if (rows != nullptr) rows->push_back(u);
+    worst = std::max(worst, u);
+  }
+  return worst;
+}
+
+}  // namespace
+
+SliceProof prove_critical_orbit(const Network& network,
+                                const Dataset& data,
+                                const Vec<Rational>& theta,
+                                int bits) {
+  const auto P = static_cast<Eigen::Index>(network.num_parameters());
+  if (theta.size() != P) {
+    throw InvalidArgument(
+        fmt::format("prove_critical_orbit: θ has {} entries, expected P = {}", theta.size(), P));
+  }
+  if (bits < 32) {
+    throw InvalidArgument(fmt::format("prove_critical_orbit: bits = {}, expected >= 32", bits));
+  }
+  SliceProof out;
+  out.bits = bits;
+  out.method = fmt::format(
+      "Krawczyk on a slice transversal to the symmetry orbit, Arb balls at {} bits", bits);
+  const Mat<Rational> v = symmetry_fields<Rational>(network, theta);
+  if (v.cols() == 0) {
+    out.reason = fmt::format("the activation {} has no continuous symmetry that locus knows",
+                             network.activation.name());
+    return out;
+  }
+  const std::vector<Eigen::Index> sel = independent_columns(v);
+  const auto k = static_cast<Eigen::Index>(sel.size());
+  if (k == 0) {
+    out.reason = "every symmetry field vanishes at θ̃ (no orbit through it)";
+    return out;
+  }
+  if (k >= P) {
+    out.reason = "the orbit fills a neighbourhood: no transversal slice";
+    return out;
+  }
+  Mat<Rational> kk(P, k);
+  for (Eigen::Index j = 0; j < k; ++j) kk.col(j) = v.col(sel[static_cast<std::size_t>(j)]);
+  const Mat<Rational> tk = kk.transpose();
+  const Mat<Rational> n = exact_null_space(tk);  // a basis of K^⊥, exact
+  if (n.cols() != P - k) {
+    out.reason = "the complement of the orbit's tangent has the wrong dimension";
+    return out;
+  }
+  out.dimension = k;
+  // The preconditioner C ≈ (Nᵀ∇²L(θ̃)N)⁻¹ in double.
+  Mat<double> nd(P, P - k);
+  for (Eigen::Index j = 0; j < nd.cols(); ++j) {
+    for (Eigen::Index i = 0; i < P; ++i) nd(i, j) = to_double_nearest(n(i, j));
+  }
+  Vec<double> theta_d(P);
+  for (Eigen::Index i = 0; i < P; ++i) theta_d(i) = to_double_nearest(theta(i));
+  Mat<double> c_d;
+  try {
+    const Mat<double> hd = LossFunction<double>(network, data).hessian(theta_d);
+    const Mat<double> ad = nd.transpose() * hd * nd;
+    if (!ad.allFinite()) {
+      out.reason = "the Hessian on the slice is not finite at θ̃";
+      return out;
+    }
+    const Eigen::SelfAdjointEigenSolver<Mat<double>> es(ad);
+    const double tau = 10.0 * static_cast<double>(ad.rows()) *
+                       std::numeric_limits<double>::epsilon() * ad.norm();
+    const double min_abs = es.eigenvalues().cwiseAbs().minCoeff();
+    if (!(min_abs > tau)) {
+      out.reason = fmt::format(
+          "the Hessian is singular on the slice too (min |λ| = {:.3e} <= {:.3e} in double): the "
+          "degeneracy is not explained by the symmetries alone",
+          min_abs,
+          tau);
+      return out;
+    }
+    c_d = es.eigenvectors() * es.eigenvalues().cwiseInverse().asDiagonal() *
+          es.eigenvectors().transpose();
+  } catch (const NotDifferentiable& e) {
+    out.reason = std::string("not differentiable at θ̃: ") + e.what();
+    return out;
+  }
+  out.attempted = true;
+  const ScopedBallPrecision precision(bits);
+  try {
+    const LossFunction<Ball> f(network, data);
+    const Mat<Ball> nb = to_balls(n);
+    const Mat<Ball> cb = to_balls(c_d);
+    Vec<Ball> center(P);
+    for (Eigen::Index i = 0; i < P; ++i) center(i) = Ball(theta(i));
+    const Vec<Ball> g = f.gradient(center);
+    const Mat<Ball> f0 = detail::product<Ball>(nb, true, g);  // Nᵀ∇L(θ̃)
+    const Mat<Ball> y = detail::product<Ball>(cb, false, f0);
+    Rational rho(0);
+    std::vector<Rational> y_abs;
+    for (Eigen::Index i = 0; i < y.rows(); ++i) {
+      if (!y(i, 0).is_finite()) {
+        out.reason = fmt::format("C·Nᵀ∇L is not finite at component {}", i);
+        return out;
+      }
+      y_abs.push_back(abs(y(i, 0)).upper());
+      rho = std::max(rho, y_abs.back());
+    }
+    // The box X = θ̃ + N·[−ρ, ρ]^(P−k) (ρ = 0: X = {θ̃}, and Nᵀ∇L(θ̃) = 0 exactly).
+    const Rational radius_y = 4 * rho;
+    Vec<Ball> ybox(P - k);
+    for (Eigen::Index j = 0; j < ybox.size(); ++j) ybox(j) = Ball::from_mid_rad(0, radius_y);
+    const Mat<Ball> ny = detail::product<Ball>(nb, false, ybox);
+    Vec<Ball> x(P);
+    for (Eigen::Index i = 0; i < P; ++i) x(i) = center(i) + ny(i, 0);
+    const Mat<Ball> hx = f.hessian(x);
+    out.box_hessian = hx;
+    if (rho > 0) {
+      const Mat<Ball> nh = detail::product<Ball>(nb, true, hx);
+      const Mat<Ball> df = detail::product<Ball>(nh, false, nb);  // Nᵀ∇²L(X)N
+      const Mat<Ball> cdf = detail::product<Ball>(cb, false, df);
+      std::vector<Rational> rows;
+      out.contraction = identity_defect(cdf, &rows);
+      for (Eigen::Index i = 0; i < static_cast<Eigen::Index>(rows.size()); ++i) {
+        if (!(y_abs[static_cast<std::size_t>(i)] + rows[static_cast<std::size_t>(i)] * radius_y <
+              radius_y)) {
+          out.reason = fmt::format(
+              "K(Y) is not inside Y on the slice (row {}, contraction {:.3e}): θ̃ is not close "
+              "enough to a critical point, or the preconditioner is too inaccurate",
+              i,
+              to_double_nearest(out.contraction));
+          return out;
+        }
+      }
+      if (rows.size() != static_cast<std::size_t>(P - k)) {
+        out.reason = "I − C·Nᵀ∇²L(X)N is not finite";
+        return out;
+      }
+    }
+    // θ* ∈ X, with ∇L(θ*) ∈ span K. The fields over X, against K: W(X)ᵀK nonsingular for every
+    // point of X forces ∇L(θ*) = 0 (∇L ⊥ V_i everywhere).
+    const Mat<Ball> wx = symmetry_fields<Ball>(network, x);
+    Mat<Ball> w(P, k);
+    for (Eigen::Index j = 0; j < k; ++j) w.col(j) = wx.col(sel[static_cast<std::size_t>(j)]);
+    const Mat<Ball> m = detail::product<Ball>(w, true, to_balls(kk));  // k × k
+    Mat<double> md(k, k);
+    for (Eigen::Index j = 0; j < k; ++j) {
+      for (Eigen::Index i = 0; i < k; ++i) md(i, j) = m(i, j).mid_double();
+    }
+    const Mat<double> rd = md.partialPivLu().inverse();
+    if (!rd.allFinite()) {
+      out.reason = "the symmetry fields are not independent of the slice over the box";
+      return out;
+    }
+    const Rational defect = identity_defect(detail::product<Ball>(to_balls(rd), false, m));
+    if (!(defect < 1)) {
+      out.reason = fmt::format(
+          "V(X)ᵀK is not certified nonsingular over the box (‖I − R·V(X)ᵀK‖_∞ <= {:.3e})",
+          to_double_nearest(defect));
+      return out;
+    }
+    Rational r_theta(0);
+    for (Eigen::Index i = 0; i < P; ++i) {
+      Rational s(0);
+      for (Eigen::Index j = 0; j < n.cols(); ++j) s += abs(n(i, j));
+      r_theta = std::max(r_theta, s * radius_y);
+    }
+    out.radius = r_theta;
+    out.proved = true;
+  } catch (const NotDifferentiable& e) {
+    out.reason = std::string("not differentiable on the box: ") + e.what();
+    return out;
+  }
+  return out;
+}
+
+nlohmann::json to_json(const SliceProof& proof) {
+  nlohmann::json j = {{"attempted", proof.attempted},
+                      {"proved", proof.proved},
+                      {"dimension", proof.dimension},
+                      {"method", proof.method}};
+  if (proof.attempted) {
+    j["radius"] = format_bound(proof.radius, true, 4);
+    j["contraction"] = format_bound(proof.contraction, true, 4);
+  }
+  if (!proof.reason.empty()) j["reason"] = proof.reason;
+  return j;
+}
+
+}  // namespace locus
