@@ -85,7 +85,8 @@ TEST_CASE("ReLU: one scaling field per hidden unit, orthogonal to the gradient o
 }
 
 TEST_CASE("no continuous symmetry is claimed for sigmoid, tanh or polynomial activations") {
-  for (const auto& a : {locus::Activation::sigmoid(), locus::Activation::tanh(),
+  for (const auto& a : {locus::Activation::sigmoid(),
+                        locus::Activation::tanh(),
                         locus::Activation::polynomial({Rational(0), Rational(1), Rational(1)})}) {
     const Network n = net({1, 2, 1}, a, true);
     CHECK(locus::symmetry_fields<Rational>(n, point(n, 0)).cols() == 0);
@@ -142,8 +143,9 @@ TEST_CASE("far from any critical point the slice test proves nothing") {
   CHECK_FALSE(s.reason.empty());
 }
 
-TEST_CASE("Krawczyk: a Hessian eigenvalue below double's resolution is decided at the working "
-          "precision (known defect 8)") {
+TEST_CASE(
+    "Krawczyk: a Hessian eigenvalue below double's resolution is decided at the working "
+    "precision (known defect 8)") {
   // [2,1] linear regression through two nearly collinear inputs (1, 1) and (1, 1 + 1e-8): the
   // Hessian XᵀX has an eigenvalue ≈ 5e-17·‖X‖², singular to double. θ̃ is the exact interpolating
   // solution moved by 1e-40, so a proof is needed; the Hessian is constant and positive definite.

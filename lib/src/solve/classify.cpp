@@ -324,6 +324,7 @@ bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
 // layers): a true critical manifold next to θ, proved on a slice transversal to the orbit
 // (docs/math/symmetry-slices.md), and its kind from the Hessian enclosed over the box.
 bool prove_through_symmetry(Classification& c, const Problem& p, int bits) {
+  if (!has_continuous_symmetry(p.network)) return false;
   const SliceProof sp = prove_critical_orbit(p.network, p.data, *p.point, bits);
   nlohmann::json& sj = c.certificate["symmetry_slice"];
   sj = to_json(sp);

@@ -58,10 +58,19 @@ Mat<Scalar> symmetry_fields(const Network& net, const Vec<Scalar>& theta) {
   return out;
 }
 
+bool has_continuous_symmetry(const Network& network) {
+  const ActivationKind kind = network.activation.kind;
+  return (kind == ActivationKind::Identity || kind == ActivationKind::Relu) &&
+         network.num_layers() >= 2;
+}
+
 template Mat<Rational> symmetry_fields<Rational>(const Network&, const Vec<Rational>&);
 template Mat<Ball> symmetry_fields<Ball>(const Network&, const Vec<Ball>&);
 
 namespace {
+
+// Above this P the exact null space and the O(P³) ball products of the slice take minutes.
+constexpr Eigen::Index kSliceLimit = 300;
 
 // The columns of v that are linearly independent (the pivot columns of its echelon form), exactly.
 std::vector<Eigen::Index> independent_columns(Mat<Rational> a) {
@@ -134,12 +143,19 @@ SliceProof prove_critical_orbit(const Network& network,
   out.bits = bits;
   out.method = fmt::format(
       "Krawczyk on a slice transversal to the symmetry orbit, Arb balls at {} bits", bits);
-  const Mat<Rational> v = symmetry_fields<Rational>(network, theta);
-  if (v.cols() == 0) {
+  if (!has_continuous_symmetry(network)) {
     out.reason = fmt::format("the activation {} has no continuous symmetry that locus knows",
                              network.activation.name());
     return out;
   }
+  if (P > kSliceLimit) {
+    out.reason = fmt::format(
+        "P = {} is above {}: the exact slice basis and the ball products N^T H N are not attempted",
+        P,
+        kSliceLimit);
+    return out;
+  }
+  const Mat<Rational> v = symmetry_fields<Rational>(network, theta);
   const std::vector<Eigen::Index> sel = independent_columns(v);
   const auto k = static_cast<Eigen::Index>(sel.size());
   if (k == 0) {
@@ -175,8 +191,8 @@ SliceProof prove_critical_orbit(const Network& network,
       return out;
     }
     const Eigen::SelfAdjointEigenSolver<Mat<double>> es(ad);
-    const double tau = 10.0 * static_cast<double>(ad.rows()) *
-                       std::numeric_limits<double>::epsilon() * ad.norm();
+    const double tau =
+        10.0 * static_cast<double>(ad.rows()) * std::numeric_limits<double>::epsilon() * ad.norm();
     const double min_abs = es.eigenvalues().cwiseAbs().minCoeff();
     if (!(min_abs > tau)) {
       out.reason = fmt::format(

@@ -22,6 +22,10 @@
 
 namespace locus {
 
+/// True when symmetry_fields is not empty: ReLU or identity activations and at least one hidden
+/// layer. Does not throw.
+bool has_continuous_symmetry(const Network& network);
+
 /// The velocity fields V_i(θ) of the continuous symmetries of L that locus knows exactly, as the
 /// columns of a P × m matrix (m generators):
 /// - ReLU and identity hidden layers: for every hidden unit (l, a), the scaling of its incoming row
@@ -41,10 +45,10 @@ struct SliceProof {
   bool proved = false;         ///< a true critical point θ* lies in the box, with its orbit
   Eigen::Index dimension = 0;  ///< k, the dimension of the orbit through θ̃ (independent fields)
   Rational radius;             ///< max-norm distance from θ̃ within which θ* lies
-  Rational contraction;        ///< max row sum of |I − C·Nᵀ∇²L(X)N| (upper bound; < 3/4 needed)
-  int bits = 0;                ///< Arb precision of the proof
+  Rational contraction;  ///< max row sum of |I − C·Nᵀ∇²L(X)N| (upper bound; < 3/4 needed)
+  int bits = 0;          ///< Arb precision of the proof
   std::string method;
-  std::string reason;   ///< why the proof failed or was not attempted
+  std::string reason;     ///< why the proof failed or was not attempted
   Mat<Ball> box_hessian;  ///< ∇²L enclosed over the box (contains ∇²L(θ*)), when the test ran
 };
 
@@ -54,7 +58,8 @@ struct SliceProof {
 /// fields at θ̃ and N an exact basis of K^⊥, Krawczyk's test on y ↦ Nᵀ∇L(θ̃ + N y) proves a unique
 /// zero y*; then ∇L(θ*) ∈ span K, and ∇L(θ*) ⊥ V_i(θ*) with the matrix V(X)ᵀK certified
 /// nonsingular over the box gives ∇L(θ*) = 0. Every bound is an Arb ball at `bits`.
-/// Guarantee: `proved` only when every step above is certified.
+/// Guarantee: `proved` only when every step above is certified. Not attempted for P > 300 (the
+/// exact slice basis and the ball products cost O(P³)).
 /// \throws InvalidArgument for a θ̃ of the wrong length or bits < 32.
 SliceProof prove_critical_orbit(const Network& network,
                                 const Dataset& data,
