@@ -6,6 +6,7 @@
 #include <string>
 
 #include "locus/constructions/counterexamples.hpp"
+#include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
 #include "locus/version.hpp"
 
@@ -184,13 +185,33 @@ nlohmann::json to_json(const GrowthOutcome& outcome) {
   return j;
 }
 
+namespace {
+
+// True when every quantity at the problem's point is exact over Q (each activation value it meets
+// is rational), decided by computing the gradient there over Q, not by the file's name.
+bool exact_at_point(const Problem& p) {
+  if (!p.point) return false;
+  try {
+    (void)LossFunction<Rational>(p.network, p.data).gradient(*p.point);
+    return true;
+  } catch (const UnsupportedScalar&) {
+    return false;
+  } catch (const NotDifferentiable&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 std::vector<CounterexampleFile> construct_counterexamples(const std::string& dir,
                                                           std::uint32_t seed) {
   std::vector<CounterexampleFile> out;
   for (const std::string& f : lc::write_counterexamples(dir, seed)) {
-    const bool is_path = f.find("path") != std::string::npos;
-    // Exact problems (G2, the C-locus point) re-check over Q; the others in balls.
-    const bool exact = f.rfind("g2", 0) == 0 || f == "g3_c_locus.json";
+    // Read back: a path file re-checks with `locus path`; a problem exact at its point over Q,
+    // otherwise in balls.
+    const Problem p = read_problem_file(dir + "/" + f);
+    const bool is_path = p.extra.is_object() && p.extra.contains("path");
+    const bool exact = !is_path && exact_at_point(p);
     out.push_back({f,
                    fmt::format("locus {} {}/{}{}",
                                is_path ? "path" : "classify",

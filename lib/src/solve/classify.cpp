@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "solve/interval_newton.hpp"
+
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
 #include "locus/io/json_number.hpp"
@@ -308,13 +310,7 @@ bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
   c.reason.clear();
   c.stationarity = Stationarity::ProvedNearby;
   // The box in the big network's coordinates: lift · (θ_small ± r), max-norm <= max row sum · r.
-  Rational row_max(0);
-  for (Index i = 0; i < red->lift.rows(); ++i) {
-    Rational s(0);
-    for (Index j = 0; j < red->lift.cols(); ++j) s += abs(red->lift(i, j));
-    row_max = std::max(row_max, s);
-  }
-  c.critical_point_radius = row_max * ex.radius;
+  c.critical_point_radius = detail::max_row_sum(red->lift) * ex.radius;
   c.inertia_known = true;
   c.certified = true;
   return true;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "scalar/gemm.hpp"
+#include "solve/interval_newton.hpp"
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
@@ -108,14 +109,12 @@ ExistenceProof prove_critical_point(const Network& network,
     out.reason = "the double Hessian is not finite at θ̃";
     return out;
   }
-  const Eigen::SelfAdjointEigenSolver<Mat<double>> es(hd);
-  const double tau =
-      10.0 * static_cast<double>(P) * std::numeric_limits<double>::epsilon() * hd.norm();
-  const double min_abs = es.eigenvalues().cwiseAbs().minCoeff();
+  double min_abs = 0, tau = 0;
+  const std::optional<Mat<double>> r_d = detail::double_preconditioner(hd, min_abs, tau);
   // Too close to singular for a double preconditioner: decide at the working precision instead
   // (the Hessian of a nondegenerate point can have eigenvalues far below double's resolution).
   std::optional<Mat<Rational>> r_exact;
-  if (!(min_abs > tau)) {
+  if (!r_d) {
     if (P > kMpfrPreconditionerLimit) {
       out.reason = fmt::format(
           "the Hessian is singular to double precision (min |λ| ≈ {:.3e} <= 10·P·u·‖H‖_F = "
@@ -143,10 +142,8 @@ ExistenceProof prove_critical_point(const Network& network,
       for (Eigen::Index i = 0; i < P; ++i) r(i, j) = Ball((*r_exact)(i, j));
     }
   } else {
-    const Mat<double> r_d = es.eigenvectors() * es.eigenvalues().cwiseInverse().asDiagonal() *
-                            es.eigenvectors().transpose();
     for (Eigen::Index j = 0; j < P; ++j) {
-      for (Eigen::Index i = 0; i < P; ++i) r(i, j) = Ball(r_d(i, j));
+      for (Eigen::Index i = 0; i < P; ++i) r(i, j) = Ball((*r_d)(i, j));
     }
   }
   Vec<Ball> center(P);
@@ -175,21 +172,18 @@ ExistenceProof prove_critical_point(const Network& network,
   for (Eigen::Index i = 0; i < P; ++i) box(i) = Ball::from_mid_rad(theta(i), radius);
   const Mat<Ball> hx = f.hessian(box);
   if (box_hessian != nullptr) *box_hessian = hx;
-  Mat<Ball> m = detail::product<Ball>(r, false, hx);
+  const Mat<Ball> m = detail::product<Ball>(r, false, hx);
+  Eigen::Index bad_row = 0;
+  const auto rows = detail::identity_defect_rows(m, bad_row);
+  if (!rows) {
+    out.reason = fmt::format("I − R·∇²L(X) is not finite in row {}", bad_row);
+    return out;
+  }
   Rational contraction(0);
   Eigen::Index worst = 0;
   bool inside = true;
   for (Eigen::Index i = 0; i < P; ++i) {
-    Ball row(0);
-    for (Eigen::Index j = 0; j < P; ++j) {
-      const Ball mij = (i == j ? Ball(1) : Ball(0)) - m(i, j);
-      row += abs(mij);
-    }
-    if (!row.is_finite()) {
-      out.reason = fmt::format("I − R·∇²L(X) is not finite in row {}", i);
-      return out;
-    }
-    const Rational c = row.upper();
+    const Rational& c = (*rows)[static_cast<std::size_t>(i)];
     if (c > contraction) {
       contraction = c;
       worst = i;

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "scalar/gemm.hpp"
+#include "solve/interval_newton.hpp"
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
@@ -108,23 +110,6 @@ Mat<Ball> to_balls(const Mat<double>& m) {
   return out;
 }
 
-// max_i Σ_j |(I − m)_ij| as an exact upper bound (m square, balls); +1 when not finite.
-Rational identity_defect(const Mat<Ball>& m, std::vector<Rational>* rows = nullptr) {
-  Rational worst(0);
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    Ball s(0);
-    for (Eigen::Index j = 0; j < m.cols(); ++j) s += abs((i == j ? Ball(1) : Ball(0)) - m(i, j));
-    const Rational u = s.is_finite() ? s.upper() : Rational(-1);
-    if (u < 0) {
-      if (rows != nullptr) rows->clear();
-      return Rational(1000000);
-    }
-    if (rows != nullptr) rows->push_back(u);
-    worst = std::max(worst, u);
-  }
-  return worst;
-}
-
 }  // namespace
 
 SliceProof prove_critical_orbit(const Network& network,
@@ -190,11 +175,9 @@ SliceProof prove_critical_orbit(const Network& network,
       out.reason = "the Hessian on the slice is not finite at θ̃";
       return out;
     }
-    const Eigen::SelfAdjointEigenSolver<Mat<double>> es(ad);
-    const double tau =
-        10.0 * static_cast<double>(ad.rows()) * std::numeric_limits<double>::epsilon() * ad.norm();
-    const double min_abs = es.eigenvalues().cwiseAbs().minCoeff();
-    if (!(min_abs > tau)) {
+    double min_abs = 0, tau = 0;
+    const std::optional<Mat<double>> inverse = detail::double_preconditioner(ad, min_abs, tau);
+    if (!inverse) {
       out.reason = fmt::format(
           "the Hessian is singular on the slice too (min |λ| = {:.3e} <= {:.3e} in double): the "
           "degeneracy is not explained by the symmetries alone",
@@ -202,8 +185,7 @@ SliceProof prove_critical_orbit(const Network& network,
           tau);
       return out;
     }
-    c_d = es.eigenvectors() * es.eigenvalues().cwiseInverse().asDiagonal() *
-          es.eigenvectors().transpose();
+    c_d = *inverse;
   } catch (const NotDifferentiable& e) {
     out.reason = std::string("not differentiable at θ̃: ") + e.what();
     return out;
@@ -242,10 +224,15 @@ SliceProof prove_critical_orbit(const Network& network,
       const Mat<Ball> nh = detail::product<Ball>(nb, true, hx);
       const Mat<Ball> df = detail::product<Ball>(nh, false, nb);  // Nᵀ∇²L(X)N
       const Mat<Ball> cdf = detail::product<Ball>(cb, false, df);
-      std::vector<Rational> rows;
-      out.contraction = identity_defect(cdf, &rows);
-      for (Eigen::Index i = 0; i < static_cast<Eigen::Index>(rows.size()); ++i) {
-        if (!(y_abs[static_cast<std::size_t>(i)] + rows[static_cast<std::size_t>(i)] * radius_y <
+      Eigen::Index bad_row = 0;
+      const auto rows = detail::identity_defect_rows(cdf, bad_row);
+      if (!rows) {
+        out.reason = "I − C·Nᵀ∇²L(X)N is not finite";
+        return out;
+      }
+      out.contraction = *std::max_element(rows->begin(), rows->end());
+      for (Eigen::Index i = 0; i < static_cast<Eigen::Index>(rows->size()); ++i) {
+        if (!(y_abs[static_cast<std::size_t>(i)] + (*rows)[static_cast<std::size_t>(i)] * radius_y <
               radius_y)) {
           out.reason = fmt::format(
               "K(Y) is not inside Y on the slice (row {}, contraction {:.3e}): θ̃ is not close "
@@ -254,10 +241,6 @@ SliceProof prove_critical_orbit(const Network& network,
               to_double_nearest(out.contraction));
           return out;
         }
-      }
-      if (rows.size() != static_cast<std::size_t>(P - k)) {
-        out.reason = "I − C·Nᵀ∇²L(X)N is not finite";
-        return out;
       }
     }
     // θ* ∈ X, with ∇L(θ*) ∈ span K. The fields over X, against K: W(X)ᵀK nonsingular for every
@@ -275,20 +258,21 @@ SliceProof prove_critical_orbit(const Network& network,
       out.reason = "the symmetry fields are not independent of the slice over the box";
       return out;
     }
-    const Rational defect = identity_defect(detail::product<Ball>(to_balls(rd), false, m));
+    Eigen::Index bad_row = 0;
+    const auto defect_rows =
+        detail::identity_defect_rows(detail::product<Ball>(to_balls(rd), false, m), bad_row);
+    if (!defect_rows) {
+      out.reason = "V(X)ᵀK is not certified nonsingular over the box (I − R·V(X)ᵀK is not finite)";
+      return out;
+    }
+    const Rational defect = *std::max_element(defect_rows->begin(), defect_rows->end());
     if (!(defect < 1)) {
       out.reason = fmt::format(
           "V(X)ᵀK is not certified nonsingular over the box (‖I − R·V(X)ᵀK‖_∞ <= {:.3e})",
           to_double_nearest(defect));
       return out;
     }
-    Rational r_theta(0);
-    for (Eigen::Index i = 0; i < P; ++i) {
-      Rational s(0);
-      for (Eigen::Index j = 0; j < n.cols(); ++j) s += abs(n(i, j));
-      r_theta = std::max(r_theta, s * radius_y);
-    }
-    out.radius = r_theta;
+    out.radius = detail::max_row_sum(n) * radius_y;
     out.proved = true;
   } catch (const NotDifferentiable& e) {
     out.reason = std::string("not differentiable on the box: ") + e.what();
