@@ -282,10 +282,10 @@ def _values(item, name):
     locus.Ball objects otherwise (exact values, no text)."""
     if not isinstance(item, tuple):
         return item
-    kind, shape, rows, bits, entries = item
-    if kind == "rational":
+    rigour, shape, rows, bits, entries = item  # the entries' form follows the rigour
+    if rigour == "exact":
         vals = [Fraction(n, d) for n, d in entries]
-    elif kind == "binary":
+    elif rigour == "floating-point":
         vals = [_mpmath.mpf(e) if isinstance(e, float) else _to_mpf(e[0], e[1], bits)
                 for e in entries]
     else:

@@ -187,9 +187,10 @@ py::tuple dyadic_of(const locus::Rational& r) {
 }
 
 // The values of one quantity, as numbers: a float64 numpy array sharing the matrix (double, shape
-// {} gives a Python float); otherwise (kind, shape, entries) with entries in column-major order:
-//   "rational": (numerator, denominator); "binary": (mantissa, exponent) or a float for NaN/Inf;
-//   "ball": (mid mantissa, mid exponent, rad mantissa, rad exponent).
+// {} gives a Python float); otherwise (rigour, shape, entries) with entries in column-major order,
+// their form given by the rigour of S (scalar/rigour.hpp), never by an arithmetic's name:
+//   "exact": (numerator, denominator); "floating-point": (mantissa, exponent) or a float for
+//   NaN/Inf; "enclosure": (mid mantissa, mid exponent, rad mantissa, rad exponent).
 template <class S>
 py::object values_of(locus::Mat<S>&& m, const std::vector<long>& shape) {
   if constexpr (std::is_convertible_v<const S*, const double*>) {
@@ -222,10 +223,7 @@ py::object values_of(locus::Mat<S>&& m, const std::vector<long>& shape) {
         }
       }
     }
-    const char* kind = locus::ScalarTraits<S>::is_exact
-                           ? "rational"
-                           : (locus::ScalarTraits<S>::is_interval ? "ball" : "binary");
-    return py::make_tuple(kind,
+    return py::make_tuple(std::string(locus::to_string(locus::rigour_of<S>())),
                           py::tuple(py::cast(shape)),
                           static_cast<long>(m.rows()),
                           locus::ScalarTraits<S>::digits(),
