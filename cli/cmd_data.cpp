@@ -101,12 +101,15 @@ int run(const DataOptions& o) {
   p.network.bias = !o.no_bias;
   const std::string loss = o.loss.empty() ? default_loss : o.loss;
   const std::string red = o.reduction.empty() ? default_reduction : o.reduction;
-  if (loss != "squared" && loss != "cross_entropy") {
-    throw InvalidArgument(fmt::format("--loss {}: expected squared or cross_entropy", loss));
+  if (loss != "squared" && loss != "cross_entropy" && loss != "binary_cross_entropy") {
+    throw InvalidArgument(fmt::format(
+        "--loss {}: expected squared, cross_entropy or binary_cross_entropy", loss));
   }
   if (red != "sum" && red != "mean")
     throw InvalidArgument(fmt::format("--reduction {}: expected sum or mean", red));
-  p.network.loss = loss == "squared" ? LossKind::Squared : LossKind::CrossEntropy;
+  p.network.loss = loss == "squared"         ? LossKind::Squared
+                   : loss == "cross_entropy" ? LossKind::CrossEntropy
+                                             : LossKind::BinaryCrossEntropy;
   p.network.reduction = red == "sum" ? Reduction::Sum : Reduction::Mean;
   p.network.validate();
   p.data = split.train;

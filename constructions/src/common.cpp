@@ -50,7 +50,7 @@ nlohmann::json columns_json(const Mat<Rational>& m) {
 Coordinate decode_index(const Network& net, Eigen::Index i) {
   for (int m = 1; m <= net.num_layers(); ++m) {
     const Eigen::Index off = net.layer_offset(m);
-    const Eigen::Index cols = net.width(m - 1) + (net.bias ? 1 : 0);
+    const Eigen::Index cols = net.input_columns(m);
     const Eigen::Index size = static_cast<Eigen::Index>(net.width(m)) * cols;
     if (i >= off && i < off + size) {
       const Eigen::Index rel = i - off;
@@ -67,10 +67,15 @@ Coordinate decode_index(const Network& net, Eigen::Index i) {
 }
 
 bool exact_over_q(const Network& net) {
-  return (net.activation.kind == ActivationKind::Polynomial ||
-          net.activation.kind == ActivationKind::Identity ||
-          net.activation.kind == ActivationKind::Relu) &&
-         net.loss == LossKind::Squared;
+  if (net.loss != LossKind::Squared) return false;
+  for (int l = 1; l < net.num_layers(); ++l) {
+    const ActivationKind k = net.activation_at(l).kind;
+    if (k != ActivationKind::Polynomial && k != ActivationKind::Identity &&
+        k != ActivationKind::Relu && k != ActivationKind::LeakyRelu) {
+      return false;
+    }
+  }
+  return true;
 }
 
 Activation exp_taylor5() {

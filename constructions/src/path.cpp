@@ -19,7 +19,7 @@ using Index = Eigen::Index;
 
 // ---- function-preserving segments ------------------------------------------------------------
 bool incoming_rows_equal(const Network& net, const Vec<Rational>& t, int l, int u, int v) {
-  const int cols = net.width(l - 1) + (net.bias ? 1 : 0);
+  const int cols = net.input_columns(l);
   for (int k = 0; k < cols; ++k) {
     if (t(net.augmented_index(l, u, k)) != t(net.augmented_index(l, v, k))) return false;
   }
@@ -485,7 +485,7 @@ Problem escape_path(const Problem& small, const SplitSpec& spec, std::uint32_t s
   const Network& big = at_one.network;
   const int l = spec.layer;
   const int u = small.network.width(l);  // the new unit
-  const int cols = big.width(l - 1) + (big.bias ? 1 : 0);
+  const int cols = big.input_columns(l);
   const int n_next = big.width(l + 1);
   const LossFunction<double> fd(big, at_one.data);
   const Vec<double> base = at_one.point_as<double>();

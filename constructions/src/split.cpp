@@ -39,6 +39,16 @@ void check_spec(const Network& net, const SplitSpec& s) {
                     net.describe(),
                     L - 1));
   }
+  if (net.l2 != 0) {
+    throw InvalidArgument(fmt::format(
+        "split: the network has an L2 term {}·Σθ² over {}; the split construction (Fukumizu & "
+        "Amari) needs an unregularised loss, since splitting unit {} of layer {} changes Σθ² and "
+        "the split point of a critical point is then not critical",
+        to_string(net.l2),
+        to_string(net.l2_scope),
+        s.unit,
+        s.layer));
+  }
   if (s.unit < 0 || s.unit >= net.width(s.layer)) {
     throw InvalidArgument(fmt::format("split: unit {} does not exist in hidden layer {} (0 to {})",
                                       s.unit,
@@ -373,7 +383,7 @@ Problem split_problem(const Problem& small, const SplitSpec& spec) {
   const Vec<Rational>& ts = *small.point;
   for (Index i = 0; i < ts.size(); ++i) theta(idx[static_cast<std::size_t>(i)]) = ts(i);
   const int n_new = net.width(l);  // index of the new unit
-  const int cols = net.width(l - 1) + (net.bias ? 1 : 0);
+  const int cols = net.input_columns(l);
   for (int k = 0; k < cols; ++k) {
     theta(big.network.augmented_index(l, n_new, k)) = ts(net.augmented_index(l, r, k));
   }
@@ -407,7 +417,7 @@ Mat<Rational> split_coordinates(const Network& small, const SplitSpec& spec) {
   const int n_new = small.width(l);
   const Index P = big.num_parameters();
   const Index ps = small.num_parameters();
-  const int cols = small.width(l - 1) + (small.bias ? 1 : 0);
+  const int cols = small.input_columns(l);
   const int n_next = small.width(l + 1);
   Mat<Rational> T = Mat<Rational>::Zero(P, P);
   const Rational& lam = spec.lambda;

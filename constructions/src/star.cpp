@@ -125,17 +125,30 @@ StarCertificate certify(const Problem& p,
 
 Problem star_problem(const Problem& base, const std::vector<int>& zero_layers) {
   const Network& net = base.network;
-  if (net.bias) {
-    throw InvalidArgument(
-        "star: the network has biases; the star locus needs bias: false (with biases a zero "
-        "layer gives a constant output, and criticality needs that constant to be optimal, "
-        "math-spec ST-4)");
+  for (int l = 1; l <= net.num_layers(); ++l) {
+    if (net.has_bias(l)) {
+      throw InvalidArgument(fmt::format(
+          "star: layer {} has a bias; the star locus needs no bias in any layer (with biases a "
+          "zero layer gives a constant output, and criticality needs that constant to be "
+          "optimal, math-spec ST-4)",
+          l));
+    }
   }
-  if (!net.activation.vanishes_at_zero()) {
+  for (int l = 1; l < net.num_layers(); ++l) {
+    if (!net.activation_at(l).vanishes_at_zero()) {
+      throw InvalidArgument(fmt::format(
+          "star: σ(0) ≠ 0 for the activation {} of hidden layer {}; zero layers then do not zero "
+          "the signal (math-spec ST-4, pitfall 12). Use an activation with σ(0) = 0 (tanh, "
+          "identity, odd polynomials, relu, gelu, silu, erf, ...) in every hidden layer",
+          net.activation_at(l).name(),
+          l));
+    }
+  }
+  if (net.l2 != 0) {
     throw InvalidArgument(fmt::format(
-        "star: σ(0) ≠ 0 for the activation {}; zero layers then do not zero the signal (math-spec "
-        "ST-4, pitfall 12). Use tanh, identity or an odd polynomial",
-        net.activation.name()));
+        "star: the network has an L2 term {}·Σθ²; the star locus is critical only for the "
+        "unregularised loss (the L2 gradient 2cθ does not vanish on the nonzero layers)",
+        to_string(net.l2)));
   }
   if (zero_layers.size() < 2) {
     throw InvalidArgument(

@@ -31,7 +31,6 @@ template <class S>
 WideBound bound(const Problem& p, const std::string& method) {
   const Network& net = p.network;
   const int L = net.num_layers();
-  const int beta = net.bias ? 1 : 0;
   const LossFunction<S> f(net, p.data);
   const Vec<S> theta = p.point_as<S>();
   WideBound b;
@@ -48,9 +47,9 @@ WideBound bound(const Problem& p, const std::string& method) {
     if (l <= L - 1) {
       a = f.layer_terms(theta, l).a_prev;
     } else {  // ã_{L−1}: ∂f_0/∂W̃_L[0, k]
-      a.resize(N, net.width(L - 1) + beta);
+      a.resize(N, net.input_columns(L));
       for (Index i = 0; i < N; ++i) {
-        for (int k = 0; k < net.width(L - 1) + beta; ++k) {
+        for (int k = 0; k < net.input_columns(L); ++k) {
           a(i, k) = jac(i * nl, net.augmented_index(L, 0, k));
         }
       }
@@ -61,10 +60,10 @@ WideBound bound(const Problem& p, const std::string& method) {
     const Mat<S> d = f.layer_terms(theta, l - 1).delta_next;  // Δ_l
     b.rank_delta[static_cast<std::size_t>(l)] = rank_of<S>(d);
   }
-  Index total = static_cast<Index>(net.width(1)) * (net.width(0) + beta - b.rank_a[1]);
+  Index total = static_cast<Index>(net.width(1)) * (net.input_columns(1) - b.rank_a[1]);
   for (int l = 2; l <= L; ++l) {
     total += (net.width(l) - b.rank_delta[static_cast<std::size_t>(l)]) *
-             (net.width(l - 1) + beta - b.rank_a[static_cast<std::size_t>(l)]);
+             (net.input_columns(l) - b.rank_a[static_cast<std::size_t>(l)]);
   }
   b.bound = total;
   return b;
@@ -78,6 +77,12 @@ Activation odd_cubic() {
 
 WideBound wb1_bound(const Problem& p, const Arithmetic& a) {
   if (!p.point) throw InvalidArgument("wb1: the problem has no point");
+  if (p.network.l2 != 0) {
+    throw InvalidArgument(fmt::format(
+        "wb1: the network has an L2 term {}·Σθ²; the WB-1 nullity bound is stated for the "
+        "unregularised loss (the L2 Hessian 2c·I shifts every eigenvalue)",
+        to_string(p.network.l2)));
+  }
   if (a.kind == ScalarKind::Rational) return bound<Rational>(p, "exact ranks over Q");
   const ScopedBallPrecision precision(static_cast<int>(a.bits));
   return bound<Ball>(p,
@@ -98,6 +103,12 @@ Problem global_minimum(const Problem& base, const Arithmetic& a) {
   if (!base.point) throw InvalidArgument("global-minimum: the problem has no point θ");
   if (base.network.loss != LossKind::Squared) {
     throw InvalidArgument("global-minimum: needs the squared loss (interpolation, L = 0)");
+  }
+  if (base.network.l2 != 0) {
+    throw InvalidArgument(fmt::format(
+        "global-minimum: the network has an L2 term {}·Σθ²; an interpolating point is a global "
+        "minimum only of the unregularised loss",
+        to_string(base.network.l2)));
   }
   Problem p = base;
   const Network& net = p.network;

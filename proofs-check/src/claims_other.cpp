@@ -215,7 +215,7 @@ InstanceResult relu(const Context& ctx, std::uint32_t seed) {
   for (int l = 1; l < n.num_layers(); ++l) {
     for (int j = 0; j < n.width(l); ++j) {
       Vec<Rational> xi = Vec<Rational>::Zero(n.num_parameters());
-      for (int k = 0; k < n.width(l - 1) + (n.bias ? 1 : 0); ++k) {
+      for (int k = 0; k < n.input_columns(l); ++k) {
         xi(n.augmented_index(l, j, k)) = (*p.point)(n.augmented_index(l, j, k));
       }
       for (int i = 0; i < n.width(l + 1); ++i) {

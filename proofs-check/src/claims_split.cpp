@@ -157,7 +157,7 @@ InstanceResult fa3(const Context& ctx, std::uint32_t seed, bool indefinite) {
     s.lambda = inside ? lambda_inside(rng) : lambda_outside(rng);
     Problem big = lc::split_problem(d->problem, s);
     const Network& sn = d->problem.network;
-    const Index g0 = sn.num_parameters() + sn.width(0) + (sn.bias ? 1 : 0);
+    const Index g0 = sn.num_parameters() + sn.input_columns(1);
     big.certificate = {
         {"tangent_basis", lc::columns_json(lc::split_coordinates(sn, s).middleCols(g0, 1))}};
     const Classification c = classify_point(big, ar);
@@ -223,7 +223,7 @@ InstanceResult nullity(const Context& ctx, std::uint32_t seed, bool endpoints) {
       lc::certify_split(d->problem, s, parse_arithmetic(ctx.arithmetic("rational")));
   const Network& net = d->problem.network;
   const Index n_next = net.width(2);
-  const Index m = net.width(0) + (net.bias ? 1 : 0);
+  const Index m = net.input_columns(1);
   Index predicted = endpoints ? c.small_inertia.inertia.zero + m + n_next
                               : c.small_inertia.inertia.zero + c.f_inertia.inertia.zero + n_next;
   if (ctx.mutation == Mutation::ShiftBound) predicted += 1;
@@ -318,7 +318,7 @@ InstanceResult fa2(const Context& ctx, std::uint32_t seed) {
   const int u = d->problem.network.width(1);
   Problem moved = at_u;
   std::uniform_int_distribution<int> coin(-8, 8);
-  for (int k = 0; k < net.width(0) + (net.bias ? 1 : 0); ++k) {
+  for (int k = 0; k < net.input_columns(1); ++k) {
     (*moved.point)(net.augmented_index(1, u, k)) = Rational(coin(rng), 3);
   }
   if (ctx.force_float) return undecided("exact criticality needs rational arithmetic");

@@ -58,21 +58,29 @@ __all__ = [
 # ---- Problem: construction and exact views -------------------------------------------------------
 
 def problem(widths, activation, inputs, targets, *, loss="squared", reduction="sum", bias=True,
-            point=None, loss_scale=1):
+            point=None, loss_scale=1, l2=0, l2_scope="all"):
     """A problem from arrays.
 
-    widths: [n_0, ..., n_L]; activation: "sigmoid", "tanh", "softplus", "identity", "relu" or
-    "polynomial[c0, c1, ...]"; inputs (N x n_0) and targets (N x n_L): numpy float arrays (each
-    entry's exact binary value) or nested lists of ints, Fractions, floats or strings ("1/3",
-    "0.1" meaning exactly 1/10); point: P numbers, the same way, or None; loss_scale: a positive
-    rational multiplying the loss (e.g. 2/n_L for PyTorch's MSELoss(reduction="mean") with
-    reduction="mean").
+    widths: [n_0, ..., n_L]; activation: one name for every hidden layer or a list of one name per
+    hidden layer: "sigmoid", "tanh", "softplus", "softplus(β)", "identity", "relu", "gelu",
+    "gelu_tanh", "erf" (erf(z/√2)), "silu", "leaky_relu(a)", "elu", "elu(α)" or
+    "polynomial[c0, c1, ...]"; bias: one flag or one per weight layer; loss: "squared",
+    "cross_entropy" (softmax) or "binary_cross_entropy" (sigmoid, with logits); inputs (N x n_0)
+    and targets (N x n_L): numpy float arrays (each entry's exact binary value) or nested lists of
+    ints, Fractions, floats or strings ("1/3", "0.1" meaning exactly 1/10); point: P numbers, the
+    same way, or None; loss_scale: a positive rational multiplying the loss (e.g. 2/n_L for
+    PyTorch's MSELoss(reduction="mean") with reduction="mean"); l2: the exact coefficient c of an
+    L2 term c·Σθ² over l2_scope ("all" parameters or the "weights" only), added after the
+    reduction and the loss scale. A float loss_scale or l2 enters with its exact binary value, as
+    the inputs do (pass "1e-4" or Fraction(1, 10000) for the decimal).
     """
     if point is not None:
         point = _exact_list(point)
-    return _locus._from_parts(list(widths), str(activation), bool(bias), str(loss), str(reduction),
-                              str(Fraction(loss_scale)), _matrix_arg(inputs), _matrix_arg(targets),
-                              point)
+    acts = [str(a) for a in activation] if isinstance(activation, (list, tuple)) else [str(activation)]
+    flags = [bool(b) for b in bias] if isinstance(bias, (list, tuple)) else [bool(bias)]
+    return _locus._from_parts(list(widths), acts, flags, str(loss), str(reduction),
+                              str(Fraction(loss_scale)), str(Fraction(l2)), str(l2_scope),
+                              _matrix_arg(inputs), _matrix_arg(targets), point)
 
 
 def _matrix_arg(m):

@@ -258,8 +258,39 @@ PYBIND11_MODULE(_locus, m) {
   py::class_<locus::Problem>(m, "Problem", "A network, its data and optionally a point (exact).")
       .def_property_readonly("widths", [](const locus::Problem& p) { return p.network.widths; })
       .def_property_readonly("activation",
-                             [](const locus::Problem& p) { return p.network.activation.name(); })
-      .def_property_readonly("bias", [](const locus::Problem& p) { return p.network.bias; })
+                             [](const locus::Problem& p) -> py::object {
+                               const locus::Network& n = p.network;
+                               if (n.activations.empty()) return py::str(n.activation.name());
+                               py::list out;
+                               for (const auto& a : n.activations) out.append(a.name());
+                               return out;
+                             })
+      .def_property_readonly("activations",
+                             [](const locus::Problem& p) {
+                               std::vector<std::string> out;
+                               for (int l = 1; l < p.network.num_layers(); ++l)
+                                 out.push_back(p.network.activation_at(l).name());
+                               return out;
+                             })
+      .def_property_readonly("bias",
+                             [](const locus::Problem& p) -> py::object {
+                               const locus::Network& n = p.network;
+                               if (n.biases.empty()) return py::bool_(n.bias);
+                               py::list out;
+                               for (const bool b : n.biases) out.append(b);
+                               return out;
+                             })
+      .def_property_readonly("biases",
+                             [](const locus::Problem& p) {
+                               std::vector<bool> out;
+                               for (int l = 1; l <= p.network.num_layers(); ++l)
+                                 out.push_back(p.network.has_bias(l));
+                               return out;
+                             })
+      .def_property_readonly(
+          "l2", [](const locus::Problem& p) { return locus::to_string(p.network.l2); })
+      .def_property_readonly(
+          "l2_scope", [](const locus::Problem& p) { return locus::to_string(p.network.l2_scope); })
       .def_property_readonly(
           "loss", [](const locus::Problem& p) { return locus::to_string(p.network.loss); })
       .def_property_readonly(
@@ -341,18 +372,20 @@ PYBIND11_MODULE(_locus, m) {
   m.def(
       "_from_parts",
       [](const std::vector<int>& widths,
-         const std::string& activation,
-         bool bias,
+         const std::vector<std::string>& activations,
+         const std::vector<bool>& biases,
          const std::string& loss,
          const std::string& reduction,
          const std::string& loss_scale,
+         const std::string& l2,
+         const std::string& l2_scope,
          const py::object& inputs,
          const py::object& targets,
          const py::object& point) {
-        locus::Problem p;
-        locus::Network& net = p.network;
-        net.widths = widths;
-        if (activation.rfind("polynomial", 0) == 0) {
+        const auto parse_activation = [](const std::string& activation) {
+          if (activation.rfind("polynomial", 0) != 0) {
+            return locus::Activation::from_name(activation);
+          }
           // "polynomial[c0, c1, ...]", as Activation::name() writes it.
           const auto open = activation.find('['), close = activation.rfind(']');
           if (open == std::string::npos || close == std::string::npos || close < open) {
@@ -370,18 +403,35 @@ PYBIND11_MODULE(_locus, m) {
             c.push_back(locus::parse_rational(item));
             item.clear();
           }
-          net.activation = locus::Activation::polynomial(c);
+          return locus::Activation::polynomial(c);
+        };
+        locus::Problem p;
+        locus::Network& net = p.network;
+        net.widths = widths;
+        if (activations.empty()) throw locus::InvalidArgument("activation: no activation given");
+        if (activations.size() == 1) {
+          net.activation = parse_activation(activations.front());
         } else {
-          net.activation = locus::Activation::from_name(activation);
+          for (const auto& a : activations) net.activations.push_back(parse_activation(a));
+          net.activation = net.activations.front();
         }
-        net.bias = bias;
+        if (biases.empty()) throw locus::InvalidArgument("bias: no flag given");
+        if (biases.size() == 1) {
+          net.bias = biases.front();
+        } else {
+          net.biases = biases;
+          net.bias = biases.front();
+        }
         if (loss == "squared") {
           net.loss = locus::LossKind::Squared;
         } else if (loss == "cross_entropy" || loss == "cross-entropy") {
           net.loss = locus::LossKind::CrossEntropy;
+        } else if (loss == "binary_cross_entropy" || loss == "binary-cross-entropy") {
+          net.loss = locus::LossKind::BinaryCrossEntropy;
         } else {
-          throw locus::InvalidArgument(
-              fmt::format("loss '{}': expected \"squared\" or \"cross_entropy\"", loss));
+          throw locus::InvalidArgument(fmt::format(
+              "loss '{}': expected \"squared\", \"cross_entropy\" or \"binary_cross_entropy\"",
+              loss));
         }
         if (reduction == "sum" || reduction == "mean") {
           net.reduction = reduction == "sum" ? locus::Reduction::Sum : locus::Reduction::Mean;
@@ -390,6 +440,18 @@ PYBIND11_MODULE(_locus, m) {
               fmt::format("reduction '{}': expected \"sum\" or \"mean\"", reduction));
         }
         net.loss_scale = locus::parse_rational(loss_scale);
+        net.l2 = locus::parse_rational(l2);
+        if (net.l2 < 0) {
+          throw locus::InvalidArgument(
+              fmt::format("l2 = {}: expected a nonnegative coefficient", l2));
+        }
+        if (l2_scope == "all" || l2_scope == "weights") {
+          net.l2_scope = l2_scope == "all" ? locus::L2Scope::All : locus::L2Scope::Weights;
+        } else {
+          throw locus::InvalidArgument(
+              fmt::format("l2_scope '{}': expected \"all\" or \"weights\"", l2_scope));
+        }
+        net.canonicalize();
         net.validate();
         p.data.inputs = rational_matrix(inputs, "inputs");
         p.data.targets = rational_matrix(targets, "targets");
@@ -398,11 +460,13 @@ PYBIND11_MODULE(_locus, m) {
         return p;
       },
       py::arg("widths"),
-      py::arg("activation"),
-      py::arg("bias"),
+      py::arg("activations"),
+      py::arg("biases"),
       py::arg("loss"),
       py::arg("reduction"),
       py::arg("loss_scale"),
+      py::arg("l2"),
+      py::arg("l2_scope"),
       py::arg("inputs"),
       py::arg("targets"),
       py::arg("point"));

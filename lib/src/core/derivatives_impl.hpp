@@ -8,6 +8,7 @@
 
 #include "scalar/gemm.hpp"
 
+#include "locus/core/activation.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/scalar/concepts.hpp"
 
@@ -23,97 +24,199 @@ namespace detail {
 
 enum class ActivationStatus { Ok, Kink, Undecided, NotExact };
 
+/// An activation with its constants in the arithmetic S, made once per layer and pass.
+template <class S>
+struct ActivationData {
+  Activation act;
+  std::vector<S> coefficients;  // polynomial
+  S parameter;                  // softplus β, leaky ReLU slope a, ELU α (exact rational, rounded)
+  // Constants of the transcendental kinds (left 0 without transcendentals).
+  S sqrt_2_over_pi;  // √(2/π)
+  S inv_sqrt_2pi;    // 1/√(2π)
+  S inv_sqrt2;       // 1/√2
+  S gelu_c;          // 0.044715 = 44715/10^6, PyTorch's constant
+};
+
+template <class S>
+ActivationData<S> activation_data(const Activation& act) {
+  using T = ScalarTraits<S>;
+  ActivationData<S> a;
+  a.act = act;
+  for (const auto& r : act.coefficients) a.coefficients.push_back(T::from_rational(r));
+  a.parameter = T::from_rational(act.parameter);
+  a.sqrt_2_over_pi = S(0);
+  a.inv_sqrt_2pi = S(0);
+  a.inv_sqrt2 = S(0);
+  a.gelu_c = T::from_ratio(44715, 1000000);
+  if constexpr (T::has_transcendentals) {
+    using std::atan, std::sqrt;
+    const S pi = S(4) * atan(S(1));
+    a.sqrt_2_over_pi = sqrt(S(2) / pi);
+    a.inv_sqrt_2pi = S(1) / sqrt(S(2) * pi);
+    a.inv_sqrt2 = S(1) / sqrt(S(2));
+  }
+  return a;
+}
+
+/// The side of a piecewise activation's kink that z lies on. Balls: only a ball certainly on one
+/// side decides it; the exact ball {0} is the kink; any other ball meeting 0 is undecided.
+enum class Side { Negative, Positive, Zero, Unknown };
+
+template <class S>
+Side side_of(const S& z) {
+  if constexpr (ScalarTraits<S>::is_interval) {
+    if (certainly_zero(z) == Certainty::True) return Side::Zero;
+    if (certainly_positive(z) == Certainty::True) return Side::Positive;
+    if (certainly_negative(z) == Certainty::True) return Side::Negative;
+    return Side::Unknown;
+  } else {
+    if (z == S(0)) return Side::Zero;
+    return S(0) < z ? Side::Positive : Side::Negative;
+  }
+}
+
+/// log(1 + e^x) without cancellation: max(x, 0) + log1p(e^{−|x|}) where the arithmetic is ordered.
+template <class S>
+S softplus_value(const S& x) {
+  using std::exp, std::log1p;
+  if constexpr (OrderedField<S>) {
+    using std::abs;
+    return (S(0) < x ? x : S(0)) + log1p(exp(-abs(x)));
+  } else {
+    return log1p(exp(x));
+  }
+}
+
 /// σ and its derivatives up to `order` at z, into d[0..order].
 template <class S>
-ActivationStatus activation_eval(
-    const Activation& act, const std::vector<S>& coefficients, const S& z, int order, S* d) {
+ActivationStatus activation_eval(const ActivationData<S>& ad, const S& z, int order, S* d) {
   using T = ScalarTraits<S>;
-  switch (act.kind) {
+  const ActivationKind kind = ad.act.kind;
+  auto set = [&](const S& d0, const S& d1, const S& d2, const S& d3) {
+    d[0] = d0;
+    if (order >= 1) d[1] = d1;
+    if (order >= 2) d[2] = d2;
+    if (order >= 3) d[3] = d3;
+    return ActivationStatus::Ok;
+  };
+  switch (kind) {
     case ActivationKind::Identity:
-      d[0] = z;
-      if (order >= 1) d[1] = S(1);
-      if (order >= 2) d[2] = S(0);
-      if (order >= 3) d[3] = S(0);
-      return ActivationStatus::Ok;
+      return set(z, S(1), S(0), S(0));
     case ActivationKind::Polynomial: {
       // Taylor-shifted Horner: q_r is the r-th Taylor coefficient of p at z.
       S q0(0), q1(0), q2(0), q3(0);
-      for (auto it = coefficients.rbegin(); it != coefficients.rend(); ++it) {
+      for (auto it = ad.coefficients.rbegin(); it != ad.coefficients.rend(); ++it) {
         if (order >= 3) q3 = q3 * z + q2;
         if (order >= 2) q2 = q2 * z + q1;
         if (order >= 1) q1 = q1 * z + q0;
         q0 = q0 * z + *it;
       }
-      d[0] = q0;
-      if (order >= 1) d[1] = q1;
-      if (order >= 2) d[2] = S(2) * q2;
-      if (order >= 3) d[3] = S(6) * q3;
-      return ActivationStatus::Ok;
+      return set(q0, q1, S(2) * q2, S(6) * q3);
     }
-    case ActivationKind::Relu: {
-      bool positive = false;
-      if constexpr (T::is_interval) {
-        if (certainly_zero(z) == Certainty::True) return ActivationStatus::Kink;
-        const Certainty c = certainly_positive(z);
-        if (c == Certainty::Unknown) return ActivationStatus::Undecided;
-        positive = c == Certainty::True;
-      } else {
-        if (z == S(0)) return ActivationStatus::Kink;
-        positive = S(0) < z;
+    case ActivationKind::Relu:
+    case ActivationKind::LeakyRelu:
+    case ActivationKind::Elu: {
+      const Side side = side_of(z);
+      if (side == Side::Unknown) return ActivationStatus::Undecided;
+      if (side == Side::Zero) {
+        // ELU with α = 1 is C¹: σ and σ′ exist at 0, σ″ jumps from 1 to 0.
+        if (kind == ActivationKind::Elu && ad.act.parameter == 1 && order <= 1) {
+          return set(S(0), S(1), S(0), S(0));
+        }
+        return ActivationStatus::Kink;
       }
-      d[0] = positive ? z : S(0);
-      if (order >= 1) d[1] = positive ? S(1) : S(0);
-      if (order >= 2) d[2] = S(0);
-      if (order >= 3) d[3] = S(0);
-      return ActivationStatus::Ok;
+      if (side == Side::Positive) return set(z, S(1), S(0), S(0));
+      if (kind == ActivationKind::Relu) return set(S(0), S(0), S(0), S(0));
+      if (kind == ActivationKind::LeakyRelu) {
+        return set(ad.parameter * z, ad.parameter, S(0), S(0));
+      }
+      if constexpr (!T::has_transcendentals) {
+        return ActivationStatus::NotExact;
+      } else {
+        using std::exp;
+        const S e = ad.parameter * exp(z);
+        return set(e - ad.parameter, e, e, e);
+      }
     }
-    case ActivationKind::Sigmoid:
-    case ActivationKind::Tanh:
-    case ActivationKind::Softplus:
+    default:
       break;
   }
   if constexpr (!T::has_transcendentals) {
-    // Exact values exist only at z = 0: sigmoid 1/2, 1/4, 0, -1/8; tanh 0, 1, 0, -2.
-    if (!(z == S(0)) || act.kind == ActivationKind::Softplus) return ActivationStatus::NotExact;
-    const bool sig = act.kind == ActivationKind::Sigmoid;
-    d[0] = sig ? T::from_ratio(1, 2) : S(0);
-    if (order >= 1) d[1] = sig ? T::from_ratio(1, 4) : S(1);
-    if (order >= 2) d[2] = S(0);
-    if (order >= 3) d[3] = sig ? T::from_ratio(-1, 8) : S(-2);
-    return ActivationStatus::Ok;
+    // Exact values exist only at z = 0: sigmoid 1/2, 1/4, 0, -1/8; tanh 0, 1, 0, -2; silu 0, 1/2,
+    // 1/2, 0; gelu and gelu_tanh 0, 1/2 (σ″(0) = √(2/π) is irrational).
+    if (!(z == S(0))) return ActivationStatus::NotExact;
+    switch (kind) {
+      case ActivationKind::Sigmoid:
+        return set(T::from_ratio(1, 2), T::from_ratio(1, 4), S(0), T::from_ratio(-1, 8));
+      case ActivationKind::Tanh:
+        return set(S(0), S(1), S(0), S(-2));
+      case ActivationKind::Silu:
+        return set(S(0), T::from_ratio(1, 2), T::from_ratio(1, 2), S(0));
+      case ActivationKind::Gelu:
+      case ActivationKind::GeluTanh:
+        if (order >= 2) return ActivationStatus::NotExact;
+        return set(S(0), T::from_ratio(1, 2), S(0), S(0));
+      default:
+        return ActivationStatus::NotExact;
+    }
   } else {
-    using std::exp, std::log, std::tanh;
-    if (act.kind == ActivationKind::Tanh) {
-      const S t = tanh(z);
-      const S t1 = S(1) - t * t;
-      d[0] = t;
-      if (order >= 1) d[1] = t1;
-      if (order >= 2) d[2] = S(-2) * t * t1;
-      if (order >= 3) d[3] = S(-2) * t1 * (t1 - S(2) * t * t);
-      return ActivationStatus::Ok;
+    using std::exp, std::log, std::tanh, std::erf;
+    switch (kind) {
+      case ActivationKind::Tanh: {
+        const S t = tanh(z);
+        const S t1 = S(1) - t * t;
+        return set(t, t1, S(-2) * t * t1, S(-2) * t1 * (t1 - S(2) * t * t));
+      }
+      case ActivationKind::Gelu: {
+        // σ = zΦ, σ′ = Φ + zφ, σ″ = φ(2 − z²), σ‴ = zφ(z² − 4), φ′ = −zφ.
+        const S big_phi = (S(1) + erf(z * ad.inv_sqrt2)) / S(2);
+        const S phi = ad.inv_sqrt_2pi * exp(-(z * z) / S(2));
+        const S z2 = z * z;
+        return set(z * big_phi, big_phi + z * phi, phi * (S(2) - z2), z * phi * (z2 - S(4)));
+      }
+      case ActivationKind::GeluTanh: {
+        // σ = z·G(u(z)), G(u) = (1 + tanh u)/2, u = k(z + c z³): Faà di Bruno for T = G∘u.
+        const S k = ad.sqrt_2_over_pi;
+        const S& c = ad.gelu_c;
+        const S z2 = z * z;
+        const S u = k * (z + c * z2 * z);
+        const S u1 = k * (S(1) + S(3) * c * z2);
+        const S u2 = S(6) * k * c * z;
+        const S u3 = S(6) * k * c;
+        const S t = tanh(u);
+        const S sech2 = S(1) - t * t;
+        const S g0 = (S(1) + t) / S(2);
+        const S g1 = sech2 / S(2);
+        const S g2 = -t * sech2;
+        const S g3 = sech2 * (S(3) * t * t - S(1));
+        const S t1 = g1 * u1;
+        const S t2 = g2 * u1 * u1 + g1 * u2;
+        const S t3 = g3 * u1 * u1 * u1 + S(3) * g2 * u1 * u2 + g1 * u3;
+        return set(z * g0, g0 + z * t1, S(2) * t1 + z * t2, S(3) * t2 + z * t3);
+      }
+      case ActivationKind::Erf: {
+        // σ = erf(z/√2), σ′ = √(2/π) e^{−z²/2}, σ″ = −zσ′, σ‴ = (z² − 1)σ′.
+        const S p = ad.sqrt_2_over_pi * exp(-(z * z) / S(2));
+        return set(erf(z * ad.inv_sqrt2), p, -z * p, (z * z - S(1)) * p);
+      }
+      default:
+        break;
     }
     // sigmoid s, s' = s(1-s), s'' = s'(1-2s), s''' = s'(1 - 6s + 6s^2)
-    const S s = S(1) / (S(1) + exp(-z));
+    const bool softplus = kind == ActivationKind::Softplus;
+    const S bz = softplus ? S(ad.parameter * z) : z;
+    const S s = S(1) / (S(1) + exp(-bz));
     const S s1 = s * (S(1) - s);
-    if (act.kind == ActivationKind::Sigmoid) {
-      d[0] = s;
-      if (order >= 1) d[1] = s1;
-      if (order >= 2) d[2] = s1 * (S(1) - S(2) * s);
-      if (order >= 3) d[3] = s1 * (S(1) - S(6) * s + S(6) * s * s);
-      return ActivationStatus::Ok;
+    const S s2 = s1 * (S(1) - S(2) * s);
+    const S s3 = s1 * (S(1) - S(6) * s + S(6) * s * s);
+    if (kind == ActivationKind::Sigmoid) return set(s, s1, s2, s3);
+    if (kind == ActivationKind::Silu) {
+      return set(z * s, s + z * s1, S(2) * s1 + z * s2, S(3) * s2 + z * s3);
     }
-    // softplus log(1 + e^z): stable form max(z, 0) + log(1 + e^{-|z|}) where an order exists
-    if constexpr (OrderedField<S>) {
-      using std::abs;
-      const S pos = S(0) < z ? z : S(0);
-      d[0] = pos + log(S(1) + exp(-abs(z)));
-    } else {
-      d[0] = log(S(1) + exp(z));
-    }
-    if (order >= 1) d[1] = s;
-    if (order >= 2) d[2] = s1;
-    if (order >= 3) d[3] = s1 * (S(1) - S(2) * s);
-    return ActivationStatus::Ok;
+    // softplus log(1 + e^{βz})/β (softplus_value); σ′ = s(βz), σ″ = β s′, σ‴ = β² s″
+    const S value = softplus_value(bz);
+    if (ad.act.parameter == 1) return set(value, s, s1, s2);
+    return set(value / ad.parameter, s, ad.parameter * s1, ad.parameter * ad.parameter * s2);
   }
 }
 
@@ -127,13 +230,6 @@ struct Forward {
 };
 
 template <class S>
-std::vector<S> activation_coefficients(const Activation& act) {
-  std::vector<S> c;
-  for (const auto& r : act.coefficients) c.push_back(ScalarTraits<S>::from_rational(r));
-  return c;
-}
-
-template <class S>
 std::string describe_value(const S& x) {
   std::string s = ScalarTraits<S>::to_string(x);
   if (s.size() > 40) s = s.substr(0, 37) + "...";
@@ -142,13 +238,20 @@ std::string describe_value(const S& x) {
 
 template <class S>
 Mat<S> layer_matrix(const Network& net, const Vec<S>& theta, int l) {
-  const int beta = net.bias ? 1 : 0;
-  Mat<S> w(net.width(l), net.width(l - 1) + beta);
+  Mat<S> w(net.width(l), net.input_columns(l));
   for (int j = 0; j < net.width(l); ++j) {
-    for (int k = 0; k < net.width(l - 1) + beta; ++k) w(j, k) = theta(net.augmented_index(l, j, k));
+    for (int k = 0; k < net.input_columns(l); ++k) w(j, k) = theta(net.augmented_index(l, j, k));
   }
   return w;
 }
+
+/// The problem with the activation at one pre-activation, as the exception to throw.
+template <class S>
+[[noreturn]] void throw_activation_failure(ActivationStatus st,
+                                           const Activation& act,
+                                           const S& z,
+                                           const std::string& where,
+                                           int order);
 
 template <class S>
 void scatter_layer(const Network& net, const Mat<S>& g, int l, Vec<S>& out) {
@@ -172,7 +275,6 @@ template <class S>
 Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int order) {
   const int L = net.num_layers();
   const Eigen::Index n = x.rows();
-  const std::vector<S> coeffs = activation_coefficients<S>(net.activation);
   Forward<S> f;
   f.w.resize(static_cast<std::size_t>(L + 1));
   f.at.resize(static_cast<std::size_t>(L));
@@ -180,13 +282,14 @@ Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int
   f.d1.resize(static_cast<std::size_t>(L));
   f.d2.resize(static_cast<std::size_t>(L));
   f.d3.resize(static_cast<std::size_t>(L));
-  f.at[0] = augment<S>(x, net.bias, S(1));
+  f.at[0] = augment<S>(x, net.has_bias(1), S(1));
   for (int l = 1; l <= L; ++l) {
     const auto ul = static_cast<std::size_t>(l);
     f.w[ul] = layer_matrix<S>(net, theta, l);
     f.z[ul] = f.at[ul - 1] * f.w[ul].transpose();
     if (l == L) break;
     const int nl = net.width(l);
+    const ActivationData<S> ad = activation_data<S>(net.activation_at(l));
     Mat<S> a(n, nl);
     if (order >= 1) f.d1[ul].resize(n, nl);
     if (order >= 2) f.d2[ul].resize(n, nl);
@@ -195,31 +298,15 @@ Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int
     for (Eigen::Index j = 0; j < nl; ++j) {
       for (Eigen::Index i = 0; i < n; ++i) {
         const S& zij = f.z[ul](i, j);
-        const ActivationStatus st = activation_eval<S>(net.activation, coeffs, zij, order, d);
+        const ActivationStatus st = activation_eval<S>(ad, zij, order, d);
         if (st != ActivationStatus::Ok) {
-          const std::string where = fmt::format(
-              "layer {}, unit {}, sample {}", l, static_cast<long>(j), static_cast<long>(i));
-          if (st == ActivationStatus::Kink) {
-            throw NotDifferentiable(fmt::format(
-                "relu pre-activation z = 0 exactly at {}: the loss is not differentiable there",
-                where));
-          }
-          if (st == ActivationStatus::Undecided) {
-            throw NotDifferentiable(fmt::format(
-                "relu pre-activation z = {} at {} contains 0 in {}: cannot decide the side of the "
-                "kink (increase the precision)",
-                describe_value(zij),
-                where,
-                ScalarTraits<S>::name()));
-          }
-          throw UnsupportedScalar(
-              fmt::format("{}(z) at z = {} ({}) has no exact value in the arithmetic {} (exact "
-                          "only at z = 0 for "
-                          "sigmoid and tanh); use mpfr:BITS or ball:BITS",
-                          net.activation.name(),
-                          describe_value(zij),
-                          where,
-                          ScalarTraits<S>::name()));
+          throw_activation_failure<S>(
+              st,
+              ad.act,
+              zij,
+              fmt::format(
+                  "layer {}, unit {}, sample {}", l, static_cast<long>(j), static_cast<long>(i)),
+              order);
         }
         a(i, j) = d[0];
         if (order >= 1) f.d1[ul](i, j) = d[1];
@@ -227,10 +314,49 @@ Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int
         if (order >= 3) f.d3[ul](i, j) = d[3];
       }
     }
-    f.at[ul] = augment<S>(a, net.bias, S(1));
+    f.at[ul] = augment<S>(a, net.has_bias(l + 1), S(1));
   }
   return f;
 }
+
+template <class S>
+void throw_activation_failure(ActivationStatus st,
+                              const Activation& act,
+                              const S& z,
+                              const std::string& where,
+                              int order) {
+  if (st == ActivationStatus::Kink) {
+    if (act.kind == ActivationKind::Elu && act.parameter == 1) {
+      throw NotDifferentiable(fmt::format(
+          "elu pre-activation z = 0 exactly at {}: σ″ jumps from 1 to 0 there, so the loss is not "
+          "twice differentiable (derivative order {} asked)",
+          where,
+          order));
+    }
+    throw NotDifferentiable(
+        fmt::format("{} pre-activation z = 0 exactly at {}: the loss is not differentiable there",
+                    act.name(),
+                    where));
+  }
+  if (st == ActivationStatus::Undecided) {
+    throw NotDifferentiable(fmt::format(
+        "{} pre-activation z = {} at {} contains 0 in {}: cannot decide the side of the kink "
+        "(increase the precision)",
+        act.name(),
+        describe_value(z),
+        where,
+        ScalarTraits<S>::name()));
+  }
+  throw UnsupportedScalar(fmt::format(
+      "{}(z) at z = {} ({}) has no exact value in the arithmetic {} (over Q: identity, relu, "
+      "leaky_relu and polynomials everywhere, elu for z > 0, sigmoid, tanh and silu at z = 0, "
+      "gelu at z = 0 without second derivatives); use mpfr:BITS or ball:BITS",
+      act.name(),
+      describe_value(z),
+      where,
+      ScalarTraits<S>::name()));
+}
+
 
 /// Per-sample loss terms: the loss (sum), e = ∇_f ℓ, and the softmax p (cross-entropy).
 template <class S>
@@ -252,11 +378,34 @@ OutputTerms<S> output_terms(const Network& net, const Mat<S>& f, const Mat<S>& y
   }
   if constexpr (!ScalarTraits<S>::has_transcendentals) {
     throw UnsupportedScalar(fmt::format(
-        "cross_entropy needs exp and log, which the arithmetic {} does not have; use mpfr:BITS or "
-        "ball:BITS",
+        "{} needs exp and log, which the arithmetic {} does not have; use mpfr:BITS or ball:BITS",
+        to_string(net.loss),
         ScalarTraits<S>::name()));
   } else {
     using std::exp, std::log;
+    if (net.loss == LossKind::BinaryCrossEntropy) {
+      // ℓ = Σ_c log(1 + e^{f_c}) − y_c f_c, e = s − y, Λ = diag(s(1 − s)), s = sigmoid(f); p = s.
+      // Evaluated as y·log(1 + e^{−f}) + (1 − y)·log(1 + e^{f}): two nonnegative terms, so a
+      // well-fitted sample (y = 1, f ≫ 0) keeps its relative accuracy.
+      out.p.resize(f.rows(), f.cols());
+      out.e.resize(f.rows(), f.cols());
+      for (Eigen::Index i = 0; i < f.rows(); ++i) {
+        for (Eigen::Index c = 0; c < f.cols(); ++c) {
+          const S& x = f(i, c);
+          const S& t = y(i, c);
+          if (t == S(0)) {
+            out.loss += softplus_value(x);
+          } else if (t == S(1)) {
+            out.loss += softplus_value(S(-x));
+          } else {
+            out.loss += t * softplus_value(S(-x)) + (S(1) - t) * softplus_value(x);
+          }
+          out.p(i, c) = S(1) / (S(1) + exp(-x));
+          out.e(i, c) = out.p(i, c) - y(i, c);
+        }
+      }
+      return out;
+    }
     out.p.resize(f.rows(), f.cols());
     for (Eigen::Index i = 0; i < f.rows(); ++i) {
       S shift = f(i, 0);
@@ -292,10 +441,19 @@ OutputTerms<S> output_terms(const Network& net, const Mat<S>& f, const Mat<S>& y
 }
 
 /// Λ_i v for every sample (rows of v): squared Λ = I; cross-entropy Λ = diag(p) − p pᵀ (scaled by
-/// Σ_c y_c, which is 1 for valid targets).
+/// Σ_c y_c, which is 1 for valid targets); binary cross-entropy Λ = diag(s(1 − s)).
 template <class S>
 Mat<S> apply_lambda(const Network& net, const OutputTerms<S>& t, const Mat<S>& y, const Mat<S>& v) {
   if (net.loss == LossKind::Squared) return v;
+  if (net.loss == LossKind::BinaryCrossEntropy) {
+    Mat<S> out(v.rows(), v.cols());
+    for (Eigen::Index i = 0; i < v.rows(); ++i) {
+      for (Eigen::Index c = 0; c < v.cols(); ++c) {
+        out(i, c) = t.p(i, c) * (S(1) - t.p(i, c)) * v(i, c);
+      }
+    }
+    return out;
+  }
   Mat<S> out(v.rows(), v.cols());
   for (Eigen::Index i = 0; i < v.rows(); ++i) {
     S ysum(0), pv(0);
@@ -348,6 +506,26 @@ S mean_factor(const Network& net, Eigen::Index n) {
   return net.reduction == Reduction::Mean ? c / S(static_cast<long>(n)) : c;
 }
 
+/// The L2 term c·Σθ_k² over the network's scope, its gradient 2cθ_k and its Hessian 2c·I (on the
+/// scope), all exact in exact arithmetic.
+template <class S>
+S l2_value(const Network& net, const Vec<S>& theta) {
+  S sum(0);
+  for (Eigen::Index k = 0; k < theta.size(); ++k) {
+    if (net.in_l2_scope(k)) sum += theta(k) * theta(k);
+  }
+  return ScalarTraits<S>::from_rational(net.l2) * sum;
+}
+
+/// out += 2c·v on the L2 scope.
+template <class S>
+void add_l2_product(const Network& net, const Vec<S>& v, Vec<S>& out) {
+  const S two_c = ScalarTraits<S>::from_rational(net.l2 * Rational(2));
+  for (Eigen::Index k = 0; k < v.size(); ++k) {
+    if (net.in_l2_scope(k)) out(k) += two_c * v(k);
+  }
+}
+
 }  // namespace detail
 
 template <class Scalar>
@@ -382,7 +560,9 @@ Scalar LossFunction<Scalar>::loss(const Vec<Scalar>& theta) const {
   const auto f = detail::forward<Scalar>(network_, x_, theta, 0);
   const auto t = detail::output_terms<Scalar>(
       network_, f.z[static_cast<std::size_t>(network_.num_layers())], y_);
-  return t.loss * detail::mean_factor<Scalar>(network_, x_.rows());
+  Scalar value = t.loss * detail::mean_factor<Scalar>(network_, x_.rows());
+  if (network_.l2 != 0) value += detail::l2_value<Scalar>(network_, theta);
+  return value;
 }
 
 template <class Scalar>
@@ -409,8 +589,13 @@ Vec<Scalar> LossFunction<Scalar>::gradient(const Vec<Scalar>& theta, Scalar* los
     const Mat<Scalar> gl = delta[ul].transpose() * f.at[ul - 1];
     detail::scatter_layer<Scalar>(network_, gl, l, g);
   }
-  if (loss != nullptr) *loss = t.loss * scale;
-  return g * scale;
+  if (loss != nullptr) {
+    *loss = t.loss * scale;
+    if (network_.l2 != 0) *loss += detail::l2_value<Scalar>(network_, theta);
+  }
+  g *= scale;
+  if (network_.l2 != 0) detail::add_l2_product<Scalar>(network_, theta, g);
+  return g;
 }
 
 template <class Scalar>
@@ -486,7 +671,9 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product(const Vec<Scalar>& thet
     }
     detail::scatter_layer<S>(network_, gl, l, out);
   }
-  return out * detail::mean_factor<S>(network_, n);
+  out *= detail::mean_factor<S>(network_, n);
+  if (with_g && network_.l2 != 0) detail::add_l2_product<S>(network_, v, out);
+  return out;
 }
 
 template <class Scalar>
@@ -517,6 +704,9 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
         Map k(KL.col(i).data(), nL, nL);
         if (network_.loss == LossKind::Squared) {
           k.setIdentity();
+        } else if (network_.loss == LossKind::BinaryCrossEntropy) {
+          k.setZero();
+          for (Eigen::Index a = 0; a < nL; ++a) k(a, a) = t.p(i, a) * (S(1) - t.p(i, a));
         } else {
           S ysum(0);
           for (Eigen::Index c = 0; c < nL; ++c) ysum += y_(i, c);
@@ -697,6 +887,12 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
       }
     }
   }
+  if (with_g && network_.l2 != 0) {  // the L2 Hessian 2c·I is PSD and belongs to G
+    const S two_c = ScalarTraits<S>::from_rational(network_.l2 * Rational(2));
+    for (Eigen::Index k = 0; k < P; ++k) {
+      if (network_.in_l2_scope(k)) hess(k, k) += two_c;
+    }
+  }
   return hess;
 }
 
@@ -743,10 +939,9 @@ Scalar LossFunction<Scalar>::third_derivative(const Vec<Scalar>& theta,
   detail::check_length(network_, u, "u");
   const int L = network_.num_layers();
   const Eigen::Index n = x_.rows();
-  const std::vector<S> coeffs = detail::activation_coefficients<S>(network_.activation);
   // Taylor coefficients (degree 0..3) of the augmented activations along θ + t u.
   std::array<Mat<S>, 4> a;
-  a[0] = detail::augment<S>(x_, network_.bias, S(1));
+  a[0] = detail::augment<S>(x_, network_.has_bias(1), S(1));
   for (int r = 1; r < 4; ++r) a[static_cast<std::size_t>(r)] = Mat<S>::Zero(n, a[0].cols());
   std::array<Mat<S>, 4> z;
   for (int l = 1; l <= L; ++l) {
@@ -756,11 +951,13 @@ Scalar LossFunction<Scalar>::third_derivative(const Vec<Scalar>& theta,
     for (std::size_t r = 1; r < 4; ++r) z[r] = a[r] * w.transpose() + a[r - 1] * du.transpose();
     if (l == L) break;
     const Eigen::Index nl = network_.width(l);
-    for (auto& m : a) m.resize(n, nl + (network_.bias ? 1 : 0));
+    const bool next_bias = network_.has_bias(l + 1);
+    const detail::ActivationData<S> ad = detail::activation_data<S>(network_.activation_at(l));
+    for (auto& m : a) m.resize(n, nl + (next_bias ? 1 : 0));
     S d[4] = {S(0), S(0), S(0), S(0)};
     for (Eigen::Index i = 0; i < n; ++i) {
       for (Eigen::Index j = 0; j < nl; ++j) {
-        const auto st = detail::activation_eval<S>(network_.activation, coeffs, z[0](i, j), 3, d);
+        const auto st = detail::activation_eval<S>(ad, z[0](i, j), 3, d);
         if (st != detail::ActivationStatus::Ok) {
           // the forward pass of the first derivative reports the precise reason
           (void)detail::forward<S>(network_, x_, theta, 3);
@@ -772,7 +969,7 @@ Scalar LossFunction<Scalar>::third_derivative(const Vec<Scalar>& theta,
         a[2](i, j) = d[1] * z2 + d[2] * z1 * z1 / S(2);
         a[3](i, j) = d[1] * z3 + d[2] * z1 * z2 + d[3] * z1 * z1 * z1 / S(6);
       }
-      if (network_.bias) {
+      if (next_bias) {
         a[0](i, nl) = S(1);
         for (std::size_t r = 1; r < 4; ++r) a[r](i, nl) = S(0);
       }
@@ -788,6 +985,13 @@ Scalar LossFunction<Scalar>::third_derivative(const Vec<Scalar>& theta,
     S term = S(6) * t.e.row(i).dot(f3);
     if (network_.loss == LossKind::Squared) {
       term += S(6) * f1.dot(f2);
+    } else if (network_.loss == LossKind::BinaryCrossEntropy) {
+      // ∇²ℓ = diag(s′), ∇³ℓ = diag(s″) with s′ = s(1 − s), s″ = s′(1 − 2s)
+      for (Eigen::Index c = 0; c < z[0].cols(); ++c) {
+        const S& s = t.p(i, c);
+        const S s1 = s * (S(1) - s);
+        term += S(6) * s1 * f1(c) * f2(c) + s1 * (S(1) - S(2) * s) * f1(c) * f1(c) * f1(c);
+      }
     } else {
       S ysum(0), pf1(0), pf2(0), pf1f2(0);
       for (Eigen::Index c = 0; c < z[0].cols(); ++c) {
@@ -808,6 +1012,24 @@ Scalar LossFunction<Scalar>::third_derivative(const Vec<Scalar>& theta,
   return total * detail::mean_factor<S>(network_, n);
 }
 
+template <class Scalar>
+std::array<Scalar, 4> activation_derivatives(const Activation& act, const Scalar& z, int order) {
+  if (order < 0 || order > 3) {
+    throw InvalidArgument(
+        fmt::format("activation_derivatives: order {} is not in 0..3", order));
+  }
+  const detail::ActivationData<Scalar> ad = detail::activation_data<Scalar>(act);
+  std::array<Scalar, 4> d = {Scalar(0), Scalar(0), Scalar(0), Scalar(0)};
+  const auto st = detail::activation_eval<Scalar>(ad, z, order, d.data());
+  if (st != detail::ActivationStatus::Ok) {
+    detail::throw_activation_failure<Scalar>(st, act, z, "activation_derivatives", order);
+  }
+  return d;
+}
+
 }  // namespace locus
 
-#define LOCUS_DERIVATIVES_INSTANTIATE(Scalar) template class locus::LossFunction<Scalar>;
+#define LOCUS_DERIVATIVES_INSTANTIATE(Scalar)                        \
+  template class locus::LossFunction<Scalar>;                        \
+  template std::array<Scalar, 4> locus::activation_derivatives<Scalar>( \
+      const locus::Activation&, const Scalar&, int);

@@ -6,6 +6,7 @@
 #include "locus/error.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace locus {
 
@@ -16,11 +17,23 @@ std::string Activation::name() const {
     case ActivationKind::Tanh:
       return "tanh";
     case ActivationKind::Softplus:
-      return "softplus";
+      return parameter == 1 ? "softplus" : "softplus(" + locus::to_string(parameter) + ")";
     case ActivationKind::Identity:
       return "identity";
     case ActivationKind::Relu:
       return "relu";
+    case ActivationKind::Gelu:
+      return "gelu";
+    case ActivationKind::GeluTanh:
+      return "gelu_tanh";
+    case ActivationKind::Erf:
+      return "erf";
+    case ActivationKind::Silu:
+      return "silu";
+    case ActivationKind::LeakyRelu:
+      return "leaky_relu(" + locus::to_string(parameter) + ")";
+    case ActivationKind::Elu:
+      return parameter == 1 ? "elu" : "elu(" + locus::to_string(parameter) + ")";
     case ActivationKind::Polynomial: {
       std::string s = "polynomial[";
       for (std::size_t k = 0; k < coefficients.size(); ++k) {
@@ -34,15 +47,24 @@ std::string Activation::name() const {
 
 bool Activation::vanishes_at_zero() const {
   switch (kind) {
-    case ActivationKind::Tanh:
-    case ActivationKind::Identity:
-    case ActivationKind::Relu:
-      return true;
+    case ActivationKind::Sigmoid:
+    case ActivationKind::Softplus:
+      return false;
     case ActivationKind::Polynomial:
       return coefficients.empty() || coefficients[0] == 0;
     default:
-      return false;
+      return true;
   }
+}
+
+bool Activation::has_kink() const {
+  return kind == ActivationKind::Relu || kind == ActivationKind::LeakyRelu ||
+         kind == ActivationKind::Elu;
+}
+
+bool Activation::positively_homogeneous() const {
+  return kind == ActivationKind::Identity || kind == ActivationKind::Relu ||
+         kind == ActivationKind::LeakyRelu;
 }
 
 Activation Activation::polynomial(std::vector<Rational> coefficients) {
@@ -52,20 +74,92 @@ Activation Activation::polynomial(std::vector<Rational> coefficients) {
   return {ActivationKind::Polynomial, std::move(coefficients)};
 }
 
+Activation Activation::softplus(const Rational& beta) {
+  if (!(beta > 0)) {
+    throw InvalidArgument(
+        fmt::format("softplus β = {}; expected a positive rational", locus::to_string(beta)));
+  }
+  return {ActivationKind::Softplus, {}, beta};
+}
+
+Activation Activation::leaky_relu(const Rational& slope) {
+  return {ActivationKind::LeakyRelu, {}, slope};
+}
+
+Activation Activation::elu(const Rational& alpha) {
+  if (!(alpha > 0)) {
+    throw InvalidArgument(
+        fmt::format("elu α = {}; expected a positive rational", locus::to_string(alpha)));
+  }
+  return {ActivationKind::Elu, {}, alpha};
+}
+
+namespace {
+
+constexpr const char* kActivationNames =
+    "sigmoid, tanh, softplus, softplus(β), identity, relu, gelu, gelu_tanh, erf, silu, "
+    "leaky_relu, leaky_relu(a), elu, elu(α) or {\"polynomial\": [\"c0\", \"c1\", ...]}";
+
+}  // namespace
+
 Activation Activation::from_name(const std::string& name) {
   if (name == "sigmoid") return sigmoid();
   if (name == "tanh") return tanh();
   if (name == "softplus") return softplus();
   if (name == "identity" || name == "linear") return identity();
   if (name == "relu") return relu();
-  throw InvalidArgument(
-      fmt::format("unknown activation '{}'; expected sigmoid, tanh, softplus, identity, relu or "
-                  "{{\"polynomial\": [\"c0\", \"c1\", ...]}}",
-                  name));
+  if (name == "gelu") return gelu();
+  if (name == "gelu_tanh") return gelu_tanh();
+  if (name == "erf") return erf();
+  if (name == "silu") return silu();
+  if (name == "leaky_relu") return leaky_relu(Rational(1, 100));
+  if (name == "elu") return elu(Rational(1));
+  const auto open = name.find('(');
+  if (open != std::string::npos && name.size() > open + 2 && name.back() == ')') {
+    const std::string base = name.substr(0, open);
+    const std::string arg = name.substr(open + 1, name.size() - open - 2);
+    if (base == "softplus" || base == "leaky_relu" || base == "elu") {
+      Rational p;
+      try {
+        p = parse_rational(arg);
+      } catch (const Error&) {
+        throw InvalidArgument(fmt::format(
+            "activation '{}': the parameter '{}' is not an exact decimal or p/q", name, arg));
+      }
+      if (base == "softplus") return softplus(p);
+      if (base == "elu") return elu(p);
+      return leaky_relu(p);
+    }
+  }
+  throw InvalidArgument(fmt::format("unknown activation '{}'; expected {}", name, kActivationNames));
 }
 
 std::string to_string(LossKind loss) {
-  return loss == LossKind::Squared ? "squared" : "cross_entropy";
+  switch (loss) {
+    case LossKind::Squared:
+      return "squared";
+    case LossKind::CrossEntropy:
+      return "cross_entropy";
+    case LossKind::BinaryCrossEntropy:
+      return "binary_cross_entropy";
+  }
+  return "?";
+}
+
+std::string output_activation(LossKind loss) {
+  switch (loss) {
+    case LossKind::Squared:
+      return "identity";
+    case LossKind::CrossEntropy:
+      return "softmax";
+    case LossKind::BinaryCrossEntropy:
+      return "sigmoid";
+  }
+  return "?";
+}
+
+std::string to_string(L2Scope scope) {
+  return scope == L2Scope::All ? "all" : "weights";
 }
 std::string to_string(Reduction reduction) {
   return reduction == Reduction::Sum ? "sum" : "mean";
@@ -78,9 +172,45 @@ std::ptrdiff_t Network::num_parameters() const {
 std::ptrdiff_t Network::layer_offset(int l) const {
   std::ptrdiff_t o = 0;
   for (int m = 1; m < l; ++m) {
-    o += static_cast<std::ptrdiff_t>(width(m)) * (width(m - 1) + (bias ? 1 : 0));
+    o += static_cast<std::ptrdiff_t>(width(m)) * input_columns(m);
   }
   return o;
+}
+
+bool Network::uniform_activation() const {
+  for (const auto& a : activations) {
+    if (!(a == activations.front())) return false;
+  }
+  return true;
+}
+
+bool Network::uniform_bias() const {
+  for (const bool b : biases) {
+    if (b != biases.front()) return false;
+  }
+  return true;
+}
+
+void Network::canonicalize() {
+  if (!activations.empty() && uniform_activation()) {
+    activation = activations.front();
+    activations.clear();
+  }
+  if (!biases.empty() && uniform_bias()) {
+    bias = biases.front();
+    biases.clear();
+  }
+}
+
+bool Network::in_l2_scope(std::ptrdiff_t k) const {
+  if (l2_scope == L2Scope::All) return true;
+  for (int l = 1; l <= num_layers(); ++l) {
+    const std::ptrdiff_t o = layer_offset(l);
+    const std::ptrdiff_t weights = static_cast<std::ptrdiff_t>(width(l)) * width(l - 1);
+    if (k < o + weights) return k >= o;
+    if (k < layer_offset(l + 1)) return false;
+  }
+  return false;
 }
 
 void Network::validate() const {
@@ -99,9 +229,42 @@ void Network::validate() const {
           fmt::format("network.widths[{}] = {}; expected at most 1000000", l, widths[l]));
     }
   }
-  if (activation.kind == ActivationKind::Polynomial && activation.coefficients.empty()) {
+  const auto check_activation = [](const Activation& a, const std::string& field) {
+    if (a.kind == ActivationKind::Polynomial && a.coefficients.empty()) {
+      throw InvalidArgument(
+          fmt::format("{}.polynomial is empty; expected coefficients c0, c1, ...", field));
+    }
+    if ((a.kind == ActivationKind::Softplus || a.kind == ActivationKind::Elu) &&
+        !(a.parameter > 0)) {
+      throw InvalidArgument(fmt::format("{} {} has parameter {}; expected a positive rational",
+                                        field,
+                                        a.name(),
+                                        to_string(a.parameter)));
+    }
+  };
+  check_activation(activation, "network.activation");
+  if (!activations.empty()) {
+    if (activations.size() != widths.size() - 2) {
+      throw InvalidArgument(fmt::format(
+          "network.activation lists {} activations; expected one per hidden layer ({} for widths "
+          "with {} entries)",
+          activations.size(),
+          widths.size() - 2,
+          widths.size()));
+    }
+    for (std::size_t l = 0; l < activations.size(); ++l) {
+      check_activation(activations[l], fmt::format("network.activation[{}]", l));
+    }
+  }
+  if (!biases.empty() && biases.size() != widths.size() - 1) {
     throw InvalidArgument(
-        "network.activation.polynomial is empty; expected coefficients c0, c1, ...");
+        fmt::format("network.bias lists {} flags; expected one per weight layer ({})",
+                    biases.size(),
+                    widths.size() - 1));
+  }
+  if (l2 < 0) {
+    throw InvalidArgument(fmt::format(
+        "network.l2 is {}; expected a nonnegative rational coefficient", to_string(l2)));
   }
   if (!(loss_scale > 0)) {
     throw InvalidArgument(fmt::format("network.loss_scale is {}; expected a positive rational",
@@ -115,27 +278,43 @@ void Network::validate() const {
 }
 
 std::optional<int> polynomial_loss_degree(const Network& net) {
-  const bool polynomial = net.activation.kind == ActivationKind::Identity ||
-                          net.activation.kind == ActivationKind::Polynomial;
-  if (!polynomial || net.loss != LossKind::Squared) return std::nullopt;
-  const int k = net.activation.kind == ActivationKind::Identity
-                    ? 1
-                    : std::max(1, static_cast<int>(net.activation.coefficients.size()) - 1);
+  if (net.loss != LossKind::Squared) return std::nullopt;
   int d = 1;
-  for (int m = 2; m <= net.num_layers(); ++m) d = k * d + 1;
-  return 2 * d;
+  for (int m = 2; m <= net.num_layers(); ++m) {
+    const Activation& a = net.activation_at(m - 1);
+    if (a.kind != ActivationKind::Identity && a.kind != ActivationKind::Polynomial) {
+      return std::nullopt;
+    }
+    const int k = a.kind == ActivationKind::Identity
+                      ? 1
+                      : std::max(1, static_cast<int>(a.coefficients.size()) - 1);
+    d = k * d + 1;
+  }
+  return net.l2 > 0 ? std::max(2 * d, 2) : 2 * d;
 }
 
 std::string Network::describe() const {
   std::string w;
   for (std::size_t l = 0; l < widths.size(); ++l) w += (l ? ", " : "") + std::to_string(widths[l]);
-  return fmt::format("[{}] {}, {}, {}/{}{}",
-                     w,
-                     activation.name(),
-                     bias ? "bias" : "no bias",
-                     to_string(loss),
-                     to_string(reduction),
-                     loss_scale == 1 ? std::string() : ", loss scale " + to_string(loss_scale));
+  std::vector<std::string> names;
+  for (const auto& a : activations) names.push_back(a.name());
+  const std::string acts =
+      activations.empty() ? activation.name() : fmt::format("[{}]", fmt::join(names, ", "));
+  std::string biasing = bias ? "bias" : "no bias";
+  if (!biases.empty()) {
+    std::vector<int> flags;
+    for (const bool b : biases) flags.push_back(b ? 1 : 0);
+    biasing = fmt::format("bias [{}]", fmt::join(flags, ", "));
+  }
+  return fmt::format(
+      "[{}] {}, {}, {}/{}{}{}",
+      w,
+      acts,
+      biasing,
+      to_string(loss),
+      to_string(reduction),
+      loss_scale == 1 ? std::string() : ", loss scale " + to_string(loss_scale),
+      l2 == 0 ? std::string() : fmt::format(", L2 {} over {}", to_string(l2), to_string(l2_scope)));
 }
 
 }  // namespace locus

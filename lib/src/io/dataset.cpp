@@ -218,7 +218,7 @@ Dataset make_teacher(const TeacherOptions& o, Vec<Rational>* teacher_theta) {
   for (int l = 1; l <= o.teacher.num_layers(); ++l) {
     const double s = 1.0 / std::sqrt(static_cast<double>(o.teacher.width(l - 1)));
     for (int j = 0; j < o.teacher.width(l); ++j) {
-      for (int k = 0; k < o.teacher.width(l - 1) + (o.teacher.bias ? 1 : 0); ++k) {
+      for (int k = 0; k < o.teacher.input_columns(l); ++k) {
         theta(o.teacher.augmented_index(l, j, k)) = exact(s * rng.gauss());
       }
     }

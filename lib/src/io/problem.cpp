@@ -135,10 +135,32 @@ class Reader {
     return out;
   }
 
+  Activation activation(const json& act, const std::string& path) const {
+    if (act.is_string()) {
+      try {
+        return Activation::from_name(act.get<std::string>());
+      } catch (const InvalidArgument& e) {
+        fail(path, e.what());
+      }
+    }
+    if (act.is_object() && act.size() == 1 && act.contains("polynomial")) {
+      const Vec<Rational> c = vector(act["polynomial"], path + ".polynomial");
+      if (c.size() == 0) fail(path + ".polynomial", "expected at least one coefficient");
+      return Activation::polynomial(std::vector<Rational>(c.data(), c.data() + c.size()));
+    }
+    fail(path,
+         fmt::format("{} is not an activation; expected a name (sigmoid, tanh, softplus, "
+                     "softplus(β), identity, relu, gelu, gelu_tanh, erf, silu, leaky_relu(a), "
+                     "elu(α)) or {{\"polynomial\": [\"c0\", \"c1\", ...]}}",
+                     act.dump().substr(0, 60)));
+  }
+
   Network network(const json& v) const {
     const std::string path = "network";
     if (!v.is_object()) fail(path, "expected an object");
-    only_keys(v, path, {"widths", "activation", "bias", "loss", "reduction", "loss_scale"});
+    only_keys(v,
+              path,
+              {"widths", "activation", "bias", "loss", "reduction", "loss_scale", "output", "l2"});
     Network net;
     const json& w = member(v, path, "widths");
     if (!w.is_array()) fail("network.widths", "expected an array of positive integers");
@@ -146,27 +168,47 @@ class Reader {
       net.widths.push_back(integer(w[l], fmt::format("network.widths[{}]", l)));
     }
     const json& act = member(v, path, "activation");
-    if (act.is_string()) {
-      try {
-        net.activation = Activation::from_name(act.get<std::string>());
-      } catch (const InvalidArgument& e) {
-        fail("network.activation", e.what());
+    if (act.is_array()) {
+      if (act.empty()) fail("network.activation", "the per-layer list is empty");
+      for (std::size_t l = 0; l < act.size(); ++l) {
+        net.activations.push_back(activation(act[l], fmt::format("network.activation[{}]", l)));
       }
-    } else if (act.is_object() && act.size() == 1 && act.contains("polynomial")) {
-      const Vec<Rational> c = vector(act["polynomial"], "network.activation.polynomial");
-      if (c.size() == 0) fail("network.activation.polynomial", "expected at least one coefficient");
-      net.activation.kind = ActivationKind::Polynomial;
-      net.activation.coefficients.assign(c.data(), c.data() + c.size());
+      if (net.activations.size() + 2 != net.widths.size()) {
+        fail("network.activation",
+             fmt::format("the list has {} activations; expected one per hidden layer ({} for "
+                         "widths with {} entries)",
+                         net.activations.size(),
+                         net.widths.size() < 2 ? 0 : net.widths.size() - 2,
+                         net.widths.size()));
+      }
+      net.activation = net.activations.front();
     } else {
-      fail("network.activation",
-           fmt::format("{} is not an activation; expected sigmoid, tanh, softplus, identity, relu "
-                       "or {{\"polynomial\": [\"c0\", \"c1\", ...]}}",
-                       act.dump().substr(0, 60)));
+      net.activation = activation(act, "network.activation");
     }
     if (v.contains("bias")) {
-      if (!v["bias"].is_boolean())
-        fail("network.bias", fmt::format("{} is not true or false", v["bias"].dump()));
-      net.bias = v["bias"].get<bool>();
+      const json& b = v["bias"];
+      if (b.is_array()) {
+        for (std::size_t l = 0; l < b.size(); ++l) {
+          if (!b[l].is_boolean()) {
+            fail(fmt::format("network.bias[{}]", l),
+                 fmt::format("{} is not true or false", b[l].dump()));
+          }
+          net.biases.push_back(b[l].get<bool>());
+        }
+        if (net.biases.size() + 1 != net.widths.size()) {
+          fail("network.bias",
+               fmt::format("the list has {} flags; expected one per weight layer ({})",
+                           net.biases.size(),
+                           net.widths.size() < 1 ? 0 : net.widths.size() - 1));
+        }
+        net.bias = net.biases.front();
+      } else if (b.is_boolean()) {
+        net.bias = b.get<bool>();
+      } else {
+        fail("network.bias",
+             fmt::format("{} is not true, false or a list of one flag per weight layer",
+                         b.dump().substr(0, 40)));
+      }
     }
     if (v.contains("loss")) {
       const json& l = v["loss"];
@@ -175,9 +217,53 @@ class Reader {
         net.loss = LossKind::Squared;
       } else if (s == "cross_entropy" || s == "cross-entropy") {
         net.loss = LossKind::CrossEntropy;
+      } else if (s == "binary_cross_entropy" || s == "binary-cross-entropy") {
+        net.loss = LossKind::BinaryCrossEntropy;
       } else {
         fail("network.loss",
-             fmt::format("unknown loss {}; expected \"squared\" or \"cross_entropy\"", s));
+             fmt::format("unknown loss {}; expected \"squared\", \"cross_entropy\" or "
+                         "\"binary_cross_entropy\"",
+                         s));
+      }
+    }
+    if (v.contains("output")) {
+      const json& o = v["output"];
+      const std::string s = o.is_string() ? o.get<std::string>() : o.dump();
+      if (s != output_activation(net.loss)) {
+        fail("network.output",
+             fmt::format("output activation {} does not go with the loss {}; the loss folds in "
+                         "its own (squared: identity, cross_entropy: softmax, "
+                         "binary_cross_entropy: sigmoid), expected \"{}\"",
+                         s,
+                         to_string(net.loss),
+                         output_activation(net.loss)));
+      }
+    }
+    if (v.contains("l2")) {
+      const json& l2 = v["l2"];
+      if (l2.is_object()) {
+        only_keys(l2, "network.l2", {"coefficient", "scope"});
+        net.l2 = number(member(l2, "network.l2", "coefficient"), "network.l2.coefficient");
+        if (l2.contains("scope")) {
+          const std::string s =
+              l2["scope"].is_string() ? l2["scope"].get<std::string>() : l2["scope"].dump();
+          if (s == "all") {
+            net.l2_scope = L2Scope::All;
+          } else if (s == "weights") {
+            net.l2_scope = L2Scope::Weights;
+          } else {
+            fail("network.l2.scope",
+                 fmt::format("unknown scope {}; expected \"all\" or \"weights\"", s));
+          }
+        }
+      } else {
+        net.l2 = number(l2, "network.l2");
+      }
+      if (net.l2 < 0) {
+        fail(l2.is_object() ? "network.l2.coefficient" : "network.l2",
+             fmt::format("{} is negative; expected a nonnegative rational coefficient c of "
+                         "c·Σθ²",
+                         to_string(net.l2)));
       }
     }
     if (v.contains("reduction")) {
@@ -200,6 +286,7 @@ class Reader {
                          to_string(net.loss_scale)));
       }
     }
+    net.canonicalize();
     try {
       net.validate();
     } catch (const InvalidArgument& e) {
@@ -385,6 +472,20 @@ void Problem::validate() const {
       }
     }
   }
+  if (network.loss == LossKind::BinaryCrossEntropy) {
+    for (Eigen::Index i = 0; i < data.targets.rows(); ++i) {
+      for (Eigen::Index c = 0; c < nl; ++c) {
+        if (data.targets(i, c) < 0 || data.targets(i, c) > 1) {
+          throw ParseError(
+              fmt::format("data.targets[{}][{}] = {}: a binary cross-entropy target must lie in "
+                          "[0, 1]",
+                          i,
+                          c,
+                          to_string(data.targets(i, c))));
+        }
+      }
+    }
+  }
   if (point && point->size() != network.num_parameters()) {
     throw ParseError(fmt::format("point: {} entries; expected P = {} for {}",
                                  point->size(),
@@ -419,19 +520,37 @@ json number_matrix(const Mat<Rational>& m) {
 }  // namespace
 
 json problem_to_json(const Problem& p) {
-  json net;
-  net["widths"] = p.network.widths;
-  if (p.network.activation.kind == ActivationKind::Polynomial) {
+  const auto activation_json = [](const Activation& a) -> json {
+    if (a.kind != ActivationKind::Polynomial) return a.name();
     json c = json::array();
-    for (const auto& x : p.network.activation.coefficients) c.push_back(to_string(x));
-    net["activation"] = {{"polynomial", c}};
+    for (const auto& x : a.coefficients) c.push_back(to_string(x));
+    return {{"polynomial", c}};
+  };
+  Network canonical = p.network;
+  canonical.canonicalize();
+  json net;
+  net["widths"] = canonical.widths;
+  if (canonical.activations.empty()) {
+    net["activation"] = activation_json(canonical.activation);
   } else {
-    net["activation"] = p.network.activation.name();
+    json list = json::array();
+    for (const auto& a : canonical.activations) list.push_back(activation_json(a));
+    net["activation"] = list;
   }
-  net["bias"] = p.network.bias;
-  net["loss"] = to_string(p.network.loss);
-  net["reduction"] = to_string(p.network.reduction);
-  if (p.network.loss_scale != 1) net["loss_scale"] = to_string(p.network.loss_scale);
+  if (canonical.biases.empty()) {
+    net["bias"] = canonical.bias;
+  } else {
+    json list = json::array();
+    for (const bool b : canonical.biases) list.push_back(b);
+    net["bias"] = list;
+  }
+  net["loss"] = to_string(canonical.loss);
+  net["reduction"] = to_string(canonical.reduction);
+  if (canonical.loss_scale != 1) net["loss_scale"] = to_string(canonical.loss_scale);
+  if (canonical.l2 != 0) {
+    net["l2"] = {{"coefficient", to_string(canonical.l2)},
+                 {"scope", to_string(canonical.l2_scope)}};
+  }
   json root;
   root["format"] = "locus-problem/1";
   for (const auto& [k, v] : p.extra.items()) root[k] = v;

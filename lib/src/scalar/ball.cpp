@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <arb.h>
+#include <arb_hypgeom.h>
 #include <flint/fmpq.h>
 
 namespace locus {
@@ -263,6 +264,12 @@ Ball tanh(const Ball& x) {
 }
 Ball sin(const Ball& x) {
   return unary(x, arb_sin);
+}
+Ball atan(const Ball& x) {
+  return unary(x, arb_atan);
+}
+Ball erf(const Ball& x) {
+  return unary(x, arb_hypgeom_erf);
 }
 Ball cos(const Ball& x) {
   return unary(x, arb_cos);

@@ -139,7 +139,7 @@ std::optional<UnitReduction> merge_duplicate_units(const Problem& p) {
   const Vec<Rational>& th = *p.point;
   const int L = net.num_layers();
   for (int l = 1; l < L; ++l) {
-    const int n = net.width(l), cols = net.width(l - 1) + (net.bias ? 1 : 0);
+    const int n = net.width(l), cols = net.input_columns(l);
     const int next = net.width(l + 1);
     std::vector<int> group(static_cast<std::size_t>(n), -1);  // representative of each unit
     std::vector<Rational> lambda(static_cast<std::size_t>(n), Rational(1));
@@ -204,7 +204,7 @@ std::optional<UnitReduction> merge_duplicate_units(const Problem& p) {
     Vec<Rational> st = Vec<Rational>::Zero(sn.num_parameters());
     Mat<Rational> lift = Mat<Rational>::Zero(net.num_parameters(), sn.num_parameters());
     for (int m = 1; m <= L; ++m) {
-      const int in = net.width(m - 1) + (net.bias ? 1 : 0);
+      const int in = net.input_columns(m);
       for (int j = 0; j < net.width(m); ++j) {
         for (int k = 0; k < in; ++k) {
           const Index big = net.augmented_index(m, j, k);

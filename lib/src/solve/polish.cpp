@@ -119,6 +119,11 @@ PolishReport ceres_polish(const Network& network,
         "ceres_polish: the least-squares formulation needs the squared loss; use the gradient "
         "formulation for cross-entropy");
   }
+  if (options.formulation == PolishFormulation::LeastSquares && network.l2 != 0) {
+    throw InvalidArgument(
+        "ceres_polish: the least-squares formulation covers the data residuals only, not the L2 "
+        "term; use the gradient formulation for a network with l2");
+  }
   PolishReport rep;
   rep.formulation =
       options.formulation == PolishFormulation::Gradient ? "gradient" : "least-squares";

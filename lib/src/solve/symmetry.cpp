@@ -31,14 +31,15 @@ Mat<Scalar> symmetry_fields(const Network& net, const Vec<Scalar>& theta) {
     throw InvalidArgument(
         fmt::format("symmetry_fields: θ has {} entries, expected P = {}", theta.size(), P));
   }
-  const ActivationKind kind = net.activation.kind;
-  const bool linear = kind == ActivationKind::Identity;
-  const bool homogeneous = linear || kind == ActivationKind::Relu;
   std::vector<Vec<Scalar>> fields;
-  if (homogeneous) {
+  // An L2 term is not invariant under the rescalings (docs/math/symmetry-slices.md): no fields.
+  if (net.l2 == 0) {
     for (int l = 1; l < net.num_layers(); ++l) {
+      const Activation& act = net.activation_at(l);
+      if (!act.positively_homogeneous()) continue;
+      const bool linear = act.kind == ActivationKind::Identity;
       const int n = net.width(l);
-      const int cols_in = net.width(l - 1) + (net.bias ? 1 : 0);
+      const int cols_in = net.input_columns(l);
       for (int a = 0; a < n; ++a) {
         for (int b = 0; b < n; ++b) {
           if (!linear && a != b) continue;
@@ -61,9 +62,11 @@ Mat<Scalar> symmetry_fields(const Network& net, const Vec<Scalar>& theta) {
 }
 
 bool has_continuous_symmetry(const Network& network) {
-  const ActivationKind kind = network.activation.kind;
-  return (kind == ActivationKind::Identity || kind == ActivationKind::Relu) &&
-         network.num_layers() >= 2;
+  if (network.l2 != 0) return false;
+  for (int l = 1; l < network.num_layers(); ++l) {
+    if (network.activation_at(l).positively_homogeneous()) return true;
+  }
+  return false;
 }
 
 template Mat<Rational> symmetry_fields<Rational>(const Network&, const Vec<Rational>&);
@@ -129,8 +132,10 @@ SliceProof prove_critical_orbit(const Network& network,
   out.method = fmt::format(
       "Krawczyk on a slice transversal to the symmetry orbit, Arb balls at {} bits", bits);
   if (!has_continuous_symmetry(network)) {
-    out.reason = fmt::format("the activation {} has no continuous symmetry that locus knows",
-                             network.activation.name());
+    out.reason = fmt::format(
+        "{} has no continuous symmetry that locus knows (rescalings of identity, relu and "
+        "leaky_relu layers without an L2 term)",
+        network.describe());
     return out;
   }
   if (P > kSliceLimit) {

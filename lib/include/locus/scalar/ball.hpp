@@ -177,6 +177,9 @@ Ball sqrt(const Ball& x);
 Ball tanh(const Ball& x);
 Ball abs(const Ball& x);
 Ball sin(const Ball& x);
+Ball atan(const Ball& x);
+/// The error function erf(x) = (2/√π) ∫_0^x e^{−t²} dt (Arb's arb_hypgeom_erf).
+Ball erf(const Ball& x);
 Ball cos(const Ball& x);
 Ball log1p(const Ball& x);
 Ball expm1(const Ball& x);

@@ -11,7 +11,7 @@
 //   | is_exact              | arithmetic is exact (+ - * / never round): Rational              |
 //   | is_rigorous           | results are exact or certified enclosures: Rational, Ball        |
 //   | is_interval           | values are sets (balls), comparisons are three-valued            |
-//   | has_transcendentals   | exp, log, tanh, sqrt are available                               |
+//   | has_transcendentals   | exp, log, tanh, sqrt, erf, atan are available                    |
 //   | digits()              | significand bits (0 for exact arithmetic)                        |
 //   | epsilon()             | 2^(1-digits), the unit roundoff scale (0 for exact)              |
 //   | default_tolerance()   | what replaces a bare 1e-12 in generic comparisons (0 for exact)  |

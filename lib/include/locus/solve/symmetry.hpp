@@ -22,19 +22,21 @@
 
 namespace locus {
 
-/// True when symmetry_fields is not empty: ReLU or identity activations and at least one hidden
-/// layer. Does not throw.
+/// True when symmetry_fields is not empty: no L2 term and at least one identity, ReLU or leaky
+/// ReLU hidden layer. Does not throw.
 bool has_continuous_symmetry(const Network& network);
 
 /// The velocity fields V_i(θ) of the continuous symmetries of L that locus knows exactly, as the
 /// columns of a P × m matrix (m generators):
-/// - ReLU and identity hidden layers: for every hidden unit (l, a), the scaling of its incoming row
+/// - ReLU, leaky ReLU and identity hidden layers (positively homogeneous σ_l), each layer on its
+///   own: for every hidden unit (l, a), the scaling of its incoming row
 ///   (weights and bias) by e^t and of its outgoing column by e^(−t) (positive homogeneity);
 /// - identity hidden layers: all of gl(n_l), W̃_l → e^(tE) W̃_l, W_{l+1} → W_{l+1} e^(−tE) for the
 ///   elementary matrices E = E_ab (the scalings above are the diagonal ones).
 /// L(φ_t θ) = L(θ) for every data set and loss, so ∇L(θ)ᵀ V_i(θ) = 0 at every θ. Each V_i is linear
-/// in θ, so in balls the columns enclose the fields over the whole input box. Empty (m = 0) for
-/// sigmoid, tanh, softplus and polynomial activations.
+/// in θ, so in balls the columns enclose the fields over the whole input box. Empty (m = 0) when no
+/// hidden layer is positively homogeneous, and whenever the network has an L2 term (c·Σθ² is not
+/// invariant under the rescalings; the orthogonal subgroup that survives is not used).
 /// \throws InvalidArgument for a θ of the wrong length.
 template <class Scalar>
 Mat<Scalar> symmetry_fields(const Network& network, const Vec<Scalar>& theta);
