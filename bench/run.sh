@@ -51,5 +51,9 @@ cmake --build "$BUILD_DIR" --target locus locus_python locus_bench_scalar locus_
   echo "Hessian has eigenvalues at every scale down to ~1e-30·‖H‖ (2-D inputs make the 371 parameters"
   echo "numerically redundant), so no isolated critical point is within Newton's reach at 100 digits;"
   echo "Newton then reports stagnation after trying the float128 preconditioner."
+  echo
+  /usr/bin/python3 bench/model_class_bench.py "$BUILD_DIR" "$BUILD_DIR/bench-out"
+  echo
+  cat bench/hand_measured.md
 } > docs/benchmarks.md
 cat docs/benchmarks.md

@@ -102,8 +102,8 @@ int run(const DataOptions& o) {
   const std::string loss = o.loss.empty() ? default_loss : o.loss;
   const std::string red = o.reduction.empty() ? default_reduction : o.reduction;
   if (loss != "squared" && loss != "cross_entropy" && loss != "binary_cross_entropy") {
-    throw InvalidArgument(fmt::format(
-        "--loss {}: expected squared, cross_entropy or binary_cross_entropy", loss));
+    throw InvalidArgument(
+        fmt::format("--loss {}: expected squared, cross_entropy or binary_cross_entropy", loss));
   }
   if (red != "sum" && red != "mean")
     throw InvalidArgument(fmt::format("--reduction {}: expected sum or mean", red));

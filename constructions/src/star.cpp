@@ -128,7 +128,8 @@ Problem star_problem(const Problem& base, const std::vector<int>& zero_layers) {
   for (int l = 1; l <= net.num_layers(); ++l) {
     if (net.has_bias(l)) {
       throw InvalidArgument(fmt::format(
-          "star: layer {} has a bias; the star locus needs no bias in any layer (with biases a "
+          "star: layer {} has a bias; the star locus needs bias: false in every layer (with biases "
+          "a "
           "zero layer gives a constant output, and criticality needs that constant to be "
           "optimal, math-spec ST-4)",
           l));

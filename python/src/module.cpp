@@ -287,8 +287,8 @@ PYBIND11_MODULE(_locus, m) {
                                  out.push_back(p.network.has_bias(l));
                                return out;
                              })
-      .def_property_readonly(
-          "l2", [](const locus::Problem& p) { return locus::to_string(p.network.l2); })
+      .def_property_readonly("l2",
+                             [](const locus::Problem& p) { return locus::to_string(p.network.l2); })
       .def_property_readonly(
           "l2_scope", [](const locus::Problem& p) { return locus::to_string(p.network.l2_scope); })
       .def_property_readonly(

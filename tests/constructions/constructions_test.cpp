@@ -451,3 +451,46 @@ TEST_CASE("R8: κ_tot = κ_G + κ_H, against the full Hessian; linear least squa
   CHECK(std::abs(cl.kappa_h) <= 64 * eps * cl.kappa_g);
   CHECK(cl.kappa_g > 0);
 }
+
+TEST_CASE("wider class: a split keeps the function of a mixed network; hypotheses name the layer") {
+  locus::Problem p;
+  p.network.widths = {2, 3, 2, 1};
+  p.network.activations = {locus::Activation::gelu(), locus::Activation::tanh()};
+  p.network.activation = p.network.activations.front();
+  p.network.biases = {true, false, true};
+  p.data.inputs = Mat<Rational>(3, 2);
+  p.data.inputs << 1, 2, Rational(-1, 2), 3, Rational(1, 3), -1;
+  p.data.targets = Mat<Rational>(3, 1);
+  p.data.targets << 1, 0, Rational(1, 2);
+  Vec<Rational> theta(p.network.num_parameters());
+  for (Eigen::Index k = 0; k < theta.size(); ++k)
+    theta(k) = Rational(static_cast<long>(k % 7) - 3, 5);
+  p.point = theta;
+  for (const int layer : {1, 2}) {
+    CAPTURE(layer);
+    const locus::Problem big = lc::split_problem(p, spec(layer, 1, Rational(1, 3)));
+    CHECK(big.network.activation_at(layer) == p.network.activation_at(layer));
+    CHECK(big.network.has_bias(2) == false);
+    const locus::ScopedBallPrecision precision(128);
+    const Mat<locus::Ball> a =
+        locus::LossFunction<locus::Ball>(p.network, p.data).outputs(p.point_as<locus::Ball>());
+    const Mat<locus::Ball> b = locus::LossFunction<locus::Ball>(big.network, big.data)
+                                   .outputs(big.point_as<locus::Ball>());
+    for (Eigen::Index i = 0; i < a.rows(); ++i) CHECK(locus::overlaps(a(i, 0), b(i, 0)));
+  }
+  locus::Problem l2 = p;
+  l2.network.l2 = Rational(1, 100);
+  CHECK_THROWS_WITH_AS(lc::split_problem(l2, spec(1, 0, Rational(1, 2))),
+                       doctest::Contains("L2 term 1/100"),
+                       locus::InvalidArgument);
+  locus::Problem star = p;
+  star.network.biases = {false, false, false};
+  star.network.activations = {locus::Activation::tanh(), locus::Activation::softplus()};
+  CHECK_THROWS_WITH_AS(lc::star_problem(star, {1, 2}),
+                       doctest::Contains("softplus of hidden layer 2"),
+                       locus::InvalidArgument);
+  star.network.biases = {false, true, false};
+  CHECK_THROWS_WITH_AS(lc::star_problem(star, {1, 2}),
+                       doctest::Contains("layer 2 has a bias"),
+                       locus::InvalidArgument);
+}

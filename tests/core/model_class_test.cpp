@@ -2,10 +2,10 @@
 // (60 digits), balls containing the MPFR values, exact values over Q where they are rational, and
 // the kinks; then losses of networks with mixed activations, per-layer biases, binary
 // cross-entropy and an L2 term, against MPFR-512 differences and exact identities.
+#include <doctest/doctest.h>
+
 #include <array>
 #include <cmath>
-
-#include <doctest/doctest.h>
 
 #include "support/scalar_lists.hpp"
 

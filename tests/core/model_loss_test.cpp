@@ -251,16 +251,18 @@ TEST_SUITE("core.model_class") {
     Network n;
     n.widths = {2, 3, 3, 1};
     n.activations = {Activation::tanh()};
-    CHECK_THROWS_WITH_AS(
-        n.validate(), doctest::Contains("expected one per hidden layer (2"), locus::InvalidArgument);
+    CHECK_THROWS_WITH_AS(n.validate(),
+                         doctest::Contains("expected one per hidden layer (2"),
+                         locus::InvalidArgument);
     n.activations.clear();
     n.biases = {true, false};
-    CHECK_THROWS_WITH_AS(
-        n.validate(), doctest::Contains("expected one per weight layer (3)"), locus::InvalidArgument);
+    CHECK_THROWS_WITH_AS(n.validate(),
+                         doctest::Contains("expected one per weight layer (3)"),
+                         locus::InvalidArgument);
     n.biases.clear();
     n.l2 = Rational(-1, 10);
-    CHECK_THROWS_WITH_AS(n.validate(), doctest::Contains("network.l2 is -1/10"),
-                         locus::InvalidArgument);
+    CHECK_THROWS_WITH_AS(
+        n.validate(), doctest::Contains("network.l2 is -1/10"), locus::InvalidArgument);
     CHECK_THROWS_WITH_AS((void)Activation::from_name("mish"),
                          doctest::Contains("unknown activation 'mish'"),
                          locus::InvalidArgument);
@@ -293,8 +295,9 @@ TEST_SUITE("core.model_class") {
     };
     const auto fails = [](const std::string& text, const std::string& what) {
       CAPTURE(text);
-      CHECK_THROWS_WITH_AS(
-          (void)locus::parse_problem(text, "t"), doctest::Contains(what.c_str()), locus::ParseError);
+      CHECK_THROWS_WITH_AS((void)locus::parse_problem(text, "t"),
+                           doctest::Contains(what.c_str()),
+                           locus::ParseError);
     };
     fails(bad(R"({"widths": [2, 3, 1], "activation": ["tanh", "relu"]})", R"([["1"]])"),
           "network.activation: the list has 2 activations; expected one per hidden layer (1");

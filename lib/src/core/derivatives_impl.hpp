@@ -247,11 +247,8 @@ Mat<S> layer_matrix(const Network& net, const Vec<S>& theta, int l) {
 
 /// The problem with the activation at one pre-activation, as the exception to throw.
 template <class S>
-[[noreturn]] void throw_activation_failure(ActivationStatus st,
-                                           const Activation& act,
-                                           const S& z,
-                                           const std::string& where,
-                                           int order);
+[[noreturn]] void throw_activation_failure(
+    ActivationStatus st, const Activation& act, const S& z, const std::string& where, int order);
 
 template <class S>
 void scatter_layer(const Network& net, const Mat<S>& g, int l, Vec<S>& out) {
@@ -320,11 +317,8 @@ Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int
 }
 
 template <class S>
-void throw_activation_failure(ActivationStatus st,
-                              const Activation& act,
-                              const S& z,
-                              const std::string& where,
-                              int order) {
+void throw_activation_failure(
+    ActivationStatus st, const Activation& act, const S& z, const std::string& where, int order) {
   if (st == ActivationStatus::Kink) {
     if (act.kind == ActivationKind::Elu && act.parameter == 1) {
       throw NotDifferentiable(fmt::format(
@@ -356,7 +350,6 @@ void throw_activation_failure(ActivationStatus st,
       where,
       ScalarTraits<S>::name()));
 }
-
 
 /// Per-sample loss terms: the loss (sum), e = ∇_f ℓ, and the softmax p (cross-entropy).
 template <class S>
@@ -1015,8 +1008,7 @@ Scalar LossFunction<Scalar>::third_derivative(const Vec<Scalar>& theta,
 template <class Scalar>
 std::array<Scalar, 4> activation_derivatives(const Activation& act, const Scalar& z, int order) {
   if (order < 0 || order > 3) {
-    throw InvalidArgument(
-        fmt::format("activation_derivatives: order {} is not in 0..3", order));
+    throw InvalidArgument(fmt::format("activation_derivatives: order {} is not in 0..3", order));
   }
   const detail::ActivationData<Scalar> ad = detail::activation_data<Scalar>(act);
   std::array<Scalar, 4> d = {Scalar(0), Scalar(0), Scalar(0), Scalar(0)};
@@ -1029,7 +1021,7 @@ std::array<Scalar, 4> activation_derivatives(const Activation& act, const Scalar
 
 }  // namespace locus
 
-#define LOCUS_DERIVATIVES_INSTANTIATE(Scalar)                        \
-  template class locus::LossFunction<Scalar>;                        \
+#define LOCUS_DERIVATIVES_INSTANTIATE(Scalar)                           \
+  template class locus::LossFunction<Scalar>;                           \
   template std::array<Scalar, 4> locus::activation_derivatives<Scalar>( \
       const locus::Activation&, const Scalar&, int);

@@ -131,7 +131,8 @@ Activation Activation::from_name(const std::string& name) {
       return leaky_relu(p);
     }
   }
-  throw InvalidArgument(fmt::format("unknown activation '{}'; expected {}", name, kActivationNames));
+  throw InvalidArgument(
+      fmt::format("unknown activation '{}'; expected {}", name, kActivationNames));
 }
 
 std::string to_string(LossKind loss) {

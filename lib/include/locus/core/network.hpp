@@ -41,7 +41,7 @@ enum class ActivationKind {
   Erf,        ///< erf(z/√2), the "erf sigmoid" of Saad and Solla
   Silu,       ///< z·sigmoid(z) (swish)
   LeakyRelu,  ///< z for z > 0, a·z for z < 0, a = parameter (exact)
-  Elu         ///< z for z > 0, α(e^z − 1) for z < 0, α = parameter; not twice differentiable at 0
+  Elu  ///< z for z > 0, α(e^z − 1) for z < 0, α = parameter; not twice differentiable at 0
 };
 
 /// An activation function σ with its first three derivatives available in every arithmetic.
