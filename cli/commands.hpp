@@ -16,6 +16,7 @@ Run add_demo(CLI::App& app);
 Run add_eval(CLI::App& app);
 Run add_spectrum(CLI::App& app);
 Run add_refine(CLI::App& app);
+Run add_certify(CLI::App& app);
 Run add_classify(CLI::App& app);
 Run add_construct(CLI::App& app);
 Run add_path(CLI::App& app);

@@ -56,6 +56,10 @@ int main(int argc, char** argv) {
   auto* refine = app.add_subcommand(
       "refine", "Ceres in double, then minimum-norm Newton in MPFR, to a critical point");
   runs[refine] = locus::cli::add_refine(*refine);
+  auto* certify = app.add_subcommand(
+      "certify",
+      "from any point: gradient flow (CVODE), Newton, existence proof, classify, in one call");
+  runs[certify] = locus::cli::add_certify(*certify);
   auto* classify = app.add_subcommand(
       "classify", "critical? strict/degenerate minimum, saddle, maximum, with the certificate");
   runs[classify] = locus::cli::add_classify(*classify);

@@ -50,8 +50,8 @@ except ImportError:  # pragma: no cover - mpmath is a Debian package we install
 __all__ = [
     "Error", "InvalidArgument", "ParseError", "UnsupportedScalar", "Problem", "load", "parse",
     "problem", "loss", "gradient", "hessian", "gauss_newton", "residual_hessian", "jacobian",
-    "outputs", "residuals", "evaluate", "spectrum", "classify", "refine", "construct_split",
-    "check", "Ball",
+    "outputs", "residuals", "evaluate", "spectrum", "classify", "refine", "certify",
+    "construct_split", "check", "Ball",
 ]
 
 
@@ -374,6 +374,18 @@ def refine(problem, *, digits=100, arithmetic=None, ceres=True, least_squares=Fa
     report, refined = _locus._refine(problem, int(digits), arithmetic or "", bool(ceres),
                                      bool(least_squares), int(max_iterations), str(source))
     return refined, _json.loads(report)
+
+
+def certify(problem, *, target_gradient=1e-8, max_time=1e15, max_steps=20000, max_seconds=60,
+            digits=60, arithmetic=None, classify_arithmetic="ball:256", source="python"):
+    """``locus certify``: the gradient flow from the problem's point (SUNDIALS CVODE), Ceres and
+    MPFR Newton, the Krawczyk existence proof and classify. Returns (refined problem or None, the
+    ``--json`` report: "verdict", "critical_point_proved", "flow", "refine", "classify",
+    "distance", "loss_change")."""
+    report, point = _locus._certify(problem, float(target_gradient), float(max_time),
+                                    int(max_steps), float(max_seconds), int(digits),
+                                    arithmetic or "", str(classify_arithmetic), str(source))
+    return point, _json.loads(report)
 
 
 def construct_split(problem, layer, unit, lam, *, arithmetic=None, source="python"):

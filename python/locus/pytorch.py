@@ -256,6 +256,13 @@ def from_sequential(model, inputs, targets, loss_fn="mse", weight_decay=0, *, po
     return p.with_point(theta)
 
 
+def certify(model, inputs, targets, loss_fn="mse", weight_decay=0, **options):
+    """``locus.certify`` of the imported problem: from the model's weights along the gradient
+    flow to a critical point, proved and classified (or where the run stopped). Options as
+    ``locus.certify``. Returns (refined problem or None, report)."""
+    return locus.certify(from_sequential(model, inputs, targets, loss_fn, weight_decay), **options)
+
+
 def parameters_of(problem, model):
     """The inverse map: a dict name -> float64 tensor of ``model``'s parameters at the problem's
     point (nearest doubles), for ``torch.nn.utils.stateless.functional_call``."""

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "locus/api/certify.hpp"
 #include "locus/api/construct.hpp"
 #include "locus/api/evaluate.hpp"
 #include "locus/api/jobs.hpp"
@@ -585,6 +586,43 @@ PYBIND11_MODULE(_locus, m) {
       py::arg("ceres"),
       py::arg("least_squares"),
       py::arg("max_iterations"),
+      py::arg("source"));
+
+  m.def(
+      "_certify",
+      [](const locus::Problem& p,
+         double target_gradient,
+         double max_time,
+         long max_steps,
+         double max_seconds,
+         int digits,
+         const std::string& arithmetic,
+         const std::string& classify_arithmetic,
+         const std::string& source) {
+        locus::api::CertifyOutcome out;
+        {
+          const py::gil_scoped_release release;
+          locus::api::CertifyRequest r;
+          r.flow.target_gradient = target_gradient;
+          r.flow.max_time = max_time;
+          r.flow.max_steps = max_steps;
+          r.flow.max_seconds = max_seconds;
+          r.refine.digits = digits;
+          if (!arithmetic.empty()) r.refine.arithmetic = locus::parse_arithmetic(arithmetic);
+          r.classify.arithmetic = locus::parse_arithmetic(classify_arithmetic);
+          out = locus::api::certify(p, r, source);
+        }
+        return py::make_tuple(locus::api::to_json(out).dump(),
+                              out.point ? py::cast(*out.point) : py::none());
+      },
+      py::arg("problem"),
+      py::arg("target_gradient"),
+      py::arg("max_time"),
+      py::arg("max_steps"),
+      py::arg("max_seconds"),
+      py::arg("digits"),
+      py::arg("arithmetic"),
+      py::arg("classify_arithmetic"),
       py::arg("source"));
 
   m.def(

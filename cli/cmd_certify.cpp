@@ -1,0 +1,149 @@
+// `locus certify FILE [--out FILE2]`: from the file's point to a certified verdict — the gradient
+// flow (CVODE), Ceres and MPFR Newton, the Krawczyk existence proof, classify (docs/certify.md).
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+
+#include "locus/api/certify.hpp"
+#include "locus/io/problem.hpp"
+#include "locus/scalar/arithmetic.hpp"
+#include "locus/scalar/parse.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace locus::cli {
+
+namespace {
+
+struct CertifyOptions {
+  std::string file;
+  std::string out;
+  api::CertifyRequest request;
+  std::string newton_arithmetic;
+  std::string classify_arithmetic = "ball:256";
+  bool json = false;
+  bool quiet = false;
+};
+
+void print_text(const api::CertifyOutcome& o, const Problem& p, const CertifyOptions& opt) {
+  const FlowResult& f = o.flow;
+  fmt::print("network     {}\n", p.network.describe());
+  fmt::print("start       {}: L = {:.12g}, ‖∇L‖ = {:.3e}, ‖θ‖ = {:.4g}\n",
+             opt.file,
+             f.start.loss,
+             f.start.gradient_norm,
+             f.start.theta_norm);
+  fmt::print("flow        {} at t = {:.4g} ({} steps, {} exact Hessians, {:.2f} s): L = {:.12g}, "
+             "‖∇L‖ = {:.3e}, ‖θ‖ = {:.4g}\n",
+             to_string(f.status),
+             f.end.time,
+             f.end.steps,
+             f.jacobian_evaluations,
+             f.end.seconds,
+             f.end.loss,
+             f.end.gradient_norm,
+             f.end.theta_norm);
+  if (!f.message.empty()) fmt::print("            {}\n", f.message);
+  const nlohmann::json& r = o.refine;
+  fmt::print("newton      {} in {}: ‖∇L‖ <= {} (Arb balls at the exact refined point)\n",
+             r.value("status", std::string("?")),
+             r.value("arithmetic", std::string("?")),
+             r.value("gradient_norm_bound", std::string("?")));
+  if (r.contains("existence")) {
+    const auto& e = r["existence"];
+    if (e.value("proved", false)) {
+      fmt::print("existence   proved: a unique critical point lies within max-norm {} ({})\n",
+                 e.value("radius", std::string()),
+                 e.value("method", std::string()));
+    } else {
+      fmt::print("existence   not proved: {}\n", e.value("reason", std::string()));
+    }
+  }
+  if (o.classification) {
+    const Classification& c = *o.classification;
+    fmt::print("kind        {} ({})\n",
+               to_string(c.kind),
+               c.certified ? "certified, " + c.arithmetic : "not certified");
+    if (c.inertia_known) {
+      fmt::print("inertia     (n+, n-, n0) = ({}, {}, {})\n",
+                 c.inertia.positive,
+                 c.inertia.negative,
+                 c.inertia.zero);
+    }
+    if (!c.reason.empty()) fmt::print("reason      {}\n", c.reason);
+  }
+  if (o.distance) {
+    fmt::print("moved       max-norm {:.4e} from the start, loss change {:.6e}\n",
+               *o.distance,
+               *o.loss_change);
+  }
+  fmt::print("verdict     {}\n", o.verdict);
+  if (o.point && !opt.out.empty()) fmt::print("wrote       {}\n", opt.out);
+  fmt::print("seconds     {:.3f}\n", o.seconds);
+}
+
+int run(CertifyOptions& opt) {
+  if (!opt.newton_arithmetic.empty()) {
+    opt.request.refine.arithmetic = parse_arithmetic(opt.newton_arithmetic);
+  }
+  opt.request.classify.arithmetic = parse_arithmetic(opt.classify_arithmetic);
+  api::checked_arithmetic(opt.request.refine);
+  if (!opt.quiet) {
+    opt.request.flow.progress = [](const FlowSample& s) {
+      std::fprintf(stderr,
+                   "flow  %8.1f s  t = %-11.4g L = %-20.14g ‖∇L‖ = %-10.3e ‖θ‖ = %.4g\n",
+                   s.seconds,
+                   s.time,
+                   s.loss,
+                   s.gradient_norm,
+                   s.theta_norm);
+    };
+  }
+  const Problem p = read_problem_file(opt.file);
+  const api::CertifyOutcome o = api::certify(p, opt.request, opt.file);
+  if (o.point && !opt.out.empty()) write_problem_file(*o.point, opt.out);
+  if (opt.json) {
+    nlohmann::json j = api::to_json(o);
+    if (o.point && !opt.out.empty()) j["out"] = opt.out;
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    print_text(o, p, opt);
+  }
+  return o.critical_point_proved ? 0 : 1;
+}
+
+}  // namespace
+
+Run add_certify(CLI::App& app) {
+  auto opt = std::make_shared<CertifyOptions>();
+  app.add_option("FILE", opt->file, "problem file (locus-problem/1) with a starting point")
+      ->required();
+  app.add_option("-o,--out", opt->out, "write the refined problem (with its certificate) here");
+  app.add_option("--target-gradient",
+                 opt->request.flow.target_gradient,
+                 "hand the flow over to Newton when ‖∇L‖ <= this")
+      ->capture_default_str();
+  app.add_option("--max-time", opt->request.flow.max_time, "flow-time budget")
+      ->capture_default_str();
+  app.add_option("--max-steps", opt->request.flow.max_steps, "CVODE step budget")
+      ->capture_default_str();
+  app.add_option("--max-seconds", opt->request.flow.max_seconds, "wall-clock budget of the flow")
+      ->capture_default_str();
+  app.add_option("-d,--digits", opt->request.refine.digits, "Newton: stop when ‖∇L‖ <= 10^-digits")
+      ->capture_default_str();
+  app.add_option("-a,--arithmetic",
+                 opt->newton_arithmetic,
+                 "Newton's arithmetic (default: the smallest mpfr:BITS for the digits)");
+  app.add_option("--classify-arithmetic",
+                 opt->classify_arithmetic,
+                 "the arithmetic that classifies the refined point")
+      ->capture_default_str();
+  app.add_flag("--json", opt->json, "JSON report");
+  app.add_flag("-q,--quiet", opt->quiet, "no progress lines on stderr");
+  return [opt] { return run(*opt); };
+}
+
+}  // namespace locus::cli
