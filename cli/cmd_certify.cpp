@@ -36,16 +36,17 @@ void print_text(const api::CertifyOutcome& o, const Problem& p, const CertifyOpt
              f.start.loss,
              f.start.gradient_norm,
              f.start.theta_norm);
-  fmt::print("flow        {} at t = {:.4g} ({} steps, {} exact Hessians, {:.2f} s): L = {:.12g}, "
-             "‖∇L‖ = {:.3e}, ‖θ‖ = {:.4g}\n",
-             to_string(f.status),
-             f.end.time,
-             f.end.steps,
-             f.jacobian_evaluations,
-             f.end.seconds,
-             f.end.loss,
-             f.end.gradient_norm,
-             f.end.theta_norm);
+  fmt::print(
+      "flow        {} at t = {:.4g} ({} steps, {} exact Hessians, {:.2f} s): L = {:.12g}, "
+      "‖∇L‖ = {:.3e}, ‖θ‖ = {:.4g}\n",
+      to_string(f.status),
+      f.end.time,
+      f.end.steps,
+      f.jacobian_evaluations,
+      f.end.seconds,
+      f.end.loss,
+      f.end.gradient_norm,
+      f.end.theta_norm);
   if (!f.message.empty()) fmt::print("            {}\n", f.message);
   const nlohmann::json& r = o.refine;
   fmt::print("newton      {} in {}: ‖∇L‖ <= {} (Arb balls at the exact refined point)\n",

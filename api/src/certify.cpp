@@ -49,12 +49,11 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
                                      {"time", out.flow.end.time},
                                      {"steps", out.flow.end.steps}};
     out.point = std::move(r.refined);
-    const bool exists = out.refine.contains("existence") &&
-                        out.refine["existence"].value("proved", false);
+    const bool exists =
+        out.refine.contains("existence") && out.refine["existence"].value("proved", false);
     Classification c = classify(*out.point, request.classify, source);
-    out.critical_point_proved =
-        exists || c.stationarity == Stationarity::Exact ||
-        c.stationarity == Stationarity::ProvedNearby;
+    out.critical_point_proved = exists || c.stationarity == Stationarity::Exact ||
+                                c.stationarity == Stationarity::ProvedNearby;
     out.classification = std::move(c);
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -70,10 +69,9 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
       e.gradient_norm,
       e.theta_norm);
   if (!out.point) {
-    out.verdict = fmt::format(
-        "no critical point reached: {}; Newton from there: {}",
-        where,
-        out.refine.value("reason", std::string("did not converge")));
+    out.verdict = fmt::format("no critical point reached: {}; Newton from there: {}",
+                              where,
+                              out.refine.value("reason", std::string("did not converge")));
   } else if (!out.critical_point_proved) {
     out.verdict = fmt::format(
         "no critical point proved: Newton converged in floating point, but neither the existence "
@@ -83,14 +81,14 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
         to_string(out.classification->kind));
   } else {
     const Classification& c = *out.classification;
-    out.verdict = fmt::format("{} ({}), {}",
-                              to_string(c.kind),
-                              c.certified ? "certified by " + c.arithmetic : "evidence only",
-                              c.inertia_known ? fmt::format("inertia ({}, {}, {})",
-                                                            c.inertia.positive,
-                                                            c.inertia.negative,
-                                                            c.inertia.zero)
-                                              : std::string("inertia not decided"));
+    out.verdict = fmt::format(
+        "{} ({}), {}",
+        to_string(c.kind),
+        c.certified ? "certified by " + c.arithmetic : "evidence only",
+        c.inertia_known
+            ? fmt::format(
+                  "inertia ({}, {}, {})", c.inertia.positive, c.inertia.negative, c.inertia.zero)
+            : std::string("inertia not decided"));
   }
   return out;
 }

@@ -34,8 +34,8 @@ TEST_SUITE("solve.flow") {
     CHECK(r.status == FlowStatus::Converged);
     CHECK(r.end.gradient_norm <= 1e-11);
     for (Eigen::Index k = 0; k < 3; ++k) {
-      CHECK(r.theta(k) == doctest::Approx(locus::ScalarTraits<Rational>::to_double(exact(k)))
-                              .epsilon(1e-9));
+      CHECK(r.theta(k) ==
+            doctest::Approx(locus::ScalarTraits<Rational>::to_double(exact(k))).epsilon(1e-9));
     }
     CHECK(r.jacobian_evaluations >= 1);
     CHECK(r.history.front().time == 0);
@@ -52,7 +52,8 @@ TEST_SUITE("solve.flow") {
     data.targets = Mat<Rational>(5, 1);
     data.targets << 1, 0, Rational(1, 2), 0, 1;
     Vec<double> theta0(net.num_parameters());
-    for (Eigen::Index k = 0; k < theta0.size(); ++k) theta0(k) = 0.3 * static_cast<double>(k % 4) - 0.4;
+    for (Eigen::Index k = 0; k < theta0.size(); ++k)
+      theta0(k) = 0.3 * static_cast<double>(k % 4) - 0.4;
     FlowOptions o;
     o.target_gradient = 1e-8;
     const auto r = locus::gradient_flow(net, data, theta0, o);

@@ -7,8 +7,9 @@
 
 #include "locus/error.hpp"
 
-#include <cvode/cvode.h>
 #include <fmt/format.h>
+
+#include <cvode/cvode.h>
 #include <nvector/nvector_serial.h>
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>

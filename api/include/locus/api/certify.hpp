@@ -30,8 +30,8 @@ struct CertifyRequest {
 
 /// What certify found.
 struct CertifyOutcome {
-  FlowResult flow;              ///< the flow from the problem's point
-  nlohmann::json refine;        ///< the refine job's report, started where the flow ended
+  FlowResult flow;               ///< the flow from the problem's point
+  nlohmann::json refine;         ///< the refine job's report, started where the flow ended
   std::optional<Problem> point;  ///< the refined problem (refine's file), when Newton converged
   std::optional<Classification> classification;  ///< at the refined point
   /// True when a true critical point is proved: the Krawczyk existence proof holds at the refined

@@ -54,12 +54,13 @@ std::string to_string(FlowStatus status);
 /// The flow's end and its history.
 struct FlowResult {
   FlowStatus status = FlowStatus::SolverFailure;
-  Vec<double> theta;                ///< θ at the end
-  FlowSample start, end;            ///< the first and the last point
-  std::vector<FlowSample> history;  ///< points at roughly log-spaced flow times, start and end included
-  long rhs_evaluations = 0;         ///< gradients evaluated by CVODE
-  long jacobian_evaluations = 0;    ///< exact Hessians evaluated by CVODE
-  std::string message;              ///< CVODE's flag on failure, else empty
+  Vec<double> theta;      ///< θ at the end
+  FlowSample start, end;  ///< the first and the last point
+  std::vector<FlowSample>
+      history;               ///< points at roughly log-spaced flow times, start and end included
+  long rhs_evaluations = 0;  ///< gradients evaluated by CVODE
+  long jacobian_evaluations = 0;  ///< exact Hessians evaluated by CVODE
+  std::string message;            ///< CVODE's flag on failure, else empty
 };
 
 /// Follows dθ/dt = −∇L from θ₀ (double, CVODE BDF with the exact Hessian Jacobian and a dense
