@@ -54,6 +54,8 @@ cmake --build "$BUILD_DIR" --target locus locus_python locus_bench_scalar locus_
   echo
   /usr/bin/python3 bench/model_class_bench.py "$BUILD_DIR" "$BUILD_DIR/bench-out"
   echo
+  /usr/bin/python3 bench/certify_bench.py "$BUILD_DIR"
+  echo
   cat bench/hand_measured.md
 } > docs/benchmarks.md
 cat docs/benchmarks.md
