@@ -76,6 +76,40 @@ void print_text(const api::CertifyOutcome& o, const Problem& p, const CertifyOpt
     }
     if (!c.reason.empty()) fmt::print("reason      {}\n", c.reason);
   }
+  if (o.continued) {
+    const FlowResult& c = *o.continued;
+    fmt::print(
+        "continued   {} at t = {:.4g} ({} steps): L = {:.12g}, ‖∇L‖ = {:.3e}, ‖θ‖ = {:.4g}\n",
+        to_string(c.status),
+        c.end.time,
+        c.end.steps,
+        c.end.loss,
+        c.end.gradient_norm,
+        c.end.theta_norm);
+  }
+  if (o.divergence) {
+    const FlowDivergence& d = *o.divergence;
+    fmt::print("divergence  {}: {}\n", d.diverging ? "yes" : "no", d.reason);
+    if (d.diverging) {
+      fmt::print(
+          "growth      ‖θ‖ ~ t^{:.3f}, d‖θ‖/d ln t = {:.4g}{}; L -> about {:.8g} (estimate)\n",
+          d.growth_exponent,
+          d.growth_per_log_time,
+          d.logarithmic ? " (logarithmic: separable data)" : "",
+          d.loss_limit_estimate);
+      for (const GrowingUnit& u : d.units) {
+        fmt::print("unit        layer {}, unit {}: incoming weights {:.4g} -> {:.4g}{}\n",
+                   u.layer,
+                   u.unit,
+                   u.norm_before,
+                   u.norm_after,
+                   u.saturated >= 0
+                       ? fmt::format(", saturated on {} of {} samples", u.saturated, u.samples)
+                       : std::string());
+      }
+      fmt::print("ray         {}\n", d.ray_method);
+    }
+  }
   if (o.distance) {
     fmt::print("moved       max-norm {:.4e} from the start, loss change {:.6e}\n",
                *o.distance,

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 #include "locus/error.hpp"
 #include "locus/scalar/rational.hpp"
@@ -56,6 +57,18 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
                                 c.stationarity == Stationarity::ProvedNearby;
     out.classification = std::move(c);
   }
+  if (!out.point) {
+    // No critical point near where the flow stopped. If it stopped on its gradient target, follow
+    // it further with no target (same budgets) to see where it goes; then read the last stretch.
+    const FlowResult* last = &out.flow;
+    if (out.flow.status == FlowStatus::Converged) {
+      FlowOptions more = request.flow;
+      more.target_gradient = std::numeric_limits<double>::min();
+      out.continued = gradient_flow(p.network, p.data, out.flow.theta, more);
+      last = &*out.continued;
+    }
+    out.divergence = analyse_divergence(p.network, p.data, *last);
+  }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   const FlowSample& e = out.flow.end;
@@ -68,7 +81,32 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
       e.loss,
       e.gradient_norm,
       e.theta_norm);
-  if (!out.point) {
+  if (!out.point && out.divergence && out.divergence->diverging) {
+    const FlowDivergence& d = *out.divergence;
+    std::string units;
+    for (std::size_t i = 0; i < d.units.size() && i < 3; ++i) {
+      const GrowingUnit& u = d.units[i];
+      units += fmt::format(
+          "{}layer {}, unit {}{}",
+          i ? "; " : "",
+          u.layer,
+          u.unit,
+          u.saturated >= 0 ? fmt::format(" (saturated on {} of {} samples)", u.saturated, u.samples)
+                           : std::string());
+    }
+    out.verdict = fmt::format(
+        "no critical point: the flow runs to infinity ({} growth of ‖θ‖{}; growing: {}); L "
+        "decreases towards about {:.6g}{}",
+        d.logarithmic ? std::string("logarithmic") : fmt::format("t^{:.2f}", d.growth_exponent),
+        d.logarithmic ? ", the signature of separable data" : "",
+        units.empty() ? std::string("no single unit") : units,
+        d.loss_limit_estimate,
+        d.decrease_certified
+            ? fmt::format("; L strictly decreases along the final ray for a length "
+                          "{:.3g} (certified)",
+                          d.ray_length)
+            : std::string());
+  } else if (!out.point) {
     out.verdict = fmt::format("no critical point reached: {}; Newton from there: {}",
                               where,
                               out.refine.value("reason", std::string("did not converge")));
@@ -109,6 +147,33 @@ nlohmann::json to_json(const CertifyOutcome& o) {
                       {"refine", o.refine},
                       {"seconds", fmt::format("{:.3f}", o.seconds)}};
   j["classify"] = o.classification ? to_json(*o.classification, 0) : nlohmann::json(nullptr);
+  if (o.continued) {
+    j["continued_flow"] = {{"status", to_string(o.continued->status)},
+                           {"start", sample_json(o.continued->start)},
+                           {"end", sample_json(o.continued->end)}};
+  }
+  if (o.divergence) {
+    const FlowDivergence& d = *o.divergence;
+    nlohmann::json units = nlohmann::json::array();
+    for (const GrowingUnit& u : d.units) {
+      units.push_back({{"layer", u.layer},
+                       {"unit", u.unit},
+                       {"norm_before", u.norm_before},
+                       {"norm_after", u.norm_after},
+                       {"saturated", u.saturated >= 0 ? nlohmann::json(u.saturated) : nullptr},
+                       {"samples", u.samples}});
+    }
+    j["divergence"] = {{"diverging", d.diverging},
+                       {"reason", d.reason},
+                       {"growth_exponent", d.growth_exponent},
+                       {"growth_per_log_time", d.growth_per_log_time},
+                       {"logarithmic", d.logarithmic},
+                       {"loss_limit_estimate", d.loss_limit_estimate},
+                       {"units", units},
+                       {"decrease_certified", d.decrease_certified},
+                       {"ray_length", d.ray_length},
+                       {"ray_method", d.ray_method}};
+  }
   j["distance"] = o.distance ? nlohmann::json(*o.distance) : nlohmann::json(nullptr);
   j["loss_change"] = o.loss_change ? nlohmann::json(*o.loss_change) : nlohmann::json(nullptr);
   return j;

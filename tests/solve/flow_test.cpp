@@ -102,6 +102,35 @@ TEST_SUITE("solve.flow") {
     CHECK(r.end.theta_norm > 10 * (r.start.theta_norm + 1));
     CHECK(r.end.loss < 1e-6);
     CHECK(r.end.gradient_norm > 0);
+    // The last stretch: ‖θ‖ grows like log t, the output units' rows grow, L -> 0.
+    const auto d = locus::analyse_divergence(net, data, r);
+    CAPTURE(d.reason);
+    CHECK(d.diverging);
+    CHECK(d.logarithmic);
+    CHECK(d.growth_exponent < 0.15);
+    CHECK(d.growth_per_log_time > 0);
+    CHECK(d.loss_limit_estimate >= 0);
+    CHECK(d.loss_limit_estimate <= r.end.loss);
+    REQUIRE(!d.units.empty());
+    CHECK(d.units.front().layer == 1);
+    CHECK(d.units.front().saturated == -1);  // the output layer has no σ
+  }
+
+  TEST_CASE("flow: a flow that converges is not called diverging") {
+    Network net;
+    net.widths = {2, 1};
+    Dataset data;
+    data.inputs = Mat<Rational>(3, 2);
+    data.inputs << 1, 0, 0, 1, 1, 1;
+    data.targets = Mat<Rational>(3, 1);
+    data.targets << 1, 2, 3;
+    FlowOptions o;
+    o.target_gradient = 1e-10;
+    const auto r = locus::gradient_flow(net, data, Vec<double>::Zero(3), o);
+    REQUIRE(r.status == FlowStatus::Converged);
+    const auto d = locus::analyse_divergence(net, data, r);
+    CHECK_FALSE(d.diverging);
+    CHECK_FALSE(d.reason.empty());
   }
 
   TEST_CASE("flow: bad input names the value") {

@@ -1,11 +1,14 @@
 // The gradient flow through SUNDIALS CVODE (locus/solve/flow.hpp).
 #include "locus/solve/flow.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
 
+#include "locus/core/activation.hpp"
 #include "locus/error.hpp"
+#include "locus/scalar/ball.hpp"
 
 #include <fmt/format.h>
 
@@ -152,6 +155,7 @@ FlowResult gradient_flow(const Network& network,
   FlowResult out;
   out.start = sample(0, theta0, 0);
   out.history.push_back(out.start);
+  out.history_theta.push_back(theta0);
   out.theta = theta0;
   if (out.start.gradient_norm <= options.target_gradient) {
     out.status = FlowStatus::Converged;
@@ -205,6 +209,7 @@ FlowResult gradient_flow(const Network& network,
     last = sample(t, theta, steps);
     if (t >= next_record || last.gradient_norm <= options.target_gradient) {
       out.history.push_back(last);
+      out.history_theta.push_back(theta);
       while (next_record <= t) next_record *= 1.5;
     }
     if (options.progress && last.seconds >= next_progress) {
@@ -230,13 +235,200 @@ FlowResult gradient_flow(const Network& network,
   }
   out.theta = theta;
   out.end = last;
-  if (out.history.empty() || out.history.back().steps != last.steps) out.history.push_back(last);
+  if (out.history.empty() || out.history.back().steps != last.steps) {
+    out.history.push_back(last);
+    out.history_theta.push_back(theta);
+  }
   long nfe = 0;
   (void)CVodeGetNumRhsEvals(mem.get(), &nfe);
   out.rhs_evaluations = nfe;
   out.jacobian_evaluations = fd.jacobians;
   if (options.progress) options.progress(out.end);
   return out;
+}
+
+FlowDivergence analyse_divergence(const Network& network,
+                                  const Dataset& data,
+                                  const FlowResult& flow,
+                                  int bits) {
+  FlowDivergence d;
+  const auto n_hist = flow.history.size();
+  if (n_hist < 3 || flow.history_theta.size() != n_hist || !(flow.end.time > 0)) {
+    d.reason = "the flow is too short to judge (fewer than 3 recorded points)";
+    return d;
+  }
+  // The last stretch: points with t >= t_end/100 (and t > 0).
+  const double t_end = flow.end.time;
+  std::size_t first = n_hist - 1;
+  while (first > 0 && flow.history[first - 1].time >= t_end / 100 &&
+         flow.history[first - 1].time > 0) {
+    --first;
+  }
+  const std::size_t count = n_hist - first;
+  if (count < 3 || flow.history[first].time > t_end / 10) {
+    d.reason = fmt::format(
+        "the flow's last stretch has {} recorded points over t in [{:.3g}, {:.3g}]: less than a "
+        "decade of flow time to judge",
+        count,
+        flow.history[first].time,
+        t_end);
+    return d;
+  }
+  // Fits over the stretch: ln‖θ‖ = a ln t + c and ‖θ‖ = b ln t + c'.
+  double sx = 0, sy = 0, sz = 0, sxx = 0, sxy = 0, sxz = 0;
+  bool nondecreasing = true;
+  for (std::size_t i = first; i < n_hist; ++i) {
+    const double x = std::log(flow.history[i].time);
+    const double z = flow.history[i].theta_norm;
+    const double y = std::log(std::max(z, 1e-300));
+    sx += x;
+    sy += y;
+    sz += z;
+    sxx += x * x;
+    sxy += x * y;
+    sxz += x * z;
+    if (i > first && z < flow.history[i - 1].theta_norm * (1 - 1e-12)) nondecreasing = false;
+  }
+  const auto m = static_cast<double>(count);
+  const double den = m * sxx - sx * sx;
+  d.growth_exponent = den > 0 ? (m * sxy - sx * sy) / den : 0;
+  d.growth_per_log_time = den > 0 ? (m * sxz - sx * sz) / den : 0;
+  const FlowSample& ref = flow.history[first];
+  const FlowSample& prev = flow.history[n_hist - 2];
+  const FlowSample& last = flow.history[n_hist - 1];
+  // Every loss locus has is >= 0 (squared, cross-entropies, an L2 term with c >= 0).
+  d.loss_limit_estimate =
+      std::clamp(last.time > prev.time
+                     ? (last.time * last.loss - prev.time * prev.loss) / (last.time - prev.time)
+                     : last.loss,
+                 0.0,
+                 last.loss);
+  const double grew = last.theta_norm - ref.theta_norm;
+  d.diverging = flow.status != FlowStatus::Converged && nondecreasing &&
+                grew > 0.05 * std::max(1.0, ref.theta_norm) && d.growth_per_log_time > 0;
+  d.logarithmic = d.diverging && d.growth_exponent < 0.15;
+  d.reason = d.diverging
+                 ? fmt::format(
+                       "‖θ‖ grew from {:.4g} to {:.4g} over t in [{:.3g}, {:.3g}] without ever "
+                       "decreasing, while L fell from {:.6g} to {:.6g} and ‖∇L‖ from {:.3e} to "
+                       "{:.3e}",
+                       ref.theta_norm,
+                       last.theta_norm,
+                       ref.time,
+                       last.time,
+                       ref.loss,
+                       last.loss,
+                       ref.gradient_norm,
+                       last.gradient_norm)
+                 : fmt::format(
+                       "‖θ‖ went from {:.4g} to {:.4g} over t in [{:.3g}, {:.3g}]{}: no steady "
+                       "growth",
+                       ref.theta_norm,
+                       last.theta_norm,
+                       ref.time,
+                       last.time,
+                       nondecreasing ? "" : ", not monotonically");
+  if (!d.diverging) return d;
+
+  // Units whose incoming weights grew, with the samples on which a bounded σ is saturated.
+  const Vec<double>& th0 = flow.history_theta[first];
+  const Vec<double>& th1 = flow.history_theta[n_hist - 1];
+  const LossFunction<double> f(network, data);
+  for (int l = 1; l <= network.num_layers(); ++l) {
+    Mat<double> z;
+    const Activation* act = nullptr;
+    double slope0 = 0;
+    if (l < network.num_layers()) {
+      act = &network.activation_at(l);
+      const bool bounded = act->kind == ActivationKind::Sigmoid ||
+                           act->kind == ActivationKind::Tanh || act->kind == ActivationKind::Erf;
+      if (bounded) {
+        z = f.layer_terms(th1, l).z;
+        slope0 = activation_derivatives<double>(*act, 0.0, 1)[1];
+      } else {
+        act = nullptr;
+      }
+    }
+    for (int j = 0; j < network.width(l); ++j) {
+      double n0 = 0, n1 = 0;
+      for (int k = 0; k < network.input_columns(l); ++k) {
+        const auto idx = network.augmented_index(l, j, k);
+        n0 += th0(idx) * th0(idx);
+        n1 += th1(idx) * th1(idx);
+      }
+      n0 = std::sqrt(n0);
+      n1 = std::sqrt(n1);
+      // A unit grows when its incoming row carries at least a tenth of the growth of ‖θ‖.
+      if (!(n1 > n0 && n1 - n0 >= 0.1 * grew)) continue;
+      GrowingUnit u;
+      u.layer = l;
+      u.unit = j;
+      u.norm_before = n0;
+      u.norm_after = n1;
+      u.samples = static_cast<long>(data.size());
+      if (act != nullptr) {
+        u.saturated = 0;
+        for (Eigen::Index i = 0; i < z.rows(); ++i) {
+          const double s = activation_derivatives<double>(*act, z(i, j), 1)[1];
+          if (std::abs(s) < 1e-2 * slope0) ++u.saturated;
+        }
+      }
+      d.units.push_back(u);
+    }
+  }
+  std::sort(d.units.begin(), d.units.end(), [](const GrowingUnit& a, const GrowingUnit& b) {
+    return a.norm_after - a.norm_before > b.norm_after - b.norm_before;
+  });
+
+  // The final ray: u = (θ_end − θ_ref)/‖·‖; prove u·∇L < 0 on the box around the segment
+  // θ_end + [0, S]u, with S = ‖θ_end − θ_ref‖, S/10, S/100.
+  const Vec<double> step = th1 - th0;
+  const double length = step.norm();
+  if (!(length > 0)) {
+    d.ray_method = "the last stretch has zero length";
+    return d;
+  }
+  const ScopedBallPrecision precision(bits);
+  const LossFunction<Ball> fb(network, data);
+  Vec<Rational> dir(step.size());
+  for (Eigen::Index i = 0; i < step.size(); ++i) dir(i) = Rational(step(i) / length);
+  for (const double scale : {1.0, 0.1, 0.01}) {
+    const Rational s_len(length * scale);
+    Vec<Ball> box(step.size());
+    for (Eigen::Index i = 0; i < step.size(); ++i) {
+      const Rational a(th1(i));
+      const Rational b = a + s_len * dir(i);
+      box(i) = a <= b ? Ball::from_interval(a, b) : Ball::from_interval(b, a);
+    }
+    Vec<Ball> g;
+    try {
+      g = fb.gradient(box);
+    } catch (const Error& e) {
+      d.ray_method = fmt::format("the ball gradient over the segment failed: {}", e.what());
+      return d;
+    }
+    Ball slope(0);
+    for (Eigen::Index i = 0; i < g.size(); ++i) slope += g(i) * Ball(dir(i));
+    if (certainly_negative(slope) == Certainty::True) {
+      d.decrease_certified = true;
+      d.ray_length = length * scale;
+      d.ray_method = fmt::format(
+          "u·∇L <= {:.3e} < 0 on the whole segment θ_end + s·u, 0 <= s <= {:.4g} (Arb balls "
+          "enclosing ∇L over the segment's box, {} bits)",
+          to_double_nearest(slope.upper()),
+          length * scale,
+          bits);
+      return d;
+    }
+  }
+  d.ray_method = fmt::format(
+      "u·∇L < 0 not proved on the segment θ_end + s·u for s up to {:.4g}, {:.4g} or {:.4g} (Arb "
+      "balls, {} bits): the enclosure over the box is too wide",
+      length,
+      length / 10,
+      length / 100,
+      bits);
+  return d;
 }
 
 }  // namespace locus

@@ -37,6 +37,12 @@ struct CertifyOutcome {
   /// True when a true critical point is proved: the Krawczyk existence proof holds at the refined
   /// point, or classify proved it (exact gradient, or proved nearby).
   bool critical_point_proved = false;
+  /// When no critical point was reached: the flow followed further (from where the first one
+  /// ended, with no gradient target, when the first one had stopped on its target) and what its
+  /// last stretch says (growing units, saturation, growth rate, a certified decrease along the
+  /// final ray).
+  std::optional<FlowResult> continued;
+  std::optional<FlowDivergence> divergence;
   /// One line: the kind and how sure it is, or where the run stopped and why.
   std::string verdict;
   /// max-norm distance from the problem's point to the refined point, and the loss change (double);

@@ -56,12 +56,48 @@ struct FlowResult {
   FlowStatus status = FlowStatus::SolverFailure;
   Vec<double> theta;      ///< θ at the end
   FlowSample start, end;  ///< the first and the last point
-  std::vector<FlowSample>
-      history;               ///< points at roughly log-spaced flow times, start and end included
-  long rhs_evaluations = 0;  ///< gradients evaluated by CVODE
+  /// Points at roughly log-spaced flow times, start and end included, and θ at each.
+  std::vector<FlowSample> history;
+  std::vector<Vec<double>> history_theta;
+  long rhs_evaluations = 0;       ///< gradients evaluated by CVODE
   long jacobian_evaluations = 0;  ///< exact Hessians evaluated by CVODE
   std::string message;            ///< CVODE's flag on failure, else empty
 };
+
+/// A unit whose incoming weights grew over the flow's last stretch.
+struct GrowingUnit {
+  int layer = 0;           ///< weight layer l (1..L)
+  int unit = 0;            ///< row j of W̃_l
+  double norm_before = 0;  ///< ‖W̃_l[j, :]‖₂ at the reference point (about t_end/100)
+  double norm_after = 0;   ///< and at the end
+  long saturated = -1;     ///< samples where σ_l′(z)/σ_l′(0) < 1/100; −1: not a bounded σ
+  long samples = 0;        ///< N
+};
+
+/// What the end of a flow that found no critical point says about where it goes.
+struct FlowDivergence {
+  bool diverging = false;  ///< ‖θ‖ grew steadily over the last stretch (at least a decade of t)
+  std::string reason;      ///< why it is, or is not, called diverging
+  double growth_exponent = 0;      ///< a in ‖θ‖ ~ t^a, least squares over the last stretch
+  double growth_per_log_time = 0;  ///< d‖θ‖/d ln t over the last stretch
+  bool logarithmic = false;  ///< ‖θ‖ grows like log t (a < 0.15): the separable-data signature
+  /// L∞ from L ≈ L∞ + c/t on the last two points, clamped to [0, L_end] (an estimate).
+  double loss_limit_estimate = 0;
+  /// Units whose incoming row grew by at least a tenth of ‖θ‖'s growth, largest growth first.
+  std::vector<GrowingUnit> units;
+  /// L strictly decreases along the segment θ_end + s·u, 0 <= s <= ray_length, u the unit
+  /// direction of the last stretch: proved with Arb balls enclosing ∇L over the segment's box.
+  bool decrease_certified = false;
+  double ray_length = 0;
+  std::string ray_method;  ///< how, or why not
+};
+
+/// Reads the last stretch of a flow (history points with t >= t_end/100). Balls at `bits` for the
+/// ray. Does not throw for a flow too short to judge: `reason` says so.
+FlowDivergence analyse_divergence(const Network& network,
+                                  const Dataset& data,
+                                  const FlowResult& flow,
+                                  int bits = 128);
 
 /// Follows dθ/dt = −∇L from θ₀ (double, CVODE BDF with the exact Hessian Jacobian and a dense
 /// solver).
