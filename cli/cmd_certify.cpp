@@ -53,16 +53,7 @@ void print_text(const api::CertifyOutcome& o, const Problem& p, const CertifyOpt
              r.value("status", std::string("?")),
              r.value("arithmetic", std::string("?")),
              r.value("gradient_norm_bound", std::string("?")));
-  if (r.contains("existence")) {
-    const auto& e = r["existence"];
-    if (e.value("proved", false)) {
-      fmt::print("existence   proved: a unique critical point lies within max-norm {} ({})\n",
-                 e.value("radius", std::string()),
-                 e.value("method", std::string()));
-    } else {
-      fmt::print("existence   not proved: {}\n", e.value("reason", std::string()));
-    }
-  }
+  if (r.contains("existence")) print_existence(r["existence"]);
   if (o.classification) {
     const Classification& c = *o.classification;
     fmt::print("kind        {} ({})\n",

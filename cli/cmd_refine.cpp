@@ -62,14 +62,7 @@ void print_text(const nlohmann::json& report, const Problem& p, const RefineOpti
              str(report["gradient_norm_bound"]),
              bits);
   if (report.contains("existence")) {
-    const auto& e = report["existence"];
-    if (e["proved"].get<bool>()) {
-      fmt::print("existence   proved: a unique critical point lies within max-norm {} ({})\n",
-                 str(e["radius"]),
-                 str(e["method"]));
-    } else {
-      fmt::print("existence   not proved: {}\n", e.contains("reason") ? str(e["reason"]) : "");
-    }
+    print_existence(report["existence"]);
     fmt::print("wrote       {}\n", opt.out);
   } else {
     fmt::print("not written: no critical point reached\n");
@@ -96,6 +89,17 @@ int run(RefineOptions& opt) {
 }
 
 }  // namespace
+
+void print_existence(const nlohmann::json& e) {
+  const auto str = [&e](const char* key) { return e.value(key, std::string()); };
+  if (e.value("proved", false)) {
+    fmt::print("existence   proved: a unique critical point lies within max-norm {} ({})\n",
+               str("radius"),
+               str("method"));
+  } else {
+    fmt::print("existence   not proved: {}\n", str("reason"));
+  }
+}
 
 Run add_refine(CLI::App& app) {
   auto opt = std::make_shared<RefineOptions>();

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 namespace locus::cli {
 
@@ -23,5 +24,8 @@ Run add_path(CLI::App& app);
 Run add_check(CLI::App& app);
 Run add_reproduce(CLI::App& app);
 Run add_data(CLI::App& app, int argc, char** argv);
+
+/// The "existence" line of refine and certify: the Krawczyk proof of a refine report, or why not.
+void print_existence(const nlohmann::json& existence);
 
 }  // namespace locus::cli

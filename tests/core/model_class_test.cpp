@@ -51,6 +51,12 @@ std::vector<Activation> piecewise_activations() {
           Activation::relu()};
 }
 
+std::vector<Activation> all_activations() {
+  std::vector<Activation> all = smooth_activations();
+  for (const auto& a : piecewise_activations()) all.push_back(a);
+  return all;
+}
+
 const std::vector<Rational> kPoints = {Rational(-37, 10),
                                        Rational(-1),
                                        Rational(-1, 3),
@@ -71,9 +77,7 @@ TEST_SUITE("core.model_class") {
     const M512 h = locus::parse_scalar<M512>("1e-40");
     const M512 tol = locus::parse_scalar<M512>("1e-60");
     int checked = 0;
-    std::vector<Activation> all = smooth_activations();
-    for (const auto& a : piecewise_activations()) all.push_back(a);
-    for (const auto& act : all) {
+    for (const auto& act : all_activations()) {
       for (const Rational& z0 : kPoints) {
         CAPTURE(act.name());
         CAPTURE(locus::to_string(z0));
@@ -114,9 +118,7 @@ TEST_SUITE("core.model_class") {
   TEST_CASE("activations: Arb balls at 256 bits contain the MPFR-512 values") {
     const locus::ScopedBallPrecision precision(256);
     int checked = 0;
-    std::vector<Activation> all = smooth_activations();
-    for (const auto& a : piecewise_activations()) all.push_back(a);
-    for (const auto& act : all) {
+    for (const auto& act : all_activations()) {
       for (const Rational& z0 : kPoints) {
         CAPTURE(act.name());
         CAPTURE(locus::to_string(z0));
