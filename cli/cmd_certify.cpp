@@ -67,16 +67,21 @@ void print_text(const api::CertifyOutcome& o, const Problem& p, const CertifyOpt
     }
     if (!c.reason.empty()) fmt::print("reason      {}\n", c.reason);
   }
-  if (o.continued) {
-    const FlowResult& c = *o.continued;
-    fmt::print(
-        "continued   {} at t = {:.4g} ({} steps): L = {:.12g}, ‖∇L‖ = {:.3e}, ‖θ‖ = {:.4g}\n",
-        to_string(c.status),
-        c.end.time,
-        c.end.steps,
-        c.end.loss,
-        c.end.gradient_norm,
-        c.end.theta_norm);
+  if (o.stages.size() > 1) {
+    for (std::size_t k = 0; k < o.stages.size(); ++k) {
+      const api::CertifyStage& st = o.stages[k];
+      fmt::print(
+          "leg {:<7} target {:.1e}: {} at t = {:.4g} ({} steps), L = {:.12g}, ‖∇L‖ = {:.3e}; "
+          "Newton {}\n",
+          k + 1,
+          st.target_gradient,
+          to_string(st.status),
+          st.end.time,
+          st.end.steps,
+          st.end.loss,
+          st.end.gradient_norm,
+          st.refine_status);
+    }
   }
   if (o.divergence) {
     const FlowDivergence& d = *o.divergence;
@@ -108,6 +113,10 @@ void print_text(const api::CertifyOutcome& o, const Problem& p, const CertifyOpt
   }
   fmt::print("verdict     {}\n", o.verdict);
   if (o.point && !opt.out.empty()) fmt::print("wrote       {}\n", opt.out);
+  if (!o.point && o.stopped && !opt.out.empty()) {
+    fmt::print("wrote       {}: where the flow ended, NOT a critical point (no certificate)\n",
+               opt.out);
+  }
   fmt::print("seconds     {:.3f}\n", o.seconds);
 }
 
@@ -130,10 +139,19 @@ int run(CertifyOptions& opt) {
   }
   const Problem p = read_problem_file(opt.file);
   const api::CertifyOutcome o = api::certify(p, opt.request, opt.file);
-  if (o.point && !opt.out.empty()) write_problem_file(*o.point, opt.out);
+  if (!opt.out.empty()) {
+    if (o.point) {
+      write_problem_file(*o.point, opt.out);
+    } else if (o.stopped) {
+      write_problem_file(*o.stopped, opt.out);
+    }
+  }
   if (opt.json) {
     nlohmann::json j = api::to_json(o);
-    if (o.point && !opt.out.empty()) j["out"] = opt.out;
+    if ((o.point || o.stopped) && !opt.out.empty()) {
+      j["out"] = opt.out;
+      j["out_is_critical_point"] = o.point.has_value();
+    }
     fmt::print("{}\n", j.dump(2));
   } else {
     print_text(o, p, opt);
@@ -150,13 +168,16 @@ Run add_certify(CLI::App& app) {
   app.add_option("-o,--out", opt->out, "write the refined problem (with its certificate) here");
   app.add_option("--target-gradient",
                  opt->request.flow.target_gradient,
-                 "hand the flow over to Newton when ‖∇L‖ <= this")
+                 "hand the flow over to Newton when ‖∇L‖ <= this (then 100 times smaller for "
+                 "each further leg)")
       ->capture_default_str();
-  app.add_option("--max-time", opt->request.flow.max_time, "flow-time budget")
+  app.add_option("--max-time", opt->request.flow.max_time, "flow-time budget (all legs)")
       ->capture_default_str();
-  app.add_option("--max-steps", opt->request.flow.max_steps, "CVODE step budget")
+  app.add_option("--max-steps", opt->request.flow.max_steps, "CVODE step budget (all legs)")
       ->capture_default_str();
-  app.add_option("--max-seconds", opt->request.flow.max_seconds, "wall-clock budget of the flow")
+  app.add_option("--max-seconds",
+                 opt->request.flow.max_seconds,
+                 "wall-clock budget of the flow legs and the refine attempts between them")
       ->capture_default_str();
   app.add_option("-d,--digits", opt->request.refine.digits, "Newton: stop when ‖∇L‖ <= 10^-digits")
       ->capture_default_str();

@@ -65,7 +65,8 @@ void print_text(const nlohmann::json& report, const Problem& p, const RefineOpti
     print_existence(report["existence"]);
     fmt::print("wrote       {}\n", opt.out);
   } else {
-    fmt::print("not written: no critical point reached\n");
+    fmt::print("wrote       {}: where Newton stopped, NOT a critical point (no certificate)\n",
+               opt.out);
   }
   fmt::print("seconds     {}\n", str(report["seconds"]));
 }
@@ -79,6 +80,10 @@ int run(RefineOptions& opt) {
   if (out.refined) {
     write_problem_file(*out.refined, opt.out);
     out.report["out"] = opt.out;
+  } else if (out.stopped) {
+    write_problem_file(*out.stopped, opt.out);
+    out.report["out"] = opt.out;
+    out.report["out_is_critical_point"] = false;
   }
   if (opt.json) {
     fmt::print("{}\n", out.report.dump(2));
@@ -117,6 +122,9 @@ Run add_refine(CLI::App& app) {
                "Ceres on the residuals f(x_i) - y_i (squared loss, minima only)");
   app.add_option("--max-iterations", opt->max_iterations, "Newton iterations")
       ->capture_default_str();
+  app.add_option("--ceres-iterations", opt->ceres_max_iterations, "Ceres iterations")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_flag("--json", opt->json, "JSON report");
   return [opt] { return run(*opt); };
 }

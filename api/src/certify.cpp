@@ -1,12 +1,14 @@
 // The certify job (locus/api/certify.hpp): flow, refine, classify.
 #include "locus/api/certify.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
 
 #include "locus/error.hpp"
 #include "locus/scalar/rational.hpp"
+#include "locus/version.hpp"
 
 #include <fmt/format.h>
 
@@ -29,53 +31,126 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
   require_point(p, "certify", "a starting point (P numbers) to flow from");
   checked_arithmetic(request.refine);
   const auto t0 = std::chrono::steady_clock::now();
+  const auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
   CertifyOutcome out;
-  out.flow = gradient_flow(p.network, p.data, p.point_as<double>(), request.flow);
+  FlowResult& all = out.flow;
+  Vec<double> theta = p.point_as<double>();
+  double target = request.flow.target_gradient;
+  constexpr int kMaxStages = 8;
+  for (int k = 0; k < kMaxStages; ++k) {
+    // Each leg gets what is left of the budgets of the whole flow.
+    FlowOptions o = request.flow;
+    o.target_gradient = target;
+    o.max_time = request.flow.max_time - all.end.time;
+    o.max_steps = request.flow.max_steps - all.end.steps;
+    o.max_seconds = request.flow.max_seconds - elapsed();
+    if (k > 0 && (!(o.max_time > 0) || o.max_steps < 1 || !(o.max_seconds > 0))) break;
+    if (!(o.max_seconds > 0)) o.max_seconds = 1e-3;
+    const double time0 = all.end.time;
+    const long steps0 = all.end.steps;
+    const double seconds0 = elapsed();
+    if (o.progress) {
+      o.progress = [&request, time0, steps0, seconds0](FlowSample s) {
+        s.time += time0;
+        s.steps += steps0;
+        s.seconds += seconds0;
+        request.flow.progress(s);
+      };
+    }
+    FlowResult leg = gradient_flow(p.network, p.data, theta, o);
+    // Append the leg with flow time, steps and seconds counted from the start of the whole flow.
+    const auto shift = [&](FlowSample s) {
+      s.time += time0;
+      s.steps += steps0;
+      s.seconds += seconds0;
+      return s;
+    };
+    if (k == 0) all.start = leg.start;
+    for (std::size_t i = (k == 0 ? 0 : 1); i < leg.history.size(); ++i) {
+      all.history.push_back(shift(leg.history[i]));
+      all.history_theta.push_back(leg.history_theta[i]);
+    }
+    all.status = leg.status;
+    all.theta = leg.theta;
+    all.end = shift(leg.end);
+    all.rhs_evaluations += leg.rhs_evaluations;
+    all.jacobian_evaluations += leg.jacobian_evaluations;
+    all.message = leg.message;
+    theta = leg.theta;
 
-  // Refine from where the flow ended (its end point is exact in binary).
-  Problem flowed = p;
-  Vec<Rational> end(out.flow.theta.size());
-  for (Eigen::Index i = 0; i < end.size(); ++i) end(i) = Rational(out.flow.theta(i));
-  flowed.point = end;
-  RefineOutcome r = refine_checked(flowed, request.refine, source);
-  out.refine = std::move(r.report);
-  if (r.refined) {
+    // Refine from where the leg ended (its end point is exact in binary).
+    Problem flowed = p;
+    Vec<Rational> end(theta.size());
+    for (Eigen::Index i = 0; i < end.size(); ++i) end(i) = Rational(theta(i));
+    flowed.point = end;
+    RefineOutcome r = refine_checked(flowed, request.refine, source);
+    out.refine = std::move(r.report);
+    CertifyStage stage;
+    stage.target_gradient = target;
+    stage.status = leg.status;
+    stage.start = shift(leg.start);
+    stage.end = all.end;
+    stage.refine_status = out.refine.value("status", std::string());
+    stage.refine_reason = out.refine.value("reason", std::string());
+    out.stages.push_back(stage);
+    if (r.refined) {
+      out.point = std::move(r.refined);
+      break;
+    }
+    // No critical point where the leg ended. A leg that reached its target may have stopped on a
+    // plateau: go on with a smaller target. A leg that ran out of a budget ends the flow.
+    if (leg.status != FlowStatus::Converged) break;
+    target = std::min(target, leg.end.gradient_norm) / 100;
+  }
+
+  if (out.point) {
     const Vec<double> start = p.point_as<double>();
-    const Vec<double> refined = r.refined->point_as<double>();
+    const Vec<double> refined = out.point->point_as<double>();
     out.distance = (refined - start).cwiseAbs().maxCoeff();
     const LossFunction<double> f(p.network, p.data);
     out.loss_change = f.loss(refined) - f.loss(start);
-    r.refined->provenance["command"] = "locus certify";
-    r.refined->provenance["flow"] = {{"status", to_string(out.flow.status)},
-                                     {"time", out.flow.end.time},
-                                     {"steps", out.flow.end.steps}};
-    out.point = std::move(r.refined);
+    out.point->provenance["command"] = "locus certify";
+    out.point->provenance["flow"] = {{"status", to_string(all.status)},
+                                     {"time", all.end.time},
+                                     {"steps", all.end.steps},
+                                     {"legs", static_cast<long>(out.stages.size())}};
     const bool exists =
         out.refine.contains("existence") && out.refine["existence"].value("proved", false);
     Classification c = classify(*out.point, request.classify, source);
     out.critical_point_proved = exists || c.stationarity == Stationarity::Exact ||
                                 c.stationarity == Stationarity::ProvedNearby;
     out.classification = std::move(c);
-  }
-  if (!out.point) {
-    // No critical point near where the flow stopped. If it stopped on its gradient target, follow
-    // it further with no target (same budgets) to see where it goes; then read the last stretch.
-    const FlowResult* last = &out.flow;
-    if (out.flow.status == FlowStatus::Converged) {
-      FlowOptions more = request.flow;
-      more.target_gradient = std::numeric_limits<double>::min();
-      out.continued = gradient_flow(p.network, p.data, out.flow.theta, more);
-      last = &*out.continued;
-    }
-    out.divergence = analyse_divergence(p.network, p.data, *last);
+  } else {
+    // No critical point: read the flow's last stretch, and keep where it ended.
+    out.divergence = analyse_divergence(p.network, p.data, all);
+    Problem q = p;
+    Vec<Rational> end(all.theta.size());
+    for (Eigen::Index i = 0; i < end.size(); ++i) end(i) = Rational(all.theta(i));
+    q.point = end;
+    q.certificate = nullptr;
+    q.provenance = {{"command", "locus certify"},
+                    {"version", kVersion},
+                    {"source", source},
+                    {"status", "no critical point reached"},
+                    {"note", "where the gradient flow ended: NOT a critical point; no certificate"},
+                    {"flow",
+                     {{"status", to_string(all.status)},
+                      {"time", all.end.time},
+                      {"steps", all.end.steps},
+                      {"legs", static_cast<long>(out.stages.size())}}},
+                    {"seed", nullptr}};
+    out.stopped = std::move(q);
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   const FlowSample& e = out.flow.end;
   const std::string where = fmt::format(
-      "the flow ended ({}) at t = {:.4g} after {} steps with L = {:.10g}, ‖∇L‖ = {:.3e}, ‖θ‖ = "
+      "the flow ended ({}{}) at t = {:.4g} after {} steps with L = {:.10g}, ‖∇L‖ = {:.3e}, ‖θ‖ = "
       "{:.4g}",
       to_string(out.flow.status),
+      out.stages.size() > 1 ? fmt::format(", {} legs", out.stages.size()) : std::string(),
       e.time,
       e.steps,
       e.loss,
@@ -107,9 +182,12 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
                           d.ray_length)
             : std::string());
   } else if (!out.point) {
-    out.verdict = fmt::format("no critical point reached: {}; Newton from there: {}",
+    out.verdict = fmt::format("no critical point reached: {}; Newton from there: {}{}",
                               where,
-                              out.refine.value("reason", std::string("did not converge")));
+                              out.refine.value("reason", std::string("did not converge")),
+                              out.divergence && !out.divergence->reason.empty()
+                                  ? "; the flow's last stretch: " + out.divergence->reason
+                                  : std::string());
   } else if (!out.critical_point_proved) {
     out.verdict = fmt::format(
         "no critical point proved: Newton converged in floating point, but neither the existence "
@@ -147,11 +225,16 @@ nlohmann::json to_json(const CertifyOutcome& o) {
                       {"refine", o.refine},
                       {"seconds", fmt::format("{:.3f}", o.seconds)}};
   j["classify"] = o.classification ? to_json(*o.classification, 0) : nlohmann::json(nullptr);
-  if (o.continued) {
-    j["continued_flow"] = {{"status", to_string(o.continued->status)},
-                           {"start", sample_json(o.continued->start)},
-                           {"end", sample_json(o.continued->end)}};
+  nlohmann::json stages = nlohmann::json::array();
+  for (const CertifyStage& st : o.stages) {
+    stages.push_back({{"target_gradient", st.target_gradient},
+                      {"status", to_string(st.status)},
+                      {"start", sample_json(st.start)},
+                      {"end", sample_json(st.end)},
+                      {"refine_status", st.refine_status},
+                      {"refine_reason", st.refine_reason}});
   }
+  j["stages"] = stages;
   if (o.divergence) {
     const FlowDivergence& d = *o.divergence;
     nlohmann::json units = nlohmann::json::array();

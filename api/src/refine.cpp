@@ -31,13 +31,26 @@ std::string default_arithmetic(int digits) {
   return "mpfr:1024";
 }
 
-// An upper bound of ‖∇L(θ)‖ from a ball evaluation at the exact point θ.
-std::string gradient_bound(const Problem& p, const Vec<Rational>& theta, int bits) {
+// An upper bound of ‖∇L(θ)‖ from a ball evaluation at the exact point θ, and whether the gradient
+// is resolved there: some component's enclosure excludes 0 with at least 3 bits of relative
+// accuracy, so ∇L(θ) ≠ 0 is proved and ‖∇L‖ is not rounding noise of that precision.
+struct GradientEnclosure {
+  std::string bound;
+  bool resolved = false;
+};
+
+GradientEnclosure gradient_enclosure(const Problem& p, const Vec<Rational>& theta, int bits) {
   const ScopedBallPrecision precision(bits);
   const LossFunction<Ball> f(p.network, p.data);
   Vec<Ball> t(theta.size());
   for (Eigen::Index i = 0; i < theta.size(); ++i) t(i) = Ball(theta(i));
-  return format_bound(norm_upper_bound(f.gradient(t)), true, 4);
+  const Vec<Ball> g = f.gradient(t);
+  GradientEnclosure out;
+  out.bound = format_bound(norm_upper_bound(g), true, 4);
+  for (Eigen::Index i = 0; i < g.size(); ++i) {
+    if (g(i).is_finite() && g(i).rel_accuracy_bits() >= 3) out.resolved = true;
+  }
+  return out;
 }
 
 template <class S>
@@ -51,6 +64,7 @@ RefineOutcome refine_in(const RefineRequest& opt,
   // 1. Ceres polish in double.
   if (opt.ceres) {
     PolishOptions po;
+    po.max_iterations = opt.ceres_max_iterations;
     po.formulation =
         opt.least_squares ? PolishFormulation::LeastSquares : PolishFormulation::Gradient;
     const PolishReport pr = ceres_polish(p.network, p.data, p.point_as<double>(), po);
@@ -89,14 +103,32 @@ RefineOutcome refine_in(const RefineRequest& opt,
     refined(i) = ScalarTraits<S>::to_rational(nr.theta(i));
   }
   const int bits = ScalarTraits<S>::digits();
-  const std::string bound = gradient_bound(p, refined, bits);
+  const GradientEnclosure enclosure = gradient_enclosure(p, refined, bits);
+  const std::string& bound = enclosure.bound;
+  // When Newton stopped short, say which of the two reasons it is.
+  std::string reason = nr.reason;
+  if (!converged) {
+    report["stop"] = enclosure.resolved ? "no-critical-point-within-reach" : "precision-floor";
+    reason += enclosure.resolved
+                  ? fmt::format(
+                        "; ∇L is resolved at {} bits (its Arb enclosure excludes 0 with "
+                        "‖∇L‖ <= {}), so this is not the precision floor: no critical point "
+                        "within Newton's reach from here",
+                        bits,
+                        bound)
+                  : fmt::format(
+                        "; ∇L is not resolved at {} bits (its Arb enclosure contains 0): the "
+                        "precision floor of {}, a wider arithmetic may go further",
+                        bits,
+                        arithmetic_name);
+  }
   // Existence of a true critical point next to the refined one (nondegenerate points).
   ExistenceProof existence;
   if (converged) existence = prove_critical_point(p.network, p.data, refined, bits);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report["status"] = to_string(nr.status);
-  report["reason"] = nr.reason;
+  report["reason"] = reason;
   report["arithmetic"] = arithmetic_name;
   report["bits"] = bits;
   report["digits"] = opt.digits;
@@ -129,6 +161,23 @@ RefineOutcome refine_in(const RefineRequest& opt,
                      {"newton_status", to_string(nr.status)},
                      {"newton_iterations", static_cast<long>(nr.history.size())}};
     out.refined = std::move(q);
+  } else {
+    // The best point reached, for inspection: no certificate, and a provenance that says so.
+    Problem q = p;
+    q.point = refined;
+    q.certificate = nullptr;
+    q.provenance = {
+        {"command", "locus refine"},
+        {"version", kVersion},
+        {"source", source},
+        {"arithmetic", arithmetic_name},
+        {"digits", opt.digits},
+        {"ceres", opt.ceres},
+        {"status", to_string(nr.status)},
+        {"note",
+         "where Newton stopped short: NOT a critical point; no certificate (" + reason + ")"},
+        {"seed", nullptr}};
+    out.stopped = std::move(q);
   }
   return out;
 }

@@ -368,24 +368,37 @@ def classify(problem, *, arithmetic="ball:256", max_bits=4096, gradient_toleranc
 
 
 def refine(problem, *, digits=100, arithmetic=None, ceres=True, least_squares=False,
-           max_iterations=60, source="python"):
+           max_iterations=60, ceres_iterations=200, source="python"):
     """``locus refine``: returns (refined problem or None, the --json report). The refined problem
-    carries ``certificate`` (the Arb bound of the gradient, the Krawczyk existence proof)."""
-    report, refined = _locus._refine(problem, int(digits), arithmetic or "", bool(ceres),
-                                     bool(least_squares), int(max_iterations), str(source))
-    return refined, _json.loads(report)
+    carries ``certificate`` (the Arb bound of the gradient, the Krawczyk existence proof). When
+    Newton stops short, the report's ``"stopped_point"`` holds the problem at the best point reached
+    (no certificate; NOT a critical point) and ``"stop"`` says why: ``"precision-floor"`` or
+    ``"no-critical-point-within-reach"``."""
+    report, refined, stopped = _locus._refine(problem, int(digits), arithmetic or "", bool(ceres),
+                                              bool(least_squares), int(max_iterations),
+                                              int(ceres_iterations), str(source))
+    report = _json.loads(report)
+    if stopped is not None:
+        report["stopped_point"] = stopped
+    return refined, report
 
 
-def certify(problem, *, target_gradient=1e-8, max_time=1e15, max_steps=20000, max_seconds=60,
+def certify(problem, *, target_gradient=1e-6, max_time=1e15, max_steps=1000000, max_seconds=20,
             digits=60, arithmetic=None, classify_arithmetic="ball:256", source="python"):
-    """``locus certify``: the gradient flow from the problem's point (SUNDIALS CVODE), Ceres and
-    MPFR Newton, the Krawczyk existence proof and classify. Returns (refined problem or None, the
-    ``--json`` report: "verdict", "critical_point_proved", "flow", "refine", "classify",
-    "distance", "loss_change")."""
-    report, point = _locus._certify(problem, float(target_gradient), float(max_time),
-                                    int(max_steps), float(max_seconds), int(digits),
-                                    arithmetic or "", str(classify_arithmetic), str(source))
-    return point, _json.loads(report)
+    """``locus certify``: the gradient flow from the problem's point (SUNDIALS CVODE) in legs,
+    Ceres and MPFR Newton where each leg ends, the Krawczyk existence proof and classify. Returns
+    (refined problem or None, the ``--json`` report: "verdict", "critical_point_proved", "flow",
+    "stages", "refine", "classify", "divergence", "distance", "loss_change"). When no critical
+    point is reached, the report's ``"stopped_point"`` is the problem at the flow's end (no
+    certificate)."""
+    report, point, stopped = _locus._certify(problem, float(target_gradient), float(max_time),
+                                             int(max_steps), float(max_seconds), int(digits),
+                                             arithmetic or "", str(classify_arithmetic),
+                                             str(source))
+    report = _json.loads(report)
+    if stopped is not None:
+        report["stopped_point"] = stopped
+    return point, report
 
 
 def construct_split(problem, layer, unit, lam, *, arithmetic=None, source="python"):

@@ -566,6 +566,7 @@ PYBIND11_MODULE(_locus, m) {
          bool ceres,
          bool least_squares,
          int max_iterations,
+         int ceres_iterations,
          const std::string& source) {
         locus::api::RefineOutcome out;
         {
@@ -576,9 +577,12 @@ PYBIND11_MODULE(_locus, m) {
           r.ceres = ceres;
           r.least_squares = least_squares;
           r.max_iterations = max_iterations;
+          r.ceres_max_iterations = ceres_iterations;
           out = locus::api::refine_report(p, r, source);
         }
-        return py::make_tuple(out.report.dump(), out.refined ? py::cast(*out.refined) : py::none());
+        return py::make_tuple(out.report.dump(),
+                              out.refined ? py::cast(*out.refined) : py::none(),
+                              out.stopped ? py::cast(*out.stopped) : py::none());
       },
       py::arg("problem"),
       py::arg("digits"),
@@ -586,6 +590,7 @@ PYBIND11_MODULE(_locus, m) {
       py::arg("ceres"),
       py::arg("least_squares"),
       py::arg("max_iterations"),
+      py::arg("ceres_iterations"),
       py::arg("source"));
 
   m.def(
@@ -613,7 +618,8 @@ PYBIND11_MODULE(_locus, m) {
           out = locus::api::certify(p, r, source);
         }
         return py::make_tuple(locus::api::to_json(out).dump(),
-                              out.point ? py::cast(*out.point) : py::none());
+                              out.point ? py::cast(*out.point) : py::none(),
+                              out.stopped ? py::cast(*out.stopped) : py::none());
       },
       py::arg("problem"),
       py::arg("target_gradient"),

@@ -7,7 +7,8 @@
 // stagnation in double (an ill-conditioned Hessian whose small eigenvalues double cannot
 // resolve). Residual vectors are scaled by a power of two before they are rounded to T, so
 // gradients of 1e-300 and below lose nothing. A backtracking line search on ‖∇L‖ guards the first
-// steps.
+// steps; it also accepts a step that passes Deuflhard's natural monotonicity test, so that
+// curved, ill-conditioned valleys do not stall it.
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -143,6 +144,8 @@ NewtonResult<S> newton_refine(const Network& network,
   Vec<S> g = f.gradient(theta);
   S gn = g.norm();
   std::vector<S> norms{gn};
+  std::vector<S> corrections;    // ‖δ_k‖, the Newton corrections
+  std::vector<bool> full_steps;  // whether step k was undamped
   S last_step(0);
   // Preconditioner level: 0 double, 1 float128 (only worth it when S is wider than 64 bits).
   int level = 0;
@@ -156,6 +159,8 @@ NewtonResult<S> newton_refine(const Network& network,
     if (level >= max_level) return false;
     ++level;
     norms.assign(1, gn);
+    corrections.clear();
+    full_steps.clear();
     return true;
   };
   for (int it = 0;; ++it) {
@@ -187,35 +192,54 @@ NewtonResult<S> newton_refine(const Network& network,
     }
     // Stagnation: less than a factor 2 over the last three steps, far from the target. Either a
     // gradient-flat region without a critical point, or the arithmetic's precision floor.
-    if (norms.size() >= 4 && gn > norms[norms.size() - 4] / S(2)) {
+    // Damped steps are the global phase of the iteration (a curved valley is crossed in many
+    // short steps): three steps that gain less than a factor 2 in ‖∇L‖ and in ‖δ‖ are stagnation
+    // when they were undamped; damped steps get ten.
+    const auto stalled = [](const std::vector<S>& v, std::size_t back) {
+      return v.size() > back && v.back() > v[v.size() - 1 - back] / S(2);
+    };
+    const auto all_full = [&](std::size_t n) {
+      if (full_steps.size() < n) return false;
+      for (std::size_t i = full_steps.size() - n; i < full_steps.size(); ++i) {
+        if (!full_steps[i]) return false;
+      }
+      return true;
+    };
+    const bool stagnating =
+        (all_full(3) && stalled(norms, 3) && (corrections.size() < 4 || stalled(corrections, 3))) ||
+        (stalled(norms, 10) && stalled(corrections, 10));
+    if (stagnating) {
       if (escalate()) continue;
       out.status = NewtonStatus::Stagnated;
       out.reason = fmt::format(
-          "‖∇L‖ stopped decreasing at {} (three steps gained less than a factor 2): no critical "
-          "point within reach, or the precision floor of {} ({} bits)",
+          "‖∇L‖ stopped decreasing at {} (three full steps, or ten damped ones, gained less than "
+          "a factor 2 in ‖∇L‖ and in the Newton correction): no critical point within reach, or "
+          "the precision floor of {} ({} bits)",
           text(gn),
           ScalarTraits<S>::name(),
           out.precision_bits);
       break;
     }
     NewtonRecord rec;
-    rec.iteration = it;
+    rec.iteration = static_cast<int>(out.history.size());
     rec.gradient_norm = text(gn);
     // The pseudo-inverse preconditioner: from a double eigendecomposition, or from one in
     // float128 once double has stagnated (an ill-conditioned Hessian whose small eigenvalues are
-    // below double's resolution but not zero).
-    Vec<S> delta;
-    int inner = 0;
-    const auto solve = [&]<class T>(std::type_identity<T>) {
+    // below double's resolution but not zero). Then the step with its damping.
+    bool accepted = false;
+    Vec<S> trial, g_trial;
+    S gn_trial, correction_trial;
+    const auto step = [&]<class T>(std::type_identity<T>) {
       const LossFunction<T> ft(network, data);
       const PseudoInverse<T> pinv(ft.hessian(convert_vector<T>(theta)));
       rec.rank = static_cast<long>(pinv.d.size());
       rec.preconditioner = ScalarTraits<T>::name();
       // Solve H δ = −g to (about) ‖g‖² with refinement in S.
       const Vec<S> rhs = -g;
-      delta = pinv.apply(rhs);
+      Vec<S> delta = pinv.apply(rhs);
       S previous_residual = gn;
       const S inner_tol = gn * gn;
+      int inner = 0;
       for (; inner < options.max_inner; ++inner) {
         const Vec<S> r = rhs - f.hessian_vector_product(theta, delta);
         const S rn = r.norm();
@@ -223,37 +247,57 @@ NewtonResult<S> newton_refine(const Network& network,
         previous_residual = rn;
         delta += pinv.apply(r);
       }
+      rec.inner = inner;
+      // Damping: the step t·δ is accepted when ‖∇L‖ falls, or when Deuflhard's restricted
+      // natural monotonicity test holds, ‖H⁺∇L(θ + tδ)‖ <= (1 − t/4)·‖δ‖ (Newton Methods for
+      // Nonlinear Problems, 2004, §3.3). The second test is affine covariant: in a curved valley
+      // with a condition number of 1e9, ‖∇L‖ rises along every useful step while the natural
+      // (Newton-correction) norm still falls.
+      const S delta_norm = delta.norm();
+      S t(1);
+      for (int b = 0; b < 30; ++b) {
+        trial = theta + delta * t;
+        g_trial = f.gradient(trial);
+        gn_trial = g_trial.norm();
+        correction_trial = pinv.apply(Vec<S>(-g_trial)).norm();
+        if (gn_trial < gn || correction_trial <= (S(1) - t / S(4)) * delta_norm) {
+          accepted = true;
+          break;
+        }
+        // The full step, once more with the Hessian at its end: when the small eigenvalues
+        // move faster than the step (an ill-conditioned, strongly curved valley), only the
+        // Newton correction at the new point sees that the step landed next to the solution.
+        if (b == 0) {
+          const PseudoInverse<T> next(ft.hessian(convert_vector<T>(trial)));
+          if (next.apply(Vec<S>(-g_trial)).norm() <= delta_norm / S(2)) {
+            accepted = true;
+            break;
+          }
+        }
+        t /= 2;
+      }
+      last_step = delta_norm * t;
+      if (!accepted) last_step = S(0);
+      corrections.push_back(delta_norm);
+      full_steps.push_back(accepted && t == S(1));
     };
 #if LOCUS_HAS_FLOAT128
     if (level > 0) {
-      solve(std::type_identity<Float128>{});
+      step(std::type_identity<Float128>{});
     } else {
-      solve(std::type_identity<double>{});
+      step(std::type_identity<double>{});
     }
 #else
-    solve(std::type_identity<double>{});
+    step(std::type_identity<double>{});
 #endif
-    rec.inner = inner;
-    // Backtracking on ‖∇L‖.
-    S t(1);
-    Vec<S> trial = theta + delta;
-    Vec<S> g_trial = f.gradient(trial);
-    S gn_trial = g_trial.norm();
-    for (int b = 0; b < 20 && !(gn_trial < gn); ++b) {
-      t /= 2;
-      trial = theta + delta * t;
-      g_trial = f.gradient(trial);
-      gn_trial = g_trial.norm();
-    }
-    last_step = delta.norm() * t;
     rec.step_norm = text(last_step);
     out.history.push_back(rec);
-    if (!(gn_trial < gn)) {
+    if (!accepted) {
       if (escalate()) continue;
       out.status = NewtonStatus::Stagnated;
       out.reason = fmt::format(
-          "no step along the Newton direction lowers ‖∇L‖ = {}: no critical point within reach, "
-          "or the precision floor of {}",
+          "no step along the Newton direction lowers ‖∇L‖ = {} or the Newton correction: no "
+          "critical point within reach, or the precision floor of {}",
           text(gn),
           ScalarTraits<S>::name());
       break;

@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "locus/api/jobs.hpp"
 #include "locus/io/problem.hpp"
@@ -23,25 +24,51 @@ namespace locus::api {
 
 /// Options of `locus certify`.
 struct CertifyRequest {
-  FlowOptions flow;          ///< the flow's hand-off gradient and budgets (and progress display)
+  /// The flow's defaults for certify: hand-off at ‖∇L‖ <= 1e-6, 20 s of wall clock for all legs
+  /// and the refine attempts between them, a step budget that the seconds reach first.
+  static FlowOptions default_flow() {
+    FlowOptions f;
+    f.target_gradient = 1e-6;
+    f.max_seconds = 20;
+    f.max_steps = 1000000;
+    return f;
+  }
+  /// The first hand-off gradient and the budgets of the whole flow, all legs together (and the
+  /// progress display).
+  FlowOptions flow = default_flow();
   RefineRequest refine;      ///< Newton's digits and arithmetic
   ClassifyRequest classify;  ///< the arithmetic that classifies the refined point
 };
 
+/// One leg of the flow, and what refine said where it ended.
+struct CertifyStage {
+  double target_gradient = 0;  ///< the leg's hand-off ‖∇L‖
+  FlowStatus status = FlowStatus::SolverFailure;
+  FlowSample start, end;      ///< flow time counted from the start of the whole flow
+  std::string refine_status;  ///< Newton's status from the leg's end ("converged", ...)
+  std::string refine_reason;
+};
+
 /// What certify found.
 struct CertifyOutcome {
-  FlowResult flow;               ///< the flow from the problem's point
-  nlohmann::json refine;         ///< the refine job's report, started where the flow ended
+  /// The whole flow from the problem's point: every leg, with flow time counted from the start
+  /// (history and θ at each recorded point included).
+  FlowResult flow;
+  /// The legs. Refine is tried where each leg ends. When Newton finds no critical point there
+  /// and the leg had reached its gradient target, the flow goes on with a target 100 times
+  /// smaller (a plateau is not a critical point), while the budgets last.
+  std::vector<CertifyStage> stages;
+  nlohmann::json refine;         ///< the last refine job's report
   std::optional<Problem> point;  ///< the refined problem (refine's file), when Newton converged
+  /// When no critical point was reached: the best point (where the flow ended), with no
+  /// certificate and a provenance that says it is not a critical point.
+  std::optional<Problem> stopped;
   std::optional<Classification> classification;  ///< at the refined point
   /// True when a true critical point is proved: the Krawczyk existence proof holds at the refined
   /// point, or classify proved it (exact gradient, or proved nearby).
   bool critical_point_proved = false;
-  /// When no critical point was reached: the flow followed further (from where the first one
-  /// ended, with no gradient target, when the first one had stopped on its target) and what its
-  /// last stretch says (growing units, saturation, growth rate, a certified decrease along the
-  /// final ray).
-  std::optional<FlowResult> continued;
+  /// When no critical point was reached: what the flow's last stretch says (growing units,
+  /// saturation, growth rate, a certified decrease along the final ray).
   std::optional<FlowDivergence> divergence;
   /// One line: the kind and how sure it is, or where the run stopped and why.
   std::string verdict;

@@ -125,11 +125,15 @@ struct RefineRequest {
   std::optional<Arithmetic> arithmetic;
   bool ceres = true;
   bool least_squares = false;
-  int max_iterations = 60;
+  int max_iterations = 60;         ///< Newton's iterations
+  int ceres_max_iterations = 200;  ///< Ceres' iterations
 };
 struct RefineOutcome {
   nlohmann::json report;           ///< what `locus refine --json` prints (without "out")
   std::optional<Problem> refined;  ///< the problem `locus refine` writes (when Newton converged)
+  /// When Newton stopped short: the best point reached, with no certificate and a provenance
+  /// whose `status` and `note` say it is not a critical point (for inspection and classify).
+  std::optional<Problem> stopped;
 };
 /// The arithmetic refine will use (the request's, or the default for its digits).
 /// \throws InvalidArgument for digits outside 1..300 or an exact/ball arithmetic.
