@@ -91,17 +91,18 @@ void print_text(const api::CertifyOutcome& o, const Problem& p, const CertifyOpt
           "growth      ‖θ‖ ~ t^{:.3f}, d‖θ‖/d ln t = {:.4g}{}; L -> about {:.8g} (estimate)\n",
           d.growth_exponent,
           d.growth_per_log_time,
-          d.logarithmic ? " (logarithmic: separable data)" : "",
+          d.logarithmic ? " (logarithmic: saturation, or separable data)" : "",
           d.loss_limit_estimate);
       for (const GrowingUnit& u : d.units) {
-        fmt::print("unit        layer {}, unit {}: incoming weights {:.4g} -> {:.4g}{}\n",
-                   u.layer,
-                   u.unit,
-                   u.norm_before,
-                   u.norm_after,
-                   u.saturated >= 0
-                       ? fmt::format(", saturated on {} of {} samples", u.saturated, u.samples)
-                       : std::string());
+        fmt::print(
+            "unit        layer {}, unit {}: incoming weights grow {:.4g} -> {:.4g}{}\n",
+            u.layer,
+            u.unit,
+            u.norm_before,
+            u.norm_after,
+            u.saturated >= 0
+                ? fmt::format(", the unit is saturated on {} of {} samples", u.saturated, u.samples)
+                : std::string());
       }
       fmt::print("ray         {}\n", d.ray_method);
     }

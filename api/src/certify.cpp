@@ -85,7 +85,10 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
     Vec<Rational> end(theta.size());
     for (Eigen::Index i = 0; i < end.size(); ++i) end(i) = Rational(theta(i));
     flowed.point = end;
-    RefineOutcome r = refine_checked(flowed, request.refine, source);
+    // Newton gets what is left of the budget, but at least a few seconds.
+    RefineRequest rr = request.refine;
+    rr.max_seconds = std::min(rr.max_seconds, std::max(3.0, request.flow.max_seconds - elapsed()));
+    RefineOutcome r = refine_checked(flowed, rr, source);
     out.refine = std::move(r.report);
     CertifyStage stage;
     stage.target_gradient = target;
@@ -173,7 +176,9 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
         "no critical point: the flow runs to infinity ({} growth of ‖θ‖{}; growing: {}); L "
         "decreases towards about {:.6g}{}",
         d.logarithmic ? std::string("logarithmic") : fmt::format("t^{:.2f}", d.growth_exponent),
-        d.logarithmic ? ", the signature of separable data" : "",
+        !d.logarithmic                        ? ""
+        : p.network.loss == LossKind::Squared ? ", units saturating"
+                                              : ", the signature of separable data",
         units.empty() ? std::string("no single unit") : units,
         d.loss_limit_estimate,
         d.decrease_certified
@@ -197,14 +202,28 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
         to_string(out.classification->kind));
   } else {
     const Classification& c = *out.classification;
+    // Where the critical point was proved: the existence box of refine, or classify's proof.
+    std::string where_proved;
+    const nlohmann::json ex = out.refine.value("existence", nlohmann::json::object());
+    if (ex.value("proved", false)) {
+      where_proved = fmt::format("; a critical point exists within max-norm {} (Krawczyk)",
+                                 ex.value("radius", std::string("?")));
+    } else if (c.stationarity == Stationarity::Exact) {
+      where_proved = "; ∇L = 0 exactly at the refined point";
+    } else if (c.critical_point_radius) {
+      where_proved = fmt::format("; a critical point exists within max-norm {} ({})",
+                                 format_bound(*c.critical_point_radius, true, 4),
+                                 c.criticality);
+    }
     out.verdict = fmt::format(
-        "{} ({}), {}",
+        "{} ({}), {}{}",
         to_string(c.kind),
         c.certified ? "certified by " + c.arithmetic : "evidence only",
         c.inertia_known
             ? fmt::format(
                   "inertia ({}, {}, {})", c.inertia.positive, c.inertia.negative, c.inertia.zero)
-            : std::string("inertia not decided"));
+            : std::string("inertia not decided"),
+        where_proved);
   }
   return out;
 }

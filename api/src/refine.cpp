@@ -3,6 +3,7 @@
 // existence proof at the refined point (docs/refine-classify.md).
 #include "locus/solve/refine.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -46,6 +47,10 @@ GradientEnclosure gradient_enclosure(const Problem& p, const Vec<Rational>& thet
   for (Eigen::Index i = 0; i < theta.size(); ++i) t(i) = Ball(theta(i));
   const Vec<Ball> g = f.gradient(t);
   GradientEnclosure out;
+  if (!std::all_of(g.begin(), g.end(), [](const Ball& b) { return b.is_finite(); })) {
+    out.bound = "inf (the ball enclosure of the gradient is not finite there)";
+    return out;
+  }
   out.bound = format_bound(norm_upper_bound(g), true, 4);
   for (Eigen::Index i = 0; i < g.size(); ++i) {
     if (g(i).is_finite() && g(i).rel_accuracy_bits() >= 3) out.resolved = true;
@@ -88,6 +93,7 @@ RefineOutcome refine_in(const RefineRequest& opt,
   NewtonOptions no;
   no.digits = opt.digits;
   no.max_iterations = opt.max_iterations;
+  no.max_seconds = opt.max_seconds;
   const NewtonResult<S> nr = newton_refine<S>(p.network, p.data, theta, no);
   nlohmann::json history = nlohmann::json::array();
   for (const auto& h : nr.history) {

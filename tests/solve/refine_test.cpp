@@ -160,3 +160,36 @@ TEST_CASE("bad input and Ceres failures") {
   CHECK_FALSE(f.usable);
   CHECK(f.theta == huge);
 }
+
+TEST_CASE("Newton crosses a curved valley with condition number 1e9 (known defect 7)") {
+  // σ(z) = z + εz³, ε = 1e-5, [1,1,1] without bias; the strict minimum (Hessian eigenvalues
+  // about 2.2e-8 and 28) lies at max-norm distance 1.774e-3 from the start (1.001, 0.999). Every
+  // useful step raises ‖∇L‖ at first: only the Newton correction at the step's end sees progress.
+  using M = locus::Mpfr512;
+  const locus::Problem p = load("ill_conditioned_valley.json");
+  locus::NewtonOptions opt;
+  opt.digits = 100;
+  const auto r = locus::newton_refine<M>(p.network, p.data, p.point_as<M>(), opt);
+  REQUIRE(r.status == locus::NewtonStatus::Converged);
+  CHECK(locus::ScalarTraits<M>::to_double(r.theta(0)) ==
+        doctest::Approx(1.002774018).epsilon(1e-8));
+  CHECK(locus::ScalarTraits<M>::to_double(r.theta(1)) ==
+        doctest::Approx(0.997233482).epsilon(1e-8));
+  Vec<Rational> refined(r.theta.size());
+  for (Eigen::Index i = 0; i < refined.size(); ++i) {
+    refined(i) = locus::ScalarTraits<M>::to_rational(r.theta(i));
+  }
+  const locus::ExistenceProof ex = locus::prove_critical_point(p.network, p.data, refined, 512);
+  CHECK(ex.proved);
+}
+
+TEST_CASE("Newton stops early when θ runs off along a flat region") {
+  // Separable logistic regression: no critical point; the steps do not shrink while ‖θ‖ grows.
+  using M = locus::Mpfr256;
+  const locus::Problem p = load("separable_logistic.json");
+  locus::NewtonOptions opt;
+  opt.digits = 60;
+  const auto r = locus::newton_refine<M>(p.network, p.data, p.point_as<M>(), opt);
+  CHECK(r.status != locus::NewtonStatus::Converged);
+  CHECK(r.history.size() < 60);
+}

@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/all.hpp"
@@ -166,4 +169,50 @@ TEST_CASE(
   CHECK(ex.proved);
   CHECK(ex.method.find("MPFR") != std::string::npos);
   CHECK(ex.radius > eps / 2);  // the true critical point is 1e-40 away
+}
+
+TEST_CASE("softmax cross-entropy: the logit translations, and which ones an L2 term leaves") {
+  Network n = net({2, 3, 3}, locus::Activation::tanh(), true);
+  n.loss = locus::LossKind::CrossEntropy;
+  n.validate();
+  Dataset d = data(2, 3, 5);
+  for (int i = 0; i < 5; ++i) {  // one-hot targets
+    for (int k = 0; k < 3; ++k) d.targets(i, k) = Rational(k == i % 3 ? 1 : 0);
+  }
+  // No L2: one translation per input column of W̃_2 (3 hidden units and the bias).
+  for (int salt = 0; salt < 3; ++salt) {
+    const Vec<Rational> t = point(n, salt);
+    const Mat<locus::Ball> v = locus::symmetry_fields<locus::Ball>(n, t.cast<locus::Ball>());
+    CHECK(v.cols() == 4);
+  }
+  CHECK(locus::has_continuous_symmetry(n));
+  // The fields are constant and L is invariant: ∇L ⊥ V in balls at a generic point.
+  {
+    const locus::ScopedBallPrecision pr(256);
+    const Vec<Rational> t = point(n, 1);
+    const Vec<locus::Ball> tb = t.cast<locus::Ball>();
+    const Mat<locus::Ball> v = locus::symmetry_fields<locus::Ball>(n, tb);
+    const Vec<locus::Ball> g = locus::LossFunction<locus::Ball>(n, d).gradient(tb);
+    for (Eigen::Index j = 0; j < v.cols(); ++j) {
+      locus::Ball dot(0);
+      for (Eigen::Index i = 0; i < g.size(); ++i) dot += v(i, j) * g(i);
+      CHECK(std::abs(dot.mid_double()) + dot.rad_double() < 1e-60);
+    }
+    double largest = 0;
+    for (Eigen::Index i = 0; i < g.size(); ++i) {
+      largest = std::max(largest, std::abs(g(i).mid_double()));
+    }
+    CHECK(largest > 1e-3);  // not a critical point: the test is not vacuous
+  }
+  // scikit-learn's alpha (weights only) leaves the bias translation; weight decay on all, none.
+  n.l2 = Rational(1, 100);
+  n.l2_scope = locus::L2Scope::Weights;
+  CHECK(locus::symmetry_fields<Rational>(n, point(n, 0)).cols() == 1);
+  n.l2_scope = locus::L2Scope::All;
+  CHECK(locus::symmetry_fields<Rational>(n, point(n, 0)).cols() == 0);
+  CHECK_FALSE(locus::has_continuous_symmetry(n));
+  // Binary cross-entropy and squared loss have no such translation.
+  n.l2 = Rational(0);
+  n.loss = locus::LossKind::Squared;
+  CHECK(locus::symmetry_fields<Rational>(n, point(n, 0)).cols() == 0);
 }

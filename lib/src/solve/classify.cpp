@@ -129,9 +129,12 @@ FamilyCheck check_critical_family(const Problem& p, const Mat<Rational>& k) {
 // Σ λ_j = 1, so it lies on a manifold of critical points of dimension Σ (|group| − 1).
 struct UnitReduction {
   Problem small;
-  Mat<Rational> lift;  ///< P_big × P_small, exact: θ = lift · θ_small
+  Mat<Rational> lift;    ///< P_big × P_small, exact: θ = lift · θ_small + offset
+  Vec<Rational> offset;  ///< empty: zero
   Index manifold_dim = 0;
   std::string description;
+  /// max-norm distance from the given θ to lift · θ_small + offset (entries set to 0).
+  Rational moved{0};
 };
 
 std::optional<UnitReduction> merge_duplicate_units(const Problem& p) {
@@ -250,10 +253,110 @@ std::optional<UnitReduction> merge_duplicate_units(const Problem& p) {
   return std::nullopt;
 }
 
+// ---- dead hidden units ---------------------------------------------------------------------------
+// A hidden unit j of layer l whose incoming weights W_l[j, :] and outgoing column W_{l+1}[:, j]
+// are (numerically) zero computes the constant σ(b_j) and contributes nothing. With those entries
+// set to exactly 0, every component of ∇L at the lift of a critical point of the network without
+// the unit vanishes: ∂L/∂W_l[j, :] and ∂L/∂b_j carry the factor W_{l+1}[:, j] = 0 (the L2 term
+// adds 2c·0), and ∂L/∂W_{l+1}[m, j] = σ(b_j)·Σ_i δ_{l+1,m,i} = σ(b_j)·∂L/∂b_{l+1,m} = 0 when layer
+// l+1 has a bias outside the L2 term. Then b_j is free when it is outside the L2 term (a line of
+// critical points per unit: weight decay drives unused units there); inside it, b_j must be 0.
+std::optional<UnitReduction> remove_dead_units(const Problem& p) {
+  const Network& net = p.network;
+  const Vec<Rational>& th = *p.point;
+  const int L = net.num_layers();
+  Rational scale(1);
+  for (Index i = 0; i < th.size(); ++i) scale = std::max(scale, Rational(abs(th(i))));
+  Rational tiny = scale;
+  for (int i = 0; i < 20; ++i) tiny /= 10;
+  const auto in_l2 = [&](Index k) { return net.l2 != 0 && net.in_l2_scope(k); };
+  std::vector<std::vector<bool>> dead(static_cast<std::size_t>(L + 1));
+  Index count = 0, free_biases = 0;
+  for (int l = 1; l < L; ++l) {
+    dead[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(net.width(l)), false);
+    // The outgoing gradient vanishes through the next layer's free bias.
+    if (!net.has_bias(l + 1) || in_l2(net.bias_index(l + 1, 0))) continue;
+    int kept = net.width(l);
+    for (int j = 0; j < net.width(l); ++j) {
+      bool zero = true;
+      for (int k = 0; k < net.width(l - 1) && zero; ++k) {
+        zero = abs(th(net.weight_index(l, j, k))) <= tiny;
+      }
+      for (int m = 0; m < net.width(l + 1) && zero; ++m) {
+        zero = abs(th(net.weight_index(l + 1, m, j))) <= tiny;
+      }
+      if (zero && net.has_bias(l) && in_l2(net.bias_index(l, j))) {
+        zero = abs(th(net.bias_index(l, j))) <= tiny;
+      }
+      if (!zero || kept == 1) continue;  // keep at least one unit per layer
+      dead[static_cast<std::size_t>(l)][static_cast<std::size_t>(j)] = true;
+      --kept;
+      ++count;
+      if (net.has_bias(l) && !in_l2(net.bias_index(l, j))) ++free_biases;
+    }
+  }
+  if (count == 0) return std::nullopt;
+  UnitReduction r;
+  r.small.network = net;
+  r.small.data = p.data;
+  std::vector<std::vector<int>> small_of(static_cast<std::size_t>(L + 1));
+  std::vector<std::string> removed;
+  for (int l = 0; l <= L; ++l) {
+    const int n = net.width(l);
+    small_of[static_cast<std::size_t>(l)].assign(static_cast<std::size_t>(n), -1);
+    int c = 0;
+    for (int j = 0; j < n; ++j) {
+      const bool d =
+          l >= 1 && l < L && dead[static_cast<std::size_t>(l)][static_cast<std::size_t>(j)];
+      if (d) {
+        removed.push_back(fmt::format("layer {} unit {}", l, j));
+      } else {
+        small_of[static_cast<std::size_t>(l)][static_cast<std::size_t>(j)] = c++;
+      }
+    }
+    r.small.network.widths[static_cast<std::size_t>(l)] = c;
+  }
+  const Network& sn = r.small.network;
+  Vec<Rational> st = Vec<Rational>::Zero(sn.num_parameters());
+  r.lift = Mat<Rational>::Zero(net.num_parameters(), sn.num_parameters());
+  r.offset = Vec<Rational>::Zero(net.num_parameters());
+  for (int m = 1; m <= L; ++m) {
+    const int in = net.input_columns(m);
+    for (int j = 0; j < net.width(m); ++j) {
+      const int sj = small_of[static_cast<std::size_t>(m)][static_cast<std::size_t>(j)];
+      for (int k = 0; k < in; ++k) {
+        const Index big = net.augmented_index(m, j, k);
+        const bool bias = k >= net.width(m - 1);
+        const int sk = bias
+                           ? sn.width(m - 1)
+                           : small_of[static_cast<std::size_t>(m - 1)][static_cast<std::size_t>(k)];
+        if (sj < 0 || sk < 0) {
+          // A dead unit's row or column: 0, except a free bias, kept as it is.
+          if (sj < 0 && bias && !in_l2(big)) r.offset(big) = th(big);
+          r.moved = std::max(r.moved, Rational(abs(th(big) - r.offset(big))));
+          continue;
+        }
+        const Index small = sn.augmented_index(m, sj, sk);
+        st(small) = th(big);
+        r.lift(big, small) = 1;
+      }
+    }
+  }
+  r.small.point = st;
+  r.manifold_dim = free_biases;
+  r.description = fmt::format(
+      "{} dead: incoming and outgoing weights below 1e-20·max|θ| (set to 0); the network "
+      "without them is {}",
+      fmt::join(removed, ", "),
+      sn.describe());
+  return r;
+}
+
 // Proves a true critical point near θ through the merged network (Krawczyk there, lifted), and
 // classifies it from the Hessian enclosed over the lifted box. True when the kind is proved.
 bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
-  const auto red = merge_duplicate_units(p);
+  auto red = merge_duplicate_units(p);
+  if (!red) red = remove_dead_units(p);
   if (!red) return false;
   const ExistenceProof ex =
       prove_critical_point(red->small.network, red->small.data, *red->small.point, bits);
@@ -266,7 +369,10 @@ bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
   const Index ps = red->small.point->size();
   Vec<Ball> box(ps);
   for (Index i = 0; i < ps; ++i) box(i) = Ball::from_mid_rad((*red->small.point)(i), ex.radius);
-  const Vec<Ball> big = convert_matrix<Ball>(red->lift) * box;
+  Vec<Ball> big = convert_matrix<Ball>(red->lift) * box;
+  if (red->offset.size() == big.size()) {
+    for (Index i = 0; i < big.size(); ++i) big(i) += Ball(red->offset(i));
+  }
   const LossFunction<Ball> f(p.network, p.data);
   const ClusterCertificate bc = certify_cluster(f.hessian(big));
   rj["box_cluster"] = {{"proved", bc.proved},
@@ -284,7 +390,8 @@ bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
     c.inertia = bc.inertia;
     c.zeros_exact = true;
     c.certificate["morse_bott"] = fmt::format(
-        "{}; it lies on a manifold of critical points of dimension {} (every split fraction), "
+        "{}; it lies on a manifold of critical points of dimension {} (every split fraction, "
+        "every bias of a dead unit), "
         "and the Hessian over the lifted box has exactly {} eigenvalue(s) in the cluster and all "
         "others >= {} > 0: the kernel is the manifold's tangent, the complement positive "
         "definite (Lemma MB)",
@@ -310,7 +417,7 @@ bool prove_through_reduction(Classification& c, const Problem& p, int bits) {
   c.reason.clear();
   c.stationarity = Stationarity::ProvedNearby;
   // The box in the big network's coordinates: lift · (θ_small ± r), max-norm <= max row sum · r.
-  c.critical_point_radius = detail::max_row_sum(red->lift) * ex.radius;
+  c.critical_point_radius = detail::max_row_sum(red->lift) * ex.radius + red->moved;
   c.inertia_known = true;
   c.certified = true;
   return true;
@@ -721,8 +828,11 @@ Classification classify_balls(const Problem& p,
   const bool unproved =
       c.stationarity != Stationarity::Exact && c.stationarity != Stationarity::ProvedNearby;
   if (unproved && prove_through_reduction(c, p, cc.bits)) {
-    // A degenerate point that is a split of a nondegenerate one: proved through the reduction.
-    c.criticality += "; a true critical point lies next to θ (proved through the merged network)";
+    // A degenerate point that is a split of a nondegenerate one, or has dead units: proved
+    // through the reduction.
+    c.criticality += fmt::format(
+        "; a true critical point lies next to θ (proved through the smaller network: {})",
+        c.certificate["reduction"].value("merged", std::string()));
     return c;
   }
   if (unproved && prove_through_symmetry(c, p, static_cast<int>(cc.bits))) {

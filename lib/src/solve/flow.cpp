@@ -304,8 +304,19 @@ FlowDivergence analyse_divergence(const Network& network,
                  0.0,
                  last.loss);
   const double grew = last.theta_norm - ref.theta_norm;
-  d.diverging = flow.status != FlowStatus::Converged && nondecreasing &&
-                grew > 0.05 * std::max(1.0, ref.theta_norm) && d.growth_per_log_time > 0;
+  // Steady growth: the second half of the stretch (in ln t) grows by at least 0.3 times the first
+  // half. A flow converging exponentially to a point grows in the first half and stalls in the
+  // second; t^a and log t growth do not stall.
+  const double mid_log = 0.5 * (std::log(ref.time) + std::log(last.time));
+  std::size_t mid = first;
+  while (mid + 1 < n_hist && std::log(flow.history[mid].time) < mid_log) ++mid;
+  const double first_half = flow.history[mid].theta_norm - ref.theta_norm;
+  const double second_half = last.theta_norm - flow.history[mid].theta_norm;
+  const bool steady = second_half > 0 && second_half >= 0.3 * first_half;
+  // Diverging: ‖θ‖ never decreased over the stretch, grew by more than 1% (of max(1, ‖θ‖)) and
+  // steadily, while L fell.
+  d.diverging = nondecreasing && steady && grew > 0.01 * std::max(1.0, ref.theta_norm) &&
+                d.growth_per_log_time > 0 && last.loss < ref.loss;
   d.logarithmic = d.diverging && d.growth_exponent < 0.15;
   d.reason = d.diverging
                  ? fmt::format(
@@ -327,7 +338,9 @@ FlowDivergence analyse_divergence(const Network& network,
                        last.theta_norm,
                        ref.time,
                        last.time,
-                       nondecreasing ? "" : ", not monotonically");
+                       !nondecreasing ? ", not monotonically"
+                       : !steady      ? ", and the growth stalled in the second half (converging)"
+                                      : "");
   if (!d.diverging) return d;
 
   // Units whose incoming weights grew, with the samples on which a bounded σ is saturated.

@@ -9,6 +9,7 @@
 // gradients of 1e-300 and below lose nothing. A backtracking line search on ‖∇L‖ guards the first
 // steps; it also accepts a step that passes Deuflhard's natural monotonicity test, so that
 // curved, ill-conditioned valleys do not stall it.
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -146,6 +147,10 @@ NewtonResult<S> newton_refine(const Network& network,
   std::vector<S> norms{gn};
   std::vector<S> corrections;    // ‖δ_k‖, the Newton corrections
   std::vector<bool> full_steps;  // whether step k was undamped
+  std::vector<S> steps;          // accepted step lengths
+  const S start_norm = theta.norm();
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
   S last_step(0);
   // Preconditioner level: 0 double, 1 float128 (only worth it when S is wider than 64 bits).
   int level = 0;
@@ -188,6 +193,15 @@ NewtonResult<S> newton_refine(const Network& network,
     if (it >= options.max_iterations) {
       out.status = NewtonStatus::MaxIterations;
       out.reason = fmt::format("{} iterations, ‖∇L‖ = {}", it, text(gn));
+      break;
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    if (seconds > options.max_seconds) {
+      out.status = NewtonStatus::MaxIterations;
+      out.reason = fmt::format("the time budget of {:.3g} s ran out after {} iterations, ‖∇L‖ = {}",
+                               options.max_seconds,
+                               it,
+                               text(gn));
       break;
     }
     // Stagnation: less than a factor 2 over the last three steps, far from the target. Either a
@@ -254,20 +268,25 @@ NewtonResult<S> newton_refine(const Network& network,
       // with a condition number of 1e9, ‖∇L‖ rises along every useful step while the natural
       // (Newton-correction) norm still falls.
       const S delta_norm = delta.norm();
+      // The natural tests judge the step by a local linear model; they are trusted only for
+      // steps shorter than a tenth of 1 + ‖θ‖ (a longer one must lower ‖∇L‖ itself), so that a
+      // pseudo-inverse with tiny eigenvalues cannot send θ off along a flat direction.
+      const S trust = (S(1) + theta.norm()) / S(10);
       S t(1);
       for (int b = 0; b < 30; ++b) {
         trial = theta + delta * t;
         g_trial = f.gradient(trial);
         gn_trial = g_trial.norm();
         correction_trial = pinv.apply(Vec<S>(-g_trial)).norm();
-        if (gn_trial < gn || correction_trial <= (S(1) - t / S(4)) * delta_norm) {
+        const bool trusted = delta_norm * t <= trust;
+        if (gn_trial < gn || (trusted && correction_trial <= (S(1) - t / S(4)) * delta_norm)) {
           accepted = true;
           break;
         }
         // The full step, once more with the Hessian at its end: when the small eigenvalues
         // move faster than the step (an ill-conditioned, strongly curved valley), only the
         // Newton correction at the new point sees that the step landed next to the solution.
-        if (b == 0) {
+        if (b == 0 && trusted) {
           const PseudoInverse<T> next(ft.hessian(convert_vector<T>(trial)));
           if (next.apply(Vec<S>(-g_trial)).norm() <= delta_norm / S(2)) {
             accepted = true;
@@ -306,6 +325,27 @@ NewtonResult<S> newton_refine(const Network& network,
     g = g_trial;
     gn = gn_trial;
     norms.push_back(gn);
+    steps.push_back(last_step);
+    // Six accepted steps that do not shrink (each at least 0.8 of the one before) while ‖θ‖
+    // grows: an iteration converging to a finite point has summable steps, so θ is running off
+    // along a flat region (a saturating unit, separable data).
+    if (steps.size() >= 6) {
+      bool runs_off = true;
+      for (std::size_t i = steps.size() - 5; i < steps.size(); ++i) {
+        if (!(steps[i] >= steps[i - 1] * S(4) / S(5))) runs_off = false;
+      }
+      if (runs_off && theta.norm() > start_norm) {
+        out.status = NewtonStatus::Stagnated;
+        out.reason = fmt::format(
+            "six Newton steps did not shrink (the last {}) while ‖θ‖ grew from {} to {} and "
+            "‖∇L‖ fell to {}: θ runs off along a flat region, no critical point within reach",
+            text(last_step),
+            text(start_norm),
+            text(S(theta.norm())),
+            text(gn));
+        break;
+      }
+    }
   }
   out.theta = theta;
   out.gradient_norm = gn;

@@ -24,6 +24,32 @@
 
 namespace locus {
 
+namespace {
+
+// Softmax cross-entropy is unchanged when the same number is added to every logit: for each input
+// column k of W̃_L (a hidden unit, or the bias), adding t to column k of every output row shifts
+// all logits by t·h_k. These translations are constant fields. An L2 term breaks the ones whose
+// entries it covers (scikit-learn's alpha leaves the bias translation).
+std::vector<std::vector<int>> translation_fields(const Network& net) {
+  std::vector<std::vector<int>> out;
+  const int L = net.num_layers();
+  if (net.loss != LossKind::CrossEntropy || net.width(L) < 2) return out;
+  const auto P = static_cast<std::size_t>(net.num_parameters());
+  for (int k = 0; k < net.input_columns(L); ++k) {
+    std::vector<int> v(P, 0);
+    bool broken = false;
+    for (int i = 0; i < net.width(L); ++i) {
+      const auto idx = net.augmented_index(L, i, k);
+      if (net.l2 != 0 && net.in_l2_scope(idx)) broken = true;
+      v[static_cast<std::size_t>(idx)] = 1;
+    }
+    if (!broken) out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace
+
 template <class Scalar>
 Mat<Scalar> symmetry_fields(const Network& net, const Vec<Scalar>& theta) {
   const auto P = static_cast<Eigen::Index>(net.num_parameters());
@@ -32,7 +58,7 @@ Mat<Scalar> symmetry_fields(const Network& net, const Vec<Scalar>& theta) {
         fmt::format("symmetry_fields: θ has {} entries, expected P = {}", theta.size(), P));
   }
   std::vector<Vec<Scalar>> fields;
-  // An L2 term is not invariant under the rescalings (docs/math/symmetry-slices.md): no fields.
+  // An L2 term is not invariant under the rescalings (docs/math/symmetry-slices.md): none of them.
   if (net.l2 == 0) {
     for (int l = 1; l < net.num_layers(); ++l) {
       const Activation& act = net.activation_at(l);
@@ -56,12 +82,18 @@ Mat<Scalar> symmetry_fields(const Network& net, const Vec<Scalar>& theta) {
       }
     }
   }
+  for (const auto& v : translation_fields(net)) {
+    Vec<Scalar> w(P);
+    for (Eigen::Index i = 0; i < P; ++i) w(i) = Scalar(v[static_cast<std::size_t>(i)]);
+    fields.push_back(std::move(w));
+  }
   Mat<Scalar> out(P, static_cast<Eigen::Index>(fields.size()));
   for (std::size_t j = 0; j < fields.size(); ++j) out.col(static_cast<Eigen::Index>(j)) = fields[j];
   return out;
 }
 
 bool has_continuous_symmetry(const Network& network) {
+  if (!translation_fields(network).empty()) return true;
   if (network.l2 != 0) return false;
   for (int l = 1; l < network.num_layers(); ++l) {
     if (network.activation_at(l).positively_homogeneous()) return true;

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -127,6 +128,8 @@ struct RefineRequest {
   bool least_squares = false;
   int max_iterations = 60;         ///< Newton's iterations
   int ceres_max_iterations = 200;  ///< Ceres' iterations
+  /// Newton's wall-clock budget (no new iteration after it); infinite by default.
+  double max_seconds = std::numeric_limits<double>::infinity();
 };
 struct RefineOutcome {
   nlohmann::json report;           ///< what `locus refine --json` prints (without "out")

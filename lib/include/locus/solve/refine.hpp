@@ -13,6 +13,7 @@
 // No Ceres type appears here: the report is locus's own.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,9 @@ struct NewtonOptions {
   int digits = 100;  ///< stop when ‖∇L‖ <= 10^-digits
   int max_iterations = 60;
   int max_inner = 60;  ///< refinement steps of each linear solve
+  /// Wall-clock budget: no new iteration starts after this many seconds (status max-iterations,
+  /// the reason says so). Infinite by default.
+  double max_seconds = std::numeric_limits<double>::infinity();
 };
 
 /// One Newton iteration, as decimal strings (values far below double's range are common).

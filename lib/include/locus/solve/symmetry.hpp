@@ -22,8 +22,9 @@
 
 namespace locus {
 
-/// True when symmetry_fields is not empty: no L2 term and at least one identity, ReLU or leaky
-/// ReLU hidden layer. Does not throw.
+/// True when symmetry_fields is not empty: a softmax cross-entropy output with a translation the
+/// L2 term leaves, or no L2 term and at least one identity, ReLU or leaky ReLU hidden layer. Does
+/// not throw.
 bool has_continuous_symmetry(const Network& network);
 
 /// The velocity fields V_i(θ) of the continuous symmetries of L that locus knows exactly, as the
@@ -33,10 +34,13 @@ bool has_continuous_symmetry(const Network& network);
 ///   (weights and bias) by e^t and of its outgoing column by e^(−t) (positive homogeneity);
 /// - identity hidden layers: all of gl(n_l), W̃_l → e^(tE) W̃_l, W_{l+1} → W_{l+1} e^(−tE) for the
 ///   elementary matrices E = E_ab (the scalings above are the diagonal ones).
-/// L(φ_t θ) = L(θ) for every data set and loss, so ∇L(θ)ᵀ V_i(θ) = 0 at every θ. Each V_i is linear
-/// in θ, so in balls the columns enclose the fields over the whole input box. Empty (m = 0) when no
-/// hidden layer is positively homogeneous, and whenever the network has an L2 term (c·Σθ² is not
-/// invariant under the rescalings; the orthogonal subgroup that survives is not used).
+/// - softmax cross-entropy outputs: for each input column k of W̃_L (hidden unit or bias), the
+///   translation that adds t to column k of every output row (all logits shift by t·h_k); a
+///   constant field, left out when the L2 term covers its entries.
+/// L(φ_t θ) = L(θ) for every data set, so ∇L(θ)ᵀ V_i(θ) = 0 at every θ. Each V_i is linear
+/// in θ, so in balls the columns enclose the fields over the whole input box. The rescalings are
+/// left out whenever the network has an L2 term (c·Σθ² is not invariant under them; the orthogonal
+/// subgroup that survives is not used). Empty (m = 0) when none applies.
 /// \throws InvalidArgument for a θ of the wrong length.
 template <class Scalar>
 Mat<Scalar> symmetry_fields(const Network& network, const Vec<Scalar>& theta);
