@@ -2,11 +2,13 @@
 // flow (CVODE), Ceres and MPFR Newton, the Krawczyk existence proof, classify (docs/certify.md).
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "commands.hpp"
 
 #include "locus/api/certify.hpp"
+#include "locus/api/figures.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/parse.hpp"
@@ -24,6 +26,7 @@ struct CertifyOptions {
   api::CertifyRequest request;
   std::string newton_arithmetic;
   std::string classify_arithmetic = "ball:256";
+  std::string plot;  ///< figure prefix
   bool json = false;
   bool quiet = false;
 };
@@ -147,8 +150,11 @@ int run(CertifyOptions& opt) {
       write_problem_file(*o.stopped, opt.out);
     }
   }
+  std::optional<api::FigureFiles> figure;
+  if (!opt.plot.empty()) figure = api::plot_certify(o, p, opt.plot);
   if (opt.json) {
     nlohmann::json j = api::to_json(o);
+    if (figure) j["figure"] = {{"files", figure->files}, {"drawn", figure->drawn}};
     if ((o.point || o.stopped) && !opt.out.empty()) {
       j["out"] = opt.out;
       j["out_is_critical_point"] = o.point.has_value();
@@ -156,6 +162,7 @@ int run(CertifyOptions& opt) {
     fmt::print("{}\n", j.dump(2));
   } else {
     print_text(o, p, opt);
+    if (figure) print_figure(*figure);
   }
   return o.critical_point_proved ? 0 : 1;
 }
@@ -189,6 +196,10 @@ Run add_certify(CLI::App& app) {
                  opt->classify_arithmetic,
                  "the arithmetic that classifies the refined point")
       ->capture_default_str();
+  app.add_option("--plot",
+                 opt->plot,
+                 "draw L and ‖∇L‖ along the flow and the spectrum with the certified zero "
+                 "cluster: PREFIX.svg, PREFIX.png (gnuplot), PREFIX-*.dat, PREFIX.gp");
   app.add_flag("--json", opt->json, "JSON report");
   app.add_flag("-q,--quiet", opt->quiet, "no progress lines on stderr");
   return [opt] { return run(*opt); };

@@ -19,6 +19,7 @@
 #include "locus/version.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 namespace locus::cli {
@@ -94,6 +95,11 @@ int run(RefineOptions& opt) {
 }
 
 }  // namespace
+
+void print_figure(const api::FigureFiles& figure) {
+  fmt::print("figure      {}\n", fmt::join(figure.files, ", "));
+  if (!figure.note.empty()) fmt::print("            {}\n", figure.note);
+}
 
 void print_existence(const nlohmann::json& e) {
   const auto str = [&e](const char* key) { return e.value(key, std::string()); };

@@ -3,11 +3,13 @@
 // arithmetic allows (docs/interfaces.md; methods exact-ldlt, ball-cluster, float-gap).
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.hpp"
 
+#include "locus/api/figures.hpp"
 #include "locus/api/jobs.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
@@ -29,6 +31,7 @@ struct SpectrumOptions : api::SpectrumRequest {
   std::string file;
   std::string arithmetic_name = "double";
   std::string matrix_name = "hessian";
+  std::string plot;  ///< figure prefix (PREFIX.svg, PREFIX.png, data and script)
   bool json = false;
 };
 
@@ -77,10 +80,20 @@ int run(SpectrumOptions& opt) {
   const api::SpectrumResult r = api::analyse_spectrum(p, opt);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::optional<api::FigureFiles> figure;
+  if (!opt.plot.empty()) {
+    figure = api::plot_spectrum(
+        r,
+        fmt::format("{} spectrum of {} ({})", api::to_string(opt.matrix), opt.file, r.arithmetic),
+        opt.plot);
+  }
   if (opt.json) {
-    fmt::print("{}\n", api::to_json(r, opt, p, seconds).dump(2));
+    nlohmann::json j = api::to_json(r, opt, p, seconds);
+    if (figure) j["figure"] = {{"files", figure->files}, {"drawn", figure->drawn}};
+    fmt::print("{}\n", j.dump(2));
     return 0;
   }
+  if (figure) print_figure(*figure);
   fmt::print("network     {}\n", p.network.describe());
   fmt::print("matrix      {} (P = {}), arithmetic {}\n",
              api::to_string(opt.matrix),
@@ -174,6 +187,10 @@ Run add_spectrum(CLI::App& app) {
                  opt->mpfr_direct_limit,
                  "mpfr:BITS: largest P for Eigen's solver in MPFR (above: certificate enclosures)")
       ->capture_default_str();
+  app.add_option("--plot",
+                 opt->plot,
+                 "draw the spectrum with the certified zero cluster: PREFIX.svg, PREFIX.png "
+                 "(gnuplot), PREFIX-spectrum.dat, PREFIX.gp");
   app.add_flag("--json", opt->json, "JSON output (numbers as strings)");
   return [opt] { return run(*opt); };
 }

@@ -4,6 +4,8 @@
 
 #include <functional>
 
+#include "locus/api/figures.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -27,5 +29,8 @@ Run add_data(CLI::App& app, int argc, char** argv);
 
 /// The "existence" line of refine and certify: the Krawczyk proof of a refine report, or why not.
 void print_existence(const nlohmann::json& existence);
+
+/// The "figure" lines of certify and spectrum --plot: the files written, or why nothing was drawn.
+void print_figure(const api::FigureFiles& figure);
 
 }  // namespace locus::cli

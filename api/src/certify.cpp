@@ -8,6 +8,7 @@
 
 #include "locus/error.hpp"
 #include "locus/scalar/rational.hpp"
+#include "locus/solve/refine.hpp"
 #include "locus/version.hpp"
 
 #include <fmt/format.h>
@@ -39,6 +40,7 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
   Vec<double> theta = p.point_as<double>();
   double target = request.flow.target_gradient;
   constexpr int kMaxStages = 8;
+  bool runs_off = false;  // Newton in double ran off: the flow goes on with no target
   for (int k = 0; k < kMaxStages; ++k) {
     // Each leg gets what is left of the budgets of the whole flow.
     FlowOptions o = request.flow;
@@ -80,6 +82,34 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
     all.message = leg.message;
     theta = leg.theta;
 
+    CertifyStage stage;
+    stage.target_gradient = target;
+    stage.status = leg.status;
+    stage.start = shift(leg.start);
+    stage.end = all.end;
+    // A cheap look first: Newton in double. When its steps stop shrinking while ‖θ‖ grows, θ runs
+    // off along a flat region: no critical point is within reach, and the MPFR refine is skipped;
+    // the flow then goes on with no target, to show where it goes.
+    {
+      NewtonOptions quick;
+      quick.digits = 12;
+      quick.max_iterations = 30;
+      quick.max_seconds = std::max(1.0, request.flow.max_seconds - elapsed());
+      const NewtonResult<double> q = newton_refine<double>(p.network, p.data, theta, quick);
+      if (q.runs_off) {
+        stage.refine_status = "runs-off";
+        stage.refine_reason = "Newton in double: " + q.reason;
+        out.refine = {{"status", "stagnated"},
+                      {"arithmetic", "double"},
+                      {"reason", stage.refine_reason},
+                      {"stop", "no-critical-point-within-reach"}};
+        out.stages.push_back(stage);
+        if (leg.status != FlowStatus::Converged || runs_off) break;
+        runs_off = true;
+        target = std::numeric_limits<double>::min();
+        continue;
+      }
+    }
     // Refine from where the leg ended (its end point is exact in binary).
     Problem flowed = p;
     Vec<Rational> end(theta.size());
@@ -90,11 +120,6 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
     rr.max_seconds = std::min(rr.max_seconds, std::max(3.0, request.flow.max_seconds - elapsed()));
     RefineOutcome r = refine_checked(flowed, rr, source);
     out.refine = std::move(r.report);
-    CertifyStage stage;
-    stage.target_gradient = target;
-    stage.status = leg.status;
-    stage.start = shift(leg.start);
-    stage.end = all.end;
     stage.refine_status = out.refine.value("status", std::string());
     stage.refine_reason = out.refine.value("reason", std::string());
     out.stages.push_back(stage);

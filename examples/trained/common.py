@@ -26,6 +26,8 @@ def arguments(description):
                     help="what the run must end in")
     ap.add_argument("--max-seconds", type=float, default=20.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--plot", default=None,
+                    help="PREFIX: draw the flow and the spectrum (PREFIX.svg, PREFIX.png)")
     return ap.parse_args()
 
 
@@ -35,7 +37,7 @@ def certify_and_report(problem, args, trained_by):
     print(f"problem     {problem}")
     print(f"trained by  {trained_by} (seed {args.seed})")
     t0 = time.perf_counter()
-    point, rep = locus.certify(problem, max_seconds=args.max_seconds)
+    point, rep = locus.certify(problem, max_seconds=args.max_seconds, plot=args.plot)
     seconds = time.perf_counter() - t0
     flow = rep["flow"]
     print(f"start       L = {flow['start']['loss']:.10g}, ‖∇L‖ = "
@@ -63,6 +65,8 @@ def certify_and_report(problem, args, trained_by):
         print(f"ray         {d['ray_method']}")
     print(f"verdict     {rep['verdict']}")
     print(f"seconds     {seconds:.2f} (locus.certify)")
+    if "figure" in rep:
+        print(f"figure      {', '.join(rep['figure']['files'])}")
 
     proved = bool(rep["critical_point_proved"])
     diverging = bool(d and d["diverging"])

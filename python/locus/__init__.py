@@ -384,17 +384,19 @@ def refine(problem, *, digits=100, arithmetic=None, ceres=True, least_squares=Fa
 
 
 def certify(problem, *, target_gradient=1e-6, max_time=1e15, max_steps=1000000, max_seconds=20,
-            digits=60, arithmetic=None, classify_arithmetic="ball:256", source="python"):
+            digits=60, arithmetic=None, classify_arithmetic="ball:256", plot=None,
+            source="python"):
     """``locus certify``: the gradient flow from the problem's point (SUNDIALS CVODE) in legs,
     Ceres and MPFR Newton where each leg ends, the Krawczyk existence proof and classify. Returns
     (refined problem or None, the ``--json`` report: "verdict", "critical_point_proved", "flow",
     "stages", "refine", "classify", "divergence", "distance", "loss_change"). When no critical
     point is reached, the report's ``"stopped_point"`` is the problem at the flow's end (no
-    certificate)."""
+    certificate). ``plot="PREFIX"`` draws the figure of ``locus certify --plot`` (the report's
+    ``"figure"`` lists the files)."""
     report, point, stopped = _locus._certify(problem, float(target_gradient), float(max_time),
                                              int(max_steps), float(max_seconds), int(digits),
                                              arithmetic or "", str(classify_arithmetic),
-                                             str(source))
+                                             str(plot or ""), str(source))
     report = _json.loads(report)
     if stopped is not None:
         report["stopped_point"] = stopped

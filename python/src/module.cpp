@@ -17,6 +17,7 @@
 #include "locus/api/certify.hpp"
 #include "locus/api/construct.hpp"
 #include "locus/api/evaluate.hpp"
+#include "locus/api/figures.hpp"
 #include "locus/api/jobs.hpp"
 #include "locus/error.hpp"
 #include "locus/io/problem.hpp"
@@ -603,8 +604,10 @@ PYBIND11_MODULE(_locus, m) {
          int digits,
          const std::string& arithmetic,
          const std::string& classify_arithmetic,
+         const std::string& plot,
          const std::string& source) {
         locus::api::CertifyOutcome out;
+        std::optional<locus::api::FigureFiles> figure;
         {
           const py::gil_scoped_release release;
           locus::api::CertifyRequest r;
@@ -616,8 +619,11 @@ PYBIND11_MODULE(_locus, m) {
           if (!arithmetic.empty()) r.refine.arithmetic = locus::parse_arithmetic(arithmetic);
           r.classify.arithmetic = locus::parse_arithmetic(classify_arithmetic);
           out = locus::api::certify(p, r, source);
+          if (!plot.empty()) figure = locus::api::plot_certify(out, p, plot);
         }
-        return py::make_tuple(locus::api::to_json(out).dump(),
+        nlohmann::json j = locus::api::to_json(out);
+        if (figure) j["figure"] = {{"files", figure->files}, {"drawn", figure->drawn}};
+        return py::make_tuple(j.dump(),
                               out.point ? py::cast(*out.point) : py::none(),
                               out.stopped ? py::cast(*out.stopped) : py::none());
       },
@@ -629,6 +635,7 @@ PYBIND11_MODULE(_locus, m) {
       py::arg("digits"),
       py::arg("arithmetic"),
       py::arg("classify_arithmetic"),
+      py::arg("plot"),
       py::arg("source"));
 
   m.def(

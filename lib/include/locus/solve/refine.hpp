@@ -94,6 +94,9 @@ struct NewtonResult {
   std::vector<NewtonRecord> history;
   int precision_bits = 0;  ///< significand bits of Scalar
   std::string reason;      ///< why it stopped
+  /// Stagnated because the steps stopped shrinking while ‖θ‖ grew: θ runs off along a flat
+  /// region (saturating units, separable data), whatever the arithmetic.
+  bool runs_off = false;
 };
 
 /// Minimum-norm Newton on ∇L = 0 in the arithmetic Scalar (double, long double, float128, MPFR).
