@@ -86,7 +86,8 @@ std::string spectrum_panel(std::vector<double> eigenvalues,
   }
   std::string gp = fmt::format(
       "set title {}\nset xlabel 'index (ascending λ)'\nset ylabel '|λ|'\nset logscale y\n"
-      "set format y '10^{{%T}}'\nset yrange [{:.3g}:{:.3g}]\nset offsets 0.5, 0.5, 0, 0\nset key top left opaque box\n"
+      "set format y '10^{{%T}}'\nset yrange [{:.3g}:{:.3g}]\nset offsets 0.5, 0.5, 0, 0\n"
+      "set key top left opaque box\n"
       "plot {} using 1:($4 > 0 ? $3 : 1/0) with points pt 7 ps 0.6 lc rgb '#1f77b4' title "
       "'λ > 0', '' using 1:($4 < 0 ? $3 : 1/0) with points pt 9 ps 0.8 lc rgb '#d62728' title "
       "'λ < 0 (|λ| shown)'",
@@ -204,8 +205,7 @@ FigureFiles plot_certify(const CertifyOutcome& o, const Problem& p, const std::s
   Cluster cluster;
   std::string title = o.point ? "Hessian spectrum at the refined point (double)"
                               : "Hessian spectrum where the flow ended (double)";
-  if (o.classification && o.classification->inertia_known &&
-      o.classification->inertia.zero > 0) {
+  if (o.classification && o.classification->inertia_known && o.classification->inertia.zero > 0) {
     const Classification& c = *o.classification;
     cluster.count = c.inertia.zero;
     cluster.label =
