@@ -101,16 +101,15 @@ int run(const DataOptions& o) {
   p.network.bias = !o.no_bias;
   const std::string loss = o.loss.empty() ? default_loss : o.loss;
   const std::string red = o.reduction.empty() ? default_reduction : o.reduction;
-  if (loss != "squared" && loss != "cross_entropy" && loss != "binary_cross_entropy") {
+  const auto loss_kind = loss_from_name(loss);
+  if (!loss_kind) {
     throw InvalidArgument(
         fmt::format("--loss {}: expected squared, cross_entropy or binary_cross_entropy", loss));
   }
-  if (red != "sum" && red != "mean")
-    throw InvalidArgument(fmt::format("--reduction {}: expected sum or mean", red));
-  p.network.loss = loss == "squared"         ? LossKind::Squared
-                   : loss == "cross_entropy" ? LossKind::CrossEntropy
-                                             : LossKind::BinaryCrossEntropy;
-  p.network.reduction = red == "sum" ? Reduction::Sum : Reduction::Mean;
+  const auto reduction = reduction_from_name(red);
+  if (!reduction) throw InvalidArgument(fmt::format("--reduction {}: expected sum or mean", red));
+  p.network.loss = *loss_kind;
+  p.network.reduction = *reduction;
   p.network.validate();
   p.data = split.train;
   if (o.init_seed >= 0) {

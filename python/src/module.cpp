@@ -384,37 +384,15 @@ PYBIND11_MODULE(_locus, m) {
          const py::object& inputs,
          const py::object& targets,
          const py::object& point) {
-        const auto parse_activation = [](const std::string& activation) {
-          if (activation.rfind("polynomial", 0) != 0) {
-            return locus::Activation::from_name(activation);
-          }
-          // "polynomial[c0, c1, ...]", as Activation::name() writes it.
-          const auto open = activation.find('['), close = activation.rfind(']');
-          if (open == std::string::npos || close == std::string::npos || close < open) {
-            throw locus::InvalidArgument(
-                fmt::format("activation '{}': expected polynomial[c0, c1, ...]", activation));
-          }
-          std::vector<locus::Rational> c;
-          std::string item;
-          const std::string body = activation.substr(open + 1, close - open - 1) + ",";
-          for (const char ch : body) {
-            if (ch != ',') {
-              item += ch;
-              continue;
-            }
-            c.push_back(locus::parse_rational(item));
-            item.clear();
-          }
-          return locus::Activation::polynomial(c);
-        };
         locus::Problem p;
         locus::Network& net = p.network;
         net.widths = widths;
         if (activations.empty()) throw locus::InvalidArgument("activation: no activation given");
         if (activations.size() == 1) {
-          net.activation = parse_activation(activations.front());
+          net.activation = locus::Activation::from_name(activations.front());
         } else {
-          for (const auto& a : activations) net.activations.push_back(parse_activation(a));
+          for (const auto& a : activations)
+            net.activations.push_back(locus::Activation::from_name(a));
           net.activation = net.activations.front();
         }
         if (biases.empty()) throw locus::InvalidArgument("bias: no flag given");
@@ -424,19 +402,15 @@ PYBIND11_MODULE(_locus, m) {
           net.biases = biases;
           net.bias = biases.front();
         }
-        if (loss == "squared") {
-          net.loss = locus::LossKind::Squared;
-        } else if (loss == "cross_entropy" || loss == "cross-entropy") {
-          net.loss = locus::LossKind::CrossEntropy;
-        } else if (loss == "binary_cross_entropy" || loss == "binary-cross-entropy") {
-          net.loss = locus::LossKind::BinaryCrossEntropy;
+        if (const auto kind = locus::loss_from_name(loss)) {
+          net.loss = *kind;
         } else {
           throw locus::InvalidArgument(fmt::format(
               "loss '{}': expected \"squared\", \"cross_entropy\" or \"binary_cross_entropy\"",
               loss));
         }
-        if (reduction == "sum" || reduction == "mean") {
-          net.reduction = reduction == "sum" ? locus::Reduction::Sum : locus::Reduction::Mean;
+        if (const auto r = locus::reduction_from_name(reduction)) {
+          net.reduction = *r;
         } else {
           throw locus::InvalidArgument(
               fmt::format("reduction '{}': expected \"sum\" or \"mean\"", reduction));
@@ -447,8 +421,8 @@ PYBIND11_MODULE(_locus, m) {
           throw locus::InvalidArgument(
               fmt::format("l2 = {}: expected a nonnegative coefficient", l2));
         }
-        if (l2_scope == "all" || l2_scope == "weights") {
-          net.l2_scope = l2_scope == "all" ? locus::L2Scope::All : locus::L2Scope::Weights;
+        if (const auto scope = locus::l2_scope_from_name(l2_scope)) {
+          net.l2_scope = *scope;
         } else {
           throw locus::InvalidArgument(
               fmt::format("l2_scope '{}': expected \"all\" or \"weights\"", l2_scope));

@@ -272,6 +272,32 @@ TEST_SUITE("core.model_class") {
     CHECK(Activation::from_name("leaky_relu(0.2)") == Activation::leaky_relu(Rational(1, 5)));
     CHECK(Activation::from_name(Activation::elu(Rational(1, 3)).name()) ==
           Activation::elu(Rational(1, 3)));
+    // Polynomials read back from their name, and bad coefficients are named.
+    const Activation poly = Activation::polynomial({Rational(0), Rational(1), Rational(1, 3)});
+    CHECK(Activation::from_name(poly.name()) == poly);
+    CHECK(Activation::from_name("polynomial[0, 1, 0, 1e-5]") ==
+          Activation::polynomial({Rational(0), Rational(1), Rational(0), Rational(1, 100000)}));
+    CHECK_THROWS_WITH_AS((void)Activation::from_name("polynomial[1, x]"),
+                         doctest::Contains("the coefficient 'x'"),
+                         locus::InvalidArgument);
+  }
+
+  TEST_CASE("wider class: loss, reduction and L2-scope names read back from to_string") {
+    for (const auto k : {locus::LossKind::Squared,
+                         locus::LossKind::CrossEntropy,
+                         locus::LossKind::BinaryCrossEntropy}) {
+      CHECK(locus::loss_from_name(locus::to_string(k)) == k);
+    }
+    CHECK(locus::loss_from_name("cross-entropy") == locus::LossKind::CrossEntropy);
+    CHECK_FALSE(locus::loss_from_name("hinge").has_value());
+    for (const auto r : {locus::Reduction::Sum, locus::Reduction::Mean}) {
+      CHECK(locus::reduction_from_name(locus::to_string(r)) == r);
+    }
+    CHECK_FALSE(locus::reduction_from_name("median").has_value());
+    for (const auto sc : {L2Scope::All, L2Scope::Weights}) {
+      CHECK(locus::l2_scope_from_name(locus::to_string(sc)) == sc);
+    }
+    CHECK_FALSE(locus::l2_scope_from_name("biases").has_value());
   }
 
   TEST_CASE("wider class: problem files with per-layer lists, l2, output and BCE targets") {

@@ -98,7 +98,8 @@ namespace {
 
 constexpr const char* kActivationNames =
     "sigmoid, tanh, softplus, softplus(β), identity, relu, gelu, gelu_tanh, erf, silu, "
-    "leaky_relu, leaky_relu(a), elu, elu(α) or {\"polynomial\": [\"c0\", \"c1\", ...]}";
+    "leaky_relu, leaky_relu(a), elu, elu(α), polynomial[c0, c1, ...] or {\"polynomial\": "
+    "[\"c0\", \"c1\", ...]}";
 
 }  // namespace
 
@@ -114,6 +115,26 @@ Activation Activation::from_name(const std::string& name) {
   if (name == "silu") return silu();
   if (name == "leaky_relu") return leaky_relu(Rational(1, 100));
   if (name == "elu") return elu(Rational(1));
+  // "polynomial[c0, c1, ...]", as name() writes it.
+  if (name.rfind("polynomial[", 0) == 0 && name.back() == ']') {
+    std::vector<Rational> c;
+    std::string item;
+    const std::string body = name.substr(11, name.size() - 12) + ",";
+    for (const char ch : body) {
+      if (ch != ',') {
+        if (ch != ' ') item += ch;
+        continue;
+      }
+      try {
+        c.push_back(parse_rational(item));
+      } catch (const Error&) {
+        throw InvalidArgument(fmt::format(
+            "activation '{}': the coefficient '{}' is not an exact decimal or p/q", name, item));
+      }
+      item.clear();
+    }
+    return polynomial(c);
+  }
   const auto open = name.find('(');
   if (open != std::string::npos && name.size() > open + 2 && name.back() == ')') {
     const std::string base = name.substr(0, open);
@@ -164,6 +185,25 @@ std::string to_string(L2Scope scope) {
 }
 std::string to_string(Reduction reduction) {
   return reduction == Reduction::Sum ? "sum" : "mean";
+}
+
+std::optional<LossKind> loss_from_name(const std::string& name) {
+  if (name == "squared") return LossKind::Squared;
+  if (name == "cross_entropy" || name == "cross-entropy") return LossKind::CrossEntropy;
+  if (name == "binary_cross_entropy" || name == "binary-cross-entropy") {
+    return LossKind::BinaryCrossEntropy;
+  }
+  return std::nullopt;
+}
+std::optional<Reduction> reduction_from_name(const std::string& name) {
+  if (name == "sum") return Reduction::Sum;
+  if (name == "mean") return Reduction::Mean;
+  return std::nullopt;
+}
+std::optional<L2Scope> l2_scope_from_name(const std::string& name) {
+  if (name == "all") return L2Scope::All;
+  if (name == "weights") return L2Scope::Weights;
+  return std::nullopt;
 }
 
 std::ptrdiff_t Network::num_parameters() const {

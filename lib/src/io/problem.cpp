@@ -213,12 +213,8 @@ class Reader {
     if (v.contains("loss")) {
       const json& l = v["loss"];
       const std::string s = l.is_string() ? l.get<std::string>() : l.dump();
-      if (s == "squared") {
-        net.loss = LossKind::Squared;
-      } else if (s == "cross_entropy" || s == "cross-entropy") {
-        net.loss = LossKind::CrossEntropy;
-      } else if (s == "binary_cross_entropy" || s == "binary-cross-entropy") {
-        net.loss = LossKind::BinaryCrossEntropy;
+      if (const auto loss = loss_from_name(s)) {
+        net.loss = *loss;
       } else {
         fail("network.loss",
              fmt::format("unknown loss {}; expected \"squared\", \"cross_entropy\" or "
@@ -247,10 +243,8 @@ class Reader {
         if (l2.contains("scope")) {
           const std::string s =
               l2["scope"].is_string() ? l2["scope"].get<std::string>() : l2["scope"].dump();
-          if (s == "all") {
-            net.l2_scope = L2Scope::All;
-          } else if (s == "weights") {
-            net.l2_scope = L2Scope::Weights;
+          if (const auto scope = l2_scope_from_name(s)) {
+            net.l2_scope = *scope;
           } else {
             fail("network.l2.scope",
                  fmt::format("unknown scope {}; expected \"all\" or \"weights\"", s));
@@ -269,10 +263,8 @@ class Reader {
     if (v.contains("reduction")) {
       const json& r = v["reduction"];
       const std::string s = r.is_string() ? r.get<std::string>() : r.dump();
-      if (s == "sum") {
-        net.reduction = Reduction::Sum;
-      } else if (s == "mean") {
-        net.reduction = Reduction::Mean;
+      if (const auto reduction = reduction_from_name(s)) {
+        net.reduction = *reduction;
       } else {
         fail("network.reduction",
              fmt::format("unknown reduction {}; expected \"sum\" or \"mean\"", s));

@@ -83,7 +83,8 @@ struct Activation {
   static Activation polynomial(std::vector<Rational> coefficients);
   /// Parses the names of name(): "sigmoid", "tanh", "softplus", "softplus(β)", "identity",
   /// "relu", "gelu", "gelu_tanh", "erf", "silu", "leaky_relu" (slope 1/100),
-  /// "leaky_relu(a)", "elu", "elu(α)"; a parameter is an exact decimal or p/q.
+  /// "leaky_relu(a)", "elu", "elu(α)", "polynomial[c0, c1, ...]"; a parameter or coefficient is
+  /// an exact decimal or p/q.
   /// \throws InvalidArgument naming the text and the accepted names.
   static Activation from_name(const std::string& name);
 
@@ -107,6 +108,13 @@ std::string output_activation(LossKind loss);
 std::string to_string(L2Scope scope);
 /// "sum" / "mean", the problem-file names. Does not throw.
 std::string to_string(Reduction reduction);
+/// The inverses of to_string, for every interface that reads these names (the problem file, the
+/// Python module, `locus data`): "squared", "cross_entropy", "binary_cross_entropy" (a hyphen for
+/// the underscore is accepted); "sum", "mean"; "all", "weights". Empty for any other text. Does
+/// not throw.
+std::optional<LossKind> loss_from_name(const std::string& name);
+std::optional<Reduction> reduction_from_name(const std::string& name);
+std::optional<L2Scope> l2_scope_from_name(const std::string& name);
 
 /// The architecture and the loss: everything but the data and the point.
 struct Network {
