@@ -80,3 +80,20 @@ def certify_and_report(problem, args, trained_by):
     if not ok:
         sys.exit(f"expected {args.expect}, got: {rep['verdict']}")
     return rep
+
+
+def fit_and_certify(est, X, y, args, describe):
+    """Fits a scikit-learn estimator quietly (its convergence warnings are expected: L-BFGS and
+    Adam stop on their iteration budgets), imports it with locus.sklearn and certifies it.
+    `describe(est)` names the training for the report."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    import locus.sklearn
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    problem = locus.sklearn.from_estimator(est, X, y)
+    return certify_and_report(problem, args, describe(est))

@@ -9,15 +9,10 @@ infinity, naming the saturating units), Newton in MPFR, the existence proof and 
 
 The objective is sklearn's own: ½·mean squared error + alpha/(2N)·Σ‖W‖² (locus.sklearn).
 """
-import warnings
-
 from sklearn.datasets import load_diabetes
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 
-from common import arguments, certify_and_report
-
-import locus.sklearn
+from common import arguments, fit_and_certify
 
 args = arguments(__doc__)
 n = 60 if args.quick else 150
@@ -25,8 +20,5 @@ X, y = load_diabetes(return_X_y=True)
 X, y = X[:n], y[:n]
 est = MLPRegressor(hidden_layer_sizes=(6,), activation="tanh", solver="lbfgs", tol=1e-14,
                    max_iter=20000, random_state=args.seed)
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    est.fit(X, y)
-problem = locus.sklearn.from_estimator(est, X, y)
-certify_and_report(problem, args, f"MLPRegressor L-BFGS, {est.n_iter_} iterations, N = {n}")
+fit_and_certify(est, X, y, args,
+                lambda e: f"MLPRegressor L-BFGS, {e.n_iter_} iterations, N = {n}")
