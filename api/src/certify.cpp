@@ -50,25 +50,19 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
     o.max_seconds = request.flow.max_seconds - elapsed();
     if (k > 0 && (!(o.max_time > 0) || o.max_steps < 1 || !(o.max_seconds > 0))) break;
     if (!(o.max_seconds > 0)) o.max_seconds = 1e-3;
-    const double time0 = all.end.time;
-    const long steps0 = all.end.steps;
-    const double seconds0 = elapsed();
+    // The leg's samples with flow time, steps and seconds counted from the start of the whole
+    // flow (for the progress display and the combined history).
+    const auto shift =
+        [time0 = all.end.time, steps0 = all.end.steps, seconds0 = elapsed()](FlowSample s) {
+          s.time += time0;
+          s.steps += steps0;
+          s.seconds += seconds0;
+          return s;
+        };
     if (o.progress) {
-      o.progress = [&request, time0, steps0, seconds0](FlowSample s) {
-        s.time += time0;
-        s.steps += steps0;
-        s.seconds += seconds0;
-        request.flow.progress(s);
-      };
+      o.progress = [&request, shift](const FlowSample& s) { request.flow.progress(shift(s)); };
     }
     FlowResult leg = gradient_flow(p.network, p.data, theta, o);
-    // Append the leg with flow time, steps and seconds counted from the start of the whole flow.
-    const auto shift = [&](FlowSample s) {
-      s.time += time0;
-      s.steps += steps0;
-      s.seconds += seconds0;
-      return s;
-    };
     if (k == 0) all.start = leg.start;
     for (std::size_t i = (k == 0 ? 0 : 1); i < leg.history.size(); ++i) {
       all.history.push_back(shift(leg.history[i]));
@@ -112,9 +106,7 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
     }
     // Refine from where the leg ended (its end point is exact in binary).
     Problem flowed = p;
-    Vec<Rational> end(theta.size());
-    for (Eigen::Index i = 0; i < end.size(); ++i) end(i) = Rational(theta(i));
-    flowed.point = end;
+    flowed.point = Vec<Rational>(theta.cast<Rational>());
     // Newton gets what is left of the budget, but at least a few seconds.
     RefineRequest rr = request.refine;
     rr.max_seconds = std::min(rr.max_seconds, std::max(3.0, request.flow.max_seconds - elapsed()));
@@ -133,6 +125,10 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
     target = std::min(target, leg.end.gradient_norm) / 100;
   }
 
+  const nlohmann::json flow_json = {{"status", to_string(all.status)},
+                                    {"time", all.end.time},
+                                    {"steps", all.end.steps},
+                                    {"legs", static_cast<long>(out.stages.size())}};
   if (out.point) {
     const Vec<double> start = p.point_as<double>();
     const Vec<double> refined = out.point->point_as<double>();
@@ -140,10 +136,7 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
     const LossFunction<double> f(p.network, p.data);
     out.loss_change = f.loss(refined) - f.loss(start);
     out.point->provenance["command"] = "locus certify";
-    out.point->provenance["flow"] = {{"status", to_string(all.status)},
-                                     {"time", all.end.time},
-                                     {"steps", all.end.steps},
-                                     {"legs", static_cast<long>(out.stages.size())}};
+    out.point->provenance["flow"] = flow_json;
     const bool exists =
         out.refine.contains("existence") && out.refine["existence"].value("proved", false);
     Classification c = classify(*out.point, request.classify, source);
@@ -154,24 +147,18 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
     // No critical point: read the flow's last stretch, and keep where it ended.
     out.divergence = analyse_divergence(p.network, p.data, all);
     Problem q = p;
-    Vec<Rational> end(all.theta.size());
-    for (Eigen::Index i = 0; i < end.size(); ++i) end(i) = Rational(all.theta(i));
-    q.point = end;
+    q.point = Vec<Rational>(all.theta.cast<Rational>());
     q.certificate = nullptr;
     q.provenance = {{"command", "locus certify"},
                     {"version", kVersion},
                     {"source", source},
                     {"status", "no critical point reached"},
                     {"note", "where the gradient flow ended: NOT a critical point; no certificate"},
-                    {"flow",
-                     {{"status", to_string(all.status)},
-                      {"time", all.end.time},
-                      {"steps", all.end.steps},
-                      {"legs", static_cast<long>(out.stages.size())}}},
+                    {"flow", flow_json},
                     {"seed", nullptr}};
     out.stopped = std::move(q);
   }
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.seconds = elapsed();
 
   const FlowSample& e = out.flow.end;
   const std::string where = fmt::format(

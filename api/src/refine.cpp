@@ -82,7 +82,7 @@ RefineOutcome refine_in(const RefineRequest& opt,
                        {"gradient_norm_after", fmt::format("{:.6e}", pr.final_gradient_norm)},
                        {"seconds", fmt::format("{:.3f}", pr.seconds)}};
     if (pr.usable && pr.final_gradient_norm < pr.initial_gradient_norm) {
-      for (Eigen::Index i = 0; i < start.size(); ++i) start(i) = Rational(pr.theta(i));
+      start = pr.theta.cast<Rational>();
     }
   }
   // 2. Newton in S.
@@ -147,16 +147,16 @@ RefineOutcome refine_in(const RefineRequest& opt,
   report["seconds"] = fmt::format("{:.3f}", seconds);
   RefineOutcome out;
   out.report = report;
+  Problem q = p;
+  q.point = refined;
+  q.provenance = {{"command", "locus refine"},
+                  {"version", kVersion},
+                  {"source", source},
+                  {"arithmetic", arithmetic_name},
+                  {"digits", opt.digits},
+                  {"ceres", opt.ceres},
+                  {"seed", nullptr}};
   if (converged) {
-    Problem q = p;
-    q.point = refined;
-    q.provenance = {{"command", "locus refine"},
-                    {"version", kVersion},
-                    {"source", source},
-                    {"arithmetic", arithmetic_name},
-                    {"digits", opt.digits},
-                    {"ceres", opt.ceres},
-                    {"seed", nullptr}};
     q.certificate = {{"kind", "critical-point"},
                      {"gradient_norm_bound", bound},
                      {"method",
@@ -169,20 +169,10 @@ RefineOutcome refine_in(const RefineRequest& opt,
     out.refined = std::move(q);
   } else {
     // The best point reached, for inspection: no certificate, and a provenance that says so.
-    Problem q = p;
-    q.point = refined;
     q.certificate = nullptr;
-    q.provenance = {
-        {"command", "locus refine"},
-        {"version", kVersion},
-        {"source", source},
-        {"arithmetic", arithmetic_name},
-        {"digits", opt.digits},
-        {"ceres", opt.ceres},
-        {"status", to_string(nr.status)},
-        {"note",
-         "where Newton stopped short: NOT a critical point; no certificate (" + reason + ")"},
-        {"seed", nullptr}};
+    q.provenance["status"] = to_string(nr.status);
+    q.provenance["note"] =
+        "where Newton stopped short: NOT a critical point; no certificate (" + reason + ")";
     out.stopped = std::move(q);
   }
   return out;
