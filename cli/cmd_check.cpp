@@ -1,6 +1,7 @@
 // `locus check`: the regression suite of geometric claims (docs/interfaces.md). Prints a table and ends
 // with "N passed, M failed"; exit 0 when every verdict is the expected one, 1 otherwise, 2 on bad
 // input. --json FILE and --junit FILE write reports.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -34,33 +35,6 @@ struct CheckOptions : api::CheckRequest {
   std::string json, junit;
 };
 
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string margin_text(double m) {
-  return std::isinf(m) ? "exact" : fmt::format("{:.3g}", m);
-}
-
 int run(CheckOptions& o) {
   const std::vector<const lk::Claim*> selected = api::select(o.claims, o.source);
   if (o.markdown) {
@@ -93,83 +67,21 @@ int run(CheckOptions& o) {
         }
       });
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  int passed = 0, failed = 0;
-  fmt::print("seed {}{}{}{}\n\n",
-             o.seed,
-             o.quick ? ", quick" : "",
-             o.float_only ? ", float-only" : "",
-             ctx.mutation != lk::Mutation::None ? ", mutation " + lk::to_string(o.mutate) : "");
-  fmt::print("| {:<42} | {:<12} | {:<8} | {:<4} | {:>8} | {:<14} | {:>4} | {:>7} |\n",
-             "claim",
-             "verdict",
-             "expected",
-             "pass",
-             "margin",
-             "arithmetic",
-             "inst",
-             "seconds");
-  fmt::print("|{:-<44}|{:-<14}|{:-<10}|{:-<6}|{:-<10}|{:-<16}|{:-<6}|{:-<9}|\n",
-             "",
-             "",
-             "",
-             "",
-             "",
-             "",
-             "",
-             "");
-  for (const auto& r : results) {
-    (r.pass ? passed : failed)++;
-    fmt::print("| {:<42} | {:<12} | {:<8} | {:<4} | {:>8} | {:<14} | {:>4} | {:>7.2f} |\n",
-               r.id,
-               lk::to_string(r.verdict),
-               r.expected,
-               r.pass ? "yes" : "NO",
-               r.verdict == lk::Verdict::Refuted ? "-" : margin_text(r.margin),
-               r.arithmetic.substr(0, 14),
-               r.instances,
-               r.seconds);
-  }
-  for (const auto& r : results) {
-    if (!r.pass || r.verdict == lk::Verdict::Refuted) {
-      fmt::print(
-          "\n{}: {} (expected {})\n  {}\n", r.id, lk::to_string(r.verdict), r.expected, r.detail);
-      if (!r.counterexample_file.empty()) {
-        fmt::print("  counterexample written to {}\n", r.counterexample_file);
-      }
-    }
-  }
-  fmt::print("\n{:.1f} s on {} threads\n{} passed, {} failed\n", total, threads, passed, failed);
+  api::CheckRun info;
+  info.seed = o.seed;
+  info.quick = o.quick;
+  info.float_only = o.float_only;
+  info.mutation = ctx.mutation;
+  info.threads = threads;
+  info.seconds = total;
+  fmt::print("{}", api::check_table(results, info));
   if (!o.json.empty()) {
     std::ofstream(o.json) << api::results_json(results, o.seed, o.quick, total).dump(2) << "\n";
   }
-  if (!o.junit.empty()) {
-    std::ofstream x(o.junit);
-    x << fmt::format(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"locus check\" tests=\"{}\" "
-        "failures=\"{}\" time=\"{:.3f}\">\n",
-        results.size(),
-        failed,
-        total);
-    for (const auto& r : results) {
-      x << fmt::format("  <testcase classname=\"claims\" name=\"{}\" time=\"{:.3f}\">",
-                       xml_escape(r.id),
-                       r.seconds);
-      if (!r.pass) {
-        x << fmt::format("<failure message=\"verdict {} (expected {})\">{}</failure>",
-                         lk::to_string(r.verdict),
-                         r.expected,
-                         xml_escape(r.detail));
-      }
-      x << fmt::format("<system-out>verdict {}, margin {}, arithmetic {}, seed {}</system-out>",
-                       lk::to_string(r.verdict),
-                       margin_text(r.margin),
-                       xml_escape(r.arithmetic),
-                       r.seed);
-      x << "</testcase>\n";
-    }
-    x << "</testsuite>\n";
-  }
-  return failed == 0 ? 0 : 1;
+  if (!o.junit.empty()) std::ofstream(o.junit) << api::check_junit(results, info, "locus check");
+  const bool all_pass =
+      std::all_of(results.begin(), results.end(), [](const auto& r) { return r.pass; });
+  return all_pass ? 0 : 1;
 }
 
 }  // namespace

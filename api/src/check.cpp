@@ -2,6 +2,7 @@
 // (docs/claims.md, docs/checking.md).
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -115,6 +116,122 @@ nlohmann::json results_json(const std::vector<lk::ClaimResult>& results,
   j["claims"] = nlohmann::json::array();
   for (const auto& r : results) j["claims"].push_back(lk::to_json(r));
   return j;
+}
+
+namespace {
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string margin_text(double m) {
+  return std::isinf(m) ? "exact" : fmt::format("{:.3g}", m);
+}
+
+}  // namespace
+
+std::string check_table(const std::vector<lk::ClaimResult>& results, const CheckRun& run) {
+  std::string out = fmt::format(
+      "seed {}{}{}{}\n\n",
+      run.seed,
+      run.quick ? ", quick" : "",
+      run.float_only ? ", float-only" : "",
+      run.mutation != lk::Mutation::None ? ", mutation " + lk::to_string(run.mutation) : "");
+  out += fmt::format("| {:<42} | {:<12} | {:<8} | {:<4} | {:>8} | {:<14} | {:>4} | {:>7} |\n",
+                     "claim",
+                     "verdict",
+                     "expected",
+                     "pass",
+                     "margin",
+                     "arithmetic",
+                     "inst",
+                     "seconds");
+  out += fmt::format("|{:-<44}|{:-<14}|{:-<10}|{:-<6}|{:-<10}|{:-<16}|{:-<6}|{:-<9}|\n",
+                     "",
+                     "",
+                     "",
+                     "",
+                     "",
+                     "",
+                     "",
+                     "");
+  int passed = 0, failed = 0;
+  for (const auto& r : results) {
+    (r.pass ? passed : failed)++;
+    out += fmt::format("| {:<42} | {:<12} | {:<8} | {:<4} | {:>8} | {:<14} | {:>4} | {:>7.2f} |\n",
+                       r.id,
+                       lk::to_string(r.verdict),
+                       r.expected,
+                       r.pass ? "yes" : "NO",
+                       r.verdict == lk::Verdict::Refuted ? "-" : margin_text(r.margin),
+                       r.arithmetic.substr(0, 14),
+                       r.instances,
+                       r.seconds);
+  }
+  for (const auto& r : results) {
+    if (!r.pass || r.verdict == lk::Verdict::Refuted) {
+      out += fmt::format(
+          "\n{}: {} (expected {})\n  {}\n", r.id, lk::to_string(r.verdict), r.expected, r.detail);
+      if (!r.counterexample_file.empty()) {
+        out += fmt::format("  counterexample written to {}\n", r.counterexample_file);
+      }
+    }
+  }
+  out += fmt::format(
+      "\n{:.1f} s on {} threads\n{} passed, {} failed\n", run.seconds, run.threads, passed, failed);
+  return out;
+}
+
+std::string check_junit(const std::vector<lk::ClaimResult>& results,
+                        const CheckRun& run,
+                        const std::string& suite) {
+  long failed = 0;
+  for (const auto& r : results) failed += r.pass ? 0 : 1;
+  std::string x = fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"{}\" tests=\"{}\" "
+      "failures=\"{}\" time=\"{:.3f}\">\n",
+      xml_escape(suite),
+      results.size(),
+      failed,
+      run.seconds);
+  for (const auto& r : results) {
+    x += fmt::format("  <testcase classname=\"claims\" name=\"{}\" time=\"{:.3f}\">",
+                     xml_escape(r.id),
+                     r.seconds);
+    if (!r.pass) {
+      x += fmt::format("<failure message=\"verdict {} (expected {})\">{}</failure>",
+                       lk::to_string(r.verdict),
+                       r.expected,
+                       xml_escape(r.detail));
+    }
+    x += fmt::format("<system-out>verdict {}, margin {}, arithmetic {}, seed {}</system-out>",
+                     lk::to_string(r.verdict),
+                     margin_text(r.margin),
+                     xml_escape(r.arithmetic),
+                     r.seed);
+    x += "</testcase>\n";
+  }
+  x += "</testsuite>\n";
+  return x;
 }
 
 nlohmann::json check_report(const CheckRequest& request,

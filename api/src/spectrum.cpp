@@ -363,8 +363,20 @@ SpectrumResult analyse_spectrum(const Problem& p, const SpectrumRequest& opt) {
   validate(opt);
   const Arithmetic& a = opt.arithmetic;
   const HessianPart part = opt.matrix;
-  return dispatch(a,
-                  [&]<class S>(std::type_identity<S>) { return analyse<S>(p, part, opt, a.bits); });
+  return dispatch(a, [&]<class S>(std::type_identity<S>) {
+    SpectrumResult r = analyse<S>(p, part, opt, a.bits);
+    // The evidence of the scalar that decided the inertia (balls: at the precision that did),
+    // lowered unless the inertia is certified.
+    Evidence e;
+    if constexpr (ScalarTraits<S>::is_interval) {
+      const ScopedBallPrecision precision(static_cast<int>(r.bits > 0 ? r.bits : a.bits));
+      e = Evidence::of<S>();
+    } else {
+      e = Evidence::of<S>();
+    }
+    r.evidence = r.certified ? e : e.conditional();
+    return r;
+  });
 }
 
 nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request) {

@@ -91,14 +91,18 @@ ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
     if (r.counterexample && !ctx.counterexample_dir.empty()) {
       std::filesystem::create_directories(ctx.counterexample_dir);
       Problem p = *r.counterexample;
-      p.provenance = {{"command", "locus check"},
-                      {"claim", claim.id},
-                      {"version", kVersion},
-                      {"seed", ctx.seed + static_cast<std::uint32_t>(refuting)}};
       out.counterexample_file =
           (std::filesystem::path(ctx.counterexample_dir) /
            fmt::format("{}.seed{}.json", claim.id, ctx.seed + static_cast<std::uint32_t>(refuting)))
               .string();
+      p.provenance = {{"command", ctx.command},
+                      {"claim", claim.id},
+                      {"statement", claim.statement},
+                      {"violation", r.detail},
+                      {"arithmetic", r.evidence.arithmetic()},
+                      {"recheck", fmt::format("locus classify {}", out.counterexample_file)},
+                      {"version", kVersion},
+                      {"seed", ctx.seed + static_cast<std::uint32_t>(refuting)}};
       write_problem_file(p, out.counterexample_file);
     }
   } else if (any_undecided) {

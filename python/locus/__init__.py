@@ -32,6 +32,7 @@ import numpy as _np
 
 from ._locus import (  # noqa: F401  (re-exported)
     Error,
+    Evidence,
     InvalidArgument,
     ParseError,
     Problem,
@@ -51,7 +52,7 @@ __all__ = [
     "Error", "InvalidArgument", "ParseError", "UnsupportedScalar", "Problem", "load", "parse",
     "problem", "loss", "gradient", "hessian", "gauss_newton", "residual_hessian", "jacobian",
     "outputs", "residuals", "evaluate", "spectrum", "classify", "refine", "certify",
-    "construct_split", "check", "Ball",
+    "construct_split", "check", "Ball", "Exact", "Report", "Evidence",
 ]
 
 
@@ -138,6 +139,61 @@ Problem.with_point = _with_point
 
 # ---- values in each arithmetic -------------------------------------------------------------------
 
+def _is_constant(x):
+    """Numbers written into a statement: ints and Fractions (exact, but not computed by locus)."""
+    return isinstance(x, (bool, int, Fraction)) and not isinstance(x, Exact)
+
+
+def _derived_rigorous(a, b):
+    """A result of a op b is rigorous when neither is floating point (a float, an mpmath number, a
+    ball locus did not compute) and at least one was computed rigorously by locus."""
+    def rigorous(x):
+        return isinstance(x, Exact) or (isinstance(x, Ball) and x.computed)
+    ok = all(rigorous(x) or _is_constant(x) for x in (a, b))
+    return ok and (rigorous(a) or rigorous(b))
+
+
+def _exact_op(name):
+    base = getattr(Fraction, name)
+
+    def op(self, other=None):
+        r = base(self) if other is None and name in ("__neg__", "__pos__", "__abs__") \
+            else base(self, other)
+        if isinstance(r, Fraction) and (other is None or _derived_rigorous(self, other)):
+            return Exact(r)
+        return r
+    op.__name__ = name
+    return op
+
+
+class Exact(Fraction):
+    """An exact rational that locus computed (``arithmetic="rational"``): a ``fractions.Fraction``
+    that remembers it came from an exact computation. + − × ÷ with ints, Fractions and other
+    Exact values keep it Exact; anything with a float becomes a float. ``locus.claims.decide``
+    treats Exact values as exact evidence and plain Fractions as constants of the statement."""
+
+    __slots__ = ()
+
+    def __new__(cls, numerator=0, denominator=None):
+        return super().__new__(cls, numerator, denominator)
+
+    def __repr__(self):
+        return f"Exact({self.numerator}, {self.denominator})"
+
+
+for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__",
+              "__rtruediv__", "__neg__", "__pos__", "__abs__"):
+    setattr(Exact, _name, _exact_op(_name))
+
+
+def _exact_pow(self, other):
+    r = Fraction.__pow__(self, other)
+    return Exact(r) if isinstance(r, Fraction) and isinstance(other, int) else r
+
+
+Exact.__pow__ = _exact_pow
+
+
 class Ball:
     """A rigorous real ball from Arb: the exact real value lies in [mid - rad, mid + rad].
 
@@ -148,7 +204,7 @@ class Ball:
     floats); ``lower``/``upper`` are the exact end points as Fractions.
     """
 
-    __slots__ = ("mid", "rad", "prec")
+    __slots__ = ("mid", "rad", "prec", "computed")
 
     def __init__(self, mid, rad=0, prec=None):
         self.mid = mid if isinstance(mid, _mpmath.mpf) else _mpmath.mpf(mid)
@@ -156,6 +212,15 @@ class Ball:
         if self.rad < 0:
             raise ValueError(f"Ball radius {self.rad} is negative")
         self.prec = prec or max(53, _bit_size(self.mid), _bit_size(self.rad))
+        # True when locus computed the ball in ball arithmetic (or it was derived from such balls
+        # and exact values only): only such balls decide a claim (locus.claims.decide).
+        self.computed = False
+
+    @classmethod
+    def _computed(cls, mid, rad, prec):
+        b = cls(mid, rad, prec)
+        b.computed = True
+        return b
 
     # exact views
     @property
@@ -191,11 +256,14 @@ class Ball:
         return cls(m, rad, prec)
 
     def _binary(self, other, op):
+        computed = _derived_rigorous(self, other)
         if not isinstance(other, Ball):
             other = Ball._exact(other, self.prec)
         prec = max(self.prec, other.prec)
         with _ivprec(prec + 10):
-            return Ball._from_mpi(op(self.to_mpi(), other.to_mpi()), prec)
+            out = Ball._from_mpi(op(self.to_mpi(), other.to_mpi()), prec)
+        out.computed = computed
+        return out
 
     @staticmethod
     def _exact(x, prec):
@@ -236,10 +304,14 @@ class Ball:
         return self._binary(o, lambda a, b: b / a)
 
     def __neg__(self):
-        return Ball(-self.mid, self.rad, self.prec)
+        out = Ball(-self.mid, self.rad, self.prec)
+        out.computed = self.computed
+        return out
 
     def __abs__(self):
-        return Ball._from_mpi(abs(self.to_mpi()), self.prec)
+        out = Ball._from_mpi(abs(self.to_mpi()), self.prec)
+        out.computed = self.computed
+        return out
 
     def __float__(self):
         return float(self.mid)
@@ -292,12 +364,13 @@ def _values(item, name):
         return item
     rigour, shape, rows, bits, entries = item  # the entries' form follows the rigour
     if rigour == "exact":
-        vals = [Fraction(n, d) for n, d in entries]
+        vals = [Exact(n, d) for n, d in entries]
     elif rigour == "floating-point":
         vals = [_mpmath.mpf(e) if isinstance(e, float) else _to_mpf(e[0], e[1], bits)
                 for e in entries]
     else:
-        vals = [Ball(_to_mpf(a, b, bits), _to_mpf(c, d, bits), bits) for a, b, c, d in entries]
+        vals = [Ball._computed(_to_mpf(a, b, bits), _to_mpf(c, d, bits), bits)
+                for a, b, c, d in entries]
     if shape == ():
         return vals[0]
     out = _np.empty(len(vals), dtype=object)
@@ -349,6 +422,30 @@ residuals = _one("residuals")
 
 # ---- the commands ----------------------------------------------------------------------------------
 
+def _claims_token():
+    from .claims import _INTERNAL
+    return _INTERNAL
+
+
+class Report(dict):
+    """The JSON object of a command, as a dict, with ``evidence`` (a ``locus.Evidence``): how sure
+    its verdict is, from the scalar type that decided it (``evidence.proves`` only for a certified
+    verdict). ``report.value(key)`` is ``report[key]`` carrying that evidence, for
+    ``locus.claims.decide``."""
+
+    def __init__(self, data, evidence, _token=None):
+        from .claims import _INTERNAL
+        if _token is not _INTERNAL or not isinstance(evidence, Evidence):
+            raise TypeError("a locus.Report is returned by locus.classify and locus.spectrum")
+        super().__init__(data)
+        self.evidence = evidence
+
+    def value(self, key):
+        from .claims import Value, _INTERNAL
+        v = self[key]
+        return Value(tuple(v) if isinstance(v, list) else v, self.evidence, _INTERNAL, key)
+
+
 def spectrum(problem, *, arithmetic="double", matrix="hessian", max_bits=4096, kernel=False,
              vectors=False, lanczos=0, steps=0, probes=0, seed=0):
     """``locus spectrum --json``: eigenvalues, inertia and how they are certified.
@@ -356,15 +453,18 @@ def spectrum(problem, *, arithmetic="double", matrix="hessian", max_bits=4096, k
     lanczos=K (> 0): matrix-free Lanczos in double from Hessian-vector products, the K largest and
     smallest Ritz values with residuals (numerical, never certified), for nets too large for a
     dense Hessian; probes=M adds an SLQ spectral density (nodes, weights); seed seeds both."""
-    return _json.loads(_locus._spectrum(problem, arithmetic, matrix, int(max_bits), bool(kernel),
-                                        bool(vectors), int(lanczos), int(steps), int(probes),
-                                        int(seed)))
+    text, evidence = _locus._spectrum(problem, arithmetic, matrix, int(max_bits), bool(kernel),
+                                      bool(vectors), int(lanczos), int(steps), int(probes),
+                                      int(seed))
+    return Report(_json.loads(text), evidence, _claims_token())
 
 
 def classify(problem, *, arithmetic="ball:256", max_bits=4096, gradient_tolerance=None):
-    """``locus classify --json``: critical? minimum / saddle / degenerate, with the certificate."""
+    """``locus classify --json``: critical? minimum / saddle / degenerate, with the certificate.
+    A ``locus.Report`` (a dict) whose ``evidence`` proves only a certified classification."""
     tol = None if gradient_tolerance is None else _entry(gradient_tolerance)
-    return _json.loads(_locus._classify(problem, arithmetic, int(max_bits), tol))
+    text, evidence = _locus._classify(problem, arithmetic, int(max_bits), tol)
+    return Report(_json.loads(text), evidence, _claims_token())
 
 
 def refine(problem, *, digits=100, arithmetic=None, ceres=True, least_squares=False,

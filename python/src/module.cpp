@@ -9,6 +9,7 @@
 // the JSON objects of the CLI (locus/api/jobs.hpp, the library both link), returned as JSON text. Every call that
 // computes releases the GIL; locus::Error becomes locus.Error (or a subclass) with the CLI's
 // message.
+#include <chrono>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -500,8 +501,25 @@ PYBIND11_MODULE(_locus, m) {
         r.max_bits = max_bits;
         r.kernel = kernel;
         r.vectors = vectors;
-        const py::gil_scoped_release release;
-        return locus::api::spectrum_report(p, r).dump();
+        std::string text;
+        locus::Evidence evidence = locus::Evidence::of<double>();
+        {
+          const py::gil_scoped_release release;
+          if (r.lanczos > 0) {
+            text = locus::api::spectrum_report(p, r).dump();  // Lanczos in double: evidence only
+          } else {
+            const auto t0 = std::chrono::steady_clock::now();
+            locus::api::validate(r);
+            locus::api::require_point(
+                p, "problem", "`locus spectrum` needs the parameter vector θ");
+            const locus::api::SpectrumResult s = locus::api::analyse_spectrum(p, r);
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            text = locus::api::to_json(s, r, p, seconds).dump();
+            evidence = s.evidence;
+          }
+        }
+        return py::make_tuple(text, evidence);
       },
       py::arg("problem"),
       py::arg("arithmetic"),
@@ -525,8 +543,15 @@ PYBIND11_MODULE(_locus, m) {
         r.max_bits = max_bits;
         if (!tolerance.is_none())
           r.gradient_tolerance = rational_of(tolerance, "gradient_tolerance");
-        const py::gil_scoped_release release;
-        return locus::api::classify_report(p, r).dump();
+        std::optional<locus::Classification> c;
+        double seconds = 0;
+        {
+          const py::gil_scoped_release release;
+          const auto t0 = std::chrono::steady_clock::now();
+          c = locus::api::classify(p, r, "problem");
+          seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        }
+        return py::make_tuple(locus::api::to_json(*c, seconds).dump(), c->evidence);
       },
       py::arg("problem"),
       py::arg("arithmetic"),
@@ -666,4 +691,129 @@ PYBIND11_MODULE(_locus, m) {
       py::arg("float_only"),
       py::arg("mutate"),
       py::arg("counterexamples"));
+
+  // How sure a value is (locus/scalar/rigour.hpp). Python cannot make a proving one: the only
+  // factories take a kind of value (a Fraction that locus computed, a ball), map it to the scalar
+  // type that computes such values and call Evidence::of<S>() for it.
+  py::class_<locus::Evidence>(m,
+                              "Evidence",
+                              "How a result was obtained: exactly, as an enclosure, or in floating "
+                              "point (evidence only). Made by locus, never from a name.")
+      .def_property_readonly(
+          "rigour",
+          [](const locus::Evidence& e) { return std::string(locus::to_string(e.rigour())); })
+      .def_property_readonly("arithmetic", &locus::Evidence::arithmetic)
+      .def_property_readonly("proves", &locus::Evidence::proves)
+      .def("weakest",
+           [](const locus::Evidence& a, const locus::Evidence& b) { return weakest(a, b); })
+      .def("conditional", &locus::Evidence::conditional)
+      .def("__eq__", [](const locus::Evidence& a, const locus::Evidence& b) { return a == b; })
+      .def("__repr__", [](const locus::Evidence& e) {
+        return fmt::format("locus.Evidence({}, {})", locus::to_string(e.rigour()), e.arithmetic());
+      });
+  m.def("_evidence_exact", [] { return locus::Evidence::of<locus::Rational>(); });
+  m.def(
+      "_evidence_ball",
+      [](int bits) {
+        return locus::dispatch(
+            locus::Arithmetic{locus::ScalarKind::Ball, std::max(2, bits)},
+            []<class S>(std::type_identity<S>) { return locus::Evidence::of<S>(); });
+      },
+      py::arg("bits"));
+  m.def(
+      "_evidence_float",
+      [](int bits) {
+        // a binary floating value of `bits` significand bits: double up to 53, MPFR above (the
+        // smallest built precision that holds it); floating-point strength either way
+        if (bits <= 53) return locus::Evidence::of<double>();
+        const int mpfr = bits <= 128 ? 128 : bits <= 256 ? 256 : bits <= 512 ? 512 : 1024;
+        return locus::dispatch(
+            locus::Arithmetic{locus::ScalarKind::Mpfr, mpfr},
+            []<class S>(std::type_identity<S>) { return locus::Evidence::of<S>(); });
+      },
+      py::arg("bits"));
+
+  // Claims written in Python (python/locus/claims.py), run by the same runner as the registry:
+  // each spec is a dict with the Claim's text fields and `run(seed, quick)`, which returns
+  // (decided, holds, Evidence, margin, detail, counterexample Problem or None). Instances run on
+  // one thread (the callbacks hold the GIL). Returns (results JSON text, table text, JUnit text,
+  // every claim as expected).
+  m.def(
+      "_run_claims",
+      [](const py::list& specs,
+         unsigned seed,
+         bool quick,
+         const std::string& counterexamples,
+         const py::object& progress) {
+        std::vector<locus::claims::Claim> claims;
+        for (const py::handle& h : specs) {
+          const py::dict d = py::reinterpret_borrow<py::dict>(h);
+          locus::claims::Claim c;
+          c.id = d["id"].cast<std::string>();
+          c.statement = d["statement"].cast<std::string>();
+          c.source = d["source"].cast<std::string>();
+          c.expected = d["expected"].cast<std::string>();
+          c.instances = d["instances"].cast<int>();
+          c.quick_instances = d["quick_instances"].cast<int>();
+          c.arithmetic = "as the check computes";
+          const py::object run = py::reinterpret_borrow<py::object>(d["run"]);
+          c.run = [run](const locus::claims::Context& ctx, std::uint32_t s) {
+            const py::gil_scoped_acquire gil;
+            py::tuple t;
+            try {
+              t = run(s, ctx.quick).cast<py::tuple>();
+            } catch (py::error_already_set& e) {
+              throw locus::Error(e.what());  // turned into an undecided instance by the runner
+            }
+            locus::claims::InstanceResult r;
+            r.decided = t[0].cast<bool>();
+            r.holds = t[1].cast<bool>();
+            r.evidence = t[2].cast<locus::Evidence>();
+            r.margin = t[3].cast<double>();
+            r.detail = t[4].cast<std::string>();
+            if (!t[5].is_none()) r.counterexample = t[5].cast<locus::Problem>();
+            return r;
+          };
+          claims.push_back(std::move(c));
+        }
+        std::vector<const locus::claims::Claim*> selected;
+        for (const auto& c : claims) selected.push_back(&c);
+        locus::claims::Context ctx;
+        ctx.seed = seed;
+        ctx.quick = quick;
+        ctx.counterexample_dir = counterexamples;
+        ctx.command = "python3 -m locus check";
+        std::vector<locus::claims::ClaimResult> results;
+        const auto t0 = std::chrono::steady_clock::now();
+        {
+          const py::gil_scoped_release release;
+          results = locus::api::run_selected(
+              selected, ctx, 1, [&](std::size_t k, const locus::claims::ClaimResult& r) {
+                if (progress.is_none()) return;
+                const py::gil_scoped_acquire gil;
+                progress(fmt::format("[{}/{}] {} {} ({:.1f} s)",
+                                     k,
+                                     selected.size(),
+                                     r.id,
+                                     locus::claims::to_string(r.verdict),
+                                     r.seconds));
+              });
+        }
+        locus::api::CheckRun info;
+        info.seed = seed;
+        info.quick = quick;
+        info.threads = 1;
+        info.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        bool all_pass = true;
+        for (const auto& r : results) all_pass = all_pass && r.pass;
+        return py::make_tuple(locus::api::results_json(results, seed, quick, info.seconds).dump(2),
+                              locus::api::check_table(results, info),
+                              locus::api::check_junit(results, info, "python3 -m locus check"),
+                              all_pass);
+      },
+      py::arg("specs"),
+      py::arg("seed"),
+      py::arg("quick"),
+      py::arg("counterexamples"),
+      py::arg("progress"));
 }

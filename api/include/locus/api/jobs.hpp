@@ -58,6 +58,9 @@ struct SpectrumResult {
   std::string arithmetic;
   SpectrumMethod method = SpectrumMethod::FloatGap;  ///< how the inertia was decided
   bool certified = false;
+  /// How sure the inertia is: Evidence::of the scalar that decided it, lowered to floating-point
+  /// strength unless `certified` (so it proves exactly when the inertia is certified).
+  Evidence evidence;
   std::string verdict;  // certified | numerical | undecided
   Inertia inertia;
   bool zero_known = false;
@@ -188,6 +191,24 @@ nlohmann::json results_json(const std::vector<claims::ClaimResult>& results,
                             unsigned seed,
                             bool quick,
                             double seconds);
+/// What a run of claims prints besides its results: the settings in the header line and the
+/// totals in the footer.
+struct CheckRun {
+  unsigned seed = 0;
+  bool quick = false;
+  bool float_only = false;
+  claims::Mutation mutation = claims::Mutation::None;
+  int threads = 1;
+  double seconds = 0;
+};
+/// The text `locus check` prints for these results (and `python3 -m locus check` for a claims
+/// file): the header line, the table, the failing or refuted claims with their detail and
+/// counterexample file, and the closing line "N passed, M failed".
+std::string check_table(const std::vector<claims::ClaimResult>& results, const CheckRun& run);
+/// The JUnit XML `--junit FILE` writes (one testcase per claim; a failure when not as expected).
+std::string check_junit(const std::vector<claims::ClaimResult>& results,
+                        const CheckRun& run,
+                        const std::string& suite);
 /// Runs the selected claims; returns the object `locus check --json FILE` writes. `progress`, when
 /// set, is called after each claim (from the worker threads, serialised).
 /// \throws InvalidArgument when no claim matches.

@@ -50,6 +50,8 @@ struct Context {
   bool force_float = false;  ///< run every instance in double: must never give "proved"
   Mutation mutation = Mutation::None;
   std::string counterexample_dir;  ///< where refuting instances are written ("" = not written)
+  /// The command that ran the claims, recorded in a counterexample's provenance.
+  std::string command = "locus check";
 
   /// The arithmetic an instance should use: `certified` (rational or ball:BITS), or double when
   /// force_float is set.
