@@ -24,6 +24,7 @@ Run add_classify(CLI::App& app);
 Run add_construct(CLI::App& app);
 Run add_path(CLI::App& app);
 Run add_check(CLI::App& app);
+Run add_search(CLI::App& app);
 Run add_reproduce(CLI::App& app);
 Run add_data(CLI::App& app, int argc, char** argv);
 

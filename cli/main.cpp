@@ -76,6 +76,11 @@ int main(int argc, char** argv) {
                          "the regression suite of geometric claims: proved / refuted / evidence / "
                          "inconclusive");
   runs[check] = locus::cli::add_check(*check);
+  auto* search = app.add_subcommand(
+      "search",
+      "search a claim's family for a certified counterexample: restarts, Sbplx on the violation "
+      "margin, shrinking");
+  runs[search] = locus::cli::add_search(*search);
   auto* reproduce = app.add_subcommand(
       "reproduce", "the empirical papers' experiments with reports and plots: sagun, littwin-wolf");
   runs[reproduce] = locus::cli::add_reproduce(*reproduce);

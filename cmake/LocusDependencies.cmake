@@ -13,6 +13,7 @@ if(LOCUS_WITH_CERES)
   find_package(Ceres 2.1 REQUIRED)                     # Ceres::ceres (private to locus_solve, later)
 endif()
 find_package(SUNDIALS 6 REQUIRED)                      # SUNDIALS::cvode_shared (the gradient flow)
+find_package(NLopt 2.7 REQUIRED)                       # NLopt::nlopt (the counterexample search)
 if(LOCUS_BUILD_TESTS)
   find_package(doctest 2.4 REQUIRED)                   # doctest::doctest + doctest_discover_tests
   include(doctest)

@@ -1,0 +1,425 @@
+// The search spaces of registered claims (locus/api/search.hpp, docs/search.md). Each draws
+// candidates from seeds without the hand-made constructions of `locus construct
+// counterexamples` (G7) or the claims' exact designs: random architectures, integer data, random
+// initialisations, Newton in double to a critical point, and (where the claim is about split
+// points) a split at a random ratio.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "locus/api/construct.hpp"
+#include "locus/api/jobs.hpp"
+#include "locus/api/search.hpp"
+#include "locus/constructions/split.hpp"
+#include "locus/core/derivatives.hpp"
+#include "locus/error.hpp"
+#include "locus/linalg/dense.hpp"
+#include "locus/scalar/arithmetic.hpp"
+#include "locus/solve/classify.hpp"
+#include "locus/solve/refine.hpp"
+
+#include <Eigen/Eigenvalues>
+#include <fmt/format.h>
+
+namespace locus::api {
+
+namespace {
+
+namespace lc = locus::constructions;
+
+Vec<double> point_double(const Problem& p) {
+  const Vec<Rational>& t = *p.point;
+  Vec<double> x(t.size());
+  for (Eigen::Index i = 0; i < t.size(); ++i) x(i) = to_double_nearest(t(i));
+  return x;
+}
+
+Vec<Rational> point_exact(const Vec<double>& x) {
+  Vec<Rational> t(x.size());
+  for (Eigen::Index i = 0; i < x.size(); ++i) t(i) = Rational(x(i));
+  return t;
+}
+
+// Gradient descent with a backtracking step from x, until ‖∇L‖ <= tol or `iterations` steps.
+Vec<double> descend(const LossFunction<double>& f, Vec<double> x, int iterations, double tol) {
+  double step = 0.1;
+  for (int it = 0; it < iterations; ++it) {
+    double lx = 0;
+    const Vec<double> g = f.gradient(x, &lx);
+    if (!g.allFinite() || g.norm() <= tol) break;
+    const Vec<double> y = x - step * g;
+    const double ly = f.loss(y);
+    if (ly < lx) {
+      x = y;
+      step = std::min(step * 1.2, 10.0);
+    } else {
+      step *= 0.5;
+      if (step < 1e-12) break;
+    }
+  }
+  return x;
+}
+
+// The nearest critical point in double, or none: gradient descent first when the gradient is
+// not small (towards a minimum), then Newton.
+std::optional<SearchCandidate> newton_polish(const SearchCandidate& c) {
+  const LossFunction<double> f(c.problem.network, c.problem.data);
+  Vec<double> x = point_double(c.problem);
+  if (f.gradient(x).norm() > 1e-4) x = descend(f, x, 20000, 1e-6);
+  NewtonOptions o;
+  o.digits = 11;
+  o.max_iterations = 40;
+  const NewtonResult<double> r = newton_refine<double>(c.problem.network, c.problem.data, x, o);
+  if (r.status != NewtonStatus::Converged || !r.theta.allFinite()) {
+    throw InvalidArgument(fmt::format("Newton {} from ‖∇L‖ = {:.3g}, |θ| <= {:.3g}: {}",
+                                      to_string(r.status),
+                                      f.gradient(x).norm(),
+                                      x.cwiseAbs().maxCoeff(),
+                                      r.reason));
+  }
+  if (r.theta.cwiseAbs().maxCoeff() > 1e3) {
+    throw InvalidArgument(fmt::format("|θ| = {:.3g}: saturating", r.theta.cwiseAbs().maxCoeff()));
+  }
+  SearchCandidate out = c;
+  out.problem.point = point_exact(r.theta);
+  return out;
+}
+
+// Smallest eigenvalue and norm of a double Hessian.
+std::pair<double, double> smallest_eigenvalue(const Problem& p) {
+  const LossFunction<double> f(p.network, p.data);
+  const Mat<double> h = f.hessian(point_double(p));
+  const Eigen::SelfAdjointEigenSolver<Mat<double>> es(h, Eigen::EigenvaluesOnly);
+  const double norm = std::max(1e-300, es.eigenvalues().cwiseAbs().maxCoeff());
+  return {es.eigenvalues()(0), norm};
+}
+
+Rational ratio_of(double lambda) { return Rational(lambda); }
+
+lc::SplitSpec split_spec(const SearchCandidate& c) {
+  lc::SplitSpec s;
+  s.layer = 1;
+  s.unit = 0;
+  s.lambda = ratio_of(c.knobs.at(0));
+  return s;
+}
+
+// Random one-hidden-layer data: N distinct integer input rows in [-3, 3]^n0 (targets: see
+// teacher_targets).
+Dataset random_data(std::mt19937& rng, int n0, int samples) {
+  std::uniform_int_distribution<int> in(-3, 3), out(-2, 2);
+  Dataset d;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    d.inputs = Mat<Rational>(samples, n0);
+    d.targets = Mat<Rational>(samples, 1);
+    for (int i = 0; i < samples; ++i) {
+      for (int k = 0; k < n0; ++k) d.inputs(i, k) = in(rng);
+      d.targets(i, 0) = out(rng);
+    }
+    bool distinct = true, varied = false;
+    for (int i = 0; i < samples && distinct; ++i) {
+      for (int j = 0; j < i && distinct; ++j) distinct = d.inputs.row(i) != d.inputs.row(j);
+      varied = varied || d.targets(i, 0) != d.targets(0, 0);
+    }
+    if (distinct && varied) return d;
+  }
+  throw InvalidArgument("no distinct random data for this seed");
+}
+
+// Targets of a random teacher [n0, 2, 1] with the student's activation (weights ~ N(0, 1) rounded
+// to 1/2), rounded to 1/8: smooth data whose best fits by a narrower student are finite (integer
+// targets drive sigmoid students to saturation, with no critical point at all).
+void teacher_targets(std::mt19937& rng, const std::string& activation, Dataset& d) {
+  Problem t;
+  t.network.widths = {static_cast<int>(d.inputs.cols()), 2, 1};
+  t.network.activation = Activation::from_name(activation);
+  t.network.bias = true;
+  std::normal_distribution<double> g(0, 1.5);
+  Vec<double> w(t.network.num_parameters());
+  for (Eigen::Index i = 0; i < w.size(); ++i) w(i) = std::round(2 * g(rng)) / 2;
+  const LossFunction<double> f(t.network, Dataset{d.inputs, Mat<Rational>::Zero(d.size(), 1)});
+  const Mat<double> out = f.outputs(w);
+  for (Eigen::Index i = 0; i < d.size(); ++i) {
+    d.targets(i, 0) = Rational(static_cast<long>(std::lround(8 * out(i, 0))), 8L);
+  }
+}
+
+Problem random_problem(std::mt19937& rng,
+                       const std::vector<int>& widths,
+                       const std::string& activation,
+                       int samples) {
+  Problem p;
+  p.network.widths = widths;
+  p.network.activation = Activation::from_name(activation);
+  p.network.bias = true;
+  p.data = random_data(rng, widths.front(), samples);
+  teacher_targets(rng, activation, p.data);
+  std::normal_distribution<double> g(0, 1);
+  Vec<double> x(p.network.num_parameters());
+  for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = g(rng);
+  p.point = point_exact(x);
+  p.validate();
+  return p;
+}
+
+claims::InstanceResult verdict(bool holds, const Evidence& e, std::string detail) {
+  claims::InstanceResult r;
+  r.decided = true;
+  r.holds = holds;
+  r.evidence = e;
+  r.detail = std::move(detail);
+  r.margin = 0;
+  return r;
+}
+
+// The small network's critical point proved (MPFR Newton and Krawczyk): the refined problem, or
+// none.
+std::optional<Problem> refined(const Problem& p) {
+  RefineRequest r;
+  r.digits = 60;
+  r.ceres = false;
+  r.max_seconds = 10;
+  RefineOutcome o = refine_checked(p, r, "search");
+  if (!o.refined) return std::nullopt;
+  return std::move(*o.refined);
+}
+
+// ---- split.always-minimum -------------------------------------------------------------------
+// "Every split point θ_λ, λ ∈ (0,1), of a strict local minimum is a local minimum." Candidates:
+// a random [n0, h, 1] sigmoid or tanh network on random integer data, descent and Newton to a
+// critical point,
+// unit 0 split at λ (the knob). Margin: max(−λ_min(H_small)/‖H_small‖, λ_min(H_big)/‖H_big‖ +
+// 1e-8): below 0 when the small point looks like a strict minimum and the split point has a
+// clearly negative curvature. Certified: Krawczyk for the small point, its certified inertia,
+// Theorem S's certified inertia of the big point (every value over the Krawczyk box).
+SearchSpace split_line_space() {
+  SearchSpace s;
+  s.claim = "split.always-minimum";
+  s.statement =
+      "Every split point θ_λ, λ ∈ (0,1), of a strict local minimum is a local minimum.";
+  s.family =
+      "random [n0, h, 1] (n0 in {1, 2}, h = 1 or 2) sigmoid or tanh networks with bias on 4-6 "
+      "integer inputs with the targets of a random [n0, 2, 1] teacher (to 1/8), gradient descent and Newton from a random initialisation, unit 0 split at "
+      "λ in (0, 1)";
+  s.knob_bounds = {{0.02, 0.98}};
+  s.min_units = 1;
+  s.sample = [](std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> one_two(1, 2), one_to_three(1, 3), samples(4, 6);
+    std::uniform_real_distribution<double> lambda(0.1, 0.9);
+    const int n0 = one_two(rng), h = one_to_three(rng) == 3 ? 2 : 1;
+    const std::string act = one_two(rng) == 1 ? "sigmoid" : "tanh";
+    SearchCandidate c;
+    c.problem = random_problem(rng, {n0, h, 1}, act, samples(rng));
+    c.knobs = {lambda(rng)};
+    c.origin = "random initialisation, split of unit 0";
+    return c;
+  };
+  s.polish = newton_polish;
+  s.margin = [](const SearchCandidate& c) {
+    const auto [small_min, small_norm] = smallest_eigenvalue(c.problem);
+    const Problem big = lc::split_problem(c.problem, split_spec(c));
+    const auto [big_min, big_norm] = smallest_eigenvalue(big);
+    return std::max(-small_min / small_norm, big_min / big_norm + 1e-8);
+  };
+  s.certify = [](const SearchCandidate& c) {
+    const std::optional<Problem> small = refined(c.problem);
+    if (!small) {
+      claims::InstanceResult r;
+      r.detail = "no critical point proved next to the candidate";
+      return r;
+    }
+    const lc::SplitSpec spec = split_spec(c);
+    const lc::SplitCertificate cert =
+        lc::certify_split(*small, spec, Arithmetic{ScalarKind::Ball, 256});
+    const bool strict_min = cert.small_inertia.decided && cert.small_inertia.zero_exact &&
+                            cert.small_inertia.inertia.negative == 0 &&
+                            cert.small_inertia.inertia.zero == 0;
+    if (!strict_min) {
+      return verdict(true,
+                     cert.evidence,
+                     fmt::format("the small point is not a certified strict minimum ({}): the "
+                                 "statement says nothing here",
+                                 to_string(cert.small_inertia.inertia)));
+    }
+    const bool saddle = cert.big_inertia.decided && cert.big_inertia.inertia.negative > 0;
+    claims::InstanceResult r =
+        verdict(!saddle,
+                cert.evidence,
+                fmt::format("{}: strict minimum {} split at λ = {}: In(∇²L_big) = {} (F_r {})",
+                            small->network.describe(),
+                            to_string(cert.small_inertia.inertia),
+                            locus::to_string(spec.lambda),
+                            to_string(cert.big_inertia.inertia),
+                            to_string(cert.f_inertia.inertia)));
+    if (saddle) {
+      Problem big = lc::split_problem(*small, spec);
+      big.certificate = lc::to_json(cert);
+      r.counterexample = std::move(big);
+    }
+    return r;
+  };
+  return s;
+}
+
+// ---- yu-chen.no-suboptimal-minima -----------------------------------------------------------
+// "A one-hidden-layer sigmoid network with >= N−1 hidden units has no suboptimal local minimum."
+// Candidates on N = 3 or 4 one-dimensional integer samples, in the wide network [1, N−1, 1]:
+// even seeds embed a critical point of [1, N−2, 1] (Newton from a random initialisation, unit 0
+// split at λ, the knob: the embedding principle), odd seeds take Newton from a random
+// initialisation of the wide network itself. The witness of suboptimality is the lowest loss of
+// four gradient-descent runs from seeded initialisations of the wide network on the same data.
+// Margin: max(−λ_min(H_wide)/‖H_wide‖ − 1e-8, (L_witness − L)/L). Certified: classify (Krawczyk,
+// through the duplicated units when there are) proves a local minimum, and the loss enclosed over
+// the Krawczyk box is certainly above the witness's loss in balls.
+Problem wide_of(const SearchCandidate& c) {
+  return c.knobs.empty() ? c.problem : lc::split_problem(c.problem, split_spec(c));
+}
+
+Vec<double> witness_point(const Problem& wide, std::uint32_t seed, double* loss) {
+  const LossFunction<double> f(wide.network, wide.data);
+  std::mt19937 rng(seed ^ 0x9e3779b9U);
+  std::normal_distribution<double> g(0, 1);
+  Vec<double> best;
+  double best_loss = std::numeric_limits<double>::infinity();
+  for (int run = 0; run < 4; ++run) {
+    Vec<double> x(wide.network.num_parameters());
+    for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = g(rng);
+    x = descend(f, x, 3000, 0);
+    const double l = f.loss(x);
+    if (l < best_loss && x.allFinite()) {
+      best_loss = l;
+      best = x;
+    }
+  }
+  *loss = best_loss;
+  return best;
+}
+
+SearchSpace yu_chen_space() {
+  SearchSpace s;
+  s.claim = "yu-chen.no-suboptimal-minima";
+  s.statement =
+      "A one-hidden-layer sigmoid network with >= N−1 hidden units has no suboptimal local "
+      "minimum.";
+  s.family =
+      "[1, N−1, 1] sigmoid networks with bias on N = 3 or 4 integer samples: critical points of "
+      "[1, N−2, 1] embedded by a split at λ (even seeds), or Newton from a random "
+      "initialisation of the wide network (odd seeds); witness: four seeded gradient-descent "
+      "runs";
+  s.knob_bounds = {{0.02, 0.98}};
+  s.min_samples = 2;
+  s.sample = [](std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<int> samples(3, 4);
+    std::uniform_real_distribution<double> lambda(0.2, 0.8);
+    const int n = samples(rng);
+    SearchCandidate c;
+    if (seed % 2 == 0) {
+      c.problem = random_problem(rng, {1, n - 2, 1}, "sigmoid", n);
+      c.knobs = {lambda(rng)};
+      c.origin = fmt::format("critical point of [1, {}, 1] embedded by a split", n - 2);
+    } else {
+      c.problem = random_problem(rng, {1, n - 1, 1}, "sigmoid", n);
+      c.origin = "random initialisation of the wide network";
+    }
+    return c;
+  };
+  s.polish = newton_polish;
+  s.margin = [](const SearchCandidate& c) {
+    const Problem wide = wide_of(c);
+    const auto [lmin, norm] = smallest_eigenvalue(wide);
+    const LossFunction<double> f(wide.network, wide.data);
+    const double l = f.loss(point_double(wide));
+    double lw = 0;
+    (void)witness_point(wide, c.seed, &lw);
+    return std::max(-lmin / norm - 1e-8, (lw - l) / std::max(l, 1e-300));
+  };
+  s.certify = [](const SearchCandidate& c) {
+    claims::InstanceResult undecided;
+    std::optional<Problem> base = refined(c.problem);
+    if (!base) {
+      undecided.detail = "no critical point proved next to the candidate";
+      return undecided;
+    }
+    SearchCandidate rc = c;
+    rc.problem = *base;
+    Problem wide = wide_of(rc);
+    wide.certificate = nullptr;
+    const int width = wide.network.width(1);
+    const auto n = static_cast<int>(wide.data.size());
+    if (width < n - 1) {
+      return verdict(true,
+                     Evidence::of<Rational>(),
+                     fmt::format("width {} < N − 1 = {}: outside the statement", width, n - 1));
+    }
+    const Classification k = classify_point(wide, Arithmetic{ScalarKind::Ball, 256});
+    const bool minimum =
+        k.certified &&
+        (k.kind == PointKind::StrictMinimum || k.kind == PointKind::DegenerateMinimum);
+    if (!minimum) {
+      return verdict(true,
+                     k.evidence,
+                     fmt::format("not a certified local minimum: {}{}",
+                                 to_string(k.kind),
+                                 k.certified ? " (certified)" : ""));
+    }
+    double lw = 0;
+    const Vec<double> w = witness_point(wide, c.seed, &lw);
+    const ScopedBallPrecision precision(256);
+    const LossFunction<Ball> f(wide.network, wide.data);
+    // the loss over the box that holds the true critical point (radius from Krawczyk)
+    Vec<Ball> box = wide.point_as<Ball>();
+    if (k.critical_point_radius) {
+      const Ball r = Ball::from_mid_rad(Rational(0), *k.critical_point_radius);
+      for (Eigen::Index i = 0; i < box.size(); ++i) box(i) = box(i) + r;
+    }
+    const Ball at_min = f.loss(box);
+    const Ball at_witness = f.loss(convert_matrix<Ball>(Mat<Rational>(point_exact(w))));
+    const bool lower = certainly_less(at_witness, at_min) == Certainty::True;
+    claims::InstanceResult r =
+        verdict(!lower,
+                weakest(k.evidence, Evidence::of<Ball>()),
+                fmt::format("{}, N = {}: {} (certified), loss {} {} witness loss {}",
+                            wide.network.describe(),
+                            n,
+                            to_string(k.kind),
+                            at_min.to_string(8),
+                            lower ? ">" : "not certainly >",
+                            at_witness.to_string(8)));
+    if (lower) {
+      wide.certificate = {{"kind", "counterexample"},
+                          {"claim", "yu-chen.no-suboptimal-minima"},
+                          {"classification", to_string(k.kind)},
+                          {"loss", at_min.to_string(20)},
+                          {"witness_point", [&] {
+                             nlohmann::json a = nlohmann::json::array();
+                             for (Eigen::Index i = 0; i < w.size(); ++i) {
+                               a.push_back(locus::to_string(Rational(w(i))));
+                             }
+                             return a;
+                           }()},
+                          {"witness_loss", at_witness.to_string(20)}};
+      r.counterexample = std::move(wide);
+    }
+    return r;
+  };
+  return s;
+}
+
+}  // namespace
+
+std::optional<SearchSpace> builtin_search_space(const std::string& claim_id) {
+  if (claim_id == "split.always-minimum") return split_line_space();
+  if (claim_id == "yu-chen.no-suboptimal-minima") return yu_chen_space();
+  return std::nullopt;
+}
+
+std::vector<std::string> searchable_claims() {
+  return {"split.always-minimum", "yu-chen.no-suboptimal-minima"};
+}
+
+}  // namespace locus::api
