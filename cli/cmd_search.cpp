@@ -75,20 +75,22 @@ int run(SearchCliOptions& o) {
   if (!s.found) {
     fmt::print("result      no certified counterexample within the budget ({:.1f} s)\n", s.seconds);
   } else {
-    fmt::print("result      certified counterexample ({}), found in {} after {:.1f} s (seed {}, "
-               "{})\n",
-               s.certificate.evidence.arithmetic(),
-               s.found_in,
-               s.seconds_to_find,
-               s.found_seed,
-               s.origin);
+    fmt::print(
+        "result      certified counterexample ({}), found in {} after {:.1f} s (seed {}, "
+        "{})\n",
+        s.certificate.evidence.arithmetic(),
+        s.found_in,
+        s.seconds_to_find,
+        s.found_seed,
+        s.origin);
     fmt::print("violation   {}\n", s.certificate.detail);
-    fmt::print("shrunk      {} -> {} samples, {} -> {} parameters{}\n",
-               s.samples_before,
-               s.samples_after,
-               s.parameters_before,
-               s.parameters_after,
-               s.shrink_steps.empty() ? "" : ": " + fmt::format("{}", fmt::join(s.shrink_steps, "; ")));
+    fmt::print(
+        "shrunk      {} -> {} samples, {} -> {} parameters{}\n",
+        s.samples_before,
+        s.samples_after,
+        s.parameters_before,
+        s.parameters_after,
+        s.shrink_steps.empty() ? "" : ": " + fmt::format("{}", fmt::join(s.shrink_steps, "; ")));
     std::filesystem::create_directories(o.out);
     const std::string file =
         (std::filesystem::path(o.out) / fmt::format("{}.search{}.json", s.claim, b.seed)).string();
@@ -98,11 +100,12 @@ int run(SearchCliOptions& o) {
     fmt::print("written     {}\nre-check    locus classify {}\n", file, file);
   }
   fmt::print("seconds     {:.1f}\n", s.seconds);
+  const nlohmann::json report = api::to_json(s, o.search);
   if (!o.log.empty()) {
     std::ofstream f(o.log);
-    for (const auto& line : api::to_json(s, o.search)["log"]) f << line.dump() << "\n";
+    for (const auto& line : report["log"]) f << line.dump() << "\n";
   }
-  if (!o.json.empty()) std::ofstream(o.json) << api::to_json(s, o.search).dump(2) << "\n";
+  if (!o.json.empty()) std::ofstream(o.json) << report.dump(2) << "\n";
   return s.found ? 0 : 1;
 }
 
@@ -118,14 +121,16 @@ Run add_search(CLI::App& app) {
       ->capture_default_str();
   app.add_option("--max-seconds", o->search.max_seconds, "wall clock for restarts and optimiser")
       ->capture_default_str();
-  app.add_option("--optimiser-runs", o->search.optimiser_runs, "Sbplx runs from the best candidates")
+  app.add_option(
+         "--optimiser-runs", o->search.optimiser_runs, "Sbplx runs from the best candidates")
       ->capture_default_str();
   app.add_option("--evaluations", o->search.optimiser_evaluations, "margin evaluations per run")
       ->capture_default_str();
   app.add_flag("--no-shrink", o->no_shrink, "keep the counterexample as found");
   app.add_option("--shrink-seconds", o->search.shrink_seconds, "wall clock for shrinking")
       ->capture_default_str();
-  app.add_option("--max-denominator", o->search.max_denominator, "rounding denominators 1, 2, 4, ...")
+  app.add_option(
+         "--max-denominator", o->search.max_denominator, "rounding denominators 1, 2, 4, ...")
       ->capture_default_str();
   app.add_option("--out", o->out, "folder for the counterexample problem file")
       ->capture_default_str();

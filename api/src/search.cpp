@@ -74,7 +74,9 @@ Rational round_to(const Rational& v, long d) {
   return Rational(q, Integer(d));
 }
 
-Rational round_to(double v, long d) { return round_to(Rational(v), d); }
+Rational round_to(double v, long d) {
+  return round_to(Rational(v), d);
+}
 
 SearchCandidate without_sample(const SearchCandidate& c, Eigen::Index drop) {
   SearchCandidate out = c;
@@ -152,12 +154,13 @@ class Searcher {
   void log(std::string phase, std::uint32_t seed, double margin, std::string note) {
     SearchTry t{std::move(phase), seed, margin, std::move(note), elapsed()};
     if (progress_) {
-      progress_(fmt::format("[{:7.2f} s] {:<8} seed {:<6} margin {:<12} {}",
-                            t.seconds,
-                            t.phase,
-                            t.seed,
-                            std::isnan(t.margin) ? std::string("-") : fmt::format("{:.4g}", t.margin),
-                            t.note));
+      progress_(
+          fmt::format("[{:7.2f} s] {:<8} seed {:<6} margin {:<12} {}",
+                      t.seconds,
+                      t.phase,
+                      t.seed,
+                      std::isnan(t.margin) ? std::string("-") : fmt::format("{:.4g}", t.margin),
+                      t.note));
     }
     out_.log.push_back(std::move(t));
   }
@@ -198,10 +201,10 @@ class Searcher {
         c.seed,
         kNaN,
         fmt::format("{} ({}): {}",
-                    v                       ? "certified violation"
-                    : !r.decided            ? "undecided"
-                    : r.holds               ? "the claim holds here"
-                                            : "violated, not certified",
+                    v            ? "certified violation"
+                    : !r.decided ? "undecided"
+                    : r.holds    ? "the claim holds here"
+                                 : "violated, not certified",
                     r.evidence.arithmetic().empty() ? "-" : r.evidence.arithmetic(),
                     r.detail));
     if (!v) return false;
@@ -235,22 +238,30 @@ class Searcher {
       }
       const double m = margin(*p);
       out_.best_margin = std::min(out_.best_margin, m);
+      std::string parts;
+      if (s_.explain) {
+        try {
+          parts = "; " + s_.explain(*p);
+        } catch (const std::exception& e) {
+          parts = fmt::format("; {}", e.what());
+        }
+      }
       log("restart",
           seed,
           m,
-          fmt::format("{}, N = {}, {}",
+          fmt::format("{}, N = {}, {}{}",
                       p->problem.network.describe(),
                       p->problem.data.size(),
-                      p->origin));
+                      p->origin,
+                      parts));
       pool_.emplace_back(m, *p);
       if (m < 0 && certify(*p, "restart")) return;
     }
   }
 
   void optimise() {
-    std::stable_sort(pool_.begin(), pool_.end(), [](const auto& a, const auto& b) {
-      return a.first < b.first;
-    });
+    std::stable_sort(
+        pool_.begin(), pool_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (int r = 0; r < o_.optimiser_runs && r < static_cast<int>(pool_.size()) && !over(); ++r) {
       if (!std::isfinite(pool_[static_cast<std::size_t>(r)].first)) break;
       if (optimise_from(pool_[static_cast<std::size_t>(r)].second)) return;
@@ -271,7 +282,8 @@ class Searcher {
     (void)grad;  // derivative-free
     auto* o = static_cast<Objective*>(data);
     SearchCandidate c = unpack(o->base, o->layout, x);
-    if (o->layout.point == 0 && o->current.problem.point) c.problem.point = o->current.problem.point;
+    if (o->layout.point == 0 && o->current.problem.point)
+      c.problem.point = o->current.problem.point;
     const auto p = o->self->polish(c);
     if (!p) return o->best + 1;  // a failed polish is worse than anything seen
     const double m = o->self->margin(*p);
@@ -359,6 +371,57 @@ class Searcher {
     return true;
   }
 
+  // Rounds single entries of the data and the knobs; true when some entry was rounded.
+  template <class Budget>
+  bool round_entries(const Budget& budget_left) {
+    bool any = false;
+    const auto try_entry = [&](auto&& get, const std::string& name) {
+      for (long d = 1; d <= o_.max_denominator && budget_left(); d *= 2) {
+        SearchCandidate r = best_;
+        Rational& v = get(r);
+        const Rational rounded = round_to(v, d);
+        if (rounded == v) return;  // already a multiple of 1/d
+        v = rounded;
+        if (try_move(r, fmt::format("round {} to a multiple of 1/{}", name, d))) {
+          any = true;
+          return;
+        }
+      }
+    };
+    const auto& in = best_.problem.data.inputs;
+    for (Eigen::Index i = 0; i < in.rows() && budget_left(); ++i) {
+      for (Eigen::Index k = 0; k < in.cols(); ++k) {
+        try_entry([i, k](SearchCandidate& c) -> Rational& { return c.problem.data.inputs(i, k); },
+                  fmt::format("input ({}, {})", i, k));
+      }
+    }
+    if (best_.problem.network.loss == LossKind::Squared) {
+      const auto& t = best_.problem.data.targets;
+      for (Eigen::Index i = 0; i < t.rows() && budget_left(); ++i) {
+        for (Eigen::Index k = 0; k < t.cols(); ++k) {
+          try_entry(
+              [i, k](SearchCandidate& c) -> Rational& { return c.problem.data.targets(i, k); },
+              fmt::format("target ({}, {})", i, k));
+        }
+      }
+    }
+    for (std::size_t k = 0; k < best_.knobs.size() && budget_left(); ++k) {
+      const auto& b = s_.knob_bounds[k];
+      for (long d = 2; d <= o_.max_denominator && budget_left(); d *= 2) {
+        const double v = to_double_nearest(round_to(best_.knobs[k], d));
+        if (v == best_.knobs[k]) break;
+        if (!(v > b.first && v < b.second)) continue;
+        SearchCandidate r = best_;
+        r.knobs[k] = v;
+        if (try_move(r, fmt::format("round knob {} to a multiple of 1/{}", k, d))) {
+          any = true;
+          break;
+        }
+      }
+    }
+    return any;
+  }
+
   void shrink() {
     const auto t_start = elapsed();
     const auto budget_left = [&] { return elapsed() - t_start < o_.shrink_seconds; };
@@ -387,6 +450,13 @@ class Searcher {
             break;
           }
         }
+      }
+      if (changed) continue;
+      // fewer knobs (e.g. one split fewer), the last first
+      for (std::size_t k = best_.knobs.size(); k-- > s_.min_knobs && !changed && budget_left();) {
+        SearchCandidate r = best_;
+        r.knobs.erase(r.knobs.begin() + static_cast<std::ptrdiff_t>(k));
+        if (try_move(r, fmt::format("drop knob {}", k))) changed = true;
       }
       if (changed) continue;
       // round data (and knobs, and θ when not polished) to multiples of 1/d, coarsest first
@@ -419,6 +489,9 @@ class Searcher {
         }
         if (differs && try_move(r, fmt::format("round to multiples of 1/{}", d))) changed = true;
       }
+      if (changed) continue;
+      // one data entry (or knob) at a time, to the coarsest multiple of 1/d that keeps it
+      changed = round_entries(budget_left);
     }
     out_.samples_after = static_cast<long>(best_.problem.data.size());
     out_.parameters_after = static_cast<long>(best_.problem.network.num_parameters());
@@ -461,8 +534,8 @@ SearchOutcome search(const SearchSpace& space,
                      const SearchOptions& options,
                      const std::function<void(const std::string&)>& progress) {
   if (!(options.max_seconds > 0) || options.restarts < 1 || options.optimiser_evaluations < 1 ||
-      options.optimiser_runs < 0 || !(options.shrink_seconds >= 0) ||
-      options.max_denominator < 1 || !(options.target_margin >= 0)) {
+      options.optimiser_runs < 0 || !(options.shrink_seconds >= 0) || options.max_denominator < 1 ||
+      !(options.target_margin >= 0)) {
     throw InvalidArgument(fmt::format(
         "search budgets: max-seconds {} (> 0), restarts {} (>= 1), evaluations {} (>= 1), "
         "optimiser runs {} (>= 0), shrink-seconds {} (>= 0), max denominator {} (>= 1), target "
@@ -513,12 +586,12 @@ nlohmann::json to_json(const SearchOutcome& s, const SearchOptions& o) {
   }
   j["log"] = nlohmann::json::array();
   for (const auto& t : s.log) {
-    j["log"].push_back({{"phase", t.phase},
-                        {"seed", t.seed},
-                        {"margin", std::isnan(t.margin) ? nlohmann::json(nullptr)
-                                                        : nlohmann::json(t.margin)},
-                        {"note", t.note},
-                        {"seconds", t.seconds}});
+    j["log"].push_back(
+        {{"phase", t.phase},
+         {"seed", t.seed},
+         {"margin", std::isnan(t.margin) ? nlohmann::json(nullptr) : nlohmann::json(t.margin)},
+         {"note", t.note},
+         {"seconds", t.seconds}});
   }
   return j;
 }

@@ -22,6 +22,7 @@
 #include "locus/solve/refine.hpp"
 
 #include <Eigen/Eigenvalues>
+
 #include <fmt/format.h>
 
 namespace locus::api {
@@ -66,26 +67,7 @@ Vec<double> descend(const LossFunction<double>& f, Vec<double> x, int iterations
 // The nearest critical point in double, or none: gradient descent first when the gradient is
 // not small (towards a minimum), then Newton.
 std::optional<SearchCandidate> newton_polish(const SearchCandidate& c) {
-  const LossFunction<double> f(c.problem.network, c.problem.data);
-  Vec<double> x = point_double(c.problem);
-  if (f.gradient(x).norm() > 1e-4) x = descend(f, x, 20000, 1e-6);
-  NewtonOptions o;
-  o.digits = 11;
-  o.max_iterations = 40;
-  const NewtonResult<double> r = newton_refine<double>(c.problem.network, c.problem.data, x, o);
-  if (r.status != NewtonStatus::Converged || !r.theta.allFinite()) {
-    throw InvalidArgument(fmt::format("Newton {} from ‖∇L‖ = {:.3g}, |θ| <= {:.3g}: {}",
-                                      to_string(r.status),
-                                      f.gradient(x).norm(),
-                                      x.cwiseAbs().maxCoeff(),
-                                      r.reason));
-  }
-  if (r.theta.cwiseAbs().maxCoeff() > 1e3) {
-    throw InvalidArgument(fmt::format("|θ| = {:.3g}: saturating", r.theta.cwiseAbs().maxCoeff()));
-  }
-  SearchCandidate out = c;
-  out.problem.point = point_exact(r.theta);
-  return out;
+  return polish_to_critical_point(c);
 }
 
 // Smallest eigenvalue and norm of a double Hessian.
@@ -97,7 +79,32 @@ std::pair<double, double> smallest_eigenvalue(const Problem& p) {
   return {es.eigenvalues()(0), norm};
 }
 
-Rational ratio_of(double lambda) { return Rational(lambda); }
+// λ_min(F_0)/‖F_0‖ in double for unit 0 of hidden layer 1, F_0 = Σ_i (vᵀδ_i) σ''(z_i) ã_i ã_iᵀ
+// (docs/math/theorem-s.md): at a critical point of a network with one output, the split point
+// θ_λ (λ ∈ (0,1)) has In(∇²L_big) = In(∇²L) + In(F_0) + (0, 0, 1), so its sign decides minimum
+// against saddle.
+double f_curvature(const Problem& p) {
+  const LossFunction<double> f(p.network, p.data);
+  const Vec<double> x = point_double(p);
+  const LayerTerms<double> t = f.layer_terms(x, 1);
+  const auto cols = t.a_prev.cols();
+  Mat<double> F = Mat<double>::Zero(cols, cols);
+  for (Eigen::Index i = 0; i < t.a_prev.rows(); ++i) {
+    double vd = 0;
+    for (int m = 0; m < p.network.width(2); ++m) {
+      vd += x(p.network.weight_index(2, m, 0)) * t.delta_next(i, m);
+    }
+    const Vec<double> a = t.a_prev.row(i).transpose();
+    F += vd * t.d2(i, 0) * a * a.transpose();
+  }
+  const Eigen::SelfAdjointEigenSolver<Mat<double>> es(F, Eigen::EigenvaluesOnly);
+  const double norm = std::max(1e-300, es.eigenvalues().cwiseAbs().maxCoeff());
+  return es.eigenvalues()(0) / norm;
+}
+
+Rational ratio_of(double lambda) {
+  return Rational(lambda);
+}
 
 lc::SplitSpec split_spec(const SearchCandidate& c) {
   lc::SplitSpec s;
@@ -132,7 +139,7 @@ Dataset random_data(std::mt19937& rng, int n0, int samples) {
 // Targets of a random teacher [n0, 2, 1] with the student's activation (weights ~ N(0, 1) rounded
 // to 1/2), rounded to 1/8: smooth data whose best fits by a narrower student are finite (integer
 // targets drive sigmoid students to saturation, with no critical point at all).
-void teacher_targets(std::mt19937& rng, const std::string& activation, Dataset& d) {
+Vec<double> teacher_targets(std::mt19937& rng, const std::string& activation, Dataset& d) {
   Problem t;
   t.network.widths = {static_cast<int>(d.inputs.cols()), 2, 1};
   t.network.activation = Activation::from_name(activation);
@@ -145,6 +152,7 @@ void teacher_targets(std::mt19937& rng, const std::string& activation, Dataset& 
   for (Eigen::Index i = 0; i < d.size(); ++i) {
     d.targets(i, 0) = Rational(static_cast<long>(std::lround(8 * out(i, 0))), 8L);
   }
+  return w;
 }
 
 Problem random_problem(std::mt19937& rng,
@@ -156,7 +164,10 @@ Problem random_problem(std::mt19937& rng,
   p.network.activation = Activation::from_name(activation);
   p.network.bias = true;
   p.data = random_data(rng, widths.front(), samples);
-  teacher_targets(rng, activation, p.data);
+  const Vec<double> teacher = teacher_targets(rng, activation, p.data);
+  nlohmann::json t = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < teacher.size(); ++i) t.push_back(teacher(i));
+  p.extra["teacher_point"] = t;  // a [n0, 2, 1] point: a witness of low loss
   std::normal_distribution<double> g(0, 1);
   Vec<double> x(p.network.num_parameters());
   for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = g(rng);
@@ -191,18 +202,17 @@ std::optional<Problem> refined(const Problem& p) {
 // "Every split point θ_λ, λ ∈ (0,1), of a strict local minimum is a local minimum." Candidates:
 // a random [n0, h, 1] sigmoid or tanh network on random integer data, descent and Newton to a
 // critical point,
-// unit 0 split at λ (the knob). Margin: max(−λ_min(H_small)/‖H_small‖, λ_min(H_big)/‖H_big‖ +
-// 1e-8): below 0 when the small point looks like a strict minimum and the split point has a
-// clearly negative curvature. Certified: Krawczyk for the small point, its certified inertia,
+// unit 0 split at λ (the knob). Margin: max(−λ_min(H_small)/‖H_small‖, λ_min(F_0)/‖F_0‖): below
+// 0 when the small point looks like a strict minimum and F_0 has a negative eigenvalue. Certified: Krawczyk for the small point, its certified inertia,
 // Theorem S's certified inertia of the big point (every value over the Krawczyk box).
 SearchSpace split_line_space() {
   SearchSpace s;
   s.claim = "split.always-minimum";
-  s.statement =
-      "Every split point θ_λ, λ ∈ (0,1), of a strict local minimum is a local minimum.";
+  s.statement = "Every split point θ_λ, λ ∈ (0,1), of a strict local minimum is a local minimum.";
   s.family =
       "random [n0, h, 1] (n0 in {1, 2}, h = 1 or 2) sigmoid or tanh networks with bias on 4-6 "
-      "integer inputs with the targets of a random [n0, 2, 1] teacher (to 1/8), gradient descent and Newton from a random initialisation, unit 0 split at "
+      "integer inputs with the targets of a random [n0, 2, 1] teacher (to 1/8), gradient descent "
+      "and Newton from a random initialisation, unit 0 split at "
       "λ in (0, 1)";
   s.knob_bounds = {{0.02, 0.98}};
   s.min_units = 1;
@@ -221,9 +231,13 @@ SearchSpace split_line_space() {
   s.polish = newton_polish;
   s.margin = [](const SearchCandidate& c) {
     const auto [small_min, small_norm] = smallest_eigenvalue(c.problem);
-    const Problem big = lc::split_problem(c.problem, split_spec(c));
-    const auto [big_min, big_norm] = smallest_eigenvalue(big);
-    return std::max(-small_min / small_norm, big_min / big_norm + 1e-8);
+    return std::max(-small_min / small_norm, f_curvature(c.problem));
+  };
+  s.explain = [](const SearchCandidate& c) {
+    const auto [small_min, small_norm] = smallest_eigenvalue(c.problem);
+    return fmt::format("small λ_min/‖H‖ {:.3g}, λ_min(F_0)/‖F_0‖ {:.3g}",
+                       small_min / small_norm,
+                       f_curvature(c.problem));
   };
   s.certify = [](const SearchCandidate& c) {
     const std::optional<Problem> small = refined(c.problem);
@@ -267,16 +281,48 @@ SearchSpace split_line_space() {
 
 // ---- yu-chen.no-suboptimal-minima -----------------------------------------------------------
 // "A one-hidden-layer sigmoid network with >= N−1 hidden units has no suboptimal local minimum."
-// Candidates on N = 3 or 4 one-dimensional integer samples, in the wide network [1, N−1, 1]:
-// even seeds embed a critical point of [1, N−2, 1] (Newton from a random initialisation, unit 0
-// split at λ, the knob: the embedding principle), odd seeds take Newton from a random
-// initialisation of the wide network itself. The witness of suboptimality is the lowest loss of
-// four gradient-descent runs from seeded initialisations of the wide network on the same data.
-// Margin: max(−λ_min(H_wide)/‖H_wide‖ − 1e-8, (L_witness − L)/L). Certified: classify (Krawczyk,
+// Candidates on N = 3..6 one-dimensional integer samples, in the wide network [1, N−1, 1]:
+// even seeds embed a critical point of [1, 1, 1] (descent and Newton from a random
+// initialisation; unit 0 split N − 2 times at λ_k, the knobs: the embedding principle), odd seeds take Newton from a random
+// initialisation of the wide network itself. The targets come from a random [1, 2, 1] teacher;
+// the witness of suboptimality is the lower of the teacher (padded with zero units) and four
+// gradient-descent runs from seeded initialisations of the wide network on the same data.
+// Margin: max(−λ_min(H_wide)/‖H_wide‖ − 1e-7, (L_witness − L)/(L + L_witness), and for embedded
+// points −λ_min(H_small)/‖H_small‖ and −λ_min(F_0)/‖F_0‖). Certified: classify (Krawczyk,
 // through the duplicated units when there are) proves a local minimum, and the loss enclosed over
 // the Krawczyk box is certainly above the witness's loss in balls.
+// The wide network's point: unit 0 of the base problem split once per knob (λ_1, λ_2, ...).
 Problem wide_of(const SearchCandidate& c) {
-  return c.knobs.empty() ? c.problem : lc::split_problem(c.problem, split_spec(c));
+  Problem p = c.problem;
+  for (const double lambda : c.knobs) {
+    lc::SplitSpec s;
+    s.layer = 1;
+    s.unit = 0;
+    s.lambda = ratio_of(lambda);
+    p = lc::split_problem(p, s);
+  }
+  return p;
+}
+
+// The teacher's [1, 2, 1] point inside the wide [1, w, 1] network (w >= 2; extra units with
+// zero weights), or none.
+std::optional<Vec<double>> padded_teacher(const Problem& wide) {
+  if (!wide.extra.contains("teacher_point") || wide.network.widths.size() != 3 ||
+      wide.network.width(0) != 1 || wide.network.width(1) < 2) {
+    return std::nullopt;
+  }
+  const auto& t = wide.extra["teacher_point"];
+  Network teacher = wide.network;
+  teacher.widths = {1, 2, 1};
+  if (static_cast<Eigen::Index>(t.size()) != teacher.num_parameters()) return std::nullopt;
+  Vec<double> w = Vec<double>::Zero(wide.network.num_parameters());
+  for (int j = 0; j < 2; ++j) {
+    w(wide.network.weight_index(1, j, 0)) = t[teacher.weight_index(1, j, 0)].get<double>();
+    w(wide.network.bias_index(1, j)) = t[teacher.bias_index(1, j)].get<double>();
+    w(wide.network.weight_index(2, 0, j)) = t[teacher.weight_index(2, 0, j)].get<double>();
+  }
+  w(wide.network.bias_index(2, 0)) = t[teacher.bias_index(2, 0)].get<double>();
+  return w;
 }
 
 Vec<double> witness_point(const Problem& wide, std::uint32_t seed, double* loss) {
@@ -285,6 +331,10 @@ Vec<double> witness_point(const Problem& wide, std::uint32_t seed, double* loss)
   std::normal_distribution<double> g(0, 1);
   Vec<double> best;
   double best_loss = std::numeric_limits<double>::infinity();
+  if (const auto t = padded_teacher(wide)) {
+    best = *t;
+    best_loss = f.loss(best);
+  }
   for (int run = 0; run < 4; ++run) {
     Vec<double> x(wide.network.num_parameters());
     for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = g(rng);
@@ -306,22 +356,23 @@ SearchSpace yu_chen_space() {
       "A one-hidden-layer sigmoid network with >= N−1 hidden units has no suboptimal local "
       "minimum.";
   s.family =
-      "[1, N−1, 1] sigmoid networks with bias on N = 3 or 4 integer samples: critical points of "
-      "[1, N−2, 1] embedded by a split at λ (even seeds), or Newton from a random "
-      "initialisation of the wide network (odd seeds); witness: four seeded gradient-descent "
-      "runs";
-  s.knob_bounds = {{0.02, 0.98}};
+      "[1, N−1, 1] sigmoid networks with bias on N = 3..6 integer samples: critical points of "
+      "[1, 1, 1] embedded by N − 2 splits at λ_k (even seeds), or Newton from a random "
+      "initialisation of the wide network (odd seeds), targets of a random [1, 2, 1] teacher; "
+      "witness: the teacher and four seeded gradient-descent runs";
+  s.knob_bounds = std::vector<std::pair<double, double>>(8, {0.02, 0.98});
   s.min_samples = 2;
+  s.min_knobs = 1;  // one split fewer is one unit fewer: still >= N − 1 after a dropped sample
   s.sample = [](std::uint32_t seed) {
     std::mt19937 rng(seed);
-    std::uniform_int_distribution<int> samples(3, 4);
+    std::uniform_int_distribution<int> samples(3, 6);
     std::uniform_real_distribution<double> lambda(0.2, 0.8);
     const int n = samples(rng);
     SearchCandidate c;
     if (seed % 2 == 0) {
-      c.problem = random_problem(rng, {1, n - 2, 1}, "sigmoid", n);
-      c.knobs = {lambda(rng)};
-      c.origin = fmt::format("critical point of [1, {}, 1] embedded by a split", n - 2);
+      c.problem = random_problem(rng, {1, 1, 1}, "sigmoid", n);
+      for (int k = 0; k < n - 2; ++k) c.knobs.push_back(lambda(rng));
+      c.origin = fmt::format("critical point of [1, 1, 1] embedded by {} splits", n - 2);
     } else {
       c.problem = random_problem(rng, {1, n - 1, 1}, "sigmoid", n);
       c.origin = "random initialisation of the wide network";
@@ -336,7 +387,32 @@ SearchSpace yu_chen_space() {
     const double l = f.loss(point_double(wide));
     double lw = 0;
     (void)witness_point(wide, c.seed, &lw);
-    return std::max(-lmin / norm - 1e-8, (lw - l) / std::max(l, 1e-300));
+    // a minimum (no clearly negative curvature; an embedded point: a strict small minimum) above
+    // the witness's loss, each term scaled into [-1, 1]
+    double m = std::max(-lmin / norm - 1e-7, (lw - l) / std::max(l + lw, 1e-300));
+    if (!c.knobs.empty()) {
+      const auto [smin, snorm] = smallest_eigenvalue(c.problem);
+      m = std::max({m, -smin / snorm, -f_curvature(c.problem)});
+    }
+    return m;
+  };
+  s.explain = [](const SearchCandidate& c) {
+    const Problem wide = wide_of(c);
+    const auto [lmin, norm] = smallest_eigenvalue(wide);
+    const LossFunction<double> f(wide.network, wide.data);
+    double lw = 0;
+    (void)witness_point(wide, c.seed, &lw);
+    std::string out = fmt::format("λ_min/‖H‖ {:.3g}, L {:.4g}, witness L {:.4g}",
+                                  lmin / norm,
+                                  f.loss(point_double(wide)),
+                                  lw);
+    if (!c.knobs.empty()) {
+      const auto [smin, snorm] = smallest_eigenvalue(c.problem);
+      out += fmt::format(", small λ_min/‖H‖ {:.3g}, λ_min(F_0)/‖F_0‖ {:.3g}",
+                         smin / snorm,
+                         f_curvature(c.problem));
+    }
+    return out;
   };
   s.certify = [](const SearchCandidate& c) {
     claims::InstanceResult undecided;
@@ -357,9 +433,8 @@ SearchSpace yu_chen_space() {
                      fmt::format("width {} < N − 1 = {}: outside the statement", width, n - 1));
     }
     const Classification k = classify_point(wide, Arithmetic{ScalarKind::Ball, 256});
-    const bool minimum =
-        k.certified &&
-        (k.kind == PointKind::StrictMinimum || k.kind == PointKind::DegenerateMinimum);
+    const bool minimum = k.certified && (k.kind == PointKind::StrictMinimum ||
+                                         k.kind == PointKind::DegenerateMinimum);
     if (!minimum) {
       return verdict(true,
                      k.evidence,
@@ -395,7 +470,8 @@ SearchSpace yu_chen_space() {
                           {"claim", "yu-chen.no-suboptimal-minima"},
                           {"classification", to_string(k.kind)},
                           {"loss", at_min.to_string(20)},
-                          {"witness_point", [&] {
+                          {"witness_point",
+                           [&] {
                              nlohmann::json a = nlohmann::json::array();
                              for (Eigen::Index i = 0; i < w.size(); ++i) {
                                a.push_back(locus::to_string(Rational(w(i))));
@@ -411,6 +487,29 @@ SearchSpace yu_chen_space() {
 }
 
 }  // namespace
+
+SearchCandidate polish_to_critical_point(const SearchCandidate& c) {
+  const LossFunction<double> f(c.problem.network, c.problem.data);
+  Vec<double> x = point_double(c.problem);
+  if (f.gradient(x).norm() > 1e-4) x = descend(f, x, 20000, 1e-6);
+  NewtonOptions o;
+  o.digits = 11;
+  o.max_iterations = 40;
+  const NewtonResult<double> r = newton_refine<double>(c.problem.network, c.problem.data, x, o);
+  if (r.status != NewtonStatus::Converged || !r.theta.allFinite()) {
+    throw InvalidArgument(fmt::format("Newton {} from ‖∇L‖ = {:.3g}, |θ| <= {:.3g}: {}",
+                                      to_string(r.status),
+                                      f.gradient(x).norm(),
+                                      x.cwiseAbs().maxCoeff(),
+                                      r.reason));
+  }
+  if (r.theta.cwiseAbs().maxCoeff() > 1e3) {
+    throw InvalidArgument(fmt::format("|θ| = {:.3g}: saturating", r.theta.cwiseAbs().maxCoeff()));
+  }
+  SearchCandidate out = c;
+  out.problem.point = point_exact(r.theta);
+  return out;
+}
 
 std::optional<SearchSpace> builtin_search_space(const std::string& claim_id) {
   if (claim_id == "split.always-minimum") return split_line_space();

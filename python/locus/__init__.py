@@ -52,7 +52,7 @@ __all__ = [
     "Error", "InvalidArgument", "ParseError", "UnsupportedScalar", "Problem", "load", "parse",
     "problem", "loss", "gradient", "hessian", "gauss_newton", "residual_hessian", "jacobian",
     "outputs", "residuals", "evaluate", "spectrum", "classify", "refine", "certify",
-    "construct_split", "check", "Ball", "Exact", "Report", "Evidence",
+    "construct_split", "check", "search", "Ball", "Exact", "Report", "Evidence",
 ]
 
 
@@ -507,6 +507,13 @@ def construct_split(problem, layer, unit, lam, *, arithmetic=None, source="pytho
     """``locus construct split``: the big problem at θ_λ with the Theorem S ``certificate``."""
     return _locus._construct_split(problem, int(layer), int(unit), _entry(lam), arithmetic or "",
                                    str(source))
+
+
+def search(claim, budget=60, **options):
+    """``locus search``: a counterexample search in a claim's family (locus.claims.search; the
+    options are its keywords). Returns (counterexample problem or None, report)."""
+    from .claims import search as _search
+    return _search(claim, budget, **options)
 
 
 def check(claims=None, *, source=None, quick=False, seed=0, threads=0, float_only=False,

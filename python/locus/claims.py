@@ -52,7 +52,7 @@ from . import _locus
 from ._locus import Evidence, Problem
 
 __all__ = ["Claim", "Fact", "Value", "decide", "all_of", "any_of", "holds_for_every",
-           "run", "load_claims"]
+           "run", "load_claims", "search"]
 
 _EXPECTED = ("proved", "refuted", "evidence", "inconclusive")
 
@@ -390,7 +390,7 @@ class Claim:
     quick_instances: how many seeds (instance k uses seed + k)."""
 
     def __init__(self, id, statement, source, family, check, *, expected="proved", instances=10,
-                 quick_instances=2):
+                 quick_instances=2, margin=None, polish=None):
         if not isinstance(id, str) or not id:
             raise ValueError("Claim(id=...): a non-empty string")
         if expected not in _EXPECTED:
@@ -399,6 +399,11 @@ class Claim:
             raise TypeError(f"Claim {id}: family and check must be callables")
         if int(instances) < 1 or int(quick_instances) < 1:
             raise ValueError(f"Claim {id}: instances and quick_instances must be >= 1")
+        if margin is not None and not callable(margin):
+            raise TypeError(f"Claim {id}: margin must be a callable Problem -> float")
+        if polish is not None and polish != "critical-point" and not callable(polish):
+            raise TypeError(f"Claim {id}: polish is None, \"critical-point\" or a callable "
+                            "Problem -> Problem (or None when it fails)")
         self.id = id
         self.statement = str(statement)
         self.source = str(source)
@@ -407,6 +412,8 @@ class Claim:
         self.expected = expected
         self.instances = int(instances)
         self.quick_instances = int(quick_instances)
+        self.margin = margin
+        self.polish = polish
 
     def run_instance(self, seed):
         """One instance: the Fact for family(seed)."""
@@ -438,6 +445,29 @@ class Claim:
             return (True, bool(fact.holds), fact.evidence, fact.margin, detail,
                     ce if not fact.holds else None)
         return run_one
+
+    def _search_spec(self):
+        """The claim as a search space (locus.search): the family's problems, the margin (by
+        default the check's own answer: −1 when violated, +1 otherwise; floating point steers
+        only) and the check as the certified test."""
+        def certify(problem):
+            fact = _as_fact(self.check(problem))
+            if fact.holds is None:
+                return (False, False, fact.evidence, 0.0, fact.detail or "undecided", None)
+            ce = fact.counterexample if fact.counterexample is not None else problem
+            detail = fact.detail if fact.holds else f"violated: {fact.detail}"
+            return (True, bool(fact.holds), fact.evidence, fact.margin, detail,
+                    None if fact.holds else ce)
+
+        def default_margin(problem):
+            fact = _as_fact(self.check(problem))
+            return -1.0 if fact.holds is False else 1.0
+
+        return {"id": self.id, "statement": self.statement,
+                "family": f"the family of {self.id} (seeded)",
+                "sample": lambda seed: self.family(int(seed)),
+                "margin": self.margin or default_margin, "certify": certify,
+                "polish": self.polish}
 
     def __repr__(self):
         return f"locus.claims.Claim({self.id!r})"
@@ -494,3 +524,22 @@ def run(claims, *, select=None, quick=False, seed=0, counterexamples="counterexa
     report, table, junit, ok = _locus._run_claims(specs, int(seed), bool(quick),
                                                   str(counterexamples or ""), progress)
     return json.loads(report), table, junit, ok
+
+
+def search(claim, budget=60, *, seed=0, restarts=40, optimiser_runs=3, evaluations=200,
+           target_margin=1e-3, shrink=True, shrink_seconds=60, max_denominator=256,
+           progress=None):
+    """A counterexample search (docs/search.md): ``claim`` is a registered claim's id (``locus
+    search --list``) or a ``Claim`` whose family returns problems. ``budget``: seconds for the
+    restarts and the optimiser (shrinking has ``shrink_seconds`` more). Returns (counterexample
+    ``locus.Problem`` or None, the report of ``locus search --json``: "found", "budget", "log",
+    "violation", "seconds_to_find", "shrink_steps", ...). Only the claim's check certifies: a
+    Claim whose check decides on floats finds no counterexample, however low its margin."""
+    import json
+    spec = claim if isinstance(claim, str) else claim._search_spec()
+    if not isinstance(claim, (str, Claim)):
+        raise TypeError("locus.search(claim): a claim id or a locus.claims.Claim")
+    text, ce = _locus._search(spec, int(seed), int(restarts), float(budget), int(optimiser_runs),
+                              int(evaluations), float(target_margin), bool(shrink),
+                              float(shrink_seconds), int(max_denominator), progress)
+    return ce, json.loads(text)

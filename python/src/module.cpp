@@ -20,12 +20,14 @@
 #include "locus/api/evaluate.hpp"
 #include "locus/api/figures.hpp"
 #include "locus/api/jobs.hpp"
+#include "locus/api/search.hpp"
 #include "locus/error.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/version.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
@@ -815,5 +817,142 @@ PYBIND11_MODULE(_locus, m) {
       py::arg("seed"),
       py::arg("quick"),
       py::arg("counterexamples"),
+      py::arg("progress"));
+
+  // locus.search (python/locus/claims.py): a registered claim's search space by id, or a Python
+  // claim's (a dict: id, statement, family, sample(seed) -> Problem, margin(Problem) -> float,
+  // certify(Problem) -> the run tuple of _run_claims, polish: None, "critical-point" or a callable
+  // Problem -> Problem or None). Returns (outcome JSON text, counterexample Problem or None).
+  m.def(
+      "_search",
+      [](const py::object& claim,
+         unsigned seed,
+         int restarts,
+         double max_seconds,
+         int optimiser_runs,
+         int evaluations,
+         double target_margin,
+         bool shrink,
+         double shrink_seconds,
+         int max_denominator,
+         const py::object& progress) {
+        locus::api::SearchSpace space;
+        if (py::isinstance<py::str>(claim)) {
+          const auto id = claim.cast<std::string>();
+          auto s = locus::api::builtin_search_space(id);
+          if (!s) {
+            throw locus::InvalidArgument(
+                fmt::format("claim '{}' has no built-in search space (searchable: {}); a "
+                            "locus.claims.Claim with a margin can be searched",
+                            id,
+                            fmt::join(locus::api::searchable_claims(), ", ")));
+          }
+          space = std::move(*s);
+        } else {
+          const py::dict d = claim.cast<py::dict>();
+          space.claim = d["id"].cast<std::string>();
+          space.statement = d["statement"].cast<std::string>();
+          space.family = d["family"].cast<std::string>();
+          const py::object sample = d["sample"], margin = d["margin"], certify = d["certify"],
+                           polish = d["polish"];
+          space.sample = [sample](std::uint32_t s) {
+            const py::gil_scoped_acquire gil;
+            locus::api::SearchCandidate c;
+            try {
+              c.problem = sample(s).cast<locus::Problem>();
+            } catch (py::error_already_set& e) {
+              throw locus::Error(e.what());
+            } catch (const py::cast_error&) {
+              throw locus::InvalidArgument(
+                  "the claim's family must return a locus.Problem to "
+                  "be searched");
+            }
+            c.origin = "the claim's family";
+            return c;
+          };
+          space.margin = [margin](const locus::api::SearchCandidate& c) {
+            const py::gil_scoped_acquire gil;
+            try {
+              return margin(c.problem).cast<double>();
+            } catch (py::error_already_set& e) {
+              throw locus::Error(e.what());
+            }
+          };
+          space.certify = [certify](const locus::api::SearchCandidate& c) {
+            const py::gil_scoped_acquire gil;
+            py::tuple t;
+            try {
+              t = certify(c.problem).cast<py::tuple>();
+            } catch (py::error_already_set& e) {
+              throw locus::Error(e.what());
+            }
+            locus::claims::InstanceResult r;
+            r.decided = t[0].cast<bool>();
+            r.holds = t[1].cast<bool>();
+            r.evidence = t[2].cast<locus::Evidence>();
+            r.margin = t[3].cast<double>();
+            r.detail = t[4].cast<std::string>();
+            if (!t[5].is_none()) r.counterexample = t[5].cast<locus::Problem>();
+            return r;
+          };
+          if (py::isinstance<py::str>(polish)) {
+            space.polish = [](const locus::api::SearchCandidate& c) {
+              return std::optional<locus::api::SearchCandidate>(
+                  locus::api::polish_to_critical_point(c));
+            };
+          } else if (!polish.is_none()) {
+            space.polish = [polish](const locus::api::SearchCandidate& c)
+                -> std::optional<locus::api::SearchCandidate> {
+              const py::gil_scoped_acquire gil;
+              try {
+                const py::object r = polish(c.problem);
+                if (r.is_none()) return std::nullopt;
+                locus::api::SearchCandidate out = c;
+                out.problem = r.cast<locus::Problem>();
+                return out;
+              } catch (py::error_already_set& e) {
+                throw locus::Error(e.what());
+              }
+            };
+          }
+          space.move_point = polish.is_none();
+        }
+        locus::api::SearchOptions o;
+        o.seed = seed;
+        o.restarts = restarts;
+        o.max_seconds = max_seconds;
+        o.optimiser_runs = optimiser_runs;
+        o.optimiser_evaluations = evaluations;
+        o.target_margin = target_margin;
+        o.shrink = shrink;
+        o.shrink_seconds = shrink_seconds;
+        o.max_denominator = max_denominator;
+        std::optional<locus::api::SearchOutcome> out;
+        {
+          const py::gil_scoped_release release;
+          out = locus::api::search(space, o, [&](const std::string& line) {
+            if (progress.is_none()) return;
+            const py::gil_scoped_acquire gil;
+            progress(line);
+          });
+        }
+        nlohmann::json j = locus::api::to_json(*out, o);
+        j["statement"] = space.statement;
+        j["family"] = space.family;
+        py::object ce = out->counterexample ? py::cast(*out->counterexample) : py::none();
+        // release the callbacks (they hold Python objects) while the GIL is held
+        space = locus::api::SearchSpace{};
+        return py::make_tuple(j.dump(), ce);
+      },
+      py::arg("claim"),
+      py::arg("seed"),
+      py::arg("restarts"),
+      py::arg("max_seconds"),
+      py::arg("optimiser_runs"),
+      py::arg("evaluations"),
+      py::arg("target_margin"),
+      py::arg("shrink"),
+      py::arg("shrink_seconds"),
+      py::arg("max_denominator"),
       py::arg("progress"));
 }

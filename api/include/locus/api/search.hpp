@@ -9,8 +9,9 @@
 //   2. optimisation: from the best candidates, NLopt's derivative-free Sbplx moves the data (and
 //      the knobs, and θ for claims not about critical points) to drive the margin below zero,
 //      re-polishing at every evaluation; the end point is certified.
-//   3. shrinking: while the violation stays certified, drop samples, drop hidden units, round the
-//      data and knobs to short rationals (and θ, where it is not polished).
+//   3. shrinking: while the violation stays certified, drop samples, drop hidden units, drop
+//      knobs where the claim allows it, round the data and knobs to short rationals (all at once,
+//      then one entry at a time; θ too, where it is not polished).
 //
 // Only the claim's certified check can make a counterexample: the margin steers, it never
 // decides. The outcome carries the counterexample problem (with provenance: claim, seeds, the
@@ -58,6 +59,8 @@ struct SearchSpace {
   /// The violation margin in floating point: < 0 means "looks violated" (it steers, never
   /// decides).
   std::function<double(const SearchCandidate&)> margin;
+  /// The margin's parts in words, for the log (optional).
+  std::function<std::string(const SearchCandidate&)> explain;
   /// The claim's certified check of a polished candidate: holds = false with
   /// evidence.proves() is a certified violation; `counterexample` is the problem to write.
   std::function<claims::InstanceResult(const SearchCandidate&)> certify;
@@ -68,19 +71,21 @@ struct SearchSpace {
   /// Shrinking keeps at least this many units in each hidden layer (the claim's hypothesis, e.g.
   /// width >= N − 1, is the certify callback's to check).
   int min_units = 1;
+  /// Shrinking drops knobs down to this many (e.g. the splits of an embedding); SIZE_MAX: never.
+  std::size_t min_knobs = static_cast<std::size_t>(-1);
 };
 
 /// Budgets and settings of a search (every one explicit and printed).
 struct SearchOptions {
   std::uint32_t seed = 0;
-  int restarts = 40;             ///< candidates drawn in phase 1
-  double max_seconds = 60;       ///< wall clock for phases 1 and 2
-  int optimiser_runs = 3;        ///< phase 2 starts from this many of the best candidates
+  int restarts = 40;                ///< candidates drawn in phase 1
+  double max_seconds = 60;          ///< wall clock for phases 1 and 2
+  int optimiser_runs = 3;           ///< phase 2 starts from this many of the best candidates
   int optimiser_evaluations = 200;  ///< per optimiser run
-  double target_margin = 1e-3;   ///< the optimiser stops below −target_margin
+  double target_margin = 1e-3;      ///< the optimiser stops below −target_margin
   bool shrink = true;
-  double shrink_seconds = 60;    ///< wall clock for phase 3
-  int max_denominator = 16;      ///< rounding tries denominators 1, 2, 4, ..., this
+  double shrink_seconds = 60;  ///< wall clock for phase 3
+  int max_denominator = 256;   ///< rounding tries denominators 1, 2, 4, ..., this
 };
 
 /// One line of the search log.
@@ -94,7 +99,7 @@ struct SearchTry {
 
 struct SearchOutcome {
   std::string claim;
-  bool found = false;  ///< a certified counterexample
+  bool found = false;                     ///< a certified counterexample
   std::optional<Problem> counterexample;  ///< after shrinking; provenance attached
   claims::InstanceResult certificate;     ///< the certified check of the counterexample
   std::uint32_t found_seed = 0;
@@ -117,6 +122,11 @@ SearchOutcome search(const SearchSpace& space,
 
 /// The object `locus search --json` prints (the log included).
 nlohmann::json to_json(const SearchOutcome& outcome, const SearchOptions& options);
+
+/// The polish of claims about critical points: gradient descent (while ‖∇L‖ > 1e-4) and Newton in
+/// double from the candidate's point. \throws InvalidArgument saying why when Newton does not
+/// converge or θ runs off (|θ| > 1e3, saturation).
+SearchCandidate polish_to_critical_point(const SearchCandidate& c);
 
 /// The search space of a registered claim, or none when the claim has none.
 std::optional<SearchSpace> builtin_search_space(const std::string& claim_id);
