@@ -325,7 +325,10 @@ std::optional<Vec<double>> padded_teacher(const Problem& wide) {
   return w;
 }
 
-Vec<double> witness_point(const Problem& wide, std::uint32_t seed, double* loss) {
+// The lowest-loss point among the padded teacher and `runs` gradient-descent runs of `steps`
+// steps from seeded initialisations of the wide network.
+Vec<double> witness_point(
+    const Problem& wide, std::uint32_t seed, double* loss, int runs = 4, int steps = 3000) {
   const LossFunction<double> f(wide.network, wide.data);
   std::mt19937 rng(seed ^ 0x9e3779b9U);
   std::normal_distribution<double> g(0, 1);
@@ -335,10 +338,10 @@ Vec<double> witness_point(const Problem& wide, std::uint32_t seed, double* loss)
     best = *t;
     best_loss = f.loss(best);
   }
-  for (int run = 0; run < 4; ++run) {
+  for (int run = 0; run < runs; ++run) {
     Vec<double> x(wide.network.num_parameters());
     for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = g(rng);
-    x = descend(f, x, 3000, 0);
+    x = descend(f, x, steps, 0);
     const double l = f.loss(x);
     if (l < best_loss && x.allFinite()) {
       best_loss = l;
@@ -491,11 +494,18 @@ SearchSpace yu_chen_space() {
 SearchCandidate polish_to_critical_point(const SearchCandidate& c) {
   const LossFunction<double> f(c.problem.network, c.problem.data);
   Vec<double> x = point_double(c.problem);
-  if (f.gradient(x).norm() > 1e-4) x = descend(f, x, 20000, 1e-6);
   NewtonOptions o;
   o.digits = 11;
   o.max_iterations = 40;
-  const NewtonResult<double> r = newton_refine<double>(c.problem.network, c.problem.data, x, o);
+  // Warm starts (the optimiser's and shrinking's moves) are next to a critical point: Newton
+  // first, and only where it fails (or from far away) descent, then Newton again.
+  NewtonResult<double> r;
+  const double g0 = f.gradient(x).norm();
+  if (g0 <= 1e-2) r = newton_refine<double>(c.problem.network, c.problem.data, x, o);
+  if (g0 > 1e-2 || r.status != NewtonStatus::Converged) {
+    if (g0 > 1e-4) x = descend(f, x, 20000, 1e-6);
+    r = newton_refine<double>(c.problem.network, c.problem.data, x, o);
+  }
   if (r.status != NewtonStatus::Converged || !r.theta.allFinite()) {
     throw InvalidArgument(fmt::format("Newton {} from ‖∇L‖ = {:.3g}, |θ| <= {:.3g}: {}",
                                       to_string(r.status),

@@ -133,6 +133,41 @@ class PlantedFaults(unittest.TestCase):
                 self.assertEqual(verdicts[f"planted.{k}"], "inconclusive", k)
 
 
+class Search(unittest.TestCase):
+    def test_registered_claim_is_refuted_from_random_candidates(self):
+        ce, r = locus.search("split.always-minimum", budget=30, seed=0, restarts=20)
+        self.assertTrue(r["found"], r["log"][-3:])
+        self.assertEqual(r["found_in"], "restart")
+        self.assertEqual(r["arithmetic"], "ball:256")
+        self.assertEqual(r["budget"]["restarts"], 20)
+        self.assertGreater(len(r["log"]), 0)
+        c = locus.classify(ce)
+        self.assertEqual(c["kind"], "saddle")
+        self.assertTrue(c.evidence.proves)
+
+    def test_python_claim_is_refuted_and_shrunk(self):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("my_claims", EXAMPLE)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        claim = next(c for c in mod.CLAIMS if c.id == "linear.critical-points-are-minima")
+        ce, r = locus.search(claim, budget=10)
+        self.assertTrue(r["found"])
+        self.assertLess(r["samples"]["after"], r["samples"]["before"])
+        self.assertEqual(locus.classify(ce, arithmetic="rational")["kind"], "saddle")
+        # a claim decided on floats: violated in double, never a certified counterexample
+        float_claim = next(c for c in mod.CLAIMS if c.id == "tanh.hessian-positive-at-fit")
+        ce, r = locus.search(float_claim, budget=5, restarts=3, optimiser_runs=0)
+        self.assertFalse(r["found"])
+        self.assertIsNone(ce)
+
+    def test_budgets_are_checked(self):
+        with self.assertRaises(locus.InvalidArgument):
+            locus.search("split.always-minimum", budget=0)
+        with self.assertRaises(locus.InvalidArgument):
+            locus.search("cooper.star-inertia")
+
+
 def linear():
     p = locus.problem([1, 1, 1], "identity", [[1]], [[2]], bias=False)
     return p.with_point([1, 1])

@@ -123,8 +123,9 @@ SearchOutcome search(const SearchSpace& space,
 /// The object `locus search --json` prints (the log included).
 nlohmann::json to_json(const SearchOutcome& outcome, const SearchOptions& options);
 
-/// The polish of claims about critical points: gradient descent (while ‖∇L‖ > 1e-4) and Newton in
-/// double from the candidate's point. \throws InvalidArgument saying why when Newton does not
+/// The polish of claims about critical points, in double from the candidate's point: Newton when
+/// ‖∇L‖ <= 1e-2 (warm starts), otherwise (or when it fails) gradient descent while ‖∇L‖ > 1e-4,
+/// then Newton. \throws InvalidArgument saying why when Newton does not
 /// converge or θ runs off (|θ| > 1e3, saturation).
 SearchCandidate polish_to_critical_point(const SearchCandidate& c);
 
