@@ -16,6 +16,7 @@
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/all.hpp"
 #include "locus/solve/existence.hpp"
+#include "locus/solve/higher_order.hpp"
 #include "locus/solve/symmetry.hpp"
 #include "locus/solve/third_order.hpp"
 
@@ -583,6 +584,45 @@ void mark_third_order_saddle(Classification& c, std::string why, bool has_basis)
   }
 }
 
+// The directional test of higher order (docs/math/higher-order.md) where second and third order
+// said nothing at an exactly critical point with a PSD Hessian: a saddle when it proves "not a
+// local minimum" and either the Hessian has a positive eigenvalue (not a maximum) or the test
+// also proves "not a local maximum". Records what it found; returns true when it decided.
+template <class S>
+bool higher_order_saddle(Classification& c,
+                         const Problem& p,
+                         const Vec<S>& theta,
+                         const std::vector<Vec<S>>& kernel_directions,
+                         bool hessian_zero,
+                         bool has_basis) {
+  HigherOrderResult r;
+  try {
+    // kernel directions first; seeded lines through θ too when ∇²L = 0 (every line is then one
+    // along which the second order vanishes)
+    r = higher_order_test<S>(
+        p.network, p.data, theta, hessian_zero ? 32 : 0, 6, 0, kernel_directions);
+  } catch (const Error& e) {
+    c.certificate["higher_order"] = fmt::format("not applied: {}", e.what());
+    return false;
+  }
+  c.certificate["higher_order"] = r.detail;
+  const bool not_max = r.not_maximum || !hessian_zero;
+  if (r.not_minimum && not_max) {
+    mark_third_order_saddle(c, c.certificate.value("third_order", std::string()), has_basis);
+    c.certificate["higher_order"] =
+        hessian_zero ? r.detail
+                     : r.detail + "; the Hessian is PSD with a positive eigenvalue (not a maximum)";
+    return true;
+  }
+  if (r.not_minimum) {
+    c.reason = fmt::format(
+        "not a local minimum (order {}), and no order found that excludes a "
+        "maximum",
+        r.order_down);
+  }
+  return false;
+}
+
 // ---- exact (rational) ----------------------------------------------------------------------
 Classification classify_rational(const Problem& p, const ClassifyOptions&) {
   Classification c;
@@ -656,6 +696,7 @@ Classification classify_rational(const Problem& p, const ClassifyOptions&) {
   }
   c.certificate["third_order"] =
       fmt::format("D³L[u,u,u] = 0 on {} tested kernel directions", dirs.size());
+  if (higher_order_saddle<Rational>(c, p, theta, dirs, h.isZero(), basis.has_value())) return c;
   if (basis) {
     morse_bott_with_basis(c, p, *basis);
     if (c.kind == PointKind::DegenerateMinimum) return c;
@@ -861,6 +902,11 @@ Classification classify_balls(const Problem& p,
                         "not a local minimum (nor a maximum)",
                         witness->value.to_string(10)),
             basis.has_value());
+      } else {
+        c.certificate["third_order"] =
+            "∇L = 0 and ∇²L = 0 exactly; D³L[u,u,u] = 0 along 16 seeded integer directions";
+        // higher order along seeded lines; a coefficient counts only as an exact zero ball
+        (void)higher_order_saddle<Ball>(c, p, theta, {}, true, basis.has_value());
       }
     }
   }
