@@ -13,6 +13,7 @@
 #include "locus/api/construct.hpp"
 #include "locus/api/jobs.hpp"
 #include "locus/api/search.hpp"
+#include "locus/constructions/random.hpp"
 #include "locus/constructions/split.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
@@ -30,39 +31,7 @@ namespace locus::api {
 namespace {
 
 namespace lc = locus::constructions;
-
-Vec<double> point_double(const Problem& p) {
-  const Vec<Rational>& t = *p.point;
-  Vec<double> x(t.size());
-  for (Eigen::Index i = 0; i < t.size(); ++i) x(i) = to_double_nearest(t(i));
-  return x;
-}
-
-Vec<Rational> point_exact(const Vec<double>& x) {
-  Vec<Rational> t(x.size());
-  for (Eigen::Index i = 0; i < x.size(); ++i) t(i) = Rational(x(i));
-  return t;
-}
-
-// Gradient descent with a backtracking step from x, until ‖∇L‖ <= tol or `iterations` steps.
-Vec<double> descend(const LossFunction<double>& f, Vec<double> x, int iterations, double tol) {
-  double step = 0.1;
-  for (int it = 0; it < iterations; ++it) {
-    double lx = 0;
-    const Vec<double> g = f.gradient(x, &lx);
-    if (!g.allFinite() || g.norm() <= tol) break;
-    const Vec<double> y = x - step * g;
-    const double ly = f.loss(y);
-    if (ly < lx) {
-      x = y;
-      step = std::min(step * 1.2, 10.0);
-    } else {
-      step *= 0.5;
-      if (step < 1e-12) break;
-    }
-  }
-  return x;
-}
+using lc::point_double;
 
 // The nearest critical point in double, or none: gradient descent first when the gradient is
 // not small (towards a minimum), then Newton.
@@ -114,66 +83,11 @@ lc::SplitSpec split_spec(const SearchCandidate& c) {
   return s;
 }
 
-// Random one-hidden-layer data: N distinct integer input rows in [-3, 3]^n0 (targets: see
-// teacher_targets).
-Dataset random_data(std::mt19937& rng, int n0, int samples) {
-  std::uniform_int_distribution<int> in(-3, 3), out(-2, 2);
-  Dataset d;
-  for (int attempt = 0; attempt < 1000; ++attempt) {
-    d.inputs = Mat<Rational>(samples, n0);
-    d.targets = Mat<Rational>(samples, 1);
-    for (int i = 0; i < samples; ++i) {
-      for (int k = 0; k < n0; ++k) d.inputs(i, k) = in(rng);
-      d.targets(i, 0) = out(rng);
-    }
-    bool distinct = true, varied = false;
-    for (int i = 0; i < samples && distinct; ++i) {
-      for (int j = 0; j < i && distinct; ++j) distinct = d.inputs.row(i) != d.inputs.row(j);
-      varied = varied || d.targets(i, 0) != d.targets(0, 0);
-    }
-    if (distinct && varied) return d;
-  }
-  throw InvalidArgument("no distinct random data for this seed");
-}
-
-// Targets of a random teacher [n0, 2, 1] with the student's activation (weights ~ N(0, 1) rounded
-// to 1/2), rounded to 1/8: smooth data whose best fits by a narrower student are finite (integer
-// targets drive sigmoid students to saturation, with no critical point at all).
-Vec<double> teacher_targets(std::mt19937& rng, const std::string& activation, Dataset& d) {
-  Problem t;
-  t.network.widths = {static_cast<int>(d.inputs.cols()), 2, 1};
-  t.network.activation = Activation::from_name(activation);
-  t.network.bias = true;
-  std::normal_distribution<double> g(0, 1.5);
-  Vec<double> w(t.network.num_parameters());
-  for (Eigen::Index i = 0; i < w.size(); ++i) w(i) = std::round(2 * g(rng)) / 2;
-  const LossFunction<double> f(t.network, Dataset{d.inputs, Mat<Rational>::Zero(d.size(), 1)});
-  const Mat<double> out = f.outputs(w);
-  for (Eigen::Index i = 0; i < d.size(); ++i) {
-    d.targets(i, 0) = Rational(static_cast<long>(std::lround(8 * out(i, 0))), 8L);
-  }
-  return w;
-}
-
 Problem random_problem(std::mt19937& rng,
                        const std::vector<int>& widths,
                        const std::string& activation,
                        int samples) {
-  Problem p;
-  p.network.widths = widths;
-  p.network.activation = Activation::from_name(activation);
-  p.network.bias = true;
-  p.data = random_data(rng, widths.front(), samples);
-  const Vec<double> teacher = teacher_targets(rng, activation, p.data);
-  nlohmann::json t = nlohmann::json::array();
-  for (Eigen::Index i = 0; i < teacher.size(); ++i) t.push_back(teacher(i));
-  p.extra["teacher_point"] = t;  // a [n0, 2, 1] point: a witness of low loss
-  std::normal_distribution<double> g(0, 1);
-  Vec<double> x(p.network.num_parameters());
-  for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = g(rng);
-  p.point = point_exact(x);
-  p.validate();
-  return p;
+  return lc::teacher_problem(rng, widths, activation, samples);
 }
 
 claims::InstanceResult verdict(bool holds, const Evidence& e, std::string detail) {
@@ -341,7 +255,7 @@ Vec<double> witness_point(
   for (int run = 0; run < runs; ++run) {
     Vec<double> x(wide.network.num_parameters());
     for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = g(rng);
-    x = descend(f, x, steps, 0);
+    x = lc::descend(wide, x, steps, 0);
     const double l = f.loss(x);
     if (l < best_loss && x.allFinite()) {
       best_loss = l;
@@ -456,7 +370,7 @@ SearchSpace yu_chen_space() {
       for (Eigen::Index i = 0; i < box.size(); ++i) box(i) = box(i) + r;
     }
     const Ball at_min = f.loss(box);
-    const Ball at_witness = f.loss(convert_matrix<Ball>(Mat<Rational>(point_exact(w))));
+    const Ball at_witness = f.loss(convert_matrix<Ball>(Mat<Rational>(lc::exact_point(w))));
     const bool lower = certainly_less(at_witness, at_min) == Certainty::True;
     claims::InstanceResult r =
         verdict(!lower,
@@ -492,32 +406,8 @@ SearchSpace yu_chen_space() {
 }  // namespace
 
 SearchCandidate polish_to_critical_point(const SearchCandidate& c) {
-  const LossFunction<double> f(c.problem.network, c.problem.data);
-  Vec<double> x = point_double(c.problem);
-  NewtonOptions o;
-  o.digits = 11;
-  o.max_iterations = 40;
-  // Warm starts (the optimiser's and shrinking's moves) are next to a critical point: Newton
-  // first, and only where it fails (or from far away) descent, then Newton again.
-  NewtonResult<double> r;
-  const double g0 = f.gradient(x).norm();
-  if (g0 <= 1e-2) r = newton_refine<double>(c.problem.network, c.problem.data, x, o);
-  if (g0 > 1e-2 || r.status != NewtonStatus::Converged) {
-    if (g0 > 1e-4) x = descend(f, x, 20000, 1e-6);
-    r = newton_refine<double>(c.problem.network, c.problem.data, x, o);
-  }
-  if (r.status != NewtonStatus::Converged || !r.theta.allFinite()) {
-    throw InvalidArgument(fmt::format("Newton {} from ‖∇L‖ = {:.3g}, |θ| <= {:.3g}: {}",
-                                      to_string(r.status),
-                                      f.gradient(x).norm(),
-                                      x.cwiseAbs().maxCoeff(),
-                                      r.reason));
-  }
-  if (r.theta.cwiseAbs().maxCoeff() > 1e3) {
-    throw InvalidArgument(fmt::format("|θ| = {:.3g}: saturating", r.theta.cwiseAbs().maxCoeff()));
-  }
   SearchCandidate out = c;
-  out.problem.point = point_exact(r.theta);
+  out.problem.point = lc::exact_point(lc::polish_double(c.problem));
   return out;
 }
 

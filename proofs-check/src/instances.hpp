@@ -71,7 +71,8 @@ InstanceResult undecided(std::string detail);
 }  // namespace locus::claims::detail
 
 namespace locus::claims {
-/// The two halves of the registry (claims_split.cpp, claims_other.cpp).
+/// The parts of the registry (claims_split.cpp, claims_other.cpp, claims_newer.cpp).
 std::vector<Claim> split_claims();
 std::vector<Claim> other_claims();
+std::vector<Claim> newer_claims();
 }  // namespace locus::claims

@@ -24,6 +24,7 @@ const std::vector<Claim>& registry() {
   static const std::vector<Claim> all = [] {
     std::vector<Claim> out = split_claims();
     for (auto& c : other_claims()) out.push_back(std::move(c));
+    for (auto& c : newer_claims()) out.push_back(std::move(c));
     return out;
   }();
   return all;

@@ -41,14 +41,16 @@ TEST_CASE("Taylor coefficients equal L, ∇L·u, uᵀHu/2 and D³L[u³]/6 exactl
   const auto P = p.network.num_parameters();
   const Vec<Rational> theta = seeded(P, 1), u = seeded(P, 5);
   const locus::LossFunction<Rational> f(p.network, p.data);
-  const std::vector<Rational> c = locus::directional_taylor<Rational>(p.network, p.data, theta, u, 6);
+  const std::vector<Rational> c =
+      locus::directional_taylor<Rational>(p.network, p.data, theta, u, 6);
   REQUIRE(c.size() == 7);
   CHECK(c[0] == f.loss(theta));
   CHECK(c[1] == f.gradient(theta).dot(u));
   CHECK(c[2] == Rational(u.dot(f.hessian(theta) * u)) / 2);
   CHECK(c[3] == f.third_derivative(theta, u) / 6);
   // L(θ + t u) is a polynomial of degree 2·(3·1 + 1) = 8: its value at t = 1 is Σ_k c_k up to 8
-  const std::vector<Rational> c8 = locus::directional_taylor<Rational>(p.network, p.data, theta, u, 8);
+  const std::vector<Rational> c8 =
+      locus::directional_taylor<Rational>(p.network, p.data, theta, u, 8);
   Rational sum = 0;
   for (const auto& v : c8) sum += v;
   CHECK(sum == f.loss(Vec<Rational>(theta + u)));

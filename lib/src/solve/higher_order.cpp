@@ -170,11 +170,8 @@ std::string show(const S& x) {
 }  // namespace
 
 template <class S>
-std::vector<S> directional_taylor(const Network& net,
-                                  const Dataset& data,
-                                  const Vec<S>& theta,
-                                  const Vec<S>& u,
-                                  int order) {
+std::vector<S> directional_taylor(
+    const Network& net, const Dataset& data, const Vec<S>& theta, const Vec<S>& u, int order) {
   const auto P = static_cast<Eigen::Index>(net.num_parameters());
   if (theta.size() != P || u.size() != P || order < 1) {
     throw InvalidArgument(fmt::format(
@@ -185,9 +182,9 @@ std::vector<S> directional_taylor(const Network& net,
         order));
   }
   if (net.loss != LossKind::Squared) {
-    throw UnsupportedScalar(fmt::format(
-        "the directional test of higher order is built for the squared loss, not {}",
-        to_string(net.loss)));
+    throw UnsupportedScalar(
+        fmt::format("the directional test of higher order is built for the squared loss, not {}",
+                    to_string(net.loss)));
   }
   const auto n = static_cast<std::size_t>(order) + 1;
   const int L = net.num_layers();
@@ -280,11 +277,8 @@ HigherOrderResult higher_order_test(const Network& net,
     const bool down = odd || decide_negative(ck) == Certainty::True;
     const bool up = odd || decide_positive(ck) == Certainty::True;
     if ((down && !r.not_minimum) || (up && !r.not_maximum)) {
-      r.witnesses.push_back(fmt::format("direction {}: c_1 = ... = c_{} = 0 exactly, c_{} = {}",
-                                        d,
-                                        k - 1,
-                                        k,
-                                        show(ck)));
+      r.witnesses.push_back(fmt::format(
+          "direction {}: c_1 = ... = c_{} = 0 exactly, c_{} = {}", d, k - 1, k, show(ck)));
     }
     if (down && !r.not_minimum) {
       r.not_minimum = true;
@@ -314,15 +308,15 @@ HigherOrderResult higher_order_test(const Network& net,
   return r;
 }
 
-#define LOCUS_HIGHER_ORDER(S)                                                              \
-  template std::vector<S> directional_taylor<S>(                                           \
-      const Network&, const Dataset&, const Vec<S>&, const Vec<S>&, int);                  \
-  template HigherOrderResult higher_order_test<S>(const Network&,                          \
-                                                  const Dataset&,                          \
-                                                  const Vec<S>&,                           \
-                                                  int,                                     \
-                                                  int,                                     \
-                                                  std::uint64_t,                           \
+#define LOCUS_HIGHER_ORDER(S)                                             \
+  template std::vector<S> directional_taylor<S>(                          \
+      const Network&, const Dataset&, const Vec<S>&, const Vec<S>&, int); \
+  template HigherOrderResult higher_order_test<S>(const Network&,         \
+                                                  const Dataset&,         \
+                                                  const Vec<S>&,          \
+                                                  int,                    \
+                                                  int,                    \
+                                                  std::uint64_t,          \
                                                   const std::vector<Vec<S>>&);
 LOCUS_HIGHER_ORDER(Rational)
 LOCUS_HIGHER_ORDER(Ball)
