@@ -18,6 +18,7 @@
 #include "locus/solve/classify.hpp"
 
 #include <Eigen/Eigenvalues>
+
 #include <fmt/format.h>
 
 namespace locus::claims {
@@ -85,9 +86,8 @@ InstanceResult embedding_inertia(const Context& ctx, std::uint32_t seed) {
       continue;
     }
     if (!(a.counts_proved || a.decided) || !(b.counts_proved || b.decided)) {
-      why = fmt::format("inertia not decided: small {}, big {}",
-                        to_string(a.inertia),
-                        to_string(b.inertia));
+      why = fmt::format(
+          "inertia not decided: small {}, big {}", to_string(a.inertia), to_string(b.inertia));
       continue;
     }
     const Inertia& before = a.inertia;
@@ -120,8 +120,7 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
       // odd seeds: exact strict minima designed with F_r ≻ 0 or ≺ 0 (docs/constructions.md, R1),
       // where random teacher data rarely lead (their F_r is mostly indefinite)
       const auto target = (seed / 2) % 2 == 0 ? lc::FTarget::Positive : lc::FTarget::Negative;
-      const auto d =
-          detail::design(ctx, s0, {2, 2, 1}, target, lc::BTarget::Any, 1, 0, true);
+      const auto d = detail::design(ctx, s0, {2, 2, 1}, target, lc::BTarget::Any, 1, 0, true);
       if (d) {
         small = d->problem;
       } else {
@@ -136,12 +135,11 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
                  ? static_cast<int>(rng() % static_cast<unsigned>(small->network.width(1)))
                  : 0;  // the designed unit
     s.lambda = detail::lambda_inside(rng);
-    const Arithmetic a =
-        parse_arithmetic(ctx.arithmetic(seed % 2 == 0 ? "ball:256" : "rational"));
+    const Arithmetic a = parse_arithmetic(ctx.arithmetic(seed % 2 == 0 ? "ball:256" : "rational"));
     const lc::SplitCertificate c = lc::certify_split(*small, s, a);
     const auto& si = c.small_inertia;
-    const bool strict = si.decided && si.zero_exact && si.inertia.negative == 0 &&
-                        si.inertia.zero == 0;
+    const bool strict =
+        si.decided && si.zero_exact && si.inertia.negative == 0 && si.inertia.zero == 0;
     if (!strict) {
       why = "the small critical point is not a certified strict minimum";
       continue;
@@ -158,8 +156,8 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
     // degenerate minimum needs a tangent basis, and the question here is the kind alone
     const Problem big = lc::split_problem(*small, s);
     const Classification k = classify_point(big, parse_arithmetic(ctx.arithmetic("ball:256")));
-    const bool as_predicted = f_definite ? k.kind == PointKind::DegenerateMinimum
-                                         : k.kind == PointKind::Saddle;
+    const bool as_predicted =
+        f_definite ? k.kind == PointKind::DegenerateMinimum : k.kind == PointKind::Saddle;
     return result(as_predicted,
                   weakest(c.evidence, k.evidence),
                   std::numeric_limits<double>::infinity(),
