@@ -173,6 +173,139 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
   return undecided("no strict minimum with a definite or indefinite F_r: " + why);
 }
 
+// ---- Şimşek et al. 2021: symmetry-induced critical subspaces ----------------------------------
+
+// r!·S(m, r): the surjections of m neurons onto r groups, by inclusion–exclusion.
+long surjections(int m, int r) {
+  long total = 0;
+  long binom = 1;  // C(r, j)
+  for (int j = 0; j <= r; ++j) {
+    long power = 1;
+    for (int k = 0; k < m; ++k) power *= (r - j);
+    total += (j % 2 == 0 ? 1 : -1) * binom * power;
+    binom = binom * (r - j) / (j + 1);
+  }
+  return total;
+}
+
+InstanceResult symmetry_subspaces(const Context& ctx, std::uint32_t seed) {
+  // "From a critical point of width r with distinct neurons and nonzero outgoing weights, the
+  // affine subspaces of symmetry-induced critical points of width m (each neuron copies the
+  // incoming weights of one of the r neurons, the outgoing weights of each copy group sum to the
+  // original) number r!·S(m, r), have dimension m − r, and consist of critical points whose
+  // Hessian kernel contains the subspace."
+  const int r = 2 + static_cast<int>(seed % 2);  // 2 or 3
+  const int m = r + 1 + static_cast<int>((seed / 2) % 2);
+  std::optional<constructions::DesignResult> d;
+  Problem small;
+  for (int attempt = 0; attempt < 20 && !d; ++attempt) {
+    d = detail::design(ctx,
+                       seed + 1000U * static_cast<std::uint32_t>(attempt),
+                       {2, r, 1},
+                       lc::FTarget::Any,
+                       lc::BTarget::Any,
+                       1,
+                       0,
+                       false);
+    if (!d) continue;
+    small = d->problem;
+    const Network& net = small.network;
+    const Vec<Rational>& t = *small.point;
+    bool ok = true;  // distinct incoming rows, nonzero outgoing weights
+    for (int j = 0; j < r && ok; ++j) {
+      ok = t(net.weight_index(2, 0, j)) != 0;
+      for (int k = 0; k < j && ok; ++k) {
+        bool same = true;
+        for (int c = 0; c < net.input_columns(1); ++c) {
+          same = same && t(net.augmented_index(1, j, c)) == t(net.augmented_index(1, k, c));
+        }
+        ok = !same;
+      }
+    }
+    if (!ok) d.reset();
+  }
+  if (!d)
+    return undecided("no exact critical point with distinct neurons: " +
+                     detail::last_design_error());
+  if (auto u = detail::unless_critical(small)) return *u;
+  const Network& sn = small.network;
+  const Vec<Rational>& st = *small.point;
+  Network big = sn;
+  big.widths = {sn.width(0), m, 1};
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> part(1, 7);
+  long counted = 0, critical = 0, kernel_ok = 0;
+  std::vector<int> f(static_cast<std::size_t>(m), 0);
+  std::string failure;
+  for (long code = 0;; ++code) {
+    // the map f: [m] → [r] with digits of `code` in base r
+    long c = code;
+    for (int i = 0; i < m; ++i) {
+      f[static_cast<std::size_t>(i)] = static_cast<int>(c % r);
+      c /= r;
+    }
+    if (c > 0) break;
+    std::vector<int> size(static_cast<std::size_t>(r), 0);
+    for (int i = 0; i < m; ++i) ++size[static_cast<std::size_t>(f[static_cast<std::size_t>(i)])];
+    if (std::count(size.begin(), size.end(), 0) > 0) continue;  // not onto
+    ++counted;
+    // a point of the subspace: copies of incoming rows, outgoing weights a seeded split of a_j
+    Problem p;
+    p.network = big;
+    p.data = small.data;
+    Vec<Rational> t = Vec<Rational>::Zero(big.num_parameters());
+    std::vector<Rational> left(static_cast<std::size_t>(r));
+    std::vector<int> seen(static_cast<std::size_t>(r), 0);
+    for (int j = 0; j < r; ++j) left[static_cast<std::size_t>(j)] = st(sn.weight_index(2, 0, j));
+    Mat<Rational> tangent = Mat<Rational>::Zero(big.num_parameters(), m - r);
+    std::vector<int> first(static_cast<std::size_t>(r), -1);
+    int tcol = 0;
+    for (int i = 0; i < m; ++i) {
+      const int j = f[static_cast<std::size_t>(i)];
+      const auto uj = static_cast<std::size_t>(j);
+      for (int k = 0; k < sn.input_columns(1); ++k) {
+        t(big.augmented_index(1, i, k)) = st(sn.augmented_index(1, j, k));
+      }
+      ++seen[uj];
+      Rational a = left[uj];
+      if (seen[uj] < size[uj]) a = left[uj] * Rational(part(rng), 8);  // the last takes the rest
+      t(big.weight_index(2, 0, i)) = a;
+      left[uj] -= a;
+      if (first[uj] < 0) {
+        first[uj] = i;
+      } else {  // moving weight from the group's first neuron to this one stays in the subspace
+        tangent(big.weight_index(2, 0, i), tcol) = 1;
+        tangent(big.weight_index(2, 0, first[uj]), tcol) = -1;
+        ++tcol;
+      }
+    }
+    t(big.bias_index(2, 0)) = st(sn.bias_index(2, 0));
+    p.point = t;
+    const LossFunction<Rational> lf(big, p.data);
+    if (lf.gradient(t).isZero()) {
+      ++critical;
+    } else if (failure.empty()) {
+      failure = fmt::format("the subspace of map {} has a non-critical point", code);
+    }
+    if ((lf.hessian(t) * tangent).isZero()) ++kernel_ok;
+  }
+  long expected = surjections(m, r);
+  if (ctx.mutation == Mutation::ShiftBound) expected += 1;
+  const bool holds = counted == expected && critical == counted && kernel_ok == counted;
+  return result(holds,
+                Evidence::of<Rational>(),
+                std::numeric_limits<double>::infinity(),
+                fmt::format("r = {}, m = {}: {} subspaces enumerated (r!·S(m, r) = {}), {} "
+                            "critical, {} with the (m − r)-dimensional tangent in ker ∇²L{}",
+                            r,
+                            m,
+                            counted,
+                            expected,
+                            critical,
+                            kernel_ok,
+                            failure.empty() ? "" : "; " + failure));
+}
+
 }  // namespace
 
 std::vector<Claim> newer_claims() {
@@ -219,6 +352,28 @@ std::vector<Claim> newer_claims() {
        4,
        [](const Context& c, std::uint32_t s) { return inner_hessian(c, s); },
        {Mutation::FlipResidual, Mutation::PerturbPoint}});
+  out.push_back(
+      {"simsek.symmetry-subspaces",
+       "From a critical point of width r with distinct neurons and nonzero outgoing weights, the "
+       "affine subspaces of symmetry-induced critical points of width m (every neuron copies one "
+       "of the r incoming weight vectors, each copy group's outgoing weights sum to the original) "
+       "number r!·S(m, r); each has dimension m − r, consists of critical points, and lies in the "
+       "Hessian's kernel directions.",
+       "Şimşek et al. 2021 (symmetry-induced critical subspaces, the count G(r, m) as "
+       "reconstructed here: zero-outgoing neurons copy an incoming vector at a non-global critical "
+       "point); math-spec §9 SI-1",
+       "[R, D, V]",
+       "exact R1 designs on [2, r, 1] (degree-5 exp polynomial), r in {2, 3}, m in {r + 1, r + 2}; "
+       "every map of the m neurons onto the r groups, with seeded outgoing splits",
+       "the enumerated subspaces, ∇L at a point of each, ∇²L times the subspace's tangent",
+       "count = r!·S(m, r), ∇L = 0 and ∇²L T = 0 exactly on every subspace",
+       "proved",
+       "rational",
+       "exact",
+       10,
+       2,
+       [](const Context& c, std::uint32_t s) { return symmetry_subspaces(c, s); },
+       {Mutation::PerturbPoint, Mutation::ShiftBound}});
   return out;
 }
 
