@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
@@ -16,19 +17,24 @@ namespace locus::constructions {
 namespace {
 
 Dataset random_inputs(std::mt19937& rng, int n0, int samples) {
-  std::uniform_int_distribution<int> in(-3, 3);
+  std::uniform_int_distribution<int> in(-3, 3), placeholder(-2, 2);
   Dataset d;
   for (int attempt = 0; attempt < 1000; ++attempt) {
     d.inputs = Mat<Rational>(samples, n0);
     d.targets = Mat<Rational>::Zero(samples, 1);
+    // Integer draws in [−2, 2] per sample, not all equal, are kept in the sequence (the targets
+    // come from the teacher below): seeds give the candidates docs/search.md reports.
+    std::vector<int> draws(static_cast<std::size_t>(samples));
     for (int i = 0; i < samples; ++i) {
       for (int k = 0; k < n0; ++k) d.inputs(i, k) = in(rng);
+      draws[static_cast<std::size_t>(i)] = placeholder(rng);
     }
-    bool distinct = true;
+    bool distinct = true, varied = false;
     for (int i = 0; i < samples && distinct; ++i) {
       for (int j = 0; j < i && distinct; ++j) distinct = d.inputs.row(i) != d.inputs.row(j);
+      varied = varied || draws[static_cast<std::size_t>(i)] != draws[0];
     }
-    if (distinct) return d;
+    if (distinct && varied) return d;
   }
   throw InvalidArgument(fmt::format("no {} distinct integer inputs in [-3, 3]^{}", samples, n0));
 }

@@ -7,6 +7,8 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "instances.hpp"
 
@@ -15,6 +17,7 @@
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
 #include "locus/scalar/arithmetic.hpp"
+#include "locus/scalar/rigour.hpp"
 #include "locus/solve/classify.hpp"
 
 #include <Eigen/Eigenvalues>
@@ -232,6 +235,7 @@ InstanceResult symmetry_subspaces(const Context& ctx, std::uint32_t seed) {
   const Vec<Rational>& st = *small.point;
   Network big = sn;
   big.widths = {sn.width(0), m, 1};
+  const Arithmetic arithmetic = parse_arithmetic(ctx.arithmetic("rational"));
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> part(1, 7);
   long counted = 0, critical = 0, kernel_ok = 0;
@@ -281,19 +285,36 @@ InstanceResult symmetry_subspaces(const Context& ctx, std::uint32_t seed) {
     }
     t(big.bias_index(2, 0)) = st(sn.bias_index(2, 0));
     p.point = t;
-    const LossFunction<Rational> lf(big, p.data);
-    if (lf.gradient(t).isZero()) {
+    // in the claim's arithmetic (rational; double under --float-only: evidence only, zero to
+    // 1e-12 there)
+    const auto [is_critical, in_kernel] = dispatch(arithmetic, [&]<class S>(std::type_identity<S>) {
+      const LossFunction<S> lf(big, p.data);
+      const Vec<S> ts = p.point_as<S>();
+      const Vec<S> g = lf.gradient(ts);
+      const Mat<S> ht = lf.hessian(ts) * convert_matrix<S>(tangent);
+      if constexpr (ScalarTraits<S>::is_exact || ScalarTraits<S>::is_interval) {
+        const auto zero = [](const S& x) { return decide_zero(x) == Certainty::True; };
+        return std::pair<bool, bool>(std::all_of(g.begin(), g.end(), zero),
+                                     std::all_of(ht.reshaped().begin(), ht.reshaped().end(), zero));
+      } else {
+        return std::pair<bool, bool>(g.cwiseAbs().maxCoeff() <= 1e-12,
+                                     ht.cwiseAbs().maxCoeff() <= 1e-12);
+      }
+    });
+    if (is_critical) {
       ++critical;
     } else if (failure.empty()) {
       failure = fmt::format("the subspace of map {} has a non-critical point", code);
     }
-    if ((lf.hessian(t) * tangent).isZero()) ++kernel_ok;
+    if (in_kernel) ++kernel_ok;
   }
   long expected = surjections(m, r);
   if (ctx.mutation == Mutation::ShiftBound) expected += 1;
   const bool holds = counted == expected && critical == counted && kernel_ok == counted;
+  const Evidence evidence =
+      dispatch(arithmetic, []<class S>(std::type_identity<S>) { return Evidence::of<S>(); });
   return result(holds,
-                Evidence::of<Rational>(),
+                evidence,
                 std::numeric_limits<double>::infinity(),
                 fmt::format("r = {}, m = {}: {} subspaces enumerated (r!·S(m, r) = {}), {} "
                             "critical, {} with the (m − r)-dimensional tangent in ker ∇²L{}",

@@ -236,6 +236,19 @@ py::object values_of(locus::Mat<S>&& m, const std::vector<long>& shape) {
   }
 }
 
+// One instance's outcome from the tuple python/locus/claims.py builds: (decided, holds, Evidence,
+// margin, detail, counterexample Problem or None). The Evidence is the C++ object locus made.
+locus::claims::InstanceResult instance_result(const py::tuple& t) {
+  locus::claims::InstanceResult r;
+  r.decided = t[0].cast<bool>();
+  r.holds = t[1].cast<bool>();
+  r.evidence = t[2].cast<locus::Evidence>();
+  r.margin = t[3].cast<double>();
+  r.detail = t[4].cast<std::string>();
+  if (!t[5].is_none()) r.counterexample = t[5].cast<locus::Problem>();
+  return r;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_locus, m) {
@@ -767,14 +780,7 @@ PYBIND11_MODULE(_locus, m) {
             } catch (py::error_already_set& e) {
               throw locus::Error(e.what());  // turned into an undecided instance by the runner
             }
-            locus::claims::InstanceResult r;
-            r.decided = t[0].cast<bool>();
-            r.holds = t[1].cast<bool>();
-            r.evidence = t[2].cast<locus::Evidence>();
-            r.margin = t[3].cast<double>();
-            r.detail = t[4].cast<std::string>();
-            if (!t[5].is_none()) r.counterexample = t[5].cast<locus::Problem>();
-            return r;
+            return instance_result(t);
           };
           claims.push_back(std::move(c));
         }
@@ -886,14 +892,7 @@ PYBIND11_MODULE(_locus, m) {
             } catch (py::error_already_set& e) {
               throw locus::Error(e.what());
             }
-            locus::claims::InstanceResult r;
-            r.decided = t[0].cast<bool>();
-            r.holds = t[1].cast<bool>();
-            r.evidence = t[2].cast<locus::Evidence>();
-            r.margin = t[3].cast<double>();
-            r.detail = t[4].cast<std::string>();
-            if (!t[5].is_none()) r.counterexample = t[5].cast<locus::Problem>();
-            return r;
+            return instance_result(t);
           };
           if (py::isinstance<py::str>(polish)) {
             space.polish = [](const locus::api::SearchCandidate& c) {

@@ -135,6 +135,7 @@ class Truth:
         self.critical = all(g == 0 for g in self.grad)
         self.H = sp.hessian(L, syms).subs(self.sub)
         self.inertia = inertia(self.H)
+        self.value = L.subs(self.sub)
         self.rng = rng
         self._descent = None
 
@@ -211,6 +212,8 @@ def judge(out, truth, basis=None):
     if kind == "degenerate-minimum":
         if neg > 0:
             return f"degenerate-minimum certified, inertia {truth.inertia}"
+        if truth.value == 0:
+            return ""  # a zero of the squared loss (a sum of squares): a global minimum
         if truth.descent_found():
             return "degenerate-minimum certified, but a descent direction exists"
         if basis is not None and not truth.family_is_critical(basis):
