@@ -237,6 +237,16 @@ class Decide(unittest.TestCase):
         with self.assertRaises(TypeError):
             locus.Report({"kind": "saddle"}, r.evidence)
 
+    def test_an_undecided_kind_proves_nothing(self):
+        # [1, 2, 1, 1] identity at a degenerate PSD point: the inertia is certified over Q, the
+        # kind is not; "kind == saddle" must not be certifiably false
+        p = locus.problem([1, 2, 1, 1], "identity", [[-1], [-1]], [[-1], [-1]], bias=False,
+                          point=[3, 2, Fraction(1, 3), 0, 1])
+        r = locus.classify(p, arithmetic="rational")
+        self.assertEqual(r["kind"], "undecided")
+        self.assertFalse(r.evidence.proves)
+        self.assertFalse(decide(r.value("kind"), "==", "saddle").proves)
+
     def test_claim_objects_check_their_arguments(self):
         with self.assertRaises(ValueError):
             Claim(id="x", statement="s", source="s", family=linear, check=linear,

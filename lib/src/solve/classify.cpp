@@ -1047,7 +1047,9 @@ Classification classify_dispatch(const Problem& p,
 Classification classify_point(const Problem& p, const Arithmetic& a, const ClassifyOptions& opt) {
   if (!p.point) throw InvalidArgument("classify: the problem has no point");
   Classification c = classify_dispatch(p, a, opt);
-  if (!c.certified) c.evidence = c.evidence.conditional();
+  // The evidence is about the kind: an undecided kind proves nothing (even when its inertia is
+  // certified), so a check comparing kinds can never take "undecided" for "not a saddle".
+  if (!c.certified || c.kind == PointKind::Undecided) c.evidence = c.evidence.conditional();
   return c;
 }
 

@@ -71,7 +71,7 @@ struct Classification {
   std::string arithmetic;
   /// How sure the kind is: the rigour of the arithmetic that decided it (rational: exact; balls,
   /// also for mpfr:BITS, which certifies with balls: enclosure; floating types: floating point),
-  /// lowered to floating-point strength when `certified` is false.
+  /// lowered to floating-point strength when `certified` is false or the kind is Undecided.
   Evidence evidence;
   std::string reason;
   nlohmann::json certificate;  ///< method, bounds, precision, Morse–Bott / third-order details
