@@ -33,12 +33,6 @@ namespace {
 namespace lc = locus::constructions;
 using lc::point_double;
 
-// The nearest critical point in double, or none: gradient descent first when the gradient is
-// not small (towards a minimum), then Newton.
-std::optional<SearchCandidate> newton_polish(const SearchCandidate& c) {
-  return polish_to_critical_point(c);
-}
-
 // Smallest eigenvalue and norm of a double Hessian.
 std::pair<double, double> smallest_eigenvalue(const Problem& p) {
   const LossFunction<double> f(p.network, p.data);
@@ -81,13 +75,6 @@ lc::SplitSpec split_spec(const SearchCandidate& c) {
   s.unit = 0;
   s.lambda = ratio_of(c.knobs.at(0));
   return s;
-}
-
-Problem random_problem(std::mt19937& rng,
-                       const std::vector<int>& widths,
-                       const std::string& activation,
-                       int samples) {
-  return lc::teacher_problem(rng, widths, activation, samples);
 }
 
 claims::InstanceResult verdict(bool holds, const Evidence& e, std::string detail) {
@@ -137,12 +124,14 @@ SearchSpace split_line_space() {
     const int n0 = one_two(rng), h = one_to_three(rng) == 3 ? 2 : 1;
     const std::string act = one_two(rng) == 1 ? "sigmoid" : "tanh";
     SearchCandidate c;
-    c.problem = random_problem(rng, {n0, h, 1}, act, samples(rng));
+    c.problem = lc::teacher_problem(rng, {n0, h, 1}, act, samples(rng));
     c.knobs = {lambda(rng)};
     c.origin = "random initialisation, split of unit 0";
     return c;
   };
-  s.polish = newton_polish;
+  s.polish = [](const SearchCandidate& c) {
+    return std::optional<SearchCandidate>(polish_to_critical_point(c));
+  };
   s.margin = [](const SearchCandidate& c) {
     const auto [small_min, small_norm] = smallest_eigenvalue(c.problem);
     return std::max(-small_min / small_norm, f_curvature(c.problem));
@@ -287,16 +276,18 @@ SearchSpace yu_chen_space() {
     const int n = samples(rng);
     SearchCandidate c;
     if (seed % 2 == 0) {
-      c.problem = random_problem(rng, {1, 1, 1}, "sigmoid", n);
+      c.problem = lc::teacher_problem(rng, {1, 1, 1}, "sigmoid", n);
       for (int k = 0; k < n - 2; ++k) c.knobs.push_back(lambda(rng));
       c.origin = fmt::format("critical point of [1, 1, 1] embedded by {} splits", n - 2);
     } else {
-      c.problem = random_problem(rng, {1, n - 1, 1}, "sigmoid", n);
+      c.problem = lc::teacher_problem(rng, {1, n - 1, 1}, "sigmoid", n);
       c.origin = "random initialisation of the wide network";
     }
     return c;
   };
-  s.polish = newton_polish;
+  s.polish = [](const SearchCandidate& c) {
+    return std::optional<SearchCandidate>(polish_to_critical_point(c));
+  };
   s.margin = [](const SearchCandidate& c) {
     const Problem wide = wide_of(c);
     const auto [lmin, norm] = smallest_eigenvalue(wide);

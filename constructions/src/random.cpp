@@ -17,17 +17,18 @@ namespace locus::constructions {
 namespace {
 
 Dataset random_inputs(std::mt19937& rng, int n0, int samples) {
-  std::uniform_int_distribution<int> in(-3, 3), placeholder(-2, 2);
+  std::uniform_int_distribution<int> in(-3, 3), sequence(-2, 2);
   Dataset d;
   for (int attempt = 0; attempt < 1000; ++attempt) {
     d.inputs = Mat<Rational>(samples, n0);
     d.targets = Mat<Rational>::Zero(samples, 1);
-    // Integer draws in [−2, 2] per sample, not all equal, are kept in the sequence (the targets
-    // come from the teacher below): seeds give the candidates docs/search.md reports.
+    // One more integer draw in [−2, 2] per sample, not all equal, is part of the generator's
+    // sequence (the targets themselves come from the teacher below); it keeps every seed giving
+    // the candidate docs/search.md and the tests report.
     std::vector<int> draws(static_cast<std::size_t>(samples));
     for (int i = 0; i < samples; ++i) {
       for (int k = 0; k < n0; ++k) d.inputs(i, k) = in(rng);
-      draws[static_cast<std::size_t>(i)] = placeholder(rng);
+      draws[static_cast<std::size_t>(i)] = sequence(rng);
     }
     bool distinct = true, varied = false;
     for (int i = 0; i < samples && distinct; ++i) {

@@ -48,6 +48,11 @@ import numbers as _numbers
 
 import numpy as _np
 
+try:
+    import mpmath as _mpmath
+except ImportError:  # pragma: no cover - a Debian package locus installs
+    _mpmath = None
+
 from . import _locus
 from ._locus import Evidence, Problem
 
@@ -264,7 +269,7 @@ def _operand(x):
         return ("floating", float(x), _floating(_np.finfo(type(x)).nmant + 1))
     if isinstance(x, float):
         return ("floating", x, _floating())
-    if type(x).__name__ in ("mpf",):  # mpmath number: floating, at its precision
+    if _mpmath is not None and isinstance(x, _mpmath.mpf):  # floating, at its precision
         return ("floating", float(x), _floating(max(53, int(x.man).bit_length())))
     if isinstance(x, (str, tuple, dict)):
         return ("constant", x, None)
