@@ -12,15 +12,18 @@
 
 #include "instances.hpp"
 
+#include "locus/constructions/path.hpp"
 #include "locus/constructions/random.hpp"
 #include "locus/constructions/split.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
+#include "locus/scalar/all.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/rigour.hpp"
 #include "locus/solve/classify.hpp"
 
 #include <Eigen/Eigenvalues>
+#include <Eigen/LU>
 
 #include <fmt/format.h>
 
@@ -39,7 +42,7 @@ using detail::undecided;
 enum class Want { Nondegenerate, StrictMinimum };
 
 std::optional<Problem> random_critical(std::uint32_t seed, Want want, std::string& why) {
-  for (int attempt = 0; attempt < 40; ++attempt) {
+  for (int attempt = 0; attempt < 400; ++attempt) {
     std::mt19937 rng(seed + 1000U * static_cast<std::uint32_t>(attempt));
     std::uniform_int_distribution<int> one_two(1, 2), samples(4, 6);
     const int n0 = one_two(rng), h = one_two(rng);
@@ -327,6 +330,353 @@ InstanceResult symmetry_subspaces(const Context& ctx, std::uint32_t seed) {
                             failure.empty() ? "" : "; " + failure));
 }
 
+// ---- Petzka & Sminchisescu 2021 (PS-5): suboptimal minima of wide networks are not attracting ----
+
+// Targets for which a suboptimal strict minimum of the merged [n0, 1, ...] network with a
+// positive definite inner Hessian exists (R1 in double, the recipe of golden case G1): at the
+// random point θ of `p`, a residual r in ker Jᵀ (so θ stays critical for y = f(θ) − εr) whose
+// F_r = Σ_i r_i ∇²_u f_i (u: the unit's incoming row) is positive definite, ε halved until
+// ∇²L(θ) ≻ 0, targets rounded to 1/1024. Random teacher data almost never give F_r ≻ 0 (none in
+// 2400 searches); descent must still find the minimum.
+bool design_targets(std::mt19937& rng, Problem& p, std::string& why) {
+  const Network& net = p.network;
+  const Vec<double> theta = lc::point_double(p);
+  const Mat<double> f = LossFunction<double>(net, p.data).outputs(theta);
+  const Mat<double> j = LossFunction<double>(net, p.data).output_jacobian(theta);
+  const Mat<double> kernel = Eigen::FullPivLU<Mat<double>>(j.transpose()).kernel();
+  if (kernel.cols() == 0 || kernel.isZero()) {
+    why = "ker Jᵀ = {0}";
+    return false;
+  }
+  std::vector<Eigen::Index> row;
+  for (int c = 0; c < net.input_columns(1); ++c) row.push_back(net.augmented_index(1, 0, c));
+  const auto with_targets = [&](const Mat<double>& y) {
+    Problem q = p;
+    for (Eigen::Index i = 0; i < y.rows(); ++i) q.data.targets(i, 0) = Rational(y(i, 0));
+    return q;
+  };
+  const auto hessian = [&](const Problem& q) {
+    return LossFunction<double>(q.network, q.data).hessian(lc::point_double(q));
+  };
+  // F_r is linear in r: its value on each kernel vector, then the best of 2000 seeded
+  // combinations by λ_min(F_r)/‖F_r‖
+  const Mat<double> h0 = hessian(with_targets(f));
+  std::vector<Mat<double>> basis;
+  for (Eigen::Index k = 0; k < kernel.cols(); ++k) {
+    const Mat<double> h1 = hessian(with_targets(f - Mat<double>(kernel.col(k))));
+    Mat<double> fr(row.size(), row.size());
+    for (std::size_t a = 0; a < row.size(); ++a) {
+      for (std::size_t b = 0; b < row.size(); ++b) {
+        fr(a, b) = h1(row[a], row[b]) - h0(row[a], row[b]);
+      }
+    }
+    basis.push_back(fr);
+  }
+  std::normal_distribution<double> g(0, 1);
+  Vec<double> best;
+  double best_score = 0;
+  for (int attempt = 0; attempt < 2000; ++attempt) {
+    Vec<double> c(kernel.cols());
+    for (Eigen::Index k = 0; k < c.size(); ++k) c(k) = g(rng);
+    Mat<double> fr = Mat<double>::Zero(static_cast<Eigen::Index>(row.size()),
+                                       static_cast<Eigen::Index>(row.size()));
+    for (Eigen::Index k = 0; k < c.size(); ++k) fr += c(k) * basis[static_cast<std::size_t>(k)];
+    const Eigen::SelfAdjointEigenSolver<Mat<double>> ef(fr, Eigen::EigenvaluesOnly);
+    const auto& e = ef.eigenvalues();
+    const double scale = e.cwiseAbs().maxCoeff();
+    if (scale == 0) continue;
+    // F_{−r} = −F_r: a negative definite F_r gives a positive definite one
+    const double score = std::max(e(0), -e(e.size() - 1)) / scale;
+    if (score > best_score) {
+      best_score = score;
+      best = (e(0) > 0 ? 1.0 : -1.0) * c;
+    }
+  }
+  if (best_score > 1e-3) {
+    Vec<double> r = kernel * best;
+    r /= r.norm();
+    for (double eps = 1; eps > 1e-3; eps /= 2) {
+      Mat<double> y = f - eps * Mat<double>(r);
+      for (Eigen::Index i = 0; i < y.rows(); ++i) y(i, 0) = std::round(1024 * y(i, 0)) / 1024;
+      const Eigen::SelfAdjointEigenSolver<Mat<double>> eh(hessian(with_targets(y)),
+                                                          Eigen::EigenvaluesOnly);
+      if (eh.eigenvalues()(0) > 1e-6 * eh.eigenvalues().cwiseAbs().maxCoeff()) {
+        p = with_targets(y);
+        return true;
+      }
+    }
+  }
+  why = "no residual in ker Jᵀ with a definite inner Hessian";
+  return false;
+}
+
+// One candidate of the search: a wide problem whose point is a critical point found by descent
+// from a symmetric initialisation, rebuilt exactly: the small problem (one unit per group) refined
+// in MPFR and re-split into the groups. `pre` and `last` are the problem before the last split and
+// that split, so that escape_path(pre, last) starts at `wide`'s point.
+struct WideCandidate {
+  Problem wide, pre;
+  lc::SplitSpec last;
+  std::vector<int> sizes;  // group sizes in the wide layer
+  std::string shape;
+};
+
+// Gradient descent in the wide network from an initialisation that repeats `sizes.size()`
+// random units (incoming rows equal within a group, outgoing columns a_j / |group|). Descent keeps
+// the repetition (two units with the same incoming row and outgoing column get the same
+// gradient), so it explores the rank-deficient set where NH-1 allows suboptimal critical points;
+// generic initialisations reach zero loss there (NH-2).
+std::optional<WideCandidate> wide_candidate(std::mt19937& rng,
+                                            const Problem& wide,
+                                            const std::vector<int>& sizes,
+                                            std::string& why) {
+  const Network& net = wide.network;
+  const int groups = static_cast<int>(sizes.size());
+  const int n1 = net.width(1);
+  std::normal_distribution<double> g(0, 1);
+  Vec<double> x(net.num_parameters());
+  for (Eigen::Index i = 0; i < x.size(); ++i) x(i) = g(rng);
+  std::vector<int> group_of;
+  for (int j = 0; j < groups; ++j) {
+    for (int k = 0; k < sizes[static_cast<std::size_t>(j)]; ++k) group_of.push_back(j);
+  }
+  const int cols = net.input_columns(1);
+  for (int i = 0; i < n1; ++i) {
+    const int j = group_of[static_cast<std::size_t>(i)];
+    const int first =
+        static_cast<int>(std::find(group_of.begin(), group_of.end(), j) - group_of.begin());
+    for (int c = 0; c < cols; ++c) {
+      x(net.augmented_index(1, i, c)) = x(net.augmented_index(1, first, c));
+    }
+    for (int o = 0; o < net.width(2); ++o) {
+      x(net.weight_index(2, o, i)) = x(net.weight_index(2, o, first));
+    }
+  }
+  for (int i = 0; i < n1; ++i) {
+    const double share =
+        1.0 / sizes[static_cast<std::size_t>(group_of[static_cast<std::size_t>(i)])];
+    for (int o = 0; o < net.width(2); ++o) x(net.weight_index(2, o, i)) *= share;
+  }
+  x = lc::descend(wide, x, 4000, 1e-10);
+  if (!x.allFinite() || x.cwiseAbs().maxCoeff() > 1e3) {
+    why = "descent ran off";
+    return std::nullopt;
+  }
+  // merge each group into one unit: its incoming row and the sum of its outgoing columns
+  Problem small = wide;
+  small.network.widths[1] = groups;
+  const Network& sn = small.network;
+  Vec<double> y = Vec<double>::Zero(sn.num_parameters());
+  for (int i = 0; i < n1; ++i) {
+    const int j = group_of[static_cast<std::size_t>(i)];
+    for (int c = 0; c < cols; ++c) {
+      const double a = x(net.augmented_index(1, i, c));
+      if (std::abs(a -
+                   x(net.augmented_index(
+                       1, std::find(group_of.begin(), group_of.end(), j) - group_of.begin(), c))) >
+          1e-9 * (1 + std::abs(a))) {
+        why = "descent broke the repetition";
+        return std::nullopt;
+      }
+      y(sn.augmented_index(1, j, c)) = a;
+    }
+    for (int o = 0; o < net.width(2); ++o) {
+      y(sn.weight_index(2, o, j)) += x(net.weight_index(2, o, i));
+    }
+  }
+  for (int l = 2; l <= net.num_layers(); ++l) {
+    for (int o = 0; o < net.width(l); ++o) {
+      if (net.has_bias(l)) y(sn.bias_index(l, o)) = x(net.bias_index(l, o));
+      if (l == 2) continue;
+      for (int c = 0; c < net.width(l - 1); ++c) {
+        y(sn.weight_index(l, o, c)) = x(net.weight_index(l, o, c));
+      }
+    }
+  }
+  small.point = lc::exact_point(y);
+  small.extra = nlohmann::json::object();
+  try {
+    small.point = lc::exact_point(lc::polish_double(small));
+  } catch (const Error& e) {
+    why = e.what();
+    return std::nullopt;
+  }
+  // a suboptimal strict minimum of the merged network, in double (a cheap filter: the kind of the
+  // wide point is certified below)
+  const LossFunction<double> f(small.network, small.data);
+  const Vec<double> ys = lc::point_double(small);
+  const Eigen::SelfAdjointEigenSolver<Mat<double>> es(f.hessian(ys), Eigen::EigenvaluesOnly);
+  if (es.eigenvalues()(0) <= 1e-8 * es.eigenvalues().cwiseAbs().maxCoeff() || f.loss(ys) < 1e-6) {
+    why = "the merged critical point is not a suboptimal strict minimum";
+    return std::nullopt;
+  }
+  // re-split: group j's outgoing column a_j shared equally (as descent kept it), unit j split with
+  // λ = 1/s, then the newest unit with 1/(s−1), ...
+  const auto resplit = [&](const Problem& merged) {
+    WideCandidate out;
+    out.sizes = sizes;
+    Problem p = merged;
+    for (int j = 0; j < groups; ++j) {
+      const int s = sizes[static_cast<std::size_t>(j)];
+      for (int k = 0; k + 1 < s; ++k) {
+        lc::SplitSpec spec;
+        spec.layer = 1;
+        spec.unit = k == 0 ? j : p.network.width(1) - 1;
+        spec.lambda = Rational(1, s - k);
+        out.pre = p;
+        out.last = spec;
+        p = lc::split_problem(p, spec);
+      }
+    }
+    out.wide = std::move(p);
+    out.shape = out.wide.network.describe();
+    return out;
+  };
+  // the wide point in double: no clearly negative curvature (a cheap filter before MPFR; the
+  // kind is certified by the caller)
+  {
+    const WideCandidate rough = resplit(small);
+    const LossFunction<double> fw(rough.wide.network, rough.wide.data);
+    const Eigen::SelfAdjointEigenSolver<Mat<double>> ew(fw.hessian(lc::point_double(rough.wide)),
+                                                        Eigen::EigenvaluesOnly);
+    if (ew.eigenvalues()(0) < -1e-8 * ew.eigenvalues().cwiseAbs().maxCoeff()) {
+      why = "a saddle of the wide network (the split's inner Hessian is not positive definite)";
+      return std::nullopt;
+    }
+  }
+  const auto refined = lc::refine_to_critical(small);
+  if (!refined) {
+    why = "MPFR Newton did not converge on the merged network";
+    return std::nullopt;
+  }
+  return resplit(*refined);
+}
+
+InstanceResult wide_non_attracting(const Context& ctx, std::uint32_t seed) {
+  // "In a network whose first hidden layer has at least N units (non-increasing widths after it),
+  // every suboptimal local minimum lies in a non-attracting region: a path along which the loss
+  // never increases leads from it to a lower loss."
+  std::string why = "no candidate";
+  int tried = 0;
+  for (int attempt = 0; attempt < 400; ++attempt) {
+    std::seed_seq sequence{seed, static_cast<std::uint32_t>(attempt)};
+    std::mt19937 rng(sequence);
+    std::uniform_int_distribution<int> one_two(1, 2), extra(0, 1), samples(5, 7);
+    const int d = one_two(rng);
+    const std::string act = one_two(rng) == 1 ? "sigmoid" : "tanh";
+    const int n = samples(rng);
+    const int n1 = n + extra(rng);
+    const std::vector<int> widths = {d, n1, 1};
+    // one group of n1 units: the merged network [n0, 1, 1]
+    const std::vector<int> sizes = {n1};
+    Problem wide;
+    try {
+      // inputs and a random point of the merged network, targets designed at that point
+      std::vector<int> merged = widths;
+      merged[1] = 1;
+      Problem small = lc::teacher_problem(rng, merged, act, n);
+      if (!design_targets(rng, small, why)) continue;
+      wide = small;
+      wide.network.widths = widths;
+      wide.point.reset();
+      wide.extra = nlohmann::json::object();
+    } catch (const Error& e) {
+      why = e.what();
+      continue;
+    }
+    ++tried;
+    const auto c = wide_candidate(rng, wide, sizes, why);
+    if (!c) continue;
+    const Problem& w = c->wide;
+    // hypothesis NH-wide: n1 >= N
+    if (w.network.width(1) < static_cast<int>(w.data.size())) {
+      why = "narrow";
+      continue;
+    }
+    const Classification k = classify_point(w, parse_arithmetic(ctx.arithmetic("ball:256")));
+    if (k.kind == PointKind::StrictMinimum && k.certified) {
+      // a strict local minimum has no non-increasing path out of it: if its loss is above a
+      // lower one reached elsewhere, the statement is refuted (decided below by the descent
+      // witness); this is what the check would report
+      const ScopedBallPrecision precision(256);
+      const LossFunction<Ball> f(w.network, w.data);
+      const Ball at = f.loss(w.point_as<Ball>());
+      std::normal_distribution<double> g(0, 1);
+      Vec<double> z(w.network.num_parameters());
+      for (Eigen::Index i = 0; i < z.size(); ++i) z(i) = g(rng);
+      z = lc::descend(w, z, 4000, 0);
+      const Ball below = f.loss(convert_matrix<Ball>(Mat<Rational>(lc::exact_point(z))));
+      if (certainly_less(below, at) == Certainty::True) {
+        InstanceResult r = result(false,
+                                  k.evidence,
+                                  0,
+                                  fmt::format("{}, N = {}: a certified strict local minimum at "
+                                              "loss {} above the loss {} of another point",
+                                              c->shape,
+                                              w.data.size(),
+                                              at.to_string(8),
+                                              below.to_string(8)));
+        r.counterexample = w;
+        return r;
+      }
+      why = "a strict minimum at the lowest loss found";
+      continue;
+    }
+    if (ctx.force_float) {
+      // double only (--float-only): the wide point passed the double curvature filter; the path
+      // is sampled, evidence at most
+      const detail::SampledPath sp = detail::sampled_path(lc::escape_path(c->pre, c->last, seed));
+      return result(
+          sp.non_increasing && sp.decrease > 0,
+          Evidence::of<double>(),
+          sp.decrease,
+          fmt::format("{} ({}), path sampled in double", to_string(k.kind), k.criticality));
+    }
+    if (k.kind != PointKind::DegenerateMinimum || !k.certified) {
+      why = fmt::format(
+          "the candidate is {}{}", to_string(k.kind), k.certified ? "" : " (not certified)");
+      continue;
+    }
+    const Problem path = lc::escape_path(c->pre, c->last, seed);
+    const lc::PathCheck pc = lc::check_path(path, 256);
+    // the path starts at the rounded point; the true critical point is within Krawczyk's radius
+    // of it: the path's end must lie below the loss over that whole box
+    const ScopedBallPrecision precision(256);
+    const LossFunction<Ball> f(w.network, w.data);
+    Vec<Ball> box = w.point_as<Ball>();
+    if (k.critical_point_radius) {
+      const Ball r = Ball::from_mid_rad(Rational(0), *k.critical_point_radius);
+      for (Eigen::Index i = 0; i < box.size(); ++i) box(i) = box(i) + r;
+    }
+    const Ball at_min = f.loss(box);
+    std::vector<std::string> labels;
+    const auto vertices = lc::path_vertices(path, &labels);
+    const Ball at_end = f.loss(convert_matrix<Ball>(Mat<Rational>(vertices.back())));
+    const bool below = certainly_less(at_end, at_min) == Certainty::True;
+    std::string segments;
+    for (const auto& s : pc.segments) {
+      segments += fmt::format(
+          "{}{} ({})", segments.empty() ? "" : ", ", to_string(s.verdict), to_string(s.method));
+    }
+    const std::string detail =
+        fmt::format("{}, N = {}, groups {}: certified degenerate minimum, loss {} -> {} along {}",
+                    c->shape,
+                    w.data.size(),
+                    fmt::join(c->sizes, "+"),
+                    at_min.to_string(8),
+                    at_end.to_string(8),
+                    segments);
+    if (!(pc.non_increasing && pc.strict_decrease && below)) {
+      // the R3 path is one construction: its failure is not a counterexample (math-spec R4)
+      why = "the escape path was not certified: " + detail;
+      continue;
+    }
+    return result(true, weakest(k.evidence, pc.evidence), detail::number(pc.decrease), detail);
+  }
+  return undecided(
+      fmt::format("no certified suboptimal minimum found in {} searches: {}", tried, why));
+}
+
 }  // namespace
 
 std::vector<Claim> newer_claims() {
@@ -395,6 +745,33 @@ std::vector<Claim> newer_claims() {
        2,
        [](const Context& c, std::uint32_t s) { return symmetry_subspaces(c, s); },
        {Mutation::PerturbPoint, Mutation::ShiftBound}});
+  out.push_back(
+      {"petzka-sminchisescu.wide-non-attracting",
+       "In a network with squared loss, an analytic increasing activation and bias, whose first "
+       "hidden layer has at least N units and whose widths do not increase after it, every "
+       "suboptimal local minimum lies in a non-attracting region: a path along which the loss "
+       "never increases leads from it to a lower loss.",
+       "Petzka & Sminchisescu 2021 (JMLR 22, wide networks; Nguyen & Hein 2017 for the rank "
+       "conditions); math-spec §3.6 PS-5, recipe R4",
+       "[A, P, D]",
+       "[n0, n1, 1] and [n0, n1, 1, 1] sigmoid or tanh networks (n0 in {1, 2}), N = 3..5 "
+       "samples of a random [n0, 2, 1] teacher, n1 in {N, N + 1}; minima found by gradient "
+       "descent in the wide network from initialisations that repeat one or two random units "
+       "(the rank-deficient set NH-1 leaves for suboptimal critical points), merged, refined in "
+       "MPFR and rebuilt exactly; the first certified suboptimal minimum of up to 40 searches",
+       "classify's certified kind of the minimum (Krawczyk box, ball inertia), the R3 escape "
+       "path certified segment by segment, L(end) against L over the Krawczyk box",
+       "a certified degenerate minimum with a certified non-increasing path to a loss below it; a "
+       "certified strict minimum above a lower loss refutes",
+       "proved",
+       "ball:256",
+       "the certified decrease",
+       6,
+       2,
+       [](const Context& c, std::uint32_t s) { return wide_non_attracting(c, s); },
+       // No planted fault applies: the minimum is the one Krawczyk proves next to the rebuilt
+       // point (perturb-point keeps it), and no count or residual sign is predicted.
+       {}});
   return out;
 }
 

@@ -255,25 +255,11 @@ InstanceResult ps4(const Context& ctx, std::uint32_t seed) {
   s.lambda = lambda_inside(rng);
   const Problem path = lc::escape_path(small, s, seed);
   if (ctx.force_float) {
-    // Samples in double only: evidence.
-    std::vector<std::string> labels;
-    const auto v = lc::path_vertices(path, &labels);
-    const LossFunction<double> f(path.network, path.data);
-    double prev = f.loss(path.point_as<double>());
-    const double start = prev;
-    bool mono = true;
-    for (std::size_t k = 0; k + 1 < v.size(); ++k) {
-      for (int j = 1; j <= 100; ++j) {
-        Vec<double> t(v[k].size());
-        for (Index i = 0; i < t.size(); ++i) {
-          t(i) = to_double_nearest(v[k](i) + (v[k + 1](i) - v[k](i)) * Rational(j, 100));
-        }
-        const double l = f.loss(t);
-        mono = mono && l <= prev + 1e-12;
-        prev = l;
-      }
-    }
-    return result(mono && prev < start, Evidence::of<double>(), start - prev, "sampled in double");
+    const SampledPath sp = sampled_path(path);
+    return result(sp.non_increasing && sp.decrease > 0,
+                  Evidence::of<double>(),
+                  sp.decrease,
+                  "sampled in double");
   }
   const lc::PathCheck c = lc::check_path(path, 256);
   return result(

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "locus/constructions/common.hpp"
 #include "locus/constructions/counterexamples.hpp"
+#include "locus/constructions/path.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
 #include "locus/solve/classify.hpp"
@@ -140,6 +143,29 @@ Rational lambda_outside(std::mt19937& rng) {
   std::uniform_int_distribution<int> k(1, 12);
   const int a = k(rng);
   return (a % 2 == 0) ? Rational(-a, 5) : Rational(1) + Rational(a, 5);
+}
+
+SampledPath sampled_path(const Problem& path) {
+  std::vector<std::string> labels;
+  const auto v = constructions::path_vertices(path, &labels);
+  const LossFunction<double> f(path.network, path.data);
+  double prev = f.loss(path.point_as<double>());
+  const double start = prev;
+  SampledPath out;
+  out.non_increasing = true;
+  for (std::size_t k = 0; k + 1 < v.size(); ++k) {
+    for (int j = 1; j <= 100; ++j) {
+      Vec<double> t(v[k].size());
+      for (Eigen::Index i = 0; i < t.size(); ++i) {
+        t(i) = to_double_nearest(v[k](i) + (v[k + 1](i) - v[k](i)) * Rational(j, 100));
+      }
+      const double l = f.loss(t);
+      out.non_increasing = out.non_increasing && l <= prev + 1e-12;
+      prev = l;
+    }
+  }
+  out.decrease = start - prev;
+  return out;
 }
 
 double number(const std::string& s) {

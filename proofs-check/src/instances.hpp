@@ -56,6 +56,14 @@ Problem g1_refined(const Context& ctx);
 Rational lambda_inside(std::mt19937& rng);
 Rational lambda_outside(std::mt19937& rng);
 
+/// A path file's loss sampled in double at 100 points per segment (evidence only): whether it
+/// never rose by more than 1e-12 from one sample to the next, and L(start) − L(end).
+struct SampledPath {
+  bool non_increasing = false;
+  double decrease = 0;
+};
+SampledPath sampled_path(const Problem& path);
+
 /// A number from "p/q", a decimal, or a ball "[mid +/- rad]" (its midpoint), as a double.
 double number(const std::string& s);
 
