@@ -352,15 +352,10 @@ SearchSpace yu_chen_space() {
     }
     double lw = 0;
     const Vec<double> w = witness_point(wide, c.seed, &lw);
+    // the loss over the box that holds the true critical point (radius from Krawczyk)
+    const Ball at_min = lc::loss_over_box(wide, k.critical_point_radius);
     const ScopedBallPrecision precision(256);
     const LossFunction<Ball> f(wide.network, wide.data);
-    // the loss over the box that holds the true critical point (radius from Krawczyk)
-    Vec<Ball> box = wide.point_as<Ball>();
-    if (k.critical_point_radius) {
-      const Ball r = Ball::from_mid_rad(Rational(0), *k.critical_point_radius);
-      for (Eigen::Index i = 0; i < box.size(); ++i) box(i) = box(i) + r;
-    }
-    const Ball at_min = f.loss(box);
     const Ball at_witness = f.loss(convert_matrix<Ball>(Mat<Rational>(lc::exact_point(w))));
     const bool lower = certainly_less(at_witness, at_min) == Certainty::True;
     claims::InstanceResult r =

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <vector>
 
 #include "locus/core/derivatives.hpp"
@@ -143,6 +144,16 @@ std::optional<Problem> refine_to_critical(const Problem& p) {
   for (Eigen::Index i = 0; i < t.size(); ++i) t(i) = ScalarTraits<M>::to_rational(r.theta(i));
   out.point = t;
   return out;
+}
+
+Ball loss_over_box(const Problem& p, const std::optional<Rational>& radius) {
+  const ScopedBallPrecision precision(256);
+  Vec<Ball> box = p.point_as<Ball>();
+  if (radius) {
+    const Ball r = Ball::from_mid_rad(Rational(0), *radius);
+    for (Eigen::Index i = 0; i < box.size(); ++i) box(i) = box(i) + r;
+  }
+  return LossFunction<Ball>(p.network, p.data).loss(box);
 }
 
 }  // namespace locus::constructions

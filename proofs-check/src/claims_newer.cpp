@@ -641,14 +641,9 @@ InstanceResult wide_non_attracting(const Context& ctx, std::uint32_t seed) {
     const lc::PathCheck pc = lc::check_path(path, 256);
     // the path starts at the rounded point; the true critical point is within Krawczyk's radius
     // of it: the path's end must lie below the loss over that whole box
+    const Ball at_min = lc::loss_over_box(w, k.critical_point_radius);
     const ScopedBallPrecision precision(256);
     const LossFunction<Ball> f(w.network, w.data);
-    Vec<Ball> box = w.point_as<Ball>();
-    if (k.critical_point_radius) {
-      const Ball r = Ball::from_mid_rad(Rational(0), *k.critical_point_radius);
-      for (Eigen::Index i = 0; i < box.size(); ++i) box(i) = box(i) + r;
-    }
-    const Ball at_min = f.loss(box);
     std::vector<std::string> labels;
     const auto vertices = lc::path_vertices(path, &labels);
     const Ball at_end = f.loss(convert_matrix<Ball>(Mat<Rational>(vertices.back())));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "locus/io/problem.hpp"
+#include "locus/scalar/ball.hpp"
 
 namespace locus::constructions {
 
@@ -39,5 +40,9 @@ Vec<Rational> exact_point(const Vec<double>& x);
 /// that exact (binary) point; none when Newton does not converge. Existence is not proved here
 /// (certify_split and classify prove it by Krawczyk).
 std::optional<Problem> refine_to_critical(const Problem& p);
+
+/// The loss enclosed in 256-bit balls over the max-norm box of `radius` around p's point (the box
+/// in which Krawczyk proved a true critical point; the point itself when `radius` is empty).
+Ball loss_over_box(const Problem& p, const std::optional<Rational>& radius);
 
 }  // namespace locus::constructions
