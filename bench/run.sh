@@ -29,6 +29,8 @@ cmake --build "$BUILD_DIR" --target locus locus_python locus_bench_scalar locus_
   echo
   /usr/bin/python3 bench/interfaces_bench.py "$BUILD_DIR" "$BUILD_DIR/bench-out"
   echo
+  /usr/bin/python3 bench/spectrum_peer_bench.py "$BUILD_DIR" "$BUILD_DIR/bench-out"
+  echo
   "$BUILD_DIR/bench/locus_bench_spectrum" "$BUILD_DIR/bench-out"
   echo
   echo "Targets of the spectra issue:"

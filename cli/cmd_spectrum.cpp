@@ -43,10 +43,25 @@ int run_lanczos(const SpectrumOptions& opt, const Problem& p) {
   }
   const auto str = [](const nlohmann::json& v) { return v.get<std::string>(); };
   fmt::print("network     {}\n", p.network.describe());
-  fmt::print("matrix      hessian (P = {}), matrix-free Lanczos in double, {} steps, seed {}\n",
-             j["P"].get<long>(),
-             j["steps"].get<int>(),
-             j["seed"].get<std::uint64_t>());
+  const auto& solver = j["solver"];
+  if (solver["name"] == "restarted") {
+    fmt::print(
+        "matrix      hessian (P = {}), matrix-free restarted Lanczos (Spectra) in double, seed {}\n",
+        j["P"].get<long>(),
+        j["seed"].get<std::uint64_t>());
+    fmt::print("solver      tolerance {} (relative residual), subspace {}, {} products, {} restarts, "
+               "{}\n",
+               str(solver["tolerance"]),
+               solver["subspace"].get<int>(),
+               solver["products"].get<long>(),
+               solver["restarts"].get<long>(),
+               solver["converged"].get<bool>() ? "converged" : "NOT converged");
+  } else {
+    fmt::print("matrix      hessian (P = {}), matrix-free Lanczos in double, {} steps, seed {}\n",
+               j["P"].get<long>(),
+               j["steps"].get<int>(),
+               j["seed"].get<std::uint64_t>());
+  }
   fmt::print(
       "method      lanczos: numerical; each Ritz value is within its residual of an eigenvalue\n");
   fmt::print("largest     (Ritz value, residual)\n");
@@ -174,8 +189,19 @@ Run add_spectrum(CLI::App& app) {
                  opt->lanczos,
                  "matrix-free (double): the K largest and K smallest Ritz values from HVPs")
       ->check(CLI::Range(1, 100000));
-  app.add_option("--steps", opt->steps, "Lanczos steps (default max(3K, 40))")
+  app.add_option("--steps",
+                 opt->steps,
+                 "fixed-step Lanczos with this many steps (default: restarted Lanczos to "
+                 "--tolerance)")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--tolerance",
+                 opt->tolerance,
+                 "restarted Lanczos: relative residual of every Ritz value")
+      ->check(CLI::Range(1e-15, 1e-1))
+      ->capture_default_str();
+  app.add_option("--max-restarts", opt->max_restarts, "restarted Lanczos: at most this many restarts")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   app.add_option("--probes", opt->probes, "also a spectral density by SLQ with this many probes")
       ->check(CLI::Range(1, 100000));
   app.add_option("--seed", opt->seed, "seed of the Lanczos start and probe vectors")

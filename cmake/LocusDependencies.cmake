@@ -5,6 +5,7 @@ find_package(fmt 9 REQUIRED)                           # fmt::fmt
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)  # PkgConfig::MPFR
 pkg_check_modules(GMP REQUIRED IMPORTED_TARGET gmp)    # PkgConfig::GMP
+pkg_check_modules(LAPACKE REQUIRED IMPORTED_TARGET lapacke)  # PkgConfig::LAPACKE (double spectra, OpenBLAS)
 find_package(OpenMP REQUIRED)                          # OpenMP::OpenMP_CXX (Hessian assembly)
 include(LocusFindArb)                                  # locus_dep::arb
 find_package(CLI11 2 REQUIRED)                         # CLI11::CLI11 (the locus executable only)
@@ -14,6 +15,7 @@ if(LOCUS_WITH_CERES)
 endif()
 find_package(SUNDIALS 6 REQUIRED)                      # SUNDIALS::cvode_shared (the gradient flow)
 find_package(NLopt 2.7 REQUIRED)                       # NLopt::nlopt (the counterexample search)
+find_package(Spectra 1.0 REQUIRED)                     # Spectra::Spectra (restarted Lanczos, header-only)
 if(LOCUS_BUILD_TESTS)
   find_package(doctest 2.4 REQUIRED)                   # doctest::doctest + doctest_discover_tests
   include(doctest)

@@ -269,31 +269,78 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
   const SymmetricOperator op = [&](const Eigen::VectorXd& x, Eigen::VectorXd& y) {
     y = fn.hessian_vector_product(theta, x);
   };
-  const int steps = opt.steps > 0 ? opt.steps : std::max(3 * opt.lanczos, 40);
-  const RitzValues rv = lanczos(op, n, steps, opt.seed);
+  // the restarted solver unless --steps asks for the fixed-step one or the operator is too small
+  // for a Krylov subspace larger than K
+  const bool restarted = opt.steps == 0 && opt.lanczos + 1 < n;
+  const int steps = opt.steps > 0 ? opt.steps
+                                  : static_cast<int>(std::min<Eigen::Index>(
+                                        n, std::max(3 * opt.lanczos, 40)));
+  const auto k =
+      static_cast<std::size_t>(std::min<long>(opt.lanczos, static_cast<long>(n)));
+  std::vector<std::string> top, bottom, top_res, bottom_res;
+  const auto add = [](std::vector<std::string>& values,
+                      std::vector<std::string>& residuals,
+                      double v,
+                      double r) {
+    values.push_back(fmt::format("{:.17g}", v));
+    residuals.push_back(fmt::format("{:.3g}", r));
+  };
+  nlohmann::json solver;
+  if (restarted) {
+    long products = 0, restarts = 0;
+    bool converged = true;
+    int subspace = 0;
+    nlohmann::json ends = nlohmann::json::array();
+    for (const SpectrumEnd end : {SpectrumEnd::Largest, SpectrumEnd::Smallest}) {
+      const ExtremeEigenvalues e = extreme_eigenvalues(
+          op, n, opt.lanczos, end, opt.tolerance, opt.max_restarts, opt.seed);
+      products += e.products;
+      restarts += e.restarts;
+      converged = converged && e.converged;
+      subspace = e.subspace;
+      ends.push_back({{"end", end == SpectrumEnd::Largest ? "largest" : "smallest"},
+                      {"products", e.products},
+                      {"restarts", e.restarts},
+                      {"converged", e.converged}});
+      for (std::size_t i = 0; i < e.values.size(); ++i) {
+        add(end == SpectrumEnd::Largest ? top : bottom,
+            end == SpectrumEnd::Largest ? top_res : bottom_res,
+            e.values[i],
+            e.residuals[i]);
+      }
+    }
+    solver = {{"name", "restarted"},
+              {"library", "Spectra SymEigsSolver (implicitly restarted Lanczos)"},
+              {"tolerance", fmt::format("{:.3g}", opt.tolerance)},
+              {"subspace", subspace},
+              {"products", products},
+              {"restarts", restarts},
+              {"converged", converged},
+              {"ends", ends}};
+  } else {
+    const RitzValues rv = lanczos(op, n, steps, opt.seed);
+    const std::size_t kk = std::min(k, rv.values.size());
+    for (std::size_t i = 0; i < kk; ++i) {
+      const std::size_t hi = rv.values.size() - 1 - i;
+      add(top, top_res, rv.values[hi], rv.residuals[hi]);
+      add(bottom, bottom_res, rv.values[i], rv.residuals[i]);
+    }
+    solver = {{"name", "fixed-steps"}, {"steps", rv.steps}, {"products", rv.steps}};
+  }
   SpectralDensity density;
   if (opt.probes > 0)
     density = spectral_density(op, n, std::min(steps, 80), opt.probes, opt.seed + 1);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const auto k =
-      static_cast<std::size_t>(std::min<long>(opt.lanczos, static_cast<long>(rv.values.size())));
-  std::vector<std::string> top, bottom, top_res, bottom_res;
-  for (std::size_t i = 0; i < k; ++i) {
-    const std::size_t hi = rv.values.size() - 1 - i;
-    top.push_back(fmt::format("{:.17g}", rv.values[hi]));
-    top_res.push_back(fmt::format("{:.3g}", rv.residuals[hi]));
-    bottom.push_back(fmt::format("{:.17g}", rv.values[i]));
-    bottom_res.push_back(fmt::format("{:.3g}", rv.residuals[i]));
-  }
   nlohmann::json j;
   j["arithmetic"] = "double";
   j["matrix"] = std::string(to_string(opt.matrix));
   j["P"] = n;
   j["method"] = "lanczos";
   j["certified"] = false;
-  j["steps"] = rv.steps;
-  j["seed"] = rv.seed;
+  j["solver"] = solver;
+  if (solver.contains("steps")) j["steps"] = solver["steps"];
+  j["seed"] = opt.seed;
   j["largest"] = top;
   j["largest_residuals"] = top_res;
   j["smallest"] = bottom;

@@ -761,7 +761,7 @@ std::vector<Claim> newer_claims() {
        "proved",
        "ball:256",
        "the certified decrease",
-       6,
+       10,
        2,
        [](const Context& c, std::uint32_t s) { return wide_non_attracting(c, s); },
        // No planted fault applies: the minimum is the one Krawczyk proves next to the rebuilt

@@ -447,15 +447,18 @@ class Report(dict):
 
 
 def spectrum(problem, *, arithmetic="double", matrix="hessian", max_bits=4096, kernel=False,
-             vectors=False, lanczos=0, steps=0, probes=0, seed=0):
+             vectors=False, lanczos=0, steps=0, probes=0, seed=0, tolerance=1e-10,
+             max_restarts=1000):
     """``locus spectrum --json``: eigenvalues, inertia and how they are certified.
 
     lanczos=K (> 0): matrix-free Lanczos in double from Hessian-vector products, the K largest and
     smallest Ritz values with residuals (numerical, never certified), for nets too large for a
-    dense Hessian; probes=M adds an SLQ spectral density (nodes, weights); seed seeds both."""
+    dense Hessian: restarted Lanczos (Spectra) until every Ritz value's relative residual is below
+    ``tolerance`` (at most ``max_restarts`` restarts), or ``steps`` fixed Lanczos steps when steps
+    > 0; probes=M adds an SLQ spectral density (nodes, weights); seed seeds both."""
     text, evidence = _locus._spectrum(problem, arithmetic, matrix, int(max_bits), bool(kernel),
                                       bool(vectors), int(lanczos), int(steps), int(probes),
-                                      int(seed))
+                                      int(seed), float(tolerance), int(max_restarts))
     return Report(_json.loads(text), evidence, _claims_token())
 
 

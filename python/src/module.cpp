@@ -505,10 +505,14 @@ PYBIND11_MODULE(_locus, m) {
          int lanczos,
          int steps,
          int probes,
-         std::uint64_t seed) {
+         std::uint64_t seed,
+         double tolerance,
+         int max_restarts) {
         locus::api::SpectrumRequest r;
         r.lanczos = lanczos;
         r.steps = steps;
+        r.tolerance = tolerance;
+        r.max_restarts = max_restarts;
         r.probes = probes;
         r.seed = seed;
         r.arithmetic = locus::parse_arithmetic(arithmetic);
@@ -545,7 +549,9 @@ PYBIND11_MODULE(_locus, m) {
       py::arg("lanczos") = 0,
       py::arg("steps") = 0,
       py::arg("probes") = 0,
-      py::arg("seed") = 0);
+      py::arg("seed") = 0,
+      py::arg("tolerance") = 1e-10,
+      py::arg("max_restarts") = 1000);
 
   m.def(
       "_classify",

@@ -400,6 +400,62 @@ TEST_CASE("Lanczos: Ritz values are within their residuals of true eigenvalues; 
   CHECK_THROWS_AS(locus::lanczos(op, n, 0, 1), locus::InvalidArgument);
 }
 
+TEST_CASE("restarted Lanczos (Spectra) finds the extreme eigenvalues of a clustered spectrum") {
+  // 400 eigenvalues: a dense cluster in [-1, 1] and the extremes 50, 49.9, 49.8 and -20, -19.99,
+  // close pairs that a few fixed Lanczos steps do not separate.
+  const Eigen::Index n = 400;
+  Eigen::VectorXd diag(n);
+  for (Eigen::Index i = 0; i < n; ++i) diag(i) = -1.0 + 2.0 * static_cast<double>(i) / n;
+  diag(11) = 50.0;
+  diag(12) = 49.9;
+  diag(13) = 49.8;
+  diag(14) = -20.0;
+  diag(15) = -19.99;
+  std::mt19937_64 g(17);
+  std::normal_distribution<double> normal;
+  Eigen::MatrixXd x(n, n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < n; ++j) x(i, j) = normal(g);
+  }
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(x);
+  const Eigen::MatrixXd q = qr.householderQ();
+  const Eigen::MatrixXd m = q * diag.asDiagonal() * q.transpose();
+  long calls = 0;
+  const locus::SymmetricOperator op = [&](const Eigen::VectorXd& v, Eigen::VectorXd& y) {
+    ++calls;
+    y = m * v;
+  };
+  const auto top = locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-12, 1000, 4);
+  REQUIRE(top.converged);
+  REQUIRE(top.values.size() == 3);
+  CHECK(top.values[0] == doctest::Approx(50.0).epsilon(1e-10));
+  CHECK(top.values[1] == doctest::Approx(49.9).epsilon(1e-10));
+  CHECK(top.values[2] == doctest::Approx(49.8).epsilon(1e-10));
+  CHECK(top.products == calls);  // every product counted, the residual checks included
+  for (std::size_t j = 0; j < top.values.size(); ++j) CHECK(top.residuals[j] <= 1e-9);
+  const auto bottom =
+      locus::extreme_eigenvalues(op, n, 2, locus::SpectrumEnd::Smallest, 1e-12, 1000, 4);
+  REQUIRE(bottom.converged);
+  CHECK(bottom.values[0] == doctest::Approx(-20.0).epsilon(1e-10));
+  CHECK(bottom.values[1] == doctest::Approx(-19.99).epsilon(1e-10));
+  // the same seed gives the same answer
+  const auto again = locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-12, 1000, 4);
+  CHECK(again.values == top.values);
+  CHECK(again.products == top.products);
+  // a restart budget too small to converge says so
+  const auto short_run =
+      locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-14, 1, 4, 7);
+  CHECK_FALSE(short_run.converged);
+  CHECK_THROWS_AS(locus::extreme_eigenvalues(op, n, 0, locus::SpectrumEnd::Largest, 1e-8, 10, 1),
+                  locus::InvalidArgument);
+  CHECK_THROWS_AS(locus::extreme_eigenvalues(op, n, n, locus::SpectrumEnd::Largest, 1e-8, 10, 1),
+                  locus::InvalidArgument);
+  CHECK_THROWS_AS(locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 0, 10, 1),
+                  locus::InvalidArgument);
+  CHECK_THROWS_AS(locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-8, 10, 1, 3),
+                  locus::InvalidArgument);
+}
+
 TEST_CASE("Lanczos from Hessian-vector products reproduces the dense spectrum of G1") {
   locus::Network net;
   net.widths = {1, 1, 1};

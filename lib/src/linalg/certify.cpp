@@ -4,16 +4,16 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "scalar/gemm.hpp"
 
 #include "locus/error.hpp"
+#include "locus/linalg/dense.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/all.hpp"
 #include "locus/scalar/parse.hpp"
-
-#include <Eigen/Eigenvalues>
 
 #include <fmt/format.h>
 
@@ -189,14 +189,15 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
   const double dn = static_cast<double>(n);
   const double delta_m = inflate(dm.norm(), 4 * dn * u);  // ≥ ‖M·2^s − md‖_F
   // ---- 2. approximate eigendecomposition in double --------------------------------------------
-  const Eigen::SelfAdjointEigenSolver<MatD> es(md);
-  if (es.info() != Eigen::Success) {
+  // (LAPACK's dsyevd through symmetric_eigen; nothing below trusts its accuracy)
+  SymmetricEigen<double> es = symmetric_eigen<double>(md, true);
+  if (!es.converged) {
     out.proved = false;
     out.reason = "the double eigensolver did not converge";
     return out;
   }
-  const Eigen::VectorXd d = es.eigenvalues();
-  const MatD q = es.eigenvectors();
+  const Eigen::VectorXd d = std::move(es.values);
+  const MatD q = std::move(es.vectors);
   // ---- 3. rigorous float bounds for the congruence by the double eigenvectors ----------------
   const MatD y = md * q;
   const MatD z = q.transpose() * y;

@@ -45,6 +45,19 @@ Scalar determinant(const Mat<Scalar>& a) {
   return lu.determinant();
 }
 
+// The eigensolver behind symmetric_eigen: Eigen's SelfAdjointEigenSolver for every floating
+// scalar, and LAPACK's dsyevd (through LAPACKE, on the system's BLAS) for double, by overload
+// (lapack.cpp).
+template <class Scalar>
+void symmetric_eigen_backend(const Mat<Scalar>& a, bool compute_vectors, SymmetricEigen<Scalar>& out) {
+  Eigen::SelfAdjointEigenSolver<Mat<Scalar>> solver(
+      a, compute_vectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
+  out.converged = solver.info() == Eigen::Success;
+  out.values = solver.eigenvalues();
+  if (compute_vectors) out.vectors = solver.eigenvectors();
+}
+void symmetric_eigen_backend(const Mat<double>& a, bool compute_vectors, SymmetricEigen<double>& out);
+
 template <class Scalar>
 SymmetricEigen<Scalar> symmetric_eigen(const Mat<Scalar>& a, bool compute_vectors) {
   LOCUS_ASSERT(a.rows() == a.cols(),
@@ -56,11 +69,7 @@ SymmetricEigen<Scalar> symmetric_eigen(const Mat<Scalar>& a, bool compute_vector
     out.converged = true;
     return out;
   }
-  Eigen::SelfAdjointEigenSolver<Mat<Scalar>> solver(
-      a, compute_vectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
-  out.converged = solver.info() == Eigen::Success;
-  out.values = solver.eigenvalues();
-  if (compute_vectors) out.vectors = solver.eigenvectors();
+  symmetric_eigen_backend(a, compute_vectors, out);
   return out;
 }
 

@@ -1,12 +1,16 @@
 // Lanczos with full reorthogonalisation and stochastic Lanczos quadrature (lanczos.hpp).
 #include "locus/linalg/lanczos.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "locus/error.hpp"
 
 #include <Eigen/Eigenvalues>
+
+#include <Spectra/SymEigsSolver.h>
 
 #include <fmt/format.h>
 
@@ -76,6 +80,94 @@ RitzValues lanczos(const SymmetricOperator& op, Eigen::Index n, int steps, std::
     out.residuals.push_back(
         std::abs(last_beta * es.eigenvectors()(es.eigenvectors().rows() - 1, j)));
   }
+  return out;
+}
+
+namespace {
+
+// The operator as Spectra's OpType (rows, cols, perform_op on raw arrays), counting products.
+class SpectraOperator {
+ public:
+  using Scalar = double;
+  SpectraOperator(const SymmetricOperator& op, Eigen::Index n) : op_(op), n_(n), x_(n), y_(n) {}
+  [[nodiscard]] Eigen::Index rows() const { return n_; }
+  [[nodiscard]] Eigen::Index cols() const { return n_; }
+  void perform_op(const double* x_in, double* y_out) const {
+    x_ = Eigen::Map<const Eigen::VectorXd>(x_in, n_);
+    op_(x_, y_);
+    Eigen::Map<Eigen::VectorXd>(y_out, n_) = y_;
+    ++products_;
+  }
+  [[nodiscard]] long products() const { return products_; }
+
+ private:
+  const SymmetricOperator& op_;
+  Eigen::Index n_;
+  mutable Eigen::VectorXd x_, y_;
+  mutable long products_ = 0;
+};
+
+}  // namespace
+
+ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
+                                       Eigen::Index n,
+                                       int k,
+                                       SpectrumEnd end,
+                                       double tolerance,
+                                       int max_restarts,
+                                       std::uint64_t seed,
+                                       int subspace) {
+  if (k < 1 || k >= n) {
+    throw InvalidArgument(fmt::format(
+        "extreme_eigenvalues: {} eigenvalues of an order-{} operator, expected 1 <= k < {}",
+        k,
+        n,
+        n));
+  }
+  if (!(tolerance > 0) || max_restarts < 1) {
+    throw InvalidArgument(fmt::format(
+        "extreme_eigenvalues: tolerance {} and {} restarts, expected tolerance > 0 and >= 1 "
+        "restart",
+        tolerance,
+        max_restarts));
+  }
+  const Eigen::Index ncv =
+      subspace > 0 ? subspace : std::min<Eigen::Index>(n, std::max(2 * k + 1, 20));
+  if (ncv <= k || ncv > n) {
+    throw InvalidArgument(fmt::format(
+        "extreme_eigenvalues: a Krylov subspace of {} for {} eigenvalues of order {}, expected "
+        "k < subspace <= n",
+        ncv,
+        k,
+        n));
+  }
+  SpectraOperator sop(op, n);
+  Spectra::SymEigsSolver<SpectraOperator> solver(sop, k, ncv);
+  std::mt19937_64 g(seed);
+  std::normal_distribution<double> normal;
+  Eigen::VectorXd start(n);
+  for (Eigen::Index i = 0; i < n; ++i) start(i) = normal(g);
+  solver.init(start.data());
+  const Spectra::SortRule rule =
+      end == SpectrumEnd::Largest ? Spectra::SortRule::LargestAlge : Spectra::SortRule::SmallestAlge;
+  solver.compute(rule, max_restarts, tolerance, rule);
+  ExtremeEigenvalues out;
+  out.converged = solver.info() == Spectra::CompInfo::Successful;
+  out.restarts = static_cast<long>(solver.num_iterations());
+  out.subspace = static_cast<int>(ncv);
+  out.seed = seed;
+  // the converged pairs (all k when converged), outermost first; residuals recomputed
+  const Eigen::VectorXd values = solver.eigenvalues();
+  const Eigen::MatrixXd vectors = solver.eigenvectors();
+  Eigen::VectorXd y(n), my(n);
+  for (Eigen::Index j = 0; j < values.size(); ++j) {
+    y = vectors.col(j);
+    y.normalize();
+    sop.perform_op(y.data(), my.data());
+    out.values.push_back(values(j));
+    out.residuals.push_back((my - values(j) * y).norm());
+  }
+  out.products = sop.products();
   return out;
 }
 

@@ -16,10 +16,9 @@
 #include <vector>
 
 #include "locus/error.hpp"
+#include "locus/linalg/dense.hpp"
 #include "locus/scalar/all.hpp"
 #include "locus/solve/refine.hpp"
-
-#include <Eigen/Eigenvalues>
 
 #include <fmt/format.h>
 
@@ -64,18 +63,20 @@ struct PseudoInverse {
   Vec<T> d;  // kept eigenvalues
 
   explicit PseudoInverse(const Mat<T>& h) {
-    const Eigen::SelfAdjointEigenSolver<Mat<T>> es(h);
+    // (LAPACK's dsyevd for double; an eigensolver that did not converge keeps nothing, and the
+    // step then stagnates)
+    const SymmetricEigen<T> es = symmetric_eigen<T>(h, true);
     const T tau = T(10) * T(static_cast<double>(h.rows())) * ScalarTraits<T>::epsilon() * h.norm();
     std::vector<Eigen::Index> keep;
-    for (Eigen::Index i = 0; i < es.eigenvalues().size(); ++i) {
+    for (Eigen::Index i = 0; es.converged && i < es.values.size(); ++i) {
       using std::abs;
-      if (abs(es.eigenvalues()(i)) > tau) keep.push_back(i);
+      if (abs(es.values(i)) > tau) keep.push_back(i);
     }
     q.resize(h.rows(), static_cast<Eigen::Index>(keep.size()));
     d.resize(static_cast<Eigen::Index>(keep.size()));
     for (std::size_t t = 0; t < keep.size(); ++t) {
-      q.col(static_cast<Eigen::Index>(t)) = es.eigenvectors().col(keep[t]);
-      d(static_cast<Eigen::Index>(t)) = es.eigenvalues()(keep[t]);
+      q.col(static_cast<Eigen::Index>(t)) = es.vectors.col(keep[t]);
+      d(static_cast<Eigen::Index>(t)) = es.values(keep[t]);
     }
   }
 

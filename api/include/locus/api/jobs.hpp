@@ -48,8 +48,12 @@ struct SpectrumRequest {
   bool ldlt = false;
   bool vectors = false;
   Eigen::Index mpfr_direct_limit = 400;
-  int lanczos = 0;         ///< > 0: matrix-free Lanczos in double, the K largest and smallest
-  int steps = 0;           ///< Lanczos steps (0: max(3K, 40))
+  int lanczos = 0;  ///< > 0: matrix-free Lanczos in double, the K largest and smallest
+  /// Lanczos steps of the fixed-step solver; 0: the restarted solver (Spectra) to `tolerance`,
+  /// or, when K + 1 >= P, the fixed-step one with P steps
+  int steps = 0;
+  double tolerance = 1e-10;  ///< restarted solver: relative residual of every Ritz value
+  int max_restarts = 1000;   ///< restarted solver: at most this many restarts per end
   int probes = 0;          ///< > 0: also an SLQ spectral density with this many probes
   std::uint64_t seed = 0;  ///< of the Lanczos start and probe vectors
 };

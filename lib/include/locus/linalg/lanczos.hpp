@@ -1,4 +1,6 @@
-// locus/linalg/lanczos.hpp: matrix-free extreme eigenvalues and spectral density (double).
+// locus/linalg/lanczos.hpp: matrix-free extreme eigenvalues and spectral density (double). The
+// restarted solver for the extreme eigenvalues is Spectra's (implicitly restarted Lanczos); the
+// fixed-step Lanczos below stays for the spectral density (SLQ) and for `--steps`.
 //
 // For Hessians too large to form (P = 10^5..10^6): only products v -> M v are needed (the
 // Hessian-vector product of locus/core/derivatives.hpp). Numerical, not certified: every Ritz value
@@ -30,6 +32,37 @@ struct RitzValues {
 /// evidence, not a proof. Reproducible for a given seed.
 /// \throws InvalidArgument if n < 1 or steps < 1; whatever `op` throws.
 RitzValues lanczos(const SymmetricOperator& op, Eigen::Index n, int steps, std::uint64_t seed);
+
+/// Which end of the spectrum extreme_eigenvalues looks for (algebraic order).
+enum class SpectrumEnd { Largest, Smallest };
+
+/// Result of extreme_eigenvalues.
+struct ExtremeEigenvalues {
+  std::vector<double> values;  ///< the k eigenvalues found, outermost first
+  /// ‖M y_j − θ_j y_j‖ for the unit Ritz vector y_j, recomputed with one product each: some
+  /// eigenvalue of M lies within it of values[j] (numerical evidence: the product is rounded).
+  std::vector<double> residuals;
+  bool converged = false;  ///< every value met the tolerance (Spectra's CompInfo::Successful)
+  long products = 0;       ///< applications of the operator, the k residual checks included
+  long restarts = 0;       ///< implicit restarts
+  int subspace = 0;        ///< dimension of the Krylov subspace kept between restarts (ncv)
+  std::uint64_t seed = 0;
+};
+
+/// The k largest or smallest eigenvalues of M by implicitly restarted Lanczos (Spectra's
+/// SymEigsSolver), from a seeded Gaussian start vector, until every Ritz value's residual is below
+/// tolerance·max(|θ|, ε^(2/3)) or after max_restarts restarts. `subspace` 0 picks
+/// min(n, max(2k + 1, 20)). Reproducible for a given seed.
+/// \throws InvalidArgument unless 1 <= k < n, tolerance > 0, max_restarts >= 1 and (when given)
+///   k < subspace <= n; whatever `op` throws.
+ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
+                                       Eigen::Index n,
+                                       int k,
+                                       SpectrumEnd end,
+                                       double tolerance,
+                                       int max_restarts,
+                                       std::uint64_t seed,
+                                       int subspace = 0);
 
 /// Stochastic Lanczos quadrature: nodes and weights (summing to 1) of the spectral density
 /// estimate, from `probes` Rademacher vectors and `steps` Lanczos steps each (Ubaru, Chen, Saad).
