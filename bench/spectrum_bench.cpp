@@ -7,7 +7,7 @@
 //      PyHessian-style power iteration with deflation in PyTorch (bench/torch_power_iteration.py)
 //      on the same problem file and threads.
 //
-// Usage: locus_bench_spectrum OUT_DIR [--no-torch] [--no-large]
+// Usage: locus_bench_spectrum OUT_DIR [--no-torch] [--no-large] [--lanczos-only]
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -105,11 +105,12 @@ locus::Problem exact_problem(bool small) {
 
 int main(int argc, char** argv) {
   const std::string out_dir = argc > 1 ? argv[1] : "bench/out";
-  bool with_torch = true, large = true;
+  bool with_torch = true, large = true, lanczos_only = false;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--no-torch") with_torch = false;
     if (a == "--no-large") large = false;
+    if (a == "--lanczos-only") lanczos_only = true;  // measurement 3 alone
   }
   std::filesystem::create_directories(out_dir);
   int threads = 1;
@@ -121,16 +122,16 @@ int main(int argc, char** argv) {
       "{} threads. Sigmoid networks on teacher data (seeded), random points (scale 0.3).\n\n",
       threads);
   fmt::print("| measurement | time | result |\n|---|---|---|\n");
-  {
+  if (!lanczos_only) {
     const locus::Problem p = make_problem({2, 16, 16, 3}, 300, 11, 0.3);
     print_certified("certified inertia, ball:256", p, certify(p, 256));
   }
-  if (large) {
+  if (large && !lanczos_only) {
     const locus::Problem p = make_problem({10, 40, 35, 3}, 100, 12, 0.3);
     print_certified("certified inertia, ball:256", p, certify(p, 256));
   }
   for (const bool small : {true, false}) {
-    if (!small && !large) break;
+    if (lanczos_only || (!small && !large)) break;
     const locus::Problem p = exact_problem(small);
     const auto t0 = Clock::now();
     const locus::LossFunction<locus::Rational> fn(p.network, p.data);
@@ -183,7 +184,8 @@ int main(int argc, char** argv) {
     }
     fmt::print(
         "| Lanczos top-20, double, restarted (Spectra, tolerance 1e-9, subspace {}) ({}, N = {}, "
-        "P = {}) | {:.1f} s | λ_max.. = {}, ...; {}, {} Hessian-vector products, {} restarts; "
+        "P = {}) | {:.1f} s | λ_max.. = {}, ...; {}, {} Hessian-vector products (+{} to recompute "
+        "the residuals), {} restarts; "
         "largest relative residual of the 20 (recomputed): {:.1e}; peak RSS {:.0f} MiB |\n",
         ev.subspace,
         p.network.describe(),
@@ -193,6 +195,7 @@ int main(int argc, char** argv) {
         top,
         ev.converged ? "converged" : "NOT converged",
         ev.products,
+        ev.checks,
         ev.restarts,
         worst,
         peak_rss_mib());

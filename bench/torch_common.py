@@ -36,3 +36,17 @@ def load_problem(path):
         return 0.5 * ((a - y) ** 2).sum()
 
     return loss, theta0
+
+
+class HessianVectorProduct:
+    """v -> ∇²L(θ) v by double back-propagation through the gradient's graph (built once), with
+    a count of the products in `calls`. theta must require gradients."""
+
+    def __init__(self, loss, theta):
+        self.theta = theta
+        self.grad = torch.autograd.grad(loss(theta), theta, create_graph=True)[0]
+        self.calls = 0
+
+    def __call__(self, v):
+        self.calls += 1
+        return torch.autograd.grad(self.grad, self.theta, grad_outputs=v, retain_graph=True)[0]

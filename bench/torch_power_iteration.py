@@ -12,7 +12,7 @@ import time
 
 import torch
 
-from torch_common import load_problem
+from torch_common import HessianVectorProduct, load_problem
 
 path, threads, k = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 torch.set_num_threads(threads)
@@ -22,14 +22,7 @@ theta.requires_grad_(True)
 
 
 t0 = time.perf_counter()
-grad = torch.autograd.grad(loss(theta), theta, create_graph=True)[0]
-hvps = 0
-
-
-def hvp(v):
-    global hvps
-    hvps += 1
-    return torch.autograd.grad(grad, theta, grad_outputs=v, retain_graph=True)[0]
+hvp = HessianVectorProduct(loss, theta)
 
 
 eigenvalues, eigenvectors = [], []
@@ -52,4 +45,4 @@ for _ in range(k):
     eigenvectors.append(v.detach())
 t = time.perf_counter() - t0
 print(f"seconds {t:.3f}")
-print("λ_max.. = " + ", ".join(f"{e:.6g}" for e in eigenvalues[:3]) + f", ...; {hvps} HVPs")
+print("λ_max.. = " + ", ".join(f"{e:.6g}" for e in eigenvalues[:3]) + f", ...; {hvp.calls} HVPs")

@@ -46,16 +46,18 @@ int run_lanczos(const SpectrumOptions& opt, const Problem& p) {
   const auto& solver = j["solver"];
   if (solver["name"] == "restarted") {
     fmt::print(
-        "matrix      hessian (P = {}), matrix-free restarted Lanczos (Spectra) in double, seed {}\n",
+        "matrix      hessian (P = {}), matrix-free restarted Lanczos (Spectra) in double, seed "
+        "{}\n",
         j["P"].get<long>(),
         j["seed"].get<std::uint64_t>());
-    fmt::print("solver      tolerance {} (relative residual), subspace {}, {} products, {} restarts, "
-               "{}\n",
-               str(solver["tolerance"]),
-               solver["subspace"].get<int>(),
-               solver["products"].get<long>(),
-               solver["restarts"].get<long>(),
-               solver["converged"].get<bool>() ? "converged" : "NOT converged");
+    fmt::print(
+        "solver      tolerance {} (relative residual), subspace {}, {} products, {} restarts, "
+        "{}\n",
+        str(solver["tolerance"]),
+        solver["subspace"].get<int>(),
+        solver["products"].get<long>(),
+        solver["restarts"].get<long>(),
+        solver["converged"].get<bool>() ? "converged" : "NOT converged");
   } else {
     fmt::print("matrix      hessian (P = {}), matrix-free Lanczos in double, {} steps, seed {}\n",
                j["P"].get<long>(),
@@ -194,12 +196,16 @@ Run add_spectrum(CLI::App& app) {
                  "fixed-step Lanczos with this many steps (default: restarted Lanczos to "
                  "--tolerance)")
       ->check(CLI::Range(1, 100000));
-  app.add_option("--tolerance",
-                 opt->tolerance,
-                 "restarted Lanczos: relative residual of every Ritz value")
+  app.add_option(
+         "--tolerance", opt->tolerance, "restarted Lanczos: relative residual of every Ritz value")
       ->check(CLI::Range(1e-15, 1e-1))
       ->capture_default_str();
-  app.add_option("--max-restarts", opt->max_restarts, "restarted Lanczos: at most this many restarts")
+  app.add_option("--subspace",
+                 opt->subspace,
+                 "restarted Lanczos: Krylov subspace dimension (default max(2K + 1, 20))")
+      ->check(CLI::Range(2, 100000));
+  app.add_option(
+         "--max-restarts", opt->max_restarts, "restarted Lanczos: at most this many restarts")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   app.add_option("--probes", opt->probes, "also a spectral density by SLQ with this many probes")

@@ -272,11 +272,10 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
   // the restarted solver unless --steps asks for the fixed-step one or the operator is too small
   // for a Krylov subspace larger than K
   const bool restarted = opt.steps == 0 && opt.lanczos + 1 < n;
-  const int steps = opt.steps > 0 ? opt.steps
-                                  : static_cast<int>(std::min<Eigen::Index>(
-                                        n, std::max(3 * opt.lanczos, 40)));
-  const auto k =
-      static_cast<std::size_t>(std::min<long>(opt.lanczos, static_cast<long>(n)));
+  const int steps =
+      opt.steps > 0 ? opt.steps
+                    : static_cast<int>(std::min<Eigen::Index>(n, std::max(3 * opt.lanczos, 40)));
+  const auto k = static_cast<std::size_t>(std::min<long>(opt.lanczos, static_cast<long>(n)));
   std::vector<std::string> top, bottom, top_res, bottom_res;
   const auto add = [](std::vector<std::string>& values,
                       std::vector<std::string>& residuals,
@@ -293,13 +292,14 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
     nlohmann::json ends = nlohmann::json::array();
     for (const SpectrumEnd end : {SpectrumEnd::Largest, SpectrumEnd::Smallest}) {
       const ExtremeEigenvalues e = extreme_eigenvalues(
-          op, n, opt.lanczos, end, opt.tolerance, opt.max_restarts, opt.seed);
-      products += e.products;
+          op, n, opt.lanczos, end, opt.tolerance, opt.max_restarts, opt.seed, opt.subspace);
+      products += e.products + e.checks;
       restarts += e.restarts;
       converged = converged && e.converged;
       subspace = e.subspace;
       ends.push_back({{"end", end == SpectrumEnd::Largest ? "largest" : "smallest"},
                       {"products", e.products},
+                      {"residual_checks", e.checks},
                       {"restarts", e.restarts},
                       {"converged", e.converged}});
       for (std::size_t i = 0; i < e.values.size(); ++i) {

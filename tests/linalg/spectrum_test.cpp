@@ -39,6 +39,20 @@ Mat<Rational> congruent(std::mt19937_64& g, const Vec<Rational>& d) {
   return x.transpose() * d.asDiagonal() * x;
 }
 
+// M = Q diag(d) Qᵀ with a seeded orthogonal Q (a rotated diagonal matrix).
+Eigen::MatrixXd rotated(const Eigen::VectorXd& d, std::uint64_t seed) {
+  const Eigen::Index n = d.size();
+  std::mt19937_64 g(seed);
+  std::normal_distribution<double> normal;
+  Eigen::MatrixXd x(n, n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < n; ++j) x(i, j) = normal(g);
+  }
+  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(x);
+  const Eigen::MatrixXd q = qr.householderQ();
+  return q * d.asDiagonal() * q.transpose();
+}
+
 Inertia inertia_of_diagonal(const Vec<Rational>& d) {
   Inertia in;
   for (Eigen::Index i = 0; i < d.size(); ++i) {
@@ -358,16 +372,7 @@ TEST_CASE("Lanczos: Ritz values are within their residuals of true eigenvalues; 
   diag(7) = 40.0;
   diag(8) = 25.0;
   diag(9) = -30.0;
-  // A rotated diagonal matrix: M = Q diag Qᵀ with a seeded orthogonal Q.
-  std::mt19937_64 g(5);
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd x(n, n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    for (Eigen::Index j = 0; j < n; ++j) x(i, j) = normal(g);
-  }
-  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(x);
-  const Eigen::MatrixXd q = qr.householderQ();
-  const Eigen::MatrixXd m = q * diag.asDiagonal() * q.transpose();
+  const Eigen::MatrixXd m = rotated(diag, 5);
   const locus::SymmetricOperator op = [&](const Eigen::VectorXd& v, Eigen::VectorXd& y) {
     y = m * v;
   };
@@ -411,27 +416,21 @@ TEST_CASE("restarted Lanczos (Spectra) finds the extreme eigenvalues of a cluste
   diag(13) = 49.8;
   diag(14) = -20.0;
   diag(15) = -19.99;
-  std::mt19937_64 g(17);
-  std::normal_distribution<double> normal;
-  Eigen::MatrixXd x(n, n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    for (Eigen::Index j = 0; j < n; ++j) x(i, j) = normal(g);
-  }
-  const Eigen::HouseholderQR<Eigen::MatrixXd> qr(x);
-  const Eigen::MatrixXd q = qr.householderQ();
-  const Eigen::MatrixXd m = q * diag.asDiagonal() * q.transpose();
+  const Eigen::MatrixXd m = rotated(diag, 17);
   long calls = 0;
   const locus::SymmetricOperator op = [&](const Eigen::VectorXd& v, Eigen::VectorXd& y) {
     ++calls;
     y = m * v;
   };
-  const auto top = locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-12, 1000, 4);
+  const auto top =
+      locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-12, 1000, 4);
   REQUIRE(top.converged);
   REQUIRE(top.values.size() == 3);
   CHECK(top.values[0] == doctest::Approx(50.0).epsilon(1e-10));
   CHECK(top.values[1] == doctest::Approx(49.9).epsilon(1e-10));
   CHECK(top.values[2] == doctest::Approx(49.8).epsilon(1e-10));
-  CHECK(top.products == calls);  // every product counted, the residual checks included
+  CHECK(top.products + top.checks == calls);  // every product counted
+  CHECK(top.checks == 3);
   for (std::size_t j = 0; j < top.values.size(); ++j) CHECK(top.residuals[j] <= 1e-9);
   const auto bottom =
       locus::extreme_eigenvalues(op, n, 2, locus::SpectrumEnd::Smallest, 1e-12, 1000, 4);
@@ -439,7 +438,8 @@ TEST_CASE("restarted Lanczos (Spectra) finds the extreme eigenvalues of a cluste
   CHECK(bottom.values[0] == doctest::Approx(-20.0).epsilon(1e-10));
   CHECK(bottom.values[1] == doctest::Approx(-19.99).epsilon(1e-10));
   // the same seed gives the same answer
-  const auto again = locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-12, 1000, 4);
+  const auto again =
+      locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-12, 1000, 4);
   CHECK(again.values == top.values);
   CHECK(again.products == top.products);
   // a restart budget too small to converge says so

@@ -49,14 +49,18 @@ Scalar determinant(const Mat<Scalar>& a) {
 // scalar, and LAPACK's dsyevd (through LAPACKE, on the system's BLAS) for double, by overload
 // (lapack.cpp).
 template <class Scalar>
-void symmetric_eigen_backend(const Mat<Scalar>& a, bool compute_vectors, SymmetricEigen<Scalar>& out) {
+void symmetric_eigen_backend(const Mat<Scalar>& a,
+                             bool compute_vectors,
+                             SymmetricEigen<Scalar>& out) {
   Eigen::SelfAdjointEigenSolver<Mat<Scalar>> solver(
       a, compute_vectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
   out.converged = solver.info() == Eigen::Success;
   out.values = solver.eigenvalues();
   if (compute_vectors) out.vectors = solver.eigenvectors();
 }
-void symmetric_eigen_backend(const Mat<double>& a, bool compute_vectors, SymmetricEigen<double>& out);
+void symmetric_eigen_backend(const Mat<double>& a,
+                             bool compute_vectors,
+                             SymmetricEigen<double>& out);
 
 template <class Scalar>
 SymmetricEigen<Scalar> symmetric_eigen(const Mat<Scalar>& a, bool compute_vectors) {

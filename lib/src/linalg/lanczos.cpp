@@ -10,9 +10,9 @@
 
 #include <Eigen/Eigenvalues>
 
-#include <Spectra/SymEigsSolver.h>
-
 #include <fmt/format.h>
+
+#include <Spectra/SymEigsSolver.h>
 
 namespace locus {
 namespace {
@@ -148,8 +148,8 @@ ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
   Eigen::VectorXd start(n);
   for (Eigen::Index i = 0; i < n; ++i) start(i) = normal(g);
   solver.init(start.data());
-  const Spectra::SortRule rule =
-      end == SpectrumEnd::Largest ? Spectra::SortRule::LargestAlge : Spectra::SortRule::SmallestAlge;
+  const Spectra::SortRule rule = end == SpectrumEnd::Largest ? Spectra::SortRule::LargestAlge
+                                                             : Spectra::SortRule::SmallestAlge;
   solver.compute(rule, max_restarts, tolerance, rule);
   ExtremeEigenvalues out;
   out.converged = solver.info() == Spectra::CompInfo::Successful;
@@ -157,6 +157,7 @@ ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
   out.subspace = static_cast<int>(ncv);
   out.seed = seed;
   // the converged pairs (all k when converged), outermost first; residuals recomputed
+  out.products = sop.products();
   const Eigen::VectorXd values = solver.eigenvalues();
   const Eigen::MatrixXd vectors = solver.eigenvectors();
   Eigen::VectorXd y(n), my(n);
@@ -167,7 +168,7 @@ ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
     out.values.push_back(values(j));
     out.residuals.push_back((my - values(j) * y).norm());
   }
-  out.products = sop.products();
+  out.checks = sop.products() - out.products;
   return out;
 }
 

@@ -54,8 +54,9 @@ struct SpectrumRequest {
   int steps = 0;
   double tolerance = 1e-10;  ///< restarted solver: relative residual of every Ritz value
   int max_restarts = 1000;   ///< restarted solver: at most this many restarts per end
-  int probes = 0;          ///< > 0: also an SLQ spectral density with this many probes
-  std::uint64_t seed = 0;  ///< of the Lanczos start and probe vectors
+  int subspace = 0;          ///< restarted solver: Krylov subspace dimension (0: max(2K + 1, 20))
+  int probes = 0;            ///< > 0: also an SLQ spectral density with this many probes
+  std::uint64_t seed = 0;    ///< of the Lanczos start and probe vectors
 };
 /// What the spectrum job found (typed; to_json gives the object `locus spectrum --json` prints).
 struct SpectrumResult {

@@ -43,9 +43,10 @@ struct ExtremeEigenvalues {
   /// eigenvalue of M lies within it of values[j] (numerical evidence: the product is rounded).
   std::vector<double> residuals;
   bool converged = false;  ///< every value met the tolerance (Spectra's CompInfo::Successful)
-  long products = 0;       ///< applications of the operator, the k residual checks included
-  long restarts = 0;       ///< implicit restarts
-  int subspace = 0;        ///< dimension of the Krylov subspace kept between restarts (ncv)
+  long products = 0;       ///< applications of the operator by the solver (its start included)
+  long checks = 0;    ///< the applications that recomputed the residuals afterwards (one per value)
+  long restarts = 0;  ///< implicit restarts
+  int subspace = 0;   ///< dimension of the Krylov subspace kept between restarts (ncv)
   std::uint64_t seed = 0;
 };
 
