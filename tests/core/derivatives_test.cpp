@@ -311,4 +311,48 @@ TEST_SUITE("core.derivatives") {
                     locus::UnsupportedScalar);
     CHECK_THROWS_AS((void)ce.loss(Vec<Rational>::Zero(3)), locus::InvalidArgument);
   }
+
+  TEST_CASE("hessian: products large enough for the CRT kernel stay exact-enclosing and accurate") {
+    // N = 64 samples and [3, 8, 8, 2]: the sums over samples are products of depth 64 with more
+    // than 32768 multiply-adds, so MPFR and balls take the CRT path (docs/math/crt-products.md).
+    // A quadratic activation keeps the rational Hessian exact.
+    const std::uint64_t seed = 7301;
+    CAPTURE(seed);
+    auto g = locus::test::rng(seed);
+    for (const bool bias : {true, false}) {
+      const Case c =
+          random_case(g,
+                      Activation::polynomial({Rational(0), Rational(1, 2), Rational(1, 3)}),
+                      LossKind::Squared,
+                      Reduction::Mean,
+                      bias,
+                      {3, 8, 8, 2},
+                      64);
+      const Mat<Rational> exact = LossFunction<Rational>(c.net, c.data).hessian(c.theta);
+      Rational scale(0);
+      for (Eigen::Index a = 0; a < exact.size(); ++a) {
+        scale = std::max(scale, Rational(abs(exact.data()[a])));
+      }
+      locus::ScopedBallPrecision bits(256);
+      const Mat<locus::Ball> hb =
+          LossFunction<locus::Ball>(c.net, c.data).hessian(to<locus::Ball>(c.theta));
+      const Mat<locus::Mpfr256> hm =
+          LossFunction<locus::Mpfr256>(c.net, c.data).hessian(to<locus::Mpfr256>(c.theta));
+      int outside = 0, inaccurate = 0, wide = 0;
+      const Rational tol = scale * Rational(1, 1000000000) * Rational(1, 1000000000) *
+                           Rational(1, 1000000000) * Rational(1, 1000000000) *
+                           Rational(1, 1000000000) * Rational(1, 1000000000) *
+                           Rational(1, 1000000000);  // 1e-63 relative
+      for (Eigen::Index a = 0; a < exact.size(); ++a) {
+        if (!locus::contains(hb.data()[a], exact.data()[a])) ++outside;
+        if (hb.data()[a].rad() > tol) ++wide;
+        const Rational err =
+            abs(locus::ScalarTraits<locus::Mpfr256>::to_rational(hm.data()[a]) - exact.data()[a]);
+        if (err > tol) ++inaccurate;
+      }
+      CHECK(outside == 0);
+      CHECK(wide == 0);
+      CHECK(inaccurate == 0);
+    }
+  }
 }

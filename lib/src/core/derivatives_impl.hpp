@@ -719,14 +719,28 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
     const Mat<S>& wd = bp.back[um];             // rows: W_{m+1}ᵀ δ_{m+1}
     K[um].resize(nm * nm, n);
     const int bits = ball_precision();
+    // Batched over the samples, so that the two products share W_{m+1} and are large:
+    // Y = W_{m+1}ᵀ [K_{m+1,1} ... K_{m+1,N}] (n_m x n_{m+1}N), the blocks Y_i stacked as rows of
+    // Z (N n_m x n_{m+1}), then Z W_{m+1} holds every Y_i W_{m+1}.
+    Mat<S> y(nm, nn * n);
+    detail::gemm<S>(y, w, true, CMap(K[um + 1].data(), nn, nn * n));
+    Mat<S> z(n * nm, nn);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (Eigen::Index i = 0; i < n; ++i) {
+      z.middleRows(i * nm, nm) = y.middleCols(i * nn, nn);
+    }
+    y.resize(0, 0);
+    const Mat<S> r = detail::product<S>(z, false, w);  // (N n_m) x n_m
+    z.resize(0, 0);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (Eigen::Index i = 0; i < n; ++i) {
       ScopedBallPrecision precision(bits);
-      CMap kn(K[um + 1].col(i).data(), nn, nn);
       Map k(K[um].col(i).data(), nm, nm);
-      detail::gemm<S>(k, w, true, detail::product<S>(kn, false, w));
+      k = r.middleRows(i * nm, nm);
       for (Eigen::Index a = 0; a < nm; ++a) {
         for (Eigen::Index b = 0; b < nm; ++b) k(a, b) = k(a, b) * f.d1[um](i, a) * f.d1[um](i, b);
       }
@@ -768,16 +782,10 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
             for (Eigen::Index q = 0; q < np; ++q) s.row(q) = tprev.row(q) * f.d1[um - 1](i, q);
           }
         }
+        // every sample at once: [T_1 ... T_N] = W_m [S_1 ... S_N] (n_m x n_l N)
         Mat<S> tn(nm * nl, n);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-        for (Eigen::Index i = 0; i < n; ++i) {
-          ScopedBallPrecision precision(ball_bits);
-          CMap s(sp.col(i).data(), np, nl);
-          Map tt(tn.col(i).data(), nm, nl);
-          detail::gemm<S>(tt, w, false, s);
-        }
+        Map tall(tn.data(), nm, nl * n);
+        detail::gemm<S>(tall, w, false, CMap(sp.data(), np, nl * n));
         T[ul] = std::move(tn);
       }
     }
@@ -822,10 +830,13 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
                              .cwiseProduct(al.col(pairs[static_cast<std::size_t>(col_idx)].second));
       }
       // Units p are processed in chunks so that the δ-term GEMM packs S_{m-1,l} once per chunk.
-      const Eigen::Index chunk = std::min<Eigen::Index>(nm, 8);
+      // Multiprecision products run on double GEMMs by the CRT (scalar/crt_gemm.hpp), whose cost
+      // is in converting the operands: there the whole block is one chunk, the products use every
+      // thread, and only the scatter below runs in parallel.
+      const Eigen::Index chunk = detail::kInPlaceGemm<S> ? nm : std::min<Eigen::Index>(nm, 8);
       const Eigen::Index num_chunks = (nm + chunk - 1) / chunk;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(dynamic) if (num_chunks > 1)
 #endif
       for (Eigen::Index ci = 0; ci < num_chunks; ++ci) {
         ScopedBallPrecision precision(ball_bits);
@@ -855,7 +866,11 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
             ut.row(r0 + j) = c->row(p + j * nm);
         }
         const Mat<S> first_all = detail::product<S>(ut, false, v);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic) if (num_chunks == 1 && !omp_in_parallel())
+#endif
         for (Eigen::Index p = p0; p < p1; ++p) {
+          ScopedBallPrecision scatter_precision(ball_bits);
           const Eigen::Index nj = diagonal ? p + 1 : nl;  // diagonal block: units j <= p
           const auto first = first_all.middleRows(row0[static_cast<std::size_t>(p - p0)], nj);
           for (Eigen::Index j = 0; j < nj; ++j) {
@@ -863,7 +878,7 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
               const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
               S value = first(j, col_idx);
               if (second && q < np) value += term2(q + j * np, (p - p0) * kl + k);
-              value = value * scale;
+              value *= scale;
               const auto row =
                   network_.augmented_index(m, static_cast<int>(p), static_cast<int>(q));
               const auto col =

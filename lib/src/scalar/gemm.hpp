@@ -11,7 +11,10 @@
 #define LOCUS_SRC_SCALAR_GEMM_HPP_
 
 #include <type_traits>
+#include <utility>
 #include <vector>
+
+#include "scalar/crt_gemm.hpp"
 
 #include "locus/scalar/all.hpp"
 #include "locus/scalar/eigen.hpp"
@@ -110,6 +113,54 @@ inline bool arb_gemm(GemmRef<Ball> c,
   return true;
 }
 
+// Products large enough for the CRT scheme (scalar/crt_gemm.hpp): exact integer products on
+// double GEMMs, for MPFR and balls. Smaller ones stay with one multiply-add per term.
+inline bool crt_worthwhile(Eigen::Index m, Eigen::Index depth, Eigen::Index ncols) {
+  return depth >= 16 && m >= 4 && ncols >= 4 &&
+         static_cast<double>(m) * static_cast<double>(ncols) * static_cast<double>(depth) >=
+             32768.0;
+}
+
+template <class S>
+bool crt_gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
+  const Eigen::Index m = transpose_a ? a.cols() : a.rows();
+  const Eigen::Index depth = transpose_a ? a.rows() : a.cols();
+  const Eigen::Index ncols = b.cols();
+  if (!crt_worthwhile(m, depth, ncols)) return false;
+  auto raw = [](const S& x) {
+    if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+      return static_cast<mpfr_srcptr>(x.backend().data());
+    } else {
+      return static_cast<arb_srcptr>(x.arb());
+    }
+  };
+  using Src = decltype(raw(std::declval<const S&>()));
+  using Dst = std::remove_const_t<std::remove_pointer_t<Src>>*;
+  std::vector<Src> pa(static_cast<std::size_t>(m * depth)),
+      pb(static_cast<std::size_t>(depth * ncols));
+  std::vector<Dst> pc(static_cast<std::size_t>(m * ncols));
+  for (Eigen::Index l = 0; l < depth; ++l) {
+    for (Eigen::Index i = 0; i < m; ++i) {
+      pa[static_cast<std::size_t>(i + l * m)] =
+          raw(transpose_a ? a.data()[l + i * a.outerStride()] : a.data()[i + l * a.outerStride()]);
+    }
+  }
+  for (Eigen::Index j = 0; j < ncols; ++j) {
+    for (Eigen::Index l = 0; l < depth; ++l) {
+      pb[static_cast<std::size_t>(l + j * depth)] = raw(b.data()[l + j * b.outerStride()]);
+    }
+    for (Eigen::Index i = 0; i < m; ++i) {
+      pc[static_cast<std::size_t>(i + j * m)] =
+          const_cast<Dst>(raw(c.data()[i + j * c.outerStride()]));  // NOLINT
+    }
+  }
+  if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+    return crt_gemm_mpfr(pc.data(), pa.data(), pb.data(), m, depth, ncols);
+  } else {
+    return crt_gemm_arb(pc.data(), pa.data(), pb.data(), m, depth, ncols, ball_precision());
+  }
+}
+
 /// c = op(a) * b, op(a) = a or aᵀ; c must already have the result's shape.
 template <class S>
 void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
@@ -126,6 +177,7 @@ void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) 
       c.setZero();
       return;
     }
+    if (crt_gemm<S>(c, a, transpose_a, b)) return;
     if constexpr (ScalarTraits<S>::is_interval) {
       if (arb_gemm(c, a, transpose_a, b)) return;
     }

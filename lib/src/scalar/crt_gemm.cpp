@@ -1,0 +1,710 @@
+// Multiprecision matrix products on double GEMMs by the Chinese remainder theorem (an Ozaki-II
+// scheme); the derivation and the error bounds are in docs/math/crt-products.md.
+#include "scalar/crt_gemm.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <tuple>
+#include <type_traits>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <arf.h>
+#include <gmp.h>
+#include <mag.h>
+
+#include <sys/mman.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace locus::detail {
+namespace {
+
+using Index = std::ptrdiff_t;
+using Limb = mp_limb_t;
+// ---- buffers -------------------------------------------------------------------------------------
+
+// Large scratch arrays are first touched here, page by page, and on this kind of machine those
+// faults cost as much as the arithmetic. Buffers of 2 MiB or more are aligned to 2 MiB, advised
+// to use transparent huge pages (a hint), and on release kept in a small pool (at most 1 GiB in
+// all) for the next product: a Hessian makes dozens of products of similar sizes.
+class ScratchPool {
+ public:
+  static constexpr std::size_t kHuge = std::size_t{2} << 20;
+  static constexpr std::size_t kCap = std::size_t{1} << 30;
+
+  static ScratchPool& instance() {
+    static ScratchPool pool;
+    return pool;
+  }
+  // A block of at least `bytes` (rounded up to 2 MiB); `capacity` receives its size.
+  void* take(std::size_t bytes, std::size_t& capacity) {
+    const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      auto best = free_.end();
+      for (auto it = free_.begin(); it != free_.end(); ++it) {
+        if (it->second >= rounded && (best == free_.end() || it->second < best->second)) best = it;
+      }
+      if (best != free_.end()) {
+        void* p = best->first;
+        capacity = best->second;
+        held_ -= capacity;
+        free_.erase(best);
+        return p;
+      }
+    }
+    void* p = std::aligned_alloc(kHuge, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+    madvise(p, rounded, MADV_HUGEPAGE);
+    capacity = rounded;
+    return p;
+  }
+  void give(void* p, std::size_t capacity) {
+    {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      if (capacity <= kCap) {
+        // keep the newest; drop the oldest blocks beyond the cap
+        free_.emplace_back(p, capacity);
+        held_ += capacity;
+        while (held_ > kCap) {
+          std::free(free_.front().first);  // NOLINT
+          held_ -= free_.front().second;
+          free_.erase(free_.begin());
+        }
+        return;
+      }
+    }
+    std::free(p);  // NOLINT
+  }
+  ~ScratchPool() {
+    for (auto& [p, c] : free_) std::free(p);  // NOLINT
+  }
+
+ private:
+  ScratchPool() = default;
+  std::mutex mutex_;
+  std::vector<std::pair<void*, std::size_t>> free_;
+  std::size_t held_ = 0;
+};
+
+struct FreeDeleter {
+  std::size_t pooled = 0;  // nonzero: the capacity of a pool block
+  void operator()(void* p) const {
+    if (pooled != 0) {
+      ScratchPool::instance().give(p, pooled);
+    } else {
+      std::free(p);  // NOLINT: allocated by malloc
+    }
+  }
+};
+template <class T>
+using Buffer = std::unique_ptr<T[], FreeDeleter>;
+
+template <class T>
+Buffer<T> big_buffer(std::size_t n) {
+  static_assert(std::is_trivially_default_constructible_v<T>);
+  const std::size_t bytes = std::max<std::size_t>(n * sizeof(T), 1);
+  if (bytes >= ScratchPool::kHuge) {
+    std::size_t capacity = 0;
+    void* p = ScratchPool::instance().take(bytes, capacity);
+    return Buffer<T>(static_cast<T*>(p), FreeDeleter{capacity});
+  }
+  void* p = std::malloc(bytes);  // NOLINT
+  if (p == nullptr) throw std::bad_alloc();
+  return Buffer<T>(static_cast<T*>(p), FreeDeleter{0});
+}
+
+// ---- the primes --------------------------------------------------------------------------------
+
+bool is_prime(std::uint32_t q) {
+  if (q < 2) return false;
+  if (q % 2 == 0) return q == 2;
+  for (std::uint32_t d = 3; d * d <= q; d += 2) {
+    if (q % d == 0) return false;
+  }
+  return true;
+}
+
+// Primes q_1 > q_2 > ... below a bound with M = Π q_j > 2^bits, and what the reconstruction
+// needs: y_j = (M/q_j)^(-1) mod q_j, M/q_j, M and ⌊M/2⌋ as limbs, 2^(32h) mod q_j.
+struct PrimeSet {
+  std::vector<std::uint32_t> q;
+  std::vector<double> qd, qinv, yd;
+  std::vector<std::vector<Limb>> mj;  // M / q_j
+  std::vector<Limb> big_m, half_m;
+  Eigen::MatrixXd pow16;  // (s, j) = 2^(16s) mod q_j
+  Eigen::MatrixXd mdig;   // (j, d) = 16-bit digit d of M/q_j
+  Index acc_limbs = 0;    // Σ w_j·(M/q_j) < R·M fits
+};
+
+std::shared_ptr<const PrimeSet> primes_for(std::uint32_t qmax, int bits, int halves) {
+  static std::mutex mutex;
+  static std::map<std::tuple<std::uint32_t, int, int>, std::shared_ptr<const PrimeSet>> cache;
+  const std::lock_guard<std::mutex> lock(mutex);
+  const auto key = std::make_tuple(qmax, bits, halves);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  auto set = std::make_shared<PrimeSet>();
+  double total = 0;
+  for (std::uint32_t c = qmax; total <= bits + 1.0 && c > 1000; --c) {
+    if (is_prime(c)) {
+      set->q.push_back(c);
+      total += std::log2(static_cast<double>(c));
+    }
+  }
+  mpz_t m, mj, y, qz;
+  mpz_inits(m, mj, y, qz, nullptr);
+  mpz_set_ui(m, 1);
+  for (std::uint32_t q : set->q) mpz_mul_ui(m, m, q);
+  auto limbs_of = [](const mpz_t z) {
+    std::vector<Limb> out(mpz_size(z));
+    for (std::size_t i = 0; i < out.size(); ++i)
+      out[i] = mpz_getlimbn(z, static_cast<mp_size_t>(i));
+    return out;
+  };
+  set->big_m = limbs_of(m);
+  mpz_fdiv_q_2exp(y, m, 1);
+  set->half_m = limbs_of(y);
+  set->half_m.resize(set->big_m.size(), 0);
+  set->acc_limbs = static_cast<Index>(set->big_m.size()) + 1;
+  for (std::uint32_t q : set->q) {
+    mpz_divexact_ui(mj, m, q);
+    mpz_set_ui(qz, q);
+    mpz_invert(y, mj, qz);
+    set->mj.push_back(limbs_of(mj));
+    set->qd.push_back(static_cast<double>(q));
+    set->qinv.push_back(1.0 / static_cast<double>(q));
+    set->yd.push_back(static_cast<double>(mpz_get_ui(y)));
+  }
+  const auto mdigits = static_cast<Eigen::Index>(set->big_m.size()) * 4;
+  set->mdig = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(set->q.size()), mdigits);
+  for (std::size_t j = 0; j < set->q.size(); ++j) {
+    for (Eigen::Index d = 0; d < mdigits; ++d) {
+      const auto limb = static_cast<std::size_t>(d / 4);
+      if (limb < set->mj[j].size()) {
+        set->mdig(static_cast<Eigen::Index>(j), d) =
+            static_cast<double>((set->mj[j][limb] >> (16 * (d % 4))) & 0xffffU);
+      }
+    }
+  }
+  set->pow16.resize(2 * halves, static_cast<Eigen::Index>(set->q.size()));
+  for (std::size_t j = 0; j < set->q.size(); ++j) {
+    std::uint64_t v = 1;
+    for (Eigen::Index d = 0; d < set->pow16.rows(); ++d) {
+      set->pow16(d, static_cast<Eigen::Index>(j)) = static_cast<double>(v);
+      v = (v << 16) % set->q[j];
+    }
+  }
+  mpz_clears(m, mj, y, qz, nullptr);
+  cache.emplace(key, set);
+  return set;
+}
+
+// ---- entries -------------------------------------------------------------------------------------
+
+// x = (-1)^neg · 0.L · 2^exp with L = limbs[0..n), the top bit of limbs[n-1] set.
+struct Entry {
+  const Limb* limbs = nullptr;
+  Index n = 0;
+  long exp = 0;
+  bool neg = false;
+  bool zero = true;
+};
+
+bool read(mpfr_srcptr x, Entry& e) {
+  if (mpfr_zero_p(x)) {
+    e = Entry{};
+    return true;
+  }
+  if (mpfr_number_p(x) == 0) return false;
+  e.zero = false;
+  e.neg = mpfr_signbit(x) != 0;
+  e.exp = mpfr_get_exp(x);
+  e.n = static_cast<Index>((mpfr_get_prec(x) + GMP_NUMB_BITS - 1) / GMP_NUMB_BITS);
+  e.limbs = x->_mpfr_d;
+  return true;
+}
+
+bool read(arf_srcptr x, Entry& e) {
+  if (arf_is_zero(x)) {
+    e = Entry{};
+    return true;
+  }
+  if (arf_is_special(x) || COEFF_IS_MPZ(ARF_EXP(x))) return false;
+  mp_srcptr p = nullptr;
+  mp_size_t n = 0;
+  ARF_GET_MPN_READONLY(p, n, x);
+  e.zero = false;
+  e.neg = ARF_SGNBIT(x) != 0;
+  e.exp = ARF_EXP(x);
+  e.n = n;
+  e.limbs = p;
+  return true;
+}
+
+// Exponents beyond this are left to the caller (no scaled double may overflow or underflow).
+constexpr long kMaxExp = std::numeric_limits<long>::max() / 8;
+
+// ---- one operand as residues ---------------------------------------------------------------------
+
+// The fixed-point operand: line ℓ (a row of A or a column of B) is scaled by 2^(t - e_ℓ),
+// |x| < 2^e_ℓ for every entry of the line; the integers X = trunc(x·2^(t-e_ℓ)) have |X| < 2^t.
+struct Operand {
+  Index lines = 0, length = 0;
+  std::vector<long> scale;         // e_ℓ
+  std::vector<std::uint32_t> cut;  // entries of the line that were truncated
+  Buffer<std::int32_t> res;        // [prime][entry], entry = storage index (every one written)
+  // Balls: upper bounds of |mid|·2^-e_ℓ and rad·2^-e_ℓ (storage index), when any radius is nonzero.
+  std::vector<double> mag, rad;
+  bool any_rad = false;
+};
+
+// Upper bound of 0.L·2^s (s <= 0), never below 2^-953.
+double scaled_abs_upper(const Entry& x, long s) {
+  if (s < -900) return std::ldexp(1.0, -900);  // x < 2^s < 2^-900
+  const Limb hi = x.limbs[x.n - 1];
+  return std::ldexp(static_cast<double>((hi >> 11) + 1), static_cast<int>(s - 53));
+}
+
+// Upper bound of r·2^-e as a double; false when it is too large for the scheme.
+bool scaled_mag_upper(const mag_struct* r, long e, double& out) {
+  if (mag_is_zero(r)) {
+    out = 0;
+    return true;
+  }
+  if (mag_is_inf(r) || COEFF_IS_MPZ(MAG_EXP(r))) return false;
+  const long s = static_cast<long>(MAG_EXP(r)) - e;  // r < 2^(MAG_EXP)
+  if (s > 900) return false;
+  if (s < -900) {
+    out = std::ldexp(1.0, -900);
+    return true;
+  }
+  out = std::ldexp(static_cast<double>(MAG_MAN(r)), static_cast<int>(s - MAG_BITS));
+  return true;
+}
+
+// Builds the residues of one operand, stored column-major (rows x cols); its lines (one scale
+// each) are its rows (the left factor) or its columns (the right factor). Entries are visited in
+// storage order, so that the R residue arrays are written sequentially. get(idx, Entry&) reads
+// an entry, get_rad(idx) its radius (balls) or nullptr.
+template <class Get, class GetRad>
+bool build(Operand& op,
+           Index rows,
+           Index cols,
+           bool lines_are_rows,
+           int t,
+           const PrimeSet& ps,
+           Get get,
+           GetRad get_rad) {
+  const Index lines = lines_are_rows ? rows : cols;
+  op.lines = lines;
+  op.length = lines_are_rows ? cols : rows;
+  op.scale.assign(static_cast<std::size_t>(lines), 0);
+  op.cut.assign(static_cast<std::size_t>(lines), 0);
+  const auto size = static_cast<std::size_t>(rows * cols);
+  const std::size_t R = ps.q.size();
+  op.res = big_buffer<std::int32_t>(R * size);  // no zero fill: every entry is written
+  constexpr bool kBall = !std::is_same_v<decltype(get_rad(Index{0})), std::nullptr_t>;
+  if constexpr (kBall) {
+    op.mag.assign(size, 0.0);
+    op.rad.assign(size, 0.0);
+  }
+  const Index width = t / GMP_NUMB_BITS + 2;
+  constexpr long kNone = std::numeric_limits<long>::min();
+  std::vector<long> emax(static_cast<std::size_t>(lines), kNone);
+  bool ok = true;
+  bool any_rad = false;
+#ifdef _OPENMP
+#pragma omp parallel
+#endif
+  {
+    // pass 1: the largest exponent of every line
+    std::vector<long> local(lines_are_rows ? static_cast<std::size_t>(lines) : 0, kNone);
+    Entry e;
+#ifdef _OPENMP
+#pragma omp for schedule(static) reduction(&& : ok)
+#endif
+    for (Index c = 0; c < cols; ++c) {
+      long col_max = kNone;
+      for (Index r = 0; r < rows; ++r) {
+        if (!get(r + c * rows, e)) {
+          ok = false;
+          break;
+        }
+        if (e.zero) continue;
+        if (lines_are_rows) {
+          auto& slot = local[static_cast<std::size_t>(r)];
+          slot = std::max(slot, e.exp);
+        } else {
+          col_max = std::max(col_max, e.exp);
+        }
+      }
+      if (!lines_are_rows) emax[static_cast<std::size_t>(c)] = col_max;
+    }
+    if (lines_are_rows) {
+#ifdef _OPENMP
+#pragma omp critical(locus_crt_emax)
+#endif
+      for (std::size_t l = 0; l < local.size(); ++l) emax[l] = std::max(emax[l], local[l]);
+    }
+#ifdef _OPENMP
+#pragma omp barrier
+#pragma omp single
+#endif
+    {
+      for (std::size_t l = 0; l < emax.size(); ++l) {
+        if (emax[l] == kNone) emax[l] = 0;  // an all-zero line
+        if (emax[l] > kMaxExp || emax[l] < -kMaxExp) ok = false;
+        op.scale[l] = emax[l];
+      }
+    }
+    // pass 2: the residues, in storage order, by tiles: the 16-bit digits of |X| (a tile x S
+    // matrix) times the table 2^(16s) mod q_j is one small exact GEMM (S·2^16·2^26 < 2^53),
+    // then one reduction per residue.
+    std::vector<std::uint32_t> cuts(static_cast<std::size_t>(lines), 0);
+    std::vector<Limb> x(static_cast<std::size_t>(width));
+    constexpr Index kTile = 1024;
+    const Index digits = ps.pow16.rows();
+    Eigen::MatrixXd dtile(kTile, digits), rtile(kTile, static_cast<Eigen::Index>(R));
+    std::vector<double> sign(static_cast<std::size_t>(kTile));
+    const auto total = static_cast<Index>(size);
+    const Index tiles = (total + kTile - 1) / kTile;
+#ifdef _OPENMP
+#pragma omp for schedule(static) reduction(&& : ok) reduction(|| : any_rad)
+#endif
+    for (Index tile = 0; tile < tiles; ++tile) {
+      if (!ok) continue;
+      const Index t0 = tile * kTile, t1 = std::min(total, t0 + kTile);
+      for (Index idx = t0; idx < t1; ++idx) {
+        const Index rr = idx - t0;
+        const Index r = idx % rows, c = idx / rows;
+        const auto line = static_cast<std::size_t>(lines_are_rows ? r : c);
+        const long el = emax[line];
+        static_cast<void>(get(idx, e));
+        if constexpr (kBall) {
+          double rad = 0;
+          if (!scaled_mag_upper(get_rad(idx), el, rad)) {
+            ok = false;
+            break;
+          }
+          op.rad[static_cast<std::size_t>(idx)] = rad;
+          any_rad = any_rad || rad != 0.0;
+          op.mag[static_cast<std::size_t>(idx)] = e.zero ? 0.0 : scaled_abs_upper(e, e.exp - el);
+        }
+        sign[static_cast<std::size_t>(rr)] = e.neg ? -1.0 : 1.0;
+        // X = trunc(0.L · 2^(exp - e_line + t)) = trunc(L · 2^sh)
+        const long top = e.zero ? 0 : e.exp - el + t;  // bits of X
+        std::fill(x.begin(), x.end(), Limb{0});
+        if (top <= 0) {
+          if (!e.zero) ++cuts[line];
+        } else {
+          const long sh = top - static_cast<long>(e.n) * GMP_NUMB_BITS;
+          if (sh >= 0) {
+            const Index ls = sh / GMP_NUMB_BITS;
+            const auto bs = static_cast<unsigned>(sh % GMP_NUMB_BITS);
+            if (bs == 0) {
+              std::copy(e.limbs, e.limbs + e.n, x.begin() + ls);
+            } else {
+              x[static_cast<std::size_t>(ls + e.n)] = mpn_lshift(x.data() + ls, e.limbs, e.n, bs);
+            }
+          } else {
+            const long rs = -sh;
+            const Index ls = rs / GMP_NUMB_BITS;
+            const auto bs = static_cast<unsigned>(rs % GMP_NUMB_BITS);
+            bool inexact = false;
+            for (Index i = 0; i < ls && !inexact; ++i) inexact = e.limbs[i] != 0;
+            if (bs != 0 && (e.limbs[ls] & ((Limb{1} << bs) - 1)) != 0) inexact = true;
+            const Index keep = e.n - ls;
+            if (bs == 0) {
+              std::copy(e.limbs + ls, e.limbs + e.n, x.begin());
+            } else {
+              mpn_rshift(x.data(), e.limbs + ls, keep, bs);
+            }
+            if (inexact) ++cuts[line];
+          }
+        }
+        for (Index d = 0; d < digits; ++d) {
+          dtile(rr, d) =
+              static_cast<double>((x[static_cast<std::size_t>(d / 4)] >> (16 * (d % 4))) & 0xffffU);
+        }
+      }
+      if (!ok) continue;
+      const Index len = t1 - t0;
+      rtile.topRows(len).noalias() = dtile.topRows(len) * ps.pow16;  // exact
+      for (std::size_t j = 0; j < R; ++j) {
+        const double q = ps.qd[j], qinv = ps.qinv[j], half = std::floor(q / 2);
+        std::int32_t* out = op.res.get() + j * size + t0;
+        const double* in = rtile.col(static_cast<Eigen::Index>(j)).data();
+        for (Index rr = 0; rr < len; ++rr) {  // branch-free: the residues are random
+          double v = in[rr];
+          v -= q * std::floor(v * qinv);
+          v += q * static_cast<double>(v < 0) - q * static_cast<double>(v >= q);  // [0, q)
+          v *= sign[static_cast<std::size_t>(rr)];                                // (-q, q)
+          v += q * static_cast<double>(v < -half) - q * static_cast<double>(v > half);
+          out[rr] = static_cast<std::int32_t>(v);
+        }
+      }
+    }
+#ifdef _OPENMP
+#pragma omp critical(locus_crt_cuts)
+#endif
+    for (std::size_t l = 0; l < cuts.size(); ++l) op.cut[l] += cuts[l];
+  }
+  op.any_rad = any_rad;
+  return ok;
+}
+
+struct Plan {
+  int t = 0;
+  std::shared_ptr<const PrimeSet> primes;
+};
+
+bool plan_for(Index k, long prec, Plan& plan) {
+  if (k < 1 || prec < 2 || prec > (1L << 20)) return false;
+  // the largest symmetric residue h with k·h² < 2^53, q = 2h + 1, and q² < 2^52 for the
+  // reconstruction's double products
+  const double two53 = 9007199254740992.0;
+  auto h = static_cast<std::uint64_t>(std::floor(std::sqrt(two53 / static_cast<double>(k))));
+  while (h > 0 && static_cast<double>(k) * static_cast<double>(h) * static_cast<double>(h) >= two53)
+    --h;
+  const std::uint64_t qmax = std::min<std::uint64_t>(2 * h + 1, (1ULL << 26) - 1);
+  if (qmax < 4096) return false;
+  plan.t = static_cast<int>(prec) + 8;
+  const int log2k = static_cast<int>(std::ceil(std::log2(static_cast<double>(k)))) + 1;
+  const int bits = 2 * plan.t + log2k + 2;  // M > 2·k·2^(2t)
+  const int halves = (plan.t + 31) / 32 + 1;
+  if (halves > 64) return false;  // beyond ~2000 bits: the caller multiplies the old way
+  plan.primes = primes_for(static_cast<std::uint32_t>(qmax), bits, halves);
+  return true;
+}
+
+// w_j = (Ĉ mod q_j)·y_j mod q_j for every entry of C = A·B and every prime, one exact double GEMM
+// per prime; stored [prime][entry].
+Buffer<std::int32_t> residues_of_product(
+    const Operand& a, const Operand& b, Index m, Index k, Index n, const PrimeSet& ps) {
+  const Index total = m * n;
+  Buffer<std::int32_t> w = big_buffer<std::int32_t>(ps.q.size() * static_cast<std::size_t>(total));
+  Buffer<double> abuf = big_buffer<double>(static_cast<std::size_t>(m * k));
+  Buffer<double> bbuf = big_buffer<double>(static_cast<std::size_t>(k * n));
+  Buffer<double> cbuf = big_buffer<double>(static_cast<std::size_t>(total));
+  Eigen::Map<Eigen::MatrixXd> ad(abuf.get(), m, k), bd(bbuf.get(), k, n), cd(cbuf.get(), m, n);
+  const auto asize = m * k, bsize = k * n;
+  for (std::size_t j = 0; j < ps.q.size(); ++j) {
+    const std::int32_t* ra = a.res.get() + j * static_cast<std::size_t>(asize);
+    const std::int32_t* rb = b.res.get() + j * static_cast<std::size_t>(bsize);
+    for (Index i = 0; i < asize; ++i) ad.data()[i] = ra[i];
+    for (Index i = 0; i < bsize; ++i) bd.data()[i] = rb[i];
+    cd.noalias() = ad * bd;  // exact: every partial sum is an integer below 2^53
+    const double q = ps.qd[j], qinv = ps.qinv[j], y = ps.yd[j];
+    std::int32_t* out = w.get() + j * static_cast<std::size_t>(total);
+    const double* in = cd.data();
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (Index idx = 0; idx < total; ++idx) {
+      double u = in[idx];
+      u -= q * std::floor(u * qinv);
+      u += q * static_cast<double>(u < 0) - q * static_cast<double>(u >= q);
+      double v = u * y;  // < 2^52: exact
+      v -= q * std::floor(v * qinv);
+      v += q * static_cast<double>(v < 0) - q * static_cast<double>(v >= q);
+      out[idx] = static_cast<std::int32_t>(v);
+    }
+  }
+  return w;
+}
+
+// The signed integer ≡ acc (mod M) in (-M/2, M/2], as an mpz view into out (limbs).
+void reduce(Limb* acc, const PrimeSet& ps, std::vector<Limb>& qbuf, Limb* out, mp_size_t& size) {
+  const auto nm = static_cast<mp_size_t>(ps.big_m.size());
+  mp_size_t na = static_cast<mp_size_t>(ps.acc_limbs);
+  while (na > 0 && acc[na - 1] == 0) --na;
+  if (na >= nm) {
+    mpn_tdiv_qr(qbuf.data(), out, 0, acc, na, ps.big_m.data(), nm);
+  } else {
+    std::copy(acc, acc + na, out);
+    std::fill(out + na, out + nm, Limb{0});
+  }
+  if (mpn_cmp(out, ps.half_m.data(), nm) > 0) {
+    mpn_sub_n(out, ps.big_m.data(), out, nm);  // |value| = M - r
+    mp_size_t s = nm;
+    while (s > 0 && out[s - 1] == 0) --s;
+    size = -s;
+  } else {
+    mp_size_t s = nm;
+    while (s > 0 && out[s - 1] == 0) --s;
+    size = s;
+  }
+}
+
+// For every entry: S = Σ_j w_j·(M/q_j), as 16-bit digit sums (a tile x R by R x D exact double
+// GEMM: each sum is below R·2^26·2^16 < 2^53), carried into limbs, reduced modulo M into
+// (-M/2, M/2], scaled by 2^(e_i + f_j - 2t), and handed to write.
+template <class Write>
+void write_results(const Operand& a,
+                   const Operand& b,
+                   Index m,
+                   Index n,
+                   int t,
+                   const PrimeSet& ps,
+                   const Buffer<std::int32_t>& w,
+                   Write write) {
+  const Index la = ps.acc_limbs;
+  const auto nm = ps.big_m.size();
+  const Index total = m * n;
+  const auto R = static_cast<Index>(ps.q.size());
+  const Index digits = ps.mdig.cols();
+  constexpr Index kTile = 512;
+  const Index tiles = (total + kTile - 1) / kTile;
+#ifdef _OPENMP
+#pragma omp parallel
+#endif
+  {
+    std::vector<Limb> qbuf(static_cast<std::size_t>(la) + 1), out(nm + 1),
+        acc(static_cast<std::size_t>(la));
+    Eigen::MatrixXd wt(kTile, R), g(kTile, digits);
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (Index tile = 0; tile < tiles; ++tile) {
+      const Index t0 = tile * kTile, len = std::min(kTile, total - t0);
+      for (Index j = 0; j < R; ++j) {
+        const std::int32_t* in = w.get() + j * total + t0;
+        for (Index r = 0; r < len; ++r) wt(r, j) = in[r];
+      }
+      g.topRows(len).noalias() = wt.topRows(len) * ps.mdig;  // exact
+      for (Index r = 0; r < len; ++r) {
+        std::fill(acc.begin(), acc.end(), Limb{0});
+        std::uint64_t carry = 0;
+        for (Index d = 0; d < digits; ++d) {
+          carry += static_cast<std::uint64_t>(g(r, d));  // < 2^53 + 2^37
+          acc[static_cast<std::size_t>(d / 4)] |= static_cast<Limb>(carry & 0xffffU)
+                                                  << (16 * (d % 4));
+          carry >>= 16;
+        }
+        for (Index d = digits; carry != 0 && d / 4 < la; ++d) {
+          acc[static_cast<std::size_t>(d / 4)] |= static_cast<Limb>(carry & 0xffffU)
+                                                  << (16 * (d % 4));
+          carry >>= 16;
+        }
+        const Index idx = t0 + r;
+        const Index i = idx % m, j = idx / m;
+        mp_size_t size = 0;
+        reduce(acc.data(), ps, qbuf, out.data(), size);
+        mpz_t z;
+        mpz_roinit_n(z, out.data(), size);
+        const long exp =
+            a.scale[static_cast<std::size_t>(i)] + b.scale[static_cast<std::size_t>(j)] - 2L * t;
+        write(idx, i, j, z, exp);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+bool crt_gemm_mpfr(
+    mpfr_ptr const* c, mpfr_srcptr const* a, mpfr_srcptr const* b, Index m, Index k, Index n) {
+  if (m <= 0 || n <= 0 || k <= 0) return false;
+  Plan plan;
+  if (!plan_for(k, mpfr_get_prec(c[0]), plan)) return false;
+  const PrimeSet& ps = *plan.primes;
+  Operand oa, ob;
+  auto none = [](Index) { return nullptr; };
+  auto get_a = [a](Index idx, Entry& e) { return read(a[idx], e); };
+  auto get_b = [b](Index idx, Entry& e) { return read(b[idx], e); };
+  if (!build(oa, m, k, true, plan.t, ps, get_a, none)) return false;
+  if (!build(ob, k, n, false, plan.t, ps, get_b, none)) return false;
+  const auto acc = residues_of_product(oa, ob, m, k, n, ps);
+  write_results(
+      oa, ob, m, n, plan.t, ps, acc, [c](Index idx, Index, Index, const mpz_t z, long exp) {
+        mpfr_set_z_2exp(c[idx], z, exp, MPFR_RNDN);
+      });
+  return true;
+}
+
+bool crt_gemm_arb(arb_ptr const* c,
+                  arb_srcptr const* a,
+                  arb_srcptr const* b,
+                  Index m,
+                  Index k,
+                  Index n,
+                  long prec) {
+  if (m <= 0 || n <= 0 || k <= 0) return false;
+  Plan plan;
+  if (!plan_for(k, prec, plan)) return false;
+  const PrimeSet& ps = *plan.primes;
+  Operand oa, ob;
+  auto get_a = [a](Index idx, Entry& e) { return read(arb_midref(a[idx]), e); };
+  auto get_b = [b](Index idx, Entry& e) { return read(arb_midref(b[idx]), e); };
+  auto rad_a = [a](Index idx) -> const mag_struct* { return arb_radref(a[idx]); };
+  auto rad_b = [b](Index idx) -> const mag_struct* { return arb_radref(b[idx]); };
+  if (!build(oa, m, k, true, plan.t, ps, get_a, rad_a)) return false;
+  if (!build(ob, k, n, false, plan.t, ps, get_b, rad_b)) return false;
+  // The radii: Σ_l |mid a|·rad b + rad a·(|mid b| + rad b) ≤ (|mid A| + rad A)·rad B + rad A·|mid B|,
+  // scaled by 2^-(e_i + f_j), by double GEMMs of nonnegative numbers (accounted for below).
+  Eigen::MatrixXd radius = Eigen::MatrixXd::Zero(m, n);
+  if (ob.any_rad) {
+    Eigen::Map<const Eigen::MatrixXd> ma(oa.mag.data(), m, k), ra(oa.rad.data(), m, k);
+    Eigen::Map<const Eigen::MatrixXd> rb(ob.rad.data(), k, n);
+    radius.noalias() += (ma + ra) * rb;
+  }
+  if (oa.any_rad) {
+    Eigen::Map<const Eigen::MatrixXd> ra(oa.rad.data(), m, k), mb(ob.mag.data(), k, n);
+    radius.noalias() += ra * mb;
+  }
+  // Each of the ≤ 2k + 1 roundings of a sum of nonnegative terms loses at most a factor (1 + 2^-53),
+  // each underflow at most 2^-1074: 3k·2^-53 and 2^-1000 cover both.
+  const double grow = 1.0 + 3.0 * static_cast<double>(k + 1) * std::ldexp(1.0, -53);
+  const double floor_abs = (oa.any_rad || ob.any_rad) ? std::ldexp(1.0, -1000) : 0.0;
+  const auto acc = residues_of_product(oa, ob, m, k, n, ps);
+  const int t = plan.t;
+  write_results(
+      oa, ob, m, n, t, ps, acc, [&](Index idx, Index i, Index j, const mpz_t z, long exp) {
+        fmpz_t fz, fe;
+        fmpz_init(fz);
+        fmpz_init(fe);
+        fmpz_set_mpz(fz, z);
+        fmpz_set_si(fe, exp);
+        arb_set_round_fmpz_2exp(c[idx], fz, fe, prec);
+        fmpz_clear(fz);
+        fmpz_clear(fe);
+        const long ef =
+            oa.scale[static_cast<std::size_t>(i)] + ob.scale[static_cast<std::size_t>(j)];
+        mag_t err, part;
+        mag_init(err);
+        mag_init(part);
+        const std::uint32_t cuts =
+            oa.cut[static_cast<std::size_t>(i)] + ob.cut[static_cast<std::size_t>(j)];
+        if (cuts != 0) {  // Σ |a - ã||b| + |ã||b - b̃| < cuts·2^(e_i + f_j - t)
+          mag_set_ui(err, cuts);
+          mag_mul_2exp_si(err, err, ef - t);
+        }
+        const double r = radius(i, j);
+        if (r != 0.0 || floor_abs != 0.0) {
+          if (!std::isfinite(r)) {
+            mag_inf(part);
+          } else {
+            mag_set_d(part, r * grow + floor_abs);
+            mag_mul_2exp_si(part, part, ef);
+          }
+          mag_add(err, err, part);
+        }
+        if (!mag_is_zero(err)) arb_add_error_mag(c[idx], err);
+        mag_clear(err);
+        mag_clear(part);
+      });
+  return true;
+}
+
+}  // namespace locus::detail

@@ -1,0 +1,46 @@
+// scalar/crt_gemm.hpp (internal): multiprecision matrix products on double GEMMs by the Chinese
+// remainder theorem (an Ozaki-II scheme). docs/math/crt-products.md derives the scheme and its
+// error bounds; this header only declares the two entry points used by scalar/gemm.hpp.
+//
+// C = A·B with A (m x k), B (k x n). Every row of A and every column of B is scaled by a power of
+// two to integers of t = p + 8 bits (p the result's precision). The integer product is exact: it is
+// computed modulo primes q with k·((q-1)/2)² < 2^53, one double GEMM per prime (every partial sum
+// is an integer below 2^53, so the GEMM is exact in any order), and reassembled by the CRT.
+// Both functions return false (and leave C untouched) when the operands are outside the scheme
+// (NaN, infinities, exponents or radii out of range, a tiny depth): the caller then multiplies
+// the old way.
+#ifndef LOCUS_SRC_SCALAR_CRT_GEMM_HPP_
+#define LOCUS_SRC_SCALAR_CRT_GEMM_HPP_
+
+#include <cstddef>
+
+#include <arb.h>
+#include <mpfr.h>
+
+namespace locus::detail {
+
+/// c[i + j·m] = Σ_l a[i + l·m]·b[l + j·k], each result rounded to nearest at its own precision.
+/// The error of c_ij is at most half an ulp plus (n_i + n'_j)·2^(e_i + f_j − t), where 2^e_i and
+/// 2^f_j bound row i of A and column j of B and n_i, n'_j count the entries cut to t bits.
+bool crt_gemm_mpfr(mpfr_ptr const* c,
+                   mpfr_srcptr const* a,
+                   mpfr_srcptr const* b,
+                   std::ptrdiff_t m,
+                   std::ptrdiff_t k,
+                   std::ptrdiff_t n);
+
+/// The same product of balls: every c_ij contains every a·b with a, b in the balls. The
+/// midpoints' product is computed as for MPFR; the cut, the rounding to prec bits and the radii
+/// (|mid A|·rad B + rad A·(|mid B| + rad B), by double GEMMs with rounding accounted for) go into
+/// the radius.
+bool crt_gemm_arb(arb_ptr const* c,
+                  arb_srcptr const* a,
+                  arb_srcptr const* b,
+                  std::ptrdiff_t m,
+                  std::ptrdiff_t k,
+                  std::ptrdiff_t n,
+                  long prec);
+
+}  // namespace locus::detail
+
+#endif  // LOCUS_SRC_SCALAR_CRT_GEMM_HPP_

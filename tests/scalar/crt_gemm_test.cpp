@@ -1,0 +1,284 @@
+// The CRT matrix product (lib/src/scalar/crt_gemm.cpp) against exact sums: MPFR results within
+// the documented bound (correctly rounded when no entry is cut), ball results containing every
+// product of points of the balls.
+#include "scalar/crt_gemm.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "support/scalar_lists.hpp"
+
+#include <arb_mat.h>
+
+namespace {
+
+constexpr long kExactBits = 4096;  // holds every sum below exactly
+
+struct MpfrMatrix {
+  std::vector<mpfr_t> v;
+  MpfrMatrix(std::ptrdiff_t size, long prec) : v(static_cast<std::size_t>(size)) {
+    for (auto& x : v) mpfr_init2(x, prec);
+  }
+  ~MpfrMatrix() {
+    for (auto& x : v) mpfr_clear(x);
+  }
+  MpfrMatrix(const MpfrMatrix&) = delete;
+  MpfrMatrix& operator=(const MpfrMatrix&) = delete;
+  std::vector<mpfr_srcptr> src() const {
+    std::vector<mpfr_srcptr> p;
+    for (const auto& x : v) p.push_back(x);
+    return p;
+  }
+  std::vector<mpfr_ptr> dst() {
+    std::vector<mpfr_ptr> p;
+    for (auto& x : v) p.push_back(x);
+    return p;
+  }
+};
+
+// A random p-bit number with exponent in [lo, hi] (or zero with probability 1/10).
+void random_mpfr(mpfr_t x, std::mt19937_64& g, int lo, int hi) {
+  std::uniform_int_distribution<int> zero(0, 9), ex(lo, hi);
+  if (zero(g) == 0) {
+    mpfr_set_zero(x, 1);
+    return;
+  }
+  mpfr_set_ui(x, 0, MPFR_RNDN);
+  const long p = mpfr_get_prec(x);
+  mpfr_t limb;
+  mpfr_init2(limb, 64);
+  for (long bit = 0; bit < p; bit += 64) {
+    mpfr_set_ui(limb, static_cast<unsigned long>(g() >> 1), MPFR_RNDN);
+    mpfr_mul_2si(limb, limb, -bit - 63, MPFR_RNDN);
+    mpfr_add(x, x, limb, MPFR_RNDN);
+  }
+  mpfr_clear(limb);
+  if (mpfr_zero_p(x)) mpfr_set_ui(x, 1, MPFR_RNDN);
+  mpfr_set_exp(x, ex(g));
+  if ((g() & 1) != 0) mpfr_neg(x, x, MPFR_RNDN);
+}
+
+long max_exp(const std::vector<const __mpfr_struct*>& xs) {
+  long e = std::numeric_limits<long>::min();
+  for (auto* x : xs) {
+    if (!mpfr_zero_p(x)) e = std::max<long>(e, mpfr_get_exp(x));
+  }
+  return e == std::numeric_limits<long>::min() ? 0 : e;
+}
+
+// Checks c = a·b against the exact sums: |c - s| <= ½ulp(c) + 2k·2^(e_i + f_j - t), and c is the
+// correctly rounded s when `exact_inputs` (no entry is cut).
+void check_mpfr(std::ptrdiff_t m,
+                std::ptrdiff_t k,
+                std::ptrdiff_t n,
+                int lo,
+                int hi,
+                std::uint64_t seed,
+                bool expect_rounded) {
+  CAPTURE(seed);
+  CAPTURE(m);
+  CAPTURE(k);
+  CAPTURE(n);
+  auto g = locus::test::rng(seed);
+  const long prec = 256;
+  MpfrMatrix a(m * k, prec), b(k * n, prec), c(m * n, prec);
+  for (auto& x : a.v) random_mpfr(x, g, lo, hi);
+  for (auto& x : b.v) random_mpfr(x, g, lo, hi);
+  const auto pa = a.src(), pb = b.src();
+  auto pc = c.dst();
+  REQUIRE(locus::detail::crt_gemm_mpfr(pc.data(), pa.data(), pb.data(), m, k, n));
+  const long t = prec + 8;
+  mpfr_t s, prod, diff, bound;
+  mpfr_inits2(kExactBits, s, prod, diff, bound, nullptr);
+  int bad = 0;
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    std::vector<const __mpfr_struct*> row;
+    for (std::ptrdiff_t l = 0; l < k; ++l) row.push_back(pa[static_cast<std::size_t>(i + l * m)]);
+    const long ei = max_exp(row);
+    for (std::ptrdiff_t j = 0; j < n; ++j) {
+      std::vector<const __mpfr_struct*> col;
+      for (std::ptrdiff_t l = 0; l < k; ++l) col.push_back(pb[static_cast<std::size_t>(l + j * k)]);
+      const long fj = max_exp(col);
+      mpfr_set_zero(s, 1);
+      for (std::ptrdiff_t l = 0; l < k; ++l) {
+        mpfr_mul(
+            prod, row[static_cast<std::size_t>(l)], col[static_cast<std::size_t>(l)], MPFR_RNDN);
+        REQUIRE(mpfr_add(s, s, prod, MPFR_RNDN) == 0);  // exact
+      }
+      const mpfr_srcptr cij = pc[static_cast<std::size_t>(i + j * m)];
+      if (expect_rounded) {
+        mpfr_t r;
+        mpfr_init2(r, prec);
+        mpfr_set(r, s, MPFR_RNDN);
+        if (mpfr_equal_p(r, cij) == 0) ++bad;
+        mpfr_clear(r);
+        continue;
+      }
+      mpfr_sub(diff, cij, s, MPFR_RNDN);
+      mpfr_abs(diff, diff, MPFR_RNDN);
+      mpfr_set_ui(bound, static_cast<unsigned long>(2 * k), MPFR_RNDN);
+      mpfr_mul_2si(bound, bound, ei + fj - t, MPFR_RNDN);
+      if (!mpfr_zero_p(cij)) {  // + ½ulp(c)
+        mpfr_t half_ulp;
+        mpfr_init2(half_ulp, 64);
+        mpfr_set_ui_2exp(half_ulp, 1, mpfr_get_exp(cij) - prec - 1, MPFR_RNDN);
+        mpfr_add(bound, bound, half_ulp, MPFR_RNDN);
+        mpfr_clear(half_ulp);
+      }
+      if (mpfr_cmp(diff, bound) > 0) ++bad;
+    }
+  }
+  mpfr_clears(s, prod, diff, bound, nullptr);
+  CHECK(bad == 0);
+}
+
+}  // namespace
+
+TEST_SUITE("scalar.crt_gemm") {
+  TEST_CASE("mpfr: entries of one binade give the correctly rounded sums") {
+    // exponents within 8 bits of each line's maximum: no entry is cut, the integer product is exact
+    check_mpfr(7, 40, 9, 0, 3, 9101, true);
+    check_mpfr(4, 3000, 5, -2, 2, 9102, true);  // a deep product: smaller primes, more of them
+  }
+
+  TEST_CASE("mpfr: entries over a wide range stay within the documented bound") {
+    for (int r = 0; r < 3 * locus::test::multiplier(); ++r) {
+      check_mpfr(6, 50, 8, -60, 60, 9200 + static_cast<std::uint64_t>(r), false);
+      check_mpfr(13, 17, 5, -300, 20, 9300 + static_cast<std::uint64_t>(r), false);
+    }
+  }
+
+  TEST_CASE("mpfr: NaN or an infinity is left to the caller") {
+    MpfrMatrix a(4 * 20, 256), b(20 * 4, 256), c(16, 256);
+    for (auto& x : a.v) mpfr_set_ui(x, 1, MPFR_RNDN);
+    for (auto& x : b.v) mpfr_set_ui(x, 2, MPFR_RNDN);
+    mpfr_set_nan(a.v[5]);
+    const auto pa = a.src(), pb = b.src();
+    auto pc = c.dst();
+    CHECK_FALSE(locus::detail::crt_gemm_mpfr(pc.data(), pa.data(), pb.data(), 4, 20, 4));
+    mpfr_set_inf(a.v[5], 1);
+    CHECK_FALSE(locus::detail::crt_gemm_mpfr(pc.data(), pa.data(), pb.data(), 4, 20, 4));
+    mpfr_set_ui(a.v[5], 1, MPFR_RNDN);
+    CHECK(locus::detail::crt_gemm_mpfr(pc.data(), pa.data(), pb.data(), 4, 20, 4));
+    CHECK(mpfr_cmp_ui(pc[0], 40) == 0);
+  }
+
+  TEST_CASE("ball: every product of points of the balls is contained") {
+    for (const long prec : {64L, 256L}) {
+      for (int r = 0; r < 2 * locus::test::multiplier(); ++r) {
+        const std::uint64_t seed =
+            9400 + static_cast<std::uint64_t>(r) + static_cast<std::uint64_t>(prec);
+        CAPTURE(seed);
+        CAPTURE(prec);
+        auto g = locus::test::rng(seed);
+        const std::ptrdiff_t m = 5, k = 60, n = 7;
+        std::vector<arb_struct> a(static_cast<std::size_t>(m * k)),
+            b(static_cast<std::size_t>(k * n)), c(static_cast<std::size_t>(m * n));
+        for (auto* v : {&a, &b, &c}) {
+          for (auto& x : *v) arb_init(&x);
+        }
+        mpfr_t tmp;
+        mpfr_init2(tmp, prec);
+        std::uniform_int_distribution<int> radius_kind(0, 3);
+        auto fill = [&](std::vector<arb_struct>& v, int lo, int hi) {
+          for (auto& x : v) {
+            random_mpfr(tmp, g, lo, hi);
+            arf_set_mpfr(arb_midref(&x), tmp);  // exact midpoint
+            mag_zero(arb_radref(&x));
+            const int kind = radius_kind(g);
+            if (kind == 1)
+              mag_set_ui_2exp_si(arb_radref(&x), 3, -prec + 4);         // relative-size radius
+            if (kind == 2) mag_set_ui_2exp_si(arb_radref(&x), 1, -40);  // a wide one
+          }
+        };
+        fill(a, -30, 10);
+        fill(b, -200, 0);
+        std::vector<arb_srcptr> pa, pb;
+        std::vector<arb_ptr> pc;
+        for (auto& x : a) pa.push_back(&x);
+        for (auto& x : b) pb.push_back(&x);
+        for (auto& x : c) pc.push_back(&x);
+        REQUIRE(locus::detail::crt_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n, prec));
+        // points: the midpoints, and random points of the balls (mid + s·rad, s in [-1, 1])
+        std::uniform_int_distribution<int> sdist(-1024, 1024);
+        int missed = 0;
+        for (int trial = 0; trial < 4; ++trial) {
+          auto point = [&](const arb_struct& x, arf_t out) {
+            arf_set_mag(out, arb_radref(&x));
+            arf_mul_si(out, out, trial == 0 ? 0 : sdist(g), ARF_PREC_EXACT, ARF_RND_DOWN);
+            arf_mul_2exp_si(out, out, -10);
+            arf_add(out, out, arb_midref(&x), ARF_PREC_EXACT, ARF_RND_DOWN);
+          };
+          std::vector<arf_struct> xa(a.size()), xb(b.size());
+          for (auto& x : xa) arf_init(&x);
+          for (auto& x : xb) arf_init(&x);
+          for (std::size_t i = 0; i < a.size(); ++i) point(a[i], &xa[i]);
+          for (std::size_t i = 0; i < b.size(); ++i) point(b[i], &xb[i]);
+          arf_t s, p;
+          arf_init(s);
+          arf_init(p);
+          for (std::ptrdiff_t i = 0; i < m; ++i) {
+            for (std::ptrdiff_t j = 0; j < n; ++j) {
+              arf_zero(s);
+              for (std::ptrdiff_t l = 0; l < k; ++l) {
+                arf_mul(p,
+                        &xa[static_cast<std::size_t>(i + l * m)],
+                        &xb[static_cast<std::size_t>(l + j * k)],
+                        ARF_PREC_EXACT,
+                        ARF_RND_DOWN);
+                arf_add(s, s, p, ARF_PREC_EXACT, ARF_RND_DOWN);
+              }
+              if (arb_contains_arf(pc[static_cast<std::size_t>(i + j * m)], s) == 0) ++missed;
+            }
+          }
+          arf_clear(s);
+          arf_clear(p);
+          for (auto& x : xa) arf_clear(&x);
+          for (auto& x : xb) arf_clear(&x);
+        }
+        CHECK(missed == 0);
+        // and the radii are not much wider than Arb's own product
+        arb_mat_t am, bm, cm;
+        arb_mat_init(am, m, k);
+        arb_mat_init(bm, k, n);
+        arb_mat_init(cm, m, n);
+        for (std::ptrdiff_t i = 0; i < m; ++i) {
+          for (std::ptrdiff_t l = 0; l < k; ++l)
+            arb_set(arb_mat_entry(am, i, l), &a[static_cast<std::size_t>(i + l * m)]);
+        }
+        for (std::ptrdiff_t l = 0; l < k; ++l) {
+          for (std::ptrdiff_t j = 0; j < n; ++j)
+            arb_set(arb_mat_entry(bm, l, j), &b[static_cast<std::size_t>(l + j * k)]);
+        }
+        arb_mat_mul_classical(cm, am, bm, prec);
+        int wide = 0;
+        for (std::ptrdiff_t i = 0; i < m; ++i) {
+          for (std::ptrdiff_t j = 0; j < n; ++j) {
+            mag_t ref;
+            mag_init(ref);
+            mag_mul_ui(ref, arb_radref(arb_mat_entry(cm, i, j)), 4 * static_cast<unsigned long>(k));
+            mag_t slack;  // + the cut: 2k·2^(e_i + f_j - t) ≤ 2k·2^(10 + 0 - prec - 8)
+            mag_init(slack);
+            mag_set_ui_2exp_si(slack, 2 * static_cast<unsigned long>(k), 2 - prec);
+            mag_add(ref, ref, slack);
+            if (mag_cmp(arb_radref(pc[static_cast<std::size_t>(i + j * m)]), ref) > 0) ++wide;
+            mag_clear(ref);
+            mag_clear(slack);
+          }
+        }
+        CHECK(wide == 0);
+        arb_mat_clear(am);
+        arb_mat_clear(bm);
+        arb_mat_clear(cm);
+        mpfr_clear(tmp);
+        for (auto* v : {&a, &b, &c}) {
+          for (auto& x : *v) arb_clear(&x);
+        }
+      }
+    }
+  }
+}
