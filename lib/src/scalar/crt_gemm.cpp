@@ -162,6 +162,10 @@ std::shared_ptr<const PrimeSet> primes_for(std::uint32_t qmax, int bits, int hal
       total += std::log2(static_cast<double>(c));
     }
   }
+  if (total <= bits + 1.0) {  // not enough primes below qmax: the scheme does not apply
+    cache.emplace(key, nullptr);
+    return nullptr;
+  }
   mpz_t m, mj, y, qz;
   mpz_inits(m, mj, y, qz, nullptr);
   mpz_set_ui(m, 1);
@@ -485,7 +489,7 @@ bool plan_for(Index k, long prec, Plan& plan) {
   const int halves = (plan.t + 31) / 32 + 1;
   if (halves > 64) return false;  // beyond ~2000 bits: the caller multiplies the old way
   plan.primes = primes_for(static_cast<std::uint32_t>(qmax), bits, halves);
-  return true;
+  return plan.primes != nullptr;
 }
 
 // w_j = (Ĉ mod q_j)·y_j mod q_j for every entry of C = A·B and every prime, one exact double GEMM
