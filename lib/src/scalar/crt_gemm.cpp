@@ -675,14 +675,16 @@ bool crt_gemm_arb(arb_ptr const* c,
   const int t = plan.t;
   write_results(
       oa, ob, m, n, t, ps, acc, [&](Index idx, Index i, Index j, const mpz_t z, long exp) {
-        fmpz_t fz, fe;
-        fmpz_init(fz);
-        fmpz_init(fe);
-        fmpz_set_mpz(fz, z);
-        fmpz_set_si(fe, exp);
-        arb_set_round_fmpz_2exp(c[idx], fz, fe, prec);
-        fmpz_clear(fz);
-        fmpz_clear(fe);
+        // the midpoint rounded down to prec bits, the rounding (< 1 ulp) into the radius; no
+        // fmpz temporaries (FLINT caches freed big fmpz per thread, and OpenMP threads persist)
+        arf_ptr mid = arb_midref(c[idx]);
+        const int inexact = arf_set_round_mpz(mid, z, prec, ARF_RND_DOWN);
+        arf_mul_2exp_si(mid, mid, exp);
+        if (inexact != 0) {
+          arf_mag_set_ulp(arb_radref(c[idx]), mid, prec);
+        } else {
+          mag_zero(arb_radref(c[idx]));
+        }
         const long ef =
             oa.scale[static_cast<std::size_t>(i)] + ob.scale[static_cast<std::size_t>(j)];
         mag_t err, part;
