@@ -264,7 +264,6 @@ constexpr long kMaxExp = std::numeric_limits<long>::max() / 8;
 // The fixed-point operand: line ℓ (a row of A or a column of B) is scaled by 2^(t - e_ℓ),
 // |x| < 2^e_ℓ for every entry of the line; the integers X = trunc(x·2^(t-e_ℓ)) have |X| < 2^t.
 struct Operand {
-  Index lines = 0, length = 0;
   std::vector<long> scale;         // e_ℓ
   std::vector<std::uint32_t> cut;  // entries of the line that were truncated
   Buffer<std::int32_t> res;        // [prime][entry], entry = storage index (every one written)
@@ -273,7 +272,7 @@ struct Operand {
   bool any_rad = false;
 };
 
-// Upper bound of 0.L·2^s (s <= 0), never below 2^-953.
+// Upper bound of 0.L·2^s (s <= 0); 2^-900 for every s < -900.
 double scaled_abs_upper(const Entry& x, long s) {
   if (s < -900) return std::ldexp(1.0, -900);  // x < 2^s < 2^-900
   const Limb hi = x.limbs[x.n - 1];
@@ -311,8 +310,6 @@ bool build(Operand& op,
            Get get,
            GetRad get_rad) {
   const Index lines = lines_are_rows ? rows : cols;
-  op.lines = lines;
-  op.length = lines_are_rows ? cols : rows;
   op.scale.assign(static_cast<std::size_t>(lines), 0);
   op.cut.assign(static_cast<std::size_t>(lines), 0);
   const auto size = static_cast<std::size_t>(rows * cols);
@@ -629,11 +626,10 @@ bool crt_gemm_mpfr(
   auto get_b = [b](Index idx, Entry& e) { return read(b[idx], e); };
   if (!build(oa, m, k, true, plan.t, ps, get_a, none)) return false;
   if (!build(ob, k, n, false, plan.t, ps, get_b, none)) return false;
-  const auto acc = residues_of_product(oa, ob, m, k, n, ps);
-  write_results(
-      oa, ob, m, n, plan.t, ps, acc, [c](Index idx, Index, Index, const mpz_t z, long exp) {
-        mpfr_set_z_2exp(c[idx], z, exp, MPFR_RNDN);
-      });
+  const auto w = residues_of_product(oa, ob, m, k, n, ps);
+  write_results(oa, ob, m, n, plan.t, ps, w, [c](Index idx, Index, Index, const mpz_t z, long exp) {
+    mpfr_set_z_2exp(c[idx], z, exp, MPFR_RNDN);
+  });
   return true;
 }
 
@@ -671,45 +667,43 @@ bool crt_gemm_arb(arb_ptr const* c,
   // each underflow at most 2^-1074: 3k·2^-53 and 2^-1000 cover both.
   const double grow = 1.0 + 3.0 * static_cast<double>(k + 1) * std::ldexp(1.0, -53);
   const double floor_abs = (oa.any_rad || ob.any_rad) ? std::ldexp(1.0, -1000) : 0.0;
-  const auto acc = residues_of_product(oa, ob, m, k, n, ps);
+  const auto w = residues_of_product(oa, ob, m, k, n, ps);
   const int t = plan.t;
-  write_results(
-      oa, ob, m, n, t, ps, acc, [&](Index idx, Index i, Index j, const mpz_t z, long exp) {
-        // the midpoint rounded down to prec bits, the rounding (< 1 ulp) into the radius; no
-        // fmpz temporaries (FLINT caches freed big fmpz per thread, and OpenMP threads persist)
-        arf_ptr mid = arb_midref(c[idx]);
-        const int inexact = arf_set_round_mpz(mid, z, prec, ARF_RND_DOWN);
-        arf_mul_2exp_si(mid, mid, exp);
-        if (inexact != 0) {
-          arf_mag_set_ulp(arb_radref(c[idx]), mid, prec);
-        } else {
-          mag_zero(arb_radref(c[idx]));
-        }
-        const long ef =
-            oa.scale[static_cast<std::size_t>(i)] + ob.scale[static_cast<std::size_t>(j)];
-        mag_t err, part;
-        mag_init(err);
-        mag_init(part);
-        const std::uint32_t cuts =
-            oa.cut[static_cast<std::size_t>(i)] + ob.cut[static_cast<std::size_t>(j)];
-        if (cuts != 0) {  // Σ |a - ã||b| + |ã||b - b̃| < cuts·2^(e_i + f_j - t)
-          mag_set_ui(err, cuts);
-          mag_mul_2exp_si(err, err, ef - t);
-        }
-        const double r = radius(i, j);
-        if (r != 0.0 || floor_abs != 0.0) {
-          if (!std::isfinite(r)) {
-            mag_inf(part);
-          } else {
-            mag_set_d(part, r * grow + floor_abs);
-            mag_mul_2exp_si(part, part, ef);
-          }
-          mag_add(err, err, part);
-        }
-        if (!mag_is_zero(err)) arb_add_error_mag(c[idx], err);
-        mag_clear(err);
-        mag_clear(part);
-      });
+  write_results(oa, ob, m, n, t, ps, w, [&](Index idx, Index i, Index j, const mpz_t z, long exp) {
+    // the midpoint rounded down to prec bits, the rounding (< 1 ulp) into the radius; no
+    // fmpz temporaries (FLINT caches freed big fmpz per thread, and OpenMP threads persist)
+    arf_ptr mid = arb_midref(c[idx]);
+    const int inexact = arf_set_round_mpz(mid, z, prec, ARF_RND_DOWN);
+    arf_mul_2exp_si(mid, mid, exp);
+    if (inexact != 0) {
+      arf_mag_set_ulp(arb_radref(c[idx]), mid, prec);
+    } else {
+      mag_zero(arb_radref(c[idx]));
+    }
+    const long ef = oa.scale[static_cast<std::size_t>(i)] + ob.scale[static_cast<std::size_t>(j)];
+    mag_t err, part;
+    mag_init(err);
+    mag_init(part);
+    const std::uint32_t cuts =
+        oa.cut[static_cast<std::size_t>(i)] + ob.cut[static_cast<std::size_t>(j)];
+    if (cuts != 0) {  // Σ |a - ã||b| + |ã||b - b̃| < cuts·2^(e_i + f_j - t)
+      mag_set_ui(err, cuts);
+      mag_mul_2exp_si(err, err, ef - t);
+    }
+    const double r = radius(i, j);
+    if (r != 0.0 || floor_abs != 0.0) {
+      if (!std::isfinite(r)) {
+        mag_inf(part);
+      } else {
+        mag_set_d(part, r * grow + floor_abs);
+        mag_mul_2exp_si(part, part, ef);
+      }
+      mag_add(err, err, part);
+    }
+    if (!mag_is_zero(err)) arb_add_error_mag(c[idx], err);
+    mag_clear(err);
+    mag_clear(part);
+  });
   return true;
 }
 
