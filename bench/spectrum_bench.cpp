@@ -2,12 +2,14 @@
 //
 //   1. certified inertia with balls (ball:256, Hessian in balls included) of a P = 371 Hessian
 //      ([2, 16, 16, 3] sigmoid, N = 300) and of a P ≈ 2000 Hessian;
-//   2. exact LDLᵀ inertia of a P = 201 rational Hessian from a polynomial network;
+//   2. exact inertia of a P = 201 rational Hessian from a polynomial network (and of a singular
+//      congruent matrix): the modular method, with supplied null vectors, and fraction-free LDLᵀ;
 //   3. Lanczos top-20 eigenvalues (restarted, Spectra) of a P ≈ 10⁶ MLP Hessian on N = 1000 samples, against
 //      PyHessian-style power iteration with deflation in PyTorch (bench/torch_power_iteration.py)
 //      on the same problem file and threads.
 //
-// Usage: locus_bench_spectrum OUT_DIR [--no-torch] [--no-large] [--lanczos-only]
+// Usage: locus_bench_spectrum OUT_DIR [--no-torch] [--no-large] [--lanczos-only | --exact-only]
+//        locus_bench_spectrum OUT_DIR --write-certified   (writes the P = 1983 problem file only)
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -101,18 +103,80 @@ locus::Problem exact_problem(bool small) {
   return p;
 }
 
+// Exact inertia of `h` three ways, side by side in one run: the modular method, the modular
+// method with the supplied null vectors `k` (when any), and the fraction-free LDLᵀ cross-check.
+void print_exact(const std::string& label,
+                 const locus::Problem& p,
+                 const locus::Mat<locus::Rational>& h,
+                 double seconds_hessian,
+                 std::size_t bits,
+                 const locus::Mat<locus::Rational>& k) {
+  const std::string what = fmt::format("{}{}, N = {}, P = {}; entries up to {} bits",
+                                       label,
+                                       p.network.describe(),
+                                       p.data.size(),
+                                       p.network.num_parameters(),
+                                       bits);
+  const auto t0 = Clock::now();
+  const locus::ExactInertia modular = locus::exact_inertia(h);
+  const double tm = since(t0);
+  fmt::print("| exact inertia, modular ({}) | {:.2f} s{} | (n+, n-, n0) = {}; {} |\n",
+             what,
+             tm,
+             seconds_hessian > 0 ? fmt::format(" (+ exact Hessian {:.1f} s)", seconds_hessian)
+                                 : std::string(),
+             locus::to_string(modular.inertia),
+             modular.how);
+  if (k.cols() > 0) {
+    locus::ExactInertiaOptions with;
+    with.null_vectors = k;
+    const auto t1 = Clock::now();
+    const locus::ExactInertia supplied = locus::exact_inertia(h, with);
+    const double ts = since(t1);
+    fmt::print(
+        "| exact inertia, modular with {} supplied null vectors ({}) | {:.2f} s | (n+, n-, "
+        "n0) = {}; {} |\n",
+        k.cols(),
+        what,
+        ts,
+        locus::to_string(supplied.inertia),
+        supplied.how);
+  }
+  locus::ExactInertiaOptions ff;
+  ff.method = locus::ExactInertiaMethod::FractionFree;
+  const auto t2 = Clock::now();
+  const locus::ExactInertia cross = locus::exact_inertia(h, ff);
+  const double tf = since(t2);
+  fmt::print(
+      "| exact inertia, fraction-free LDLᵀ cross-check ({}) | {:.1f} s | (n+, n-, n0) = {}; {} "
+      "the modular result; modular is {:.0f}× faster |\n",
+      what,
+      tf,
+      locus::to_string(cross.inertia),
+      cross.inertia == modular.inertia ? "agrees with" : "DISAGREES with",
+      tf / tm);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string out_dir = argc > 1 ? argv[1] : "bench/out";
-  bool with_torch = true, large = true, lanczos_only = false;
+  bool with_torch = true, large = true, lanczos_only = false, exact_only = false;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--no-torch") with_torch = false;
     if (a == "--no-large") large = false;
     if (a == "--lanczos-only") lanczos_only = true;  // measurement 3 alone
+    if (a == "--exact-only") exact_only = true;      // measurement 2 alone
   }
   std::filesystem::create_directories(out_dir);
+  if (argc > 2 && std::string(argv[2]) == "--write-certified") {
+    // the problem of the P ≈ 2000 certified row, for the command-line comparison
+    // (bench/certified_peer_bench.py)
+    locus::write_problem_file(make_problem({10, 40, 35, 3}, 100, 12, 0.3),
+                              out_dir + "/certified_problem.json");
+    return 0;
+  }
   int threads = 1;
 #ifdef _OPENMP
   threads = omp_get_max_threads();
@@ -122,11 +186,11 @@ int main(int argc, char** argv) {
       "{} threads. Sigmoid networks on teacher data (seeded), random points (scale 0.3).\n\n",
       threads);
   fmt::print("| measurement | time | result |\n|---|---|---|\n");
-  if (!lanczos_only) {
+  if (!lanczos_only && !exact_only) {
     const locus::Problem p = make_problem({2, 16, 16, 3}, 300, 11, 0.3);
     print_certified("certified inertia, ball:256", p, certify(p, 256));
   }
-  if (large && !lanczos_only) {
+  if (large && !lanczos_only && !exact_only) {
     const locus::Problem p = make_problem({10, 40, 35, 3}, 100, 12, 0.3);
     print_certified("certified inertia, ball:256", p, certify(p, 256));
   }
@@ -145,22 +209,42 @@ int main(int argc, char** argv) {
                             mpz_sizeinbase(mpq_denref(h(i, j).backend().data()), 2));
       }
     }
-    const auto t1 = Clock::now();
-    const auto ex = locus::exact_inertia(h);
-    const double tl = since(t1);
-    fmt::print(
-        "| exact LDLᵀ inertia, rational ({}, N = {}, P = {}; entries up to {} bits) | {:.1f} s "
-        "(exact Hessian {:.1f} s + fraction-free LDLᵀ {:.1f} s) | (n+, n-, n0) = {} |\n",
-        p.network.describe(),
-        p.data.size(),
-        p.network.num_parameters(),
-        bits,
-        th + tl,
-        th,
-        tl,
-        locus::to_string(ex.inertia));
+    print_exact("", p, h, th, bits, locus::Mat<locus::Rational>());
+    if (!small) {
+      // The same Hessian made singular: Uᵀ·diag(H_190, 0)·U for a product U of 400 seeded
+      // elementary congruences (row/column j += t·row/column i, t in ±1, ±2), so the 11 zero
+      // directions are spread over every coordinate. Its exact null vectors are U⁻¹·e_j, as a
+      // construction would supply them.
+      const Eigen::Index n = h.rows(), r = n - 11;
+      locus::Mat<locus::Rational> m = locus::Mat<locus::Rational>::Zero(n, n);
+      m.topLeftCorner(r, r) = h.topLeftCorner(r, r);
+      locus::Mat<locus::Rational> k = locus::Mat<locus::Rational>::Zero(n, n - r);
+      for (Eigen::Index j = r; j < n; ++j) k(j, j - r) = 1;
+      std::mt19937_64 g(41);
+      std::uniform_int_distribution<Eigen::Index> index(0, n - 1);
+      const int ts[] = {-2, -1, 1, 2};
+      std::uniform_int_distribution<int> pick(0, 3);
+      for (int op = 0; op < 400; ++op) {
+        const Eigen::Index i = index(g), j = index(g);
+        if (i == j) continue;
+        const locus::Rational t(ts[pick(g)]);
+        // M <- (I + t e_i e_jᵀ)ᵀ M (I + t e_i e_jᵀ): column j += t column i, then row j += t row i
+        m.col(j) += t * m.col(i);
+        m.row(j) += t * m.row(i);
+        k.row(i) -= t * k.row(j);  // ker <- (I − t e_i e_jᵀ) ker
+      }
+      std::size_t mbits = 0;
+      for (Eigen::Index j = 0; j < n; ++j) {
+        for (Eigen::Index i = 0; i < n; ++i) {
+          mbits = std::max(mbits,
+                           mpz_sizeinbase(mpq_numref(m(i, j).backend().data()), 2) +
+                               mpz_sizeinbase(mpq_denref(m(i, j).backend().data()), 2));
+        }
+      }
+      print_exact("singular, ", p, m, 0, mbits, k);
+    }
   }
-  if (large) {
+  if (large && !exact_only) {
     const locus::Problem p = make_problem({100, 1000, 800, 10}, 1000, 13, 0.05);
     const std::string file = out_dir + "/lanczos_problem.json";
     locus::write_problem_file(p, file);

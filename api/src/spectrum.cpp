@@ -104,8 +104,8 @@ SpectrumResult analyse(const Problem& p,
     const LossFunction<Rational> fn(p.network, p.data);
     const Mat<Rational> m = fn.hessian(p.point_as<Rational>(), part);
     // First a ball certificate of the exact matrix (cheap): when it proves every eigenvalue
-    // nonzero, the inertia is exact and the fraction-free LDLᵀ (whose entries grow to P times the
-    // entry size) is not needed. Otherwise exact LDLᵀ decides n₀.
+    // nonzero, the inertia is exact and no exact elimination is needed. Otherwise the exact
+    // inertia (modular rank, exact rank proof, LDLᵀ of a nonsingular block) decides n₀.
     ClusterCertificate c;
     {
       const ScopedBallPrecision precision(128);
@@ -130,7 +130,7 @@ SpectrumResult analyse(const Problem& p,
       const DecidedInertia ex = decide_inertia(m, opt.kernel);
       r.method = ex.algorithm;
       r.inertia = ex.inertia;
-      r.proved_by = "exact rational LDLT (Sylvester's law of inertia)";
+      r.proved_by = "exact rational LDLT (Sylvester's law of inertia): " + ex.proof;
       if (opt.kernel) {
         for (Eigen::Index j = 0; j < ex.kernel.cols(); ++j) {
           std::vector<std::string> col;

@@ -37,6 +37,7 @@ DecidedInertia decide_exact(const Mat<Rational>& m, bool with_kernel) {
   out.zero_exact = true;
   out.algorithm = SpectrumMethod::ExactLdlt;
   out.method = "exact-ldlt (rational)";
+  out.proof = std::move(ex.how);
   out.evidence = Evidence::of<Rational>();
   return out;
 }

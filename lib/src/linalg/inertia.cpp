@@ -6,6 +6,8 @@
 #include <numeric>
 #include <vector>
 
+#include "linalg/inertia_internal.hpp"
+
 #include "locus/error.hpp"
 
 #include <fmt/format.h>
@@ -70,7 +72,9 @@ std::string to_string(const Inertia& inertia) {
   return fmt::format("({}, {}, {})", inertia.positive, inertia.negative, inertia.zero);
 }
 
-ExactInertia exact_inertia(const Mat<Rational>& a, bool with_null_basis) {
+namespace detail {
+
+void check_square_symmetric(const Mat<Rational>& a) {
   if (a.rows() != a.cols()) {
     throw InvalidArgument(fmt::format(
         "exact_inertia: matrix is {}x{}, expected a square matrix", a.rows(), a.cols()));
@@ -90,7 +94,11 @@ ExactInertia exact_inertia(const Mat<Rational>& a, bool with_null_basis) {
       }
     }
   }
-  ExactInertia out;
+}
+
+Inertia fraction_free_inertia(const Mat<Rational>& a) {
+  const Index n = a.rows();
+  ExactInertia out;  // only its inertia is filled here
   // Fraction-free (Bareiss) symmetric elimination on the integer matrix c·A (c = the lcm of the
   // denominators, c > 0, so In(cA) = In(A)). After k pivots the trailing block is p_k times the
   // rational Schur complement and every division by the previous pivot p_{k-1} is exact
@@ -181,10 +189,10 @@ ExactInertia exact_inertia(const Mat<Rational>& a, bool with_null_basis) {
     }
     previous = pivot;
   }
-  out.rank = out.inertia.positive + out.inertia.negative;
-  if (with_null_basis) out.null_basis = exact_null_space(a);
-  return out;
+  return out.inertia;
 }
+
+}  // namespace detail
 
 Eigen::Index exact_rank(const Mat<Rational>& a) {
   Mat<Rational> work = a;

@@ -4,7 +4,7 @@
 //
 //   | scalar       | how                                     | what is claimed                      |
 //   |--------------|-----------------------------------------|--------------------------------------|
-//   | Rational     | fraction-free LDLᵀ (exact_inertia)      | exact (n₊, n₋, n₀): a proof          |
+//   | Rational     | modular rank + LDLᵀ (exact_inertia)     | exact (n₊, n₋, n₀): a proof          |
 //   | Ball         | ball-cluster certificate (spectrum.hpp) | n₊, n₋ and a cluster of n₀ in [−ε, ε]|
 //   |              | (every entry containing 0: Gershgorin)  | : a proof; n₀ is the nullity only    |
 //   |              |                                         | when it is 0                         |
@@ -42,7 +42,9 @@ struct DecidedInertia {
   /// How, in words: "exact-ldlt (rational)", "ball-cluster, 256 bits", "float-gap (double)", ...
   std::string method;
   std::string reason;  ///< why it is undecided (empty when decided)
-  Evidence evidence;   ///< of the scalar that decided it
+  /// Exact scalars: how the inertia was proved, step by step (ExactInertia::how). "" otherwise.
+  std::string proof;
+  Evidence evidence;  ///< of the scalar that decided it
   /// Exact scalars with `with_kernel`: a basis of the kernel (P x n₀), exact. Empty otherwise.
   Mat<Rational> kernel;
   /// Floating point: the R7 test's tolerance τ and gap ratio (text), "" otherwise.
