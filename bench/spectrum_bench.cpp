@@ -177,6 +177,13 @@ int main(int argc, char** argv) {
                               out_dir + "/certified_problem.json");
     return 0;
   }
+  if (argc > 3 && std::string(argv[2]) == "--certified-only") {
+    // the P ≈ 2000 certified row alone, at the precision given
+    const locus::Problem p = make_problem({10, 40, 35, 3}, 100, 12, 0.3);
+    const int bits = std::stoi(argv[3]);
+    print_certified(fmt::format("certified inertia, ball:{}", bits), p, certify(p, bits));
+    return 0;
+  }
   int threads = 1;
 #ifdef _OPENMP
   threads = omp_get_max_threads();

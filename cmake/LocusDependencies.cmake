@@ -6,6 +6,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)  # PkgConfig::MPFR
 pkg_check_modules(GMP REQUIRED IMPORTED_TARGET gmp)    # PkgConfig::GMP
 pkg_check_modules(LAPACKE REQUIRED IMPORTED_TARGET lapacke)  # PkgConfig::LAPACKE (double spectra, OpenBLAS)
+pkg_check_modules(BLAS REQUIRED IMPORTED_TARGET blas)  # PkgConfig::BLAS (cblas_dgemm of the certificate)
 find_package(OpenMP REQUIRED)                          # OpenMP::OpenMP_CXX (Hessian assembly)
 include(LocusFindArb)                                  # locus_dep::arb
 find_package(CLI11 2 REQUIRED)                         # CLI11::CLI11 (the locus executable only)

@@ -19,6 +19,8 @@
 
 #include <arb.h>
 #include <flint/flint.h>
+
+#include <cblas.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -49,16 +51,6 @@ double mid_scaled(const Ball& x, slong s) {
   arf_mul_2exp_si(t, arb_midref(A(x)), s);
   const double d = arf_get_d(t, ARF_RND_NEAR);
   arf_clear(t);
-  return d;
-}
-
-// An upper bound of |x| as a double, rounded up (+inf if it does not fit).
-double abs_upper_double(const Ball& x) {
-  arf_t u;
-  arf_init(u);
-  arb_get_abs_ubound_arf(u, A(x), 64);
-  const double d = arf_get_d(u, ARF_RND_UP);
-  arf_clear(u);
   return d;
 }
 
@@ -98,19 +90,6 @@ double inflate(double x, double rel) {
   return std::nextafter(x * (1.0 + rel), std::numeric_limits<double>::infinity());
 }
 
-// A rigorous upper bound of the Frobenius norm of the exact matrix product-error terms of
-// fl(Aᵀ B) when only |A|ᵀ|B| is known in floating point: γ_n ‖|A|ᵀ|B|‖_F, inflated for the
-// floating evaluation of the bound itself. Underflow: an absolute n·2^-1022 per entry.
-double gemm_error_bound(const MatD& abs_at_b, Index depth) {
-  const double u = std::ldexp(1.0, -53);
-  const double nu = static_cast<double>(depth + 2) * u;
-  const double gamma = nu / (1.0 - nu);
-  const double f = abs_at_b.norm();
-  const double under = static_cast<double>(depth) * std::ldexp(1.0, -1022) *
-                       static_cast<double>(abs_at_b.rows() * abs_at_b.cols());
-  return inflate(gamma * inflate(f, 4 * nu) + under, 4 * nu);
-}
-
 struct Level {
   std::vector<Ball> enclosures;  // matched one-to-one to the eigenvalues
   bool proved = true;            // every congruence had η < 1
@@ -118,12 +97,123 @@ struct Level {
   std::string reason;
 };
 
-Level all_in_norm_ball(const Mat<Ball>& m) {
+Level all_in_norm_ball(Index n, const Ball& norm_upper) {
   Level out;
   Ball e(0);
-  arb_add_error(A(e), A(frobenius_upper(m)));
-  out.enclosures.assign(static_cast<std::size_t>(m.rows()), e);
+  arb_add_error(A(e), A(norm_upper));
+  out.enclosures.assign(static_cast<std::size_t>(n), e);
   return out;
+}
+
+// ‖·‖_F of every symmetric matrix in the balls, from the lower triangle (an exact ball).
+Ball frobenius_upper_symmetric(const Mat<Ball>& m) {
+  Ball sum(0);
+  for (Index j = 0; j < m.cols(); ++j) {
+    for (Index i = j; i < m.rows(); ++i) {
+      const Ball a = abs_upper(m(i, j));
+      sum.add_product(a, i == j ? a : Ball(2) * a);
+    }
+  }
+  return abs_upper(sqrt(abs_upper(sum)));
+}
+
+// C = op(A)·B in double through the system BLAS (OpenBLAS on Debian); A is transposed when `at`.
+MatD blas_product(const MatD& a, bool at, const MatD& b) {
+  const Index rows = at ? a.cols() : a.rows();
+  const Index depth = at ? a.rows() : a.cols();
+  MatD c = MatD::Zero(rows, b.cols());
+  if (rows == 0 || b.cols() == 0 || depth == 0) return c;
+  cblas_dgemm(CblasColMajor,
+              at ? CblasTrans : CblasNoTrans,
+              CblasNoTrans,
+              static_cast<int>(rows),
+              static_cast<int>(b.cols()),
+              static_cast<int>(depth),
+              1.0,
+              a.data(),
+              static_cast<int>(a.rows()),
+              b.data(),
+              static_cast<int>(b.rows()),
+              0.0,
+              c.data(),
+              static_cast<int>(rows));
+  return c;
+}
+
+// QᵀQ through BLAS (dsyrk, the lower triangle, mirrored).
+MatD blas_gram(const MatD& q) {
+  const Index k = q.cols();
+  MatD c = MatD::Zero(k, k);
+  if (k == 0 || q.rows() == 0) return c;
+  cblas_dsyrk(CblasColMajor,
+              CblasLower,
+              CblasTrans,
+              static_cast<int>(k),
+              static_cast<int>(q.rows()),
+              1.0,
+              q.data(),
+              static_cast<int>(q.rows()),
+              0.0,
+              c.data(),
+              static_cast<int>(k));
+  for (Index j = 0; j < k; ++j) {
+    for (Index i = j + 1; i < k; ++i) c(j, i) = c(i, j);
+  }
+  return c;
+}
+
+// An upper bound of ‖|X|‖₂ ≤ sqrt(‖X‖₁·‖X‖_∞) (Hölder), for the rigorous product bounds below.
+double abs_spectral_upper(const MatD& x) {
+  const double nu = static_cast<double>(std::max(x.rows(), x.cols()) + 2) * std::ldexp(1.0, -53);
+  const double c1 = x.cwiseAbs().colwise().sum().maxCoeff();
+  const double ci = x.cwiseAbs().rowwise().sum().maxCoeff();
+  return inflate(std::sqrt(inflate(c1 * ci, 4 * nu)), 4 * nu);
+}
+
+// Aᵀ·B as balls for a double matrix A (n × m) and a ball matrix B (n × k) whose entries fit in
+// double: the midpoint product in BLAS, and a radius covering |fl(Aᵀ b̃) − Aᵀb̃| ≤ γ_{n+2}|A|ᵀ|b̃|
+// (any summation order) plus |A|ᵀ(rad B + |mid B − b̃|), where b̃ = mid B rounded to double; the
+// nonnegative bound product is itself evaluated in floating point, so it is inflated by
+// (1 + 4γ) and an absolute n·2^-1021 per entry covers underflow. Returns false if an entry of B
+// does not fit (the caller then multiplies in balls).
+bool double_t_times_balls(const MatD& a, const Mat<Ball>& b, Mat<Ball>* out) {
+  const Index n = a.rows(), k = b.cols();
+  MatD bm(n, k), br(n, k);
+  arf_t t;
+  arf_init(t);
+  bool finite = true;
+  for (Index j = 0; j < k && finite; ++j) {
+    for (Index i = 0; i < n; ++i) {
+      arb_srcptr x = A(b(i, j));
+      bm(i, j) = arf_get_d(arb_midref(x), ARF_RND_NEAR);
+      arf_set_d(t, bm(i, j));
+      arf_sub(t, arb_midref(x), t, ARF_PREC_EXACT, ARF_RND_DOWN);
+      arf_abs(t, t);
+      const double cut = arf_get_d(t, ARF_RND_UP);
+      const double rad = mag_get_d(arb_radref(x));
+      br(i, j) = inflate(cut + rad, 4 * std::ldexp(1.0, -53));
+      finite = finite && std::isfinite(bm(i, j)) && std::isfinite(br(i, j));
+    }
+  }
+  arf_clear(t);
+  if (!finite) return false;
+  const double nu = static_cast<double>(n + 2) * std::ldexp(1.0, -53);
+  const double gamma = nu / (1.0 - nu);
+  const MatD mid = blas_product(a, true, bm);
+  const MatD w = gamma * bm.cwiseAbs() + br;  // entries rounded: a relative u, inside 4γ
+  const MatD bound = blas_product(a.cwiseAbs(), true, w);
+  const double under = static_cast<double>(n + 2) * std::ldexp(1.0, -1021);
+  Mat<Ball> r(mid.rows(), k);
+  for (Index j = 0; j < k; ++j) {
+    for (Index i = 0; i < mid.rows(); ++i) {
+      arb_set_d(A(r(i, j)), mid(i, j));
+      const double rad = inflate(bound(i, j) * (1.0 + 4 * gamma) + under, 4 * nu);
+      if (!std::isfinite(rad)) return false;
+      mag_set_d(arb_radref(A(r(i, j))), rad);
+    }
+  }
+  *out = std::move(r);
+  return true;
 }
 
 // Orthonormalise the columns of v in place (Cholesky QR at the working precision), midpoints only.
@@ -158,35 +248,74 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
   Level out;
   if (n == 0) return out;
   const long bits = ball_precision();
-  // Symmetrise: the true symmetric matrix lies in both balls, so in their hull.
-  Mat<Ball> m(n, n);
-  for (Index j = 0; j < n; ++j) {
-    m(j, j) = m_in(j, j);
-    for (Index i = j + 1; i < n; ++i) m(i, j) = m(j, i) = hull(m_in(i, j), m_in(j, i));
-  }
-  const Ball norm_upper = frobenius_upper(m);
+  // A symmetric matrix in the balls has a_ij = a_ji in the ball (i, j) of the lower triangle: the
+  // lower triangle alone describes the set (and is at least as tight as the hull of both).
+  // The scale: |mid| < 2^emax for every midpoint, and radii (which may dominate a midpoint that
+  // cancelled) below 2^emax too, so that nothing overflows a double after scaling.
   slong emax = LONG_MIN;
-  for (Index j = 0; j < n; ++j) {
-    for (Index i = 0; i < n; ++i) emax = std::max(emax, mid_exponent(m(i, j)));
-  }
+  bool any_mid = false;
   {
-    const slong ne = mid_exponent(norm_upper);
-    if (emax == LONG_MIN || ne <= noise_exp || depth > 8) return all_in_norm_ball(m);
+    arf_t r;
+    arf_init(r);
+    for (Index j = 0; j < n; ++j) {
+      for (Index i = j; i < n; ++i) {
+        const slong e = mid_exponent(m_in(i, j));
+        any_mid = any_mid || e != LONG_MIN;
+        emax = std::max(emax, e);
+        if (!mag_is_zero(arb_radref(A(m_in(i, j))))) {
+          arf_set_mag(r, arb_radref(A(m_in(i, j))));
+          emax = std::max(emax, arf_abs_bound_lt_2exp_si(r));
+        }
+      }
+    }
+    arf_clear(r);
   }
+  if (!any_mid || depth > 8) return all_in_norm_ball(n, frobenius_upper_symmetric(m_in));
   // ---- 1. scale to |entries| < 1, round to double, bound the rounding and the radii -----------
   const slong s = -emax;
   MatD md(n, n);
   MatD dm(n, n);
-  for (Index j = 0; j < n; ++j) {
-    for (Index i = 0; i < n; ++i) {
-      md(i, j) = mid_scaled(m(i, j), s);
-      Ball diff = ldexp(m(i, j), static_cast<int>(s));
-      diff -= Ball(md(i, j));
-      dm(i, j) = abs_upper_double(diff);
+  const auto columns = static_cast<std::ptrdiff_t>(n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 16) if (n > 256)
+#endif
+  for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
+    const auto j = static_cast<Index>(jj);
+    arf_t t, r;
+    arf_init(t);
+    arf_init(r);
+    for (Index i = j; i < n; ++i) {
+      // md = mid·2^s to nearest; dm >= |mid·2^s − md| + rad·2^s, rounded up
+      arb_srcptr x = A(m_in(i, j));
+      arf_mul_2exp_si(t, arb_midref(x), s);
+      const double d = arf_get_d(t, ARF_RND_NEAR);
+      arf_set_d(r, d);
+      arf_sub(t, t, r, ARF_PREC_EXACT, ARF_RND_DOWN);
+      arf_abs(t, t);
+      const double cut = arf_get_d(t, ARF_RND_UP);
+      arf_set_mag(r, arb_radref(x));
+      arf_mul_2exp_si(r, r, s);
+      const double rad = arf_get_d(r, ARF_RND_UP);
+      md(i, j) = md(j, i) = d;
+      dm(i, j) = dm(j, i) = std::nextafter(cut + rad, std::numeric_limits<double>::infinity());
     }
+    arf_clear(t);
+    arf_clear(r);
   }
   const double u = std::ldexp(1.0, -53);
   const double dn = static_cast<double>(n);
+  // ‖M·2^s‖_F <= ‖|md| + dm‖_F, and the noise test on it (units of m: times 2^-s)
+  const double normf_upper = inflate((md.cwiseAbs() + dm).norm(), 4 * (dn + 2) * u);
+  if (!std::isfinite(normf_upper)) {  // not expected after the scaling; balls decide then
+    const Ball exact_norm = frobenius_upper_symmetric(m_in);
+    if (mid_exponent(exact_norm) <= noise_exp) return all_in_norm_ball(n, exact_norm);
+    out.proved = false;
+    out.reason = "the matrix does not fit in double after scaling";
+    return out;
+  }
+  Ball norm_upper(normf_upper);
+  norm_upper = ldexp(norm_upper, static_cast<int>(-s));
+  if (mid_exponent(norm_upper) <= noise_exp) return all_in_norm_ball(n, norm_upper);
   const double delta_m = inflate(dm.norm(), 4 * dn * u);  // ≥ ‖M·2^s − md‖_F
   // ---- 2. approximate eigendecomposition in double --------------------------------------------
   // (LAPACK's dsyevd through symmetric_eigen; nothing below trusts its accuracy)
@@ -199,17 +328,31 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
   const Eigen::VectorXd d = std::move(es.values);
   const MatD q = std::move(es.vectors);
   // ---- 3. rigorous float bounds for the congruence by the double eigenvectors ----------------
-  const MatD y = md * q;
-  const MatD z = q.transpose() * y;
-  const MatD aq = q.cwiseAbs();
-  const MatD bound_z = aq.transpose() * (md.cwiseAbs() * aq) + aq.transpose() * y.cwiseAbs();
-  const double err_z = gemm_error_bound(bound_z, n);  // ≥ ‖Qᵀ md Q − fl(fl(md Q)ᵀ...)‖_F
+  // Y = fl(md Q) = md Q + E1 with |E1| <= γ|md||Q|, Z = fl(QᵀY) = QᵀY + E2 with |E2| <= γ|Q|ᵀ|Y|
+  // (γ = γ_{n+2}, any summation order). So ‖Z − Qᵀ md Q‖_F <= ‖Q‖₂‖E1‖_F + ‖E2‖_F
+  // <= γ(‖Q‖₂ ‖md‖_F ‖|Q|‖₂ + ‖|Q|‖₂ ‖Y‖_F), with ‖Q‖₂² <= 1 + η_Q and ‖|Q|‖₂ bounded by Hölder:
+  // three BLAS products (md·Q, Qᵀ·Y, QᵀQ) and no products of absolute values.
+  const MatD y = blas_product(md, false, q);
+  const MatD z = blas_product(q, true, y);
+  const double nu = (dn + 2) * u;
+  const double gamma = nu / (1.0 - nu);
+  const double abs_q = abs_spectral_upper(q);
   MatD off = z;
   off.diagonal().setZero();
   const double off_z = inflate(off.norm(), 4 * dn * u);
-  MatD qtq = q.transpose() * q;
+  MatD qtq = blas_gram(q);
   qtq.diagonal().array() -= 1.0;
-  const double eta_q = inflate(qtq.norm(), 4 * dn * u) + gemm_error_bound(aq.transpose() * aq, n);
+  const double under = dn * std::ldexp(1.0, -1021) * dn * dn;
+  const double eta_q =
+      inflate(inflate(qtq.norm(), 4 * dn * u) +
+                  inflate(gamma * abs_q * inflate(q.norm(), 4 * nu), 4 * nu) + under,
+              4 * nu);
+  const double q_norm = inflate(std::sqrt(1.0 + eta_q), 4 * u);
+  const double err_z = inflate(gamma * inflate(q_norm * inflate(md.norm(), 4 * nu) * abs_q +
+                                                   abs_q * inflate(y.norm(), 4 * nu),
+                                               4 * nu) +
+                                   under,
+                               4 * nu);
   // Weyl radius for the double-resolved eigenvalues (scaled units).
   const double e_rest = inflate(off_z + err_z + (1.0 + eta_q) * delta_m, 8 * u);
   // ---- 4. split: near-zero block Z refined at the working precision, the rest from double ---
@@ -231,7 +374,7 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
   const Index nr = n - k;
   out.refined = k;
   if (ri.empty()) {  // nothing resolved in double: the whole matrix is (relatively) tiny
-    return all_in_norm_ball(m);
+    return all_in_norm_ball(n, norm_upper);
   }
   MatD qr(n, nr);
   Eigen::VectorXd dr(nr);
@@ -239,12 +382,33 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
     qr.col(t) = q.col(ri[static_cast<std::size_t>(t)]);
     dr(t) = z(ri[static_cast<std::size_t>(t)], ri[static_cast<std::size_t>(t)]);
   }
-  Mat<Ball> ms(n, n);  // scaled, with radii
-  for (Index j = 0; j < n; ++j) {
-    for (Index i = 0; i < n; ++i) ms(i, j) = ldexp(m(i, j), static_cast<int>(s));
+  // M·2^s at the working precision (the refinement needs all of it, not md ± dm), symmetric from
+  // the lower triangle; only when there is a block to refine.
+  Mat<Ball> ms(k > 0 ? n : 0, k > 0 ? n : 0);
+  if (k > 0) {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n > 256)
+#endif
+    for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
+      const auto j = static_cast<Index>(jj);
+      for (Index i = 0; i < n; ++i) {
+        arb_mul_2exp_si(A(ms(i, j)), A(i >= j ? m_in(i, j) : m_in(j, i)), s);
+      }
+    }
   }
   Mat<Ball> bcc, c, qrt_v, vtv;
   Mat<Ball> v(n, k);
+  bool used_double = false;
+  Level sub;
+  const auto products_in_balls = [&](const Mat<Ball>& mv) {
+    Mat<Ball> qrb(n, nr);
+    for (Index j = 0; j < nr; ++j) {
+      for (Index i = 0; i < n; ++i) qrb(i, j) = Ball(qr(i, j));
+    }
+    c = detail::product<Ball>(qrb, true, mv);
+    qrt_v = detail::product<Ball>(qrb, true, v);
+  };
+  Mat<Ball> mv;
   if (k > 0) {
     for (Index t = 0; t < k; ++t) {
       for (Index i = 0; i < n; ++i) v(i, t) = Ball(q(i, zi[static_cast<std::size_t>(t)]));
@@ -299,72 +463,87 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
       orthonormalise(v);
     }
     // ---- 6. the blocks of B = QᵀMQ that involve V, in balls ----------------------------------
-    const Mat<Ball> mv = detail::product<Ball>(ms, false, v);
+    mv = detail::product<Ball>(ms, false, v);
     bcc = detail::product<Ball>(v, true, mv);
-    Mat<Ball> qrb(n, nr);
-    for (Index j = 0; j < nr; ++j) {
-      for (Index i = 0; i < n; ++i) qrb(i, j) = Ball(qr(i, j));
-    }
-    c = detail::product<Ball>(qrb, true, mv);
-    qrt_v = detail::product<Ball>(qrb, true, v);
+    // Q_rᵀ·MV and Q_rᵀ·V: n × n_r × k products of a double matrix, in BLAS with rigorous radii
+    // (only their norms enter below); balls when an entry does not fit in double.
+    // Their radii are n·u relative to |MV|, not 2^-bits: when that leaves an enclosure touching
+    // 0 (a cluster to resolve), they are recomputed in balls at the working precision below.
+    used_double = double_t_times_balls(qr, mv, &c) && double_t_times_balls(qr, v, &qrt_v);
+    if (!used_double) products_in_balls(mv);
     vtv = detail::product<Ball>(v, true, v);
     for (Index i = 0; i < k; ++i) vtv(i, i) -= Ball(1);
-  }
-  // Q_r is only double-orthogonal to V (E = VᵀQ_r ~ u), so the coupling Q_rᵀMV ≈ EᵀΛ_V would be
-  // u times the cluster's own eigenvalues and would blur a zero cluster sitting next to small
-  // nonzero eigenvalues. Use Q_r' = Q_r − V E instead (never formed): its coupling is
-  // C' = C − Eᵀ B_cc, its diagonal block is Q_rᵀMQ_r − EᵀCᵀ − CE + EᵀB_ccE (the extra terms go
-  // into the Weyl radius) and VᵀQ_r' = −(VᵀV − I)E.
-  Ball coupling(0);
-  Ball extra_rest(0);
-  Ball eta2 = Ball(eta_q) * Ball(eta_q);
-  if (k > 0) {
-    const Ball a = frobenius_upper(vtv);    // ‖VᵀV − I‖
-    const Ball b = frobenius_upper(qrt_v);  // ‖E‖
-    const Ball cn = frobenius_upper(c);     // ‖C‖
-    const Ball bn = frobenius_upper(bcc);   // ‖B_cc‖
-    const Mat<Ball> c2 = c - detail::product<Ball>(qrt_v, false, bcc);
-    coupling = frobenius_upper(c2);
-    extra_rest = abs_upper(2 * b * cn + b * b * bn);
-    const Ball q_block = Ball(eta_q) + b * b + a * b * b;  // ≥ ‖Q_r'ᵀQ_r' − I‖
-    eta2 = a * a + 2 * (a * b) * (a * b) + q_block * q_block;
-  }
-  const Ball eta = abs_upper(sqrt(eta2));
-  if (!is_certain(certainly_less(eta, Ball(1)))) {
-    out.proved = false;
-    out.reason = fmt::format("the approximate eigenvectors are not provably independent (η = {})",
-                             eta.to_string(5));
-    return out;
-  }
-  // ---- 7. enclosures: Weyl per block, coupling, Ostrowski, unscale ---------------------------
-  std::vector<Ball> enc;
-  enc.reserve(static_cast<std::size_t>(n));
-  // The rest block's Weyl radius: e_rest covered ‖Q_rᵀMQ_r − diag(d_r)‖ with ‖Q_r‖² <= 1 + η_q;
-  // Q_r' adds extra_rest.
-  Ball rest_radius = Ball(e_rest) + extra_rest + coupling;
-  for (Index t = 0; t < nr; ++t) {
-    Ball e(dr(t));
-    arb_add_error(A(e), A(rest_radius));
-    enc.push_back(e);
-  }
-  if (k > 0) {
     // The cluster block: its own level at the same precision (it can hold eigenvalues far below
     // double's resolution, e.g. 1e-30 next to exact zeros).
-    const Level sub = enclose(bcc, noise_exp + s, depth + 1);
+    sub = enclose(bcc, noise_exp + s, depth + 1);
     if (!sub.proved) return sub;
     out.refined += sub.refined;
-    for (Ball e : sub.enclosures) {
-      arb_add_error(A(e), A(coupling));
+  }
+  for (;;) {
+    // Q_r is only double-orthogonal to V (E = VᵀQ_r ~ u), so the coupling Q_rᵀMV ≈ EᵀΛ_V would be
+    // u times the cluster's own eigenvalues and would blur a zero cluster sitting next to small
+    // nonzero eigenvalues. Use Q_r' = Q_r − V E instead (never formed): its coupling is
+    // C' = C − Eᵀ B_cc, its diagonal block is Q_rᵀMQ_r − EᵀCᵀ − CE + EᵀB_ccE (the extra terms go
+    // into the Weyl radius) and VᵀQ_r' = −(VᵀV − I)E.
+    Ball coupling(0);
+    Ball extra_rest(0);
+    Ball eta2 = Ball(eta_q) * Ball(eta_q);
+    if (k > 0) {
+      const Ball a = frobenius_upper(vtv);    // ‖VᵀV − I‖
+      const Ball b = frobenius_upper(qrt_v);  // ‖E‖
+      const Ball cn = frobenius_upper(c);     // ‖C‖
+      const Ball bn = frobenius_upper(bcc);   // ‖B_cc‖
+      const Mat<Ball> c2 = c - detail::product<Ball>(qrt_v, false, bcc);
+      coupling = frobenius_upper(c2);
+      extra_rest = abs_upper(2 * b * cn + b * b * bn);
+      const Ball q_block = Ball(eta_q) + b * b + a * b * b;  // ≥ ‖Q_r'ᵀQ_r' − I‖
+      eta2 = a * a + 2 * (a * b) * (a * b) + q_block * q_block;
+    }
+    const Ball eta = abs_upper(sqrt(eta2));
+    if (!is_certain(certainly_less(eta, Ball(1)))) {
+      if (used_double) {  // the double radii may be what spoils η: retry in balls
+        used_double = false;
+        products_in_balls(mv);
+        continue;
+      }
+      out.proved = false;
+      out.reason = fmt::format("the approximate eigenvectors are not provably independent (η = {})",
+                               eta.to_string(5));
+      return out;
+    }
+    // ---- 7. enclosures: Weyl per block, coupling, Ostrowski, unscale ---------------------------
+    std::vector<Ball> enc;
+    enc.reserve(static_cast<std::size_t>(n));
+    // The rest block's Weyl radius: e_rest covered ‖Q_rᵀMQ_r − diag(d_r)‖ with ‖Q_r‖² <= 1 + η_q;
+    // Q_r' adds extra_rest.
+    Ball rest_radius = Ball(e_rest) + extra_rest + coupling;
+    for (Index t = 0; t < nr; ++t) {
+      Ball e(dr(t));
+      arb_add_error(A(e), A(rest_radius));
       enc.push_back(e);
     }
+    if (k > 0) {
+      for (Ball e : sub.enclosures) {
+        arb_add_error(A(e), A(coupling));
+        enc.push_back(e);
+      }
+    }
+    if (used_double && std::any_of(enc.begin(), enc.end(), [](const Ball& e) {
+          return arb_contains_zero(A(e)) != 0;
+        })) {
+      used_double = false;
+      products_in_balls(mv);
+      continue;
+    }
+    Ball theta(1);
+    arb_add_error(A(theta), A(eta));
+    for (Ball& e : enc) {
+      e /= theta;
+      e = ldexp(e, static_cast<int>(-s));
+    }
+    out.enclosures = std::move(enc);
+    break;
   }
-  Ball theta(1);
-  arb_add_error(A(theta), A(eta));
-  for (Ball& e : enc) {
-    e /= theta;
-    e = ldexp(e, static_cast<int>(-s));
-  }
-  out.enclosures = std::move(enc);
   return out;
 }
 
