@@ -10,6 +10,7 @@
 //
 // Usage: locus_bench_spectrum OUT_DIR [--no-torch] [--no-large] [--lanczos-only | --exact-only]
 //        locus_bench_spectrum OUT_DIR --write-certified   (writes the P = 1983 problem file only)
+//        locus_bench_spectrum OUT_DIR --certified-only BITS (measurement 1 alone, at BITS)
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -178,10 +179,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (argc > 3 && std::string(argv[2]) == "--certified-only") {
-    // the P ≈ 2000 certified row alone, at the precision given
-    const locus::Problem p = make_problem({10, 40, 35, 3}, 100, 12, 0.3);
+    // the certified rows alone (P = 371 and P ≈ 2000), at the precision given
     const int bits = std::stoi(argv[3]);
-    print_certified(fmt::format("certified inertia, ball:{}", bits), p, certify(p, bits));
+    for (const auto& p : {make_problem({2, 16, 16, 3}, 300, 11, 0.3),
+                          make_problem({10, 40, 35, 3}, 100, 12, 0.3)}) {
+      print_certified(fmt::format("certified inertia, ball:{}", bits), p, certify(p, bits));
+    }
     return 0;
   }
   int threads = 1;
