@@ -382,20 +382,16 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
     qr.col(t) = q.col(ri[static_cast<std::size_t>(t)]);
     dr(t) = z(ri[static_cast<std::size_t>(t)], ri[static_cast<std::size_t>(t)]);
   }
-  // M·2^s at the working precision (the refinement needs all of it, not md ± dm), symmetric from
-  // the lower triangle; only when there is a block to refine.
-  Mat<Ball> ms(k > 0 ? n : 0, k > 0 ? n : 0);
-  if (k > 0) {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n > 256)
-#endif
-    for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
-      const auto j = static_cast<Index>(jj);
-      for (Index i = 0; i < n; ++i) {
-        arb_mul_2exp_si(A(ms(i, j)), A(i >= j ? m_in(i, j) : m_in(j, i)), s);
-      }
+  // (M·2^s)·X at the working precision (the refinement needs all of M, not md ± dm): M itself
+  // is used, entry by entry it contains the symmetric matrices of the statement, and the product
+  // is scaled after (exact), so no scaled n × n copy is made.
+  const auto scaled_product = [&](const Mat<Ball>& x) {
+    Mat<Ball> prod = detail::product<Ball>(m_in, false, x);
+    for (Index j = 0; j < prod.cols(); ++j) {
+      for (Index i = 0; i < prod.rows(); ++i) arb_mul_2exp_si(A(prod(i, j)), A(prod(i, j)), s);
     }
-  }
+    return prod;
+  };
   Mat<Ball> bcc, c, qrt_v, vtv;
   Mat<Ball> v(n, k);
   bool used_double = false;
@@ -422,7 +418,7 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
     double previous = std::numeric_limits<double>::infinity();
     for (int it = 0; it < 200; ++it) {
       const ScopedBallPrecision stage_precision(static_cast<int>(stage));
-      const Mat<Ball> w = detail::product<Ball>(ms, false, v);
+      const Mat<Ball> w = scaled_product(v);
       const Mat<Ball> h = detail::product<Ball>(v, true, w);
       Mat<Ball> r = w - detail::product<Ball>(v, false, h);
       slong rexp = LONG_MIN;
@@ -463,7 +459,7 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
       orthonormalise(v);
     }
     // ---- 6. the blocks of B = QᵀMQ that involve V, in balls ----------------------------------
-    mv = detail::product<Ball>(ms, false, v);
+    mv = scaled_product(v);
     bcc = detail::product<Ball>(v, true, mv);
     // Q_rᵀ·MV and Q_rᵀ·V: n × n_r × k products of a double matrix, in BLAS with rigorous radii
     // (only their norms enter below); balls when an entry does not fit in double.
