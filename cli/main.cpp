@@ -16,11 +16,43 @@
 #include <fmt/format.h>
 
 #if defined(__GLIBC__)
+#include <cstdlib>
+
 #include <malloc.h>
+#include <unistd.h>
 #endif
+
+namespace {
+
+#if defined(__GLIBC__)
+// Blocks above 32 MiB (a P ≈ 2000 ball Hessian is 190 MB) are always fresh mmap'ed pages, and
+// faulting them in 4 KiB at a time costs as much as the arithmetic on them (a third of a certified
+// P = 1983 inertia). glibc (2.35 and later) backs such blocks with transparent huge pages when
+// GLIBC_TUNABLES holds glibc.malloc.hugetlb=1, which it reads at start-up only: so the process
+// re-executes itself once with it set. LOCUS_HUGEPAGES=0 turns this off; if the re-execution is
+// impossible (no /proc), locus simply goes on without.
+void use_huge_pages(char** argv) {
+  const char* opt = std::getenv("LOCUS_HUGEPAGES");
+  if (opt != nullptr && std::string(opt) == "0") return;
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  std::string t = tunables != nullptr ? tunables : "";
+  if (t.find("glibc.malloc.hugetlb") != std::string::npos) return;  // set (by us or the user)
+  t += t.empty() ? "glibc.malloc.hugetlb=1" : ":glibc.malloc.hugetlb=1";
+  if (setenv("GLIBC_TUNABLES", t.c_str(), 1) != 0) return;
+  execv("/proc/self/exe", argv);  // returns only if it failed
+  if (tunables != nullptr) {
+    setenv("GLIBC_TUNABLES", tunables, 1);
+  } else {
+    unsetenv("GLIBC_TUNABLES");
+  }
+}
+#endif
+
+}  // namespace
 
 int main(int argc, char** argv) {
 #if defined(__GLIBC__)
+  use_huge_pages(argv);
   // One `locus` process computes a few large matrices and exits. glibc would hand every freed
   // block above 128 KiB back to the kernel and fault it in again on the next layer block of the
   // Hessian (a third of the time of a P = 5514 `locus eval`, docs/benchmarks.md): keep blocks up to
