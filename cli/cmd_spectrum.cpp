@@ -33,6 +33,7 @@ struct SpectrumOptions : api::SpectrumRequest {
   std::string matrix_name = "hessian";
   std::string plot;  ///< figure prefix (PREFIX.svg, PREFIX.png, data and script)
   bool json = false;
+  std::string null_vectors_file;
 };
 
 int run_lanczos(const SpectrumOptions& opt, const Problem& p) {
@@ -93,6 +94,11 @@ int run(SpectrumOptions& opt) {
   api::validate(opt);
   const Problem p = read_problem_file(opt.file);
   api::require_point(p, opt.file, "`locus spectrum` needs the parameter vector θ");
+  if (!opt.null_vectors_file.empty()) {
+    opt.null_vectors = api::read_null_vectors_file(
+        opt.null_vectors_file, static_cast<Eigen::Index>(p.network.num_parameters()));
+    api::validate(opt);
+  }
   if (opt.lanczos > 0) return run_lanczos(opt, p);
   const api::SpectrumResult r = api::analyse_spectrum(p, opt);
   const double seconds =
@@ -184,6 +190,11 @@ Run add_spectrum(CLI::App& app) {
                  "precision cap for ball escalation (doubling from the arithmetic's bits)")
       ->capture_default_str();
   app.add_flag("--kernel", opt->kernel, "rational: also print an exact basis of the null space");
+  app.add_option("--null-vectors",
+                 opt->null_vectors_file,
+                 "rational: exact null vectors known in advance (JSON columns, or the output of "
+                 "--kernel --json), checked exactly and used to prove the rank")
+      ->check(CLI::ExistingFile);
   app.add_flag("--ldlt",
                opt->ldlt,
                "rational: always run the exact LDLT, even when balls already prove nonsingularity");

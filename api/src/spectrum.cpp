@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -97,6 +99,10 @@ SpectrumResult analyse(const Problem& p,
                        int ball_bits) {
   SpectrumResult r;
   r.arithmetic = ScalarTraits<S>::name();
+  if (!ScalarTraits<S>::is_exact && opt.null_vectors.cols() > 0) {
+    throw InvalidArgument(fmt::format(
+        "--null-vectors: only for the exact inertia (-a rational), not with -a {}", r.arithmetic));
+  }
   if constexpr (ScalarTraits<S>::is_interval) {
     fill_from_certificate(r, certify_problem(p, part, ball_bits, opt.max_bits));
     if (r.bits != ball_bits) r.arithmetic = fmt::format("ball:{}", r.bits);
@@ -117,7 +123,8 @@ SpectrumResult analyse(const Problem& p,
     r.zero_known = true;
     r.gap = "inf";  // exact zeros
     const DecidedInertia by_balls = decide_inertia(c);
-    if (by_balls.decided && by_balls.zero_exact && !opt.kernel && !opt.ldlt) {
+    if (by_balls.decided && by_balls.zero_exact && !opt.kernel && !opt.ldlt &&
+        opt.null_vectors.cols() == 0) {
       r.method = by_balls.algorithm;
       r.inertia = by_balls.inertia;
       r.bits = c.bits;
@@ -127,7 +134,10 @@ SpectrumResult analyse(const Problem& p,
       r.delta = c.has_rest ? format_bound(c.delta, false) : "none";
       r.epsilon = format_bound(c.epsilon, true);
     } else {
-      const DecidedInertia ex = decide_inertia(m, opt.kernel);
+      ExactInertiaOptions exact;
+      exact.with_null_basis = opt.kernel;
+      exact.null_vectors = opt.null_vectors;
+      const DecidedInertia ex = decide_inertia(m, exact);
       r.method = ex.algorithm;
       r.inertia = ex.inertia;
       r.proved_by = "exact rational LDLT (Sylvester's law of inertia): " + ex.proof;
@@ -404,6 +414,58 @@ void validate(const SpectrumRequest& opt) {
   if (opt.max_bits < 2) {
     throw InvalidArgument(fmt::format("--max-bits {}: expected at least 2", opt.max_bits));
   }
+  if (opt.lanczos > 0 && opt.null_vectors.cols() > 0) {
+    throw InvalidArgument(
+        "--null-vectors: only for the exact inertia (-a rational), not with --lanczos");
+  }
+}
+
+Mat<Rational> parse_null_vectors(const nlohmann::json& j, Eigen::Index p) {
+  const nlohmann::json& cols = j.is_object() && j.contains("kernel") ? j.at("kernel") : j;
+  if (!cols.is_array()) {
+    throw ParseError(
+        "null vectors: expected an array of columns, or an object with one under \"kernel\"");
+  }
+  Mat<Rational> k(p, static_cast<Eigen::Index>(cols.size()));
+  for (std::size_t c = 0; c < cols.size(); ++c) {
+    const nlohmann::json& col = cols[c];
+    if (!col.is_array() || static_cast<Eigen::Index>(col.size()) != p) {
+      throw InvalidArgument(fmt::format("null vectors: column {} has {} entries, expected P = {}",
+                                        c,
+                                        col.is_array() ? col.size() : 0,
+                                        p));
+    }
+    for (std::size_t i = 0; i < col.size(); ++i) {
+      const nlohmann::json& e = col[i];
+      std::string text;
+      if (e.is_string()) {
+        text = e.get<std::string>();
+      } else if (e.is_number_integer()) {
+        text = e.dump();
+      } else {
+        throw ParseError(fmt::format(
+            "null vectors: column {}, entry {}: {} is not an exact number (write it as text, "
+            "e.g. \"-3/7\")",
+            c,
+            i,
+            e.dump()));
+      }
+      try {
+        k(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) = parse_rational(text);
+      } catch (const Error& err) {
+        throw ParseError(fmt::format("null vectors: column {}, entry {}: {}", c, i, err.what()));
+      }
+    }
+  }
+  return k;
+}
+
+Mat<Rational> read_null_vectors_file(const std::string& path, Eigen::Index p) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(fmt::format("--null-vectors: cannot read '{}'", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_null_vectors(parse_json_exact(buffer.str(), path), p);
 }
 
 SpectrumResult analyse_spectrum(const Problem& p, const SpectrumRequest& opt) {

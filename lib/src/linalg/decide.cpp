@@ -27,11 +27,11 @@ DecidedInertia decide_inertia(const ClusterCertificate& c) {
 
 namespace {
 
-DecidedInertia decide_exact(const Mat<Rational>& m, bool with_kernel) {
+DecidedInertia decide_exact(const Mat<Rational>& m, const ExactInertiaOptions& options) {
   DecidedInertia out;
   out.decided = true;
   out.counts_proved = true;
-  ExactInertia ex = exact_inertia(m, with_kernel);
+  ExactInertia ex = exact_inertia(m, options);
   out.inertia = ex.inertia;
   out.kernel = std::move(ex.null_basis);
   out.zero_exact = true;
@@ -104,10 +104,16 @@ DecidedInertia decide_inertia_numerically(const Vec<Scalar>& eigenvalues,
   return out;
 }
 
+DecidedInertia decide_inertia(const Mat<Rational>& m, const ExactInertiaOptions& options) {
+  return decide_exact(m, options);
+}
+
 template <class Scalar>
 DecidedInertia decide_inertia(const Mat<Scalar>& m, bool with_kernel) {
   if constexpr (ScalarTraits<Scalar>::is_exact) {
-    return decide_exact(m, with_kernel);
+    ExactInertiaOptions options;
+    options.with_null_basis = with_kernel;
+    return decide_exact(m, options);
   } else if constexpr (ScalarTraits<Scalar>::is_interval) {
     return decide_ball(m);
   } else {

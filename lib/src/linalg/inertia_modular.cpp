@@ -446,12 +446,13 @@ ExactInertia modular_inertia(const Mat<Rational>& a, const ExactInertiaOptions& 
     if (seen == pp.rank) {
       out.rank_proof = "schur";
       rank_how = fmt::format(
-          "rank >= {} mod p; rank <= {}: every {}-minor vanishes modulo {} primes past the "
+          "rank >= {} mod p; rank <= {}: every {}-minor vanishes modulo {} prime{} past the "
           "Hadamard bound (the Schur complement of A_JJ is 0)",
           pp.rank,
           pp.rank,
           pp.rank + 1,
-          primes);
+          primes,
+          primes == 1 ? "" : "s");
       break;
     }
     pp = pivot_prime(b.get(), scale, draws, seen);  // p was unlucky: the rank is at least `seen`

@@ -46,6 +46,9 @@ struct SpectrumRequest {
   long max_bits = 4096;
   bool kernel = false;
   bool ldlt = false;
+  /// rational: exact null vectors known in advance (P × k), checked exactly and used to prove the
+  /// rank (docs/math/exact-inertia.md); they imply the exact path, like `ldlt`.
+  Mat<Rational> null_vectors;
   bool vectors = false;
   Eigen::Index mpfr_direct_limit = 400;
   int lanczos = 0;  ///< > 0: matrix-free Lanczos in double, the K largest and smallest
@@ -88,6 +91,15 @@ struct SpectrumResult {
   std::vector<std::vector<std::string>> vectors;
   std::string eigenvalue_note;
 };
+
+/// Null vectors from JSON: an array of columns, or an object with such an array under "kernel"
+/// (what `locus spectrum --kernel --json` prints), every entry an exact number as text or a JSON
+/// integer. \throws ParseError naming the column and entry that is not an exact number, and
+///   InvalidArgument when a column's length is not `p`.
+Mat<Rational> parse_null_vectors(const nlohmann::json& j, Eigen::Index p);
+/// parse_null_vectors of a JSON file (bare decimals are read exactly). \throws Error if it cannot be
+///   read, ParseError with the position on malformed JSON, and as parse_null_vectors.
+Mat<Rational> read_null_vectors_file(const std::string& path, Eigen::Index p);
 
 /// Checks the options (max_bits >= 2).
 /// \throws InvalidArgument naming the option and what it accepts.

@@ -60,6 +60,10 @@ struct DecidedInertia {
 template <class Scalar>
 DecidedInertia decide_inertia(const Mat<Scalar>& m, bool with_kernel = false);
 
+/// The exact decision with options (supplied null vectors, seed; exact_inertia).
+/// \throws as exact_inertia (a supplied vector that is not in the kernel is an InvalidArgument).
+DecidedInertia decide_inertia(const Mat<Rational>& m, const ExactInertiaOptions& options);
+
 /// The decision a ball-cluster certificate makes (any precision, e.g. after escalation).
 DecidedInertia decide_inertia(const ClusterCertificate& c);
 
