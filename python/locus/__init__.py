@@ -446,19 +446,33 @@ class Report(dict):
         return Value(tuple(v) if isinstance(v, list) else v, self.evidence, _INTERNAL, key)
 
 
+def _null_vectors_json(null_vectors):
+    """Columns of exact numbers (str, int, Fraction), or a report with them under "kernel"."""
+    if null_vectors is None:
+        return ""
+    if isinstance(null_vectors, dict):
+        null_vectors = null_vectors["kernel"]
+    return _json.dumps([[e if isinstance(e, (str, int)) else str(e) for e in col]
+                        for col in null_vectors])
+
+
 def spectrum(problem, *, arithmetic="double", matrix="hessian", max_bits=4096, kernel=False,
              vectors=False, lanczos=0, steps=0, probes=0, seed=0, tolerance=1e-10,
-             max_restarts=1000):
+             max_restarts=1000, null_vectors=None):
     """``locus spectrum --json``: eigenvalues, inertia and how they are certified.
 
     lanczos=K (> 0): matrix-free Lanczos in double from Hessian-vector products, the K largest and
     smallest Ritz values with residuals (numerical, never certified), for nets too large for a
     dense Hessian: restarted Lanczos (Spectra) until every Ritz value's relative residual is below
     ``tolerance`` (at most ``max_restarts`` restarts), or ``steps`` fixed Lanczos steps when steps
-    > 0; probes=M adds an SLQ spectral density (nodes, weights); seed seeds both."""
+    > 0; probes=M adds an SLQ spectral density (nodes, weights); seed seeds both.
+    null_vectors (arithmetic="rational"): exact null vectors known in advance, as columns of exact
+    numbers or a report of ``kernel=True``; checked exactly (a wrong one raises
+    locus.InvalidArgument), they prove the rank (``locus spectrum --null-vectors``)."""
     text, evidence = _locus._spectrum(problem, arithmetic, matrix, int(max_bits), bool(kernel),
                                       bool(vectors), int(lanczos), int(steps), int(probes),
-                                      int(seed), float(tolerance), int(max_restarts))
+                                      int(seed), float(tolerance), int(max_restarts),
+                                      _null_vectors_json(null_vectors))
     return Report(_json.loads(text), evidence, _claims_token())
 
 

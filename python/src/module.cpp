@@ -507,8 +507,14 @@ PYBIND11_MODULE(_locus, m) {
          int probes,
          std::uint64_t seed,
          double tolerance,
-         int max_restarts) {
+         int max_restarts,
+         const std::string& null_vectors) {
         locus::api::SpectrumRequest r;
+        if (!null_vectors.empty()) {
+          r.null_vectors =
+              locus::api::parse_null_vectors(locus::parse_json_exact(null_vectors, "null_vectors"),
+                                             static_cast<Eigen::Index>(p.network.num_parameters()));
+        }
         r.lanczos = lanczos;
         r.steps = steps;
         r.tolerance = tolerance;
@@ -551,7 +557,8 @@ PYBIND11_MODULE(_locus, m) {
       py::arg("probes") = 0,
       py::arg("seed") = 0,
       py::arg("tolerance") = 1e-10,
-      py::arg("max_restarts") = 1000);
+      py::arg("max_restarts") = 1000,
+      py::arg("null_vectors") = std::string());
 
   m.def(
       "_classify",

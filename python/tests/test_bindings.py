@@ -170,6 +170,24 @@ class Commands(unittest.TestCase):
                         got = locus.spectrum(p, arithmetic=a, matrix=m)
                         self.assertEqual(strip_seconds(got), strip_seconds(ref))
 
+    def test_null_vectors(self):
+        # exact null vectors supplied to the exact inertia: checked, they prove the rank; the
+        # same as `locus spectrum --null-vectors`; a wrong one is refused, never trusted
+        p = locus.load(path("examples/problems/g3b_star.json"))
+        with_kernel = locus.spectrum(p, arithmetic="rational", kernel=True)
+        got = locus.spectrum(p, arithmetic="rational", null_vectors=with_kernel)
+        self.assertEqual(got["inertia"], with_kernel["inertia"])
+        self.assertIn("from 6 supplied null vectors", got["proved_by"])
+        ref = cli_json("spectrum", path("examples/problems/g3b_star.json"), "-a", "rational",
+                       "--null-vectors", path("examples/problems/g3b_star_null_vectors.json"))
+        self.assertEqual(strip_seconds(got), strip_seconds(ref))
+        wrong = [list(col) for col in with_kernel["kernel"]]
+        k = next(i for i, e in enumerate(wrong[2]) if Fraction(e) != 0)
+        wrong[2][k] = str(Fraction(wrong[2][k]) + Fraction(1, 1000))
+        with self.assertRaises(locus.InvalidArgument) as e:
+            locus.spectrum(p, arithmetic="rational", null_vectors=wrong)
+        self.assertIn("supplied null vector 2 is not in the kernel", str(e.exception))
+
     def test_eigenvalues_are_numbers_too(self):
         # Known defect 13: eigenvalues were only strings. The JSON also carries them as numbers,
         # and for ball certificates a radius such that value ± radius contains the eigenvalue.
