@@ -475,8 +475,9 @@ ExactInertia modular_inertia(const Mat<Rational>& a, const ExactInertiaOptions& 
       out.ldlt_bits > 0
           ? fmt::format("ball LDLᵀ at {} bits", out.ldlt_bits)
           : fmt::format("fraction-free LDLᵀ (balls at {} bits did not decide)", max_bits));
-  if (options.with_null_basis && out.null_basis.cols() != n - out.rank) {
-    out.null_basis = exact_null_space(a);
+  if (options.with_null_basis &&
+      (out.null_basis.rows() != n || out.null_basis.cols() != n - out.rank)) {
+    out.null_basis = out.rank == n ? Mat<Rational>(n, 0) : exact_null_space(a);
   }
   return out;
 }
