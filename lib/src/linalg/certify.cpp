@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -170,6 +171,22 @@ double abs_spectral_upper(const MatD& x) {
   return inflate(std::sqrt(inflate(c1 * ci, 4 * nu)), 4 * nu);
 }
 
+// mid(x)·2^s rounded to the nearest double, and an upper bound (rounded up) of
+// |mid(x)·2^s − that double| + rad(x)·2^s: the ball x·2^s lies in mid ± bound. `t` and `r` are
+// scratch (the caller owns them, so a loop over a matrix allocates nothing).
+std::pair<double, double> double_and_bound(arb_srcptr x, slong s, arf_t t, arf_t r) {
+  arf_mul_2exp_si(t, arb_midref(x), s);
+  const double d = arf_get_d(t, ARF_RND_NEAR);
+  arf_set_d(r, d);
+  arf_sub(t, t, r, ARF_PREC_EXACT, ARF_RND_DOWN);
+  arf_abs(t, t);
+  const double cut = arf_get_d(t, ARF_RND_UP);
+  arf_set_mag(r, arb_radref(x));
+  arf_mul_2exp_si(r, r, s);
+  const double rad = arf_get_d(r, ARF_RND_UP);
+  return {d, std::nextafter(cut + rad, std::numeric_limits<double>::infinity())};
+}
+
 // Aᵀ·B as balls for a double matrix A (n × m) and a ball matrix B (n × k) whose entries fit in
 // double: the midpoint product in BLAS, and a radius covering |fl(Aᵀ b̃) − Aᵀb̃| ≤ γ_{n+2}|A|ᵀ|b̃|
 // (any summation order) plus |A|ᵀ(rad B + |mid B − b̃|), where b̃ = mid B rounded to double; the
@@ -179,23 +196,18 @@ double abs_spectral_upper(const MatD& x) {
 bool double_t_times_balls(const MatD& a, const Mat<Ball>& b, Mat<Ball>* out) {
   const Index n = a.rows(), k = b.cols();
   MatD bm(n, k), br(n, k);
-  arf_t t;
+  arf_t t, u;
   arf_init(t);
+  arf_init(u);
   bool finite = true;
   for (Index j = 0; j < k && finite; ++j) {
     for (Index i = 0; i < n; ++i) {
-      arb_srcptr x = A(b(i, j));
-      bm(i, j) = arf_get_d(arb_midref(x), ARF_RND_NEAR);
-      arf_set_d(t, bm(i, j));
-      arf_sub(t, arb_midref(x), t, ARF_PREC_EXACT, ARF_RND_DOWN);
-      arf_abs(t, t);
-      const double cut = arf_get_d(t, ARF_RND_UP);
-      const double rad = mag_get_d(arb_radref(x));
-      br(i, j) = inflate(cut + rad, 4 * std::ldexp(1.0, -53));
+      std::tie(bm(i, j), br(i, j)) = double_and_bound(A(b(i, j)), 0, t, u);
       finite = finite && std::isfinite(bm(i, j)) && std::isfinite(br(i, j));
     }
   }
   arf_clear(t);
+  arf_clear(u);
   if (!finite) return false;
   const double nu = static_cast<double>(n + 2) * std::ldexp(1.0, -53);
   const double gamma = nu / (1.0 - nu);
@@ -286,18 +298,9 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
     arf_init(r);
     for (Index i = j; i < n; ++i) {
       // md = mid·2^s to nearest; dm >= |mid·2^s − md| + rad·2^s, rounded up
-      arb_srcptr x = A(m_in(i, j));
-      arf_mul_2exp_si(t, arb_midref(x), s);
-      const double d = arf_get_d(t, ARF_RND_NEAR);
-      arf_set_d(r, d);
-      arf_sub(t, t, r, ARF_PREC_EXACT, ARF_RND_DOWN);
-      arf_abs(t, t);
-      const double cut = arf_get_d(t, ARF_RND_UP);
-      arf_set_mag(r, arb_radref(x));
-      arf_mul_2exp_si(r, r, s);
-      const double rad = arf_get_d(r, ARF_RND_UP);
+      const auto [d, bound] = double_and_bound(A(m_in(i, j)), s, t, r);
       md(i, j) = md(j, i) = d;
-      dm(i, j) = dm(j, i) = std::nextafter(cut + rad, std::numeric_limits<double>::infinity());
+      dm(i, j) = dm(j, i) = bound;
     }
     arf_clear(t);
     arf_clear(r);
