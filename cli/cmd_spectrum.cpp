@@ -34,6 +34,7 @@ struct SpectrumOptions : api::SpectrumRequest {
   std::string plot;  ///< figure prefix (PREFIX.svg, PREFIX.png, data and script)
   bool json = false;
   std::string null_vectors_file;
+  std::string certificate_file;
 };
 
 int run_lanczos(const SpectrumOptions& opt, const Problem& p) {
@@ -100,7 +101,12 @@ int run(SpectrumOptions& opt) {
     api::validate(opt);
   }
   if (opt.lanczos > 0) return run_lanczos(opt, p);
+  opt.certificate = !opt.certificate_file.empty();
   const api::SpectrumResult r = api::analyse_spectrum(p, opt);
+  if (opt.certificate) {
+    if (!r.certificate) throw InvalidArgument("--certificate: " + r.certificate_note);
+    api::write_certificate(*r.certificate, opt.certificate_file);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::optional<api::FigureFiles> figure;
@@ -195,6 +201,10 @@ Run add_spectrum(CLI::App& app) {
                  "rational: exact null vectors known in advance (JSON columns, or the output of "
                  "--kernel --json), checked exactly and used to prove the rank")
       ->check(CLI::ExistingFile);
+  app.add_option("--certificate",
+                 opt->certificate_file,
+                 "also write a locus-certificate/1 of the inertia to this file (rational; check "
+                 "it with locus-verify, docs/certificates.md)");
   app.add_flag("--ldlt",
                opt->ldlt,
                "rational: always run the exact LDLT, even when balls already prove nonsingularity");

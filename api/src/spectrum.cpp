@@ -154,6 +154,26 @@ SpectrumResult analyse(const Problem& p,
         r.delta = c.has_rest ? format_bound(c.delta, false) : "none";
       }
     }
+    if (opt.certificate) {
+      if (part != HessianPart::Full) {
+        r.certificate_note = "certificates cover the Hessian (-m hessian) only";
+      } else {
+        // The factors the checker multiplies back; their inertia must be the one reported.
+        const ExactLdlt f = exact_ldlt(m);
+        if (!(f.inertia == r.inertia)) {
+          throw Error(fmt::format("internal: the exact LDLT gives inertia {}, the report {}",
+                                  to_string(f.inertia),
+                                  to_string(r.inertia)));
+        }
+        Certificate cert;
+        cert.statement =
+            fmt::format("the Hessian of the loss at the point has inertia {} (n+, n-, n0), exactly",
+                        to_string(r.inertia));
+        cert.problem = certificate_problem(p);
+        cert.facts.push_back(ldlt_fact(f));
+        r.certificate = std::move(cert);
+      }
+    }
   } else {
     constexpr bool is_mpfr = ScalarTraits<S>::kind == ScalarKind::Mpfr;
     const auto P = static_cast<Eigen::Index>(p.network.num_parameters());
@@ -484,6 +504,12 @@ SpectrumResult analyse_spectrum(const Problem& p, const SpectrumRequest& opt) {
       e = Evidence::of<S>();
     }
     r.evidence = r.certified ? e : e.conditional();
+    if (opt.certificate && !r.certificate && r.certificate_note.empty()) {
+      r.certificate_note = fmt::format(
+          "no certificate for -a {}: certificates of the inertia are written for the exact "
+          "inertia (-a rational)",
+          r.arithmetic);
+    }
     return r;
   });
 }

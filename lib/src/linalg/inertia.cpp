@@ -194,6 +194,88 @@ Inertia fraction_free_inertia(const Mat<Rational>& a) {
 
 }  // namespace detail
 
+ExactLdlt exact_ldlt(const Mat<Rational>& a) {
+  detail::check_square_symmetric(a);
+  const Index n = a.rows();
+  Mat<Rational> w = a;  // the trailing block is the Schur complement
+  ExactLdlt out;
+  out.l = Mat<Rational>::Identity(n, n);
+  out.permutation.resize(static_cast<std::size_t>(n));
+  for (Index i = 0; i < n; ++i) out.permutation[static_cast<std::size_t>(i)] = i;
+  // Symmetric swap of positions i and j (i, j >= k): rows and columns of w, the finished rows
+  // of L, and the permutation.
+  const auto swap = [&](Index i, Index j, Index k) {
+    if (i == j) return;
+    w.row(i).swap(w.row(j));
+    w.col(i).swap(w.col(j));
+    for (Index c = 0; c < k; ++c) std::swap(out.l(i, c), out.l(j, c));
+    std::swap(out.permutation[static_cast<std::size_t>(i)],
+              out.permutation[static_cast<std::size_t>(j)]);
+  };
+  Index k = 0;
+  while (k < n) {
+    Index pivot = -1;
+    for (Index i = k; i < n && pivot < 0; ++i) {
+      if (w(i, i) != 0) pivot = i;
+    }
+    if (pivot >= 0) {  // 1×1 pivot
+      swap(pivot, k, k);
+      const Rational d = w(k, k);
+      for (Index i = k + 1; i < n; ++i) out.l(i, k) = w(i, k) / d;
+      for (Index j = k + 1; j < n; ++j) {
+        if (w(j, k) == 0) continue;
+        for (Index i = j; i < n; ++i) {
+          if (out.l(i, k) != 0) w(i, j) -= out.l(i, k) * w(j, k);
+          w(j, i) = w(i, j);
+        }
+      }
+      out.blocks.push_back({d});
+      if (d > 0)
+        ++out.inertia.positive;
+      else
+        ++out.inertia.negative;
+      k += 1;
+      continue;
+    }
+    Index pi = -1, pj = -1;  // every diagonal entry is 0: a nonzero off-diagonal one
+    for (Index j = k; j < n && pi < 0; ++j) {
+      for (Index i = j + 1; i < n; ++i) {
+        if (w(i, j) != 0) {
+          pi = i;
+          pj = j;
+          break;
+        }
+      }
+    }
+    if (pi < 0) {  // the Schur complement is zero
+      for (; k < n; ++k) {
+        out.blocks.push_back({Rational(0)});
+        ++out.inertia.zero;
+      }
+      break;
+    }
+    swap(pj, k, k);
+    swap(pi, k + 1, k);
+    // E = [[0, b], [b, 0]] (both diagonal entries are 0), E⁻¹ = [[0, 1/b], [1/b, 0]]
+    const Rational b = w(k + 1, k);
+    for (Index i = k + 2; i < n; ++i) {
+      out.l(i, k) = w(i, k + 1) / b;
+      out.l(i, k + 1) = w(i, k) / b;
+    }
+    for (Index j = k + 2; j < n; ++j) {
+      for (Index i = j; i < n; ++i) {
+        w(i, j) -= out.l(i, k) * w(j, k) + out.l(i, k + 1) * w(j, k + 1);
+        w(j, i) = w(i, j);
+      }
+    }
+    out.blocks.push_back({Rational(0), b, Rational(0)});  // det = −b² < 0: one of each sign
+    ++out.inertia.positive;
+    ++out.inertia.negative;
+    k += 2;
+  }
+  return out;
+}
+
 Eigen::Index exact_rank(const Mat<Rational>& a) {
   Mat<Rational> work = a;
   return static_cast<Index>(row_echelon(work, false).size());

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "locus/api/certificate.hpp"
 #include "locus/claims/claim.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
@@ -60,6 +61,9 @@ struct SpectrumRequest {
   int subspace = 0;          ///< restarted solver: Krylov subspace dimension (0: max(2K + 1, 20))
   int probes = 0;            ///< > 0: also an SLQ spectral density with this many probes
   std::uint64_t seed = 0;    ///< of the Lanczos start and probe vectors
+  /// Also build a locus-certificate/1 of the inertia (docs/certificates.md): rational
+  /// arithmetic, the Hessian; otherwise the result says why there is none.
+  bool certificate = false;
 };
 /// What the spectrum job found (typed; to_json gives the object `locus spectrum --json` prints).
 struct SpectrumResult {
@@ -90,6 +94,10 @@ struct SpectrumResult {
   std::vector<std::vector<std::string>> kernel;
   std::vector<std::vector<std::string>> vectors;
   std::string eigenvalue_note;
+  /// When requested and available: the certificate of the inertia (docs/certificates.md);
+  /// otherwise certificate_note says why there is none.
+  std::optional<Certificate> certificate;
+  std::string certificate_note;
 };
 
 /// Null vectors from JSON: an array of columns, or an object with such an array under "kernel"

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "locus/scalar/eigen.hpp"
 #include "locus/scalar/rational.hpp"
@@ -87,6 +88,25 @@ ExactInertia exact_inertia(const Mat<Rational>& a, const ExactInertiaOptions& op
 
 /// exact_inertia with the default options (and a kernel basis when `with_null_basis`).
 ExactInertia exact_inertia(const Mat<Rational>& a, bool with_null_basis = false);
+
+/// A symmetric factorisation P·A·Pᵀ = L·D·Lᵀ over Q (row i of P·A·Pᵀ is row permutation[i] of A):
+/// L unit lower triangular, D block diagonal with 1×1 and 2×2 blocks. Sylvester's law of inertia
+/// gives In(A) = In(D); the factors are what a certificate ships (docs/certificates.md), so that
+/// a checker multiplies them back exactly.
+struct ExactLdlt {
+  std::vector<Eigen::Index> permutation;
+  Mat<Rational> l;
+  /// The blocks of D down the diagonal: {d} or {a, b, c} for [[a, b], [b, c]].
+  std::vector<std::vector<Rational>> blocks;
+  Inertia inertia;
+};
+
+/// Exact symmetric LDLᵀ with diagonal pivoting (a nonzero diagonal entry first, else a 2×2 block
+/// on a nonzero off-diagonal entry, else the rest is zero). Cost: O(n³) rational operations whose
+/// size grows with the minors of `a` (for certificates of matrices of moderate size; exact_inertia
+/// is the fast way to the inertia alone).
+/// 	hrows InvalidArgument if `a` is not square or not exactly symmetric.
+ExactLdlt exact_ldlt(const Mat<Rational>& a);
 
 /// Exact rank of a rectangular rational matrix (Gaussian elimination over Q). Guarantee: the rank,
 /// a proof (nothing is rounded). Any shape, including empty (rank 0). Does not throw.

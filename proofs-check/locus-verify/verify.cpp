@@ -1,0 +1,534 @@
+// locus-verify: re-checks locus-certificate/1 files (docs/certificates.md) without the locus
+// library. Usage: locus-verify FILE_OR_DIR...   Prints VERIFIED or REJECTED per certificate, with
+// the failing inequality; exits 1 if any certificate is rejected, 2 on a usage error.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+#include "numbers.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <arb_mat.h>
+
+namespace verify {
+
+using nlohmann::json;
+
+Q Q::parse(const std::string& text) {
+  Q out;
+  const auto slash = text.find('/');
+  if (slash != std::string::npos) {
+    if (fmpq_set_str(out.v_, text.c_str(), 10) != 0 || fmpz_is_zero(fmpq_denref(out.v_))) {
+      throw Reject("'" + text + "' is not a rational p/q");
+    }
+    fmpq_canonicalise(out.v_);
+    return out;
+  }
+  // decimal: [-]digits[.digits][e[+-]digits]
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
+  std::string digits;
+  long exponent = 0;
+  bool any = false;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) != 0; ++i, any = true)
+    digits += text[i];
+  if (i < text.size() && text[i] == '.') {
+    for (++i; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) != 0; ++i) {
+      digits += text[i];
+      --exponent;
+      any = true;
+    }
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    try {
+      std::size_t used = 0;
+      exponent += std::stol(text.substr(i + 1), &used);
+      i += 1 + used;
+    } catch (const std::exception&) {
+      throw Reject("'" + text + "' has a malformed exponent");
+    }
+  }
+  if (!any || i != text.size() || exponent > 100000 || exponent < -100000) {
+    throw Reject("'" + text + "' is not an exact number (p/q or a decimal)");
+  }
+  fmpz_t num, pow;
+  fmpz_init(num);
+  fmpz_init(pow);
+  fmpz_set_str(num, digits.c_str(), 10);
+  fmpz_ui_pow_ui(pow, 10, static_cast<ulong>(exponent < 0 ? -exponent : exponent));
+  if (exponent >= 0) {
+    fmpz_mul(fmpq_numref(out.v_), num, pow);
+    fmpz_one(fmpq_denref(out.v_));
+  } else {
+    fmpq_set_fmpz_frac(out.v_, num, pow);
+  }
+  fmpz_clear(num);
+  fmpz_clear(pow);
+  if (negative) fmpq_neg(out.v_, out.v_);
+  return out;
+}
+
+namespace {
+
+// ---- reading ---------------------------------------------------------------------------------
+Q number(const json& j, const std::string& what) {
+  if (j.is_string()) return Q::parse(j.get<std::string>());
+  if (j.is_number_integer()) return Q(j.get<long>());
+  throw Reject(what + ": expected an exact number (a string p/q or decimal, or an integer)");
+}
+std::vector<Q> numbers(const json& j, const std::string& what) {
+  if (!j.is_array()) throw Reject(what + ": expected an array of numbers");
+  std::vector<Q> out;
+  for (const auto& x : j) out.push_back(number(x, what));
+  return out;
+}
+const json& member(const json& j, const char* name) {
+  if (!j.is_object() || !j.contains(name))
+    throw Reject(std::string("missing member '") + name + "'");
+  return j.at(name);
+}
+
+Activation parse_activation(const std::string& name) {
+  Activation a;
+  const auto open = name.find_first_of("([");
+  a.kind = name.substr(0, open);
+  if (open == std::string::npos) {
+    if (a.kind == "leaky_relu") a.parameter = Q(1) / Q(100);
+    return a;
+  }
+  const std::string inner = name.substr(open + 1, name.size() - open - 2);
+  if (a.kind == "polynomial") {
+    std::stringstream ss(inner);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+      item.erase(std::remove(item.begin(), item.end(), ' '), item.end());
+      a.coefficients.push_back(Q::parse(item));
+    }
+  } else {
+    a.parameter = Q::parse(inner);
+  }
+  return a;
+}
+
+Model parse_model(const json& p) {
+  Model m;
+  m.widths = member(p, "widths").get<std::vector<int>>();
+  if (m.widths.size() < 2) throw Reject("problem.widths: at least two entries");
+  for (int w : m.widths) {
+    if (w < 1) throw Reject("problem.widths: every width >= 1");
+  }
+  for (const auto& a : member(p, "activations")) m.activations.push_back(parse_activation(a));
+  for (const auto& b : member(p, "biases")) m.biases.push_back(b.get<bool>());
+  if (m.activations.size() + 2 != m.widths.size() || m.biases.size() + 1 != m.widths.size()) {
+    throw Reject("problem: one activation per hidden layer and one bias flag per layer expected");
+  }
+  m.loss = member(p, "loss").get<std::string>();
+  const std::string reduction = member(p, "reduction").get<std::string>();
+  if (reduction != "sum" && reduction != "mean") throw Reject("problem.reduction: sum or mean");
+  m.mean = reduction == "mean";
+  m.loss_scale = number(member(p, "loss_scale"), "problem.loss_scale");
+  m.l2 = number(member(p, "l2"), "problem.l2");
+  m.l2_weights_only = member(p, "l2_scope").get<std::string>() == "weights";
+  for (const auto& row : member(p, "inputs")) m.inputs.push_back(numbers(row, "problem.inputs"));
+  for (const auto& row : member(p, "targets")) m.targets.push_back(numbers(row, "problem.targets"));
+  if (m.inputs.empty() || m.inputs.size() != m.targets.size()) {
+    throw Reject("problem: as many target rows as input rows (at least one)");
+  }
+  for (std::size_t i = 0; i < m.inputs.size(); ++i) {
+    if (m.inputs[i].size() != static_cast<std::size_t>(m.widths.front()) ||
+        m.targets[i].size() != static_cast<std::size_t>(m.widths.back())) {
+      throw Reject("problem: sample " + std::to_string(i) + " does not match the widths");
+    }
+  }
+  return m;
+}
+
+std::string inertia_text(long p, long n, long z) {
+  return "(" + std::to_string(p) + ", " + std::to_string(n) + ", " + std::to_string(z) + ")";
+}
+
+// ---- the facts -------------------------------------------------------------------------------
+
+/// ∇L(θ) = 0 exactly over Q.
+std::string check_critical(const Model& m, const std::vector<Q>& theta) {
+  std::vector<Q> g;
+  loss_and_gradient(m, theta, &g);
+  for (std::size_t k = 0; k < g.size(); ++k) {
+    if (g[k].sign() != 0) {
+      throw Reject("gradient entry " + std::to_string(k) + " is " + g[k].str() + ", not 0");
+    }
+  }
+  return "the gradient is exactly 0 (" + std::to_string(g.size()) + " entries, rationals)";
+}
+
+/// P H Pᵀ = L D Lᵀ exactly, and In(H) = In(D) (Sylvester's law of inertia).
+std::string check_ldlt(const Model& m, const std::vector<Q>& theta, const json& f) {
+  const auto h = hessian(m, theta);
+  const std::size_t n = h.size();
+  const auto perm = member(f, "permutation").get<std::vector<long>>();
+  std::vector<bool> seen(n, false);
+  if (perm.size() != n) throw Reject("permutation: " + std::to_string(n) + " entries expected");
+  for (long i : perm) {
+    if (i < 0 || static_cast<std::size_t>(i) >= n || seen[static_cast<std::size_t>(i)]) {
+      throw Reject("permutation: not a permutation of 0.." + std::to_string(n - 1));
+    }
+    seen[static_cast<std::size_t>(i)] = true;
+  }
+  // L: unit lower triangular, its strictly lower nonzeros as [row, column, value]
+  std::vector<std::vector<Q>> l(n, std::vector<Q>(n, Q(0)));
+  for (std::size_t i = 0; i < n; ++i) l[i][i] = Q(1);
+  for (const auto& e : member(f, "L")) {
+    const long i = e.at(0).get<long>();
+    const long j = e.at(1).get<long>();
+    if (j < 0 || i <= j || static_cast<std::size_t>(i) >= n) {
+      throw Reject("L: entry (" + std::to_string(i) + ", " + std::to_string(j) +
+                   ") is not strictly below the diagonal");
+    }
+    l[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = number(e.at(2), "L");
+  }
+  // D: 1×1 blocks [d] and 2×2 blocks [a, b, c] = [[a, b], [b, c]] down the diagonal
+  std::vector<std::vector<Q>> d(n, std::vector<Q>(n, Q(0)));
+  long pos = 0, neg = 0, zero = 0;
+  std::size_t at = 0;
+  for (const auto& block : member(f, "D")) {
+    const auto v = numbers(block, "D");
+    if (v.size() == 1 && at < n) {
+      d[at][at] = v[0];
+      (v[0].sign() > 0 ? pos : v[0].sign() < 0 ? neg : zero) += 1;
+      at += 1;
+    } else if (v.size() == 3 && at + 1 < n) {
+      d[at][at] = v[0];
+      d[at][at + 1] = d[at + 1][at] = v[1];
+      d[at + 1][at + 1] = v[2];
+      const Q det = v[0] * v[2] - v[1] * v[1];
+      const Q trace = v[0] + v[2];
+      if (det.sign() < 0) {
+        pos += 1;
+        neg += 1;
+      } else if (det.sign() > 0) {
+        (trace.sign() > 0 ? pos : neg) += 2;
+      } else {
+        zero += 1;
+        (trace.sign() > 0 ? pos : trace.sign() < 0 ? neg : zero) += 1;
+      }
+      at += 2;
+    } else {
+      throw Reject("D: blocks of size 1 or 2 that tile the diagonal expected");
+    }
+  }
+  if (at != n)
+    throw Reject("D: the blocks cover " + std::to_string(at) + " of " + std::to_string(n) +
+                 " rows");
+  // (L D Lᵀ)[i][j] against H[perm i][perm j], every entry
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<Q> ld(n, Q(0));  // row i of L·D
+    for (std::size_t k = 0; k <= i && k < n; ++k) {
+      if (l[i][k].sign() == 0) continue;
+      for (std::size_t c = (k > 0 ? k - 1 : 0); c < std::min(n, k + 2); ++c) {
+        if (d[k][c].sign() != 0) ld[c] = ld[c] + l[i][k] * d[k][c];
+      }
+    }
+    for (std::size_t j = 0; j <= i; ++j) {
+      Q s(0);
+      for (std::size_t c = 0; c <= j; ++c) {
+        if (ld[c].sign() != 0 && l[j][c].sign() != 0) s = s + ld[c] * l[j][c];
+      }
+      const Q& target = h[static_cast<std::size_t>(perm[i])][static_cast<std::size_t>(perm[j])];
+      if (!(s == target)) {
+        throw Reject("(L D Lᵀ)[" + std::to_string(i) + "][" + std::to_string(j) + "] = " + s.str() +
+                     " but the Hessian entry is " + target.str());
+      }
+    }
+  }
+  const auto claimed = member(f, "inertia").get<std::vector<long>>();
+  if (claimed.size() != 3 || claimed[0] != pos || claimed[1] != neg || claimed[2] != zero) {
+    throw Reject("the certificate claims inertia " +
+                 inertia_text(claimed.size() > 0 ? claimed[0] : -1,
+                              claimed.size() > 1 ? claimed[1] : -1,
+                              claimed.size() > 2 ? claimed[2] : -1) +
+                 ", D has " + inertia_text(pos, neg, zero));
+  }
+  return "inertia " + inertia_text(pos, neg, zero) +
+         " of the exact Hessian (P = " + std::to_string(n) + "): P H Pᵀ = L D Lᵀ holds exactly";
+}
+
+/// Frobenius norm (upper bound) of the rows [r0, r1) × columns [c0, c1) of m, optionally without
+/// the diagonal's midpoints (their radii stay in).
+B frobenius(const arb_mat_t m, slong r0, slong r1, slong c0, slong c1, bool off_diagonal) {
+  B sum(0);
+  for (slong i = r0; i < r1; ++i) {
+    for (slong j = c0; j < c1; ++j) {
+      B e;
+      arb_set(e.raw(), arb_mat_entry(m, i, j));
+      if (off_diagonal && i == j) arf_zero(arb_midref(e.raw()));
+      const B a = e.abs_upper();
+      sum = sum + a * a;
+    }
+  }
+  return sqrt(sum).abs_upper();
+}
+
+/// Ball-cluster inertia: B = QᵀHQ in balls with the certificate's basis Q; nested levels of
+/// diagonal-resolved columns, then a cluster; Weyl per level plus the couplings; Ostrowski for
+/// QᵀQ ≈ I (docs/certificates.md).
+std::string check_cluster(const Model& m, const std::vector<Q>& theta, const json& f) {
+  const long bits = member(f, "bits").get<long>();
+  if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
+  precision() = bits;
+  std::vector<B> point;
+  for (const Q& t : theta) point.emplace_back(t);
+  const auto h = hessian(m, point);
+  const auto n = static_cast<slong>(h.size());
+  const auto& columns = member(f, "basis");
+  if (static_cast<slong>(columns.size()) != n) {
+    throw Reject("basis: " + std::to_string(n) + " columns expected");
+  }
+  arb_mat_t hm, qm, t, bm, g;
+  arb_mat_init(hm, n, n);
+  arb_mat_init(qm, n, n);
+  arb_mat_init(t, n, n);
+  arb_mat_init(bm, n, n);
+  arb_mat_init(g, n, n);
+  struct Clear {
+    arb_mat_struct* ms[5];
+    ~Clear() {
+      for (auto* x : ms) arb_mat_clear(x);
+    }
+  } clear{{hm, qm, t, bm, g}};
+  for (slong i = 0; i < n; ++i) {
+    for (slong j = 0; j < n; ++j) {
+      arb_set(arb_mat_entry(hm, i, j),
+              h[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)].raw());
+    }
+  }
+  for (slong j = 0; j < n; ++j) {
+    const auto col = numbers(columns[static_cast<std::size_t>(j)], "basis");
+    if (static_cast<slong>(col.size()) != n) throw Reject("basis: columns of length P expected");
+    for (slong i = 0; i < n; ++i) {
+      arb_set_fmpq(arb_mat_entry(qm, i, j), col[static_cast<std::size_t>(i)].raw(), bits);
+    }
+  }
+  arb_mat_mul(t, hm, qm, bits);  // H Q
+  arb_mat_transpose(g, qm);
+  arb_mat_mul(bm, g, t, bits);  // Qᵀ H Q
+  arb_mat_mul(t, g, qm, bits);  // Qᵀ Q
+  for (slong i = 0; i < n; ++i) arb_sub_ui(arb_mat_entry(t, i, i), arb_mat_entry(t, i, i), 1, bits);
+  const B eta = frobenius(t, 0, n, 0, n, false);  // ≥ ‖QᵀQ − I‖₂
+  if (!certainly_less(eta, B(1))) {
+    throw Reject("the basis is not provably independent: ‖QᵀQ − I‖_F <= " + eta.str() +
+                 " is not < 1");
+  }
+  // levels: sizes of the diagonal-resolved groups, then the cluster (the remaining columns)
+  const auto levels = member(f, "levels").get<std::vector<long>>();
+  const long cluster = member(f, "cluster").get<long>();
+  long total = cluster;
+  for (long r : levels) total += r;
+  if (cluster < 0 || total != n) throw Reject("levels + cluster: must add up to P");
+  long pos = 0, neg = 0;
+  B coupling(0);  // Σ of the couplings of the levels passed so far (Weyl)
+  B delta_b;      // smallest |λ| over the resolved slots, lower bound
+  bool any_rest = false;
+  slong start = 0;
+  for (std::size_t lv = 0; lv < levels.size(); ++lv) {
+    const slong end = start + levels[lv];
+    coupling = coupling + frobenius(bm, start, end, end, n, false);
+    const B rho = frobenius(bm, start, end, start, end, true) + coupling;
+    for (slong i = start; i < end; ++i) {
+      B e;
+      arf_set(arb_midref(e.raw()), arb_midref(arb_mat_entry(bm, i, i)));
+      const B lower = e.abs_lower() - rho;  // |mid| − ρ
+      if (!lower.positive()) {
+        throw Reject("column " + std::to_string(i) + ": the enclosure " + e.str() + " ± " +
+                     rho.str() + " of its eigenvalue may contain 0");
+      }
+      (e.positive() ? pos : neg) += 1;
+      if (!any_rest || certainly_less(lower, delta_b)) delta_b = lower;
+      any_rest = true;
+    }
+    start = end;
+  }
+  // the cluster: its eigenvalues have |λ| ≤ ‖Z‖_F + Σ couplings
+  const B eps_b = frobenius(bm, start, n, start, n, false) + coupling;
+  const B eps_h = eps_b / (B(1) - eta);  // Ostrowski: λ(QᵀHQ) = θ λ(H), θ ∈ [1 − η, 1 + η]
+  const B delta_h = delta_b / (B(1) + eta);
+  const auto claimed = member(f, "inertia").get<std::vector<long>>();
+  if (claimed.size() != 3 || claimed[0] != pos || claimed[1] != neg || claimed[2] != cluster) {
+    throw Reject("the certificate claims inertia " +
+                 inertia_text(claimed.size() > 0 ? claimed[0] : -1,
+                              claimed.size() > 1 ? claimed[1] : -1,
+                              claimed.size() > 2 ? claimed[2] : -1) +
+                 ", the enclosures give " + inertia_text(pos, neg, cluster));
+  }
+  const Q eps_claim = number(member(f, "epsilon"), "epsilon");
+  const Q delta_claim = number(member(f, "delta"), "delta");
+  if (cluster > 0 && !certainly_less(eps_h, B(eps_claim))) {
+    throw Reject("cluster: |λ| <= " + eps_h.str() + " is not below the claimed epsilon " +
+                 eps_claim.str());
+  }
+  if (any_rest && !certainly_less(B(delta_claim), delta_h)) {
+    throw Reject("rest: |λ| >= " + delta_h.str() + " is not above the claimed delta " +
+                 delta_claim.str());
+  }
+  if (cluster > 0 && any_rest && !(eps_claim < delta_claim)) {
+    throw Reject("epsilon " + eps_claim.str() + " is not below delta " + delta_claim.str());
+  }
+  return "inertia " + inertia_text(pos, neg, cluster) +
+         " of the Hessian (P = " + std::to_string(n) + ", balls at " + std::to_string(bits) +
+         " bits): " + std::to_string(cluster) + " eigenvalues with |λ| <= " + eps_claim.str() +
+         (any_rest ? ", all others |λ| >= " + delta_claim.str() : std::string());
+}
+
+/// Krawczyk: K(X) = c − C∇L(c) + (I − C ∇²L(X))(X − c) ⊂ int X proves a unique critical point in
+/// the box X = c ± r.
+std::string check_krawczyk(const Model& m, const json& f) {
+  const long bits = member(f, "bits").get<long>();
+  if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
+  precision() = bits;
+  const auto c = numbers(member(f, "center"), "center");
+  const auto r = numbers(member(f, "radius"), "radius");
+  const std::size_t n = m.parameters();
+  if (c.size() != n || r.size() != n) throw Reject("center, radius: P entries each expected");
+  std::vector<B> cb, box, width;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (r[k].sign() <= 0) throw Reject("radius " + std::to_string(k) + ": must be > 0");
+    cb.emplace_back(c[k]);
+    B x(c[k]);
+    arb_add_error(x.raw(), B(r[k]).abs_upper().raw());
+    box.push_back(x);
+    width.push_back(x - cb.back());
+  }
+  const auto& rows = member(f, "preconditioner");
+  if (rows.size() != n) throw Reject("preconditioner: P rows expected");
+  std::vector<std::vector<B>> cm;
+  for (const auto& row : rows) {
+    const auto v = numbers(row, "preconditioner");
+    if (v.size() != n) throw Reject("preconditioner: rows of length P expected");
+    cm.emplace_back();
+    for (const Q& x : v) cm.back().emplace_back(x);
+  }
+  std::vector<B> g;
+  loss_and_gradient(m, cb, &g);
+  const auto hx = hessian(m, box);
+  for (std::size_t i = 0; i < n; ++i) {
+    B k = cb[i];
+    for (std::size_t j = 0; j < n; ++j) k = k - cm[i][j] * g[j];
+    for (std::size_t j = 0; j < n; ++j) {
+      B a(i == j ? 1 : 0);
+      for (std::size_t l = 0; l < n; ++l) a = a - cm[i][l] * hx[l][j];
+      k = k + a * width[j];
+    }
+    if (!k.finite() || !certainly_less(B(c[i] - r[i]), k) || !certainly_less(k, B(c[i] + r[i]))) {
+      throw Reject("K(X)[" + std::to_string(i) + "] = " + k.str() + " is not inside (" +
+                   (c[i] - r[i]).str() + ", " + (c[i] + r[i]).str() + ")");
+    }
+  }
+  return "K(X) ⊂ int X at " + std::to_string(bits) +
+         " bits: exactly one critical point in the box (P = " + std::to_string(n) + ")";
+}
+
+struct Outcome {
+  bool verified = false;
+  std::string text;
+};
+
+Outcome check_file(const std::filesystem::path& path) {
+  Outcome out;
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  json j;
+  try {
+    j = json::parse(ss.str());
+  } catch (const std::exception& e) {
+    out.text = std::string("not JSON: ") + e.what();
+    return out;
+  }
+  std::string lines;
+  std::size_t index = 0;
+  std::string kind;
+  try {
+    if (member(j, "format") != "locus-certificate/1") throw Reject("format: locus-certificate/1");
+    const Model m = parse_model(member(j, "problem"));
+    const auto theta = numbers(member(member(j, "problem"), "point"), "problem.point");
+    if (theta.size() != m.parameters()) {
+      throw Reject("problem.point: " + std::to_string(m.parameters()) + " entries expected");
+    }
+    const auto& facts = member(j, "facts");
+    if (!facts.is_array() || facts.empty()) throw Reject("facts: a non-empty array expected");
+    for (const auto& f : facts) {
+      ++index;
+      kind = member(f, "kind").get<std::string>();
+      std::string what;
+      if (kind == "critical") {
+        what = check_critical(m, theta);
+      } else if (kind == "inertia-ldlt") {
+        what = check_ldlt(m, theta, f);
+      } else if (kind == "inertia-cluster") {
+        what = check_cluster(m, theta, f);
+      } else if (kind == "krawczyk") {
+        what = check_krawczyk(m, f);
+      } else {
+        throw Reject("unknown fact kind '" + kind + "'");
+      }
+      lines += "\n  fact " + std::to_string(index) + " (" + kind + "): " + what;
+    }
+    out.verified = true;
+    out.text = member(j, "statement").get<std::string>() + lines;
+  } catch (const Reject& e) {
+    out.text = (index > 0 ? "fact " + std::to_string(index) + " (" + kind + "): " : "") + e.what();
+  } catch (const std::exception& e) {  // a JSON member of the wrong type, and the like
+    out.text = (index > 0 ? "fact " + std::to_string(index) + " (" + kind + "): " : "") +
+               "malformed certificate: " + e.what();
+  }
+  return out;
+}
+
+}  // namespace
+}  // namespace verify
+
+int main(int argc, char** argv) {
+  namespace fs = std::filesystem;
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::cerr << "usage: locus-verify FILE_OR_DIR...\n"
+                 "Re-checks locus-certificate/1 files (a directory: every *.json in it) with its "
+                 "own arithmetic;\nprints VERIFIED or REJECTED per certificate; exit status 1 if "
+                 "any is rejected.\n";
+    return argc < 2 ? 2 : 0;
+  }
+  std::vector<fs::path> files;
+  for (int a = 1; a < argc; ++a) {
+    const fs::path p(argv[a]);
+    if (fs::is_directory(p)) {
+      std::vector<fs::path> found;
+      for (const auto& e : fs::directory_iterator(p)) {
+        if (e.path().extension() == ".json") found.push_back(e.path());
+      }
+      std::sort(found.begin(), found.end());
+      files.insert(files.end(), found.begin(), found.end());
+    } else if (fs::exists(p)) {
+      files.push_back(p);
+    } else {
+      std::cerr << "locus-verify: " << p << " does not exist\n";
+      return 2;
+    }
+  }
+  long rejected = 0;
+  for (const auto& file : files) {
+    const auto outcome = verify::check_file(file);
+    std::cout << (outcome.verified ? "VERIFIED " : "REJECTED ") << file.string() << ": "
+              << outcome.text << "\n";
+    if (!outcome.verified) ++rejected;
+  }
+  std::cout << files.size() - static_cast<std::size_t>(rejected) << " verified, " << rejected
+            << " rejected\n";
+  flint_cleanup();
+  return rejected > 0 ? 1 : 0;
+}
