@@ -32,6 +32,7 @@ struct RefineOptions : api::RefineRequest {
   std::string out;
   std::string arithmetic_name;  ///< empty: the default for the digits
   bool json = false;
+  std::string certificate_file;
 };
 
 void print_text(const nlohmann::json& report, const Problem& p, const RefineOptions& opt) {
@@ -69,6 +70,11 @@ void print_text(const nlohmann::json& report, const Problem& p, const RefineOpti
     fmt::print("wrote       {}: where Newton stopped, NOT a critical point (no certificate)\n",
                opt.out);
   }
+  if (report.contains("certificate")) {
+    fmt::print("certificate {}\n",
+               report["certificate"].is_null() ? "none: " + str(report["certificate_note"])
+                                               : str(report["certificate"]));
+  }
   fmt::print("seconds     {}\n", str(report["seconds"]));
 }
 
@@ -85,6 +91,15 @@ int run(RefineOptions& opt) {
     write_problem_file(*out.stopped, opt.out);
     out.report["out"] = opt.out;
     out.report["out_is_critical_point"] = false;
+  }
+  if (!opt.certificate_file.empty()) {
+    if (out.certificate) {
+      api::write_certificate(*out.certificate, opt.certificate_file);
+      out.report["certificate"] = opt.certificate_file;
+    } else {
+      out.report["certificate"] = nullptr;
+      out.report["certificate_note"] = out.certificate_note;
+    }
   }
   if (opt.json) {
     fmt::print("{}\n", out.report.dump(2));
@@ -117,6 +132,10 @@ Run add_refine(CLI::App& app) {
   app.add_option("FILE", opt->file, "problem file (locus-problem/1) with a starting point")
       ->required();
   app.add_option("-o,--out", opt->out, "refined problem file to write")->required();
+  app.add_option("--certificate",
+                 opt->certificate_file,
+                 "also write a locus-certificate/1 of the existence proof (Krawczyk box) to this "
+                 "file, when it succeeds (check it with locus-verify, docs/certificates.md)");
   app.add_option("-d,--digits", opt->digits, "stop when ‖∇L‖ <= 10^-digits")->capture_default_str();
   app.add_option("-a,--arithmetic",
                  opt->arithmetic_name,

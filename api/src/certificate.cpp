@@ -73,6 +73,46 @@ json ldlt_fact(const ExactLdlt& f) {
               {"D", d}};
 }
 
+json krawczyk_fact(const Vec<Rational>& center,
+                   const Rational& radius,
+                   const Mat<Rational>& preconditioner,
+                   int bits) {
+  json c = json::array();
+  json r = json::array();
+  for (Eigen::Index i = 0; i < center.size(); ++i) {
+    c.push_back(to_string(center(i)));
+    r.push_back(to_string(radius));
+  }
+  return json{{"kind", "krawczyk"},
+              {"bits", bits},
+              {"center", c},
+              {"radius", r},
+              {"preconditioner", rows(preconditioner)}};
+}
+
+json cluster_fact(const ClusterCertificate& c) {
+  const Eigen::Index n = c.basis.rows();
+  if (n == 0 || c.basis.cols() != n) {
+    throw InvalidArgument("cluster_fact: the ball certificate has no basis (with_basis)");
+  }
+  json basis = json::array();
+  for (Eigen::Index j = 0; j < n; ++j) {
+    json col = json::array();
+    for (Eigen::Index i = 0; i < n; ++i) col.push_back(to_string(c.basis(i, j).mid()));
+    basis.push_back(std::move(col));
+  }
+  const Rational eps = c.basis_cluster > 0 ? Rational(16) * c.epsilon : Rational(0);
+  return json{{"kind", "inertia-cluster"},
+              {"matrix", "hessian"},
+              {"bits", c.bits},
+              {"inertia", {c.inertia.positive, c.inertia.negative, c.inertia.zero}},
+              {"epsilon", to_string(eps)},
+              {"delta", to_string(c.has_rest ? c.delta * Rational(3, 4) : Rational(0))},
+              {"levels", c.basis_groups},
+              {"cluster", c.basis_cluster},
+              {"basis", basis}};
+}
+
 json to_json(const Certificate& c) {
   json out;
   out["format"] = kCertificateFormat;

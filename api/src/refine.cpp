@@ -166,8 +166,24 @@ RefineOutcome refine_in(const RefineRequest& opt,
                      {"existence", to_json(existence)},
                      {"newton_status", to_string(nr.status)},
                      {"newton_iterations", static_cast<long>(nr.history.size())}};
+    if (existence.proved && existence.radius > 0) {
+      Certificate cert;
+      cert.statement = fmt::format(
+          "a unique critical point of the loss lies within max-norm {} of the point (the exact "
+          "radius is in the krawczyk fact)",
+          format_bound(existence.radius, true, 4));
+      cert.produced_by = fmt::format("locus {} refine", kVersion);
+      cert.problem = certificate_problem(q);
+      cert.facts.push_back(
+          krawczyk_fact(refined, existence.radius, existence.preconditioner, existence.bits));
+      out.certificate = std::move(cert);
+    } else {
+      out.certificate_note = existence.proved ? "the gradient is exactly 0 at the refined point"
+                                              : "the existence proof failed: " + existence.reason;
+    }
     out.refined = std::move(q);
   } else {
+    out.certificate_note = "Newton did not converge: " + reason;
     // The best point reached, for inspection: no certificate, and a provenance that says so.
     q.certificate = nullptr;
     q.provenance["status"] = to_string(nr.status);

@@ -19,6 +19,7 @@
 #include "locus/linalg/inertia.hpp"
 #include "locus/linalg/lanczos.hpp"
 #include "locus/scalar/arithmetic.hpp"
+#include "locus/version.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -80,16 +81,14 @@ void fill_from_certificate(SpectrumResult& r, const ClusterCertificate& c) {
   for (const Ball& e : c.eigenvalues) add_ball_eigenvalue(r, e);
 }
 
-ClusterCertificate certify_problem(const Problem& p,
-                                   HessianPart part,
-                                   long start_bits,
-                                   long max_bits) {
+ClusterCertificate certify_problem(
+    const Problem& p, HessianPart part, long start_bits, long max_bits, bool with_basis = false) {
   const BallMatrixAt at = [&](long bits) {
     const ScopedBallPrecision precision(static_cast<int>(bits));
     const LossFunction<Ball> fn(p.network, p.data);
     return fn.hessian(p.point_as<Ball>(), part);
   };
-  return certify_cluster(at, start_bits, max_bits);
+  return certify_cluster(at, start_bits, max_bits, with_basis);
 }
 
 template <class S>
@@ -104,8 +103,41 @@ SpectrumResult analyse(const Problem& p,
         "--null-vectors: only for the exact inertia (-a rational), not with -a {}", r.arithmetic));
   }
   if constexpr (ScalarTraits<S>::is_interval) {
-    fill_from_certificate(r, certify_problem(p, part, ball_bits, opt.max_bits));
+    const bool with_basis = opt.certificate && part == HessianPart::Full;
+    const ClusterCertificate c = certify_problem(p, part, ball_bits, opt.max_bits, with_basis);
+    fill_from_certificate(r, c);
     if (r.bits != ball_bits) r.arithmetic = fmt::format("ball:{}", r.bits);
+    if (opt.certificate) {
+      if (!with_basis) {
+        r.certificate_note = "certificates cover the Hessian (-m hessian) only";
+      } else if (!r.certified) {
+        r.certificate_note = "the inertia is not certified: " + c.reason;
+      } else if (c.basis_cluster != c.inertia.zero) {
+        // The cluster is the connected component of 0, which took in a resolved enclosure: the
+        // checker's block structure would not re-derive these counts.
+        r.certificate_note = fmt::format(
+            "the cluster ({} eigenvalues) is not the trailing block of the proof's basis ({} "
+            "columns); no certificate",
+            c.inertia.zero,
+            c.basis_cluster);
+      } else {
+        Certificate cert;
+        cert.statement = fmt::format(
+            "the Hessian of the loss at the point has {} positive and {} negative eigenvalues{}",
+            c.inertia.positive,
+            c.inertia.negative,
+            c.has_rest ? " with |λ| >= " + format_bound(c.delta * Rational(3, 4), false, 4) : "");
+        if (c.inertia.zero > 0) {
+          cert.statement += fmt::format(", and {} with |λ| <= {}",
+                                        c.inertia.zero,
+                                        format_bound(Rational(16) * c.epsilon, true, 4));
+        }
+        cert.problem = certificate_problem(p);
+        cert.produced_by = fmt::format("locus {} spectrum -a {}", kVersion, r.arithmetic);
+        cert.facts.push_back(cluster_fact(c));
+        r.certificate = std::move(cert);
+      }
+    }
   } else if constexpr (ScalarTraits<S>::is_exact) {
     const LossFunction<Rational> fn(p.network, p.data);
     const Mat<Rational> m = fn.hessian(p.point_as<Rational>(), part);
@@ -170,6 +202,7 @@ SpectrumResult analyse(const Problem& p,
             fmt::format("the Hessian of the loss at the point has inertia {} (n+, n-, n0), exactly",
                         to_string(r.inertia));
         cert.problem = certificate_problem(p);
+        cert.produced_by = fmt::format("locus {} spectrum -a rational", kVersion);
         cert.facts.push_back(ldlt_fact(f));
         r.certificate = std::move(cert);
       }
@@ -506,8 +539,8 @@ SpectrumResult analyse_spectrum(const Problem& p, const SpectrumRequest& opt) {
     r.evidence = r.certified ? e : e.conditional();
     if (opt.certificate && !r.certificate && r.certificate_note.empty()) {
       r.certificate_note = fmt::format(
-          "no certificate for -a {}: certificates of the inertia are written for the exact "
-          "inertia (-a rational)",
+          "no certificate for -a {}: certificates of the inertia are written for -a rational "
+          "and -a ball:BITS",
           r.arithmetic);
     }
     return r;

@@ -122,6 +122,8 @@ class B {
   }
   /// Certainly a < b (every point of a below every point of b).
   friend bool certainly_less(const B& a, const B& b) { return arb_lt(a.v_, b.v_) != 0; }
+  /// Certainly a <= b.
+  friend bool certainly_at_most(const B& a, const B& b) { return arb_le(a.v_, b.v_) != 0; }
 
   friend B operator+(const B& a, const B& b) { return op(arb_add, a, b); }
   friend B operator-(const B& a, const B& b) { return op(arb_sub, a, b); }

@@ -369,13 +369,21 @@ std::string check_cluster(const Model& m, const std::vector<Q>& theta, const jso
   }
   const Q eps_claim = number(member(f, "epsilon"), "epsilon");
   const Q delta_claim = number(member(f, "delta"), "delta");
-  if (cluster > 0 && !certainly_less(eps_h, B(eps_claim))) {
-    throw Reject("cluster: |λ| <= " + eps_h.str() + " is not below the claimed epsilon " +
+  if (any_rest && delta_claim.sign() <= 0) throw Reject("delta: must be > 0");
+  if (cluster == 0 && eps_claim.sign() != 0) throw Reject("epsilon: must be 0 without a cluster");
+  if (cluster > 0 && !certainly_at_most(eps_h, B(eps_claim))) {
+    throw Reject("cluster: |λ| <= " + eps_h.str() + " is not within the claimed epsilon " +
                  eps_claim.str());
   }
-  if (any_rest && !certainly_less(B(delta_claim), delta_h)) {
+  if (any_rest && !certainly_at_most(B(delta_claim), delta_h)) {
     throw Reject("rest: |λ| >= " + delta_h.str() + " is not above the claimed delta " +
                  delta_claim.str());
+  }
+  // Tight statements (docs/certificates.md): δ within a factor 4 of what the data give, so that
+  // a claim moved onto another problem, or weakened, is caught.
+  if (any_rest && certainly_less(B(delta_claim) * B(4), delta_h)) {
+    throw Reject("rest: |λ| >= " + delta_h.str() + " is more than 4 times the claimed delta " +
+                 delta_claim.str() + ": the claim is not tight for this problem");
   }
   if (cluster > 0 && any_rest && !(eps_claim < delta_claim)) {
     throw Reject("epsilon " + eps_claim.str() + " is not below delta " + delta_claim.str());
@@ -388,7 +396,7 @@ std::string check_cluster(const Model& m, const std::vector<Q>& theta, const jso
 
 /// Krawczyk: K(X) = c − C∇L(c) + (I − C ∇²L(X))(X − c) ⊂ int X proves a unique critical point in
 /// the box X = c ± r.
-std::string check_krawczyk(const Model& m, const json& f) {
+std::string check_krawczyk(const Model& m, const std::vector<Q>& theta, const json& f) {
   const long bits = member(f, "bits").get<long>();
   if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
   precision() = bits;
@@ -396,6 +404,12 @@ std::string check_krawczyk(const Model& m, const json& f) {
   const auto r = numbers(member(f, "radius"), "radius");
   const std::size_t n = m.parameters();
   if (c.size() != n || r.size() != n) throw Reject("center, radius: P entries each expected");
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!(c[k] == theta[k])) {
+      throw Reject("center " + std::to_string(k) + " is not the problem's point (" + c[k].str() +
+                   " against " + theta[k].str() + ")");
+    }
+  }
   std::vector<B> cb, box, width;
   for (std::size_t k = 0; k < n; ++k) {
     if (r[k].sign() <= 0) throw Reject("radius " + std::to_string(k) + ": must be > 0");
@@ -474,7 +488,7 @@ Outcome check_file(const std::filesystem::path& path) {
       } else if (kind == "inertia-cluster") {
         what = check_cluster(m, theta, f);
       } else if (kind == "krawczyk") {
-        what = check_krawczyk(m, f);
+        what = check_krawczyk(m, theta, f);
       } else {
         throw Reject("unknown fact kind '" + kind + "'");
       }

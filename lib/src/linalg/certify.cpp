@@ -96,6 +96,11 @@ struct Level {
   bool proved = true;            // every congruence had η < 1
   Index refined = 0;
   std::string reason;
+  // For certificates (when asked): the basis of the nested congruences, its groups of columns
+  // resolved one level after another, and the trailing cluster (ClusterCertificate::basis).
+  Mat<Ball> basis;
+  std::vector<Index> groups;
+  Index cluster = 0;
 };
 
 Level all_in_norm_ball(Index n, const Ball& norm_upper) {
@@ -103,6 +108,8 @@ Level all_in_norm_ball(Index n, const Ball& norm_upper) {
   Ball e(0);
   arb_add_error(A(e), A(norm_upper));
   out.enclosures.assign(static_cast<std::size_t>(n), e);
+  out.basis = Mat<Ball>::Identity(n, n);
+  out.cluster = n;
   return out;
 }
 
@@ -255,7 +262,7 @@ void orthonormalise(Mat<Ball>& v) {
 
 // Enclosures of the eigenvalues of the symmetric ball matrix m. noise_exp: matrices with
 // ‖m‖_F <= 2^noise_exp are indistinguishable from 0 at this precision (units of m).
-Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
+Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis) {
   const Index n = m_in.rows();
   Level out;
   if (n == 0) return out;
@@ -474,9 +481,29 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth) {
     for (Index i = 0; i < k; ++i) vtv(i, i) -= Ball(1);
     // The cluster block: its own level at the same precision (it can hold eigenvalues far below
     // double's resolution, e.g. 1e-30 next to exact zeros).
-    sub = enclose(bcc, noise_exp + s, depth + 1);
+    sub = enclose(bcc, noise_exp + s, depth + 1, with_basis);
     if (!sub.proved) return sub;
     out.refined += sub.refined;
+  }
+  if (with_basis) {
+    // [Q_r − V E | V·(the cluster block's own basis)], E = VᵀQ_r: the basis whose congruence the
+    // steps below bound (Q_r' of the comment below), as midpoints (exact dyadic numbers).
+    out.basis.resize(n, n);
+    Mat<Ball> qrp(n, nr);
+    for (Index j = 0; j < nr; ++j) {
+      for (Index i = 0; i < n; ++i) qrp(i, j) = Ball(qr(i, j));
+    }
+    if (k > 0) {
+      qrp -= detail::product<Ball>(v, false, Mat<Ball>(qrt_v.transpose()));
+      out.basis.rightCols(k) = detail::product<Ball>(v, false, sub.basis);
+    }
+    out.basis.leftCols(nr) = qrp;
+    for (Index j = 0; j < n; ++j) {
+      for (Index i = 0; i < n; ++i) out.basis(i, j) = mid_of(out.basis(i, j));
+    }
+    out.groups.assign(1, nr);
+    out.groups.insert(out.groups.end(), sub.groups.begin(), sub.groups.end());
+    out.cluster = k > 0 ? sub.cluster : 0;
   }
   for (;;) {
     // Q_r is only double-orthogonal to V (E = VᵀQ_r ~ u), so the coupling Q_rᵀMV ≈ EᵀΛ_V would be
@@ -587,7 +614,7 @@ std::string format_bound(const Rational& x, bool up, int digits) {
   return out;
 }
 
-ClusterCertificate certify_cluster(const Mat<Ball>& m) {
+ClusterCertificate certify_cluster(const Mat<Ball>& m, bool with_basis) {
   const Index n = m.rows();
   if (m.cols() != n) {
     throw InvalidArgument(fmt::format(
@@ -630,8 +657,13 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m) {
   const slong ne = mid_exponent(norm);
   const slong noise =
       (ne == LONG_MIN ? 0 : ne) - out.bits + static_cast<slong>(std::ceil(std::log2(n + 1.0))) + 8;
-  Level level = enclose(m, noise, 0);
+  Level level = enclose(m, noise, 0, with_basis);
   out.refined = level.refined;
+  if (with_basis) {
+    out.basis = std::move(level.basis);
+    out.basis_groups = std::move(level.groups);
+    out.basis_cluster = level.cluster;
+  }
   if (!level.proved) {
     out.reason = level.reason;
     return out;
@@ -707,7 +739,10 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m) {
   return out;
 }
 
-ClusterCertificate certify_cluster(const BallMatrixAt& matrix_at, long start_bits, long max_bits) {
+ClusterCertificate certify_cluster(const BallMatrixAt& matrix_at,
+                                   long start_bits,
+                                   long max_bits,
+                                   bool with_basis) {
   if (start_bits < 2) {
     throw InvalidArgument(
         fmt::format("certify_cluster: start precision {} bits, expected at least 2", start_bits));
@@ -716,7 +751,7 @@ ClusterCertificate certify_cluster(const BallMatrixAt& matrix_at, long start_bit
   ClusterCertificate last;
   for (long bits = start_bits; bits <= std::max(max_bits, start_bits); bits *= 2) {
     const ScopedBallPrecision precision(static_cast<int>(bits));
-    last = certify_cluster(matrix_at(bits));
+    last = certify_cluster(matrix_at(bits), with_basis);
     tried.push_back(bits);
     if (last.decided) break;
   }

@@ -137,13 +137,18 @@ ExistenceProof prove_critical_point(const Network& network,
   const ScopedBallPrecision precision(bits);
   const LossFunction<Ball> f(network, data);
   Mat<Ball> r(P, P);
+  out.preconditioner.resize(P, P);
   if (r_exact) {
+    out.preconditioner = *r_exact;
     for (Eigen::Index j = 0; j < P; ++j) {
       for (Eigen::Index i = 0; i < P; ++i) r(i, j) = Ball((*r_exact)(i, j));
     }
   } else {
     for (Eigen::Index j = 0; j < P; ++j) {
-      for (Eigen::Index i = 0; i < P; ++i) r(i, j) = Ball((*r_d)(i, j));
+      for (Eigen::Index i = 0; i < P; ++i) {
+        r(i, j) = Ball((*r_d)(i, j));
+        out.preconditioner(i, j) = Rational((*r_d)(i, j));
+      }
     }
   }
   Vec<Ball> center(P);

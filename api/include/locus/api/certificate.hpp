@@ -9,6 +9,7 @@
 
 #include "locus/io/problem.hpp"
 #include "locus/linalg/inertia.hpp"
+#include "locus/linalg/spectrum.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,19 @@ nlohmann::json critical_fact();
 /// "inertia-ldlt": the inertia of the exact Hessian from P·H·Pᵀ = L·D·Lᵀ (the checker recomputes
 /// H, multiplies the factors back and counts the signs of D).
 nlohmann::json ldlt_fact(const ExactLdlt& f);
+
+/// "krawczyk": K(X) ⊂ int X for the box X = θ̃ ± radius (every coordinate) with the proof's
+/// preconditioner, at `bits` (the checker recomputes ∇L(θ̃) and ∇²L(X) in balls).
+nlohmann::json krawczyk_fact(const Vec<Rational>& center,
+                             const Rational& radius,
+                             const Mat<Rational>& preconditioner,
+                             int bits);
+
+/// "inertia-cluster": the inertia of the Hessian from a ball certificate with its basis
+/// (certify_cluster with_basis): the checker recomputes QᵀHQ and QᵀQ in balls at the same
+/// precision. The stated bounds are the certificate's widened (ε·16, δ·3/4), so that a checker
+/// with its own rounding re-derives them. \throws InvalidArgument without a basis.
+nlohmann::json cluster_fact(const ClusterCertificate& c);
 
 /// The whole certificate as JSON.
 nlohmann::json to_json(const Certificate& c);

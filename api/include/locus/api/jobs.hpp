@@ -165,6 +165,10 @@ struct RefineOutcome {
   /// When Newton stopped short: the best point reached, with no certificate and a provenance
   /// whose `status` and `note` say it is not a critical point (for inspection and classify).
   std::optional<Problem> stopped;
+  /// When the existence proof succeeded with a box of positive radius: its locus-certificate/1
+  /// (docs/certificates.md); otherwise certificate_note says why there is none.
+  std::optional<Certificate> certificate;
+  std::string certificate_note;
 };
 /// The arithmetic refine will use (the request's, or the default for its digits).
 /// \throws InvalidArgument for digits outside 1..300 or an exact/ball arithmetic.

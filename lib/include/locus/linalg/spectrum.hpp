@@ -53,13 +53,20 @@ struct ClusterCertificate {
   Eigen::Index refined = 0;
   /// Why the result is undecided (empty when decided).
   std::string reason;
+  /// Only when asked for (with_basis): the basis Q (P × P, exact dyadic midpoints) of the proof's
+  /// congruence QᵀMQ, its columns in groups resolved one level after another (basis_groups:
+  /// their sizes) and then the basis_cluster columns of the zero cluster. This is what a
+  /// certificate ships (docs/certificates.md): a checker recomputes QᵀMQ and QᵀQ in balls.
+  Mat<Ball> basis;
+  std::vector<Eigen::Index> basis_groups;
+  Eigen::Index basis_cluster = 0;
 };
 
 /// One certification attempt at the current ball_precision(). `m` must be square and symmetric in
 /// the sense that m(i, j) and m(j, i) overlap.
 /// \throws InvalidArgument on a non-square or non-symmetric matrix or a non-finite entry (the
 ///   message names the entry).
-ClusterCertificate certify_cluster(const Mat<Ball>& m);
+ClusterCertificate certify_cluster(const Mat<Ball>& m, bool with_basis = false);
 
 /// A matrix enclosed in balls at a given precision (the caller sets the precision inside).
 using BallMatrixAt = std::function<Mat<Ball>(long bits)>;
@@ -68,7 +75,10 @@ using BallMatrixAt = std::function<Mat<Ball>(long bits)>;
 /// certificate is the last attempt, with tried_bits listing every precision and, when undecided,
 /// the reason and that the cap was reached; its proved counts hold for the matrix enclosed at
 /// `bits`. \throws as certify_cluster(const Mat<Ball>&); whatever matrix_at throws.
-ClusterCertificate certify_cluster(const BallMatrixAt& matrix_at, long start_bits, long max_bits);
+ClusterCertificate certify_cluster(const BallMatrixAt& matrix_at,
+                                   long start_bits,
+                                   long max_bits,
+                                   bool with_basis = false);
 
 /// The numerical nullity test of docs/spectra.md for floating eigenvalues μ (any order):
 /// τ = 10·P·u·‖M‖_F, cluster {|μ| ≤ τ}, decided only if

@@ -35,6 +35,9 @@ struct ExistenceProof {
   int bits = 0;            ///< Arb precision of the proof
   std::string method;      ///< "Krawczyk, Arb balls at N bits"
   std::string reason;      ///< why the proof failed or was not attempted
+  /// The preconditioner R ≈ ∇²L(θ̃)⁻¹ the test used, exactly (P × P; empty if not attempted):
+  /// with θ̃ and radius it is what a certificate needs to re-run the test (docs/certificates.md).
+  Mat<Rational> preconditioner;
 };
 
 /// Tries to prove that a critical point of L lies within max-norm distance r of the exact point

@@ -1,0 +1,230 @@
+"""Certificates and the independent checker (docs/certificates.md).
+
+1. locus writes certificates of every kind it produces; locus-verify must print VERIFIED for each.
+2. Each certificate is altered in each of its parts (the list below); locus-verify must REJECT
+   every alteration, with exit status 1. The list is printed; one accepted alteration fails the
+   test.
+
+Usage: python3 tamper_test.py LOCUS LOCUS_VERIFY EXAMPLES_DIR WORK_DIR
+"""
+import copy
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+
+locus, verifier, examples, work = sys.argv[1:5]
+os.makedirs(work, exist_ok=True)
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def make(kind, name, args):
+    path = os.path.join(work, "{}_{}.json".format(kind, name))
+    r = run([locus] + args + ["--certificate", path])
+    if not os.path.exists(path):
+        sys.exit("no certificate from {}: {}{}".format(args, r.stdout, r.stderr))
+    return path
+
+
+def problem(name):
+    return os.path.join(examples, name + ".json")
+
+
+certs = {
+    "ldlt_g3b": make("ldlt", "g3b_star", ["spectrum", problem("g3b_star"), "-a", "rational"]),
+    "ldlt_poly": make("ldlt", "poly", ["spectrum", problem("polynomial_exact"), "-a", "rational"]),
+    "krawczyk_g1": make("krawczyk", "g1_small",
+                        ["refine", problem("g1_small"), "--digits", "40", "-o",
+                         os.path.join(work, "g1_refined.json")]),
+    "cluster_g3b": make("cluster", "g3b_star", ["spectrum", problem("g3b_star"), "-a", "ball:128"]),
+    "cluster_g1": make("cluster", "g1_small", ["spectrum", problem("g1_small"), "-a", "ball:128"]),
+}
+
+failures = []
+r = run([verifier] + list(certs.values()))
+print(r.stdout)
+if r.returncode != 0 or r.stdout.count("VERIFIED") != len(certs):
+    failures.append("a genuine certificate was not verified")
+
+
+def bump(text):
+    """A different exact number: the last digit of the numerator changed."""
+    q = Fraction(text)
+    return str(q + Fraction(1, q.denominator)) if q != 0 else "1/7"
+
+
+def fact(c, kind):
+    return next(f for f in c["facts"] if f["kind"] == kind)
+
+
+def alter_ldlt(c):
+    out = []
+    f = fact(c, "inertia-ldlt")
+    # the first nonzero entry of D: a 1×1 pivot, or the off-diagonal entry of a 2×2 block
+    d1, e1 = next((i, j) for i, b in enumerate(f["D"]) for j in range(len(b))
+                  if Fraction(b[j]) != 0)
+    out.append(("a digit of a pivot of D", lambda x: fact(x, "inertia-ldlt")["D"][d1].__setitem__(
+        e1, bump(f["D"][d1][e1]))))
+    out.append(("the sign of a pivot of D", lambda x: fact(x, "inertia-ldlt")["D"][d1].__setitem__(
+        e1, str(-Fraction(f["D"][d1][e1])))))
+    out.append(("a 2×2 block of D split into two 1×1 blocks" if len(f["D"][d1]) == 3 else
+                "a pivot of D set to 0", lambda x: fact(x, "inertia-ldlt")["D"].__setitem__(
+                    d1, ["0"]) if len(f["D"][d1]) == 1 else fact(x, "inertia-ldlt")["D"].__setitem__(
+                    slice(d1, d1 + 1), [[f["D"][d1][0]], [f["D"][d1][2]]])))
+    out.append(("a block of D removed", lambda x: fact(x, "inertia-ldlt")["D"].pop()))
+    if f["L"]:
+        out.append(("a digit of an entry of L", lambda x: fact(x, "inertia-ldlt")["L"][0].__setitem__(
+            2, bump(f["L"][0][2]))))
+        out.append(("an entry of L moved to another column",
+                    lambda x: fact(x, "inertia-ldlt")["L"][-1].__setitem__(
+                        1, (f["L"][-1][1] + 1) % f["L"][-1][0] if f["L"][-1][0] > 1 else 0)
+                    if f["L"][-1][0] > 1 else fact(x, "inertia-ldlt")["L"][-1].__setitem__(
+                        2, bump(f["L"][-1][2]))))
+    out.append(("an entry of L above the diagonal", lambda x: fact(x, "inertia-ldlt")["L"].append(
+        [0, 1, "1"])))
+    out.append(("two entries of the permutation swapped", lambda x: swap(
+        fact(x, "inertia-ldlt")["permutation"])))
+    out.append(("a repeated entry in the permutation", lambda x: fact(
+        x, "inertia-ldlt")["permutation"].__setitem__(0, f["permutation"][1])))
+    for k, name in enumerate(("positive", "negative", "zero")):
+        out.append(("the count n{} + 1".format("+-0"[k]), lambda x, k=k: fact(
+            x, "inertia-ldlt")["inertia"].__setitem__(k, f["inertia"][k] + 1)))
+    if f["inertia"][0] != f["inertia"][1]:
+        out.append(("n+ and n- exchanged", lambda x: fact(x, "inertia-ldlt").__setitem__(
+            "inertia", [f["inertia"][1], f["inertia"][0], f["inertia"][2]])))
+    return out
+
+
+def swap(perm):
+    i = next(k for k in range(1, len(perm)) if perm[k] != perm[0])
+    perm[0], perm[i] = perm[i], perm[0]
+
+
+def alter_problem(c):
+    p = c["problem"]
+    nonzero = next(i for i, v in enumerate(p["point"]) if Fraction(v) != 0)
+    return [
+        ("a digit of a point coordinate", lambda x: x["problem"]["point"].__setitem__(
+            nonzero, bump(p["point"][nonzero]))),
+        ("a point coordinate set to 0", lambda x: x["problem"]["point"].__setitem__(nonzero, "0")),
+        ("an input datum", lambda x: x["problem"]["inputs"][0].__setitem__(
+            0, bump(p["inputs"][0][0]))),
+        ("a target datum (+1)", lambda x: x["problem"]["targets"][0].__setitem__(
+            0, str(Fraction(p["targets"][0][0]) + 1))),
+        ("a sample removed", lambda x: (x["problem"]["inputs"].pop(), x["problem"]["targets"].pop())),
+        ("the loss scale (x10)", lambda x: x["problem"].__setitem__(
+            "loss_scale", str(10 * Fraction(p["loss_scale"])))),
+        ("an L2 term added", lambda x: x["problem"].__setitem__("l2", "1/10")),
+        ("the format tag", lambda x: x.__setitem__("format", "locus-certificate/0")),
+        ("a width", lambda x: x["problem"]["widths"].__setitem__(0, p["widths"][0] + 1)),
+    ]
+
+
+def alter_krawczyk(c):
+    f = fact(c, "krawczyk")
+    r0 = Fraction(f["radius"][0])
+    return [
+        ("a box radius divided by 1000", lambda x: fact(x, "krawczyk")["radius"].__setitem__(
+            0, str(r0 / 1000))),
+        ("every box radius divided by 1000", lambda x: fact(x, "krawczyk").__setitem__(
+            "radius", [str(Fraction(v) / 1000) for v in f["radius"]])),
+        ("a centre coordinate moved by 10 radii", lambda x: fact(x, "krawczyk")["center"].__setitem__(
+            0, str(Fraction(f["center"][0]) + 10 * r0))),
+        ("a preconditioner entry doubled", lambda x: fact(x, "krawczyk")["preconditioner"][0].__setitem__(
+            0, str(2 * Fraction(f["preconditioner"][0][0])))),
+        ("a preconditioner row set to 0", lambda x: fact(x, "krawczyk")["preconditioner"].__setitem__(
+            0, ["0"] * len(f["preconditioner"][0]))),
+        ("the precision lowered to 16 bits", lambda x: fact(x, "krawczyk").__setitem__("bits", 16)),
+        ("a radius set to 0", lambda x: fact(x, "krawczyk")["radius"].__setitem__(0, "0")),
+    ]
+
+
+def alter_cluster(c):
+    f = fact(c, "inertia-cluster")
+    out = []
+    n = len(f["basis"])
+    out.append(("a basis vector entry set to 10", lambda x: fact(x, "inertia-cluster")["basis"][0].__setitem__(
+        0, "10")))
+    out.append(("a basis vector replaced by a copy of another", lambda x: fact(
+        x, "inertia-cluster")["basis"].__setitem__(0, copy.deepcopy(f["basis"][n - 1]))))
+    for k in range(3):
+        out.append(("the count n{} + 1".format("+-0"[k]), lambda x, k=k: fact(
+            x, "inertia-cluster")["inertia"].__setitem__(k, f["inertia"][k] + 1)))
+    if Fraction(f["delta"]) > 0:
+        out.append(("delta multiplied by 1000", lambda x: fact(x, "inertia-cluster").__setitem__(
+            "delta", str(Fraction(f["delta"]) * 1000))))
+    if f["cluster"] > 0:
+        out.append(("epsilon divided by 10^6", lambda x: fact(x, "inertia-cluster").__setitem__(
+            "epsilon", str(Fraction(f["epsilon"]) / 10**6))))
+        out.append(("the cluster declared one column smaller", lambda x: (
+            fact(x, "inertia-cluster").__setitem__("cluster", f["cluster"] - 1),
+            fact(x, "inertia-cluster")["levels"].append(1))))
+    else:
+        out.append(("epsilon and delta exchanged", lambda x: (
+            fact(x, "inertia-cluster").__setitem__("epsilon", f["delta"]),
+            fact(x, "inertia-cluster").__setitem__("delta", f["epsilon"]))))
+    out.append(("the last resolved column declared part of the cluster", lambda x: (
+        fact(x, "inertia-cluster")["levels"].__setitem__(-1, f["levels"][-1] - 1),
+        fact(x, "inertia-cluster").__setitem__("cluster", f["cluster"] + 1))))
+    if f["cluster"] > 0:
+        out.append(("the precision lowered to 16 bits (too coarse for the claimed epsilon)",
+                    lambda x: fact(x, "inertia-cluster").__setitem__("bits", 16)))
+    out.append(("the precision lowered to 8 bits", lambda x: fact(x, "inertia-cluster").__setitem__(
+        "bits", 8)))
+    return out
+
+
+# Changes that leave a valid proof of the same statement must be accepted (the checker is not a
+# digest comparison): more precision than the certificate needs.
+for key, kind, bits in (("cluster_g3b", "inertia-cluster", 256), ("cluster_g1", "inertia-cluster", 256),
+                        ("krawczyk_g1", "krawczyk", 512)):
+    x = json.load(open(certs[key]))
+    fact(x, kind)["bits"] = bits
+    more = os.path.join(work, "more_precision.json")
+    with open(more, "w") as out:
+        json.dump(x, out)
+    r = run([verifier, more])
+    print("{}: precision raised to {} bits: {}".format(key, bits, r.stdout.split(" ")[0]))
+    if r.returncode != 0:
+        failures.append("{}: a valid proof at {} bits was rejected: {}".format(key, bits, r.stdout))
+
+alterations = []
+for key, path in certs.items():
+    c = json.load(open(path))
+    kinds = {f["kind"] for f in c["facts"]}
+    todo = alter_problem(c)
+    if "inertia-ldlt" in kinds:
+        todo += alter_ldlt(c)
+    if "krawczyk" in kinds:
+        todo += alter_krawczyk(c)
+    if "inertia-cluster" in kinds:
+        todo += alter_cluster(c)
+    for what, change in todo:
+        x = copy.deepcopy(c)
+        change(x)
+        if x == c:
+            failures.append("{}: the alteration '{}' changed nothing".format(key, what))
+            continue
+        altered = os.path.join(work, "altered.json")
+        with open(altered, "w") as out:
+            json.dump(x, out)
+        r = run([verifier, altered])
+        rejected = r.returncode == 1 and "REJECTED" in r.stdout
+        reason = r.stdout.split(": ", 1)[-1].splitlines()[0] if r.stdout else r.stderr.strip()
+        alterations.append((key, what, rejected, reason))
+        if not rejected:
+            failures.append("{}: '{}' was accepted".format(key, what))
+
+print("| certificate | alteration | rejected | checker's reason |")
+print("|---|---|---|---|")
+for key, what, rejected, reason in alterations:
+    print("| {} | {} | {} | {} |".format(key, what, "yes" if rejected else "NO", reason[:140]))
+print()
+print("{} alterations, {} rejected".format(len(alterations), sum(a[2] for a in alterations)))
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
