@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 
+#include "locus/api/certificate.hpp"
 #include "locus/api/jobs.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/spectrum.hpp"
@@ -25,6 +26,7 @@ struct ClassifyCliOptions : api::ClassifyRequest {
   std::string arithmetic_name = "ball:256";
   std::string tolerance_text;
   bool json = false;
+  std::string certificate_file;
 };
 
 int run(ClassifyCliOptions& opt) {
@@ -33,6 +35,12 @@ int run(ClassifyCliOptions& opt) {
   if (!opt.tolerance_text.empty()) opt.gradient_tolerance = parse_rational(opt.tolerance_text);
   const Problem p = read_problem_file(opt.file);
   const Classification c = api::classify(p, opt, opt.file);
+  if (!opt.certificate_file.empty()) {
+    std::string why;
+    const auto cert = api::classification_certificate(p, c, &why);
+    if (!cert) throw InvalidArgument("--certificate: no certificate: " + why);
+    api::write_certificate(*cert, opt.certificate_file);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (opt.json) {
@@ -97,6 +105,10 @@ Run add_classify(CLI::App& app) {
                  opt->tolerance_text,
                  "certified ‖∇L‖ bound below which a non-exact point counts as critical "
                  "(default 2^(-BITS/4))");
+  app.add_option("--certificate",
+                 opt->certificate_file,
+                 "also write a locus-certificate/1 of the classification to this file (critical "
+                 "point + inertia; check it with locus-verify, docs/certificates.md)");
   app.add_flag("--json", opt->json, "JSON output");
   return [opt] { return run(*opt); };
 }

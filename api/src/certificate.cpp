@@ -1,8 +1,13 @@
 #include "locus/api/certificate.hpp"
 
+#include <cstdint>
 #include <fstream>
 
+#include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
+#include "locus/scalar/ball.hpp"
+#include "locus/solve/existence.hpp"
+#include "locus/version.hpp"
 
 #include <fmt/format.h>
 
@@ -20,6 +25,17 @@ json rows(const Mat<Rational>& m) {
     out.push_back(std::move(row));
   }
   return out;
+}
+
+// FNV-1a (64 bits) of the compact JSON text of the problem: a checksum that ties the facts to
+// their problem (detects an altered or exchanged problem; not a signature).
+std::string problem_digest(const json& problem) {
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const char ch : problem.dump()) {
+    h ^= static_cast<unsigned char>(ch);
+    h *= 1099511628211ULL;
+  }
+  return fmt::format("fnv1a64:{:016x}", h);
 }
 
 }  // namespace
@@ -113,13 +129,103 @@ json cluster_fact(const ClusterCertificate& c) {
               {"basis", basis}};
 }
 
+std::optional<Certificate> classification_certificate(const Problem& p,
+                                                      const Classification& c,
+                                                      std::string* why_not) {
+  const auto none = [&](std::string why) -> std::optional<Certificate> {
+    if (why_not != nullptr) *why_not = std::move(why);
+    return std::nullopt;
+  };
+  if (!c.certified) return none("the classification is not certified");
+  const auto P = static_cast<Eigen::Index>(p.network.num_parameters());
+  const int bits = std::max(64, static_cast<int>(c.certificate.value("bits", 256)));
+  std::string conclusion;
+  if (c.kind == PointKind::NotCritical) {
+    Certificate cert;
+    cert.problem = certificate_problem(p);
+    cert.produced_by = fmt::format("locus {} classify -a {}", kVersion, c.arithmetic);
+    cert.facts.push_back(json{{"kind", "not-critical"}, {"bits", bits}});
+    cert.statement = "the point is not a critical point of the loss";
+    cert.conclusion = "not-critical";
+    return cert;
+  }
+  if (c.kind == PointKind::StrictMinimum && c.inertia.positive == P) {
+    conclusion = "strict-minimum";
+  } else if (c.kind == PointKind::Maximum && c.inertia.negative == P) {
+    conclusion = "strict-maximum";
+  } else if (c.kind == PointKind::Saddle && c.inertia.positive > 0 && c.inertia.negative > 0) {
+    conclusion = "saddle";
+  } else {
+    return none(fmt::format(
+        "a {} with inertia {} rests on more than the inertia at a critical point (higher-order "
+        "or Morse–Bott arguments), which certificates do not cover yet",
+        to_string(c.kind),
+        to_string(c.inertia)));
+  }
+  Certificate cert;
+  cert.problem = certificate_problem(p);
+  cert.produced_by = fmt::format("locus {} classify -a {}", kVersion, c.arithmetic);
+  if (c.evidence.rigour() == Rigour::Exact && c.stationarity == Stationarity::Exact) {
+    const LossFunction<Rational> fn(p.network, p.data);
+    const ExactLdlt f = exact_ldlt(fn.hessian(*p.point));
+    if (!(f.inertia == c.inertia)) {
+      throw Error(fmt::format("internal: the exact LDLT gives inertia {}, the classification {}",
+                              to_string(f.inertia),
+                              to_string(c.inertia)));
+    }
+    cert.facts.push_back(critical_fact());
+    cert.facts.push_back(ldlt_fact(f));
+    cert.statement = fmt::format("the point is a critical point of the loss and a {}", conclusion);
+  } else if (c.stationarity == Stationarity::Exact) {
+    // Exactly critical, proved in balls (a gradient enclosed by exact zeros), and the inertia of
+    // the Hessian at the point from a ball certificate with its basis.
+    const ScopedBallPrecision precision(bits);
+    const LossFunction<Ball> fn(p.network, p.data);
+    const ClusterCertificate cc = certify_cluster(fn.hessian(p.point_as<Ball>()), true);
+    if (!cc.decided || cc.basis_cluster != cc.inertia.zero ||
+        cc.inertia.positive != c.inertia.positive || cc.inertia.negative != c.inertia.negative) {
+      return none("the inertia at the point did not repeat with a basis: " + cc.reason);
+    }
+    cert.facts.push_back(json{{"kind", "critical"}, {"arithmetic", "ball"}, {"bits", bits}});
+    cert.facts.push_back(cluster_fact(cc));
+    cert.statement = fmt::format("the point is a critical point of the loss and a {}", conclusion);
+  } else if (c.stationarity == Stationarity::ProvedNearby) {
+    // The existence proof again, with the box Hessian, and its inertia with the basis.
+    Mat<Ball> box_hessian;
+    const ExistenceProof ex = prove_critical_point(p.network, p.data, *p.point, bits, &box_hessian);
+    if (!ex.proved || ex.radius == 0)
+      return none("the existence proof did not repeat: " + ex.reason);
+    const ScopedBallPrecision precision(bits);
+    const ClusterCertificate cc = certify_cluster(box_hessian, true);
+    if (!cc.decided || cc.inertia.zero != 0 || cc.basis_cluster != 0) {
+      return none("the inertia over the box did not repeat: " + cc.reason);
+    }
+    cert.facts.push_back(krawczyk_fact(*p.point, ex.radius, ex.preconditioner, bits));
+    json cluster = cluster_fact(cc);
+    cluster["at"] = "box";
+    cert.facts.push_back(cluster);
+    cert.statement = fmt::format(
+        "a unique critical point of the loss lies within max-norm {} of the point, and it is a {}",
+        format_bound(ex.radius, true, 4),
+        conclusion);
+  } else {
+    return none(
+        "criticality was not proved in a form certificates carry (exactly over Q, or by "
+        "a Krawczyk box)");
+  }
+  cert.conclusion = conclusion;
+  return cert;
+}
+
 json to_json(const Certificate& c) {
   json out;
   out["format"] = kCertificateFormat;
   out["statement"] = c.statement;
   out["produced_by"] = c.produced_by;
   out["problem"] = c.problem;
+  out["problem_digest"] = problem_digest(c.problem);
   out["facts"] = c.facts;
+  if (!c.conclusion.empty()) out["conclusion"] = c.conclusion;
   return out;
 }
 

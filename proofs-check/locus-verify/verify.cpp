@@ -2,6 +2,7 @@
 // library. Usage: locus-verify FILE_OR_DIR...   Prints VERIFIED or REJECTED per certificate, with
 // the failing inequality; exits 1 if any certificate is rejected, 2 on a usage error.
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -169,6 +170,39 @@ std::string check_critical(const Model& m, const std::vector<Q>& theta) {
   return "the gradient is exactly 0 (" + std::to_string(g.size()) + " entries, rationals)";
 }
 
+/// ∇L(θ) = 0 from balls: every entry of the enclosure is exactly {0} (Arb returns an exact zero
+/// only when the value is zero).
+std::string check_critical_balls(const Model& m, const std::vector<Q>& theta, long bits) {
+  if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
+  precision() = bits;
+  std::vector<B> point, g;
+  for (const Q& t : theta) point.emplace_back(t);
+  loss_and_gradient(m, point, &g);
+  for (std::size_t k = 0; k < g.size(); ++k) {
+    if (!is_exact_zero(g[k])) {
+      throw Reject("gradient entry " + std::to_string(k) + " is " + g[k].str() + ", not exactly 0");
+    }
+  }
+  return "the gradient is exactly 0 (" + std::to_string(g.size()) + " entries, balls at " +
+         std::to_string(bits) + " bits with zero radius)";
+}
+
+/// ∇L(θ) ≠ 0: some entry of the gradient's enclosure excludes 0.
+std::string check_not_critical(const Model& m, const std::vector<Q>& theta, long bits) {
+  if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
+  precision() = bits;
+  std::vector<B> point, g;
+  for (const Q& t : theta) point.emplace_back(t);
+  loss_and_gradient(m, point, &g);
+  for (std::size_t k = 0; k < g.size(); ++k) {
+    if (!g[k].contains_zero()) {
+      return "gradient entry " + std::to_string(k) + " is " + g[k].str() + " (excludes 0)";
+    }
+  }
+  throw Reject("every entry of the gradient's enclosure contains 0 at " + std::to_string(bits) +
+               " bits");
+}
+
 /// P H Pᵀ = L D Lᵀ exactly, and In(H) = In(D) (Sylvester's law of inertia).
 std::string check_ldlt(const Model& m, const std::vector<Q>& theta, const json& f) {
   const auto h = hessian(m, theta);
@@ -279,12 +313,35 @@ B frobenius(const arb_mat_t m, slong r0, slong r1, slong c0, slong c1, bool off_
 /// Ball-cluster inertia: B = QᵀHQ in balls with the certificate's basis Q; nested levels of
 /// diagonal-resolved columns, then a cluster; Weyl per level plus the couplings; Ostrowski for
 /// QᵀQ ≈ I (docs/certificates.md).
-std::string check_cluster(const Model& m, const std::vector<Q>& theta, const json& f) {
+/// The box θ ± r of a krawczyk fact, in balls at the current precision.
+std::vector<B> box_of(const json& krawczyk) {
+  const auto c = numbers(member(krawczyk, "center"), "center");
+  const auto r = numbers(member(krawczyk, "radius"), "radius");
+  std::vector<B> box;
+  for (std::size_t k = 0; k < c.size() && k < r.size(); ++k) {
+    B x(c[k]);
+    arb_add_error(x.raw(), B(r[k]).abs_upper().raw());
+    box.push_back(x);
+  }
+  return box;
+}
+
+/// `box`: the krawczyk fact whose box the Hessian is enclosed over ("at": "box"), or null (the
+/// Hessian at the point).
+std::string check_cluster(const Model& m,
+                          const std::vector<Q>& theta,
+                          const json& f,
+                          const json* box) {
   const long bits = member(f, "bits").get<long>();
   if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
   precision() = bits;
   std::vector<B> point;
-  for (const Q& t : theta) point.emplace_back(t);
+  if (box != nullptr) {
+    point = box_of(*box);
+    if (point.size() != theta.size()) throw Reject("the krawczyk box does not have P entries");
+  } else {
+    for (const Q& t : theta) point.emplace_back(t);
+  }
   const auto h = hessian(m, point);
   const auto n = static_cast<slong>(h.size());
   const auto& columns = member(f, "basis");
@@ -388,8 +445,9 @@ std::string check_cluster(const Model& m, const std::vector<Q>& theta, const jso
   if (cluster > 0 && any_rest && !(eps_claim < delta_claim)) {
     throw Reject("epsilon " + eps_claim.str() + " is not below delta " + delta_claim.str());
   }
-  return "inertia " + inertia_text(pos, neg, cluster) +
-         " of the Hessian (P = " + std::to_string(n) + ", balls at " + std::to_string(bits) +
+  return "inertia " + inertia_text(pos, neg, cluster) + " of the Hessian " +
+         (box != nullptr ? "over the whole Krawczyk box" : "at the point") +
+         " (P = " + std::to_string(n) + ", balls at " + std::to_string(bits) +
          " bits): " + std::to_string(cluster) + " eigenvalues with |λ| <= " + eps_claim.str() +
          (any_rest ? ", all others |λ| >= " + delta_claim.str() : std::string());
 }
@@ -448,6 +506,38 @@ std::string check_krawczyk(const Model& m, const std::vector<Q>& theta, const js
          " bits: exactly one critical point in the box (P = " + std::to_string(n) + ")";
 }
 
+/// What follows from the verified facts: a critical point (exact, or the one in a Krawczyk box)
+/// whose Hessian (at the point, or over the whole box) has the stated signs. Second-order
+/// conditions: positive definite → strict local minimum, negative definite → strict local
+/// maximum, both signs → saddle.
+std::string check_conclusion(const std::string& conclusion,
+                             long p,
+                             bool critical,
+                             const std::vector<long>& at_point,
+                             bool krawczyk,
+                             const std::vector<long>& over_box) {
+  std::vector<long> inertia;
+  std::string where;
+  if (critical && at_point.size() == 3) {
+    inertia = at_point;
+    where = "θ is critical (exactly) and its Hessian has inertia ";
+  } else if (krawczyk && over_box.size() == 3) {
+    inertia = over_box;
+    where = "the critical point in the box has a Hessian with inertia ";
+  } else {
+    throw Reject("no verified critical point with a verified inertia at it");
+  }
+  const std::string in = inertia_text(inertia[0], inertia[1], inertia[2]);
+  const bool holds = (conclusion == "strict-minimum" && inertia[0] == p) ||
+                     (conclusion == "strict-maximum" && inertia[1] == p) ||
+                     (conclusion == "saddle" && inertia[0] > 0 && inertia[1] > 0);
+  if (conclusion != "strict-minimum" && conclusion != "strict-maximum" && conclusion != "saddle") {
+    throw Reject("unknown conclusion '" + conclusion + "'");
+  }
+  if (!holds) throw Reject(conclusion + " does not follow from inertia " + in);
+  return conclusion + ": " + where + in;
+}
+
 struct Outcome {
   bool verified = false;
   std::string text;
@@ -470,6 +560,19 @@ Outcome check_file(const std::filesystem::path& path) {
   std::string kind;
   try {
     if (member(j, "format") != "locus-certificate/1") throw Reject("format: locus-certificate/1");
+    // The checksum that ties the facts to their problem (FNV-1a, 64 bits, of the compact JSON
+    // text of "problem"): an altered or exchanged problem is reported as such.
+    std::uint64_t h = 14695981039346656037ULL;
+    for (const char ch : member(j, "problem").dump()) {
+      h ^= static_cast<unsigned char>(ch);
+      h *= 1099511628211ULL;
+    }
+    char digest[32];
+    std::snprintf(digest, sizeof digest, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
+    if (member(j, "problem_digest") != std::string(digest)) {
+      throw Reject("problem_digest: the problem's checksum is " + std::string(digest) +
+                   ": the problem was altered, or the facts belong to another problem");
+    }
     const Model m = parse_model(member(j, "problem"));
     const auto theta = numbers(member(member(j, "problem"), "point"), "problem.point");
     if (theta.size() != m.parameters()) {
@@ -477,22 +580,55 @@ Outcome check_file(const std::filesystem::path& path) {
     }
     const auto& facts = member(j, "facts");
     if (!facts.is_array() || facts.empty()) throw Reject("facts: a non-empty array expected");
+    const json* box = nullptr;  // the krawczyk fact, once verified
+    bool critical = false, not_critical = false;
+    std::vector<long> at_point, over_box;  // verified inertias
     for (const auto& f : facts) {
       ++index;
       kind = member(f, "kind").get<std::string>();
       std::string what;
       if (kind == "critical") {
-        what = check_critical(m, theta);
+        const std::string arithmetic = f.value("arithmetic", std::string("rational"));
+        if (arithmetic == "rational") {
+          what = check_critical(m, theta);
+        } else if (arithmetic == "ball") {
+          what = check_critical_balls(m, theta, member(f, "bits").get<long>());
+        } else {
+          throw Reject("critical: arithmetic rational or ball expected");
+        }
+        critical = true;
+      } else if (kind == "not-critical") {
+        what = check_not_critical(m, theta, member(f, "bits").get<long>());
+        not_critical = true;
       } else if (kind == "inertia-ldlt") {
         what = check_ldlt(m, theta, f);
+        at_point = member(f, "inertia").get<std::vector<long>>();
       } else if (kind == "inertia-cluster") {
-        what = check_cluster(m, theta, f);
+        const bool on_box = f.value("at", std::string("point")) == "box";
+        if (on_box && box == nullptr)
+          throw Reject("\"at\": \"box\" needs a krawczyk fact before it");
+        what = check_cluster(m, theta, f, on_box ? box : nullptr);
+        (on_box ? over_box : at_point) = member(f, "inertia").get<std::vector<long>>();
       } else if (kind == "krawczyk") {
         what = check_krawczyk(m, theta, f);
+        box = &f;
       } else {
         throw Reject("unknown fact kind '" + kind + "'");
       }
       lines += "\n  fact " + std::to_string(index) + " (" + kind + "): " + what;
+    }
+    if (j.contains("conclusion") && j.at("conclusion") == "not-critical") {
+      kind = "conclusion";
+      if (!not_critical) throw Reject("not-critical needs a verified not-critical fact");
+      lines += "\n  conclusion: not-critical";
+    } else if (j.contains("conclusion")) {
+      kind = "conclusion";
+      lines += "\n  conclusion: " + check_conclusion(j.at("conclusion").get<std::string>(),
+                                                     static_cast<long>(m.parameters()),
+                                                     critical,
+                                                     at_point,
+                                                     box != nullptr,
+                                                     over_box);
     }
     out.verified = true;
     out.text = member(j, "statement").get<std::string>() + lines;

@@ -42,6 +42,13 @@ certs = {
                          os.path.join(work, "g1_refined.json")]),
     "cluster_g3b": make("cluster", "g3b_star", ["spectrum", problem("g3b_star"), "-a", "ball:128"]),
     "cluster_g1": make("cluster", "g1_small", ["spectrum", problem("g1_small"), "-a", "ball:128"]),
+    "classify_saddle_q": make("classify", "g3b_star_q",
+                              ["classify", problem("g3b_star"), "-a", "rational"]),
+    "classify_saddle_ball": make("classify", "g3a_star_ball",
+                                 ["classify", problem("g3a_star"), "-a", "ball:256"]),
+    "classify_minimum_box": make("classify", "g1_refined",
+                                 ["classify", os.path.join(work, "g1_refined.json")]),
+    "classify_not_critical": make("classify", "g1_small", ["classify", problem("g1_small")]),
 }
 
 failures = []
@@ -157,7 +164,10 @@ def alter_cluster(c):
     if Fraction(f["delta"]) > 0:
         out.append(("delta multiplied by 1000", lambda x: fact(x, "inertia-cluster").__setitem__(
             "delta", str(Fraction(f["delta"]) * 1000))))
-    if f["cluster"] > 0:
+    if f["cluster"] > 0 and Fraction(f["epsilon"]) == 0:
+        out.append(("epsilon set to -1/1000", lambda x: fact(x, "inertia-cluster").__setitem__(
+            "epsilon", "-1/1000")))
+    elif f["cluster"] > 0:
         out.append(("epsilon divided by 10^6", lambda x: fact(x, "inertia-cluster").__setitem__(
             "epsilon", str(Fraction(f["epsilon"]) / 10**6))))
         out.append(("the cluster declared one column smaller", lambda x: (
@@ -170,7 +180,7 @@ def alter_cluster(c):
     out.append(("the last resolved column declared part of the cluster", lambda x: (
         fact(x, "inertia-cluster")["levels"].__setitem__(-1, f["levels"][-1] - 1),
         fact(x, "inertia-cluster").__setitem__("cluster", f["cluster"] + 1))))
-    if f["cluster"] > 0:
+    if f["cluster"] > 0 and Fraction(f["epsilon"]) > 0:
         out.append(("the precision lowered to 16 bits (too coarse for the claimed epsilon)",
                     lambda x: fact(x, "inertia-cluster").__setitem__("bits", 16)))
     out.append(("the precision lowered to 8 bits", lambda x: fact(x, "inertia-cluster").__setitem__(
@@ -192,6 +202,41 @@ for key, kind, bits in (("cluster_g3b", "inertia-cluster", 256), ("cluster_g1", 
     if r.returncode != 0:
         failures.append("{}: a valid proof at {} bits was rejected: {}".format(key, bits, r.stdout))
 
+def alter_conclusion(c):
+    out = []
+    other = {"saddle": "strict-minimum", "strict-minimum": "saddle", "strict-maximum": "saddle",
+             "not-critical": "saddle"}[c["conclusion"]]
+    out.append(("the conclusion changed to " + other, lambda x: x.__setitem__("conclusion", other)))
+    if c["conclusion"] != "not-critical":
+        out.append(("the conclusion changed to not-critical",
+                    lambda x: x.__setitem__("conclusion", "not-critical")))
+        first = c["facts"][0]["kind"]
+        out.append(("the {} fact removed".format(first), lambda x: x["facts"].pop(0)))
+        out.append(("the inertia fact removed", lambda x: x["facts"].pop()))
+    else:
+        out.append(("the precision of the not-critical fact lowered to 8 bits",
+                    lambda x: x["facts"][0].__setitem__("bits", 8)))
+    return out
+
+
+def digest(problem):
+    """The certificate's checksum: FNV-1a (64 bits) of the compact JSON text, as nlohmann writes
+    it (keys sorted, no spaces, UTF-8 as is)."""
+    text = json.dumps(problem, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    h = 14695981039346656037
+    for b in text.encode("utf-8"):
+        h ^= b
+        h = (h * 1099511628211) % (1 << 64)
+    return "fnv1a64:{:016x}".format(h)
+
+
+# the checksum is recomputed the same way here as in locus and locus-verify
+for key, path in certs.items():
+    c = json.load(open(path))
+    if c.get("problem_digest") != digest(c["problem"]):
+        failures.append("{}: the checksum differs from this test's ({})".format(key, digest(c["problem"])))
+
+math_caught = []
 alterations = []
 for key, path in certs.items():
     c = json.load(open(path))
@@ -203,6 +248,19 @@ for key, path in certs.items():
         todo += alter_krawczyk(c)
     if "inertia-cluster" in kinds:
         todo += alter_cluster(c)
+    if "conclusion" in c:
+        todo += alter_conclusion(c)
+    for what, change in alter_problem(c):
+        # The forger who also recomputes the checksum: is the altered problem caught by the
+        # mathematics alone? (Reported, not required: the altered statement may be true.)
+        x = copy.deepcopy(c)
+        change(x)
+        x["problem_digest"] = digest(x["problem"])
+        altered = os.path.join(work, "altered_digest.json")
+        with open(altered, "w") as out:
+            json.dump(x, out)
+        r = run([verifier, altered])
+        math_caught.append(r.returncode == 1)
     for what, change in todo:
         x = copy.deepcopy(c)
         change(x)
@@ -225,6 +283,9 @@ for key, what, rejected, reason in alterations:
     print("| {} | {} | {} | {} |".format(key, what, "yes" if rejected else "NO", reason[:140]))
 print()
 print("{} alterations, {} rejected".format(len(alterations), sum(a[2] for a in alterations)))
+print("problem alterations with the checksum recomputed: {} of {} caught by the mathematics "
+      "alone (the others leave a true statement about the altered problem)".format(
+          sum(math_caught), len(math_caught)))
 if failures:
     print("\n".join(failures))
     sys.exit(1)

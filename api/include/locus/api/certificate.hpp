@@ -4,12 +4,14 @@
 // library.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "locus/io/problem.hpp"
 #include "locus/linalg/inertia.hpp"
 #include "locus/linalg/spectrum.hpp"
+#include "locus/solve/classify.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +26,9 @@ struct Certificate {
   std::string produced_by;
   nlohmann::json problem;  ///< certificate_problem(...)
   std::vector<nlohmann::json> facts;
+  /// What follows from the facts (the checker derives it again): "strict-minimum",
+  /// "strict-maximum", "saddle"; empty when the statement is the facts themselves.
+  std::string conclusion;
 };
 
 /// The problem in the certificate's form: widths, one activation per hidden layer, one bias flag
@@ -50,6 +55,17 @@ nlohmann::json krawczyk_fact(const Vec<Rational>& center,
 /// precision. The stated bounds are the certificate's widened (ε·16, δ·3/4), so that a checker
 /// with its own rounding re-derives them. \throws InvalidArgument without a basis.
 nlohmann::json cluster_fact(const ClusterCertificate& c);
+
+/// The certificate of a classification (locus classify --certificate), built by re-running the
+/// proofs with the data a checker needs: "critical" and "inertia-ldlt" when θ is exactly critical
+/// over Q; "krawczyk" and an "inertia-cluster" over the Krawczyk box when a true critical point
+/// was proved next to θ; and the conclusion (strict-minimum, strict-maximum or saddle) the
+/// checker derives from them. None (with *why_not) for kinds that rest on more than the inertia
+/// at a critical point (degenerate points: higher-order tests, Morse–Bott hypotheses).
+/// The exact facts are written when the classification's evidence is exact (computed over Q).
+std::optional<Certificate> classification_certificate(const Problem& p,
+                                                      const Classification& c,
+                                                      std::string* why_not);
 
 /// The whole certificate as JSON.
 nlohmann::json to_json(const Certificate& c);
