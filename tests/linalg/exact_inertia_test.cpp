@@ -3,7 +3,9 @@
 // ball LDLᵀ to escalate, an unlucky pivot prime, and supplied null vectors (right, wrong, too few).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
+#include <vector>
 
 #include "locus/error.hpp"
 #include "locus/linalg/inertia.hpp"
@@ -182,4 +184,59 @@ TEST_CASE("edge cases: empty, zero and 1x1 matrices; bad input") {
   CHECK_THROWS_WITH_AS(
       locus::exact_inertia(bad), doctest::Contains("not symmetric"), locus::InvalidArgument);
   CHECK_THROWS_AS(locus::exact_inertia(Mat<Rational>::Zero(2, 3)), locus::InvalidArgument);
+}
+
+TEST_CASE("exact_ldlt: P·A·Pᵀ = L·D·Lᵀ exactly, and In(D) is the fraction-free inertia") {
+  std::mt19937_64 g(7);
+  int two_by_two = 0, singular = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const int m = 1 + trial % 6;
+    const int n = 1 + (trial * 5) % 11;
+    Mat<Rational> d = Mat<Rational>::Zero(m, m);
+    std::uniform_int_distribution<int> pick(-1, 1);
+    for (int i = 0; i < m; ++i) d(i, i) = Rational(pick(g)) * (1 + i);
+    Mat<Rational> a = congruence(g, d, n);
+    if (trial % 4 == 1) {  // zero diagonal: only 2×2 pivots are available at first
+      a = Mat<Rational>::Zero(n, n);
+      for (int i = 0; i + 1 < n; i += 2) a(i, i + 1) = a(i + 1, i) = random_rational(g, 9, 5);
+    }
+    const locus::ExactLdlt f = locus::exact_ldlt(a);
+    // L unit lower triangular, D block diagonal from the blocks, the permutation a bijection
+    Mat<Rational> dm = Mat<Rational>::Zero(n, n);
+    Eigen::Index at = 0;
+    for (const auto& b : f.blocks) {
+      REQUIRE((b.size() == 1 || b.size() == 3));
+      if (b.size() == 1) {
+        dm(at, at) = b[0];
+        at += 1;
+      } else {
+        dm(at, at) = b[0];
+        dm(at, at + 1) = dm(at + 1, at) = b[1];
+        dm(at + 1, at + 1) = b[2];
+        at += 2;
+        ++two_by_two;
+      }
+    }
+    REQUIRE(at == n);
+    std::vector<bool> seen(static_cast<std::size_t>(n), false);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      CHECK(f.l(i, i) == 1);
+      for (Eigen::Index j = i + 1; j < n; ++j) CHECK(f.l(i, j) == 0);
+      seen[static_cast<std::size_t>(f.permutation[static_cast<std::size_t>(i)])] = true;
+    }
+    CHECK(std::all_of(seen.begin(), seen.end(), [](bool s) { return s; }));
+    Mat<Rational> pap(n, n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      for (Eigen::Index j = 0; j < n; ++j) {
+        pap(i, j) = a(f.permutation[static_cast<std::size_t>(i)],
+                      f.permutation[static_cast<std::size_t>(j)]);
+      }
+    }
+    CHECK(pap == f.l * dm * f.l.transpose());
+    CHECK(f.inertia == fraction_free(a));
+    if (f.inertia.zero > 0) ++singular;
+  }
+  CHECK(two_by_two > 5);  // both pivot kinds and singular matrices were exercised
+  CHECK(singular > 5);
+  CHECK_THROWS_AS(locus::exact_ldlt(Mat<Rational>::Zero(2, 3)), locus::InvalidArgument);
 }
