@@ -6,7 +6,7 @@
 
 #include "commands.hpp"
 
-#include "locus/api/certificate.hpp"
+#include "locus/solve/certificate.hpp"
 #include "locus/api/jobs.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/spectrum.hpp"
@@ -37,9 +37,9 @@ int run(ClassifyCliOptions& opt) {
   const Classification c = api::classify(p, opt, opt.file);
   if (!opt.certificate_file.empty()) {
     std::string why;
-    const auto cert = api::classification_certificate(p, c, &why);
+    const auto cert = classification_certificate(p, c, &why);
     if (!cert) throw InvalidArgument("--certificate: no certificate: " + why);
-    api::write_certificate(*cert, opt.certificate_file);
+    write_certificate(*cert, opt.certificate_file);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

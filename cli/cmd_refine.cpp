@@ -94,7 +94,7 @@ int run(RefineOptions& opt) {
   }
   if (!opt.certificate_file.empty()) {
     if (out.certificate) {
-      api::write_certificate(*out.certificate, opt.certificate_file);
+      write_certificate(*out.certificate, opt.certificate_file);
       out.report["certificate"] = opt.certificate_file;
     } else {
       out.report["certificate"] = nullptr;

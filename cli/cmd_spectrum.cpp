@@ -105,7 +105,7 @@ int run(SpectrumOptions& opt) {
   const api::SpectrumResult r = api::analyse_spectrum(p, opt);
   if (opt.certificate) {
     if (!r.certificate) throw InvalidArgument("--certificate: " + r.certificate_note);
-    api::write_certificate(*r.certificate, opt.certificate_file);
+    write_certificate(*r.certificate, opt.certificate_file);
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

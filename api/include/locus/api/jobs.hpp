@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "locus/api/certificate.hpp"
+#include "locus/solve/certificate.hpp"
 #include "locus/claims/claim.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"

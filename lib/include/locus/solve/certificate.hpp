@@ -1,4 +1,4 @@
-// locus/api/certificate.hpp: proof-carrying results. A locus-certificate/1 file holds a problem
+// locus/solve/certificate.hpp: proof-carrying results. A locus-certificate/1 file holds a problem
 // (network, data and point, exact numbers) and the facts proved about it, each with the data that
 // makes re-checking cheap (docs/certificates.md); `locus-verify` re-checks it without this
 // library.
@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace locus::api {
+namespace locus {
 
 /// The format tag of the files.
 inline constexpr const char* kCertificateFormat = "locus-certificate/1";
@@ -73,4 +73,4 @@ nlohmann::json to_json(const Certificate& c);
 /// Writes to_json(c) to `path`. \throws Error if the file cannot be written.
 void write_certificate(const Certificate& c, const std::string& path);
 
-}  // namespace locus::api
+}  // namespace locus

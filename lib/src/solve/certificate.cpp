@@ -1,4 +1,4 @@
-#include "locus/api/certificate.hpp"
+#include "locus/solve/certificate.hpp"
 
 #include <cstdint>
 #include <fstream>
@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-namespace locus::api {
+namespace locus {
 
 using nlohmann::json;
 
@@ -236,4 +236,4 @@ void write_certificate(const Certificate& c, const std::string& path) {
   if (!out) throw Error(fmt::format("writing the certificate file '{}' failed", path));
 }
 
-}  // namespace locus::api
+}  // namespace locus
