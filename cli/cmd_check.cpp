@@ -97,6 +97,10 @@ Run add_check(CLI::App& app) {
   app.add_option("--threads", o->threads, "parallel claims (default: all cores)");
   app.add_option("--json", o->json, "write a JSON report to this file");
   app.add_option("--junit", o->junit, "write a JUnit XML report to this file");
+  app.add_option("--certificates",
+                 o->certificates,
+                 "write locus-certificate/1 files of the proved claims into this directory (check "
+                 "them with locus-verify DIR; docs/certificates.md)");
   app.add_option("--counterexamples",
                  o->counterexamples,
                  "folder for the problem files of refuting instances")

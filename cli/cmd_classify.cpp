@@ -6,11 +6,11 @@
 
 #include "commands.hpp"
 
-#include "locus/solve/certificate.hpp"
 #include "locus/api/jobs.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/arithmetic.hpp"
+#include "locus/solve/certificate.hpp"
 #include "locus/solve/classify.hpp"
 
 #include <fmt/format.h>

@@ -70,6 +70,7 @@ lk::Context context_of(const CheckRequest& r) {
   ctx.force_float = r.float_only;
   ctx.mutation = r.mutate;
   ctx.counterexample_dir = r.counterexamples;
+  ctx.certificate_dir = r.certificates;
   return ctx;
 }
 
@@ -194,6 +195,22 @@ std::string check_table(const std::vector<lk::ClaimResult>& results, const Check
       if (!r.counterexample_file.empty()) {
         out += fmt::format("  counterexample written to {}\n", r.counterexample_file);
       }
+    }
+  }
+  std::size_t files = 0;
+  std::vector<std::string> without;
+  for (const auto& r : results) {
+    files += r.certificate_files.size();
+    if (r.instances_without_certificate > 0) {
+      without.push_back(fmt::format("{} ({})", r.id, r.instances_without_certificate));
+    }
+  }
+  if (files > 0 || !without.empty()) {
+    out += fmt::format("\ncertificates: {} files (check them with locus-verify DIR)\n", files);
+    if (!without.empty()) {
+      out += "proved instances without a certificate (not built by these claims yet): ";
+      for (std::size_t k = 0; k < without.size(); ++k) out += (k > 0 ? ", " : "") + without[k];
+      out += "\n";
     }
   }
   out += fmt::format(

@@ -170,6 +170,16 @@ std::string check_critical(const Model& m, const std::vector<Q>& theta) {
   return "the gradient is exactly 0 (" + std::to_string(g.size()) + " entries, rationals)";
 }
 
+/// L(θ) = value exactly over Q.
+std::string check_loss(const Model& m, const std::vector<Q>& theta, const json& f) {
+  const Q value = number(member(f, "value"), "value");
+  const Q loss = loss_and_gradient<Q>(m, theta, nullptr);
+  if (!(loss == value)) {
+    throw Reject("the loss is " + loss.str() + ", not the stated " + value.str());
+  }
+  return "L(θ) = " + value.str() + " exactly";
+}
+
 /// ∇L(θ) = 0 from balls: every entry of the enclosure is exactly {0} (Arb returns an exact zero
 /// only when the value is zero).
 std::string check_critical_balls(const Model& m, const std::vector<Q>& theta, long bits) {
@@ -205,7 +215,25 @@ std::string check_not_critical(const Model& m, const std::vector<Q>& theta, long
 
 /// P H Pᵀ = L D Lᵀ exactly, and In(H) = In(D) (Sylvester's law of inertia).
 std::string check_ldlt(const Model& m, const std::vector<Q>& theta, const json& f) {
-  const auto h = hessian(m, theta);
+  // "matrix": "hessian" (recomputed from the problem), or the rows of an explicit matrix
+  std::vector<std::vector<Q>> h;
+  const bool explicit_matrix = member(f, "matrix").is_array();
+  if (explicit_matrix) {
+    for (const auto& row : f.at("matrix")) h.push_back(numbers(row, "matrix"));
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      if (h[i].size() != h.size()) throw Reject("matrix: a square matrix expected");
+      for (std::size_t j = 0; j < i; ++j) {
+        if (!(h[i][j] == h[j][i])) {
+          throw Reject("matrix: not symmetric at (" + std::to_string(i) + ", " + std::to_string(j) +
+                       ")");
+        }
+      }
+    }
+  } else if (member(f, "matrix") == "hessian") {
+    h = hessian(m, theta);
+  } else {
+    throw Reject("matrix: \"hessian\" or an array of rows expected");
+  }
   const std::size_t n = h.size();
   const auto perm = member(f, "permutation").get<std::vector<long>>();
   std::vector<bool> seen(n, false);
@@ -597,12 +625,14 @@ Outcome check_file(const std::filesystem::path& path) {
           throw Reject("critical: arithmetic rational or ball expected");
         }
         critical = true;
+      } else if (kind == "loss") {
+        what = check_loss(m, theta, f);
       } else if (kind == "not-critical") {
         what = check_not_critical(m, theta, member(f, "bits").get<long>());
         not_critical = true;
       } else if (kind == "inertia-ldlt") {
         what = check_ldlt(m, theta, f);
-        at_point = member(f, "inertia").get<std::vector<long>>();
+        if (!f.at("matrix").is_array()) at_point = member(f, "inertia").get<std::vector<long>>();
       } else if (kind == "inertia-cluster") {
         const bool on_box = f.value("at", std::string("point")) == "box";
         if (on_box && box == nullptr)

@@ -70,15 +70,34 @@ InstanceResult fa1(const Context& ctx, std::uint32_t seed) {
     const LossFunction<Rational> fb(big.network, big.data);
     const Vec<Rational> g = fb.gradient(*big.point);
     const bool zero = g.isZero();
-    const bool same = fs.loss(*small.point) == fb.loss(*big.point);
-    return result(zero && same,
-                  Evidence::of<Rational>(),
-                  kExact,
-                  fmt::format("{} of {}: ∇L_big {} , loss {}",
-                              describe(s),
-                              small.network.describe(),
-                              zero ? "= 0 exactly" : "≠ 0",
-                              same ? "unchanged exactly" : "CHANGED"));
+    const Rational loss_small = fs.loss(*small.point);
+    const Rational loss_big = fb.loss(*big.point);
+    const bool same = loss_small == loss_big;
+    InstanceResult r = result(zero && same,
+                              Evidence::of<Rational>(),
+                              kExact,
+                              fmt::format("{} of {}: ∇L_big {} , loss {}",
+                                          describe(s),
+                                          small.network.describe(),
+                                          zero ? "= 0 exactly" : "≠ 0",
+                                          same ? "unchanged exactly" : "CHANGED"));
+    if (!ctx.certificate_dir.empty() && zero && same) {
+      // the split point is critical with the small network's loss; the small point's own loss
+      Certificate big_cert;
+      big_cert.statement = fmt::format(
+          "the split point ({}) is a critical point of the big network's loss, with loss {}",
+          describe(s),
+          to_string(loss_big));
+      big_cert.problem = certificate_problem(big);
+      big_cert.facts = {critical_fact(), loss_fact(loss_big)};
+      Certificate small_cert;
+      small_cert.statement = fmt::format("the small network's loss at θ* is {} (the split point's)",
+                                         to_string(loss_small));
+      small_cert.problem = certificate_problem(small);
+      small_cert.facts = {loss_fact(loss_small)};
+      r.certificates = {big_cert, small_cert};
+    }
+    return r;
   }
   const LossFunction<double> fb(big.network, big.data);
   const double gn = fb.gradient(big.point_as<double>()).norm();
@@ -123,15 +142,45 @@ InstanceResult theorem_s(const Context& ctx, std::uint32_t seed, bool congruence
     predicted = lc::operator+(c.small_inertia.inertia, exact_inertia(K).inertia);
   }
   const bool holds = c.big_inertia.decided && predicted == c.big_inertia.inertia;
-  return result(
-      holds,
-      c.evidence,
-      kExact,
-      fmt::format("{} of {}: predicted {}, computed {}",
-                  describe(s),
-                  d->problem.network.describe(),
-                  to_string(predicted),
-                  c.big_inertia.decided ? to_string(c.big_inertia.inertia) : "undecided"));
+  InstanceResult r =
+      result(holds,
+             c.evidence,
+             kExact,
+             fmt::format("{} of {}: predicted {}, computed {}",
+                         describe(s),
+                         d->problem.network.describe(),
+                         to_string(predicted),
+                         c.big_inertia.decided ? to_string(c.big_inertia.inertia) : "undecided"));
+  if (!ctx.certificate_dir.empty() && holds && c.evidence.rigour() == Rigour::Exact) {
+    // In(∇²L_big), In(K_λ) (the explicit block) and In(∇²L_small): their sum is the claim.
+    const Problem big = lc::split_problem(d->problem, s);
+    const Mat<Rational> F = parse_matrix(c.f);
+    const Mat<Rational> B = parse_matrix(c.b);
+    const Index m = F.rows(), n = B.rows();
+    Mat<Rational> K = Mat<Rational>::Zero(m + n, m + n);
+    K.topLeftCorner(m, m) = F * (s.lambda * (1 - s.lambda));
+    K.bottomLeftCorner(n, m) = B;
+    K.topRightCorner(m, n) = B.transpose();
+    const auto hessian_ldlt = [](const Problem& q) {
+      return ldlt_fact(exact_ldlt(LossFunction<Rational>(q.network, q.data).hessian(*q.point)));
+    };
+    Certificate big_cert;
+    big_cert.statement = fmt::format(
+        "Theorem S, {}: In(∇²L_big) = {} = In(∇²L_small) {} + In(K_λ) (K_λ is the matrix of the "
+        "second fact; In(∇²L_small) is in the companion certificate)",
+        describe(s),
+        to_string(c.big_inertia.inertia),
+        to_string(c.small_inertia.inertia));
+    big_cert.problem = certificate_problem(big);
+    big_cert.facts = {hessian_ldlt(big), matrix_ldlt_fact(K)};
+    Certificate small_cert;
+    small_cert.statement = fmt::format(
+        "Theorem S, {}: In(∇²L_small) = {}", describe(s), to_string(c.small_inertia.inertia));
+    small_cert.problem = certificate_problem(d->problem);
+    small_cert.facts = {hessian_ldlt(d->problem)};
+    r.certificates = {big_cert, small_cert};
+  }
+  return r;
 }
 
 // ---- FA-3: the λ-interval theorem, classified independently --------------------------------

@@ -114,6 +114,28 @@ ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
     out.verdict = Verdict::Proved;
     out.margin = margin;
     if (out.detail.empty() && n > 0) out.detail = results[0].detail;
+    if (!ctx.certificate_dir.empty()) {
+      std::filesystem::create_directories(ctx.certificate_dir);
+      for (int i = 0; i < n; ++i) {
+        const auto& certs = results[static_cast<std::size_t>(i)].certificates;
+        if (certs.empty()) ++out.instances_without_certificate;
+        for (std::size_t k = 0; k < certs.size(); ++k) {
+          const std::string file =
+              (std::filesystem::path(ctx.certificate_dir) /
+               fmt::format(
+                   "{}.seed{}.{}.json", claim.id, ctx.seed + static_cast<std::uint32_t>(i), k))
+                  .string();
+          Certificate c = certs[k];
+          c.produced_by = fmt::format("locus {} {}, claim {}, seed {}",
+                                      kVersion,
+                                      ctx.command,
+                                      claim.id,
+                                      ctx.seed + static_cast<std::uint32_t>(i));
+          write_certificate(c, file);
+          out.certificate_files.push_back(file);
+        }
+      }
+    }
   }
   for (std::size_t k = 0; k < arithmetics.size(); ++k) {
     if (k > 0) out.arithmetic += ',';
@@ -138,6 +160,10 @@ nlohmann::json to_json(const ClaimResult& r) {
       {"seconds", fmt::format("{:.3f}", r.seconds)},
       {"detail", r.detail}};
   if (!r.counterexample_file.empty()) j["counterexample"] = r.counterexample_file;
+  if (!r.certificate_files.empty() || r.instances_without_certificate > 0) {
+    j["certificates"] = r.certificate_files;
+    j["instances_without_certificate"] = r.instances_without_certificate;
+  }
   return j;
 }
 

@@ -64,6 +64,16 @@ json certificate_problem(const Problem& p) {
   return out;
 }
 
+json loss_fact(const Rational& value) {
+  return json{{"kind", "loss"}, {"arithmetic", "rational"}, {"value", to_string(value)}};
+}
+
+json matrix_ldlt_fact(const Mat<Rational>& a) {
+  json f = ldlt_fact(exact_ldlt(a));
+  f["matrix"] = rows(a);
+  return f;
+}
+
 json critical_fact() {
   return json{{"kind", "critical"}, {"arithmetic", "rational"}};
 }

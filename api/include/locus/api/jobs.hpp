@@ -21,13 +21,13 @@
 #include <string_view>
 #include <vector>
 
-#include "locus/solve/certificate.hpp"
 #include "locus/claims/claim.hpp"
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/linalg/inertia.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/arithmetic.hpp"
+#include "locus/solve/certificate.hpp"
 #include "locus/solve/classify.hpp"
 
 #include <nlohmann/json.hpp>
@@ -195,6 +195,8 @@ struct CheckRequest {
   int threads = 0;                                   ///< 0: all cores
   claims::Mutation mutate = claims::Mutation::None;  ///< a planted fault (docs/checking.md)
   std::string counterexamples = "counterexamples";
+  /// Write the certificates of proved claims into this directory ("" = none; docs/certificates.md).
+  std::string certificates;
 };
 /// The registered claims whose id matches one of `claims` (a trailing * matches a prefix; empty:
 /// all) and whose source or id contains `source` (empty: any).

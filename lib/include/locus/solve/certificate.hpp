@@ -39,6 +39,13 @@ nlohmann::json certificate_problem(const Problem& p);
 /// "critical": ∇L(θ) = 0 exactly over Q (the checker recomputes the gradient).
 nlohmann::json critical_fact();
 
+/// "loss": L(θ) = value exactly over Q (the checker recomputes the loss).
+nlohmann::json loss_fact(const Rational& value);
+
+/// "inertia-ldlt" of an explicit symmetric rational matrix (e.g. a block of a construction): the
+/// matrix is in the certificate, the checker multiplies the factors back against it.
+nlohmann::json matrix_ldlt_fact(const Mat<Rational>& a);
+
 /// "inertia-ldlt": the inertia of the exact Hessian from P·H·Pᵀ = L·D·Lᵀ (the checker recomputes
 /// H, multiplies the factors back and counts the signs of D).
 nlohmann::json ldlt_fact(const ExactLdlt& f);

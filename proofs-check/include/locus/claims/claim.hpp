@@ -25,6 +25,7 @@
 
 #include "locus/io/problem.hpp"
 #include "locus/scalar/rigour.hpp"
+#include "locus/solve/certificate.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +51,9 @@ struct Context {
   bool force_float = false;  ///< run every instance in double: must never give "proved"
   Mutation mutation = Mutation::None;
   std::string counterexample_dir;  ///< where refuting instances are written ("" = not written)
+  /// Where the certificates of proved claims are written ("" = none are built): `locus check
+  /// --certificates DIR` (docs/certificates.md).
+  std::string certificate_dir;
   /// The command that ran the claims, recorded in a counterexample's provenance.
   std::string command = "locus check";
 
@@ -70,6 +74,9 @@ struct InstanceResult {
   double margin = 0;  ///< distance from the boundary (claim-specific; +inf for exact)
   std::string detail;
   std::optional<Problem> counterexample;
+  /// When Context::certificate_dir is set: locus-certificate/1 certificates of the facts the
+  /// instance's "holds" rests on (empty when the claim does not build them yet).
+  std::vector<Certificate> certificates;
 };
 
 struct Claim {
@@ -111,6 +118,10 @@ struct ClaimResult {
   double seconds = 0;
   std::string detail;
   std::string counterexample_file;
+  /// With Context::certificate_dir, for a proved claim: the certificate files written, and how
+  /// many proved instances came without one.
+  std::vector<std::string> certificate_files;
+  int instances_without_certificate = 0;
 };
 
 /// Runs `work` on `threads` threads (the calling one included) and joins them. Each worker
