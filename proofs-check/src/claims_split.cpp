@@ -107,6 +107,36 @@ InstanceResult fa1(const Context& ctx, std::uint32_t seed) {
                 fmt::format("‖∇L_big‖ = {:.3e} (double)", gn));
 }
 
+// ---- certificates (locus check --certificates DIR, docs/certificates.md) ---------------------
+nlohmann::json hessian_ldlt(const Problem& q) {
+  return ldlt_fact(exact_ldlt(LossFunction<Rational>(q.network, q.data).hessian(*q.point)));
+}
+
+// The split point's Hessian inertia (with `extra` facts, e.g. explicit blocks) and the small
+// point's, as two certificates; `conclusion` (saddle, ...) is added to the first with a
+// "critical" fact when given.
+std::vector<Certificate> split_certificates(const Problem& small,
+                                            const lc::SplitSpec& s,
+                                            const std::string& statement,
+                                            std::vector<nlohmann::json> extra,
+                                            const std::string& conclusion = "") {
+  const Problem big = lc::split_problem(small, s);
+  Certificate b;
+  b.statement = statement;
+  b.problem = certificate_problem(big);
+  if (!conclusion.empty()) {
+    b.facts.push_back(critical_fact());
+    b.conclusion = conclusion;
+  }
+  b.facts.push_back(hessian_ldlt(big));
+  for (auto& f : extra) b.facts.push_back(std::move(f));
+  Certificate m;
+  m.statement = fmt::format("{}: the small network's Hessian at θ*", describe(s));
+  m.problem = certificate_problem(small);
+  m.facts = {hessian_ldlt(small)};
+  return {b, m};
+}
+
 // ---- Theorem S: congruence and inertia -----------------------------------------------------
 const std::vector<std::vector<int>>& s_shapes() {
   static const std::vector<std::vector<int>> s = {{2, 2, 1}, {2, 2, 2}, {1, 2, 2, 1}, {2, 3, 1}};
@@ -153,7 +183,6 @@ InstanceResult theorem_s(const Context& ctx, std::uint32_t seed, bool congruence
                          c.big_inertia.decided ? to_string(c.big_inertia.inertia) : "undecided"));
   if (!ctx.certificate_dir.empty() && holds && c.evidence.rigour() == Rigour::Exact) {
     // In(∇²L_big), In(K_λ) (the explicit block) and In(∇²L_small): their sum is the claim.
-    const Problem big = lc::split_problem(d->problem, s);
     const Mat<Rational> F = parse_matrix(c.f);
     const Mat<Rational> B = parse_matrix(c.b);
     const Index m = F.rows(), n = B.rows();
@@ -161,24 +190,15 @@ InstanceResult theorem_s(const Context& ctx, std::uint32_t seed, bool congruence
     K.topLeftCorner(m, m) = F * (s.lambda * (1 - s.lambda));
     K.bottomLeftCorner(n, m) = B;
     K.topRightCorner(m, n) = B.transpose();
-    const auto hessian_ldlt = [](const Problem& q) {
-      return ldlt_fact(exact_ldlt(LossFunction<Rational>(q.network, q.data).hessian(*q.point)));
-    };
-    Certificate big_cert;
-    big_cert.statement = fmt::format(
-        "Theorem S, {}: In(∇²L_big) = {} = In(∇²L_small) {} + In(K_λ) (K_λ is the matrix of the "
-        "second fact; In(∇²L_small) is in the companion certificate)",
-        describe(s),
-        to_string(c.big_inertia.inertia),
-        to_string(c.small_inertia.inertia));
-    big_cert.problem = certificate_problem(big);
-    big_cert.facts = {hessian_ldlt(big), matrix_ldlt_fact(K)};
-    Certificate small_cert;
-    small_cert.statement = fmt::format(
-        "Theorem S, {}: In(∇²L_small) = {}", describe(s), to_string(c.small_inertia.inertia));
-    small_cert.problem = certificate_problem(d->problem);
-    small_cert.facts = {hessian_ldlt(d->problem)};
-    r.certificates = {big_cert, small_cert};
+    r.certificates = split_certificates(
+        d->problem,
+        s,
+        fmt::format("Theorem S, {}: In(∇²L_big) = {} = In(∇²L_small) {} + In(K_λ) (K_λ is the "
+                    "matrix of the second fact; In(∇²L_small) is in the companion certificate)",
+                    describe(s),
+                    to_string(c.big_inertia.inertia),
+                    to_string(c.small_inertia.inertia)),
+        {matrix_ldlt_fact(K)});
   }
   return r;
 }
@@ -246,15 +266,30 @@ InstanceResult ps2(const Context& ctx, std::uint32_t seed) {
                      c.big_inertia.inertia.negative >= c.small_inertia.inertia.negative + c.rank_b;
   const bool descent = c.descent.has_value();
   const double margin = descent ? std::abs(number(c.descent_curvature)) : 0;
-  return result(bound && descent && c.kind == "saddle",
-                c.evidence,
-                margin,
-                fmt::format("{}: n- = {} >= {} + rank B_r = {}; descent uᵀHu = {}",
-                            describe(s),
-                            c.big_inertia.inertia.negative,
-                            c.small_inertia.inertia.negative,
-                            c.rank_b,
-                            c.descent_curvature));
+  InstanceResult r = result(bound && descent && c.kind == "saddle",
+                            c.evidence,
+                            margin,
+                            fmt::format("{}: n- = {} >= {} + rank B_r = {}; descent uᵀHu = {}",
+                                        describe(s),
+                                        c.big_inertia.inertia.negative,
+                                        c.small_inertia.inertia.negative,
+                                        c.rank_b,
+                                        c.descent_curvature));
+  if (!ctx.certificate_dir.empty() && r.holds && c.evidence.rigour() == Rigour::Exact &&
+      c.big_inertia.inertia.positive > 0) {
+    r.certificates = split_certificates(
+        d->problem,
+        s,
+        fmt::format("{}: the split point is a critical point and a saddle, with n- = {} >= "
+                    "n-(small) {} + rank B_r {}",
+                    describe(s),
+                    c.big_inertia.inertia.negative,
+                    c.small_inertia.inertia.negative,
+                    c.rank_b),
+        {},
+        "saddle");
+  }
+  return r;
 }
 
 // ---- PS-3 / S3: the nullity at split points ------------------------------------------------
@@ -278,13 +313,33 @@ InstanceResult nullity(const Context& ctx, std::uint32_t seed, bool endpoints) {
   if (ctx.mutation == Mutation::ShiftBound) predicted += 1;
   const bool holds = c.big_inertia.decided && c.big_inertia.inertia.zero == predicted &&
                      (endpoints || c.big_inertia.inertia.negative == 0);
-  return result(holds,
-                c.evidence,
-                kExact,
-                fmt::format("λ = {}: nullity {} (predicted {})",
-                            to_string(s.lambda),
-                            c.big_inertia.inertia.zero,
-                            predicted));
+  InstanceResult r = result(holds,
+                            c.evidence,
+                            kExact,
+                            fmt::format("λ = {}: nullity {} (predicted {})",
+                                        to_string(s.lambda),
+                                        c.big_inertia.inertia.zero,
+                                        predicted));
+  if (!ctx.certificate_dir.empty() && holds && c.evidence.rigour() == Rigour::Exact) {
+    std::vector<nlohmann::json> extra;
+    if (!endpoints) extra.push_back(matrix_ldlt_fact(parse_matrix(c.f)));  // In(F_r)
+    r.certificates = split_certificates(
+        d->problem,
+        s,
+        fmt::format("{}: the split Hessian has inertia {}, nullity {} = n0(small) {} + {} + "
+                    "n_(l+1) {}{}",
+                    describe(s),
+                    to_string(c.big_inertia.inertia),
+                    c.big_inertia.inertia.zero,
+                    c.small_inertia.inertia.zero,
+                    endpoints ? fmt::format("(n_(l-1) + β) {}", m)
+                              : fmt::format("n0(F_r) {} (F_r is the matrix of the second fact)",
+                                            c.f_inertia.inertia.zero),
+                    n_next,
+                    endpoints ? "" : ", and no negative eigenvalue"),
+        std::move(extra));
+  }
+  return r;
 }
 
 // ---- PS-4: the escape path -----------------------------------------------------------------

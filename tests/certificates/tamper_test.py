@@ -52,6 +52,22 @@ certs = {
 }
 
 failures = []
+# The claims suite: every certificate `locus check --certificates DIR` writes must verify.
+claims_dir = os.path.join(work, "claims")
+if os.path.isdir(claims_dir):
+    for f in os.listdir(claims_dir):
+        os.remove(os.path.join(claims_dir, f))
+r = run([locus, "check", "--quick", "--certificates", claims_dir, "--counterexamples",
+         os.path.join(work, "counterexamples")])
+if r.returncode != 0:
+    failures.append("locus check --quick failed: " + r.stdout[-2000:] + r.stderr[-2000:])
+written = len(os.listdir(claims_dir)) if os.path.isdir(claims_dir) else 0
+r = run([verifier, claims_dir])
+print(r.stdout.splitlines()[-1] if r.stdout else r.stderr)
+if written == 0 or r.returncode != 0 or "0 rejected" not in r.stdout:
+    failures.append("the claims' certificates ({} files) did not all verify: {}".format(
+        written, r.stdout[-3000:]))
+
 r = run([verifier] + list(certs.values()))
 print(r.stdout)
 if r.returncode != 0 or r.stdout.count("VERIFIED") != len(certs):
