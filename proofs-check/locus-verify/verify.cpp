@@ -170,6 +170,48 @@ std::string check_critical(const Model& m, const std::vector<Q>& theta) {
   return "the gradient is exactly 0 (" + std::to_string(g.size()) + " entries, rationals)";
 }
 
+/// H(θ)·v = 0 exactly over Q for every given vector v.
+std::string check_kernel(const Model& m, const std::vector<Q>& theta, const json& f) {
+  const auto h = hessian(m, theta);
+  std::size_t count = 0;
+  for (const auto& column : member(f, "vectors")) {
+    const auto v = numbers(column, "vectors");
+    if (v.size() != h.size()) throw Reject("vectors: columns of length P expected");
+    bool nonzero = false;
+    for (const Q& x : v) nonzero = nonzero || x.sign() != 0;
+    if (!nonzero) throw Reject("vectors: column " + std::to_string(count) + " is zero");
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      Q s(0);
+      for (std::size_t j = 0; j < v.size(); ++j) s = s + h[i][j] * v[j];
+      if (s.sign() != 0) {
+        throw Reject("(H v)[" + std::to_string(i) + "] = " + s.str() + " for column " +
+                     std::to_string(count) + ", not 0");
+      }
+    }
+    ++count;
+  }
+  if (count == 0) throw Reject("vectors: at least one column expected");
+  return "H v = 0 exactly for " + std::to_string(count) + " nonzero vector(s)";
+}
+
+/// H(θ) = 0: every entry of the ball Hessian is the exact ball {0}.
+std::string check_hessian_zero(const Model& m, const std::vector<Q>& theta, long bits) {
+  if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
+  precision() = bits;
+  std::vector<B> point;
+  for (const Q& t : theta) point.emplace_back(t);
+  const auto h = hessian(m, point);
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    for (std::size_t j = 0; j < h.size(); ++j) {
+      if (!is_exact_zero(h[i][j])) {
+        throw Reject("Hessian entry (" + std::to_string(i) + ", " + std::to_string(j) + ") is " +
+                     h[i][j].str() + ", not exactly 0");
+      }
+    }
+  }
+  return "the Hessian is exactly 0 (balls at " + std::to_string(bits) + " bits, zero radius)";
+}
+
 /// L(θ) = value exactly over Q.
 std::string check_loss(const Model& m, const std::vector<Q>& theta, const json& f) {
   const Q value = number(member(f, "value"), "value");
@@ -625,6 +667,10 @@ Outcome check_file(const std::filesystem::path& path) {
           throw Reject("critical: arithmetic rational or ball expected");
         }
         critical = true;
+      } else if (kind == "kernel") {
+        what = check_kernel(m, theta, f);
+      } else if (kind == "hessian-zero") {
+        what = check_hessian_zero(m, theta, member(f, "bits").get<long>());
       } else if (kind == "loss") {
         what = check_loss(m, theta, f);
       } else if (kind == "not-critical") {

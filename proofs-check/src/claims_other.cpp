@@ -90,13 +90,21 @@ InstanceResult st1(const Context& ctx, std::uint32_t seed) {
     nonzero = nonzero || !possibly_zero(g(i));
   }
   if (!zero && !nonzero) return undecided("∇L contains 0 but is not an exact zero");
-  return result(zero,
-                Evidence::of<Ball>(),
-                kExact,
-                fmt::format("{} with zero layers {}: ∇L {}",
-                            p.network.describe(),
-                            zs(s.zero),
-                            zero ? "= 0 exactly" : "certainly ≠ 0"));
+  InstanceResult r = result(zero,
+                            Evidence::of<Ball>(),
+                            kExact,
+                            fmt::format("{} with zero layers {}: ∇L {}",
+                                        p.network.describe(),
+                                        zs(s.zero),
+                                        zero ? "= 0 exactly" : "certainly ≠ 0"));
+  if (!ctx.certificate_dir.empty() && zero) {
+    Certificate c;
+    c.statement = fmt::format("the star point with zero layers {} is a critical point", zs(s.zero));
+    c.problem = certificate_problem(p);
+    c.facts = {critical_ball_fact(256)};
+    r.certificates = {c};
+  }
+  return r;
 }
 
 InstanceResult st2(const Context& ctx, std::uint32_t seed) {
@@ -107,13 +115,34 @@ InstanceResult st2(const Context& ctx, std::uint32_t seed) {
   if (!c.predicted || !c.hessian_inertia.decided) return undecided("inertia undecided");
   Inertia predicted = *c.predicted;
   if (ctx.mutation == Mutation::ShiftBound) predicted.zero += 1;
-  return result(predicted == c.hessian_inertia.inertia,
-                c.evidence,
-                kExact,
-                fmt::format("zero layers {}: In = {}, ST-2 predicts {}",
-                            zs(s.zero),
-                            to_string(c.hessian_inertia.inertia),
-                            to_string(predicted)));
+  InstanceResult r = result(predicted == c.hessian_inertia.inertia,
+                            c.evidence,
+                            kExact,
+                            fmt::format("zero layers {}: In = {}, ST-2 predicts {}",
+                                        zs(s.zero),
+                                        to_string(c.hessian_inertia.inertia),
+                                        to_string(predicted)));
+  if (!ctx.certificate_dir.empty() && r.holds) {
+    // the inertia again, with the proof's basis (balls at 256 bits)
+    const Problem p = lc::star_problem(s.base, s.zero);
+    const ScopedBallPrecision precision(256);
+    const ClusterCertificate cc =
+        certify_cluster(LossFunction<Ball>(p.network, p.data).hessian(p.point_as<Ball>()), true);
+    if (cc.decided && cc.inertia == c.hessian_inertia.inertia &&
+        cc.basis_cluster == cc.inertia.zero) {
+      Certificate cert;
+      cert.statement = fmt::format(
+          "the Hessian at the star point with zero layers {} has inertia {} (n0: a cluster of "
+          "|λ| <= epsilon, ST-2's prediction {})",
+          zs(s.zero),
+          to_string(cc.inertia),
+          to_string(predicted));
+      cert.problem = certificate_problem(p);
+      cert.facts = {critical_ball_fact(256), cluster_fact(cc)};
+      r.certificates = {cert};
+    }
+  }
+  return r;
 }
 
 InstanceResult st3(const Context& ctx, std::uint32_t seed, bool not_minimum) {
@@ -123,11 +152,21 @@ InstanceResult st3(const Context& ctx, std::uint32_t seed, bool not_minimum) {
   const lc::StarCertificate c =
       lc::certify_star(s.base, s.zero, parse_arithmetic(ctx.arithmetic("ball:256")), seed);
   if (!not_minimum) {
-    return result(
+    InstanceResult r = result(
         c.hessian_zero,
         c.evidence,
         kExact,
         fmt::format("zero layers {}: ∇²L {}", zs(s.zero), c.hessian_zero ? "= 0 exactly" : "≠ 0"));
+    if (!ctx.certificate_dir.empty() && r.holds) {
+      Certificate cert;
+      cert.statement = fmt::format(
+          "at the star point with zero layers {} the gradient and the Hessian are exactly 0",
+          zs(s.zero));
+      cert.problem = certificate_problem(lc::star_problem(s.base, s.zero));
+      cert.facts = {critical_ball_fact(256), hessian_zero_fact(256)};
+      r.certificates = {cert};
+    }
+    return r;
   }
   if (!c.not_a_minimum) return undecided("D³L vanished on the seeded directions: " + c.third_order);
   return result(true, c.evidence, kExact, c.third_order);
@@ -153,14 +192,25 @@ InstanceResult co0(const Context& ctx, std::uint32_t seed) {
   const Index nullity = c["hessian_inertia"]["zero"].get<Index>();
   const bool full_rank = c["rank_J"].get<Index>() == N * nl;
   if (!full_rank) return undecided("J is not of full row rank at this instance");
-  return result(nullity == predicted,
-                Evidence::of<Rational>(),
-                kExact,
-                fmt::format("{}, N = {}: nullity {} (P − N·n_L = {})",
-                            base.network.describe(),
-                            N,
-                            nullity,
-                            predicted));
+  InstanceResult r = result(nullity == predicted,
+                            Evidence::of<Rational>(),
+                            kExact,
+                            fmt::format("{}, N = {}: nullity {} (P − N·n_L = {})",
+                                        base.network.describe(),
+                                        N,
+                                        nullity,
+                                        predicted));
+  if (!ctx.certificate_dir.empty() && r.holds && gm.point) {
+    const LossFunction<Rational> f(gm.network, gm.data);
+    Certificate cert;
+    cert.statement =
+        fmt::format("a global minimum (loss 0) whose Hessian has nullity {} = P − N·n_L", nullity);
+    cert.problem = certificate_problem(gm);
+    cert.facts = {
+        critical_fact(), loss_fact(f.loss(*gm.point)), ldlt_fact(exact_ldlt(f.hessian(*gm.point)))};
+    r.certificates = {cert};
+  }
+  return r;
 }
 
 InstanceResult wb1(const Context& ctx, std::uint32_t seed) {
@@ -186,11 +236,24 @@ InstanceResult wb1(const Context& ctx, std::uint32_t seed) {
       exact_inertia(LossFunction<Rational>(p.network, p.data).hessian(*p.point)).inertia.zero;
   Index bound = b.bound;
   if (ctx.mutation == Mutation::ShiftBound) bound = nullity + 1;  // a bound claimed one too high
-  return result(
-      nullity >= bound,
-      weakest(b.evidence, Evidence::of<Rational>()),
-      static_cast<double>(nullity - bound),
-      fmt::format("{}: nullity {} >= WB-1 bound {}", p.network.describe(), nullity, bound));
+  InstanceResult r =
+      result(nullity >= bound,
+             weakest(b.evidence, Evidence::of<Rational>()),
+             static_cast<double>(nullity - bound),
+             fmt::format("{}: nullity {} >= WB-1 bound {}", p.network.describe(), nullity, bound));
+  if (!ctx.certificate_dir.empty() && r.holds) {
+    Certificate cert;
+    cert.statement =
+        fmt::format("a critical point whose Hessian has nullity {}, at least the WB-1 bound {}",
+                    nullity,
+                    bound);
+    cert.problem = certificate_problem(p);
+    cert.facts = {
+        critical_fact(),
+        ldlt_fact(exact_ldlt(LossFunction<Rational>(p.network, p.data).hessian(*p.point)))};
+    r.certificates = {cert};
+  }
+  return r;
 }
 
 InstanceResult relu(const Context& ctx, std::uint32_t seed) {
@@ -212,6 +275,7 @@ InstanceResult relu(const Context& ctx, std::uint32_t seed) {
   const Mat<Rational> h = LossFunction<Rational>(n, p.data).hessian(*p.point);
   Index count = 0;
   bool all = true;
+  std::vector<Vec<Rational>> kernel;
   for (int l = 1; l < n.num_layers(); ++l) {
     for (int j = 0; j < n.width(l); ++j) {
       Vec<Rational> xi = Vec<Rational>::Zero(n.num_parameters());
@@ -224,17 +288,32 @@ InstanceResult relu(const Context& ctx, std::uint32_t seed) {
       if (xi.isZero()) continue;
       ++count;
       all = all && (h * xi).isZero();
+      kernel.push_back(xi);
     }
   }
   const Index nullity = exact_inertia(h).inertia.zero;
-  return result(all && nullity >= count,
-                Evidence::of<Rational>(),
-                static_cast<double>(nullity - count),
-                fmt::format("{}: H ξ_j {} for {} units, nullity {}",
-                            n.describe(),
-                            all ? "= 0 exactly" : "≠ 0",
-                            count,
-                            nullity));
+  InstanceResult r = result(all && nullity >= count,
+                            Evidence::of<Rational>(),
+                            static_cast<double>(nullity - count),
+                            fmt::format("{}: H ξ_j {} for {} units, nullity {}",
+                                        n.describe(),
+                                        all ? "= 0 exactly" : "≠ 0",
+                                        count,
+                                        nullity));
+  if (!ctx.certificate_dir.empty() && r.holds && count > 0) {
+    Mat<Rational> xs(n.num_parameters(), count);
+    for (Index j = 0; j < count; ++j) xs.col(j) = kernel[static_cast<std::size_t>(j)];
+    Certificate cert;
+    cert.statement = fmt::format(
+        "at a ReLU critical point the {} rescaling directions ξ_j lie in the Hessian's kernel, "
+        "whose dimension is {}",
+        count,
+        nullity);
+    cert.problem = certificate_problem(p);
+    cert.facts = {critical_fact(), kernel_fact(xs), ldlt_fact(exact_ldlt(h))};
+    r.certificates = {cert};
+  }
+  return r;
 }
 
 InstanceResult si1(const Context& ctx, std::uint32_t seed) {

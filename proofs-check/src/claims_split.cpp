@@ -385,13 +385,24 @@ InstanceResult lemma_k(const Context& ctx, std::uint32_t seed) {
   const Problem big = lc::split_problem(d->problem, s);
   const Mat<Rational> h = LossFunction<Rational>(big.network, big.data).hessian(*big.point);
   const bool zero = (h * c.tangent_basis).isZero();
-  return result(zero,
-                weakest(c.evidence, Evidence::of<Rational>()),
-                kExact,
-                fmt::format("{}: ∇²L·K {} for {} tangent vector(s)",
-                            describe(s),
-                            zero ? "= 0 exactly" : "≠ 0",
-                            c.tangent_basis.cols()));
+  InstanceResult r = result(zero,
+                            weakest(c.evidence, Evidence::of<Rational>()),
+                            kExact,
+                            fmt::format("{}: ∇²L·K {} for {} tangent vector(s)",
+                                        describe(s),
+                                        zero ? "= 0 exactly" : "≠ 0",
+                                        c.tangent_basis.cols()));
+  if (!ctx.certificate_dir.empty() && zero && c.tangent_basis.cols() > 0) {
+    Certificate cert;
+    cert.statement =
+        fmt::format("{}: the {} tangent vectors of the split manifold lie in the Hessian's kernel",
+                    describe(s),
+                    c.tangent_basis.cols());
+    cert.problem = certificate_problem(big);
+    cert.facts = {critical_fact(), kernel_fact(c.tangent_basis)};
+    r.certificates = {cert};
+  }
+  return r;
 }
 
 // ---- FA-2: inactive-unit embeddings ----------------------------------------------------------

@@ -64,6 +64,24 @@ json certificate_problem(const Problem& p) {
   return out;
 }
 
+json kernel_fact(const Mat<Rational>& vectors) {
+  json cols = json::array();
+  for (Eigen::Index j = 0; j < vectors.cols(); ++j) {
+    json col = json::array();
+    for (Eigen::Index i = 0; i < vectors.rows(); ++i) col.push_back(to_string(vectors(i, j)));
+    cols.push_back(std::move(col));
+  }
+  return json{{"kind", "kernel"}, {"arithmetic", "rational"}, {"vectors", cols}};
+}
+
+json critical_ball_fact(int bits) {
+  return json{{"kind", "critical"}, {"arithmetic", "ball"}, {"bits", bits}};
+}
+
+json hessian_zero_fact(int bits) {
+  return json{{"kind", "hessian-zero"}, {"arithmetic", "ball"}, {"bits", bits}};
+}
+
 json loss_fact(const Rational& value) {
   return json{{"kind", "loss"}, {"arithmetic", "rational"}, {"value", to_string(value)}};
 }
@@ -196,7 +214,7 @@ std::optional<Certificate> classification_certificate(const Problem& p,
         cc.inertia.positive != c.inertia.positive || cc.inertia.negative != c.inertia.negative) {
       return none("the inertia at the point did not repeat with a basis: " + cc.reason);
     }
-    cert.facts.push_back(json{{"kind", "critical"}, {"arithmetic", "ball"}, {"bits", bits}});
+    cert.facts.push_back(critical_ball_fact(bits));
     cert.facts.push_back(cluster_fact(cc));
     cert.statement = fmt::format("the point is a critical point of the loss and a {}", conclusion);
   } else if (c.stationarity == Stationarity::ProvedNearby) {

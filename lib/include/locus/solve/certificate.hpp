@@ -39,6 +39,15 @@ nlohmann::json certificate_problem(const Problem& p);
 /// "critical": ∇L(θ) = 0 exactly over Q (the checker recomputes the gradient).
 nlohmann::json critical_fact();
 
+/// "kernel": H(θ)·v = 0 exactly over Q for each column of `vectors` (nonzero columns).
+nlohmann::json kernel_fact(const Mat<Rational>& vectors);
+
+/// "critical" in balls: every entry of the ball gradient at `bits` is exactly {0}.
+nlohmann::json critical_ball_fact(int bits);
+
+/// "hessian-zero": every entry of the ball Hessian at `bits` is exactly {0}.
+nlohmann::json hessian_zero_fact(int bits);
+
 /// "loss": L(θ) = value exactly over Q (the checker recomputes the loss).
 nlohmann::json loss_fact(const Rational& value);
 
