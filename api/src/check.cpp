@@ -201,14 +201,19 @@ std::string check_table(const std::vector<lk::ClaimResult>& results, const Check
   std::vector<std::string> without;
   for (const auto& r : results) {
     files += r.certificate_files.size();
-    if (r.instances_without_certificate > 0) {
-      without.push_back(fmt::format("{} ({})", r.id, r.instances_without_certificate));
+    if (r.instances_without_certificate > 0 || r.instances_partly_certified > 0) {
+      without.push_back(r.instances_partly_certified > 0
+                            ? fmt::format("{} ({}, {} partly)",
+                                          r.id,
+                                          r.instances_without_certificate,
+                                          r.instances_partly_certified)
+                            : fmt::format("{} ({})", r.id, r.instances_without_certificate));
     }
   }
   if (files > 0 || !without.empty()) {
     out += fmt::format("\ncertificates: {} files (check them with locus-verify DIR)\n", files);
     if (!without.empty()) {
-      out += "proved instances without a certificate (not built by these claims yet): ";
+      out += "proved instances without a (complete) certificate, not built by these claims yet: ";
       for (std::size_t k = 0; k < without.size(); ++k) out += (k > 0 ? ", " : "") + without[k];
       out += "\n";
     }

@@ -219,6 +219,8 @@ InstanceResult fa3(const Context& ctx, std::uint32_t seed, bool indefinite) {
   std::string detail;
   bool holds = true;
   std::optional<Evidence> evidence;
+  std::vector<Certificate> certificates;
+  std::string not_certified;
   for (const bool inside : {true, false}) {
     lc::SplitSpec s;
     s.layer = 1;
@@ -240,15 +242,29 @@ InstanceResult fa3(const Context& ctx, std::uint32_t seed, bool indefinite) {
     holds = holds && ok;
     detail += fmt::format(
         "λ = {}: {} (expected {}); ", to_string(s.lambda), to_string(c.kind), to_string(expected));
+    if (!ctx.certificate_dir.empty() && ok) {
+      std::string why;
+      if (auto cert = classification_certificate(big, c, &why)) {
+        cert->statement = fmt::format("FA-3, λ = {}: {}", to_string(s.lambda), cert->statement);
+        certificates.push_back(std::move(*cert));
+      } else {
+        not_certified += fmt::format("λ = {}: {}; ", to_string(s.lambda), why);
+      }
+    }
   }
-  return result(holds,
-                evidence.value_or(Evidence()),
-                kExact,
-                fmt::format("F_r {}: {}",
-                            indefinite ? "indefinite"
-                            : positive ? "≻ 0"
-                                       : "≺ 0",
-                            detail));
+  InstanceResult r = result(holds,
+                            evidence.value_or(Evidence()),
+                            kExact,
+                            fmt::format("F_r {}: {}",
+                                        indefinite ? "indefinite"
+                                        : positive ? "≻ 0"
+                                                   : "≺ 0",
+                                        detail));
+  if (holds) {
+    r.certificates = std::move(certificates);
+    r.not_certified = not_certified;
+  }
+  return r;
 }
 
 // ---- PS-2: B_r ≠ 0 gives saddles with an explicit descent direction ------------------------

@@ -118,7 +118,11 @@ ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
       std::filesystem::create_directories(ctx.certificate_dir);
       for (int i = 0; i < n; ++i) {
         const auto& certs = results[static_cast<std::size_t>(i)].certificates;
-        if (certs.empty()) ++out.instances_without_certificate;
+        if (certs.empty()) {
+          ++out.instances_without_certificate;
+        } else if (!results[static_cast<std::size_t>(i)].not_certified.empty()) {
+          ++out.instances_partly_certified;
+        }
         for (std::size_t k = 0; k < certs.size(); ++k) {
           const std::string file =
               (std::filesystem::path(ctx.certificate_dir) /
@@ -163,6 +167,7 @@ nlohmann::json to_json(const ClaimResult& r) {
   if (!r.certificate_files.empty() || r.instances_without_certificate > 0) {
     j["certificates"] = r.certificate_files;
     j["instances_without_certificate"] = r.instances_without_certificate;
+    j["instances_partly_certified"] = r.instances_partly_certified;
   }
   return j;
 }

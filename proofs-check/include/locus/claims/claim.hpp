@@ -77,6 +77,9 @@ struct InstanceResult {
   /// When Context::certificate_dir is set: locus-certificate/1 certificates of the facts the
   /// instance's "holds" rests on (empty when the claim does not build them yet).
   std::vector<Certificate> certificates;
+  /// What of the instance's statement the certificates leave out (empty: nothing), e.g. a
+  /// degenerate minimum whose kind rests on a Morse–Bott argument.
+  std::string not_certified;
 };
 
 struct Claim {
@@ -122,6 +125,8 @@ struct ClaimResult {
   /// many proved instances came without one.
   std::vector<std::string> certificate_files;
   int instances_without_certificate = 0;
+  /// Proved instances whose certificates cover only part of the statement.
+  int instances_partly_certified = 0;
 };
 
 /// Runs `work` on `threads` threads (the calling one included) and joins them. Each worker
