@@ -252,8 +252,65 @@ for key, path in certs.items():
     if c.get("problem_digest") != digest(c["problem"]):
         failures.append("{}: the checksum differs from this test's ({})".format(key, digest(c["problem"])))
 
+def alter_claims_facts():
+    """The fact kinds only the claims write (loss, kernel, hessian-zero, an explicit matrix),
+    altered in each part; the first certificate of the quick suite with each kind."""
+    out = []
+    files = sorted(os.listdir(claims_dir)) if os.path.isdir(claims_dir) else []
+    seen = set()
+    for name in files:
+        path = os.path.join(claims_dir, name)
+        c = json.load(open(path))
+        for k, f in enumerate(c["facts"]):
+            kind = f["kind"] + ("-matrix" if isinstance(f.get("matrix"), list) else "")
+            if kind in seen or kind not in ("loss", "kernel", "hessian-zero", "inertia-ldlt-matrix"):
+                continue
+            seen.add(kind)
+            todo = []
+            if kind == "loss":
+                todo.append(("a digit of the loss value", lambda x, k=k, f=f: x["facts"][k].__setitem__(
+                    "value", bump(f["value"]))))
+            if kind == "kernel":
+                v = f["vectors"][0]
+                i = max(range(len(v)), key=lambda t: abs(Fraction(v[t])))
+                todo.append(("the largest entry of a kernel vector", lambda x, k=k, i=i, v=v:
+                             x["facts"][k]["vectors"][0].__setitem__(i, bump(v[i]))))
+                todo.append(("a kernel vector set to 0", lambda x, k=k, v=v:
+                             x["facts"][k]["vectors"].__setitem__(0, ["0"] * len(v))))
+            if kind == "hessian-zero":
+                todo.append(("the precision lowered to 8 bits", lambda x, k=k:
+                             x["facts"][k].__setitem__("bits", 8)))
+            if kind == "inertia-ldlt-matrix":
+                m = f["matrix"]
+                todo.append(("an entry of the explicit matrix", lambda x, k=k, m=m:
+                             x["facts"][k]["matrix"][0].__setitem__(0, bump(m[0][0]))))
+                todo.append(("the explicit matrix made asymmetric", lambda x, k=k, m=m:
+                             x["facts"][k]["matrix"][len(m) - 1].__setitem__(
+                                 0, bump(m[len(m) - 1][0]))))
+                todo.append(("the explicit matrix's count n+ + 1", lambda x, k=k, f=f:
+                             x["facts"][k]["inertia"].__setitem__(0, f["inertia"][0] + 1)))
+            for what, change in todo:
+                out.append((name, c, what, change))
+    if seen != {"loss", "kernel", "hessian-zero", "inertia-ldlt-matrix"}:
+        failures.append("the quick suite wrote no certificate with " +
+                        ", ".join(sorted({"loss", "kernel", "hessian-zero", "inertia-ldlt-matrix"} - seen)))
+    return out
+
+
 math_caught = []
 alterations = []
+for name, c, what, change in alter_claims_facts():
+    x = copy.deepcopy(c)
+    change(x)
+    altered = os.path.join(work, "altered.json")
+    with open(altered, "w") as out:
+        json.dump(x, out)
+    r = run([verifier, altered])
+    rejected = r.returncode == 1 and "REJECTED" in r.stdout
+    reason = r.stdout.split(": ", 1)[-1].splitlines()[0] if r.stdout else r.stderr.strip()
+    alterations.append((name, what, rejected, reason))
+    if not rejected:
+        failures.append("{}: '{}' was accepted".format(name, what))
 for key, path in certs.items():
     c = json.load(open(path))
     kinds = {f["kind"] for f in c["facts"]}
