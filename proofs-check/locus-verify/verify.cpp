@@ -170,6 +170,22 @@ std::string check_critical(const Model& m, const std::vector<Q>& theta) {
   return "the gradient is exactly 0 (" + std::to_string(g.size()) + " entries, rationals)";
 }
 
+/// The point θ in balls at `bits` (set as the working precision).
+std::vector<B> ball_point(const std::vector<Q>& theta, long bits) {
+  if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
+  precision() = bits;
+  std::vector<B> point;
+  for (const Q& t : theta) point.emplace_back(t);
+  return point;
+}
+
+/// ∇L(θ) in balls at `bits`.
+std::vector<B> ball_gradient(const Model& m, const std::vector<Q>& theta, long bits) {
+  std::vector<B> g;
+  loss_and_gradient(m, ball_point(theta, bits), &g);
+  return g;
+}
+
 /// H(θ)·v = 0 exactly over Q for every given vector v.
 std::string check_kernel(const Model& m, const std::vector<Q>& theta, const json& f) {
   const auto h = hessian(m, theta);
@@ -196,11 +212,7 @@ std::string check_kernel(const Model& m, const std::vector<Q>& theta, const json
 
 /// H(θ) = 0: every entry of the ball Hessian is the exact ball {0}.
 std::string check_hessian_zero(const Model& m, const std::vector<Q>& theta, long bits) {
-  if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
-  precision() = bits;
-  std::vector<B> point;
-  for (const Q& t : theta) point.emplace_back(t);
-  const auto h = hessian(m, point);
+  const auto h = hessian(m, ball_point(theta, bits));
   for (std::size_t i = 0; i < h.size(); ++i) {
     for (std::size_t j = 0; j < h.size(); ++j) {
       if (!is_exact_zero(h[i][j])) {
@@ -225,11 +237,7 @@ std::string check_loss(const Model& m, const std::vector<Q>& theta, const json& 
 /// ∇L(θ) = 0 from balls: every entry of the enclosure is exactly {0} (Arb returns an exact zero
 /// only when the value is zero).
 std::string check_critical_balls(const Model& m, const std::vector<Q>& theta, long bits) {
-  if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
-  precision() = bits;
-  std::vector<B> point, g;
-  for (const Q& t : theta) point.emplace_back(t);
-  loss_and_gradient(m, point, &g);
+  const std::vector<B> g = ball_gradient(m, theta, bits);
   for (std::size_t k = 0; k < g.size(); ++k) {
     if (!is_exact_zero(g[k])) {
       throw Reject("gradient entry " + std::to_string(k) + " is " + g[k].str() + ", not exactly 0");
@@ -241,11 +249,7 @@ std::string check_critical_balls(const Model& m, const std::vector<Q>& theta, lo
 
 /// ∇L(θ) ≠ 0: some entry of the gradient's enclosure excludes 0.
 std::string check_not_critical(const Model& m, const std::vector<Q>& theta, long bits) {
-  if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
-  precision() = bits;
-  std::vector<B> point, g;
-  for (const Q& t : theta) point.emplace_back(t);
-  loss_and_gradient(m, point, &g);
+  const std::vector<B> g = ball_gradient(m, theta, bits);
   for (std::size_t k = 0; k < g.size(); ++k) {
     if (!g[k].contains_zero()) {
       return "gradient entry " + std::to_string(k) + " is " + g[k].str() + " (excludes 0)";
