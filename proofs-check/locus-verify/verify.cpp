@@ -461,7 +461,10 @@ std::string check_cluster(const Model& m,
   const auto levels = member(f, "levels").get<std::vector<long>>();
   const long cluster = member(f, "cluster").get<long>();
   long total = cluster;
-  for (long r : levels) total += r;
+  for (long r : levels) {
+    if (r < 1 || r > n) throw Reject("levels: every group has between 1 and P columns");
+    total += r;
+  }
   if (cluster < 0 || total != n) throw Reject("levels + cluster: must add up to P");
   long pos = 0, neg = 0;
   B coupling(0);  // Σ of the couplings of the levels passed so far (Weyl)

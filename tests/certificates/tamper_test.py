@@ -203,6 +203,8 @@ def alter_cluster(c):
         out.append(("epsilon and delta exchanged", lambda x: (
             fact(x, "inertia-cluster").__setitem__("epsilon", f["delta"]),
             fact(x, "inertia-cluster").__setitem__("delta", f["epsilon"]))))
+    out.append(("a negative group size that keeps the sum", lambda x: fact(
+        x, "inertia-cluster").__setitem__("levels", f["levels"][:-1] + [f["levels"][-1] + 2, -2])))
     out.append(("the last resolved column declared part of the cluster", lambda x: (
         fact(x, "inertia-cluster")["levels"].__setitem__(-1, f["levels"][-1] - 1),
         fact(x, "inertia-cluster").__setitem__("cluster", f["cluster"] + 1))))
