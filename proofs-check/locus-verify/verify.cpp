@@ -364,8 +364,9 @@ std::string check_ldlt(const Model& m, const std::vector<Q>& theta, const json& 
                               claimed.size() > 2 ? claimed[2] : -1) +
                  ", D has " + inertia_text(pos, neg, zero));
   }
-  return "inertia " + inertia_text(pos, neg, zero) +
-         " of the exact Hessian (P = " + std::to_string(n) + "): P H Pᵀ = L D Lᵀ holds exactly";
+  return "inertia " + inertia_text(pos, neg, zero) + " of the exact " +
+         (explicit_matrix ? "matrix given" : "Hessian") + " (order " + std::to_string(n) +
+         "): P H Pᵀ = L D Lᵀ holds exactly";
 }
 
 /// Frobenius norm (upper bound) of the rows [r0, r1) × columns [c0, c1) of m, optionally without
