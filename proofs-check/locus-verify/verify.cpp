@@ -715,7 +715,9 @@ Outcome check_file(const std::filesystem::path& path) {
                                                      over_box);
     }
     out.verified = true;
-    out.text = member(j, "statement").get<std::string>() + lines;
+    // The statement is the producer's wording, not checked; what is verified are the lines below.
+    out.text = "\n  stated by the producer (not itself checked): " +
+               member(j, "statement").get<std::string>() + lines;
   } catch (const Reject& e) {
     out.text = (index > 0 ? "fact " + std::to_string(index) + " (" + kind + "): " : "") + e.what();
   } catch (const std::exception& e) {  // a JSON member of the wrong type, and the like
@@ -757,8 +759,8 @@ int main(int argc, char** argv) {
   long rejected = 0;
   for (const auto& file : files) {
     const auto outcome = verify::check_file(file);
-    std::cout << (outcome.verified ? "VERIFIED " : "REJECTED ") << file.string() << ": "
-              << outcome.text << "\n";
+    std::cout << (outcome.verified ? "VERIFIED " : "REJECTED ") << file.string()
+              << (outcome.verified ? "" : ": ") << outcome.text << "\n";
     if (!outcome.verified) ++rejected;
   }
   std::cout << files.size() - static_cast<std::size_t>(rejected) << " verified, " << rejected
