@@ -158,6 +158,18 @@ std::string inertia_text(long p, long n, long z) {
 
 // ---- the facts -------------------------------------------------------------------------------
 
+/// The fact's "inertia" must be the one the check derived (`source` says from what).
+void require_claimed_inertia(const json& f, long pos, long neg, long zero, const char* source) {
+  const auto claimed = member(f, "inertia").get<std::vector<long>>();
+  if (claimed.size() != 3 || claimed[0] != pos || claimed[1] != neg || claimed[2] != zero) {
+    throw Reject("the certificate claims inertia " +
+                 inertia_text(claimed.size() > 0 ? claimed[0] : -1,
+                              claimed.size() > 1 ? claimed[1] : -1,
+                              claimed.size() > 2 ? claimed[2] : -1) +
+                 ", " + source + " " + inertia_text(pos, neg, zero));
+  }
+}
+
 /// ∇L(θ) = 0 exactly over Q.
 std::string check_critical(const Model& m, const std::vector<Q>& theta) {
   std::vector<Q> g;
@@ -356,14 +368,7 @@ std::string check_ldlt(const Model& m, const std::vector<Q>& theta, const json& 
       }
     }
   }
-  const auto claimed = member(f, "inertia").get<std::vector<long>>();
-  if (claimed.size() != 3 || claimed[0] != pos || claimed[1] != neg || claimed[2] != zero) {
-    throw Reject("the certificate claims inertia " +
-                 inertia_text(claimed.size() > 0 ? claimed[0] : -1,
-                              claimed.size() > 1 ? claimed[1] : -1,
-                              claimed.size() > 2 ? claimed[2] : -1) +
-                 ", D has " + inertia_text(pos, neg, zero));
-  }
+  require_claimed_inertia(f, pos, neg, zero, "D has");
   return "inertia " + inertia_text(pos, neg, zero) + " of the exact " +
          (explicit_matrix ? "matrix given" : "Hessian") + " (order " + std::to_string(n) +
          "): P H Pᵀ = L D Lᵀ holds exactly";
@@ -494,14 +499,7 @@ std::string check_cluster(const Model& m,
   const B eps_b = frobenius(bm, start, n, start, n, false) + coupling;
   const B eps_h = eps_b / (B(1) - eta);  // Ostrowski: λ(QᵀHQ) = θ λ(H), θ ∈ [1 − η, 1 + η]
   const B delta_h = delta_b / (B(1) + eta);
-  const auto claimed = member(f, "inertia").get<std::vector<long>>();
-  if (claimed.size() != 3 || claimed[0] != pos || claimed[1] != neg || claimed[2] != cluster) {
-    throw Reject("the certificate claims inertia " +
-                 inertia_text(claimed.size() > 0 ? claimed[0] : -1,
-                              claimed.size() > 1 ? claimed[1] : -1,
-                              claimed.size() > 2 ? claimed[2] : -1) +
-                 ", the enclosures give " + inertia_text(pos, neg, cluster));
-  }
+  require_claimed_inertia(f, pos, neg, cluster, "the enclosures give");
   const Q eps_claim = number(member(f, "epsilon"), "epsilon");
   const Q delta_claim = number(member(f, "delta"), "delta");
   if (any_rest && delta_claim.sign() <= 0) throw Reject("delta: must be > 0");
@@ -666,14 +664,10 @@ Outcome check_file(const std::filesystem::path& path) {
       kind = member(f, "kind").get<std::string>();
       std::string what;
       if (kind == "critical") {
-        const std::string arithmetic = f.value("arithmetic", std::string("rational"));
-        if (arithmetic == "rational") {
-          what = check_critical(m, theta);
-        } else if (arithmetic == "ball") {
-          what = check_critical_balls(m, theta, member(f, "bits").get<long>());
-        } else {
-          throw Reject("critical: arithmetic rational or ball expected");
-        }
+        what = check_critical(m, theta);
+        critical = true;
+      } else if (kind == "critical-ball") {
+        what = check_critical_balls(m, theta, member(f, "bits").get<long>());
         critical = true;
       } else if (kind == "kernel") {
         what = check_kernel(m, theta, f);

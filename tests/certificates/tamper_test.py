@@ -278,30 +278,30 @@ def alter_claims_facts():
             if kind in seen or kind not in ("loss", "kernel", "hessian-zero", "inertia-ldlt-matrix"):
                 continue
             seen.add(kind)
-            todo = []
+            changes = []
             if kind == "loss":
-                todo.append(("a digit of the loss value", lambda x, k=k, f=f: x["facts"][k].__setitem__(
+                changes.append(("a digit of the loss value", lambda x, k=k, f=f: x["facts"][k].__setitem__(
                     "value", bump(f["value"]))))
             if kind == "kernel":
                 v = f["vectors"][0]
                 i = max(range(len(v)), key=lambda t: abs(Fraction(v[t])))
-                todo.append(("the largest entry of a kernel vector", lambda x, k=k, i=i, v=v:
+                changes.append(("the largest entry of a kernel vector", lambda x, k=k, i=i, v=v:
                              x["facts"][k]["vectors"][0].__setitem__(i, bump(v[i]))))
-                todo.append(("a kernel vector set to 0", lambda x, k=k, v=v:
+                changes.append(("a kernel vector set to 0", lambda x, k=k, v=v:
                              x["facts"][k]["vectors"].__setitem__(0, ["0"] * len(v))))
             if kind == "hessian-zero":
-                todo.append(("the precision lowered to 8 bits", lambda x, k=k:
+                changes.append(("the precision lowered to 8 bits", lambda x, k=k:
                              x["facts"][k].__setitem__("bits", 8)))
             if kind == "inertia-ldlt-matrix":
                 m = f["matrix"]
-                todo.append(("an entry of the explicit matrix", lambda x, k=k, m=m:
+                changes.append(("an entry of the explicit matrix", lambda x, k=k, m=m:
                              x["facts"][k]["matrix"][0].__setitem__(0, bump(m[0][0]))))
-                todo.append(("the explicit matrix made asymmetric", lambda x, k=k, m=m:
+                changes.append(("the explicit matrix made asymmetric", lambda x, k=k, m=m:
                              x["facts"][k]["matrix"][len(m) - 1].__setitem__(
                                  0, bump(m[len(m) - 1][0]))))
-                todo.append(("the explicit matrix's count n+ + 1", lambda x, k=k, f=f:
+                changes.append(("the explicit matrix's count n+ + 1", lambda x, k=k, f=f:
                              x["facts"][k]["inertia"].__setitem__(0, f["inertia"][0] + 1)))
-            for what, change in todo:
+            for what, change in changes:
                 out.append((name, c, what, change))
     if seen != {"loss", "kernel", "hessian-zero", "inertia-ldlt-matrix"}:
         failures.append("the quick suite wrote no certificate with " +
@@ -331,15 +331,15 @@ for name, c, what, change in alter_claims_facts():
 for key, path in certs.items():
     c = json.load(open(path))
     kinds = {f["kind"] for f in c["facts"]}
-    todo = alter_problem(c)
+    changes = alter_problem(c)
     if "inertia-ldlt" in kinds:
-        todo += alter_ldlt(c)
+        changes += alter_ldlt(c)
     if "krawczyk" in kinds:
-        todo += alter_krawczyk(c)
+        changes += alter_krawczyk(c)
     if "inertia-cluster" in kinds:
-        todo += alter_cluster(c)
+        changes += alter_cluster(c)
     if "conclusion" in c:
-        todo += alter_conclusion(c)
+        changes += alter_conclusion(c)
     for what, change in alter_problem(c):
         # The forger who also recomputes the checksum: is the altered problem caught by the
         # mathematics alone? (Reported, not required: the altered statement may be true.)
@@ -351,7 +351,7 @@ for key, path in certs.items():
             json.dump(x, out)
         r = run([verifier, altered])
         math_caught.append(r.returncode == 1)
-    for what, change in todo:
+    for what, change in changes:
         x = copy.deepcopy(c)
         change(x)
         if x == c:

@@ -41,4 +41,20 @@ Mat<Rational> columns_from_json(const nlohmann::json& v,
   return m;
 }
 
+nlohmann::json number_array(const Vec<Rational>& v) {
+  nlohmann::json a = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < v.size(); ++i) a.push_back(to_string(v(i)));
+  return a;
+}
+
+nlohmann::json number_matrix(const Mat<Rational>& m) {
+  nlohmann::json a = nlohmann::json::array();
+  for (Eigen::Index i = 0; i < m.rows(); ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(to_string(m(i, j)));
+    a.push_back(std::move(row));
+  }
+  return a;
+}
+
 }  // namespace locus

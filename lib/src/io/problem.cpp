@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "locus/error.hpp"
+#include "locus/io/json_number.hpp"
 
 #include <fmt/format.h>
 
@@ -493,23 +494,6 @@ Problem read_problem_file(const std::string& path) {
   buffer << in.rdbuf();
   return parse_problem(buffer.str(), path);
 }
-
-namespace {
-json number_array(const Vec<Rational>& v) {
-  json a = json::array();
-  for (Eigen::Index i = 0; i < v.size(); ++i) a.push_back(to_string(v(i)));
-  return a;
-}
-json number_matrix(const Mat<Rational>& m) {
-  json a = json::array();
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    json row = json::array();
-    for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(to_string(m(i, j)));
-    a.push_back(row);
-  }
-  return a;
-}
-}  // namespace
 
 json problem_to_json(const Problem& p) {
   const auto activation_json = [](const Activation& a) -> json {

@@ -5,6 +5,7 @@
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
+#include "locus/io/json_number.hpp"
 #include "locus/scalar/ball.hpp"
 #include "locus/solve/existence.hpp"
 #include "locus/version.hpp"
@@ -16,16 +17,6 @@ namespace locus {
 using nlohmann::json;
 
 namespace {
-
-json rows(const Mat<Rational>& m) {
-  json out = json::array();
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    json row = json::array();
-    for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(to_string(m(i, j)));
-    out.push_back(std::move(row));
-  }
-  return out;
-}
 
 // FNV-1a (64 bits) of the compact JSON text of the problem: a checksum that ties the facts to
 // their problem (detects an altered or exchanged problem; not a signature).
@@ -56,26 +47,21 @@ json certificate_problem(const Problem& p) {
   out["loss_scale"] = to_string(net.loss_scale);
   out["l2"] = to_string(net.l2);
   out["l2_scope"] = to_string(net.l2_scope);
-  out["inputs"] = rows(p.data.inputs);
-  out["targets"] = rows(p.data.targets);
-  json point = json::array();
-  for (Eigen::Index k = 0; k < p.point->size(); ++k) point.push_back(to_string((*p.point)(k)));
-  out["point"] = point;
+  out["inputs"] = number_matrix(p.data.inputs);
+  out["targets"] = number_matrix(p.data.targets);
+  out["point"] = number_array(*p.point);
   return out;
 }
 
 json kernel_fact(const Mat<Rational>& vectors) {
-  json cols = json::array();
-  for (Eigen::Index j = 0; j < vectors.cols(); ++j) {
-    json col = json::array();
-    for (Eigen::Index i = 0; i < vectors.rows(); ++i) col.push_back(to_string(vectors(i, j)));
-    cols.push_back(std::move(col));
-  }
-  return json{{"kind", "kernel"}, {"arithmetic", "rational"}, {"vectors", cols}};
+  // the columns, each a list (number_matrix writes rows)
+  return json{{"kind", "kernel"},
+              {"arithmetic", "rational"},
+              {"vectors", number_matrix(vectors.transpose())}};
 }
 
 json critical_ball_fact(int bits) {
-  return json{{"kind", "critical"}, {"arithmetic", "ball"}, {"bits", bits}};
+  return json{{"kind", "critical-ball"}, {"bits", bits}};
 }
 
 json hessian_zero_fact(int bits) {
@@ -88,7 +74,7 @@ json loss_fact(const Rational& value) {
 
 json matrix_ldlt_fact(const Mat<Rational>& a) {
   json f = ldlt_fact(exact_ldlt(a));
-  f["matrix"] = rows(a);
+  f["matrix"] = number_matrix(a);
   return f;
 }
 
@@ -121,17 +107,11 @@ json krawczyk_fact(const Vec<Rational>& center,
                    const Rational& radius,
                    const Mat<Rational>& preconditioner,
                    int bits) {
-  json c = json::array();
-  json r = json::array();
-  for (Eigen::Index i = 0; i < center.size(); ++i) {
-    c.push_back(to_string(center(i)));
-    r.push_back(to_string(radius));
-  }
   return json{{"kind", "krawczyk"},
               {"bits", bits},
-              {"center", c},
-              {"radius", r},
-              {"preconditioner", rows(preconditioner)}};
+              {"center", number_array(center)},
+              {"radius", number_array(Vec<Rational>::Constant(center.size(), radius))},
+              {"preconditioner", number_matrix(preconditioner)}};
 }
 
 json cluster_fact(const ClusterCertificate& c) {

@@ -26,4 +26,10 @@ Mat<Rational> columns_from_json(const nlohmann::json& v,
                                 Eigen::Index length,
                                 const std::string& where);
 
+/// A vector as a JSON list of exact numbers ("p/q", or "p" for integers). Does not throw.
+nlohmann::json number_array(const Vec<Rational>& v);
+
+/// A matrix as a JSON list of its rows, each a list of exact numbers. Does not throw.
+nlohmann::json number_matrix(const Mat<Rational>& m);
+
 }  // namespace locus

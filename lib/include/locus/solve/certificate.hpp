@@ -42,7 +42,7 @@ nlohmann::json critical_fact();
 /// "kernel": H(θ)·v = 0 exactly over Q for each column of `vectors` (nonzero columns).
 nlohmann::json kernel_fact(const Mat<Rational>& vectors);
 
-/// "critical" in balls: every entry of the ball gradient at `bits` is exactly {0}.
+/// "critical-ball": every entry of the ball gradient at `bits` is exactly {0}.
 nlohmann::json critical_ball_fact(int bits);
 
 /// "hessian-zero": every entry of the ball Hessian at `bits` is exactly {0}.
