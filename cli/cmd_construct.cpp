@@ -49,6 +49,7 @@ struct PathCli {
   std::string expect;  // decrease (default) or constant; else certificate.expect
   int bits = 256;
   bool json = false;
+  std::string certificate;  // --certificate FILE
 };
 
 struct StarCli {
@@ -441,10 +442,16 @@ Run add_path(CLI::App& app) {
                  "decrease (non-increasing with a strict final decrease) or constant (default: "
                  "the file's certificate.expect, else decrease)");
   app.add_flag("--json", o->json, "JSON report");
+  app.add_option(
+      "--certificate",
+      o->certificate,
+      "also write a locus-certificate/1 of the check to this file (the vertices and each "
+      "segment's proof; check it with locus-verify, docs/certificates.md)");
   return [o]() -> int {
     const Problem p = read_problem_file(o->file);
     api::PathRequest request;
     request.bits = o->bits;
+    request.certificate = !o->certificate.empty();
     if (!o->expect.empty()) request.expect = api::parse_path_expectation(o->expect);
     const api::PathOutcome r = api::check_path(p, request);
     const lc::PathCheck& c = r.check;
@@ -455,6 +462,14 @@ Run add_path(CLI::App& app) {
           "path        {} ({} segments) of {}\n", o->file, c.segments.size(), p.network.describe());
       print_path(c);
       fmt::print("expect      {}: {}\n", api::to_string(r.expect), r.pass ? "pass" : "FAIL");
+    }
+    if (request.certificate) {
+      if (!r.certificate) {
+        fmt::print(stderr, "locus: --certificate: no certificate: {}\n", r.certificate_note);
+        return 2;
+      }
+      write_certificate(*r.certificate, o->certificate);
+      if (!o->json) fmt::print("certificate {}\n", o->certificate);
     }
     return r.pass ? 0 : 1;
   };

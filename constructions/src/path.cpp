@@ -36,6 +36,11 @@ std::string function_preserving(const Network& net,
     if (d(i) != 0) moved.push_back(decode_index(net, i));
   }
   if (moved.empty()) return "the segment has length 0";
+  // The network function is unchanged along both kinds below, the loss only when no moved
+  // parameter is in the L2 term's scope (c·Σ θ_k² changes along the segment otherwise).
+  for (Index i = 0; i < d.size(); ++i) {
+    if (d(i) != 0 && net.l2 > 0 && net.in_l2_scope(i)) return "";
+  }
   const int L = net.num_layers();
   // (a) Only the incoming row of one hidden unit u, whose outgoing column is 0.
   {
@@ -239,6 +244,61 @@ SignDecision nonpositive_exact(const Poly& q) {
   return d;
 }
 
+// Bernstein coefficients of q on [a, b] in degree n = q.size() − 1: q(a + h s) = Σ c_k s^k by a
+// Taylor shift, then b_i = Σ_{k <= i} C(i, k) / C(n, k) c_k.
+std::vector<Rational> bernstein(const Poly& q, const Rational& a, const Rational& b) {
+  if (q.empty()) return {};
+  const std::size_t n = q.size() - 1;
+  Poly c = q;
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = n; j-- > i;) c[j] += a * c[j + 1];
+  }
+  Rational hk(1);
+  for (std::size_t k = 0; k <= n; ++k) {
+    c[k] *= hk;
+    hk *= b - a;
+  }
+  const auto binomial = [](std::size_t m, std::size_t k) {
+    Rational r(1);
+    for (std::size_t i = 1; i <= k; ++i) {
+      r = r * Rational(static_cast<long>(m - k + i)) / Rational(static_cast<long>(i));
+    }
+    return r;
+  };
+  std::vector<Rational> out(n + 1, Rational(0));
+  for (std::size_t i = 0; i <= n; ++i) {
+    for (std::size_t k = 0; k <= i; ++k) out[i] += binomial(i, k) / binomial(n, k) * c[k];
+  }
+  return out;
+}
+
+// Pieces of [0, 1], in order, on each of which q's Bernstein coefficients are all <= 0 (which
+// proves q <= 0 there: the Bernstein basis is nonnegative on the piece); none when bisection to
+// depth 40 does not get there (a root of q touching 0 inside (0, 1) off the dyadic points).
+std::optional<std::vector<std::array<Rational, 2>>> bernstein_pieces(const Poly& q) {
+  std::vector<std::array<Rational, 2>> done;
+  struct Piece {
+    Rational a, b;
+    int depth;
+  };
+  std::vector<Piece> pending{{Rational(0), Rational(1), 0}};
+  while (!pending.empty()) {
+    const Piece J = pending.back();
+    pending.pop_back();
+    const std::vector<Rational> coefficients = bernstein(q, J.a, J.b);
+    if (std::all_of(
+            coefficients.begin(), coefficients.end(), [](const Rational& x) { return x <= 0; })) {
+      done.push_back({J.a, J.b});
+      continue;
+    }
+    if (J.depth >= 40 || done.size() + pending.size() > 4096) return std::nullopt;
+    const Rational m = (J.a + J.b) / 2;
+    pending.push_back({m, J.b, J.depth + 1});  // the left half is taken first
+    pending.push_back({J.a, m, J.depth + 1});
+  }
+  return done;
+}
+
 SegmentCheck exact_segment(const Problem& p, const Vec<Rational>& p0, const Vec<Rational>& p1) {
   SegmentCheck s;
   s.method = SegmentMethod::ExactPolynomial;
@@ -256,11 +316,15 @@ SegmentCheck exact_segment(const Problem& p, const Vec<Rational>& p0, const Vec<
     s.verdict = SegmentVerdict::Constant;
     s.detail = fmt::format(
         "L(θ(t)) is the constant {} (polynomial of degree <= {} over Q)", to_string(c[0]), D);
+    s.pieces = {{Rational(0), Rational(1)}};
     return s;
   }
   Poly q = dc;
   trim(q);
   const SignDecision sd = nonpositive_exact(q);
+  if (sd.verdict == 1) {
+    if (auto pieces = bernstein_pieces(q)) s.pieces = std::move(*pieces);
+  }
   s.verdict = sd.verdict == 1    ? SegmentVerdict::NonIncreasing
               : sd.verdict == -1 ? SegmentVerdict::Increasing
                                  : SegmentVerdict::Undecided;
@@ -319,6 +383,7 @@ SegmentCheck ball_segment(const Problem& p,
     const Rational upper = d1.upper() + abs(d2).upper() * h / 2;
     if (upper <= 0) {
       worst_upper = std::max(worst_upper, upper);
+      s.pieces.push_back({J.a, J.b});
       continue;
     }
     if (J.depth >= 24 || pieces > 20000) {
@@ -335,6 +400,8 @@ SegmentCheck ball_segment(const Problem& p,
     pending.push_back({J.a, m, J.depth + 1});
     pending.push_back({m, J.b, J.depth + 1});
   }
+  std::sort(
+      s.pieces.begin(), s.pieces.end(), [](const auto& x, const auto& y) { return x[0] < y[0]; });
   s.verdict = SegmentVerdict::NonIncreasing;
   s.detail = fmt::format("φ'(t) <= {} on all of [0, 1] ({} pieces, balls at {} bits)",
                          format_bound(worst_upper, true, 4),
@@ -409,6 +476,7 @@ PathCheck check_path(const Problem& p, int bits) {
   // (ReLU gives a piecewise polynomial: balls then).
   const bool exact = polynomial_loss_degree(p.network).has_value();
   c.arithmetic = exact ? "rational" : fmt::format("ball:{}", bits);
+  c.bits = exact ? 0 : bits;
   if (exact) {
     c.evidence = Evidence::of<Rational>();
   } else {
@@ -452,6 +520,53 @@ PathCheck check_path(const Problem& p, int bits) {
     c.decrease = Ball(a - b).to_string(10);
   }
   return c;
+}
+
+std::optional<nlohmann::json> path_fact(const Problem& p,
+                                        const PathCheck& c,
+                                        std::string* why_not) {
+  const auto none = [&](std::string why) -> std::optional<nlohmann::json> {
+    if (why_not != nullptr) *why_not = std::move(why);
+    return std::nullopt;
+  };
+  const std::vector<Vec<Rational>> v = path_vertices(p, nullptr);
+  if (!p.point || *p.point != v.front()) {
+    return none("the path does not start at the problem's point");
+  }
+  if (v.size() != c.segments.size() + 1) return none("the check does not belong to this path");
+  nlohmann::json vertices = nlohmann::json::array();
+  for (const Vec<Rational>& x : v) vertices.push_back(number_array(x));
+  nlohmann::json segments = nlohmann::json::array();
+  for (std::size_t k = 0; k < c.segments.size(); ++k) {
+    const SegmentCheck& s = c.segments[k];
+    if (s.verdict != SegmentVerdict::Constant && s.verdict != SegmentVerdict::NonIncreasing) {
+      return none(fmt::format("segment {} ({}) is {}", k, s.label, to_string(s.verdict)));
+    }
+    nlohmann::json j{{"method", to_string(s.method)}};
+    if (s.method != SegmentMethod::FunctionPreserving) {
+      if (s.pieces.empty()) {
+        return none(fmt::format(
+            "segment {} ({}) was decided by Sturm's theorem (φ' touches 0 inside (0, 1)), which "
+            "the certificate does not carry",
+            k,
+            s.label));
+      }
+      nlohmann::json pieces = nlohmann::json::array();
+      for (const auto& piece : s.pieces) {
+        pieces.push_back({to_string(piece[0]), to_string(piece[1])});
+      }
+      j["pieces"] = std::move(pieces);
+      if (s.method == SegmentMethod::BallDerivative) j["bits"] = c.bits;
+    }
+    segments.push_back(std::move(j));
+  }
+  nlohmann::json fact{{"kind", "path"}, {"vertices", vertices}, {"segments", segments}};
+  if (c.bits == 0) fact["end_loss"] = c.end_loss;
+  if (c.strict_decrease) {
+    fact["decrease"] =
+        c.bits == 0 ? nlohmann::json{{"exact", true}} : nlohmann::json{{"bits", c.bits}};
+  }
+  return fact;
 }
 
 nlohmann::json to_json(const PathCheck& c) {

@@ -13,6 +13,7 @@
 
 #include "model.hpp"
 #include "numbers.hpp"
+#include "path.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -582,6 +583,135 @@ std::string check_krawczyk(const Model& m, const std::vector<Q>& theta, const js
          " bits: exactly one critical point in the box (P = " + std::to_string(n) + ")";
 }
 
+/// A path θ_0, θ_1, … (θ_0 the problem's point) along which L never increases: each segment by its
+/// stated method (path.hpp), the pieces of a piecewise proof covering [0, 1] in order. Optional:
+/// the exact loss at the end, and L(θ_end) < L(θ_0) (over Q, or in balls at "bits").
+std::string check_path(const Model& m, const std::vector<Q>& theta, const json& f) {
+  std::vector<std::vector<Q>> v;
+  for (const auto& x : member(f, "vertices")) {
+    v.push_back(numbers(x, "vertices"));
+    if (v.back().size() != theta.size()) throw Reject("vertices: P entries each expected");
+  }
+  if (v.size() < 2) throw Reject("vertices: at least two expected");
+  for (std::size_t k = 0; k < theta.size(); ++k) {
+    if (!(v[0][k] == theta[k])) throw Reject("the first vertex is not the problem's point");
+  }
+  const auto& segments = member(f, "segments");
+  if (!segments.is_array() || segments.size() + 1 != v.size()) {
+    throw Reject("segments: one per pair of consecutive vertices expected");
+  }
+  std::string lines;
+  for (std::size_t s = 0; s < segments.size(); ++s) {
+    const json& seg = segments[s];
+    const std::string method = member(seg, "method").get<std::string>();
+    std::vector<Q> d;
+    bool moves = false;
+    for (std::size_t k = 0; k < theta.size(); ++k) {
+      d.push_back(v[s + 1][k] - v[s][k]);
+      moves = moves || d.back().sign() != 0;
+    }
+    const std::string where = "segment " + std::to_string(s) + ": ";
+    std::string what;
+    if (!moves) {
+      what = "constant (length 0)";
+    } else if (method == "function-preserving") {
+      const std::string why = function_preserving(m, v[s], d);
+      if (why.empty()) {
+        throw Reject(where +
+                     "neither a dead unit's incoming row nor a split line moves alone (or "
+                     "a moved parameter is in the L2 term)");
+      }
+      what = "constant: " + why;
+    } else if (method == "exact-polynomial" || method == "ball-derivative") {
+      std::vector<std::pair<Q, Q>> pieces;
+      for (const auto& piece : member(seg, "pieces")) {
+        if (!piece.is_array() || piece.size() != 2) throw Reject(where + "pieces: [a, b] pairs");
+        pieces.emplace_back(number(piece[0], "pieces"), number(piece[1], "pieces"));
+      }
+      Q reached(0);
+      for (const auto& [a, b] : pieces) {
+        if (!(a == reached) || !(a < b)) {
+          throw Reject(where + "the pieces do not cover [0, 1] in order (at " + reached.str() +
+                       ")");
+        }
+        reached = b;
+      }
+      if (!(reached == Q(1))) throw Reject(where + "the pieces stop at " + reached.str());
+      if (method == "exact-polynomial") {
+        const long degree = polynomial_degree(m);
+        if (degree < 0) {
+          throw Reject(where +
+                       "exact-polynomial needs the squared loss and polynomial "
+                       "activations");
+        }
+        const std::vector<Q> phi = loss_polynomial(m, v[s], d, degree);
+        std::vector<Q> slope;  // φ'
+        for (std::size_t i = 1; i < phi.size(); ++i)
+          slope.push_back(phi[i] * Q(static_cast<long>(i)));
+        bool zero = true;
+        for (const Q& c : slope) zero = zero && c.sign() == 0;
+        for (const auto& [a, b] : pieces) {
+          for (const Q& beta : bernstein(slope, a, b)) {
+            if (beta.sign() > 0) {
+              throw Reject(where + "a Bernstein coefficient of φ' on [" + a.str() + ", " + b.str() +
+                           "] is " + beta.str() + " > 0");
+            }
+          }
+        }
+        what = zero ? "constant: L(θ(t)) = " + phi[0].str() + " (φ' = 0 over Q)"
+                    : "non-increasing: φ' <= 0 on " + std::to_string(pieces.size()) +
+                          " piece(s), Bernstein coefficients <= 0 over Q (degree <= " +
+                          std::to_string(degree) + ")";
+      } else {
+        const long bits = member(seg, "bits").get<long>();
+        ball_point({}, bits);  // sets and checks the precision
+        for (const auto& [a, b] : pieces) {
+          for (const B& bound : derivative_bound(m, v[s], d, a, b)) {
+            if (!certainly_at_most(bound, B(0))) {
+              throw Reject(where + "on [" + a.str() + ", " + b.str() +
+                           "] φ'(m) ± φ''(J)·h/2 = " + bound.str() + " is not certainly <= 0");
+            }
+          }
+        }
+        what = "non-increasing: φ' <= 0 on " + std::to_string(pieces.size()) +
+               " piece(s) by the mean value theorem in balls at " + std::to_string(bits) + " bits";
+      }
+    } else {
+      throw Reject(where + "unknown method '" + method + "'");
+    }
+    lines += "\n    " + where + what;
+  }
+  std::string tail;
+  if (f.contains("end_loss")) {
+    const Q stated = number(f.at("end_loss"), "end_loss");
+    const Q loss = loss_and_gradient<Q>(m, v.back(), nullptr);
+    if (!(loss == stated)) {
+      throw Reject("the loss at the end is " + loss.str() + ", not the stated " + stated.str());
+    }
+    tail += "; L(θ_end) = " + stated.str() + " exactly";
+  }
+  if (f.contains("decrease")) {
+    const json& dec = f.at("decrease");
+    if (dec.contains("bits")) {
+      const std::vector<B> start = ball_point(theta, dec.at("bits").get<long>());
+      const std::vector<B> end = ball_point(v.back(), dec.at("bits").get<long>());
+      const B a = loss_and_gradient<B>(m, start, nullptr),
+              b = loss_and_gradient<B>(m, end, nullptr);
+      if (!certainly_less(b, a)) {
+        throw Reject("L(θ_end) = " + b.str() + " is not certainly below L(θ_0) = " + a.str());
+      }
+      tail += "; L(θ_end) < L(θ_0) (balls): " + b.str() + " < " + a.str();
+    } else {
+      const Q a = loss_and_gradient<Q>(m, theta, nullptr),
+              b = loss_and_gradient<Q>(m, v.back(), nullptr);
+      if (!(b < a)) throw Reject("L(θ_end) = " + b.str() + " is not below L(θ_0) = " + a.str());
+      tail += "; L(θ_end) < L(θ_0) exactly: " + b.str() + " < " + a.str();
+    }
+  }
+  return "L never increases along the " + std::to_string(segments.size()) + " segment(s)" + tail +
+         lines;
+}
+
 /// What follows from the verified facts: a critical point (exact, or the one in a Krawczyk box)
 /// whose Hessian (at the point, or over the whole box) has the stated signs. Second-order
 /// conditions: positive definite → strict local minimum, negative definite → strict local
@@ -690,6 +820,8 @@ Outcome check_file(const std::filesystem::path& path) {
       } else if (kind == "krawczyk") {
         what = check_krawczyk(m, theta, f);
         box = &f;
+      } else if (kind == "path") {
+        what = check_path(m, theta, f);
       } else {
         throw Reject("unknown fact kind '" + kind + "'");
       }

@@ -666,7 +666,26 @@ InstanceResult wide_non_attracting(const Context& ctx, std::uint32_t seed) {
       why = "the escape path was not certified: " + detail;
       continue;
     }
-    return result(true, weakest(k.evidence, pc.evidence), detail::number(pc.decrease), detail);
+    InstanceResult r =
+        result(true, weakest(k.evidence, pc.evidence), detail::number(pc.decrease), detail);
+    if (!ctx.certificate_dir.empty()) {
+      std::string no_path;
+      if (auto fact = lc::path_fact(path, pc, &no_path)) {
+        Certificate cert;
+        cert.statement = fmt::format(
+            "{}: from the rounded degenerate minimum the loss never increases along the escape "
+            "path and is strictly lower at its end",
+            c->shape);
+        cert.problem = certificate_problem(path);
+        cert.facts = {std::move(*fact)};
+        r.certificates = {cert};
+      }
+      r.not_certified =
+          "the degenerate minimum next to the path's start (Krawczyk box, Morse–Bott argument) "
+          "and L(end) below L over that box" +
+          (no_path.empty() ? std::string() : "; the path: " + no_path);
+    }
+    return r;
   }
   return undecided(
       fmt::format("no certified suboptimal minimum found in {} searches: {}", tried, why));

@@ -322,12 +322,27 @@ InstanceResult si1(const Context& ctx, std::uint32_t seed) {
   const lc::PathCheck c = lc::check_path(p);
   const bool constant = c.all_constant();
   const bool zero = c.start_loss == "0" && c.end_loss == "0";
-  return result(constant && zero,
-                c.evidence,
-                kExact,
-                fmt::format("7 segments {}, loss {} at both ends",
-                            constant ? "constant" : "NOT constant",
-                            c.start_loss));
+  InstanceResult r = result(constant && zero,
+                            c.evidence,
+                            kExact,
+                            fmt::format("7 segments {}, loss {} at both ends",
+                                        constant ? "constant" : "NOT constant",
+                                        c.start_loss));
+  if (!ctx.certificate_dir.empty() && r.holds) {
+    std::string why;
+    if (auto fact = lc::path_fact(p, c, &why)) {
+      Certificate cert;
+      cert.statement =
+          "the loss is 0 at both ends of the 7-segment swap path and never increases along it "
+          "(hence is 0 all along: a connected path of global minima)";
+      cert.problem = certificate_problem(p);
+      cert.facts = {loss_fact(Rational(0)), std::move(*fact)};
+      r.certificates = {cert};
+    } else {
+      r.not_certified = "the path: " + why;
+    }
+  }
+  return r;
 }
 
 InstanceResult nh1(const Context& ctx, std::uint32_t seed) {

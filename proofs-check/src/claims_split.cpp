@@ -382,11 +382,27 @@ InstanceResult ps4(const Context& ctx, std::uint32_t seed) {
                   "sampled in double");
   }
   const lc::PathCheck c = lc::check_path(path, 256);
-  return result(
-      c.non_increasing && c.strict_decrease,
-      c.evidence,
-      number(c.decrease),
-      fmt::format("λ0 = {}: loss {} -> {}", to_string(s.lambda), c.start_loss, c.end_loss));
+  InstanceResult r =
+      result(c.non_increasing && c.strict_decrease,
+             c.evidence,
+             number(c.decrease),
+             fmt::format("λ0 = {}: loss {} -> {}", to_string(s.lambda), c.start_loss, c.end_loss));
+  if (!ctx.certificate_dir.empty() && r.holds) {
+    std::string why;
+    if (auto fact = lc::path_fact(path, c, &why)) {
+      Certificate cert;
+      cert.statement = fmt::format(
+          "λ0 = {}: from the split point θ_λ0 the loss never increases along the three-phase "
+          "path (R3) and is strictly lower at its end",
+          to_string(s.lambda));
+      cert.problem = certificate_problem(path);
+      cert.facts = {std::move(*fact)};
+      r.certificates = {cert};
+    } else {
+      r.not_certified = "the path: " + why;
+    }
+  }
+  return r;
 }
 
 // ---- Lemma K: the critical manifold's tangent lies in the kernel -----------------------------

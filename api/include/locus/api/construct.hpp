@@ -28,6 +28,7 @@
 #include "locus/constructions/wide.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/scalar/arithmetic.hpp"
+#include "locus/solve/certificate.hpp"
 #include "locus/solve/classify.hpp"
 
 #include <nlohmann/json.hpp>
@@ -124,11 +125,16 @@ struct PathRequest {
   int bits = 256;  ///< ball precision (non-polynomial activations)
   /// none: the file's certificate.expect, else Decrease.
   std::optional<PathExpectation> expect;
+  /// Also build the locus-certificate/1 of the check (a "path" fact, docs/certificates.md).
+  bool certificate = false;
 };
 struct PathOutcome {
   constructions::PathCheck check;
   PathExpectation expect = PathExpectation::Decrease;
   bool pass = false;  ///< the certified verdicts meet the expectation
+  /// With request.certificate: the certificate, or why there is none (certificate_note).
+  std::optional<Certificate> certificate;
+  std::string certificate_note;
 };
 /// \throws InvalidArgument for a missing or malformed path, or a bad certificate.expect.
 PathOutcome check_path(const Problem& p, const PathRequest& request);

@@ -20,7 +20,9 @@
 //                        pieces are bisected until the upper bound is <= 0.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,10 +51,15 @@ struct SegmentCheck {
   SegmentMethod method = SegmentMethod::FunctionPreserving;
   SegmentVerdict verdict = SegmentVerdict::Undecided;
   std::string detail;
+  /// The pieces [a, b] of [0, 1] the proof used, in order: φ' has Bernstein coefficients <= 0 on
+  /// each (exact-polynomial; empty when the exact decision needed Sturm's theorem, see
+  /// path_fact), or the mean-value bound of φ' is <= 0 on each (ball-derivative).
+  std::vector<std::array<Rational, 2>> pieces;
 };
 
 struct PathCheck {
   std::string arithmetic;  ///< "rational" or "ball:BITS"
+  int bits = 0;            ///< the ball precision of ball-derivative segments (0: exact)
   Evidence evidence;       ///< exact (rational) or enclosure (balls)
   std::vector<SegmentCheck> segments;
   bool non_increasing = false;   ///< every segment constant or non-increasing (certified)
@@ -72,6 +79,13 @@ std::vector<Vec<Rational>> path_vertices(const Problem& p, std::vector<std::stri
 
 /// Certifies every segment (see above) and the strict final decrease, balls at `bits`.
 PathCheck check_path(const Problem& p, int bits = 256);
+
+/// The "path" fact of a certificate (docs/certificates.md): the vertices, each segment's method
+/// with the pieces of its proof, the exact end loss (polynomial losses) and, when proved, the
+/// strict decrease L(θ_end) < L(θ_0). None (with *why_not) when a segment is not certified
+/// non-increasing, or was decided exactly without a Bernstein subdivision (a tangency of φ' to 0
+/// inside (0, 1)). The first vertex must be the problem's point.
+std::optional<nlohmann::json> path_fact(const Problem& p, const PathCheck& c, std::string* why_not);
 
 /// R3: the three-phase non-increasing path out of the split minimum θ_λ0 (λ0 ∈ (0, 1)) of a
 /// critical small network: slide λ to 1, move the new unit's incoming row to the w̃* maximising
