@@ -35,6 +35,15 @@ def problem(name):
     return os.path.join(examples, name + ".json")
 
 
+def escape(name):
+    """The escape path (R3) out of the split of an example's point, as a problem file."""
+    out = os.path.join(work, "escape_{}.json".format(name))
+    r = run([locus, "construct", "escape-path", problem(name), "-o", out])
+    if not os.path.exists(out):
+        sys.exit("no escape path for {}: {}{}".format(name, r.stdout, r.stderr))
+    return out
+
+
 certs = {
     "ldlt_g3b": make("ldlt", "g3b_star", ["spectrum", problem("g3b_star"), "-a", "rational"]),
     "ldlt_poly": make("ldlt", "poly", ["spectrum", problem("polynomial_exact"), "-a", "rational"]),
@@ -50,6 +59,8 @@ certs = {
     "classify_minimum_box": make("classify", "g1_refined",
                                  ["classify", os.path.join(work, "g1_refined.json")]),
     "classify_not_critical": make("classify", "g1_small", ["classify", problem("g1_small")]),
+    "path_balls": make("path", "g1_small", ["path", escape("g1_small")]),
+    "path_exact": make("path", "poly", ["path", escape("polynomial_exact")]),
 }
 
 failures = []
@@ -64,7 +75,8 @@ with_certificates = ["fukumizu-amari.split-is-critical", "theorem-s.split-inerti
                      "petzka-sminchisescu.b-nonzero-saddle", "fukumizu-amari.indefinite-f-saddle",
                      "fukumizu-amari.lambda-interval", "lemma-k.tangent-in-kernel",
                      "relu.homogeneity-kernel", "wide.wb1-nullity-bound", "cooper.global-min-nullity",
-                     "cooper.star-critical", "cooper.star-inertia", "cooper.c-locus-hessian-zero"]
+                     "cooper.star-critical", "cooper.star-inertia", "cooper.c-locus-hessian-zero",
+                     "petzka-sminchisescu.escape-path", "simsek.swap-path"]
 r = run([locus, "check", "--quick", "--certificates", claims_dir, "--counterexamples",
          os.path.join(work, "counterexamples")] + [a for c in with_certificates for a in ("--claim", c)])
 missing = re.findall(r"([\w.-]+) \((\d+)", r.stdout.split("without a (complete) certificate")[-1]
@@ -216,12 +228,65 @@ def alter_cluster(c):
     return out
 
 
+def alter_path(c):
+    f = fact(c, "path")
+    v = f["vertices"]
+    last = len(v) - 1
+    moved = [k for k in range(len(v[last])) if Fraction(v[last][k]) != Fraction(v[last - 1][k])]
+
+    def uphill(x):  # the last segment walked the other way: the loss increases along it
+        w = fact(x, "path")["vertices"]
+        for k in moved:
+            w[last][k] = str(2 * Fraction(v[last - 1][k]) - Fraction(v[last][k]))
+
+    def set_vertex(i, k, value):
+        return lambda x: fact(x, "path")["vertices"][i].__setitem__(k, value)
+
+    out = [
+        ("the first vertex moved off the point", set_vertex(0, 0, bump(v[0][0]))),
+        ("a live unit's weight moved in a function-preserving segment",
+         set_vertex(1, 0, str(Fraction(v[1][0]) + 3))),
+        ("the last segment reversed (uphill), its pieces kept", uphill),
+        ("a segment removed", lambda x: fact(x, "path")["segments"].pop()),
+        ("a vertex removed", lambda x: fact(x, "path")["vertices"].pop(1)),
+        ("the last segment declared function-preserving",
+         lambda x: fact(x, "path")["segments"][-1].__setitem__("method", "function-preserving")),
+    ]
+    seg = f["segments"][-1]
+    pieces = seg["pieces"]
+    out.append(("the last piece removed (the pieces stop before 1)",
+                lambda x: fact(x, "path")["segments"][-1]["pieces"].pop()))
+    out.append(("a piece's ends exchanged", lambda x: fact(x, "path")["segments"][-1][
+        "pieces"].__setitem__(0, [pieces[0][1], pieces[0][0]])))
+    if len(pieces) > 2:
+        out.append(("a middle piece removed (a gap)",
+                    lambda x: fact(x, "path")["segments"][-1]["pieces"].pop(1)))
+    if seg["method"] == "ball-derivative":
+        out.append(("a sigmoid segment declared exact-polynomial",
+                    lambda x: fact(x, "path")["segments"][-1].__setitem__("method", "exact-polynomial")))
+        out.append(("the segment's precision lowered to 8 bits",
+                    lambda x: fact(x, "path")["segments"][-1].__setitem__("bits", 8)))
+        out.append(("the decrease's precision lowered to 8 bits",
+                    lambda x: fact(x, "path")["decrease"].__setitem__("bits", 8)))
+    if "end_loss" in f:
+        out.append(("a digit of the end loss", lambda x: fact(x, "path").__setitem__(
+            "end_loss", bump(f["end_loss"]))))
+    out.append(("the end moved back to the start (no decrease)", lambda x: (
+        fact(x, "path")["vertices"].__setitem__(last, copy.deepcopy(v[0])),
+        fact(x, "path").pop("end_loss", None))))
+    return out
+
+
 # Changes that leave a valid proof of the same statement must be accepted (the checker is not a
 # digest comparison): more precision than the certificate needs.
 for key, kind, bits in (("cluster_g3b", "inertia-cluster", 256), ("cluster_g1", "inertia-cluster", 256),
-                        ("krawczyk_g1", "krawczyk", 512)):
+                        ("krawczyk_g1", "krawczyk", 512), ("path_balls", "path", 512)):
     x = json.load(open(certs[key]))
-    fact(x, kind)["bits"] = bits
+    if kind == "path":
+        fact(x, kind)["segments"][-1]["bits"] = bits
+        fact(x, kind)["decrease"]["bits"] = bits
+    else:
+        fact(x, kind)["bits"] = bits
     more = os.path.join(work, "more_precision.json")
     with open(more, "w") as out:
         json.dump(x, out)
@@ -340,6 +405,8 @@ for key, path in certs.items():
         changes += alter_cluster(c)
     if "conclusion" in c:
         changes += alter_conclusion(c)
+    if "path" in kinds:
+        changes += alter_path(c)
     for what, change in alter_problem(c):
         # The forger who also recomputes the checksum: is the altered problem caught by the
         # mathematics alone? (Reported, not required: the altered statement may be true.)

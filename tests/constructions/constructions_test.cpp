@@ -295,6 +295,47 @@ TEST_CASE("escape path (R3, PS-4): certified non-increasing, strict decrease; re
   CHECK(e.non_increasing);
   CHECK(e.strict_decrease);
   CHECK(e.segments[2].method == lc::SegmentMethod::ExactPolynomial);
+  // The certificate's pieces cover [0, 1] in order, for both methods.
+  for (const lc::PathCheck* k : {&c, &e}) {
+    const lc::SegmentCheck& s = k->segments[2];
+    REQUIRE_FALSE(s.pieces.empty());
+    CHECK(s.pieces.front()[0] == 0);
+    CHECK(s.pieces.back()[1] == 1);
+    for (std::size_t i = 1; i < s.pieces.size(); ++i) CHECK(s.pieces[i][0] == s.pieces[i - 1][1]);
+  }
+  std::string why;
+  const auto fact = lc::path_fact(path, c, &why);
+  REQUIRE(fact.has_value());
+  CHECK((*fact)["decrease"]["bits"] == 256);
+  CHECK_FALSE(lc::path_fact(back, r, &why).has_value());
+  CHECK(why.find("does not start at the problem's point") != std::string::npos);
+  back.point = lc::path_vertices(back, nullptr).front();
+  CHECK_FALSE(lc::path_fact(back, r, &why).has_value());
+  CHECK(why.find("is increasing") != std::string::npos);
+  // Soundness: with weight decay the same segments move penalised parameters. Phase 2 moves the
+  // incoming row a long way, so the penalty grows: it is not function-preserving any more, and
+  // the ball check finds the increase (it was once reported constant).
+  locus::Problem decayed = path;
+  decayed.network.l2 = Rational(1, 10);
+  const lc::PathCheck w = lc::check_path(decayed, 256);
+  CHECK(w.segments[1].method == lc::SegmentMethod::BallDerivative);
+  CHECK(w.segments[1].verdict == lc::SegmentVerdict::Increasing);
+  CHECK_FALSE(w.non_increasing);
+  // With the penalty on weights only, moving only the dead unit's bias stays function-preserving
+  // (vertex 1 is at λ = 1: the new unit's outgoing column is 0).
+  locus::Problem biases = decayed;
+  biases.network.l2_scope = locus::L2Scope::Weights;
+  nlohmann::json two = nlohmann::json::array({path.extra["path"]["vertices"][1],
+                                              path.extra["path"]["vertices"][1]});
+  const auto bias = static_cast<std::size_t>(
+      biases.network.augmented_index(1, 1, biases.network.width(0)));
+  two[1][bias] = "7";
+  biases.extra["path"] = {{"vertices", two}};
+  const lc::PathCheck bc = lc::check_path(biases, 256);
+  CHECK(bc.segments[0].method == lc::SegmentMethod::FunctionPreserving);
+  CHECK(bc.segments[0].verdict == lc::SegmentVerdict::Constant);
+  biases.network.l2_scope = locus::L2Scope::All;
+  CHECK(lc::check_path(biases, 256).segments[0].method == lc::SegmentMethod::BallDerivative);
   CHECK_THROWS_WITH_AS(lc::escape_path(g1, spec(1, 0, Rational(3, 2))),
                        doctest::Contains("must lie in (0, 1)"),
                        locus::InvalidArgument);
