@@ -29,6 +29,7 @@ struct CertifyOptions {
   std::string plot;  ///< figure prefix
   bool json = false;
   bool quiet = false;
+  std::string certificate;  ///< --certificate FILE
 };
 
 void print_text(const api::CertifyOutcome& o, const Problem& p, const CertifyOptions& opt) {
@@ -142,7 +143,9 @@ int run(CertifyOptions& opt) {
     };
   }
   const Problem p = read_problem_file(opt.file);
+  opt.request.certificate = !opt.certificate.empty();
   const api::CertifyOutcome o = api::certify(p, opt.request, opt.file);
+  if (opt.request.certificate && o.certificate) write_certificate(*o.certificate, opt.certificate);
   if (!opt.out.empty()) {
     if (o.point) {
       write_problem_file(*o.point, opt.out);
@@ -155,6 +158,8 @@ int run(CertifyOptions& opt) {
   if (opt.json) {
     nlohmann::json j = api::to_json(o);
     if (figure) j["figure"] = {{"files", figure->files}, {"drawn", figure->drawn}};
+    if (o.certificate) j["certificate"] = opt.certificate;
+    if (opt.request.certificate && !o.certificate) j["certificate_note"] = o.certificate_note;
     if ((o.point || o.stopped) && !opt.out.empty()) {
       j["out"] = opt.out;
       j["out_is_critical_point"] = o.point.has_value();
@@ -163,6 +168,11 @@ int run(CertifyOptions& opt) {
   } else {
     print_text(o, p, opt);
     if (figure) print_figure(*figure);
+    if (o.certificate) fmt::print("certificate {}\n", opt.certificate);
+  }
+  if (opt.request.certificate && !o.certificate) {
+    fmt::print(stderr, "locus: --certificate: no certificate: {}\n", o.certificate_note);
+    return 2;
   }
   return o.critical_point_proved ? 0 : 1;
 }
@@ -202,6 +212,10 @@ Run add_certify(CLI::App& app) {
                  "cluster: PREFIX.svg, PREFIX.png (gnuplot), PREFIX-*.dat, PREFIX.gp");
   app.add_flag("--json", opt->json, "JSON report");
   app.add_flag("-q,--quiet", opt->quiet, "no progress lines on stderr");
+  app.add_option("--certificate",
+                 opt->certificate,
+                 "also write a locus-certificate/1 of the classification at the refined point to "
+                 "this file (check it with locus-verify, docs/certificates.md)");
   return [opt] { return run(*opt); };
 }
 

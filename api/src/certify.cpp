@@ -143,7 +143,17 @@ CertifyOutcome certify(const Problem& p, const CertifyRequest& request, const st
     out.critical_point_proved = exists || c.stationarity == Stationarity::Exact ||
                                 c.stationarity == Stationarity::ProvedNearby;
     out.classification = std::move(c);
+    if (request.certificate) {
+      out.certificate =
+          classification_certificate(*out.point, *out.classification, &out.certificate_note);
+      if (out.certificate) {
+        out.certificate->produced_by = fmt::format("locus {} certify", kVersion);
+      }
+    }
   } else {
+    if (request.certificate) {
+      out.certificate_note = "no critical point was reached, so there is nothing to certify";
+    }
     // No critical point: read the flow's last stretch, and keep where it ended.
     out.divergence = analyse_divergence(p.network, p.data, all);
     Problem q = p;

@@ -59,6 +59,7 @@ certs = {
     "classify_minimum_box": make("classify", "g1_refined",
                                  ["classify", os.path.join(work, "g1_refined.json")]),
     "classify_not_critical": make("classify", "g1_small", ["classify", problem("g1_small")]),
+    "certify_minimum_box": make("certify", "g1_small", ["certify", problem("g1_small"), "-q"]),
     "path_balls": make("path", "g1_small", ["path", escape("g1_small")]),
     "path_exact": make("path", "poly", ["path", escape("polynomial_exact")]),
 }

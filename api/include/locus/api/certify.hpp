@@ -15,6 +15,7 @@
 
 #include "locus/api/jobs.hpp"
 #include "locus/io/problem.hpp"
+#include "locus/solve/certificate.hpp"
 #include "locus/solve/classify.hpp"
 #include "locus/solve/flow.hpp"
 
@@ -38,6 +39,9 @@ struct CertifyRequest {
   FlowOptions flow = default_flow();
   RefineRequest refine;      ///< Newton's digits and arithmetic
   ClassifyRequest classify;  ///< the arithmetic that classifies the refined point
+  /// Also build the locus-certificate/1 of the classification at the refined point
+  /// (classification_certificate; docs/certificates.md).
+  bool certificate = false;
 };
 
 /// One leg of the flow, and what refine said where it ended.
@@ -77,6 +81,9 @@ struct CertifyOutcome {
   std::optional<double> distance;
   std::optional<double> loss_change;
   double seconds = 0;
+  /// With request.certificate: the certificate, or why there is none (certificate_note).
+  std::optional<Certificate> certificate;
+  std::string certificate_note;
 };
 
 /// Runs the three steps on p's point. `source` names it in messages and provenance.
