@@ -260,6 +260,17 @@ std::string check_critical_balls(const Model& m, const std::vector<Q>& theta, lo
          std::to_string(bits) + " bits with zero radius)";
 }
 
+/// ∇L(θ) ≠ 0 over Q: some entry of the exact gradient is nonzero.
+std::string check_not_critical_exact(const Model& m, const std::vector<Q>& theta) {
+  std::vector<Q> g;
+  loss_and_gradient(m, theta, &g);
+  for (std::size_t k = 0; k < g.size(); ++k) {
+    if (g[k].sign() != 0)
+      return "gradient entry " + std::to_string(k) + " is " + g[k].str() + " (exactly, not 0)";
+  }
+  throw Reject("the gradient is exactly 0: the point is critical");
+}
+
 /// ∇L(θ) ≠ 0: some entry of the gradient's enclosure excludes 0.
 std::string check_not_critical(const Model& m, const std::vector<Q>& theta, long bits) {
   const std::vector<B> g = ball_gradient(m, theta, bits);
@@ -583,6 +594,99 @@ std::string check_krawczyk(const Model& m, const std::vector<Q>& theta, const js
          " bits: exactly one critical point in the box (P = " + std::to_string(n) + ")";
 }
 
+/// A matrix given as rows of exact numbers, `rows` × `columns`.
+std::vector<std::vector<Q>> rational_rows(const json& j,
+                                          std::size_t rows,
+                                          std::size_t columns,
+                                          const std::string& what) {
+  std::vector<std::vector<Q>> out;
+  for (const auto& row : j) {
+    out.push_back(numbers(row, what));
+    if (out.back().size() != columns)
+      throw Reject(what + ": rows of " + std::to_string(columns) + " entries expected");
+  }
+  if (out.size() != rows) throw Reject(what + ": " + std::to_string(rows) + " rows expected");
+  return out;
+}
+
+/// det A over Q by Gaussian elimination with row exchanges.
+Q determinant(std::vector<std::vector<Q>> a) {
+  const std::size_t n = a.size();
+  Q det(1);
+  for (std::size_t k = 0; k < n; ++k) {
+    std::size_t p = k;
+    while (p < n && a[p][k].sign() == 0) ++p;
+    if (p == n) return Q(0);
+    if (p != k) {
+      std::swap(a[p], a[k]);
+      det = -det;
+    }
+    det = det * a[k][k];
+    for (std::size_t i = k + 1; i < n; ++i) {
+      const Q factor = a[i][k] / a[k][k];
+      for (std::size_t j = k; j < n; ++j) a[i][j] = a[i][j] - factor * a[k][j];
+    }
+  }
+  return det;
+}
+
+/// Tᵀ ∇²L(θ) T = blockdiag(B_1, B_2, …) exactly over Q with T invertible (det T ≠ 0): the
+/// Hessian is congruent to the block diagonal matrix, so its inertia is the sum of the blocks'
+/// (Sylvester). A block is an explicit symmetric matrix ("matrix"), or the Hessian of another
+/// problem at its point ("problem", e.g. the smaller network a split comes from), recomputed here.
+std::string check_congruence(const Model& m, const std::vector<Q>& theta, const json& f) {
+  const std::size_t n = theta.size();
+  const auto t = rational_rows(member(f, "transform"), n, n, "transform");
+  const Q det = determinant(t);
+  if (det.sign() == 0) throw Reject("transform: det T = 0, T is not invertible");
+  std::vector<std::vector<Q>> target(n, std::vector<Q>(n, Q(0)));
+  std::size_t at = 0;
+  std::string blocks;
+  for (const auto& b : member(f, "blocks")) {
+    std::vector<std::vector<Q>> block;
+    if (b.contains("problem")) {
+      const Model small = parse_model(b.at("problem"));
+      const auto point = numbers(member(b.at("problem"), "point"), "blocks.problem.point");
+      if (point.size() != small.parameters())
+        throw Reject("blocks.problem.point: P entries expected");
+      block = hessian(small, point);
+      blocks += (blocks.empty() ? "" : ", ") + std::string("∇²L of the embedded problem (") +
+                std::to_string(point.size()) + " parameters)";
+    } else {
+      const std::size_t k = member(b, "matrix").size();
+      block = rational_rows(b.at("matrix"), k, k, "blocks.matrix");
+      blocks += (blocks.empty() ? "" : ", ") + std::string("an explicit ") + std::to_string(k) +
+                "×" + std::to_string(k) + " matrix";
+    }
+    if (at + block.size() > n) throw Reject("blocks: larger than P in total");
+    for (std::size_t i = 0; i < block.size(); ++i) {
+      for (std::size_t j = 0; j < block.size(); ++j) target[at + i][at + j] = block[i][j];
+    }
+    at += block.size();
+  }
+  if (at != n)
+    throw Reject("blocks: " + std::to_string(at) + " rows in total, P = " + std::to_string(n) +
+                 " expected");
+  const auto h = hessian(m, theta);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t j = 0; j < n; ++j) {
+      Q s(0);  // (Tᵀ H T)[i][j] = Σ_k Σ_l T[k][i] H[k][l] T[l][j]
+      for (std::size_t k = 0; k < n; ++k) {
+        if (t[k][i].sign() == 0) continue;
+        Q row(0);
+        for (std::size_t l = 0; l < n; ++l) row = row + h[k][l] * t[l][j];
+        s = s + t[k][i] * row;
+      }
+      if (!(s == target[i][j])) {
+        throw Reject("(Tᵀ H T)[" + std::to_string(i) + "][" + std::to_string(j) + "] = " + s.str() +
+                     ", the block diagonal matrix has " + target[i][j].str());
+      }
+    }
+  }
+  return "Tᵀ ∇²L T = blockdiag(" + blocks + ") exactly over Q, det T = " + det.str() +
+         ": In(∇²L) is the sum of the blocks' inertias (Sylvester)";
+}
+
 /// A path θ_0, θ_1, … (θ_0 the problem's point) along which L never increases: each segment by its
 /// stated method (path.hpp), the pieces of a piecewise proof covering [0, 1] in order. Optional:
 /// the exact loss at the end, and L(θ_end) < L(θ_0) (over Q, or in balls at "bits").
@@ -806,7 +910,8 @@ Outcome check_file(const std::filesystem::path& path) {
       } else if (kind == "loss") {
         what = check_loss(m, theta, f);
       } else if (kind == "not-critical") {
-        what = check_not_critical(m, theta, member(f, "bits").get<long>());
+        what = f.contains("bits") ? check_not_critical(m, theta, f.at("bits").get<long>())
+                                  : check_not_critical_exact(m, theta);
         not_critical = true;
       } else if (kind == "inertia-ldlt") {
         what = check_ldlt(m, theta, f);
@@ -820,6 +925,8 @@ Outcome check_file(const std::filesystem::path& path) {
       } else if (kind == "krawczyk") {
         what = check_krawczyk(m, theta, f);
         box = &f;
+      } else if (kind == "congruence") {
+        what = check_congruence(m, theta, f);
       } else if (kind == "path") {
         what = check_path(m, theta, f);
       } else {

@@ -152,23 +152,41 @@ InstanceResult theorem_s(const Context& ctx, std::uint32_t seed, bool congruence
   const lc::SplitSpec s = random_split(rng, d->problem.network, seed % 2 == 0);
   const std::string a = ctx.arithmetic("rational");
   const lc::SplitCertificate c = lc::certify_split(d->problem, s, parse_arithmetic(a));
-  if (congruence) {
-    return result(
-        c.congruence_holds,
-        c.evidence,
-        kExact,
-        fmt::format("{} of {}: {}", describe(s), d->problem.network.describe(), c.congruence));
-  }
-  Inertia predicted = c.predicted;
-  if (ctx.mutation == Mutation::FlipResidual) {
-    // The prediction with e = y − f: F_r and B_r change sign.
-    const Mat<Rational> F = -parse_matrix(c.f);
-    const Mat<Rational> B = -parse_matrix(c.b);
+  // K_λ = [[λ(1 − λ) F_r, B_rᵀ], [B_r, 0]] from the certificate's F_r and B_r.
+  const auto k_lambda = [&](const Mat<Rational>& F, const Mat<Rational>& B) {
     const Index m = F.rows(), n = B.rows();
     Mat<Rational> K = Mat<Rational>::Zero(m + n, m + n);
     K.topLeftCorner(m, m) = F * (s.lambda * (1 - s.lambda));
     K.bottomLeftCorner(n, m) = B;
     K.topRightCorner(m, n) = B.transpose();
+    return K;
+  };
+  if (congruence) {
+    InstanceResult r = result(
+        c.congruence_holds,
+        c.evidence,
+        kExact,
+        fmt::format("{} of {}: {}", describe(s), d->problem.network.describe(), c.congruence));
+    if (!ctx.certificate_dir.empty() && r.holds && c.evidence.rigour() == Rigour::Exact) {
+      Certificate cert;
+      cert.statement = fmt::format(
+          "Theorem S, {}: Tᵀ∇²L_big(θ_λ)T = blockdiag(∇²L_small(θ*), K_λ) for the split's "
+          "coordinate change T",
+          describe(s));
+      cert.problem = certificate_problem(lc::split_problem(d->problem, s));
+      cert.facts = {
+          critical_fact(),
+          congruence_fact(lc::split_coordinates(d->problem.network, s),
+                          {hessian_block(d->problem),
+                           matrix_block(k_lambda(parse_matrix(c.f), parse_matrix(c.b)))})};
+      r.certificates = {cert};
+    }
+    return r;
+  }
+  Inertia predicted = c.predicted;
+  if (ctx.mutation == Mutation::FlipResidual) {
+    // The prediction with e = y − f: F_r and B_r change sign.
+    const Mat<Rational> K = k_lambda(-parse_matrix(c.f), -parse_matrix(c.b));
     predicted = lc::operator+(c.small_inertia.inertia, exact_inertia(K).inertia);
   }
   const bool holds = c.big_inertia.decided && predicted == c.big_inertia.inertia;
@@ -183,13 +201,7 @@ InstanceResult theorem_s(const Context& ctx, std::uint32_t seed, bool congruence
                          c.big_inertia.decided ? to_string(c.big_inertia.inertia) : "undecided"));
   if (!ctx.certificate_dir.empty() && holds && c.evidence.rigour() == Rigour::Exact) {
     // In(∇²L_big), In(K_λ) (the explicit block) and In(∇²L_small): their sum is the claim.
-    const Mat<Rational> F = parse_matrix(c.f);
-    const Mat<Rational> B = parse_matrix(c.b);
-    const Index m = F.rows(), n = B.rows();
-    Mat<Rational> K = Mat<Rational>::Zero(m + n, m + n);
-    K.topLeftCorner(m, m) = F * (s.lambda * (1 - s.lambda));
-    K.bottomLeftCorner(n, m) = B;
-    K.topRightCorner(m, n) = B.transpose();
+    const Mat<Rational> K = k_lambda(parse_matrix(c.f), parse_matrix(c.b));
     r.certificates = split_certificates(
         d->problem,
         s,
@@ -465,13 +477,34 @@ InstanceResult fa2(const Context& ctx, std::uint32_t seed) {
   const auto [crit_u, s_u] = check(at_u);
   const auto [crit_w, s_w] = check(moved);
   const bool holds = crit_u && s_u == 0 && (crit_w == (s_w == 0));
-  return result(holds,
-                Evidence::of<Rational>(),
-                std::abs(to_double_nearest(s_w)),
-                fmt::format("w = u_r: critical {}; random w: Σφ(wᵀx̃)e = {:.3e}, critical {}",
-                            crit_u,
-                            to_double_nearest(s_w),
-                            crit_w));
+  InstanceResult r =
+      result(holds,
+             Evidence::of<Rational>(),
+             std::abs(to_double_nearest(s_w)),
+             fmt::format("w = u_r: critical {}; random w: Σφ(wᵀx̃)e = {:.3e}, critical {}",
+                         crit_u,
+                         to_double_nearest(s_w),
+                         crit_w));
+  if (!ctx.certificate_dir.empty() && holds) {
+    // The embedding at w = u_r is critical; at the random w it is critical exactly when the
+    // gradient in the new unit's outgoing weight, Σ_i φ(wᵀx̃_i) e_i, vanishes (stated, and the
+    // checker's gradient shows which entry is nonzero).
+    Certificate at;
+    at.statement = "the inactive-unit embedding at w = u_r is a critical point";
+    at.problem = certificate_problem(at_u);
+    at.facts = {critical_fact()};
+    Certificate random;
+    random.statement = fmt::format(
+        "the inactive-unit embedding at a random w, where Σ_i φ(wᵀx̃_i) e_i = {} (θ entry {}), "
+        "is {}a critical point",
+        to_string(s_w),
+        net.weight_index(2, 0, u),
+        crit_w ? "" : "not ");
+    random.problem = certificate_problem(moved);
+    random.facts = {crit_w ? critical_fact() : not_critical_fact()};
+    r.certificates = {at, random};
+  }
+  return r;
 }
 
 // ---- G1 in balls -----------------------------------------------------------------------------

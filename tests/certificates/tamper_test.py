@@ -77,7 +77,8 @@ with_certificates = ["fukumizu-amari.split-is-critical", "theorem-s.split-inerti
                      "fukumizu-amari.lambda-interval", "lemma-k.tangent-in-kernel",
                      "relu.homogeneity-kernel", "wide.wb1-nullity-bound", "cooper.global-min-nullity",
                      "cooper.star-critical", "cooper.star-inertia", "cooper.c-locus-hessian-zero",
-                     "petzka-sminchisescu.escape-path", "simsek.swap-path"]
+                     "petzka-sminchisescu.escape-path", "simsek.swap-path", "theorem-s.congruence",
+                     "fukumizu-amari.inactive-unit"]
 r = run([locus, "check", "--quick", "--certificates", claims_dir, "--counterexamples",
          os.path.join(work, "counterexamples")] + [a for c in with_certificates for a in ("--claim", c)])
 missing = re.findall(r"([\w.-]+) \((\d+)", r.stdout.split("without a (complete) certificate")[-1]
@@ -341,7 +342,8 @@ def alter_claims_facts():
         c = json.load(open(path))
         for k, f in enumerate(c["facts"]):
             kind = f["kind"] + ("-matrix" if isinstance(f.get("matrix"), list) else "")
-            if kind in seen or kind not in ("loss", "kernel", "hessian-zero", "inertia-ldlt-matrix"):
+            if kind in seen or kind not in ("loss", "kernel", "hessian-zero", "inertia-ldlt-matrix",
+                                            "congruence"):
                 continue
             seen.add(kind)
             changes = []
@@ -367,11 +369,27 @@ def alter_claims_facts():
                                  0, bump(m[len(m) - 1][0]))))
                 changes.append(("the explicit matrix's count n+ + 1", lambda x, k=k, f=f:
                              x["facts"][k]["inertia"].__setitem__(0, f["inertia"][0] + 1)))
+            if kind == "congruence":
+                t = f["transform"]
+                j = next(j for j in range(len(t[0])) if Fraction(t[0][j]) != 0)
+                changes.append(("an entry of the transform T", lambda x, k=k, j=j, t=t:
+                             x["facts"][k]["transform"][0].__setitem__(j, bump(t[0][j]))))
+                changes.append(("a column of T copied onto another (det T = 0)", lambda x, k=k, t=t: [
+                    row.__setitem__(1, row[0]) for row in x["facts"][k]["transform"]]))
+                block = f["blocks"][1]["matrix"]
+                changes.append(("an entry of the explicit block", lambda x, k=k, b=block:
+                             x["facts"][k]["blocks"][1]["matrix"][0].__setitem__(0, bump(b[0][0]))))
+                small = f["blocks"][0]["problem"]
+                changes.append(("a coordinate of the embedded problem's point", lambda x, k=k, p=small:
+                             x["facts"][k]["blocks"][0]["problem"]["point"].__setitem__(
+                                 0, bump(p["point"][0]))))
+                changes.append(("the blocks exchanged", lambda x, k=k, f=f:
+                             x["facts"][k].__setitem__("blocks", [f["blocks"][1], f["blocks"][0]])))
             for what, change in changes:
                 out.append((name, c, what, change))
-    if seen != {"loss", "kernel", "hessian-zero", "inertia-ldlt-matrix"}:
-        failures.append("the quick suite wrote no certificate with " +
-                        ", ".join(sorted({"loss", "kernel", "hessian-zero", "inertia-ldlt-matrix"} - seen)))
+    kinds = {"loss", "kernel", "hessian-zero", "inertia-ldlt-matrix", "congruence"}
+    if seen != kinds:
+        failures.append("the quick suite wrote no certificate with " + ", ".join(sorted(kinds - seen)))
     return out
 
 

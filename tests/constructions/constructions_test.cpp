@@ -325,10 +325,10 @@ TEST_CASE("escape path (R3, PS-4): certified non-increasing, strict decrease; re
   // (vertex 1 is at λ = 1: the new unit's outgoing column is 0).
   locus::Problem biases = decayed;
   biases.network.l2_scope = locus::L2Scope::Weights;
-  nlohmann::json two = nlohmann::json::array({path.extra["path"]["vertices"][1],
-                                              path.extra["path"]["vertices"][1]});
-  const auto bias = static_cast<std::size_t>(
-      biases.network.augmented_index(1, 1, biases.network.width(0)));
+  nlohmann::json two =
+      nlohmann::json::array({path.extra["path"]["vertices"][1], path.extra["path"]["vertices"][1]});
+  const auto bias =
+      static_cast<std::size_t>(biases.network.augmented_index(1, 1, biases.network.width(0)));
   two[1][bias] = "7";
   biases.extra["path"] = {{"vertices", two}};
   const lc::PathCheck bc = lc::check_path(biases, 256);

@@ -78,6 +78,22 @@ json matrix_ldlt_fact(const Mat<Rational>& a) {
   return f;
 }
 
+json congruence_fact(const Mat<Rational>& transform, const std::vector<json>& blocks) {
+  return json{{"kind", "congruence"}, {"transform", number_matrix(transform)}, {"blocks", blocks}};
+}
+
+json hessian_block(const Problem& p) {
+  return json{{"problem", certificate_problem(p)}};
+}
+
+json matrix_block(const Mat<Rational>& m) {
+  return json{{"matrix", number_matrix(m)}};
+}
+
+json not_critical_fact() {
+  return json{{"kind", "not-critical"}, {"arithmetic", "rational"}};
+}
+
 json critical_fact() {
   return json{{"kind", "critical"}, {"arithmetic", "rational"}};
 }

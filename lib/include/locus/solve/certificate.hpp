@@ -39,6 +39,10 @@ nlohmann::json certificate_problem(const Problem& p);
 /// "critical": ∇L(θ) = 0 exactly over Q (the checker recomputes the gradient).
 nlohmann::json critical_fact();
 
+/// "not-critical" over Q: some entry of ∇L(θ) is a nonzero rational (the checker recomputes the
+/// gradient exactly).
+nlohmann::json not_critical_fact();
+
 /// "kernel": H(θ)·v = 0 exactly over Q for each column of `vectors` (nonzero columns).
 nlohmann::json kernel_fact(const Mat<Rational>& vectors);
 
@@ -58,6 +62,16 @@ nlohmann::json matrix_ldlt_fact(const Mat<Rational>& a);
 /// "inertia-ldlt": the inertia of the exact Hessian from P·H·Pᵀ = L·D·Lᵀ (the checker recomputes
 /// H, multiplies the factors back and counts the signs of D).
 nlohmann::json ldlt_fact(const ExactLdlt& f);
+
+/// "congruence": Tᵀ·∇²L(θ)·T = blockdiag(blocks) exactly over Q, T invertible (the checker
+/// recomputes the Hessian, multiplies and compares, and computes det T). Blocks are
+/// hessian_block (another problem's Hessian at its point) or matrix_block (explicit).
+nlohmann::json congruence_fact(const Mat<Rational>& transform,
+                               const std::vector<nlohmann::json>& blocks);
+/// A block of congruence_fact: the Hessian of `p` at its point, recomputed by the checker.
+nlohmann::json hessian_block(const Problem& p);
+/// A block of congruence_fact: an explicit symmetric matrix.
+nlohmann::json matrix_block(const Mat<Rational>& m);
 
 /// "krawczyk": K(X) ⊂ int X for the box X = θ̃ ± radius (every coordinate) with the proof's
 /// preconditioner, at `bits` (the checker recomputes ∇L(θ̃) and ∇²L(X) in balls).
