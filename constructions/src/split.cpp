@@ -396,6 +396,19 @@ Problem split_problem(const Problem& small, const SplitSpec& spec) {
   return big;
 }
 
+Mat<Rational> split_map(const Problem& small, const SplitSpec& spec) {
+  Problem unit = small;
+  const Index p = small.network.num_parameters();
+  Mat<Rational> map;
+  for (Index j = 0; j < p; ++j) {
+    unit.point = Vec<Rational>::Unit(p, j);
+    const Vec<Rational> column = *split_problem(unit, spec).point;
+    if (j == 0) map = Mat<Rational>::Zero(column.size(), p);
+    map.col(j) = column;
+  }
+  return map;
+}
+
 std::vector<Index> embed_indices(const Network& small, const SplitSpec& spec) {
   check_spec(small, spec);
   const Network big = big_network(small, spec.layer);

@@ -423,7 +423,8 @@ std::vector<B> box_of(const json& krawczyk) {
 std::string check_cluster(const Model& m,
                           const std::vector<Q>& theta,
                           const json& f,
-                          const json* box) {
+                          const json* box,
+                          bool krawczyk_box) {
   const long bits = member(f, "bits").get<long>();
   if (bits < 16 || bits > 1 << 20) throw Reject("bits: between 16 and 2^20 expected");
   precision() = bits;
@@ -534,7 +535,9 @@ std::string check_cluster(const Model& m,
     throw Reject("epsilon " + eps_claim.str() + " is not below delta " + delta_claim.str());
   }
   return "inertia " + inertia_text(pos, neg, cluster) + " of the Hessian " +
-         (box != nullptr ? "over the whole Krawczyk box" : "at the point") +
+         (box == nullptr ? "at the point"
+                         : krawczyk_box ? "over the whole Krawczyk box"
+                                        : "over the whole image box") +
          " (P = " + std::to_string(n) + ", balls at " + std::to_string(bits) +
          " bits): " + std::to_string(cluster) + " eigenvalues with |λ| <= " + eps_claim.str() +
          (any_rest ? ", all others |λ| >= " + delta_claim.str() : std::string());
@@ -592,6 +595,39 @@ std::string check_krawczyk(const Model& m, const std::vector<Q>& theta, const js
   }
   return "K(X) ⊂ int X at " + std::to_string(bits) +
          " bits: exactly one critical point in the box (P = " + std::to_string(n) + ")";
+}
+
+/// "krawczyk-image": Krawczyk's proof for another problem (embedded, its point the box's centre)
+/// gives its unique critical point θ* in X = c ± r; the exact linear map M takes it into the box
+/// M·c ± |M|·r around this problem's point (which must be M·c). Returns that box as a
+/// {"center", "radius"} object for the "at": "box" facts after it. It says nothing about whether
+/// M·θ* is critical here: that is the construction's theorem (e.g. a split), not re-checked.
+json check_krawczyk_image(const std::vector<Q>& theta, const json& f, std::string& what) {
+  const Model source = parse_model(member(f, "problem"));
+  const auto point = numbers(member(member(f, "problem"), "point"), "problem.point");
+  if (point.size() != source.parameters()) throw Reject("problem.point: P entries expected");
+  what = "embedded problem: " + check_krawczyk(source, point, f);
+  const auto map = member(f, "map");
+  if (map.size() != theta.size()) throw Reject("map: one row per parameter expected");
+  const auto r = numbers(member(f, "radius"), "radius");
+  json box{{"center", json::array()}, {"radius", json::array()}};
+  for (std::size_t i = 0; i < theta.size(); ++i) {
+    const auto row = numbers(map[i], "map");
+    if (row.size() != point.size()) throw Reject("map: rows of the embedded problem's P entries expected");
+    Q image(0), radius(0);
+    for (std::size_t j = 0; j < row.size(); ++j) {
+      image = image + row[j] * point[j];
+      radius = radius + (row[j].sign() < 0 ? -row[j] : row[j]) * r[j];
+    }
+    if (!(image == theta[i])) {
+      throw Reject("map: (M c)[" + std::to_string(i) + "] = " + image.str() +
+                   " is not the problem's point " + theta[i].str());
+    }
+    box["center"].push_back(image.str());
+    box["radius"].push_back(radius.str());
+  }
+  what += "; M maps the box into the box M c ± |M| r around this problem's point";
+  return box;
 }
 
 /// A matrix given as rows of exact numbers, `rows` × `columns`.
@@ -890,7 +926,9 @@ Outcome check_file(const std::filesystem::path& path) {
     }
     const auto& facts = member(j, "facts");
     if (!facts.is_array() || facts.empty()) throw Reject("facts: a non-empty array expected");
-    const json* box = nullptr;  // the krawczyk fact, once verified
+    const json* box = nullptr;  // the box of the krawczyk (or krawczyk-image) fact, once verified
+    json image_box;             // the box of a krawczyk-image fact
+    bool box_critical = false;  // the box holds a critical point of this problem (krawczyk)
     bool critical = false, not_critical = false;
     std::vector<long> at_point, over_box;  // verified inertias
     for (const auto& f : facts) {
@@ -920,11 +958,25 @@ Outcome check_file(const std::filesystem::path& path) {
         const bool on_box = f.value("at", std::string("point")) == "box";
         if (on_box && box == nullptr)
           throw Reject("\"at\": \"box\" needs a krawczyk fact before it");
-        what = check_cluster(m, theta, f, on_box ? box : nullptr);
-        (on_box ? over_box : at_point) = member(f, "inertia").get<std::vector<long>>();
+        what = check_cluster(m, theta, f, on_box ? box : nullptr, box_critical);
+        // only an inertia over a box that holds a critical point of this problem, and only
+        // until another box is given, can support a conclusion
+        const auto inertia = member(f, "inertia").get<std::vector<long>>();
+        if (!on_box) {
+          at_point = inertia;
+        } else if (box_critical) {
+          over_box = inertia;
+        }
       } else if (kind == "krawczyk") {
         what = check_krawczyk(m, theta, f);
         box = &f;
+        box_critical = true;
+        over_box.clear();
+      } else if (kind == "krawczyk-image") {
+        image_box = check_krawczyk_image(theta, f, what);
+        box = &image_box;
+        box_critical = false;
+        over_box.clear();
       } else if (kind == "congruence") {
         what = check_congruence(m, theta, f);
       } else if (kind == "path") {
@@ -944,7 +996,7 @@ Outcome check_file(const std::filesystem::path& path) {
                                                      static_cast<long>(m.parameters()),
                                                      critical,
                                                      at_point,
-                                                     box != nullptr,
+                                                     box_critical,
                                                      over_box);
     }
     out.verified = true;

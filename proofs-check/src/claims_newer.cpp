@@ -99,15 +99,20 @@ InstanceResult embedding_inertia(const Context& ctx, std::uint32_t seed) {
     const Inertia& before = a.inertia;
     const long dp = static_cast<long>(b.inertia.positive) - static_cast<long>(before.positive);
     const long dn = static_cast<long>(b.inertia.negative) - static_cast<long>(before.negative);
-    return result(dp >= 0 && dn >= 0,
-                  c.evidence,
-                  static_cast<double>(std::min(dp, dn)),
-                  fmt::format("{}, split of unit {} at λ = {}: (n₊, n₋, cluster) {} -> {}",
-                              small->network.describe(),
-                              s.unit,
-                              locus::to_string(s.lambda),
-                              to_string(a.inertia),
-                              to_string(b.inertia)));
+    InstanceResult r = result(dp >= 0 && dn >= 0,
+                              c.evidence,
+                              static_cast<double>(std::min(dp, dn)),
+                              fmt::format("{}, split of unit {} at λ = {}: (n₊, n₋, cluster) {} -> {}",
+                                          small->network.describe(),
+                                          s.unit,
+                                          locus::to_string(s.lambda),
+                                          to_string(a.inertia),
+                                          to_string(b.inertia)));
+    if (!ctx.certificate_dir.empty() && r.holds) {
+      r.certificates = detail::split_box_certificates(
+          *small, s, 256, a.inertia, b.inertia, &r.not_certified);
+    }
+    return r;
   }
   return undecided("no proved critical point with decided counts: " + why);
 }

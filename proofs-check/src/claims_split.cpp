@@ -529,14 +529,31 @@ InstanceResult g1_table(const Context& ctx, std::uint32_t seed) {
   const bool holds = c.big_inertia.decided && c.big_inertia.inertia == expected &&
                      c.prediction_holds && c.congruence_holds;
   // Only a proved critical point makes the row a proof; otherwise it is evidence about θ̃.
-  return result(holds,
-                c.evidence,  // conditional unless the hypothesis was proved
-                kExact,
-                fmt::format("λ = {}: {} (table {}), Krawczyk {}",
-                            to_string(row.lambda),
-                            to_string(c.big_inertia.inertia),
-                            to_string(expected),
-                            c.existence.value("proved", false) ? "proved" : "not proved"));
+  InstanceResult r =
+      result(holds,
+             c.evidence,  // conditional unless the hypothesis was proved
+             kExact,
+             fmt::format("λ = {}: {} (table {}), Krawczyk {}",
+                         to_string(row.lambda),
+                         to_string(c.big_inertia.inertia),
+                         to_string(expected),
+                         c.existence.value("proved", false) ? "proved" : "not proved"));
+  if (!ctx.certificate_dir.empty() && r.holds && c.hypothesis_proved) {
+    r.certificates = split_box_certificates(g1_refined(ctx),
+                                            s,
+                                            512,
+                                            c.small_inertia.inertia,
+                                            c.big_inertia.inertia,
+                                            &r.not_certified);
+    if (r.not_certified.empty() && c.big_inertia.inertia.zero > 0) {
+      // The certificate encloses those eigenvalues within ε of 0; that they are exactly 0 is
+      // Lemma K (the split manifold's tangent), proved over Q by lemma-k.tangent-in-kernel.
+      r.not_certified = fmt::format(
+          "that the {} eigenvalue(s) within ε of 0 are exactly 0 (Lemma K)",
+          c.big_inertia.inertia.zero);
+    }
+  }
+  return r;
 }
 
 // ---- false statements: expected refutations -------------------------------------------------

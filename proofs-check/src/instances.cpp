@@ -168,6 +168,54 @@ SampledPath sampled_path(const Problem& path) {
   return out;
 }
 
+std::vector<Certificate> split_box_certificates(const Problem& small,
+                                                const constructions::SplitSpec& spec,
+                                                int bits,
+                                                const Inertia& small_inertia,
+                                                const Inertia& big_inertia,
+                                                std::string* not_certified) {
+  namespace lc = locus::constructions;
+  std::string why;
+  const Problem big = lc::split_problem(small, spec);
+  const auto a = box_inertia_facts(small, bits, &why);
+  const auto b = a ? image_inertia_facts(small, big, lc::split_map(small, spec), bits, &why)
+                   : std::nullopt;
+  if (!a || !b) {
+    *not_certified = why;
+    return {};
+  }
+  const auto same = [](const nlohmann::json& fact, const Inertia& in) {
+    const auto v = fact.at("inertia").get<std::vector<long>>();
+    return v[0] == static_cast<long>(in.positive) && v[1] == static_cast<long>(in.negative) &&
+           v[2] == static_cast<long>(in.zero);
+  };
+  if (!same((*a)[1], small_inertia) || !same((*b)[1], big_inertia)) {
+    *not_certified = fmt::format("the certificates' counts {} and {} differ from the claim's",
+                                 (*a)[1].at("inertia").dump(),
+                                 (*b)[1].at("inertia").dump());
+    return {};
+  }
+  Certificate s;
+  s.statement = fmt::format(
+      "the critical point θ* next to the small network's point (Krawczyk) has Hessian inertia "
+      "{} (n₊, n₋, eigenvalues within ε of 0)",
+      to_string(small_inertia));
+  s.problem = certificate_problem(small);
+  s.facts = *a;
+  Certificate t;
+  t.statement = fmt::format(
+      "layer {}, unit {}, λ = {}: the split θ*_λ of the small network's critical point θ* has "
+      "Hessian inertia {} (n₊, n₋, eigenvalues within ε of 0; small: {}, companion certificate)",
+      spec.layer,
+      spec.unit,
+      locus::to_string(spec.lambda),
+      to_string(big_inertia),
+      to_string(small_inertia));
+  t.problem = certificate_problem(big);
+  t.facts = *b;
+  return {s, t};
+}
+
 double number(const std::string& s) {
   std::string t = s;
   if (!t.empty() && t[0] == '[') t = t.substr(1, t.find(' ') - 1);

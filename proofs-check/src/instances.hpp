@@ -64,6 +64,18 @@ struct SampledPath {
 };
 SampledPath sampled_path(const Problem& path);
 
+/// The certificates of a split of a Krawczyk-proved critical point θ* (balls at `bits`): the
+/// small problem's Krawczyk box with the Hessian's inertia over it, and the split problem's
+/// Hessian inertia over the image of that box (which holds θ*_λ). `small_inertia` and
+/// `big_inertia` are what the claim computed: when a certificate's counts differ, or a proof does
+/// not repeat, no certificates are returned and *not_certified says why.
+std::vector<Certificate> split_box_certificates(const Problem& small,
+                                                const constructions::SplitSpec& spec,
+                                                int bits,
+                                                const Inertia& small_inertia,
+                                                const Inertia& big_inertia,
+                                                std::string* not_certified);
+
 /// A number from "p/q", a decimal, or a ball "[mid +/- rad]" (its midpoint), as a double.
 double number(const std::string& s);
 

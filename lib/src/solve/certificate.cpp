@@ -153,6 +153,61 @@ json cluster_fact(const ClusterCertificate& c) {
               {"basis", basis}};
 }
 
+std::optional<std::vector<json>> box_inertia_facts(const Problem& p,
+                                                   int bits,
+                                                   std::string* why_not) {
+  Mat<Ball> box_hessian;
+  const ExistenceProof ex = prove_critical_point(p.network, p.data, *p.point, bits, &box_hessian);
+  if (!ex.proved || ex.radius == 0) {
+    if (why_not != nullptr) *why_not = "no Krawczyk box: " + ex.reason;
+    return std::nullopt;
+  }
+  const ScopedBallPrecision precision(bits);
+  const ClusterCertificate cc = certify_cluster(box_hessian, true);
+  if (!cc.decided) {
+    if (why_not != nullptr) *why_not = "the inertia over the box is not certified: " + cc.reason;
+    return std::nullopt;
+  }
+  json cluster = cluster_fact(cc);
+  cluster["at"] = "box";
+  return std::vector<json>{krawczyk_fact(*p.point, ex.radius, ex.preconditioner, bits), cluster};
+}
+
+std::optional<std::vector<json>> image_inertia_facts(const Problem& p,
+                                                     const Problem& image,
+                                                     const Mat<Rational>& map,
+                                                     int bits,
+                                                     std::string* why_not) {
+  const auto none = [&](std::string why) -> std::optional<std::vector<json>> {
+    if (why_not != nullptr) *why_not = std::move(why);
+    return std::nullopt;
+  };
+  if (!p.point || !image.point || map.cols() != p.point->size() ||
+      map.rows() != image.point->size() || Vec<Rational>(map * *p.point) != *image.point) {
+    return none("the image's point is not map·θ̃");
+  }
+  const ExistenceProof ex = prove_critical_point(p.network, p.data, *p.point, bits);
+  if (!ex.proved || ex.radius == 0) return none("no Krawczyk box: " + ex.reason);
+  json fact = krawczyk_fact(*p.point, ex.radius, ex.preconditioner, bits);
+  fact["kind"] = "krawczyk-image";
+  fact["problem"] = certificate_problem(p);
+  fact["map"] = number_matrix(map);
+  // The box map·X: centre map·θ̃, radius Σ_j |map_ij| ρ per coordinate (as the checker forms it).
+  const ScopedBallPrecision precision(bits);
+  Vec<Ball> box(image.point->size());
+  for (Eigen::Index i = 0; i < box.size(); ++i) {
+    Rational r(0);
+    for (Eigen::Index j = 0; j < map.cols(); ++j) r += abs(map(i, j)) * ex.radius;
+    box(i) = Ball::from_mid_rad((*image.point)(i), r);
+  }
+  const ClusterCertificate cc =
+      certify_cluster(LossFunction<Ball>(image.network, image.data).hessian(box), true);
+  if (!cc.decided) return none("the inertia over the image box is not certified: " + cc.reason);
+  json cluster = cluster_fact(cc);
+  cluster["at"] = "box";
+  return std::vector<json>{fact, cluster};
+}
+
 std::optional<Certificate> classification_certificate(const Problem& p,
                                                       const Classification& c,
                                                       std::string* why_not) {

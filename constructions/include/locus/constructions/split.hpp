@@ -46,6 +46,10 @@ std::vector<Eigen::Index> embed_indices(const Network& small, const SplitSpec& s
 /// then δ (incoming (+(1−λ)δ, −λδ) on (r, new)), then g (outgoing (+g, −g)).
 Mat<Rational> split_coordinates(const Network& small, const SplitSpec& spec);
 
+/// The split as a linear map θ ↦ θ_λ (P_big × P_small, exact): column j is the split of e_j, so
+/// split_map(small, spec)·θ = split_problem(small with point θ, spec).point for every θ.
+Mat<Rational> split_map(const Problem& small, const SplitSpec& spec);
+
 /// What the split construction proves (see split.cpp for every step).
 struct SplitCertificate {
   std::string arithmetic;  ///< "rational" or "ball:BITS"

@@ -86,6 +86,23 @@ nlohmann::json krawczyk_fact(const Vec<Rational>& center,
 /// with its own rounding re-derives them. \throws InvalidArgument without a basis.
 nlohmann::json cluster_fact(const ClusterCertificate& c);
 
+/// The inertia of ∇²L at the unique critical point θ* next to p's point: "krawczyk" (the box X)
+/// and "inertia-cluster" at "box" (the inertia over all of X, hence at θ*), at `bits`. None (with
+/// *why_not) when the existence proof or the cluster certificate fails.
+std::optional<std::vector<nlohmann::json>> box_inertia_facts(const Problem& p,
+                                                             int bits,
+                                                             std::string* why_not);
+
+/// The inertia of ∇²L_image at map·θ*, θ* the critical point of p proved by Krawczyk, for a
+/// problem `image` whose point is map·θ̃ exactly (e.g. a split of p, map = its linear map):
+/// "krawczyk-image" (p embedded, its box X, the map) and "inertia-cluster" at "box" over the box
+/// map·X. None (with *why_not) when a proof fails or image's point is not map·θ̃.
+std::optional<std::vector<nlohmann::json>> image_inertia_facts(const Problem& p,
+                                                               const Problem& image,
+                                                               const Mat<Rational>& map,
+                                                               int bits,
+                                                               std::string* why_not);
+
 /// The certificate of a classification (locus classify --certificate), built by re-running the
 /// proofs with the data a checker needs: "critical" and "inertia-ldlt" when θ is exactly critical
 /// over Q; "krawczyk" and an "inertia-cluster" over the Krawczyk box when a true critical point
