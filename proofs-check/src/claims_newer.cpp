@@ -169,7 +169,7 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
     const Classification k = classify_point(big, parse_arithmetic(ctx.arithmetic("ball:256")));
     const bool as_predicted =
         f_definite ? k.kind == PointKind::DegenerateMinimum : k.kind == PointKind::Saddle;
-    return result(as_predicted,
+    InstanceResult r = result(as_predicted,
                   weakest(c.evidence, k.evidence),
                   std::numeric_limits<double>::infinity(),
                   fmt::format("{} at a strict minimum, unit {} split at λ = {}: In(F_r) = {}, "
@@ -180,6 +180,34 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
                               to_string(f),
                               to_string(k.kind),
                               k.certified ? " (certified)" : ""));
+    if (!ctx.certificate_dir.empty() && r.holds) {
+      if (c.evidence.rigour() == Rigour::Exact) {
+        // θ_λ is exactly critical: its inertia by an exact LDLᵀ; a saddle follows from it.
+        Certificate cert;
+        cert.problem = certificate_problem(big);
+        cert.facts = {critical_fact(),
+                      ldlt_fact(exact_ldlt(LossFunction<Rational>(big.network, big.data)
+                                               .hessian(*big.point)))};
+        cert.statement = fmt::format("the split point (λ = {}) of a strict minimum is a {}",
+                                     locus::to_string(s.lambda),
+                                     f_definite ? "degenerate critical point with no negative "
+                                                  "eigenvalue"
+                                                : "saddle");
+        if (!f_definite) cert.conclusion = "saddle";
+        r.certificates = {cert};
+      } else {
+        r.certificates = detail::split_box_certificates(
+            *small, s, 256, si.inertia, c.big_inertia.inertia, &r.not_certified);
+      }
+      if (f_definite) {
+        r.not_certified = "that the degenerate point is a minimum (a Morse–Bott argument)";
+      } else if (c.evidence.rigour() != Rigour::Exact && r.not_certified.empty()) {
+        r.not_certified =
+            "that the split of the critical point θ* is critical (FA-1), which makes the "
+            "certified negative eigenvalue a saddle";
+      }
+    }
+    return r;
   }
   return undecided("no strict minimum with a definite or indefinite F_r: " + why);
 }
@@ -249,6 +277,7 @@ InstanceResult symmetry_subspaces(const Context& ctx, std::uint32_t seed) {
   long counted = 0, critical = 0, kernel_ok = 0;
   std::vector<int> f(static_cast<std::size_t>(m), 0);
   std::string failure;
+  std::vector<Certificate> certificates;
   for (long code = 0;; ++code) {
     // the map f: [m] → [r] with digits of `code` in base r
     long c = code;
@@ -309,6 +338,20 @@ InstanceResult symmetry_subspaces(const Context& ctx, std::uint32_t seed) {
                                      ht.cwiseAbs().maxCoeff() <= 1e-12);
       }
     });
+    if (!ctx.certificate_dir.empty() && is_critical && in_kernel) {
+      Certificate cert;
+      cert.statement = fmt::format(
+          "r = {}, m = {}, subspace {} of {}: a point of the symmetry-induced subspace is critical "
+          "and the subspace's {} directions lie in the Hessian's kernel",
+          r,
+          m,
+          counted,
+          surjections(m, r),
+          m - r);
+      cert.problem = certificate_problem(p);
+      cert.facts = {critical_fact(), kernel_fact(tangent)};
+      certificates.push_back(std::move(cert));
+    }
     if (is_critical) {
       ++critical;
     } else if (failure.empty()) {
@@ -321,7 +364,7 @@ InstanceResult symmetry_subspaces(const Context& ctx, std::uint32_t seed) {
   const bool holds = counted == expected && critical == counted && kernel_ok == counted;
   const Evidence evidence =
       dispatch(arithmetic, []<class S>(std::type_identity<S>) { return Evidence::of<S>(); });
-  return result(holds,
+  InstanceResult out = result(holds,
                 evidence,
                 std::numeric_limits<double>::infinity(),
                 fmt::format("r = {}, m = {}: {} subspaces enumerated (r!·S(m, r) = {}), {} "
@@ -333,6 +376,9 @@ InstanceResult symmetry_subspaces(const Context& ctx, std::uint32_t seed) {
                             critical,
                             kernel_ok,
                             failure.empty() ? "" : "; " + failure));
+  // (exact facts: only when the arithmetic was exact, not under --float-only)
+  if (out.holds && evidence.rigour() == Rigour::Exact) out.certificates = std::move(certificates);
+  return out;
 }
 
 // ---- Petzka & Sminchisescu 2021 (PS-5): suboptimal minima of wide networks are not attracting ----
