@@ -96,19 +96,26 @@ StarCertificate certify(const Problem& p,
     c.third_order = "D³L[u,u,u] = 0 along 16 seeded directions";
     c.kind = "undecided";
     // ∇L = 0 and ∇²L = 0 exactly: every direction is in the kernel.
+    std::vector<Vec<Rational>> tried;
     const auto witness = c.gradient_zero && c.hessian_zero
                              ? third_order_witness(f,
                                                    theta,
                                                    16,
                                                    [&](std::size_t) {
                                                      Vec<S> u(P);
-                                                     for (Index k = 0; k < P; ++k)
-                                                       u(k) = S(coin(rng));
+                                                     Vec<Rational> q(P);
+                                                     for (Index k = 0; k < P; ++k) {
+                                                       const int x = coin(rng);
+                                                       u(k) = S(x);
+                                                       q(k) = Rational(x);
+                                                     }
+                                                     tried.push_back(q);
                                                      return u;
                                                    })
                              : std::nullopt;
     if (witness) {
       c.not_a_minimum = true;
+      c.third_order_direction = tried[witness->index];
       c.kind = "saddle";
       c.third_order = fmt::format(
           "D³L[u,u,u] = {} ≠ 0 along a seeded integer direction (seed {}, trial {}): with ∇L = 0 "

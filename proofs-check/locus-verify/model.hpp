@@ -87,7 +87,8 @@ T logistic(const T& z) {
   return T(1) / (T(1) + exp(-z));
 }
 
-/// σ(z), σ'(z) or σ''(z) (order 0, 1, 2) for T = Q or B. Rationals: exact where the value is a
+/// σ(z) and its derivatives of order 1 to 3 for T = Q or B (order 3 for the polynomial,
+/// piecewise-linear, elu, sigmoid and tanh kinds only). Rationals: exact where the value is a
 /// rational (polynomials, the piecewise-linear kinds off their kink, and the listed values at 0);
 /// anything else is rejected by the elementary functions of numbers.hpp.
 template <class T>
@@ -115,6 +116,19 @@ T activation(const Activation& s, const T& z, int order) {
     return order == 0 ? a * (e - T(1)) : a * e;
   }
   const bool zero = is_exact_zero(z);
+  if (order == 3) {  // only what the third-order facts need
+    if (k == "sigmoid") {  // third derivative σ'(1 − 6σ + 6σ²); at 0: −1/8
+      if (zero) return lift<T>(Q(-1) / Q(8));
+      const T v = logistic(z);
+      return v * (T(1) - v) * (T(1) - T(6) * v + T(6) * v * v);
+    }
+    if (k == "tanh") {  // third derivative (1 − t²)(6t² − 2); at 0: −2
+      if (zero) return T(-2);
+      const T t = tanh(z);
+      return (T(1) - t * t) * (T(6) * t * t - T(2));
+    }
+    throw Reject("the third derivative of '" + k + "' is not supported by the checker");
+  }
   if (k == "sigmoid") {
     if (zero) return order == 0 ? lift<T>(Q(1) / Q(2)) : (order == 1 ? lift<T>(Q(1) / Q(4)) : T(0));
     const T v = logistic(z);

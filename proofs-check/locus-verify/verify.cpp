@@ -630,6 +630,36 @@ json check_krawczyk_image(const std::vector<Q>& theta, const json& f, std::strin
   return box;
 }
 
+/// Along the direction u, φ(t) = L(θ + t u): φ'(0) = 0 and φ''(0) = 0 exactly (zero balls) and
+/// the third derivative φ3(0) ≠ 0 (a ball that excludes 0), so L(θ + t u) − L(θ) = φ3(0) t³/6 +
+/// O(t⁴) takes both signs next to t = 0 and θ is neither a local minimum nor a local maximum. The
+/// derivatives come from the gradient on nested dual numbers (θ + t u + s u; ∂_t, ∂_s, ∂_t∂_s),
+/// dotted with u.
+std::string check_third_order(const Model& m, const std::vector<Q>& theta, const json& f) {
+  const long bits = member(f, "bits").get<long>();
+  ball_point({}, bits);
+  const auto u = numbers(member(f, "direction"), "direction");
+  if (u.size() != theta.size()) throw Reject("direction: P entries expected");
+  std::vector<Dual<Dual<B>>> point;
+  for (std::size_t k = 0; k < theta.size(); ++k) {
+    point.emplace_back(Dual<B>(B(theta[k]), B(u[k])), Dual<B>(B(u[k]), B(0)));
+  }
+  std::vector<Dual<Dual<B>>> g;
+  loss_and_gradient(m, point, &g);
+  B d1(0), d2(0), d3(0);
+  for (std::size_t k = 0; k < u.size(); ++k) {
+    const B uk(u[k]);
+    d1 = d1 + g[k].a.a * uk;
+    d2 = d2 + g[k].a.b * uk;
+    d3 = d3 + g[k].b.b * uk;
+  }
+  if (!is_exact_zero(d1)) throw Reject("φ'(0) = ∇L·u = " + d1.str() + " is not exactly 0");
+  if (!is_exact_zero(d2)) throw Reject("φ''(0) = uᵀ∇²L u = " + d2.str() + " is not exactly 0");
+  if (d3.contains_zero()) throw Reject("φ3(0) = D³L[u,u,u] = " + d3.str() + " may be 0");
+  return "along u: φ'(0) = 0 and φ''(0) = 0 exactly, φ3(0) = D³L[u,u,u] = " + d3.str() +
+         " ≠ 0 (balls at " + std::to_string(bits) + " bits): L(θ + t u) − L(θ) changes sign at t = 0";
+}
+
 /// A matrix given as rows of exact numbers, `rows` × `columns`.
 std::vector<std::vector<Q>> rational_rows(const json& j,
                                           std::size_t rows,
@@ -929,7 +959,7 @@ Outcome check_file(const std::filesystem::path& path) {
     const json* box = nullptr;  // the box of the krawczyk (or krawczyk-image) fact, once verified
     json image_box;             // the box of a krawczyk-image fact
     bool box_critical = false;  // the box holds a critical point of this problem (krawczyk)
-    bool critical = false, not_critical = false;
+    bool critical = false, not_critical = false, not_extremum = false;
     std::vector<long> at_point, over_box;  // verified inertias
     for (const auto& f : facts) {
       ++index;
@@ -977,6 +1007,9 @@ Outcome check_file(const std::filesystem::path& path) {
         box = &image_box;
         box_critical = false;
         over_box.clear();
+      } else if (kind == "third-order") {
+        what = check_third_order(m, theta, f);
+        not_extremum = true;
       } else if (kind == "congruence") {
         what = check_congruence(m, theta, f);
       } else if (kind == "path") {
@@ -986,7 +1019,11 @@ Outcome check_file(const std::filesystem::path& path) {
       }
       lines += "\n  fact " + std::to_string(index) + " (" + kind + "): " + what;
     }
-    if (j.contains("conclusion") && j.at("conclusion") == "not-critical") {
+    if (j.contains("conclusion") && j.at("conclusion") == "not-extremum") {
+      kind = "conclusion";
+      if (!not_extremum) throw Reject("not-extremum needs a verified third-order fact");
+      lines += "\n  conclusion: not-extremum (neither a local minimum nor a local maximum)";
+    } else if (j.contains("conclusion") && j.at("conclusion") == "not-critical") {
       kind = "conclusion";
       if (!not_critical) throw Reject("not-critical needs a verified not-critical fact");
       lines += "\n  conclusion: not-critical";

@@ -169,7 +169,20 @@ InstanceResult st3(const Context& ctx, std::uint32_t seed, bool not_minimum) {
     return r;
   }
   if (!c.not_a_minimum) return undecided("D³L vanished on the seeded directions: " + c.third_order);
-  return result(true, c.evidence, kExact, c.third_order);
+  InstanceResult r = result(true, c.evidence, kExact, c.third_order);
+  if (!ctx.certificate_dir.empty() && c.third_order_direction) {
+    Certificate cert;
+    cert.statement = fmt::format(
+        "the star point with zero layers {} is neither a local minimum nor a local maximum "
+        "(third order along u)",
+        zs(s.zero));
+    cert.problem = certificate_problem(lc::star_problem(s.base, s.zero));
+    cert.facts = {critical_ball_fact(256), hessian_zero_fact(256),
+                  third_order_fact(*c.third_order_direction, 256)};
+    cert.conclusion = "not-extremum";
+    r.certificates = {cert};
+  }
+  return r;
 }
 
 InstanceResult co0(const Context& ctx, std::uint32_t seed) {

@@ -90,6 +90,10 @@ json matrix_block(const Mat<Rational>& m) {
   return json{{"matrix", number_matrix(m)}};
 }
 
+json third_order_fact(const Vec<Rational>& direction, int bits) {
+  return json{{"kind", "third-order"}, {"bits", bits}, {"direction", number_array(direction)}};
+}
+
 json not_critical_fact() {
   return json{{"kind", "not-critical"}, {"arithmetic", "rational"}};
 }

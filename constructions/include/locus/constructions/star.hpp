@@ -9,6 +9,7 @@
 // derivative along some direction proves that the point is not a local minimum.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ struct StarCertificate {
   bool prediction_holds = false;
   std::string third_order;     ///< |Z| >= 3: D³L along seeded directions
   bool not_a_minimum = false;  ///< certified (D³L ≠ 0 with ∇L = 0 and ∇²L = 0)
+  /// The direction u of the witness D³L[u,u,u] ≠ 0 (integers), when not_a_minimum.
+  std::optional<Vec<Rational>> third_order_direction;
   std::string kind;            ///< saddle / undecided / ...
 };
 

@@ -27,7 +27,8 @@ struct Certificate {
   nlohmann::json problem;  ///< certificate_problem(...)
   std::vector<nlohmann::json> facts;
   /// What follows from the facts (the checker derives it again): "strict-minimum",
-  /// "strict-maximum", "saddle"; empty when the statement is the facts themselves.
+  /// "strict-maximum", "saddle", "not-critical", "not-extremum"; empty when the statement is the
+  /// facts themselves.
   std::string conclusion;
 };
 
@@ -51,6 +52,10 @@ nlohmann::json critical_ball_fact(int bits);
 
 /// "hessian-zero": every entry of the ball Hessian at `bits` is exactly {0}.
 nlohmann::json hessian_zero_fact(int bits);
+
+/// "third-order": along u, ∇L·u = 0 and uᵀ∇²L u = 0 exactly and D³L[u,u,u] ≠ 0, in balls at
+/// `bits` (the checker recomputes the three on nested dual numbers): θ is no local extremum.
+nlohmann::json third_order_fact(const Vec<Rational>& direction, int bits);
 
 /// "loss": L(θ) = value exactly over Q (the checker recomputes the loss).
 nlohmann::json loss_fact(const Rational& value);
