@@ -78,7 +78,8 @@ with_certificates = ["fukumizu-amari.split-is-critical", "theorem-s.split-inerti
                      "relu.homogeneity-kernel", "wide.wb1-nullity-bound", "cooper.global-min-nullity",
                      "cooper.star-critical", "cooper.star-inertia", "cooper.c-locus-hessian-zero",
                      "petzka-sminchisescu.escape-path", "simsek.swap-path", "theorem-s.congruence",
-                     "fukumizu-amari.inactive-unit"]
+                     "fukumizu-amari.inactive-unit", "zhang.embedding-inertia",
+                     "cooper.c-locus-not-minimum", "simsek.symmetry-subspaces"]
 r = run([locus, "check", "--quick", "--certificates", claims_dir, "--counterexamples",
          os.path.join(work, "counterexamples")] + [a for c in with_certificates for a in ("--claim", c)])
 missing = re.findall(r"([\w.-]+) \((\d+)", r.stdout.split("without a (complete) certificate")[-1]
@@ -343,7 +344,7 @@ def alter_claims_facts():
         for k, f in enumerate(c["facts"]):
             kind = f["kind"] + ("-matrix" if isinstance(f.get("matrix"), list) else "")
             if kind in seen or kind not in ("loss", "kernel", "hessian-zero", "inertia-ldlt-matrix",
-                                            "congruence"):
+                                            "congruence", "third-order", "krawczyk-image"):
                 continue
             seen.add(kind)
             changes = []
@@ -385,9 +386,33 @@ def alter_claims_facts():
                                  0, bump(p["point"][0]))))
                 changes.append(("the blocks exchanged", lambda x, k=k, f=f:
                              x["facts"][k].__setitem__("blocks", [f["blocks"][1], f["blocks"][0]])))
+            if kind == "third-order":
+                u = f["direction"]
+                changes.append(("the direction set to 0", lambda x, k=k, u=u:
+                             x["facts"][k].__setitem__("direction", ["0"] * len(u))))
+                changes.append(("the precision lowered to 8 bits", lambda x, k=k:
+                             x["facts"][k].__setitem__("bits", 8)))
+                changes.append(("the third-order fact removed", lambda x, k=k: x["facts"].pop(k)))
+                changes.append(("the conclusion changed to saddle", lambda x:
+                             x.__setitem__("conclusion", "saddle")))
+            if kind == "krawczyk-image":
+                mp = f["map"]
+                i, j = next((i, j) for i in range(len(mp)) for j in range(len(mp[i]))
+                            if Fraction(mp[i][j]) != 0)
+                changes.append(("an entry of the linear map", lambda x, k=k, i=i, j=j, mp=mp:
+                             x["facts"][k]["map"][i].__setitem__(j, bump(mp[i][j]))))
+                changes.append(("a coordinate of the embedded problem's point",
+                             lambda x, k=k, p=f["problem"]: x["facts"][k]["problem"]["point"].__setitem__(
+                                 0, bump(p["point"][0]))))
+                changes.append(("an embedded preconditioner row set to 0", lambda x, k=k, f=f:
+                             x["facts"][k]["preconditioner"].__setitem__(
+                                 0, ["0"] * len(f["preconditioner"][0]))))
+                changes.append(("a conclusion drawn from the image box", lambda x:
+                             x.__setitem__("conclusion", "saddle")))
             for what, change in changes:
                 out.append((name, c, what, change))
-    kinds = {"loss", "kernel", "hessian-zero", "inertia-ldlt-matrix", "congruence"}
+    kinds = {"loss", "kernel", "hessian-zero", "inertia-ldlt-matrix", "congruence", "third-order",
+             "krawczyk-image"}
     if seen != kinds:
         failures.append("the quick suite wrote no certificate with " + ", ".join(sorted(kinds - seen)))
     return out
