@@ -660,6 +660,52 @@ std::string check_third_order(const Model& m, const std::vector<Q>& theta, const
          " ≠ 0 (balls at " + std::to_string(bits) + " bits): L(θ + t u) − L(θ) changes sign at t = 0";
 }
 
+/// rank Ã_l over Q: the N × (n_l [+ 1]) matrix whose row i is hidden layer l's output on sample
+/// i, with a column of ones appended when layer l + 1 has biases (the matrix the next layer's
+/// weights multiply). Gaussian elimination, exact.
+std::string check_activation_rank(const Model& m, const std::vector<Q>& theta, const json& f) {
+  const int layer = member(f, "layer").get<int>();
+  if (layer < 1 || layer >= m.layers()) throw Reject("layer: a hidden layer (1 to L - 1) expected");
+  std::vector<std::vector<Q>> rows;
+  for (const auto& x : m.inputs) {
+    std::vector<Q> a = x;
+    for (int l = 1; l <= layer; ++l) {
+      std::vector<Q> next;
+      for (int j = 0; j < m.width(l); ++j) {
+        Q z(0);
+        for (int k = 0; k < m.columns(l); ++k) {
+          z = z + theta[m.index(l, j, k)] * (k < m.width(l - 1) ? a[static_cast<std::size_t>(k)] : Q(1));
+        }
+        next.push_back(activation(m.activations[static_cast<std::size_t>(l - 1)], z, 0));
+      }
+      a = std::move(next);
+    }
+    if (m.biases[static_cast<std::size_t>(layer)]) a.emplace_back(1);
+    rows.push_back(std::move(a));
+  }
+  long rank = 0;
+  const std::size_t cols = rows.front().size();
+  for (std::size_t c = 0; c < cols && static_cast<std::size_t>(rank) < rows.size(); ++c) {
+    const auto r0 = static_cast<std::size_t>(rank);
+    std::size_t p = r0;
+    while (p < rows.size() && rows[p][c].sign() == 0) ++p;
+    if (p == rows.size()) continue;
+    std::swap(rows[p], rows[r0]);
+    for (std::size_t i = r0 + 1; i < rows.size(); ++i) {
+      const Q factor = rows[i][c] / rows[r0][c];
+      for (std::size_t k = c; k < cols; ++k) rows[i][k] = rows[i][k] - factor * rows[r0][k];
+    }
+    ++rank;
+  }
+  const long claimed = member(f, "rank").get<long>();
+  if (claimed != rank) {
+    throw Reject("rank Ã_" + std::to_string(layer) + " is " + std::to_string(rank) + ", not the stated " +
+                 std::to_string(claimed));
+  }
+  return "rank Ã_" + std::to_string(layer) + " = " + std::to_string(rank) + " exactly (" +
+         std::to_string(rows.size()) + " × " + std::to_string(cols) + ", rationals)";
+}
+
 /// A matrix given as rows of exact numbers, `rows` × `columns`.
 std::vector<std::vector<Q>> rational_rows(const json& j,
                                           std::size_t rows,
@@ -1007,6 +1053,8 @@ Outcome check_file(const std::filesystem::path& path) {
         box = &image_box;
         box_critical = false;
         over_box.clear();
+      } else if (kind == "activation-rank") {
+        what = check_activation_rank(m, theta, f);
       } else if (kind == "third-order") {
         what = check_third_order(m, theta, f);
         not_extremum = true;

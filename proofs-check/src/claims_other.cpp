@@ -373,7 +373,7 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
     const Index N = g7.data.size();
     const bool loss_positive = g7.certificate.value("witness_lower", false);
     // The implication: rank = N ⇒ L = 0. Here L > 0, so the rank must be < N.
-    return result(rank < N || !loss_positive,
+    InstanceResult r = result(rank < N || !loss_positive,
                   weakest(c.evidence, b.evidence),
                   static_cast<double>(N - rank),
                   fmt::format("G7 (seed {}): suboptimal minimum with rank Ã_1 = {} < N = {}: "
@@ -381,6 +381,11 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
                               seed,
                               rank,
                               N));
+    if (!ctx.certificate_dir.empty()) {
+      r.not_certified =
+          "the rank of Ã_1 in balls and the degenerate minimum of G7 (a Morse–Bott argument)";
+    }
+    return r;
   }
   const int N = 4 + static_cast<int>(seed % 3);
   Problem base = random_base(seed, {2, N, 1}, exp5());
@@ -394,11 +399,21 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
   const Rational loss = LossFunction<Rational>(gm.network, gm.data).loss(*gm.point);
   const bool critical = LossFunction<Rational>(gm.network, gm.data).gradient(*gm.point).isZero();
   if (!critical) return undecided("the interpolating point is not critical");
-  return result(
+  InstanceResult r = result(
       rank != N || loss == 0,
       weakest(b.evidence, Evidence::of<Rational>()),
       kExact,
       fmt::format("[2, {}, 1], N = {}: rank Ã_1 = {}, L = {}", N, N, rank, to_string(loss)));
+  if (!ctx.certificate_dir.empty() && r.holds && b.evidence.rigour() == Rigour::Exact) {
+    Certificate cert;
+    cert.statement = fmt::format(
+        "[2, {}, 1], N = {}: a critical point with rank Ã_1 = {}{} has loss {}", N, N, rank,
+        rank == N ? " = N" : " < N (NH-1 does not apply)", to_string(loss));
+    cert.problem = certificate_problem(gm);
+    cert.facts = {critical_fact(), activation_rank_fact(1, rank), loss_fact(loss)};
+    r.certificates = {cert};
+  }
+  return r;
 }
 
 }  // namespace

@@ -90,6 +90,10 @@ json matrix_block(const Mat<Rational>& m) {
   return json{{"matrix", number_matrix(m)}};
 }
 
+json activation_rank_fact(int layer, Eigen::Index rank) {
+  return json{{"kind", "activation-rank"}, {"layer", layer}, {"rank", rank}};
+}
+
 json third_order_fact(const Vec<Rational>& direction, int bits) {
   return json{{"kind", "third-order"}, {"bits", bits}, {"direction", number_array(direction)}};
 }

@@ -53,6 +53,10 @@ nlohmann::json critical_ball_fact(int bits);
 /// "hessian-zero": every entry of the ball Hessian at `bits` is exactly {0}.
 nlohmann::json hessian_zero_fact(int bits);
 
+/// "activation-rank": rank Ã_l = rank over Q, Ã_l the N × (n_l [+ 1]) matrix of hidden layer l's
+/// outputs with a column of ones when layer l + 1 has biases (the checker recomputes it).
+nlohmann::json activation_rank_fact(int layer, Eigen::Index rank);
+
 /// "third-order": along u, ∇L·u = 0 and uᵀ∇²L u = 0 exactly and D³L[u,u,u] ≠ 0, in balls at
 /// `bits` (the checker recomputes the three on nested dual numbers): θ is no local extremum.
 nlohmann::json third_order_fact(const Vec<Rational>& direction, int bits);
