@@ -116,7 +116,7 @@ T activation(const Activation& s, const T& z, int order) {
     return order == 0 ? a * (e - T(1)) : a * e;
   }
   const bool zero = is_exact_zero(z);
-  if (order == 3) {  // only what the third-order facts need
+  if (order == 3) {        // only what the third-order facts need
     if (k == "sigmoid") {  // third derivative σ'(1 − 6σ + 6σ²); at 0: −1/8
       if (zero) return lift<T>(Q(-1) / Q(8));
       const T v = logistic(z);

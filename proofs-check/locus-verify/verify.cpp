@@ -536,8 +536,8 @@ std::string check_cluster(const Model& m,
   }
   return "inertia " + inertia_text(pos, neg, cluster) + " of the Hessian " +
          (box == nullptr ? "at the point"
-                         : krawczyk_box ? "over the whole Krawczyk box"
-                                        : "over the whole image box") +
+          : krawczyk_box ? "over the whole Krawczyk box"
+                         : "over the whole image box") +
          " (P = " + std::to_string(n) + ", balls at " + std::to_string(bits) +
          " bits): " + std::to_string(cluster) + " eigenvalues with |λ| <= " + eps_claim.str() +
          (any_rest ? ", all others |λ| >= " + delta_claim.str() : std::string());
@@ -613,7 +613,8 @@ json check_krawczyk_image(const std::vector<Q>& theta, const json& f, std::strin
   json box{{"center", json::array()}, {"radius", json::array()}};
   for (std::size_t i = 0; i < theta.size(); ++i) {
     const auto row = numbers(map[i], "map");
-    if (row.size() != point.size()) throw Reject("map: rows of the embedded problem's P entries expected");
+    if (row.size() != point.size())
+      throw Reject("map: rows of the embedded problem's P entries expected");
     Q image(0), radius(0);
     for (std::size_t j = 0; j < row.size(); ++j) {
       image = image + row[j] * point[j];
@@ -657,7 +658,8 @@ std::string check_third_order(const Model& m, const std::vector<Q>& theta, const
   if (!is_exact_zero(d2)) throw Reject("φ''(0) = uᵀ∇²L u = " + d2.str() + " is not exactly 0");
   if (d3.contains_zero()) throw Reject("φ3(0) = D³L[u,u,u] = " + d3.str() + " may be 0");
   return "along u: φ'(0) = 0 and φ''(0) = 0 exactly, φ3(0) = D³L[u,u,u] = " + d3.str() +
-         " ≠ 0 (balls at " + std::to_string(bits) + " bits): L(θ + t u) − L(θ) changes sign at t = 0";
+         " ≠ 0 (balls at " + std::to_string(bits) +
+         " bits): L(θ + t u) − L(θ) changes sign at t = 0";
 }
 
 /// rank Ã_l over Q: the N × (n_l [+ 1]) matrix whose row i is hidden layer l's output on sample
@@ -674,7 +676,8 @@ std::string check_activation_rank(const Model& m, const std::vector<Q>& theta, c
       for (int j = 0; j < m.width(l); ++j) {
         Q z(0);
         for (int k = 0; k < m.columns(l); ++k) {
-          z = z + theta[m.index(l, j, k)] * (k < m.width(l - 1) ? a[static_cast<std::size_t>(k)] : Q(1));
+          z = z + theta[m.index(l, j, k)] *
+                      (k < m.width(l - 1) ? a[static_cast<std::size_t>(k)] : Q(1));
         }
         next.push_back(activation(m.activations[static_cast<std::size_t>(l - 1)], z, 0));
       }
@@ -699,8 +702,8 @@ std::string check_activation_rank(const Model& m, const std::vector<Q>& theta, c
   }
   const long claimed = member(f, "rank").get<long>();
   if (claimed != rank) {
-    throw Reject("rank Ã_" + std::to_string(layer) + " is " + std::to_string(rank) + ", not the stated " +
-                 std::to_string(claimed));
+    throw Reject("rank Ã_" + std::to_string(layer) + " is " + std::to_string(rank) +
+                 ", not the stated " + std::to_string(claimed));
   }
   return "rank Ã_" + std::to_string(layer) + " = " + std::to_string(rank) + " exactly (" +
          std::to_string(rows.size()) + " × " + std::to_string(cols) + ", rationals)";

@@ -99,18 +99,19 @@ InstanceResult embedding_inertia(const Context& ctx, std::uint32_t seed) {
     const Inertia& before = a.inertia;
     const long dp = static_cast<long>(b.inertia.positive) - static_cast<long>(before.positive);
     const long dn = static_cast<long>(b.inertia.negative) - static_cast<long>(before.negative);
-    InstanceResult r = result(dp >= 0 && dn >= 0,
-                              c.evidence,
-                              static_cast<double>(std::min(dp, dn)),
-                              fmt::format("{}, split of unit {} at λ = {}: (n₊, n₋, cluster) {} -> {}",
-                                          small->network.describe(),
-                                          s.unit,
-                                          locus::to_string(s.lambda),
-                                          to_string(a.inertia),
-                                          to_string(b.inertia)));
+    InstanceResult r =
+        result(dp >= 0 && dn >= 0,
+               c.evidence,
+               static_cast<double>(std::min(dp, dn)),
+               fmt::format("{}, split of unit {} at λ = {}: (n₊, n₋, cluster) {} -> {}",
+                           small->network.describe(),
+                           s.unit,
+                           locus::to_string(s.lambda),
+                           to_string(a.inertia),
+                           to_string(b.inertia)));
     if (!ctx.certificate_dir.empty() && r.holds) {
-      r.certificates = detail::split_box_certificates(
-          *small, s, 256, a.inertia, b.inertia, &r.not_certified);
+      r.certificates =
+          detail::split_box_certificates(*small, s, 256, a.inertia, b.inertia, &r.not_certified);
     }
     return r;
   }
@@ -169,25 +170,26 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
     const Classification k = classify_point(big, parse_arithmetic(ctx.arithmetic("ball:256")));
     const bool as_predicted =
         f_definite ? k.kind == PointKind::DegenerateMinimum : k.kind == PointKind::Saddle;
-    InstanceResult r = result(as_predicted,
-                  weakest(c.evidence, k.evidence),
-                  std::numeric_limits<double>::infinity(),
-                  fmt::format("{} at a strict minimum, unit {} split at λ = {}: In(F_r) = {}, "
-                              "classify says {}{}",
-                              small->network.describe(),
-                              s.unit,
-                              locus::to_string(s.lambda),
-                              to_string(f),
-                              to_string(k.kind),
-                              k.certified ? " (certified)" : ""));
+    InstanceResult r =
+        result(as_predicted,
+               weakest(c.evidence, k.evidence),
+               std::numeric_limits<double>::infinity(),
+               fmt::format("{} at a strict minimum, unit {} split at λ = {}: In(F_r) = {}, "
+                           "classify says {}{}",
+                           small->network.describe(),
+                           s.unit,
+                           locus::to_string(s.lambda),
+                           to_string(f),
+                           to_string(k.kind),
+                           k.certified ? " (certified)" : ""));
     if (!ctx.certificate_dir.empty() && r.holds) {
       if (c.evidence.rigour() == Rigour::Exact) {
         // θ_λ is exactly critical: its inertia by an exact LDLᵀ; a saddle follows from it.
         Certificate cert;
         cert.problem = certificate_problem(big);
         cert.facts = {critical_fact(),
-                      ldlt_fact(exact_ldlt(LossFunction<Rational>(big.network, big.data)
-                                               .hessian(*big.point)))};
+                      ldlt_fact(exact_ldlt(
+                          LossFunction<Rational>(big.network, big.data).hessian(*big.point)))};
         cert.statement = fmt::format("the split point (λ = {}) of a strict minimum is a {}",
                                      locus::to_string(s.lambda),
                                      f_definite ? "degenerate critical point with no negative "
@@ -364,18 +366,19 @@ InstanceResult symmetry_subspaces(const Context& ctx, std::uint32_t seed) {
   const bool holds = counted == expected && critical == counted && kernel_ok == counted;
   const Evidence evidence =
       dispatch(arithmetic, []<class S>(std::type_identity<S>) { return Evidence::of<S>(); });
-  InstanceResult out = result(holds,
-                evidence,
-                std::numeric_limits<double>::infinity(),
-                fmt::format("r = {}, m = {}: {} subspaces enumerated (r!·S(m, r) = {}), {} "
-                            "critical, {} with the (m − r)-dimensional tangent in ker ∇²L{}",
-                            r,
-                            m,
-                            counted,
-                            expected,
-                            critical,
-                            kernel_ok,
-                            failure.empty() ? "" : "; " + failure));
+  InstanceResult out =
+      result(holds,
+             evidence,
+             std::numeric_limits<double>::infinity(),
+             fmt::format("r = {}, m = {}: {} subspaces enumerated (r!·S(m, r) = {}), {} "
+                         "critical, {} with the (m − r)-dimensional tangent in ker ∇²L{}",
+                         r,
+                         m,
+                         counted,
+                         expected,
+                         critical,
+                         kernel_ok,
+                         failure.empty() ? "" : "; " + failure));
   // (exact facts: only when the arithmetic was exact, not under --float-only)
   if (out.holds && evidence.rigour() == Rigour::Exact) out.certificates = std::move(certificates);
   return out;

@@ -177,7 +177,8 @@ InstanceResult st3(const Context& ctx, std::uint32_t seed, bool not_minimum) {
         "(third order along u)",
         zs(s.zero));
     cert.problem = certificate_problem(lc::star_problem(s.base, s.zero));
-    cert.facts = {critical_ball_fact(256), hessian_zero_fact(256),
+    cert.facts = {critical_ball_fact(256),
+                  hessian_zero_fact(256),
                   third_order_fact(*c.third_order_direction, 256)};
     cert.conclusion = "not-extremum";
     r.certificates = {cert};
@@ -373,14 +374,15 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
     const Index N = g7.data.size();
     const bool loss_positive = g7.certificate.value("witness_lower", false);
     // The implication: rank = N ⇒ L = 0. Here L > 0, so the rank must be < N.
-    InstanceResult r = result(rank < N || !loss_positive,
-                  weakest(c.evidence, b.evidence),
-                  static_cast<double>(N - rank),
-                  fmt::format("G7 (seed {}): suboptimal minimum with rank Ã_1 = {} < N = {}: "
-                              "NH-1's hypothesis fails, as it must",
-                              seed,
-                              rank,
-                              N));
+    InstanceResult r =
+        result(rank < N || !loss_positive,
+               weakest(c.evidence, b.evidence),
+               static_cast<double>(N - rank),
+               fmt::format("G7 (seed {}): suboptimal minimum with rank Ã_1 = {} < N = {}: "
+                           "NH-1's hypothesis fails, as it must",
+                           seed,
+                           rank,
+                           N));
     if (!ctx.certificate_dir.empty()) {
       r.not_certified =
           "the rank of Ã_1 in balls and the degenerate minimum of G7 (a Morse–Bott argument)";
@@ -399,16 +401,20 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
   const Rational loss = LossFunction<Rational>(gm.network, gm.data).loss(*gm.point);
   const bool critical = LossFunction<Rational>(gm.network, gm.data).gradient(*gm.point).isZero();
   if (!critical) return undecided("the interpolating point is not critical");
-  InstanceResult r = result(
-      rank != N || loss == 0,
-      weakest(b.evidence, Evidence::of<Rational>()),
-      kExact,
-      fmt::format("[2, {}, 1], N = {}: rank Ã_1 = {}, L = {}", N, N, rank, to_string(loss)));
+  InstanceResult r =
+      result(rank != N || loss == 0,
+             weakest(b.evidence, Evidence::of<Rational>()),
+             kExact,
+             fmt::format("[2, {}, 1], N = {}: rank Ã_1 = {}, L = {}", N, N, rank, to_string(loss)));
   if (!ctx.certificate_dir.empty() && r.holds && b.evidence.rigour() == Rigour::Exact) {
     Certificate cert;
-    cert.statement = fmt::format(
-        "[2, {}, 1], N = {}: a critical point with rank Ã_1 = {}{} has loss {}", N, N, rank,
-        rank == N ? " = N" : " < N (NH-1 does not apply)", to_string(loss));
+    cert.statement =
+        fmt::format("[2, {}, 1], N = {}: a critical point with rank Ã_1 = {}{} has loss {}",
+                    N,
+                    N,
+                    rank,
+                    rank == N ? " = N" : " < N (NH-1 does not apply)",
+                    to_string(loss));
     cert.problem = certificate_problem(gm);
     cert.facts = {critical_fact(), activation_rank_fact(1, rank), loss_fact(loss)};
     r.certificates = {cert};

@@ -539,18 +539,14 @@ InstanceResult g1_table(const Context& ctx, std::uint32_t seed) {
                          to_string(expected),
                          c.existence.value("proved", false) ? "proved" : "not proved"));
   if (!ctx.certificate_dir.empty() && r.holds && c.hypothesis_proved) {
-    r.certificates = split_box_certificates(g1_refined(ctx),
-                                            s,
-                                            512,
-                                            c.small_inertia.inertia,
-                                            c.big_inertia.inertia,
-                                            &r.not_certified);
+    r.certificates = split_box_certificates(
+        g1_refined(ctx), s, 512, c.small_inertia.inertia, c.big_inertia.inertia, &r.not_certified);
     if (r.not_certified.empty() && c.big_inertia.inertia.zero > 0) {
       // The certificate encloses those eigenvalues within ε of 0; that they are exactly 0 is
       // Lemma K (the split manifold's tangent), proved over Q by lemma-k.tangent-in-kernel.
-      r.not_certified = fmt::format(
-          "that the {} eigenvalue(s) within ε of 0 are exactly 0 (Lemma K)",
-          c.big_inertia.inertia.zero);
+      r.not_certified =
+          fmt::format("that the {} eigenvalue(s) within ε of 0 are exactly 0 (Lemma K)",
+                      c.big_inertia.inertia.zero);
     }
   }
   return r;

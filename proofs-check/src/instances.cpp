@@ -178,8 +178,8 @@ std::vector<Certificate> split_box_certificates(const Problem& small,
   std::string why;
   const Problem big = lc::split_problem(small, spec);
   const auto a = box_inertia_facts(small, bits, &why);
-  const auto b = a ? image_inertia_facts(small, big, lc::split_map(small, spec), bits, &why)
-                   : std::nullopt;
+  const auto b =
+      a ? image_inertia_facts(small, big, lc::split_map(small, spec), bits, &why) : std::nullopt;
   if (!a || !b) {
     *not_certified = why;
     return {};

@@ -421,10 +421,22 @@ def family_paths(lc, rng, count):
         inputs = [[1]]
         targets = [[rng.choice([1, 2])]]
         L, syms = symbolic_loss(widths, "identity", False, inputs, targets)
+        # weight decay on a third of the instances: function-preserving segments (a split line, a
+        # dead unit's incoming weight) then change the loss through the penalty
+        l2 = sp.Rational(rng.choice([1, 3]), 10) if rng.random() < 1 / 3 else sp.Rational(0)
+        L = L + l2 * sum(v**2 for v in syms)
         P = len(syms)
-        if rng.random() < 0.5:  # along the diagonal, where double roots appear
+        mode = rng.choice(["diagonal", "random", "split", "dead"]) if widths == [1, 2, 1] else \
+            rng.choice(["diagonal", "random"])
+        if mode == "diagonal":  # along the diagonal, where double roots appear
             a, b = small_rational(rng) / 3, small_rational(rng) / 3
             p0, p1 = [a] * P, [b] * P
+        elif mode == "split":  # [1,2,1]: θ = (w_0, w_1, v_0, v_1), equal w, v moves along v_0 + v_1
+            w, v0, v1, sh = (small_rational(rng) for _ in range(4))
+            p0, p1 = [w, w, v0, v1], [w, w, v0 + sh, v1 - sh]
+        elif mode == "dead":  # unit 1's outgoing weight is 0, its incoming weight moves
+            w0, w1, w2, v0 = (small_rational(rng) for _ in range(4))
+            p0, p1 = [w0, w1, v0, 0], [w0, w2, v0, 0]
         else:
             p0 = [small_rational(rng) for _ in range(P)]
             p1 = [small_rational(rng) for _ in range(P)]
@@ -441,10 +453,13 @@ def family_paths(lc, rng, count):
             truth = "increasing" if pos else "non-increasing"
         prob = problem(widths, "identity", False, inputs, targets, p0,
                        path={"vertices": [[frac_str(v) for v in p0], [frac_str(v) for v in p1]]})
+        if l2 != 0:
+            prob["network"]["l2"] = str(l2)
         code, out, text = lc.run(prob, "path", "--json")
         got = out["segments"][0]["verdict"] if out else f"exit {code}"
-        ok = got == truth or (truth == "constant" and got in ("constant",))
-        results.append((f"paths #{n} {widths} {p0} -> {p1}", ok, f"locus {got}, truth {truth}"))
+        ok = got == truth
+        results.append((f"paths #{n} {widths} {mode} l2={l2} {p0} -> {p1}", ok,
+                        f"locus {got}, truth {truth}"))
     return results
 
 

@@ -42,7 +42,7 @@ struct StarCertificate {
   bool not_a_minimum = false;  ///< certified (D³L ≠ 0 with ∇L = 0 and ∇²L = 0)
   /// The direction u of the witness D³L[u,u,u] ≠ 0 (integers), when not_a_minimum.
   std::optional<Vec<Rational>> third_order_direction;
-  std::string kind;            ///< saddle / undecided / ...
+  std::string kind;  ///< saddle / undecided / ...
 };
 
 nlohmann::json to_json(const StarCertificate& c);
