@@ -662,6 +662,73 @@ std::string check_third_order(const Model& m, const std::vector<Q>& theta, const
          " bits): L(θ + t u) − L(θ) changes sign at t = 0";
 }
 
+/// The rank of a list of vectors over Q (Gaussian elimination).
+long rank_of(std::vector<std::vector<Q>> rows) {
+  long rank = 0;
+  const std::size_t cols = rows.empty() ? 0 : rows.front().size();
+  for (std::size_t c = 0; c < cols && static_cast<std::size_t>(rank) < rows.size(); ++c) {
+    const auto r0 = static_cast<std::size_t>(rank);
+    std::size_t p = r0;
+    while (p < rows.size() && rows[p][c].sign() == 0) ++p;
+    if (p == rows.size()) continue;
+    std::swap(rows[p], rows[r0]);
+    for (std::size_t i = r0 + 1; i < rows.size(); ++i) {
+      const Q factor = rows[i][c] / rows[r0][c];
+      for (std::size_t k = c; k < cols; ++k) rows[i][k] = rows[i][k] - factor * rows[r0][k];
+    }
+    ++rank;
+  }
+  return rank;
+}
+
+/// θ + K t is a critical point for every t ∈ Q^k (K = the k independent `directions`): for a
+/// squared loss with polynomial activations ∇L(θ + K t) is a polynomial in t of degree at most D
+/// (path.hpp's bound) in each t_j, and such a polynomial vanishes identically when it vanishes on
+/// the grid {0, …, D}^k. Returns k.
+long check_critical_manifold(const Model& m,
+                             const std::vector<Q>& theta,
+                             const json& f,
+                             std::string& what) {
+  std::vector<std::vector<Q>> k;
+  for (const auto& column : member(f, "directions")) {
+    k.push_back(numbers(column, "directions"));
+    if (k.back().size() != theta.size()) throw Reject("directions: columns of length P expected");
+  }
+  const long dims = static_cast<long>(k.size());
+  if (dims == 0) throw Reject("directions: at least one column expected");
+  if (rank_of(k) != dims) throw Reject("directions: the columns are not independent");
+  const long degree = polynomial_degree(m);
+  if (degree < 0)
+    throw Reject("critical-manifold needs the squared loss and polynomial activations");
+  long grid = 1;
+  for (long j = 0; j < dims; ++j) {
+    grid *= degree + 1;
+    if (grid > 20000) throw Reject("critical-manifold: more than 20000 grid points");
+  }
+  for (long n = 0; n < grid; ++n) {
+    std::vector<Q> x = theta;
+    long rest = n;
+    for (long j = 0; j < dims; ++j) {
+      const Q t(rest % (degree + 1));
+      rest /= degree + 1;
+      for (std::size_t i = 0; i < x.size(); ++i)
+        x[i] = x[i] + t * k[static_cast<std::size_t>(j)][i];
+    }
+    std::vector<Q> g;
+    loss_and_gradient(m, x, &g);
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      if (g[i].sign() != 0) {
+        throw Reject("at grid point " + std::to_string(n) + " the gradient entry " +
+                     std::to_string(i) + " is " + g[i].str() + ", not 0");
+      }
+    }
+  }
+  what = "θ + K t is critical for every t ∈ Q^" + std::to_string(dims) + " (" +
+         std::to_string(grid) + " exact gradients on the grid {0.." + std::to_string(degree) +
+         "}^" + std::to_string(dims) + ", K of rank " + std::to_string(dims) + ")";
+  return dims;
+}
+
 /// rank Ã_l over Q: the N × (n_l [+ 1]) matrix whose row i is hidden layer l's output on sample
 /// i, with a column of ones appended when layer l + 1 has biases (the matrix the next layer's
 /// weights multiply). Gaussian elimination, exact.
@@ -686,27 +753,16 @@ std::string check_activation_rank(const Model& m, const std::vector<Q>& theta, c
     if (m.biases[static_cast<std::size_t>(layer)]) a.emplace_back(1);
     rows.push_back(std::move(a));
   }
-  long rank = 0;
   const std::size_t cols = rows.front().size();
-  for (std::size_t c = 0; c < cols && static_cast<std::size_t>(rank) < rows.size(); ++c) {
-    const auto r0 = static_cast<std::size_t>(rank);
-    std::size_t p = r0;
-    while (p < rows.size() && rows[p][c].sign() == 0) ++p;
-    if (p == rows.size()) continue;
-    std::swap(rows[p], rows[r0]);
-    for (std::size_t i = r0 + 1; i < rows.size(); ++i) {
-      const Q factor = rows[i][c] / rows[r0][c];
-      for (std::size_t k = c; k < cols; ++k) rows[i][k] = rows[i][k] - factor * rows[r0][k];
-    }
-    ++rank;
-  }
+  const std::size_t count = rows.size();
+  const long rank = rank_of(std::move(rows));
   const long claimed = member(f, "rank").get<long>();
   if (claimed != rank) {
     throw Reject("rank Ã_" + std::to_string(layer) + " is " + std::to_string(rank) +
                  ", not the stated " + std::to_string(claimed));
   }
   return "rank Ã_" + std::to_string(layer) + " = " + std::to_string(rank) + " exactly (" +
-         std::to_string(rows.size()) + " × " + std::to_string(cols) + ", rationals)";
+         std::to_string(count) + " × " + std::to_string(cols) + ", rationals)";
 }
 
 /// A matrix given as rows of exact numbers, `rows` × `columns`.
@@ -1009,6 +1065,8 @@ Outcome check_file(const std::filesystem::path& path) {
     json image_box;             // the box of a krawczyk-image fact
     bool box_critical = false;  // the box holds a critical point of this problem (krawczyk)
     bool critical = false, not_critical = false, not_extremum = false;
+    long manifold = 0;           // dimension of a verified manifold of critical points through θ
+    bool exact_inertia = false;  // at_point comes from an exact LDLᵀ of the Hessian
     std::vector<long> at_point, over_box;  // verified inertias
     for (const auto& f : facts) {
       ++index;
@@ -1032,7 +1090,10 @@ Outcome check_file(const std::filesystem::path& path) {
         not_critical = true;
       } else if (kind == "inertia-ldlt") {
         what = check_ldlt(m, theta, f);
-        if (!f.at("matrix").is_array()) at_point = member(f, "inertia").get<std::vector<long>>();
+        if (!f.at("matrix").is_array()) {
+          at_point = member(f, "inertia").get<std::vector<long>>();
+          exact_inertia = true;
+        }
       } else if (kind == "inertia-cluster") {
         const bool on_box = f.value("at", std::string("point")) == "box";
         if (on_box && box == nullptr)
@@ -1043,6 +1104,7 @@ Outcome check_file(const std::filesystem::path& path) {
         const auto inertia = member(f, "inertia").get<std::vector<long>>();
         if (!on_box) {
           at_point = inertia;
+          exact_inertia = false;
         } else if (box_critical) {
           over_box = inertia;
         }
@@ -1056,6 +1118,9 @@ Outcome check_file(const std::filesystem::path& path) {
         box = &image_box;
         box_critical = false;
         over_box.clear();
+      } else if (kind == "critical-manifold") {
+        manifold = check_critical_manifold(m, theta, f, what);
+        critical = true;
       } else if (kind == "activation-rank") {
         what = check_activation_rank(m, theta, f);
       } else if (kind == "third-order") {
@@ -1070,7 +1135,27 @@ Outcome check_file(const std::filesystem::path& path) {
       }
       lines += "\n  fact " + std::to_string(index) + " (" + kind + "): " + what;
     }
-    if (j.contains("conclusion") && j.at("conclusion") == "not-extremum") {
+    if (j.contains("conclusion") && j.at("conclusion") == "minimum") {
+      // Morse–Bott: θ lies on a manifold M of critical points (L is constant on it near θ) with
+      // T_θM ⊆ ker H (differentiate ∇L = 0 along M); when dim M = nullity, H is positive definite
+      // on a complement of T_θM and L >= L(θ) near θ.
+      kind = "conclusion";
+      const long p = static_cast<long>(m.parameters());
+      if (manifold == 0 || !exact_inertia || at_point.size() != 3) {
+        throw Reject(
+            "minimum needs a verified critical-manifold and an exact inertia at the point");
+      }
+      if (at_point[1] != 0 || at_point[2] != manifold || at_point[0] != p - manifold) {
+        throw Reject(
+            "minimum: the inertia " + inertia_text(at_point[0], at_point[1], at_point[2]) +
+            " is not (P - k, 0, k) for the manifold's dimension k = " + std::to_string(manifold));
+      }
+      lines += "\n  conclusion: minimum: θ lies on a " + std::to_string(manifold) +
+               "-dimensional manifold of critical points, the Hessian's nullity is " +
+               std::to_string(manifold) +
+               " and it has no negative eigenvalue (Morse–Bott): a "
+               "local minimum, not strict";
+    } else if (j.contains("conclusion") && j.at("conclusion") == "not-extremum") {
       kind = "conclusion";
       if (!not_extremum) throw Reject("not-extremum needs a verified third-order fact");
       lines += "\n  conclusion: not-extremum (neither a local minimum nor a local maximum)";

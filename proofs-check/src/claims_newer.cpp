@@ -183,7 +183,21 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
                            to_string(k.kind),
                            k.certified ? " (certified)" : ""));
     if (!ctx.certificate_dir.empty() && r.holds) {
-      if (c.evidence.rigour() == Rigour::Exact) {
+      const Eigen::Index g0 = small->network.num_parameters() + small->network.input_columns(1);
+      const Mat<Rational> line = lc::split_coordinates(small->network, s).middleCols(g0, 1);
+      std::string no_minimum;
+      std::optional<Certificate> minimum;
+      if (c.evidence.rigour() == Rigour::Exact && f_definite) {
+        // the split line through θ_λ is the manifold of critical points (Morse–Bott)
+        minimum = morse_bott_certificate(big, line, &no_minimum);
+      }
+      if (minimum) {
+        minimum->statement =
+            fmt::format("the split point (λ = {}) of a strict minimum, F_r ≻ 0: {}",
+                        locus::to_string(s.lambda),
+                        minimum->statement);
+        r.certificates = {*minimum};
+      } else if (c.evidence.rigour() == Rigour::Exact) {
         // θ_λ is exactly critical: its inertia by an exact LDLᵀ; a saddle follows from it.
         Certificate cert;
         cert.problem = certificate_problem(big);
@@ -201,8 +215,9 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
         r.certificates = detail::split_box_certificates(
             *small, s, 256, si.inertia, c.big_inertia.inertia, &r.not_certified);
       }
-      if (f_definite) {
-        r.not_certified = "that the degenerate point is a minimum (a Morse–Bott argument)";
+      if (f_definite && !minimum) {
+        r.not_certified = "that the degenerate point is a minimum (a Morse–Bott argument)" +
+                          (no_minimum.empty() ? std::string() : ": " + no_minimum);
       } else if (c.evidence.rigour() != Rigour::Exact && r.not_certified.empty()) {
         r.not_certified =
             "that the split of the critical point θ* is critical (FA-1), which makes the "

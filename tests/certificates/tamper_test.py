@@ -344,7 +344,8 @@ def alter_claims_facts():
         for k, f in enumerate(c["facts"]):
             kind = f["kind"] + ("-matrix" if isinstance(f.get("matrix"), list) else "")
             if kind in seen or kind not in ("loss", "kernel", "hessian-zero", "inertia-ldlt-matrix",
-                                            "congruence", "third-order", "krawczyk-image"):
+                                            "congruence", "third-order", "krawczyk-image",
+                                            "critical-manifold"):
                 continue
             seen.add(kind)
             changes = []
@@ -409,10 +410,26 @@ def alter_claims_facts():
                                  0, ["0"] * len(f["preconditioner"][0]))))
                 changes.append(("a conclusion drawn from the image box", lambda x:
                              x.__setitem__("conclusion", "saddle")))
+            if kind == "critical-manifold":
+                d = f["directions"][0]
+                i = max(range(len(d)), key=lambda t: abs(Fraction(d[t])))
+                z = next(t for t in range(len(d)) if Fraction(d[t]) == 0)
+                changes.append(("a direction's largest entry bumped", lambda x, k=k, i=i, d=d:
+                             x["facts"][k]["directions"][0].__setitem__(i, bump(d[i]))))
+                changes.append(("a zero entry of a direction set to 1", lambda x, k=k, z=z:
+                             x["facts"][k]["directions"][0].__setitem__(z, "1")))
+                changes.append(("a direction set to 0", lambda x, k=k, d=d:
+                             x["facts"][k]["directions"].__setitem__(0, ["0"] * len(d))))
+                changes.append(("a direction repeated (dependent columns)", lambda x, k=k, d=d:
+                             x["facts"][k]["directions"].append(list(d))))
+                changes.append(("the conclusion changed to strict-minimum", lambda x:
+                             x.__setitem__("conclusion", "strict-minimum")))
+                changes.append(("the critical-manifold fact removed", lambda x, k=k:
+                             x["facts"].pop(k)))
             for what, change in changes:
                 out.append((name, c, what, change))
     kinds = {"loss", "kernel", "hessian-zero", "inertia-ldlt-matrix", "congruence", "third-order",
-             "krawczyk-image"}
+             "krawczyk-image", "critical-manifold"}
     if seen != kinds:
         failures.append("the quick suite wrote no certificate with " + ", ".join(sorted(kinds - seen)))
     return out

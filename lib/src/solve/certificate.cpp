@@ -90,6 +90,14 @@ json matrix_block(const Mat<Rational>& m) {
   return json{{"matrix", number_matrix(m)}};
 }
 
+json critical_manifold_fact(const Mat<Rational>& directions) {
+  json columns = json::array();
+  for (Eigen::Index j = 0; j < directions.cols(); ++j) {
+    columns.push_back(number_array(Vec<Rational>(directions.col(j))));
+  }
+  return json{{"kind", "critical-manifold"}, {"directions", columns}};
+}
+
 json activation_rank_fact(int layer, Eigen::Index rank) {
   return json{{"kind", "activation-rank"}, {"layer", layer}, {"rank", rank}};
 }
@@ -216,6 +224,44 @@ std::optional<std::vector<json>> image_inertia_facts(const Problem& p,
   return std::vector<json>{fact, cluster};
 }
 
+std::optional<Certificate> morse_bott_certificate(const Problem& p,
+                                                  const Mat<Rational>& k,
+                                                  std::string* why_not) {
+  const auto none = [&](std::string why) -> std::optional<Certificate> {
+    if (why_not != nullptr) *why_not = std::move(why);
+    return std::nullopt;
+  };
+  std::string detail;
+  if (k.cols() == 0 || !verify_critical_family(p, k, &detail)) {
+    return none(
+        "a degenerate minimum needs an affine manifold of critical points verified over "
+        "Q: " +
+        detail);
+  }
+  const ExactLdlt gram = exact_ldlt(Mat<Rational>(k.transpose() * k));
+  const ExactLdlt f = exact_ldlt(LossFunction<Rational>(p.network, p.data).hessian(*p.point));
+  const Eigen::Index dims = k.cols();
+  if (gram.inertia.positive != dims || f.inertia.zero != dims || f.inertia.negative != 0) {
+    return none(
+        fmt::format("the tangent basis has rank {} and the Hessian inertia {}: not a "
+                    "Morse–Bott minimum (the manifold's dimension is not the nullity, or "
+                    "a negative eigenvalue)",
+                    gram.inertia.positive,
+                    to_string(f.inertia)));
+  }
+  Certificate cert;
+  cert.problem = certificate_problem(p);
+  cert.produced_by = fmt::format("locus {}", kVersion);
+  cert.facts = {critical_fact(), critical_manifold_fact(k), ldlt_fact(f)};
+  cert.statement = fmt::format(
+      "the point lies on a {}-dimensional affine manifold of critical points whose dimension is "
+      "the Hessian's nullity, with no negative eigenvalue: a degenerate local minimum "
+      "(Morse–Bott)",
+      dims);
+  cert.conclusion = "minimum";
+  return cert;
+}
+
 std::optional<Certificate> classification_certificate(const Problem& p,
                                                       const Classification& c,
                                                       std::string* why_not) {
@@ -242,6 +288,15 @@ std::optional<Certificate> classification_certificate(const Problem& p,
     conclusion = "strict-maximum";
   } else if (c.kind == PointKind::Saddle && c.inertia.positive > 0 && c.inertia.negative > 0) {
     conclusion = "saddle";
+  } else if (c.kind == PointKind::DegenerateMinimum && c.evidence.rigour() == Rigour::Exact &&
+             c.stationarity == Stationarity::Exact) {
+    const std::optional<Mat<Rational>> k = supplied_tangent_basis(p);
+    if (!k) return none("a degenerate minimum needs the problem's tangent basis");
+    std::string why;
+    auto cert = morse_bott_certificate(p, *k, &why);
+    if (!cert) return none(why);
+    cert->produced_by = fmt::format("locus {} classify -a {}", kVersion, c.arithmetic);
+    return cert;
   } else {
     return none(fmt::format(
         "a {} with inertia {} rests on more than the inertia at a critical point (higher-order "

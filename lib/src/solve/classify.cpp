@@ -1053,4 +1053,14 @@ Classification classify_point(const Problem& p, const Arithmetic& a, const Class
   return c;
 }
 
+std::optional<Mat<Rational>> supplied_tangent_basis(const Problem& p) {
+  return tangent_basis(p);
+}
+
+bool verify_critical_family(const Problem& p, const Mat<Rational>& k, std::string* detail) {
+  const FamilyCheck r = check_critical_family(p, k);
+  if (detail != nullptr) *detail = r.detail;
+  return r.verdict == FamilyCheck::Verified;
+}
+
 }  // namespace locus

@@ -27,8 +27,8 @@ struct Certificate {
   nlohmann::json problem;  ///< certificate_problem(...)
   std::vector<nlohmann::json> facts;
   /// What follows from the facts (the checker derives it again): "strict-minimum",
-  /// "strict-maximum", "saddle", "not-critical", "not-extremum"; empty when the statement is the
-  /// facts themselves.
+  /// "strict-maximum", "saddle", "not-critical", "not-extremum", "minimum" (a degenerate local
+  /// minimum by Morse–Bott); empty when the statement is the facts themselves.
   std::string conclusion;
 };
 
@@ -52,6 +52,11 @@ nlohmann::json critical_ball_fact(int bits);
 
 /// "hessian-zero": every entry of the ball Hessian at `bits` is exactly {0}.
 nlohmann::json hessian_zero_fact(int bits);
+
+/// "critical-manifold": θ + K t is a critical point for every t ∈ Q^k, K = `directions` (P × k,
+/// independent columns). The checker verifies it exactly for polynomial losses (a grid of exact
+/// gradients) and the columns' rank.
+nlohmann::json critical_manifold_fact(const Mat<Rational>& directions);
 
 /// "activation-rank": rank Ã_l = rank over Q, Ã_l the N × (n_l [+ 1]) matrix of hidden layer l's
 /// outputs with a column of ones when layer l + 1 has biases (the checker recomputes it).
@@ -111,6 +116,14 @@ std::optional<std::vector<nlohmann::json>> image_inertia_facts(const Problem& p,
                                                                const Mat<Rational>& map,
                                                                int bits,
                                                                std::string* why_not);
+
+/// A degenerate minimum by Morse–Bott, over Q: θ + K t is critical for every t (verified exactly,
+/// a polynomial loss), K has full column rank k, and the exact Hessian has inertia (P − k, 0, k).
+/// Facts "critical", "critical-manifold", "inertia-ldlt" and the conclusion "minimum". None (with
+/// *why_not) when a condition fails or cannot be checked exactly.
+std::optional<Certificate> morse_bott_certificate(const Problem& p,
+                                                  const Mat<Rational>& k,
+                                                  std::string* why_not);
 
 /// The certificate of a classification (locus classify --certificate), built by re-running the
 /// proofs with the data a checker needs: "critical" and "inertia-ldlt" when θ is exactly critical

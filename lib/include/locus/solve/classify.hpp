@@ -89,4 +89,14 @@ Classification classify_point(const Problem& problem,
                               const Arithmetic& a,
                               const ClassifyOptions& options = {});
 
+/// The problem's tangent basis (`tangent_basis` or `certificate.tangent_basis`, P × k), if any.
+/// \throws InvalidArgument for a malformed basis.
+std::optional<Mat<Rational>> supplied_tangent_basis(const Problem& p);
+
+/// True when θ + K t is a critical point for every t ∈ Q^k, checked exactly (the loss is then a
+/// polynomial in θ: ∇L(θ + K t) vanishes on the grid {0..D}^k). False when refuted or when the
+/// check does not apply (a loss that is not a polynomial, a grid above 4096 points); *detail says
+/// which.
+bool verify_critical_family(const Problem& p, const Mat<Rational>& k, std::string* detail);
+
 }  // namespace locus
