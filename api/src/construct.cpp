@@ -107,20 +107,14 @@ PathOutcome check_path(const Problem& p, const PathRequest& request) {
                  ? out.check.all_constant()
                  : out.check.non_increasing && out.check.strict_decrease;
   if (request.certificate) {
-    std::string why;
-    if (auto fact = lc::path_fact(p, out.check, &why)) {
-      Certificate cert;
-      cert.statement = fmt::format(
-          "the loss never increases along the {} segment(s) of the path from the point{}",
-          out.check.segments.size(),
-          out.check.strict_decrease ? ", and is strictly lower at its end" : "");
-      cert.produced_by = fmt::format("locus {} path", kVersion);
-      cert.problem = certificate_problem(p);
-      cert.facts = {std::move(*fact)};
-      out.certificate = std::move(cert);
-    } else {
-      out.certificate_note = why;
-    }
+    out.certificate = lc::path_certificate(
+        p,
+        out.check,
+        fmt::format("the loss never increases along the {} segment(s) of the path from the point{}",
+                    out.check.segments.size(),
+                    out.check.strict_decrease ? ", and is strictly lower at its end" : ""),
+        &out.certificate_note);
+    if (out.certificate) out.certificate->produced_by = fmt::format("locus {} path", kVersion);
   }
   return out;
 }

@@ -569,6 +569,21 @@ std::optional<nlohmann::json> path_fact(const Problem& p,
   return fact;
 }
 
+std::optional<Certificate> path_certificate(const Problem& p,
+                                            const PathCheck& c,
+                                            std::string statement,
+                                            std::string* why_not,
+                                            std::vector<nlohmann::json> before) {
+  auto fact = path_fact(p, c, why_not);
+  if (!fact) return std::nullopt;
+  Certificate cert;
+  cert.statement = std::move(statement);
+  cert.problem = certificate_problem(p);
+  cert.facts = std::move(before);
+  cert.facts.push_back(std::move(*fact));
+  return cert;
+}
+
 nlohmann::json to_json(const PathCheck& c) {
   nlohmann::json j;
   j["arithmetic"] = c.arithmetic;

@@ -739,15 +739,14 @@ InstanceResult wide_non_attracting(const Context& ctx, std::uint32_t seed) {
         result(true, weakest(k.evidence, pc.evidence), detail::number(pc.decrease), detail);
     if (!ctx.certificate_dir.empty()) {
       std::string no_path;
-      if (auto fact = lc::path_fact(path, pc, &no_path)) {
-        Certificate cert;
-        cert.statement = fmt::format(
-            "{}: from the rounded degenerate minimum the loss never increases along the escape "
-            "path and is strictly lower at its end",
-            c->shape);
-        cert.problem = certificate_problem(path);
-        cert.facts = {std::move(*fact)};
-        r.certificates = {cert};
+      if (auto cert = lc::path_certificate(
+              path,
+              pc,
+              fmt::format("{}: from the rounded degenerate minimum the loss never increases along "
+                          "the escape path and is strictly lower at its end",
+                          c->shape),
+              &no_path)) {
+        r.certificates = {*cert};
       }
       r.not_certified =
           "the degenerate minimum next to the path's start (Krawczyk box, Morse–Bott argument) "

@@ -344,14 +344,14 @@ InstanceResult si1(const Context& ctx, std::uint32_t seed) {
                                         c.start_loss));
   if (!ctx.certificate_dir.empty() && r.holds) {
     std::string why;
-    if (auto fact = lc::path_fact(p, c, &why)) {
-      Certificate cert;
-      cert.statement =
-          "the loss is 0 at both ends of the 7-segment swap path and never increases along it "
-          "(hence is 0 all along: a connected path of global minima)";
-      cert.problem = certificate_problem(p);
-      cert.facts = {loss_fact(Rational(0)), std::move(*fact)};
-      r.certificates = {cert};
+    if (auto cert = lc::path_certificate(
+            p,
+            c,
+            "the loss is 0 at both ends of the 7-segment swap path and never increases along it "
+            "(hence is 0 all along: a connected path of global minima)",
+            &why,
+            {loss_fact(Rational(0))})) {
+      r.certificates = {*cert};
     } else {
       r.not_certified = "the path: " + why;
     }

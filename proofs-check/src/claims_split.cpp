@@ -401,15 +401,14 @@ InstanceResult ps4(const Context& ctx, std::uint32_t seed) {
              fmt::format("λ0 = {}: loss {} -> {}", to_string(s.lambda), c.start_loss, c.end_loss));
   if (!ctx.certificate_dir.empty() && r.holds) {
     std::string why;
-    if (auto fact = lc::path_fact(path, c, &why)) {
-      Certificate cert;
-      cert.statement = fmt::format(
-          "λ0 = {}: from the split point θ_λ0 the loss never increases along the three-phase "
-          "path (R3) and is strictly lower at its end",
-          to_string(s.lambda));
-      cert.problem = certificate_problem(path);
-      cert.facts = {std::move(*fact)};
-      r.certificates = {cert};
+    if (auto cert = lc::path_certificate(
+            path,
+            c,
+            fmt::format("λ0 = {}: from the split point θ_λ0 the loss never increases along the "
+                        "three-phase path (R3) and is strictly lower at its end",
+                        to_string(s.lambda)),
+            &why)) {
+      r.certificates = {*cert};
     } else {
       r.not_certified = "the path: " + why;
     }

@@ -29,6 +29,7 @@
 
 #include "locus/constructions/split.hpp"
 #include "locus/io/problem.hpp"
+#include "locus/solve/certificate.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -86,6 +87,14 @@ PathCheck check_path(const Problem& p, int bits = 256);
 /// non-increasing, or was decided exactly without a Bernstein subdivision (a tangency of φ' to 0
 /// inside (0, 1)). The first vertex must be the problem's point.
 std::optional<nlohmann::json> path_fact(const Problem& p, const PathCheck& c, std::string* why_not);
+
+/// A certificate of the check: `before` (facts about the problem's point), then path_fact. None
+/// (with *why_not) as path_fact.
+std::optional<Certificate> path_certificate(const Problem& p,
+                                            const PathCheck& c,
+                                            std::string statement,
+                                            std::string* why_not,
+                                            std::vector<nlohmann::json> before = {});
 
 /// R3: the three-phase non-increasing path out of the split minimum θ_λ0 (λ0 ∈ (0, 1)) of a
 /// critical small network: slide λ to 1, move the new unit's incoming row to the w̃* maximising
