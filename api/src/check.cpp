@@ -213,7 +213,9 @@ std::string check_table(const std::vector<lk::ClaimResult>& results, const Check
   if (files > 0 || !without.empty()) {
     out += fmt::format("\ncertificates: {} files (check them with locus-verify DIR)\n", files);
     if (!without.empty()) {
-      out += "proved instances without a (complete) certificate, not built by these claims yet: ";
+      out +=
+          "proved instances without a (complete) certificate (what is left out: "
+          "certificate_gaps in --json): ";
       for (std::size_t k = 0; k < without.size(); ++k) out += (k > 0 ? ", " : "") + without[k];
       out += "\n";
     }

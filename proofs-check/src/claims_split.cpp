@@ -603,10 +603,16 @@ InstanceResult lds1(const Context& ctx, std::uint32_t seed) {
   if (c.kind != PointKind::DegenerateMinimum && c.kind != PointKind::StrictMinimum) {
     return undecided("the instance is not a certified local minimum: " + c.reason);
   }
-  return result(c.kind != PointKind::StrictMinimum && c.inertia.zero > 0,
-                c.evidence,
-                static_cast<double>(c.inertia.zero),
-                fmt::format("suboptimal minimum with nullity {}", c.inertia.zero));
+  InstanceResult r = result(c.kind != PointKind::StrictMinimum && c.inertia.zero > 0,
+                            c.evidence,
+                            static_cast<double>(c.inertia.zero),
+                            fmt::format("suboptimal minimum with nullity {}", c.inertia.zero));
+  if (!ctx.certificate_dir.empty()) {
+    r.not_certified =
+        "G7's degenerate minimum next to a rounded point: Morse–Bott in balls (a manifold of "
+        "critical points known only inside a Krawczyk box), which no fact kind covers";
+  }
+  return r;
 }
 
 }  // namespace

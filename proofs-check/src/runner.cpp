@@ -118,6 +118,12 @@ ClaimResult run_claim(const Claim& claim, const Context& ctx, int threads) {
       std::filesystem::create_directories(ctx.certificate_dir);
       for (int i = 0; i < n; ++i) {
         const auto& certs = results[static_cast<std::size_t>(i)].certificates;
+        const std::string& gap = results[static_cast<std::size_t>(i)].not_certified;
+        if (!gap.empty() &&
+            std::find(out.certificate_gaps.begin(), out.certificate_gaps.end(), gap) ==
+                out.certificate_gaps.end()) {
+          out.certificate_gaps.push_back(gap);
+        }
         if (certs.empty()) {
           ++out.instances_without_certificate;
         } else if (!results[static_cast<std::size_t>(i)].not_certified.empty()) {
@@ -168,6 +174,7 @@ nlohmann::json to_json(const ClaimResult& r) {
     j["certificates"] = r.certificate_files;
     j["instances_without_certificate"] = r.instances_without_certificate;
     j["instances_partly_certified"] = r.instances_partly_certified;
+    j["certificate_gaps"] = r.certificate_gaps;
   }
   return j;
 }

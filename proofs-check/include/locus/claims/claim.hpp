@@ -127,6 +127,8 @@ struct ClaimResult {
   int instances_without_certificate = 0;
   /// Proved instances whose certificates cover only part of the statement.
   int instances_partly_certified = 0;
+  /// What the certificates leave out, each distinct InstanceResult::not_certified once.
+  std::vector<std::string> certificate_gaps;
 };
 
 /// Runs `work` on `threads` threads (the calling one included) and joins them. Each worker
