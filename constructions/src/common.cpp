@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "locus/error.hpp"
+#include "locus/io/json_number.hpp"
 #include "locus/linalg/spectrum.hpp"
 
 #include <fmt/format.h>
@@ -18,13 +19,7 @@ nlohmann::json to_json(const Inertia& in) {
 }
 
 nlohmann::json matrix_json(const Mat<Rational>& m) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (Eigen::Index i = 0; i < m.rows(); ++i) {
-    nlohmann::json row = nlohmann::json::array();
-    for (Eigen::Index j = 0; j < m.cols(); ++j) row.push_back(to_string(m(i, j)));
-    rows.push_back(row);
-  }
-  return rows;
+  return number_matrix(m);
 }
 
 nlohmann::json matrix_json(const Mat<Ball>& m) {
@@ -38,13 +33,7 @@ nlohmann::json matrix_json(const Mat<Ball>& m) {
 }
 
 nlohmann::json columns_json(const Mat<Rational>& m) {
-  nlohmann::json cols = nlohmann::json::array();
-  for (Eigen::Index j = 0; j < m.cols(); ++j) {
-    nlohmann::json col = nlohmann::json::array();
-    for (Eigen::Index i = 0; i < m.rows(); ++i) col.push_back(to_string(m(i, j)));
-    cols.push_back(col);
-  }
-  return cols;
+  return number_matrix(m.transpose());  // the columns, each a list
 }
 
 Coordinate decode_index(const Network& net, Eigen::Index i) {

@@ -561,10 +561,11 @@ std::optional<nlohmann::json> path_fact(const Problem& p,
     segments.push_back(std::move(j));
   }
   nlohmann::json fact{{"kind", "path"}, {"vertices", vertices}, {"segments", segments}};
-  if (c.bits == 0) fact["end_loss"] = c.end_loss;
+  // the end loss and the decrease are exact numbers when the check computed over Q
+  const bool exact = c.evidence.rigour() == Rigour::Exact;
+  if (exact) fact["end_loss"] = c.end_loss;
   if (c.strict_decrease) {
-    fact["decrease"] =
-        c.bits == 0 ? nlohmann::json{{"exact", true}} : nlohmann::json{{"bits", c.bits}};
+    fact["decrease"] = exact ? nlohmann::json{{"exact", true}} : nlohmann::json{{"bits", c.bits}};
   }
   return fact;
 }

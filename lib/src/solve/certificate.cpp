@@ -91,11 +91,8 @@ json matrix_block(const Mat<Rational>& m) {
 }
 
 json critical_manifold_fact(const Mat<Rational>& directions) {
-  json columns = json::array();
-  for (Eigen::Index j = 0; j < directions.cols(); ++j) {
-    columns.push_back(number_array(Vec<Rational>(directions.col(j))));
-  }
-  return json{{"kind", "critical-manifold"}, {"directions", columns}};
+  // the columns, each a list (number_matrix writes rows)
+  return json{{"kind", "critical-manifold"}, {"directions", number_matrix(directions.transpose())}};
 }
 
 json activation_rank_fact(int layer, Eigen::Index rank) {
@@ -169,42 +166,57 @@ json cluster_fact(const ClusterCertificate& c) {
               {"basis", basis}};
 }
 
-std::optional<std::vector<json>> box_inertia_facts(const Problem& p,
-                                                   int bits,
-                                                   std::string* why_not) {
-  Mat<Ball> box_hessian;
-  const ExistenceProof ex = prove_critical_point(p.network, p.data, *p.point, bits, &box_hessian);
-  if (!ex.proved || ex.radius == 0) {
-    if (why_not != nullptr) *why_not = "no Krawczyk box: " + ex.reason;
-    return std::nullopt;
-  }
-  const ScopedBallPrecision precision(bits);
-  const ClusterCertificate cc = certify_cluster(box_hessian, true);
-  if (!cc.decided) {
+namespace {
+
+// The "inertia-cluster" fact at "box" of a Hessian enclosed over a box, with its inertia; none
+// (with *why_not) when the ball certificate does not decide it with a basis.
+std::optional<json> box_cluster_fact(const Mat<Ball>& hessian,
+                                     Inertia* inertia,
+                                     std::string* why_not) {
+  const ClusterCertificate cc = certify_cluster(hessian, true);
+  if (!cc.decided || cc.basis_cluster != cc.inertia.zero) {
     if (why_not != nullptr) *why_not = "the inertia over the box is not certified: " + cc.reason;
     return std::nullopt;
   }
+  *inertia = cc.inertia;
   json cluster = cluster_fact(cc);
   cluster["at"] = "box";
-  return std::vector<json>{krawczyk_fact(*p.point, ex.radius, ex.preconditioner, bits), cluster};
+  return cluster;
 }
 
-std::optional<std::vector<json>> image_inertia_facts(const Problem& p,
-                                                     const Problem& image,
-                                                     const Mat<Rational>& map,
-                                                     int bits,
-                                                     std::string* why_not) {
-  const auto none = [&](std::string why) -> std::optional<std::vector<json>> {
-    if (why_not != nullptr) *why_not = std::move(why);
+}  // namespace
+
+std::optional<BoxInertiaFacts> box_inertia_facts(const Problem& p, int bits, std::string* why_not) {
+  BoxInertiaFacts out;
+  Mat<Ball> box_hessian;
+  out.existence = prove_critical_point(p.network, p.data, *p.point, bits, &box_hessian);
+  if (!out.existence.proved || out.existence.radius == 0) {
+    if (why_not != nullptr) *why_not = "no Krawczyk box: " + out.existence.reason;
     return std::nullopt;
-  };
-  if (!p.point || !image.point || map.cols() != p.point->size() ||
-      map.rows() != image.point->size() || Vec<Rational>(map * *p.point) != *image.point) {
-    return none("the image's point is not map·θ̃");
   }
-  const ExistenceProof ex = prove_critical_point(p.network, p.data, *p.point, bits);
-  if (!ex.proved || ex.radius == 0) return none("no Krawczyk box: " + ex.reason);
-  json fact = krawczyk_fact(*p.point, ex.radius, ex.preconditioner, bits);
+  const ScopedBallPrecision precision(bits);
+  auto cluster = box_cluster_fact(box_hessian, &out.inertia, why_not);
+  if (!cluster) return std::nullopt;
+  out.facts = {krawczyk_fact(*p.point, out.existence.radius, out.existence.preconditioner, bits),
+               std::move(*cluster)};
+  return out;
+}
+
+std::optional<BoxInertiaFacts> image_inertia_facts(const Problem& p,
+                                                   const ExistenceProof& existence,
+                                                   int bits,
+                                                   const Problem& image,
+                                                   const Mat<Rational>& map,
+                                                   std::string* why_not) {
+  if (!p.point || !image.point || map.cols() != p.point->size() ||
+      map.rows() != image.point->size() || Vec<Rational>(map * *p.point) != *image.point ||
+      !existence.proved || existence.radius == 0) {
+    if (why_not != nullptr) *why_not = "no Krawczyk box for p, or the image's point is not map·θ̃";
+    return std::nullopt;
+  }
+  BoxInertiaFacts out;
+  out.existence = existence;
+  json fact = krawczyk_fact(*p.point, existence.radius, existence.preconditioner, bits);
   fact["kind"] = "krawczyk-image";
   fact["problem"] = certificate_problem(p);
   fact["map"] = number_matrix(map);
@@ -213,15 +225,14 @@ std::optional<std::vector<json>> image_inertia_facts(const Problem& p,
   Vec<Ball> box(image.point->size());
   for (Eigen::Index i = 0; i < box.size(); ++i) {
     Rational r(0);
-    for (Eigen::Index j = 0; j < map.cols(); ++j) r += abs(map(i, j)) * ex.radius;
+    for (Eigen::Index j = 0; j < map.cols(); ++j) r += abs(map(i, j)) * existence.radius;
     box(i) = Ball::from_mid_rad((*image.point)(i), r);
   }
-  const ClusterCertificate cc =
-      certify_cluster(LossFunction<Ball>(image.network, image.data).hessian(box), true);
-  if (!cc.decided) return none("the inertia over the image box is not certified: " + cc.reason);
-  json cluster = cluster_fact(cc);
-  cluster["at"] = "box";
-  return std::vector<json>{fact, cluster};
+  auto cluster = box_cluster_fact(
+      LossFunction<Ball>(image.network, image.data).hessian(box), &out.inertia, why_not);
+  if (!cluster) return std::nullopt;
+  out.facts = {std::move(fact), std::move(*cluster)};
+  return out;
 }
 
 std::optional<Certificate> morse_bott_certificate(const Problem& p,
@@ -333,22 +344,14 @@ std::optional<Certificate> classification_certificate(const Problem& p,
     cert.statement = fmt::format("the point is a critical point of the loss and a {}", conclusion);
   } else if (c.stationarity == Stationarity::ProvedNearby) {
     // The existence proof again, with the box Hessian, and its inertia with the basis.
-    Mat<Ball> box_hessian;
-    const ExistenceProof ex = prove_critical_point(p.network, p.data, *p.point, bits, &box_hessian);
-    if (!ex.proved || ex.radius == 0)
-      return none("the existence proof did not repeat: " + ex.reason);
-    const ScopedBallPrecision precision(bits);
-    const ClusterCertificate cc = certify_cluster(box_hessian, true);
-    if (!cc.decided || cc.inertia.zero != 0 || cc.basis_cluster != 0) {
-      return none("the inertia over the box did not repeat: " + cc.reason);
-    }
-    cert.facts.push_back(krawczyk_fact(*p.point, ex.radius, ex.preconditioner, bits));
-    json cluster = cluster_fact(cc);
-    cluster["at"] = "box";
-    cert.facts.push_back(cluster);
+    std::string why;
+    auto box = box_inertia_facts(p, bits, &why);
+    if (!box) return none("the existence proof or the inertia over its box did not repeat: " + why);
+    if (box->inertia.zero != 0) return none("the inertia over the box has a zero cluster");
+    cert.facts = std::move(box->facts);
     cert.statement = fmt::format(
         "a unique critical point of the loss lies within max-norm {} of the point, and it is a {}",
-        format_bound(ex.radius, true, 4),
+        format_bound(box->existence.radius, true, 4),
         conclusion);
   } else {
     return none(

@@ -12,6 +12,7 @@
 #include "locus/linalg/inertia.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/solve/classify.hpp"
+#include "locus/solve/existence.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -100,22 +101,29 @@ nlohmann::json krawczyk_fact(const Vec<Rational>& center,
 /// with its own rounding re-derives them. \throws InvalidArgument without a basis.
 nlohmann::json cluster_fact(const ClusterCertificate& c);
 
+/// Facts about the Hessian over a box that holds a critical point, and what they say.
+struct BoxInertiaFacts {
+  ExistenceProof existence;           ///< the Krawczyk proof whose box X the facts use
+  std::vector<nlohmann::json> facts;  ///< "krawczyk" or "krawczyk-image", "inertia-cluster"
+  Inertia inertia;                    ///< of the cluster fact (zero: the cluster's size)
+};
+
 /// The inertia of ∇²L at the unique critical point θ* next to p's point: "krawczyk" (the box X)
 /// and "inertia-cluster" at "box" (the inertia over all of X, hence at θ*), at `bits`. None (with
 /// *why_not) when the existence proof or the cluster certificate fails.
-std::optional<std::vector<nlohmann::json>> box_inertia_facts(const Problem& p,
-                                                             int bits,
-                                                             std::string* why_not);
+std::optional<BoxInertiaFacts> box_inertia_facts(const Problem& p, int bits, std::string* why_not);
 
-/// The inertia of ∇²L_image at map·θ*, θ* the critical point of p proved by Krawczyk, for a
-/// problem `image` whose point is map·θ̃ exactly (e.g. a split of p, map = its linear map):
-/// "krawczyk-image" (p embedded, its box X, the map) and "inertia-cluster" at "box" over the box
-/// map·X. None (with *why_not) when a proof fails or image's point is not map·θ̃.
-std::optional<std::vector<nlohmann::json>> image_inertia_facts(const Problem& p,
-                                                               const Problem& image,
-                                                               const Mat<Rational>& map,
-                                                               int bits,
-                                                               std::string* why_not);
+/// The inertia of ∇²L_image at map·θ*, θ* the critical point of p proved by `existence` (e.g.
+/// box_inertia_facts(p).existence), for a problem `image` whose point is map·θ̃ exactly (e.g. a
+/// split of p, map = its linear map): "krawczyk-image" (p embedded, its box X, the map) and
+/// "inertia-cluster" at "box" over the box map·X. None (with *why_not) when the proof is missing,
+/// image's point is not map·θ̃, or the cluster certificate fails.
+std::optional<BoxInertiaFacts> image_inertia_facts(const Problem& p,
+                                                   const ExistenceProof& existence,
+                                                   int bits,
+                                                   const Problem& image,
+                                                   const Mat<Rational>& map,
+                                                   std::string* why_not);
 
 /// A degenerate minimum by Morse–Bott, over Q: θ + K t is critical for every t (verified exactly,
 /// a polynomial loss), K has full column rank k, and the exact Hessian has inertia (P − k, 0, k).
