@@ -76,9 +76,11 @@ Problem g1_critical_problem() {
   return p;
 }
 
-Problem g7_counterexample(const Problem& g1, std::uint32_t seed) {
+Problem g7_counterexample(const Problem& g1, std::uint32_t seed, Mat<Rational>* map) {
   std::mt19937 rng(seed);
   Problem p = g1;
+  Mat<Rational> composite =
+      Mat<Rational>::Identity(g1.network.num_parameters(), g1.network.num_parameters());
   for (int k = 0; k < 9; ++k) {
     std::uniform_int_distribution<int> unit(0, p.network.width(1) - 1);
     std::uniform_int_distribution<int> percent(20, 80);
@@ -86,8 +88,10 @@ Problem g7_counterexample(const Problem& g1, std::uint32_t seed) {
     s.layer = 1;
     s.unit = unit(rng);
     s.lambda = Rational(percent(rng), 100);
+    composite = Mat<Rational>(split_map(p, s) * composite);
     p = split_problem(p, s);
   }
+  if (map != nullptr) *map = composite;
   const Network& net = p.network;  // 1-10-1
   const int H = net.width(1);
   // The critical manifold: all incoming rows equal, outgoing weights with a fixed sum. Its tangent:

@@ -536,7 +536,7 @@ std::string check_cluster(const Model& m,
   }
   return "inertia " + inertia_text(pos, neg, cluster) + " of the Hessian " +
          (box == nullptr ? "at the point"
-          : krawczyk_box ? "over the whole Krawczyk box"
+          : krawczyk_box ? "over the whole box (it holds a critical point)"
                          : "over the whole image box") +
          " (P = " + std::to_string(n) + ", balls at " + std::to_string(bits) +
          " bits): " + std::to_string(cluster) + " eigenvalues with |λ| <= " + eps_claim.str() +
@@ -629,6 +629,172 @@ json check_krawczyk_image(const std::vector<Q>& theta, const json& f, std::strin
   }
   what += "; M maps the box into the box M c ± |M| r around this problem's point";
   return box;
+}
+
+/// What a verified "krawczyk-split" fact gives: the box M·c ± |M|·r, which holds the critical point
+/// M·θ*, and the dimension of the affine family of critical points through it.
+struct SplitImage {
+  json box;
+  long manifold = 0;
+  long kernel = 0;  // manifold + Lemma K's directions: a lower bound on the nullity at M·θ*
+};
+
+/// "krawczyk-split": Krawczyk's proof for a smaller problem (embedded) whose hidden units this
+/// problem replicates (Fukumizu & Amari 2000, §2). Per hidden layer the fact lists each unit's
+/// source unit and fraction μ; the checker builds the map M itself: a copy q of source unit s has
+/// s's bias and, from a copy i of source unit t in the layer below, the weight μ_i·W[s, t]. It
+/// requires the same data, loss, activations and bias flags, no L2 term, and fractions summing
+/// to 1 over each source unit's copies. Then (docs/certificates.md) ∇L(M_μ θ) is ∇L_small(θ)
+/// with each entry scaled by a fraction, for every θ and every such μ: M·θ* is a critical point,
+/// and so is every point of the affine family μ ↦ M_μ θ*, whose dimension is Σ (copies − 1) over
+/// the sources whose outgoing weights are not all 0. Only sources with an outgoing weight that
+/// excludes 0 over the whole box are counted.
+SplitImage check_krawczyk_split(const Model& big,
+                                const json& big_json,
+                                const std::vector<Q>& theta,
+                                const json& f,
+                                std::string& what) {
+  const json& small_json = member(f, "problem");
+  const Model small = parse_model(small_json);
+  const auto point = numbers(member(small_json, "point"), "problem.point");
+  if (point.size() != small.parameters()) throw Reject("problem.point: P entries expected");
+  what = "embedded problem: " + check_krawczyk(small, point, f);
+  // the same problem but for the widths and the point
+  json a = small_json, b = big_json;
+  for (json* x : {&a, &b}) {
+    x->erase("widths");
+    x->erase("point");
+  }
+  if (a != b) {
+    throw Reject(
+        "split: the embedded problem differs from this one in more than its widths and "
+        "point (data, loss, activations, biases, scale)");
+  }
+  if (!(small.l2 == Q(0)) || !(big.l2 == Q(0))) {
+    throw Reject("split: an L2 term breaks Fukumizu-Amari's lemma (l2 must be 0)");
+  }
+  if (big.widths.size() != small.widths.size() || big.widths.front() != small.widths.front() ||
+      big.widths.back() != small.widths.back()) {
+    throw Reject("split: the depth, the input and the output widths must agree");
+  }
+  const int L = big.layers();
+  const auto& source_rows = member(f, "source");
+  const auto& fraction_rows = member(f, "fraction");
+  if (source_rows.size() != static_cast<std::size_t>(L - 1) ||
+      fraction_rows.size() != static_cast<std::size_t>(L - 1)) {
+    throw Reject("source, fraction: one list per hidden layer expected");
+  }
+  // src[l][q], mu[l][q] for l = 0..L (identity with fraction 1 on the input and output layers)
+  std::vector<std::vector<int>> src(static_cast<std::size_t>(L + 1));
+  std::vector<std::vector<Q>> mu(static_cast<std::size_t>(L + 1));
+  for (int l = 0; l <= L; ++l) {
+    const auto n = static_cast<std::size_t>(big.width(l));
+    if (l == 0 || l == L) {
+      for (std::size_t q = 0; q < n; ++q) {
+        src[l].push_back(static_cast<int>(q));
+        mu[l].emplace_back(1);
+      }
+      continue;
+    }
+    src[l] = source_rows[static_cast<std::size_t>(l - 1)].get<std::vector<int>>();
+    mu[l] = numbers(fraction_rows[static_cast<std::size_t>(l - 1)], "fraction");
+    if (src[l].size() != n || mu[l].size() != n) {
+      throw Reject("source, fraction: layer " + std::to_string(l) + " needs " + std::to_string(n) +
+                   " entries");
+    }
+    std::vector<Q> sum(static_cast<std::size_t>(small.width(l)), Q(0));
+    std::vector<bool> seen(sum.size(), false);
+    for (std::size_t q = 0; q < n; ++q) {
+      const int s = src[l][q];
+      if (s < 0 || s >= small.width(l)) throw Reject("source: unit out of range");
+      sum[static_cast<std::size_t>(s)] = sum[static_cast<std::size_t>(s)] + mu[l][q];
+      seen[static_cast<std::size_t>(s)] = true;
+    }
+    for (std::size_t s = 0; s < sum.size(); ++s) {
+      if (!seen[s] || !(sum[s] == Q(1))) {
+        throw Reject("fraction: the copies of unit " + std::to_string(s) + " of layer " +
+                     std::to_string(l) + " must have fractions summing to 1");
+      }
+    }
+  }
+  const auto r = numbers(member(f, "radius"), "radius");
+  if (theta.size() != big.parameters()) throw Reject("split: P entries expected");
+  json box{{"center", json::array()}, {"radius", json::array()}};
+  std::vector<Q> center(theta.size()), radius(theta.size());
+  for (int l = 1; l <= L; ++l) {
+    for (int q = 0; q < big.width(l); ++q) {
+      const int s = src[static_cast<std::size_t>(l)][static_cast<std::size_t>(q)];
+      for (int i = 0; i < big.columns(l); ++i) {
+        const bool bias = i == big.width(l - 1);
+        const int t = bias ? small.width(l - 1)
+                           : src[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i)];
+        const Q c = bias ? Q(1) : mu[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i)];
+        const std::size_t j = small.index(l, s, t);
+        const std::size_t k = big.index(l, q, i);
+        center[k] = c * point[j];
+        radius[k] = (c.sign() < 0 ? -c : c) * r[j];
+      }
+    }
+  }
+  for (std::size_t k = 0; k < theta.size(); ++k) {
+    if (!(center[k] == theta[k])) {
+      throw Reject("split: (M c)[" + std::to_string(k) + "] = " + center[k].str() +
+                   " is not the problem's point " + theta[k].str());
+    }
+    box["center"].push_back(center[k].str());
+    box["radius"].push_back(radius[k].str());
+  }
+  // the family's dimension: sources in hidden layers with an outgoing weight that excludes 0
+  long manifold = 0;
+  for (int l = 1; l < L; ++l) {
+    std::vector<long> copies(static_cast<std::size_t>(small.width(l)), 0);
+    for (int s : src[static_cast<std::size_t>(l)]) ++copies[static_cast<std::size_t>(s)];
+    for (int s = 0; s < small.width(l); ++s) {
+      bool nonzero = false;
+      for (int q = 0; q < small.width(l + 1) && !nonzero; ++q) {
+        const std::size_t j = small.index(l + 1, q, s);
+        const Q size = point[j].sign() < 0 ? -point[j] : point[j];
+        nonzero = r[j] < size;
+      }
+      if (nonzero) manifold += copies[static_cast<std::size_t>(s)] - 1;
+    }
+  }
+  // Lemma K: a copy i with fraction 0 (its outgoing weights are 0) of a source s that feeds a
+  // single unit through a weight excluding 0 over the box. Moving i's incoming row leaves the
+  // network function and every gradient entry but i's outgoing ones unchanged; those change at
+  // the rate Σ_n δ(x_n) σ'(z_s(x_n)) ã(x_n), which is ∂L_small/∂(s's incoming row) / W[0, s] = 0
+  // at θ*. So the columns(l) coordinate vectors of i's incoming row are in ker H at M·θ*.
+  long kernel = manifold;
+  for (int l = 1; l < L; ++l) {
+    if (small.width(l + 1) != 1) continue;
+    for (int i = 0; i < big.width(l); ++i) {
+      if (mu[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)].sign() != 0) continue;
+      const std::size_t j =
+          small.index(l + 1, 0, src[static_cast<std::size_t>(l)][static_cast<std::size_t>(i)]);
+      const Q size = point[j].sign() < 0 ? -point[j] : point[j];
+      if (r[j] < size) kernel += big.columns(l);
+    }
+  }
+  what +=
+      "; the split map M (built here) takes θ* to a critical point (Fukumizu-Amari) in the "
+      "box M c ± |M| r around this problem's point, on an affine family of critical points "
+      "of dimension " +
+      std::to_string(manifold);
+  if (kernel > manifold) {
+    what += "; Lemma K adds " + std::to_string(kernel - manifold) +
+            " kernel directions there (the incoming rows of copies with fraction 0)";
+  }
+  for (int l = 1; l < L; ++l) {
+    // the copies of a unit have equal outputs at M·θ*: Ã_l has at most n_l(small) distinct
+    // columns besides the ones
+    if (big.width(l) > small.width(l)) {
+      what += "; there, rank Ã_" + std::to_string(l) + " <= " +
+              std::to_string(small.width(l) + (big.biases[static_cast<std::size_t>(l)] ? 1 : 0)) +
+              " (its " + std::to_string(big.width(l)) + " units copy " +
+              std::to_string(small.width(l)) + ")";
+    }
+  }
+  return {box, manifold, kernel};
 }
 
 /// Along the direction u, φ(t) = L(θ + t u): φ'(0) = 0 and φ''(0) = 0 exactly (zero balls) and
@@ -1019,6 +1185,38 @@ std::string check_conclusion(const std::string& conclusion,
   return conclusion + ": " + where + in;
 }
 
+/// Morse–Bott: a critical point on a k-dimensional manifold M of critical points (L is constant
+/// on M near it) has T M ⊆ ker H (differentiate ∇L = 0 along M); when the Hessian's nullity is k
+/// and it has no negative eigenvalue, H is positive definite on a complement of T M and L >= its
+/// value nearby: a local minimum, not strict. The point is θ itself (a critical-manifold fact and
+/// an exact inertia at θ) or the critical point M·θ* of a krawczyk-split fact (the inertia over
+/// its box).
+std::string check_minimum(long p,
+                          long manifold,
+                          bool exact_inertia,
+                          const std::vector<long>& at_point,
+                          long box_manifold,
+                          const std::vector<long>& over_box) {
+  const bool at = manifold > 0 && exact_inertia && at_point.size() == 3;
+  if (!at && !(box_manifold > 0 && over_box.size() == 3)) {
+    throw Reject(
+        "minimum needs a verified critical-manifold and an exact inertia at the point, or a "
+        "krawczyk-split family and the inertia over its box");
+  }
+  const long k = at ? manifold : box_manifold;
+  const std::vector<long>& in = at ? at_point : over_box;
+  if (in[1] != 0 || in[2] != k || in[0] != p - k) {
+    throw Reject("minimum: the inertia " + inertia_text(in[0], in[1], in[2]) +
+                 " is not (P - k, 0, k) for the manifold's dimension k = " + std::to_string(k));
+  }
+  return std::string("minimum: ") +
+         (at ? "θ lies on a " + std::to_string(k) + "-dimensional manifold of critical points"
+             : "the critical point in the box lies on a " + std::to_string(k) +
+                   "-dimensional affine family of critical points (the split's fractions)") +
+         ", the Hessian's nullity is " + std::to_string(k) +
+         " and it has no negative eigenvalue (Morse–Bott): a local minimum, not strict";
+}
+
 struct Outcome {
   bool verified = false;
   std::string text;
@@ -1066,6 +1264,8 @@ Outcome check_file(const std::filesystem::path& path) {
     bool box_critical = false;  // the box holds a critical point of this problem (krawczyk)
     bool critical = false, not_critical = false, not_extremum = false;
     long manifold = 0;           // dimension of a verified manifold of critical points through θ
+    long box_manifold = 0;       // the same through the critical point in the box (a split)
+    long box_kernel = 0;         // a lower bound on the nullity there (family and Lemma K)
     bool exact_inertia = false;  // at_point comes from an exact LDLᵀ of the Hessian
     std::vector<long> at_point, over_box;  // verified inertias
     for (const auto& f : facts) {
@@ -1107,16 +1307,43 @@ Outcome check_file(const std::filesystem::path& path) {
           exact_inertia = false;
         } else if (box_critical) {
           over_box = inertia;
+          if (box_kernel > 0) {
+            // the family's tangent space at M·θ* lies in ker H there (differentiate ∇L = 0
+            // along the family), and so do Lemma K's directions: at least box_kernel
+            // eigenvalues are 0, and they are in the cluster
+            if (inertia[2] < box_kernel) {
+              throw Reject("the cluster has " + std::to_string(inertia[2]) +
+                           " eigenvalues, fewer than the " + std::to_string(box_kernel) +
+                           " known zero eigenvalues at the split's critical point");
+            }
+            if (inertia[2] == box_kernel) {
+              what += "; at the critical point M·θ* the " + std::to_string(box_kernel) +
+                      " cluster eigenvalues are exactly 0 (its nullity is " +
+                      std::to_string(box_kernel) + ")";
+            }
+          }
         }
       } else if (kind == "krawczyk") {
         what = check_krawczyk(m, theta, f);
         box = &f;
         box_critical = true;
+        box_manifold = 0;
+        box_kernel = 0;
         over_box.clear();
       } else if (kind == "krawczyk-image") {
         image_box = check_krawczyk_image(theta, f, what);
         box = &image_box;
         box_critical = false;
+        box_manifold = 0;
+        box_kernel = 0;
+        over_box.clear();
+      } else if (kind == "krawczyk-split") {
+        SplitImage split = check_krawczyk_split(m, member(j, "problem"), theta, f, what);
+        image_box = std::move(split.box);
+        box = &image_box;
+        box_critical = true;  // M·θ* is a critical point of this problem in the box
+        box_manifold = split.manifold;
+        box_kernel = split.kernel;
         over_box.clear();
       } else if (kind == "critical-manifold") {
         manifold = check_critical_manifold(m, theta, f, what);
@@ -1136,25 +1363,13 @@ Outcome check_file(const std::filesystem::path& path) {
       lines += "\n  fact " + std::to_string(index) + " (" + kind + "): " + what;
     }
     if (j.contains("conclusion") && j.at("conclusion") == "minimum") {
-      // Morse–Bott: θ lies on a manifold M of critical points (L is constant on it near θ) with
-      // T_θM ⊆ ker H (differentiate ∇L = 0 along M); when dim M = nullity, H is positive definite
-      // on a complement of T_θM and L >= L(θ) near θ.
       kind = "conclusion";
-      const long p = static_cast<long>(m.parameters());
-      if (manifold == 0 || !exact_inertia || at_point.size() != 3) {
-        throw Reject(
-            "minimum needs a verified critical-manifold and an exact inertia at the point");
-      }
-      if (at_point[1] != 0 || at_point[2] != manifold || at_point[0] != p - manifold) {
-        throw Reject(
-            "minimum: the inertia " + inertia_text(at_point[0], at_point[1], at_point[2]) +
-            " is not (P - k, 0, k) for the manifold's dimension k = " + std::to_string(manifold));
-      }
-      lines += "\n  conclusion: minimum: θ lies on a " + std::to_string(manifold) +
-               "-dimensional manifold of critical points, the Hessian's nullity is " +
-               std::to_string(manifold) +
-               " and it has no negative eigenvalue (Morse–Bott): a "
-               "local minimum, not strict";
+      lines += "\n  conclusion: " + check_minimum(static_cast<long>(m.parameters()),
+                                                  manifold,
+                                                  exact_inertia,
+                                                  at_point,
+                                                  box_manifold,
+                                                  over_box);
     } else if (j.contains("conclusion") && j.at("conclusion") == "not-extremum") {
       kind = "conclusion";
       if (!not_extremum) throw Reject("not-extremum needs a verified third-order fact");

@@ -214,6 +214,11 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
       } else {
         r.certificates = detail::split_box_certificates(
             *small, s, 256, si.inertia, c.big_inertia.inertia, &r.not_certified);
+        // without L2, the split's certificate proves θ*_λ critical and concludes
+        if (r.not_certified.empty() && r.certificates.size() == 2 &&
+            r.certificates[1].conclusion == (f_definite ? "minimum" : "saddle")) {
+          return r;
+        }
       }
       if (f_definite && !minimum) {
         r.not_certified = "that the degenerate point is a minimum (a Morse–Bott argument)" +
@@ -486,6 +491,8 @@ bool design_targets(std::mt19937& rng, Problem& p, std::string& why) {
 struct WideCandidate {
   Problem wide, pre;
   lc::SplitSpec last;
+  Problem merged;          // the refined merged problem (one unit per group)
+  Mat<Rational> map;       // the composite split: wide's point = map · merged's point
   std::vector<int> sizes;  // group sizes in the wide layer
   std::string shape;
 };
@@ -584,7 +591,10 @@ std::optional<WideCandidate> wide_candidate(std::mt19937& rng,
   const auto resplit = [&](const Problem& merged) {
     WideCandidate out;
     out.sizes = sizes;
+    out.merged = merged;
     Problem p = merged;
+    const auto P = merged.network.num_parameters();
+    out.map = Mat<Rational>::Identity(P, P);
     for (int j = 0; j < groups; ++j) {
       const int s = sizes[static_cast<std::size_t>(j)];
       for (int k = 0; k + 1 < s; ++k) {
@@ -594,6 +604,7 @@ std::optional<WideCandidate> wide_candidate(std::mt19937& rng,
         spec.lambda = Rational(1, s - k);
         out.pre = p;
         out.last = spec;
+        out.map = Mat<Rational>(lc::split_map(p, spec) * out.map);
         p = lc::split_problem(p, spec);
       }
     }
@@ -748,9 +759,17 @@ InstanceResult wide_non_attracting(const Context& ctx, std::uint32_t seed) {
               &no_path)) {
         r.certificates = {*cert};
       }
+      // the degenerate minimum: the merged network's critical point split into the groups
+      std::string no_minimum;
+      if (auto minimum =
+              detail::split_minimum_certificate(c->merged, w, c->map, 256, &no_minimum)) {
+        minimum->statement = fmt::format("{}, the path's start: {}", c->shape, minimum->statement);
+        r.certificates.push_back(*minimum);
+      }
       r.not_certified =
-          "the degenerate minimum next to the path's start (Krawczyk box, Morse–Bott argument) "
-          "and L(end) below L over that box" +
+          "that the path, certified from the rounded point, also leads from the true critical "
+          "point next to it (L(end) below L over the Krawczyk box)" +
+          (no_minimum.empty() ? std::string() : "; the minimum: " + no_minimum) +
           (no_path.empty() ? std::string() : "; the path: " + no_path);
     }
     return r;

@@ -173,7 +173,8 @@ std::vector<Certificate> split_box_certificates(const Problem& small,
                                                 int bits,
                                                 const Inertia& small_inertia,
                                                 const Inertia& big_inertia,
-                                                std::string* not_certified) {
+                                                std::string* not_certified,
+                                                Eigen::Index* known_nullity) {
   namespace lc = locus::constructions;
   std::string why;
   const Problem big = lc::split_problem(small, spec);
@@ -208,7 +209,51 @@ std::vector<Certificate> split_box_certificates(const Problem& small,
       to_string(small_inertia));
   t.problem = certificate_problem(big);
   t.facts = std::move(b->facts);
+  const auto P = big.network.num_parameters();
+  if (b->critical && big_inertia.positive > 0 && big_inertia.negative > 0) {
+    t.conclusion = "saddle";
+  } else if (b->family > 0 && big_inertia.negative == 0 && big_inertia.zero == b->family &&
+             big_inertia.positive == P - b->family) {
+    t.conclusion = "minimum";
+  }
+  if (known_nullity != nullptr) *known_nullity = b->kernel;
   return {s, t};
+}
+
+std::optional<Certificate> split_minimum_certificate(const Problem& small,
+                                                     const Problem& big,
+                                                     const Mat<Rational>& map,
+                                                     int bits,
+                                                     std::string* why_not) {
+  std::string why;
+  auto a = box_inertia_facts(small, bits, &why);
+  auto b = a ? image_inertia_facts(small, a->existence, bits, big, map, &why) : std::nullopt;
+  const auto P = big.network.num_parameters();
+  if (b && (b->family == 0 || b->inertia.negative != 0 || b->inertia.zero != b->family ||
+            b->inertia.positive != P - b->family)) {
+    why = fmt::format(
+        "the inertia {} over the image box is not (P − k, 0, k) for the split "
+        "family's dimension k = {}",
+        to_string(b->inertia),
+        b->family);
+    b.reset();
+  }
+  if (!b) {
+    if (why_not != nullptr) *why_not = why;
+    return std::nullopt;
+  }
+  Certificate c;
+  c.problem = certificate_problem(big);
+  c.facts = std::move(b->facts);
+  c.statement = fmt::format(
+      "the critical point next to the point (the split of the smaller network's critical point "
+      "within max-norm {} of its point) lies on a {}-dimensional family of critical points whose "
+      "dimension is the Hessian's nullity, with no negative eigenvalue: a degenerate local "
+      "minimum (Morse–Bott)",
+      format_bound(a->existence.radius, true, 4),
+      b->family);
+  c.conclusion = "minimum";
+  return c;
 }
 
 double number(const std::string& s) {

@@ -68,13 +68,28 @@ SampledPath sampled_path(const Problem& path);
 /// small problem's Krawczyk box with the Hessian's inertia over it, and the split problem's
 /// Hessian inertia over the image of that box (which holds θ*_λ). `small_inertia` and
 /// `big_inertia` are what the claim computed: when a certificate's counts differ, or a proof does
-/// not repeat, no certificates are returned and *not_certified says why.
+/// not repeat, no certificates are returned and *not_certified says why. Without an L2 term the
+/// split's certificate proves θ*_λ critical (krawczyk-split) and carries the conclusion that
+/// follows: "saddle" for an indefinite inertia, "minimum" (Morse–Bott) when the cluster is the
+/// split family and nothing is negative; *known_nullity gets the nullity the checker derives at θ*_λ
+/// (the family's dimension and Lemma K's directions; 0 with L2).
 std::vector<Certificate> split_box_certificates(const Problem& small,
                                                 const constructions::SplitSpec& spec,
                                                 int bits,
                                                 const Inertia& small_inertia,
                                                 const Inertia& big_inertia,
-                                                std::string* not_certified);
+                                                std::string* not_certified,
+                                                Eigen::Index* known_nullity = nullptr);
+
+/// The certificate that `big` (its point map·θ̃, map a split of `small`'s hidden units) is a
+/// degenerate local minimum: Krawczyk's box for `small` at `bits`, "krawczyk-split" and the
+/// inertia (P − k, 0, k) over the image box, k the split family's dimension, conclusion
+/// "minimum" (Morse–Bott). None (with *why_not) when a proof fails or the inertia is not that.
+std::optional<Certificate> split_minimum_certificate(const Problem& small,
+                                                     const Problem& big,
+                                                     const Mat<Rational>& map,
+                                                     int bits,
+                                                     std::string* why_not);
 
 /// A number from "p/q", a decimal, or a ball "[mid +/- rad]" (its midpoint), as a double.
 double number(const std::string& s);

@@ -1,5 +1,6 @@
 #include "locus/solve/certificate.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 
@@ -202,6 +203,74 @@ std::optional<BoxInertiaFacts> box_inertia_facts(const Problem& p, int bits, std
   return out;
 }
 
+std::optional<SplitStructure> split_structure(const Network& small,
+                                              const Network& big,
+                                              const Mat<Rational>& map) {
+  const int L = big.num_layers();
+  if (small.num_layers() != L || small.width(0) != big.width(0) || small.width(L) != big.width(L) ||
+      map.rows() != big.num_parameters() || map.cols() != small.num_parameters()) {
+    return std::nullopt;
+  }
+  for (int l = 1; l <= L; ++l) {
+    if (small.has_bias(l) != big.has_bias(l)) return std::nullopt;
+  }
+  // the source of every unit (the identity on the input and output layers): the small unit whose
+  // incoming row the map copies into the unit's first nonzero incoming coordinate
+  std::vector<std::vector<int>> src(static_cast<std::size_t>(L + 1));
+  for (int l = 0; l <= L; ++l) {
+    for (int q = 0; q < big.width(l); ++q) {
+      int found = (l == 0 || l == L) ? q : -1;
+      for (int u = 0; u < small.width(l) && found < 0; ++u) {
+        for (int c = 0; c < big.width(l - 1) + (big.has_bias(l) ? 1 : 0) && found < 0; ++c) {
+          const bool bias = c == big.width(l - 1);
+          const auto j =
+              bias ? small.bias_index(l, u)
+                   : small.weight_index(
+                         l, u, src[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(c)]);
+          if (map(big.augmented_index(l, q, c), j) != 0) found = u;
+        }
+      }
+      if (found < 0) return std::nullopt;
+      src[static_cast<std::size_t>(l)].push_back(found);
+    }
+  }
+  SplitStructure out;
+  for (int l = 1; l < L; ++l) {
+    const auto& s = src[static_cast<std::size_t>(l)];
+    out.source.push_back(s);
+    std::vector<Rational> mu;
+    std::vector<Rational> sum(static_cast<std::size_t>(small.width(l)), Rational(0));
+    for (int i = 0; i < big.width(l); ++i) {
+      const int q0 = src[static_cast<std::size_t>(l + 1)][0];
+      mu.push_back(map(big.weight_index(l + 1, 0, i),
+                       small.weight_index(l + 1, q0, s[static_cast<std::size_t>(i)])));
+      sum[static_cast<std::size_t>(s[static_cast<std::size_t>(i)])] += mu.back();
+    }
+    for (const Rational& x : sum) {
+      if (x != 1) return std::nullopt;
+    }
+    out.fraction.push_back(std::move(mu));
+  }
+  // the structure's own map, entry for entry against `map`
+  Mat<Rational> built = Mat<Rational>::Zero(map.rows(), map.cols());
+  for (int l = 1; l <= L; ++l) {
+    for (int q = 0; q < big.width(l); ++q) {
+      const int s = src[static_cast<std::size_t>(l)][static_cast<std::size_t>(q)];
+      for (int c = 0; c < big.width(l - 1) + (big.has_bias(l) ? 1 : 0); ++c) {
+        const bool bias = c == big.width(l - 1);
+        const int t = bias ? small.width(l - 1)
+                           : src[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(c)];
+        built(big.augmented_index(l, q, c), small.augmented_index(l, s, t)) =
+            (bias || l == 1)
+                ? Rational(1)
+                : out.fraction[static_cast<std::size_t>(l - 2)][static_cast<std::size_t>(c)];
+      }
+    }
+  }
+  if (built != map) return std::nullopt;
+  return out;
+}
+
 std::optional<BoxInertiaFacts> image_inertia_facts(const Problem& p,
                                                    const ExistenceProof& existence,
                                                    int bits,
@@ -217,9 +286,48 @@ std::optional<BoxInertiaFacts> image_inertia_facts(const Problem& p,
   BoxInertiaFacts out;
   out.existence = existence;
   json fact = krawczyk_fact(*p.point, existence.radius, existence.preconditioner, bits);
-  fact["kind"] = "krawczyk-image";
   fact["problem"] = certificate_problem(p);
-  fact["map"] = number_matrix(map);
+  const std::optional<SplitStructure> split = p.network.l2 == 0 && image.network.l2 == 0
+                                                  ? split_structure(p.network, image.network, map)
+                                                  : std::nullopt;
+  if (split) {
+    // Fukumizu–Amari: map·θ* is critical, on the affine family of the fractions; the family's
+    // dimension counts the copies of units with an outgoing weight away from 0 over the box
+    fact["kind"] = "krawczyk-split";
+    fact["source"] = split->source;
+    json fractions = json::array();
+    for (const auto& row : split->fraction) {
+      fractions.push_back(number_array(Vec<Rational>(
+          Eigen::Map<const Vec<Rational>>(row.data(), static_cast<Eigen::Index>(row.size())))));
+    }
+    fact["fraction"] = fractions;
+    out.critical = true;
+    const Network& net = p.network;
+    for (int l = 1; l < net.num_layers(); ++l) {
+      const auto& src = split->source[static_cast<std::size_t>(l - 1)];
+      for (int u = 0; u < net.width(l); ++u) {
+        bool away = false;
+        for (int q = 0; q < net.width(l + 1); ++q) {
+          away = away || abs((*p.point)(net.weight_index(l + 1, q, u))) > existence.radius;
+        }
+        if (away) out.family += std::count(src.begin(), src.end(), u) - 1;
+      }
+    }
+    out.kernel = out.family;
+    for (int l = 1; l < net.num_layers(); ++l) {
+      if (net.width(l + 1) != 1) continue;
+      const auto& src = split->source[static_cast<std::size_t>(l - 1)];
+      const auto& mu = split->fraction[static_cast<std::size_t>(l - 1)];
+      for (std::size_t i = 0; i < src.size(); ++i) {
+        if (mu[i] == 0 && abs((*p.point)(net.weight_index(l + 1, 0, src[i]))) > existence.radius) {
+          out.kernel += image.network.input_columns(l);
+        }
+      }
+    }
+  } else {
+    fact["kind"] = "krawczyk-image";
+    fact["map"] = number_matrix(map);
+  }
   // The box map·X: centre map·θ̃, radius Σ_j |map_ij| ρ per coordinate (as the checker forms it).
   const ScopedBallPrecision precision(bits);
   Vec<Ball> box(image.point->size());

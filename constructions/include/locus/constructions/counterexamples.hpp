@@ -26,7 +26,10 @@ Problem g1_small_problem();
 Problem g1_critical_problem();
 
 /// G7 from a critical point of G1's small network (refine g1_small_problem() first).
-Problem g7_counterexample(const Problem& g1_critical, std::uint32_t seed = 0);
+/// With `map`: the composite split map (P_G7 × P_G1, exact), G7's point = map · G1's point.
+Problem g7_counterexample(const Problem& g1_critical,
+                          std::uint32_t seed = 0,
+                          Mat<Rational>* map = nullptr);
 
 /// SI-1's swap path for an exact two-layer zero-loss point (degree-5 Taylor polynomial of exp,
 /// teacher of width 2, student of width 3). Seed 0: the fixed teacher (w, b) = (1, 0), (−1, 1/2),

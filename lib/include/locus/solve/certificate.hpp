@@ -104,9 +104,36 @@ nlohmann::json cluster_fact(const ClusterCertificate& c);
 /// Facts about the Hessian over a box that holds a critical point, and what they say.
 struct BoxInertiaFacts {
   ExistenceProof existence;           ///< the Krawczyk proof whose box X the facts use
-  std::vector<nlohmann::json> facts;  ///< "krawczyk" or "krawczyk-image", "inertia-cluster"
+  std::vector<nlohmann::json> facts;  ///< "krawczyk", "krawczyk-image" or "krawczyk-split",
+                                      ///< then "inertia-cluster"
   Inertia inertia;                    ///< of the cluster fact (zero: the cluster's size)
+  /// The box holds a critical point of the problem the facts are about ("krawczyk", and
+  /// "krawczyk-split": the split of a critical point is critical, Fukumizu–Amari).
+  bool critical = false;
+  /// "krawczyk-split": the dimension of the affine family of critical points through that point
+  /// (the split's fractions), counted as the checker counts it; 0 otherwise.
+  Eigen::Index family = 0;
+  /// "krawczyk-split": a lower bound on the nullity of ∇²L_image at that point, as the checker
+  /// counts it: the family's dimension plus Lemma K's directions (the incoming rows of copies with
+  /// fraction 0 whose source feeds a single unit through a weight away from 0); 0 otherwise.
+  Eigen::Index kernel = 0;
 };
+
+/// A split of a network's hidden units (Fukumizu & Amari 2000, §2), per hidden layer l = 1..L−1:
+/// every unit of the wider network copies a unit of the smaller one (its incoming weights from
+/// the layer below's copies, scaled by their fractions, and its bias), and the fractions of one
+/// unit's copies sum to 1.
+struct SplitStructure {
+  std::vector<std::vector<int>> source;         ///< [l − 1][q]: the unit q copies
+  std::vector<std::vector<Rational>> fraction;  ///< [l − 1][q]: its share of the outgoing weights
+};
+
+/// The split `map` (P_big × P_small, exact) is, when it is one: the structure whose map is `map`
+/// entry for entry. None when the depth, the input or output widths differ, or `map` is not a
+/// split.
+std::optional<SplitStructure> split_structure(const Network& small,
+                                              const Network& big,
+                                              const Mat<Rational>& map);
 
 /// The inertia of ∇²L at the unique critical point θ* next to p's point: "krawczyk" (the box X)
 /// and "inertia-cluster" at "box" (the inertia over all of X, hence at θ*), at `bits`. None (with
@@ -116,8 +143,11 @@ std::optional<BoxInertiaFacts> box_inertia_facts(const Problem& p, int bits, std
 /// The inertia of ∇²L_image at map·θ*, θ* the critical point of p proved by `existence` (e.g.
 /// box_inertia_facts(p).existence), for a problem `image` whose point is map·θ̃ exactly (e.g. a
 /// split of p, map = its linear map): "krawczyk-image" (p embedded, its box X, the map) and
-/// "inertia-cluster" at "box" over the box map·X. None (with *why_not) when the proof is missing,
-/// image's point is not map·θ̃, or the cluster certificate fails.
+/// "inertia-cluster" at "box" over the box map·X. When the map is a split (split_structure) and
+/// neither problem has an L2 term, "krawczyk-split" (the structure instead of the map) replaces
+/// "krawczyk-image": map·θ* is then a critical point of `image` on an affine family of them
+/// (`critical`, `family`). None (with *why_not) when the proof is missing, image's point is not
+/// map·θ̃, or the cluster certificate fails.
 std::optional<BoxInertiaFacts> image_inertia_facts(const Problem& p,
                                                    const ExistenceProof& existence,
                                                    int bits,
