@@ -342,16 +342,24 @@ SegmentCheck exact_segment(const Problem& p, const Vec<Rational>& p0, const Vec<
 }
 
 // ---- ball-derivative segments ----------------------------------------------------------------
+// With radii r0, r1 the vertices are boxes p0 ± r0, p1 ± r1 (a family of segments, e.g. from
+// every point of a Krawczyk box): the enclosures then hold for every segment of the family.
 SegmentCheck ball_segment(const Problem& p,
                           const Vec<Rational>& p0,
                           const Vec<Rational>& p1,
-                          int bits) {
+                          int bits,
+                          const Vec<Rational>* r0 = nullptr,
+                          const Vec<Rational>* r1 = nullptr) {
   SegmentCheck s;
   s.method = SegmentMethod::BallDerivative;
   const ScopedBallPrecision precision(bits);
   const LossFunction<Ball> f(p.network, p.data);
   const Vec<Rational> d = p1 - p0;
-  const Vec<Ball> db = convert_matrix<Ball>(Mat<Rational>(d));
+  const Vec<Rational> zero = Vec<Rational>::Zero(d.size());
+  const Vec<Rational>& ra = r0 != nullptr ? *r0 : zero;
+  const Vec<Rational>& rb = r1 != nullptr ? *r1 : zero;
+  Vec<Ball> db(d.size());
+  for (Index i = 0; i < d.size(); ++i) db(i) = Ball::from_mid_rad(d(i), ra(i) + rb(i));
   struct Piece {
     Rational a, b;
     int depth;
@@ -369,7 +377,10 @@ SegmentCheck ball_segment(const Problem& p,
     const Rational m = (J.a + J.b) / 2;
     const Rational h = J.b - J.a;
     const Vec<Rational> pm = p0 + d * m;
-    const Vec<Ball> tm = convert_matrix<Ball>(Mat<Rational>(pm));
+    Vec<Ball> tm(pm.size());
+    for (Index i = 0; i < pm.size(); ++i) {
+      tm(i) = Ball::from_mid_rad(pm(i), (1 - m) * ra(i) + m * rb(i));
+    }
     const Ball d1 = f.gradient(tm).dot(db);  // φ'(m)
     if (!possibly_zero(d1) && certainly_positive(d1) == Certainty::True) {
       s.verdict = SegmentVerdict::Increasing;
@@ -378,7 +389,10 @@ SegmentCheck ball_segment(const Problem& p,
       return s;
     }
     Vec<Ball> box(pm.size());
-    for (Index i = 0; i < pm.size(); ++i) box(i) = Ball::from_mid_rad(pm(i), abs(d(i)) * h / 2);
+    for (Index i = 0; i < pm.size(); ++i) {
+      box(i) = Ball::from_mid_rad(
+          pm(i), (abs(d(i)) + ra(i) + rb(i)) * h / 2 + (1 - m) * ra(i) + m * rb(i));
+    }
     const Ball d2 = db.dot(f.hessian_vector_product(box, db));  // φ''(J)
     const Rational upper = d1.upper() + abs(d2).upper() * h / 2;
     if (upper <= 0) {
@@ -468,13 +482,17 @@ std::vector<Vec<Rational>> path_vertices(const Problem& p, std::vector<std::stri
   return out;
 }
 
-PathCheck check_path(const Problem& p, int bits) {
+PathCheck check_path(const Problem& p, int bits, const std::vector<Vec<Rational>>* radii) {
   std::vector<std::string> labels;
   const std::vector<Vec<Rational>> v = path_vertices(p, &labels);
+  if (radii != nullptr && radii->size() != v.size()) {
+    throw InvalidArgument("check_path: one radius vector per vertex expected");
+  }
+  const auto radius = [&](std::size_t k) { return radii != nullptr ? &(*radii)[k] : nullptr; };
   PathCheck c;
   // Along a segment the loss is a polynomial in t only for polynomial and identity activations
   // (ReLU gives a piecewise polynomial: balls then).
-  const bool exact = polynomial_loss_degree(p.network).has_value();
+  const bool exact = polynomial_loss_degree(p.network).has_value() && radii == nullptr;
   c.arithmetic = exact ? "rational" : fmt::format("ball:{}", bits);
   c.bits = exact ? 0 : bits;
   if (exact) {
@@ -494,7 +512,7 @@ PathCheck check_path(const Problem& p, int bits) {
     } else if (exact) {
       s = exact_segment(p, v[k], v[k + 1]);
     } else {
-      s = ball_segment(p, v[k], v[k + 1], bits);
+      s = ball_segment(p, v[k], v[k + 1], bits, radius(k), radius(k + 1));
     }
     s.label = labels[k];
     c.non_increasing = c.non_increasing && (s.verdict == SegmentVerdict::Constant ||
@@ -512,8 +530,15 @@ PathCheck check_path(const Problem& p, int bits) {
   } else {
     const ScopedBallPrecision precision(bits);
     const LossFunction<Ball> f(p.network, p.data);
-    const Ball a = f.loss(convert_matrix<Ball>(Mat<Rational>(v.front())));
-    const Ball b = f.loss(convert_matrix<Ball>(Mat<Rational>(v.back())));
+    const auto ball = [&](std::size_t k) {
+      Vec<Ball> x(v[k].size());
+      for (Index i = 0; i < x.size(); ++i) {
+        x(i) = Ball::from_mid_rad(v[k](i), radii != nullptr ? (*radii)[k](i) : Rational(0));
+      }
+      return x;
+    };
+    const Ball a = f.loss(ball(0));
+    const Ball b = f.loss(ball(v.size() - 1));
     c.strict_decrease = certainly_less(b, a) == Certainty::True;
     c.start_loss = a.to_string(20);
     c.end_loss = b.to_string(20);
@@ -582,6 +607,137 @@ std::optional<Certificate> path_certificate(const Problem& p,
   cert.problem = certificate_problem(p);
   cert.facts = std::move(before);
   cert.facts.push_back(std::move(*fact));
+  return cert;
+}
+
+namespace {
+
+// A vertex v as map_μ·θ̃ with fixed entries (split_path_certificate): the fractions μ per hidden
+// layer (the previous vertex's where they still fit, else the ratio of v's outgoing weights to
+// θ̃'s), the entries that are not map_μ·θ̃ fixed to their value, and every entry's radius over
+// the box θ̃ ± ρ (|coefficient|·ρ, 0 when fixed).
+struct SplitVertex {
+  std::vector<std::vector<Rational>> fraction;
+  nlohmann::json fixed = nlohmann::json::array();
+  Vec<Rational> radius;
+};
+
+SplitVertex describe_vertex(const Problem& small,
+                            const Network& big,
+                            const SplitStructure& split,
+                            const std::vector<std::vector<Rational>>& previous,
+                            const Vec<Rational>& v,
+                            const Rational& rho) {
+  const Network& sn = small.network;
+  const Vec<Rational>& ts = *small.point;
+  const int L = big.num_layers();
+  const auto source = [&](int l, int q) {
+    return (l == 0 || l == L)
+               ? q
+               : split.source[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(q)];
+  };
+  SplitVertex out;
+  out.fraction = previous;
+  for (int l = 1; l < L; ++l) {
+    for (int i = 0; i < big.width(l); ++i) {
+      std::vector<Rational> candidates = {
+          previous[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i)]};
+      for (int q = 0; q < big.width(l + 1); ++q) {
+        const Rational& w = ts(sn.weight_index(l + 1, source(l + 1, q), source(l, i)));
+        if (w != 0) {
+          candidates.push_back(v(big.weight_index(l + 1, q, i)) / w);
+          break;
+        }
+      }
+      for (const Rational& mu : candidates) {
+        bool fits = true;
+        for (int q = 0; q < big.width(l + 1) && fits; ++q) {
+          fits = v(big.weight_index(l + 1, q, i)) ==
+                 mu * ts(sn.weight_index(l + 1, source(l + 1, q), source(l, i)));
+        }
+        if (fits) {
+          out.fraction[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i)] = mu;
+          break;
+        }
+      }
+    }
+  }
+  out.radius = Vec<Rational>::Zero(v.size());
+  for (int l = 1; l <= L; ++l) {
+    for (int q = 0; q < big.width(l); ++q) {
+      for (int c = 0; c < big.input_columns(l); ++c) {
+        const bool bias = c == big.width(l - 1);
+        const Rational coef =
+            (bias || l == 1)
+                ? Rational(1)
+                : out.fraction[static_cast<std::size_t>(l - 2)][static_cast<std::size_t>(c)];
+        const Rational& x =
+            ts(sn.augmented_index(l, source(l, q), bias ? sn.width(l - 1) : source(l - 1, c)));
+        const auto k = big.augmented_index(l, q, c);
+        if (coef * x == v(k)) {
+          out.radius(k) = abs(coef) * rho;
+        } else {
+          out.fixed.push_back({k, to_string(v(k))});
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Certificate> split_path_certificate(const Problem& small,
+                                                  const Mat<Rational>& map,
+                                                  const Problem& path,
+                                                  int bits,
+                                                  std::string statement,
+                                                  std::string* why_not) {
+  const auto none = [&](std::string why) -> std::optional<Certificate> {
+    if (why_not != nullptr) *why_not = std::move(why);
+    return std::nullopt;
+  };
+  if (!small.point || !path.point) return none("a problem without a point");
+  if (small.network.l2 != 0 || path.network.l2 != 0) {
+    return none("an L2 term: the split of a critical point is not critical");
+  }
+  const std::optional<SplitStructure> split = split_structure(small.network, path.network, map);
+  if (!split) return none("the map is not a split of the smaller network's units");
+  std::string why;
+  auto a = box_inertia_facts(small, bits, &why);
+  auto b = a ? image_inertia_facts(small, a->existence, bits, path, map, &why) : std::nullopt;
+  if (!b) return none(why);
+  const std::vector<Vec<Rational>> v = path_vertices(path, nullptr);
+  std::vector<Vec<Rational>> radii;
+  nlohmann::json described = nlohmann::json::array();
+  std::vector<std::vector<Rational>> fractions = split->fraction;
+  for (const Vec<Rational>& x : v) {
+    SplitVertex d = describe_vertex(small, path.network, *split, fractions, x, a->existence.radius);
+    fractions = d.fraction;
+    nlohmann::json f = nlohmann::json::array();
+    for (const auto& row : d.fraction) {
+      nlohmann::json r = nlohmann::json::array();
+      for (const Rational& mu : row) r.push_back(to_string(mu));
+      f.push_back(std::move(r));
+    }
+    described.push_back({{"fraction", std::move(f)}, {"fixed", std::move(d.fixed)}});
+    radii.push_back(std::move(d.radius));
+  }
+  if (!described.front()["fixed"].empty()) return none("the path does not start at the split");
+  const PathCheck pc = check_path(path, bits, &radii);
+  if (pc.evidence.rigour() == Rigour::Exact) return none("exact segments need exact vertices");
+  if (!pc.non_increasing || !pc.strict_decrease) {
+    return none(fmt::format("the path is not certified from every point of the box (decrease {})",
+                            pc.decrease));
+  }
+  auto cert = path_certificate(path, pc, std::move(statement), why_not, b->facts);
+  if (!cert) return std::nullopt;
+  cert->facts.back()["split_vertices"] = std::move(described);
+  const auto P = path.network.num_parameters();
+  if (b->family > 0 && b->inertia.negative == 0 && b->inertia.zero == b->family &&
+      b->inertia.positive == P - b->family) {
+    cert->conclusion = "minimum";
+  }
   return cert;
 }
 

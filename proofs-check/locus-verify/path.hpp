@@ -175,31 +175,39 @@ inline std::vector<Q> bernstein(std::vector<Q> c, const Q& a, const Q& b) {
 }
 
 /// On the piece J = [a, b]: φ'(t) ∈ φ'(m) + φ''(J)·[−h/2, h/2] (mean value theorem, m the
-/// midpoint, h = b − a), with φ'(m) = ∇L(θ(m))·d in balls at the exact point θ(m) and
+/// midpoint, h = b − a), with φ'(m) = ∇L(θ(m))·d in balls at the point θ(m) and
 /// φ''(J) = dᵀ∇²L(X)d over the box X = θ(m) ± |d| h/2 ⊇ θ(J) (dual numbers along d). Returns the
-/// upper bound's two candidates φ'(m) ± φ''(J)·h/2, both certainly <= 0 when φ' <= 0 on J.
+/// upper bound's two candidates φ'(m) ± φ''(J)·h/2, both certainly <= 0 when φ' <= 0 on J. The
+/// start θ_0 and the direction d are balls: the bound then holds for every segment they contain.
 inline std::vector<B> derivative_bound(
-    const Model& m, const std::vector<Q>& theta, const std::vector<Q>& d, const Q& a, const Q& b) {
+    const Model& m, const std::vector<B>& theta, const std::vector<B>& d, const Q& a, const Q& b) {
   const Q mid = (a + b) / Q(2), half = (b - a) / Q(2);
-  const std::vector<Q> at = along(theta, d, mid);
-  std::vector<B> point, g;
-  for (const Q& x : at) point.emplace_back(x);
-  loss_and_gradient(m, point, &g);
+  std::vector<B> at, g;
+  for (std::size_t k = 0; k < theta.size(); ++k) at.push_back(theta[k] + d[k] * B(mid));
+  loss_and_gradient(m, at, &g);
   B slope(0);
-  for (std::size_t k = 0; k < d.size(); ++k) slope = slope + g[k] * B(d[k]);
+  for (std::size_t k = 0; k < d.size(); ++k) slope = slope + g[k] * d[k];
   std::vector<Dual<B>> box;
   for (std::size_t k = 0; k < at.size(); ++k) {
-    B x(at[k]);
-    const Q r = d[k].sign() < 0 ? -d[k] * half : d[k] * half;
-    arb_add_error(x.raw(), B(r).abs_upper().raw());
-    box.emplace_back(x, B(d[k]));
+    B x = at[k];
+    arb_add_error(x.raw(), (d[k].abs_upper() * B(half)).abs_upper().raw());
+    box.emplace_back(x, d[k]);
   }
   std::vector<Dual<B>> gd;
   loss_and_gradient(m, box, &gd);
   B curvature(0);
-  for (std::size_t k = 0; k < d.size(); ++k) curvature = curvature + gd[k].b * B(d[k]);
+  for (std::size_t k = 0; k < d.size(); ++k) curvature = curvature + gd[k].b * d[k];
   const B step = curvature * B(half);
   return {slope + step, slope - step};
+}
+
+/// The same for an exact start and direction.
+inline std::vector<B> derivative_bound(
+    const Model& m, const std::vector<Q>& theta, const std::vector<Q>& d, const Q& a, const Q& b) {
+  std::vector<B> tb, db;
+  for (const Q& x : theta) tb.emplace_back(x);
+  for (const Q& x : d) db.emplace_back(x);
+  return derivative_bound(m, tb, db, a, b);
 }
 
 }  // namespace verify

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "model.hpp"
 #include "numbers.hpp"
 #include "path.hpp"
+#include "split.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -631,12 +633,36 @@ json check_krawczyk_image(const std::vector<Q>& theta, const json& f, std::strin
   return box;
 }
 
+/// The fractions of the hidden layers from a fact's list of lists (one per hidden layer), with
+/// the identity's 1 on the input and output layers.
+inline std::vector<std::vector<Q>> parse_fractions(const Model& big, const json& rows) {
+  const int L = big.layers();
+  if (!rows.is_array() || rows.size() != static_cast<std::size_t>(L - 1)) {
+    throw Reject("fraction: one list per hidden layer expected");
+  }
+  std::vector<std::vector<Q>> mu(static_cast<std::size_t>(L + 1));
+  for (int l = 0; l <= L; ++l) {
+    const auto n = static_cast<std::size_t>(big.width(l));
+    if (l == 0 || l == L) {
+      mu[static_cast<std::size_t>(l)].assign(n, Q(1));
+      continue;
+    }
+    mu[static_cast<std::size_t>(l)] = numbers(rows[static_cast<std::size_t>(l - 1)], "fraction");
+    if (mu[static_cast<std::size_t>(l)].size() != n) {
+      throw Reject("fraction: layer " + std::to_string(l) + " needs " + std::to_string(n) +
+                   " entries");
+    }
+  }
+  return mu;
+}
+
 /// What a verified "krawczyk-split" fact gives: the box M·c ± |M|·r, which holds the critical point
 /// M·θ*, and the dimension of the affine family of critical points through it.
 struct SplitImage {
   json box;
   long manifold = 0;
   long kernel = 0;  // manifold + Lemma K's directions: a lower bound on the nullity at M·θ*
+  Split split;      // for a path from M·θ*
 };
 
 /// "krawczyk-split": Krawczyk's proof for a smaller problem (embedded) whose hidden units this
@@ -679,27 +705,28 @@ SplitImage check_krawczyk_split(const Model& big,
   }
   const int L = big.layers();
   const auto& source_rows = member(f, "source");
-  const auto& fraction_rows = member(f, "fraction");
-  if (source_rows.size() != static_cast<std::size_t>(L - 1) ||
-      fraction_rows.size() != static_cast<std::size_t>(L - 1)) {
-    throw Reject("source, fraction: one list per hidden layer expected");
+  if (!source_rows.is_array() || source_rows.size() != static_cast<std::size_t>(L - 1)) {
+    throw Reject("source: one list per hidden layer expected");
   }
-  // src[l][q], mu[l][q] for l = 0..L (identity with fraction 1 on the input and output layers)
-  std::vector<std::vector<int>> src(static_cast<std::size_t>(L + 1));
-  std::vector<std::vector<Q>> mu(static_cast<std::size_t>(L + 1));
+  Split split;
+  split.small = small;
+  split.c = point;
+  split.r = numbers(member(f, "radius"), "radius");
+  if (split.r.size() != point.size()) throw Reject("radius: P entries expected");
+  split.mu = parse_fractions(big, member(f, "fraction"));
+  // src[l][q] for l = 0..L (the identity on the input and output layers)
+  auto& src = split.src;
+  const auto& mu = split.mu;
+  src.resize(static_cast<std::size_t>(L + 1));
   for (int l = 0; l <= L; ++l) {
     const auto n = static_cast<std::size_t>(big.width(l));
     if (l == 0 || l == L) {
-      for (std::size_t q = 0; q < n; ++q) {
-        src[l].push_back(static_cast<int>(q));
-        mu[l].emplace_back(1);
-      }
+      for (std::size_t q = 0; q < n; ++q) src[l].push_back(static_cast<int>(q));
       continue;
     }
     src[l] = source_rows[static_cast<std::size_t>(l - 1)].get<std::vector<int>>();
-    mu[l] = numbers(fraction_rows[static_cast<std::size_t>(l - 1)], "fraction");
-    if (src[l].size() != n || mu[l].size() != n) {
-      throw Reject("source, fraction: layer " + std::to_string(l) + " needs " + std::to_string(n) +
+    if (src[l].size() != n) {
+      throw Reject("source: layer " + std::to_string(l) + " needs " + std::to_string(n) +
                    " entries");
     }
     std::vector<Q> sum(static_cast<std::size_t>(small.width(l)), Q(0));
@@ -717,32 +744,18 @@ SplitImage check_krawczyk_split(const Model& big,
       }
     }
   }
-  const auto r = numbers(member(f, "radius"), "radius");
+  const auto& r = split.r;
   if (theta.size() != big.parameters()) throw Reject("split: P entries expected");
   json box{{"center", json::array()}, {"radius", json::array()}};
-  std::vector<Q> center(theta.size()), radius(theta.size());
-  for (int l = 1; l <= L; ++l) {
-    for (int q = 0; q < big.width(l); ++q) {
-      const int s = src[static_cast<std::size_t>(l)][static_cast<std::size_t>(q)];
-      for (int i = 0; i < big.columns(l); ++i) {
-        const bool bias = i == big.width(l - 1);
-        const int t = bias ? small.width(l - 1)
-                           : src[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i)];
-        const Q c = bias ? Q(1) : mu[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(i)];
-        const std::size_t j = small.index(l, s, t);
-        const std::size_t k = big.index(l, q, i);
-        center[k] = c * point[j];
-        radius[k] = (c.sign() < 0 ? -c : c) * r[j];
-      }
-    }
-  }
+  const std::vector<Term> terms = split_terms(big, split, mu, {});
   for (std::size_t k = 0; k < theta.size(); ++k) {
-    if (!(center[k] == theta[k])) {
-      throw Reject("split: (M c)[" + std::to_string(k) + "] = " + center[k].str() +
+    const Q center = term_center(terms[k], split);
+    if (!(center == theta[k])) {
+      throw Reject("split: (M c)[" + std::to_string(k) + "] = " + center.str() +
                    " is not the problem's point " + theta[k].str());
     }
-    box["center"].push_back(center[k].str());
-    box["radius"].push_back(radius[k].str());
+    box["center"].push_back(center.str());
+    box["radius"].push_back(term_radius(terms[k], split).str());
   }
   // the family's dimension: sources in hidden layers with an outgoing weight that excludes 0
   long manifold = 0;
@@ -794,7 +807,7 @@ SplitImage check_krawczyk_split(const Model& big,
               std::to_string(small.width(l)) + ")";
     }
   }
-  return {box, manifold, kernel};
+  return {box, manifold, kernel, split};
 }
 
 /// Along the direction u, φ(t) = L(θ + t u): φ'(0) = 0 and φ''(0) = 0 exactly (zero balls) and
@@ -1153,6 +1166,98 @@ std::string check_path(const Model& m, const std::vector<Q>& theta, const json& 
          lines;
 }
 
+/// A path fact's "split_vertices" (after a krawczyk-split fact): vertex k as M_{μ_k} θ with some
+/// entries fixed ("fraction", "fixed": [[index, value], ...]), for θ in the embedded problem's
+/// box. Vertex 0 must be the split itself (its fractions, nothing fixed), so the path starts at
+/// the critical point M·θ*; at θ = c every vertex must be the exact vertex (the same path, from
+/// this problem's point). Each segment is derived again for every θ in the box:
+/// function-preserving by family_preserving, ball-derivative with the vertices' balls over the
+/// box on the same pieces; exact-polynomial needs exact vertices and is refused. Finally
+/// L(end) < L(M·θ*) over the box.
+std::string check_path_from_split(const Model& m, const Split& split, const json& f) {
+  const auto& described = member(f, "split_vertices");
+  const auto& vertices = member(f, "vertices");
+  const auto& segments = member(f, "segments");
+  if (!described.is_array() || described.size() != vertices.size()) {
+    throw Reject("split_vertices: one per vertex expected");
+  }
+  std::vector<std::vector<Term>> terms;
+  for (std::size_t k = 0; k < described.size(); ++k) {
+    std::vector<std::pair<std::size_t, Q>> fixed;
+    for (const auto& pair : member(described[k], "fixed")) {
+      if (!pair.is_array() || pair.size() != 2 || !pair[0].is_number_unsigned()) {
+        throw Reject("split_vertices: fixed entries are [index, value] pairs");
+      }
+      fixed.emplace_back(pair[0].get<std::size_t>(), number(pair[1], "fixed"));
+    }
+    const auto mu = parse_fractions(m, member(described[k], "fraction"));
+    if (k == 0 && (!fixed.empty() || mu != split.mu)) {
+      throw Reject("split_vertices: the first is not the split's critical point M·θ*");
+    }
+    terms.push_back(split_terms(m, split, mu, fixed));
+    const auto exact = numbers(vertices[k], "vertices");
+    for (std::size_t i = 0; i < exact.size() && i < terms.back().size(); ++i) {
+      if (!(term_center(terms.back()[i], split) == exact[i])) {
+        throw Reject("split_vertices: vertex " + std::to_string(k) +
+                     " at the box's centre differs "
+                     "from the exact vertex in entry " +
+                     std::to_string(i));
+      }
+    }
+  }
+  std::string lines;
+  for (std::size_t s = 0; s < segments.size(); ++s) {
+    const json& seg = segments[s];
+    const std::string method = member(seg, "method").get<std::string>();
+    const std::string where = "segment " + std::to_string(s) + " from M·θ*: ";
+    std::string what;
+    if (terms[s] == terms[s + 1]) {
+      what = "constant (length 0)";
+    } else if (method == "function-preserving") {
+      const std::string why = family_preserving(m, terms[s], terms[s + 1]);
+      if (why.empty()) {
+        throw Reject(where +
+                     "neither a dead unit's incoming row nor a split's fractions move "
+                     "alone, for every point of the box");
+      }
+      what = "constant: " + why;
+    } else if (method == "ball-derivative") {
+      const long bits = member(seg, "bits").get<long>();
+      ball_point({}, bits);
+      const std::vector<B> start = term_balls(terms[s], split);
+      const std::vector<B> d = difference_balls(terms[s], terms[s + 1], split);
+      long count = 0;
+      for (const auto& piece : member(seg, "pieces")) {
+        const Q a = number(piece.at(0), "pieces"), b = number(piece.at(1), "pieces");
+        for (const B& bound : derivative_bound(m, start, d, a, b)) {
+          if (!certainly_at_most(bound, B(0))) {
+            throw Reject(where + "on [" + a.str() + ", " + b.str() + "] φ'(m) ± φ''(J)·h/2 = " +
+                         bound.str() + " is not certainly <= 0 over the box");
+          }
+        }
+        ++count;
+      }
+      what = "non-increasing: φ' <= 0 on " + std::to_string(count) +
+             " piece(s) for every point of the box, in balls at " + std::to_string(bits) + " bits";
+    } else {
+      throw Reject(where + "'" + method + "' cannot be checked over a box");
+    }
+    lines += "\n    " + where + what;
+  }
+  const long bits = f.contains("decrease") && f.at("decrease").contains("bits")
+                        ? f.at("decrease").at("bits").get<long>()
+                        : 256;
+  ball_point({}, bits);
+  const B a = loss_and_gradient<B>(m, term_balls(terms.front(), split), nullptr);
+  const B b = loss_and_gradient<B>(m, term_balls(terms.back(), split), nullptr);
+  if (!certainly_less(b, a)) {
+    throw Reject("from M·θ*: L(end) = " + b.str() + " is not certainly below L(M·θ*) = " + a.str());
+  }
+  return "\n    from the critical point M·θ* (every θ* in the box) as well: L never increases, and "
+         "L(end) < L(M·θ*): " +
+         b.str() + " < " + a.str() + lines;
+}
+
 /// What follows from the verified facts: a critical point (exact, or the one in a Krawczyk box)
 /// whose Hessian (at the point, or over the whole box) has the stated signs. Second-order
 /// conditions: positive definite → strict local minimum, negative definite → strict local
@@ -1263,10 +1368,11 @@ Outcome check_file(const std::filesystem::path& path) {
     json image_box;             // the box of a krawczyk-image fact
     bool box_critical = false;  // the box holds a critical point of this problem (krawczyk)
     bool critical = false, not_critical = false, not_extremum = false;
-    long manifold = 0;           // dimension of a verified manifold of critical points through θ
-    long box_manifold = 0;       // the same through the critical point in the box (a split)
-    long box_kernel = 0;         // a lower bound on the nullity there (family and Lemma K)
-    bool exact_inertia = false;  // at_point comes from an exact LDLᵀ of the Hessian
+    long manifold = 0;      // dimension of a verified manifold of critical points through θ
+    long box_manifold = 0;  // the same through the critical point in the box (a split)
+    long box_kernel = 0;    // a lower bound on the nullity there (family and Lemma K)
+    std::optional<Split> last_split;  // the split of the box, for a path from its critical point
+    bool exact_inertia = false;       // at_point comes from an exact LDLᵀ of the Hessian
     std::vector<long> at_point, over_box;  // verified inertias
     for (const auto& f : facts) {
       ++index;
@@ -1329,6 +1435,7 @@ Outcome check_file(const std::filesystem::path& path) {
         box_critical = true;
         box_manifold = 0;
         box_kernel = 0;
+        last_split.reset();
         over_box.clear();
       } else if (kind == "krawczyk-image") {
         image_box = check_krawczyk_image(theta, f, what);
@@ -1336,6 +1443,7 @@ Outcome check_file(const std::filesystem::path& path) {
         box_critical = false;
         box_manifold = 0;
         box_kernel = 0;
+        last_split.reset();
         over_box.clear();
       } else if (kind == "krawczyk-split") {
         SplitImage split = check_krawczyk_split(m, member(j, "problem"), theta, f, what);
@@ -1344,6 +1452,7 @@ Outcome check_file(const std::filesystem::path& path) {
         box_critical = true;  // M·θ* is a critical point of this problem in the box
         box_manifold = split.manifold;
         box_kernel = split.kernel;
+        last_split = std::move(split.split);
         over_box.clear();
       } else if (kind == "critical-manifold") {
         manifold = check_critical_manifold(m, theta, f, what);
@@ -1357,6 +1466,10 @@ Outcome check_file(const std::filesystem::path& path) {
         what = check_congruence(m, theta, f);
       } else if (kind == "path") {
         what = check_path(m, theta, f);
+        if (f.contains("split_vertices")) {
+          if (!last_split) throw Reject("split_vertices: needs a krawczyk-split fact before it");
+          what += check_path_from_split(m, *last_split, f);
+        }
       } else {
         throw Reject("unknown fact kind '" + kind + "'");
       }

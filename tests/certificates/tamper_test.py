@@ -44,6 +44,10 @@ def escape(name):
     return out
 
 
+# the constructions' problem files (G7: G1's minimum split nine times; G1's split saddle)
+constructions = os.path.join(work, "constructions")
+run([locus, "construct", "counterexamples", "-o", constructions])
+
 certs = {
     "ldlt_g3b": make("ldlt", "g3b_star", ["spectrum", problem("g3b_star"), "-a", "rational"]),
     "ldlt_poly": make("ldlt", "poly", ["spectrum", problem("polynomial_exact"), "-a", "rational"]),
@@ -60,6 +64,10 @@ certs = {
                                  ["classify", os.path.join(work, "g1_refined.json")]),
     "classify_not_critical": make("classify", "g1_small", ["classify", problem("g1_small")]),
     "certify_minimum_box": make("certify", "g1_small", ["certify", problem("g1_small"), "-q"]),
+    "classify_g7_split_minimum": make("classify", "g7", [
+        "classify", os.path.join(constructions, "g7_yu_chen_counterexample.json")]),
+    "classify_g1_split_saddle": make("classify", "g1_split_saddle", [
+        "classify", os.path.join(constructions, "g1_split_saddle.json")]),
     "path_balls": make("path", "g1_small", ["path", escape("g1_small")]),
     "path_exact": make("path", "poly", ["path", escape("polynomial_exact")]),
 }
@@ -79,7 +87,9 @@ with_certificates = ["fukumizu-amari.split-is-critical", "theorem-s.split-inerti
                      "cooper.star-critical", "cooper.star-inertia", "cooper.c-locus-hessian-zero",
                      "petzka-sminchisescu.escape-path", "simsek.swap-path", "theorem-s.congruence",
                      "fukumizu-amari.inactive-unit", "zhang.embedding-inertia",
-                     "cooper.c-locus-not-minimum", "simsek.symmetry-subspaces"]
+                     "cooper.c-locus-not-minimum", "simsek.symmetry-subspaces",
+                     "li-ding-sun.no-strict-suboptimal", "nguyen-hein.global-optimality",
+                     "g1.sigmoid-split-table", "petzka-sminchisescu.wide-non-attracting"]
 r = run([locus, "check", "--quick", "--certificates", claims_dir, "--counterexamples",
          os.path.join(work, "counterexamples")] + [a for c in with_certificates for a in ("--claim", c)])
 missing = re.findall(r"([\w.-]+) \((\d+)", r.stdout.split("without a (complete) certificate")[-1]
@@ -172,22 +182,22 @@ def alter_problem(c):
     ]
 
 
-def alter_krawczyk(c):
-    f = fact(c, "krawczyk")
+def alter_krawczyk(c, kind="krawczyk"):
+    f = fact(c, kind)
     r0 = Fraction(f["radius"][0])
     return [
-        ("a box radius divided by 1000", lambda x: fact(x, "krawczyk")["radius"].__setitem__(
+        ("a box radius divided by 1000", lambda x: fact(x, kind)["radius"].__setitem__(
             0, str(r0 / 1000))),
-        ("every box radius divided by 1000", lambda x: fact(x, "krawczyk").__setitem__(
+        ("every box radius divided by 1000", lambda x: fact(x, kind).__setitem__(
             "radius", [str(Fraction(v) / 1000) for v in f["radius"]])),
-        ("a centre coordinate moved by 10 radii", lambda x: fact(x, "krawczyk")["center"].__setitem__(
+        ("a centre coordinate moved by 10 radii", lambda x: fact(x, kind)["center"].__setitem__(
             0, str(Fraction(f["center"][0]) + 10 * r0))),
-        ("a preconditioner entry doubled", lambda x: fact(x, "krawczyk")["preconditioner"][0].__setitem__(
+        ("a preconditioner entry doubled", lambda x: fact(x, kind)["preconditioner"][0].__setitem__(
             0, str(2 * Fraction(f["preconditioner"][0][0])))),
-        ("a preconditioner row set to 0", lambda x: fact(x, "krawczyk")["preconditioner"].__setitem__(
+        ("a preconditioner row set to 0", lambda x: fact(x, kind)["preconditioner"].__setitem__(
             0, ["0"] * len(f["preconditioner"][0]))),
-        ("the precision lowered to 16 bits", lambda x: fact(x, "krawczyk").__setitem__("bits", 16)),
-        ("a radius set to 0", lambda x: fact(x, "krawczyk")["radius"].__setitem__(0, "0")),
+        ("the precision lowered to 16 bits", lambda x: fact(x, kind).__setitem__("bits", 16)),
+        ("a radius set to 0", lambda x: fact(x, kind)["radius"].__setitem__(0, "0")),
     ]
 
 
@@ -301,7 +311,7 @@ for key, kind, bits in (("cluster_g3b", "inertia-cluster", 256), ("cluster_g1", 
 def alter_conclusion(c):
     out = []
     other = {"saddle": "strict-minimum", "strict-minimum": "saddle", "strict-maximum": "saddle",
-             "not-critical": "saddle"}[c["conclusion"]]
+             "not-critical": "saddle", "minimum": "strict-minimum"}[c["conclusion"]]
     out.append(("the conclusion changed to " + other, lambda x: x.__setitem__("conclusion", other)))
     if c["conclusion"] != "not-critical":
         out.append(("the conclusion changed to not-critical",
@@ -309,6 +319,8 @@ def alter_conclusion(c):
         first = c["facts"][0]["kind"]
         out.append(("the {} fact removed".format(first), lambda x: x["facts"].pop(0)))
         out.append(("the inertia fact removed", lambda x: x["facts"].pop()))
+        if c["conclusion"] == "minimum":
+            out.append(("the conclusion changed to saddle", lambda x: x.__setitem__("conclusion", "saddle")))
     else:
         out.append(("the precision of the not-critical fact lowered to 8 bits",
                     lambda x: x["facts"][0].__setitem__("bits", 8)))
@@ -332,6 +344,42 @@ for key, path in certs.items():
     if c.get("problem_digest") != digest(c["problem"]):
         failures.append("{}: the checksum differs from this test's ({})".format(key, digest(c["problem"])))
 
+def theta_index(widths, biases, l, j, k):
+    """Index of W_l[j, k] in θ (k = n_{l-1}: the bias b_l[j]), as in docs/interfaces.md."""
+    offset = sum(widths[m] * (widths[m - 1] + (1 if biases[m - 1] else 0)) for m in range(1, l))
+    if k < widths[l - 1]:
+        return offset + j * widths[l - 1] + k
+    return offset + widths[l] * widths[l - 1] + j
+
+
+def as_image(c):
+    """A krawczyk-split certificate rewritten with the general krawczyk-image fact: the split's
+    map written out here (the rule of docs/certificates.md), the conclusion dropped (an image box
+    supports none). The checker must verify it."""
+    x = copy.deepcopy(c)
+    f = next(g for g in x["facts"] if g["kind"] == "krawczyk-split")
+    big, small = x["problem"], f["problem"]
+    wb, ws, bias = big["widths"], small["widths"], big["biases"]
+    L = len(wb) - 1
+    src = [list(range(wb[0]))] + f["source"] + [list(range(wb[L]))]
+    mu = [["1"] * wb[0]] + f["fraction"] + [["1"] * wb[L]]
+    P = theta_index(wb, bias, L, wb[L] - 1, wb[L - 1] + (1 if bias[L - 1] else 0) - 1) + 1
+    Ps = len(small["point"])
+    rows = [["0"] * Ps for _ in range(P)]
+    for l in range(1, L + 1):
+        for q in range(wb[l]):
+            for col in range(wb[l - 1] + (1 if bias[l - 1] else 0)):
+                is_bias = col == wb[l - 1]
+                t = ws[l - 1] if is_bias else src[l - 1][col]
+                rows[theta_index(wb, bias, l, q, col)][theta_index(ws, bias, l, src[l][q], t)] = (
+                    "1" if is_bias else mu[l - 1][col])
+    f["kind"] = "krawczyk-image"
+    f["map"] = rows
+    del f["source"], f["fraction"]
+    x.pop("conclusion", None)
+    return x
+
+
 def alter_claims_facts():
     """The fact kinds only the claims write (loss, kernel, hessian-zero, an explicit matrix),
     altered in each part; the first certificate of the quick suite with each kind."""
@@ -342,10 +390,13 @@ def alter_claims_facts():
         path = os.path.join(claims_dir, name)
         c = json.load(open(path))
         for k, f in enumerate(c["facts"]):
-            kind = f["kind"] + ("-matrix" if isinstance(f.get("matrix"), list) else "")
+            kind = f["kind"] + ("-matrix" if isinstance(f.get("matrix"), list) else "") + (
+                "-split" if "split_vertices" in f else "")
+            if kind == "krawczyk-split" and c.get("conclusion") != "minimum":
+                continue
             if kind in seen or kind not in ("loss", "kernel", "hessian-zero", "inertia-ldlt-matrix",
                                             "congruence", "third-order", "krawczyk-image",
-                                            "critical-manifold"):
+                                            "critical-manifold", "krawczyk-split", "path-split"):
                 continue
             seen.add(kind)
             changes = []
@@ -426,10 +477,85 @@ def alter_claims_facts():
                              x.__setitem__("conclusion", "strict-minimum")))
                 changes.append(("the critical-manifold fact removed", lambda x, k=k:
                              x["facts"].pop(k)))
+            if kind == "krawczyk-split":
+                mu = f["fraction"][0]
+                changes.append(("a fraction bumped (the copies' fractions no longer sum to 1)",
+                                lambda x, k=k, mu=mu: x["facts"][k]["fraction"][0].__setitem__(
+                                    0, bump(mu[0]))))
+                changes.append(("two fractions exchanged (the map no longer gives the point)",
+                                lambda x, k=k, mu=mu: x["facts"][k]["fraction"].__setitem__(
+                                    0, [mu[1], mu[0]] + mu[2:])))
+                changes.append(("a source out of range", lambda x, k=k, f=f:
+                                x["facts"][k]["source"][0].__setitem__(0, len(f["source"][0]) + 5)))
+                changes.append(("a coordinate of the embedded problem's point",
+                                lambda x, k=k, p=f["problem"]: x["facts"][k]["problem"]["point"].__setitem__(
+                                    0, bump(p["point"][0]))))
+                changes.append(("a target of the embedded problem (other data)",
+                                lambda x, k=k, p=f["problem"]: x["facts"][k]["problem"]["targets"][0].__setitem__(
+                                    0, bump(p["targets"][0][0]))))
+                changes.append(("an L2 term in the embedded problem", lambda x, k=k:
+                                x["facts"][k]["problem"].__setitem__("l2", "1/10")))
+                changes.append(("the embedded radius shrunk to 10^-400", lambda x, k=k, f=f:
+                                x["facts"][k].__setitem__("radius", ["1/1" + "0" * 400] * len(f["radius"]))))
+                changes.append(("the cluster fact removed (minimum without an inertia)", lambda x:
+                                x.__setitem__("facts", [g for g in x["facts"] if g["kind"] != "inertia-cluster"])))
+                changes.append(("the conclusion changed to strict-minimum", lambda x:
+                                x.__setitem__("conclusion", "strict-minimum")))
+            if kind == "path-split":
+                sv = f["split_vertices"]
+                v = f["vertices"]
+                moved = next(i for i in range(len(v[0])) if v[0][i] != v[1][i])
+                changes.append(("the first split vertex's fractions changed", lambda x, k=k, sv=sv:
+                                x["facts"][k]["split_vertices"][0]["fraction"][0].__setitem__(
+                                    0, bump(sv[0]["fraction"][0][0]))))
+                fixed = next(j for j in range(len(sv)) if sv[j]["fixed"])
+                changes.append(("a fixed entry's value bumped", lambda x, k=k, j=fixed, sv=sv:
+                                x["facts"][k]["split_vertices"][j]["fixed"][0].__setitem__(
+                                    1, bump(sv[j]["fixed"][0][1]))))
+                changes.append(("a fixed entry dropped", lambda x, k=k, j=fixed:
+                                x["facts"][k]["split_vertices"][j]["fixed"].pop(0)))
+                changes.append(("an entry that moves along the split line fixed at its value (the "
+                                "segment is then constant only at the centre)",
+                                lambda x, k=k, i=moved, v=v: x["facts"][k]["split_vertices"][1]["fixed"].append(
+                                    [i, v[1][i]])))
+                changes.append(("a split vertex removed", lambda x, k=k:
+                                x["facts"][k]["split_vertices"].pop()))
+                changes.append(("the krawczyk-split fact removed", lambda x:
+                                x.__setitem__("facts", [g for g in x["facts"] if g["kind"] != "krawczyk-split"])))
             for what, change in changes:
                 out.append((name, c, what, change))
+        if "krawczyk-image" not in seen and any(f["kind"] == "krawczyk-split" for f in c["facts"]):
+            # the claims write krawczyk-image only for maps that are no split: its alterations
+            # run on a split certificate rewritten with the map
+            image = as_image(c)
+            image_path = os.path.join(work, "image_" + name)
+            with open(image_path, "w") as handle:
+                json.dump(image, handle)
+            r = run([verifier, image_path])
+            if r.returncode != 0:
+                failures.append("the krawczyk-image rewrite of {} did not verify: {}".format(
+                    name, r.stdout[-1000:]))
+            seen.add("krawczyk-image")
+            k = next(k for k, f in enumerate(image["facts"]) if f["kind"] == "krawczyk-image")
+            f = image["facts"][k]
+            mp = f["map"]
+            i, j = next((i, j) for i in range(len(mp)) for j in range(len(mp[i]))
+                        if Fraction(mp[i][j]) != 0)
+            for what, change in [
+                    ("an entry of the linear map", lambda x, k=k, i=i, j=j, mp=mp:
+                     x["facts"][k]["map"][i].__setitem__(j, bump(mp[i][j]))),
+                    ("a coordinate of the embedded problem's point",
+                     lambda x, k=k, p=f["problem"]: x["facts"][k]["problem"]["point"].__setitem__(
+                         0, bump(p["point"][0]))),
+                    ("an embedded preconditioner row set to 0", lambda x, k=k, f=f:
+                     x["facts"][k]["preconditioner"].__setitem__(0, ["0"] * len(f["preconditioner"][0]))),
+                    ("a conclusion drawn from the image box", lambda x:
+                     x.__setitem__("conclusion", "saddle")),
+                    ("the minimum concluded from the image box", lambda x:
+                     x.__setitem__("conclusion", "minimum"))]:
+                out.append(("image_" + name, image, what, change))
     kinds = {"loss", "kernel", "hessian-zero", "inertia-ldlt-matrix", "congruence", "third-order",
-             "krawczyk-image", "critical-manifold"}
+             "krawczyk-image", "critical-manifold", "krawczyk-split", "path-split"}
     if seen != kinds:
         failures.append("the quick suite wrote no certificate with " + ", ".join(sorted(kinds - seen)))
     return out
@@ -462,6 +588,8 @@ for key, path in certs.items():
         changes += alter_ldlt(c)
     if "krawczyk" in kinds:
         changes += alter_krawczyk(c)
+    if "krawczyk-split" in kinds:
+        changes += alter_krawczyk(c, "krawczyk-split")
     if "inertia-cluster" in kinds:
         changes += alter_cluster(c)
     if "conclusion" in c:

@@ -391,6 +391,42 @@ std::optional<Certificate> classification_certificate(const Problem& p,
   if (!c.certified) return none("the classification is not certified");
   const auto P = static_cast<Eigen::Index>(p.network.num_parameters());
   const int bits = std::max(64, static_cast<int>(c.certificate.value("bits", 256)));
+  if (c.stationarity == Stationarity::ProvedNearby && c.certificate.contains("reduction") &&
+      (c.kind == PointKind::DegenerateMinimum || c.kind == PointKind::Saddle)) {
+    // Proved through the merged network: its Krawczyk box, the split ("krawczyk-split") and
+    // the inertia over the image box; a minimum by Morse–Bott on the split family
+    const std::optional<MergedSplit> split = merged_split(p);
+    if (!split) return none("the point's reduction is not a split of hidden units");
+    std::string why;
+    auto a = box_inertia_facts(split->merged, bits, &why);
+    auto b = a ? image_inertia_facts(split->merged, a->existence, bits, p, split->map, &why)
+               : std::nullopt;
+    if (!b || !b->critical) {
+      return none("the proof through the merged network did not repeat as a split: " + why);
+    }
+    Certificate cert;
+    cert.problem = certificate_problem(p);
+    cert.produced_by = fmt::format("locus {} classify -a {}", kVersion, c.arithmetic);
+    cert.facts = std::move(b->facts);
+    const Inertia& in = b->inertia;
+    if (c.kind == PointKind::Saddle && in.positive > 0 && in.negative > 0) {
+      cert.conclusion = "saddle";
+    } else if (c.kind == PointKind::DegenerateMinimum && b->family > 0 && in.negative == 0 &&
+               in.zero == b->family && in.positive == P - b->family) {
+      cert.conclusion = "minimum";
+    } else {
+      return none(fmt::format("the inertia {} over the image box does not give the {}",
+                              to_string(in),
+                              to_string(c.kind)));
+    }
+    cert.statement = fmt::format(
+        "the split of the merged network's critical point (unique within max-norm {} of the merged "
+        "point) is a critical point next to this one, and a {}",
+        format_bound(a->existence.radius, true, 4),
+        cert.conclusion == "minimum" ? "degenerate local minimum (Morse–Bott on the split family)"
+                                     : "saddle");
+    return cert;
+  }
   std::string conclusion;
   if (c.kind == PointKind::NotCritical) {
     Certificate cert;

@@ -972,6 +972,13 @@ Classification classify_float(const Problem& p, const ClassifyOptions& opt) {
 
 }  // namespace
 
+std::optional<MergedSplit> merged_split(const Problem& p) {
+  if (!p.point) return std::nullopt;
+  auto red = merge_duplicate_units(p);
+  if (!red || red->offset.size() != 0) return std::nullopt;
+  return MergedSplit{std::move(red->small), std::move(red->lift)};
+}
+
 std::string to_string(PointKind kind) {
   switch (kind) {
     case PointKind::NotCritical:

@@ -78,8 +78,13 @@ nlohmann::json to_json(const PathCheck& c);
 /// \throws InvalidArgument for a missing or malformed path (wrong lengths, non-numbers).
 std::vector<Vec<Rational>> path_vertices(const Problem& p, std::vector<std::string>* labels);
 
-/// Certifies every segment (see above) and the strict final decrease, balls at `bits`.
-PathCheck check_path(const Problem& p, int bits = 256);
+/// Certifies every segment (see above) and the strict final decrease, balls at `bits`. With
+/// `radii` (one per vertex) the vertices are boxes v_k ± r_k and the ball-derivative segments and
+/// the decrease are certified for every path through them (balls only; the function-preserving
+/// decisions are those of the exact vertices).
+PathCheck check_path(const Problem& p,
+                     int bits = 256,
+                     const std::vector<Vec<Rational>>* radii = nullptr);
 
 /// The "path" fact of a certificate (docs/certificates.md): the vertices, each segment's method
 /// with the pieces of its proof, the exact end loss (polynomial losses) and, when proved, the
@@ -95,6 +100,22 @@ std::optional<Certificate> path_certificate(const Problem& p,
                                             std::string statement,
                                             std::string* why_not,
                                             std::vector<nlohmann::json> before = {});
+
+/// A path that leaves the critical point of a split: `small`'s point is proved (Krawczyk, balls
+/// at `bits`) next to a critical point θ*, `map` is a split (split_structure) with `path`'s
+/// point = map·(small's point), and every vertex of `path` is map_k·(small's point) with some
+/// entries fixed, map_k the split with its own fractions. The certificate holds "krawczyk-split",
+/// the inertia over its box and the path fact with "split_vertices": the checker re-derives every
+/// segment for all θ in the box, so the path leaves the critical point map·θ* itself and ends
+/// strictly below it; conclusion "minimum" when the inertia is (P − k, 0, k) for the split
+/// family's dimension k. None (with *why_not) when a proof fails, a vertex is not of that form or
+/// a segment is exact-polynomial.
+std::optional<Certificate> split_path_certificate(const Problem& small,
+                                                  const Mat<Rational>& map,
+                                                  const Problem& path,
+                                                  int bits,
+                                                  std::string statement,
+                                                  std::string* why_not);
 
 /// R3: the three-phase non-increasing path out of the split minimum θ_λ0 (λ0 ∈ (0, 1)) of a
 /// critical small network: slide λ to 1, move the new unit's incoming row to the w̃* maximising

@@ -99,4 +99,13 @@ std::optional<Mat<Rational>> supplied_tangent_basis(const Problem& p);
 /// which.
 bool verify_critical_family(const Problem& p, const Mat<Rational>& k, std::string* detail);
 
+/// A split found in θ (what classify's reduction merges): hidden units with equal incoming rows
+/// and proportional outgoing columns are copies of one unit. The network with each group merged,
+/// at the merged point, and the exact map with θ = map · θ_merged. None when θ has no such copies.
+struct MergedSplit {
+  Problem merged;
+  Mat<Rational> map;
+};
+std::optional<MergedSplit> merged_split(const Problem& p);
+
 }  // namespace locus
