@@ -18,6 +18,7 @@
 #include "locus/api/jobs.hpp"
 #include "locus/io/npy.hpp"
 #include "locus/io/problem.hpp"
+#include "locus/parallel/distributed.hpp"
 #include "locus/scalar/arithmetic.hpp"
 
 #include <fmt/format.h>
@@ -32,6 +33,7 @@ struct EvalOptions {
   std::string quantities = "loss,gradient,hessian";
   bool json = false;
   std::string npy_dir;
+  double memory_budget_mb = 0;  ///< > 0: refuse a rank's share above this many MB
 };
 
 // Buffered stdout: one fwrite per ~1 MB.
@@ -143,11 +145,14 @@ int run(const EvalOptions& opt) {
   const Arithmetic a = parse_arithmetic(opt.arithmetic);
   api::EvaluateOptions request;
   request.quantities = api::parse_quantities(opt.quantities);
+  if (opt.memory_budget_mb > 0) {
+    request.memory_budget = static_cast<std::size_t>(opt.memory_budget_mb * 1e6);
+  }
   const Problem p = read_problem_file(opt.file);
   api::require_point(p, opt.file, "`locus eval` needs the parameter vector θ");
   dispatch(a, [&]<class S>(std::type_identity<S>) {
     const api::Evaluation<S> r = api::evaluate<S>(p, request);
-    if (!opt.npy_dir.empty()) {
+    if (!opt.npy_dir.empty() && mpi_ranks().rank == 0) {  // one writer under mpirun
       std::filesystem::create_directories(opt.npy_dir);
       for (const auto& q : r.items) {
         const auto path =
@@ -179,6 +184,11 @@ Run add_eval(CLI::App& app) {
   app.add_flag(
       "--json", opt->json, "JSON output (numbers as strings: p/q, round-trip decimals, balls)");
   app.add_option("--npy", opt->npy_dir, "also write each quantity as a float64 .npy file into DIR");
+  app.add_option("--memory-budget",
+                 opt->memory_budget_mb,
+                 "refuse when one rank's share of the samples needs more than this many MB for "
+                 "its derivatives (run more ranks under mpirun, docs/scaling.md)")
+      ->check(CLI::PositiveNumber);
   return [opt] { return run(*opt); };
 }
 

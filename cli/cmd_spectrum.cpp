@@ -35,6 +35,7 @@ struct SpectrumOptions : api::SpectrumRequest {
   bool json = false;
   std::string null_vectors_file;
   std::string certificate_file;
+  double memory_budget_mb = 0;  ///< > 0: SpectrumRequest::memory_budget in MB
 };
 
 int run_lanczos(const SpectrumOptions& opt, const Problem& p) {
@@ -65,6 +66,13 @@ int run_lanczos(const SpectrumOptions& opt, const Problem& p) {
                j["P"].get<long>(),
                j["steps"].get<int>(),
                j["seed"].get<std::uint64_t>());
+  }
+  if (j["ranks"].get<int>() > 1) {
+    fmt::print("ranks       {} (MPI; {} samples on rank 0, {} bytes sent by it in {:.3f} s)\n",
+               j["ranks"].get<int>(),
+               j["samples_per_rank"].get<long>(),
+               j["communication"]["bytes_sent_by_rank_0"].get<std::size_t>(),
+               j["communication"]["seconds_in_sums"].get<double>());
   }
   fmt::print(
       "method      lanczos: numerical; each Ritz value is within its residual of an eigenvalue\n");
@@ -245,7 +253,17 @@ Run add_spectrum(CLI::App& app) {
                  "draw the spectrum with the certified zero cluster: PREFIX.svg, PREFIX.png "
                  "(gnuplot), PREFIX-spectrum.dat, PREFIX.gp");
   app.add_flag("--json", opt->json, "JSON output (numbers as strings)");
-  return [opt] { return run(*opt); };
+  app.add_option("--memory-budget",
+                 opt->memory_budget_mb,
+                 "--lanczos: refuse when one rank's share of the samples needs more than this many "
+                 "MB for its derivatives (run more ranks under mpirun, docs/scaling.md)")
+      ->check(CLI::PositiveNumber);
+  return [opt] {
+    if (opt->memory_budget_mb > 0) {
+      opt->memory_budget = static_cast<std::size_t>(opt->memory_budget_mb * 1e6);
+    }
+    return run(*opt);
+  };
 }
 
 }  // namespace locus::cli

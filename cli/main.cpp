@@ -10,6 +10,7 @@
 #include "commands.hpp"
 
 #include "locus/error.hpp"
+#include "locus/parallel/distributed.hpp"
 #include "locus/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -53,6 +54,18 @@ void use_huge_pages(char** argv) {
 int main(int argc, char** argv) {
 #if defined(__GLIBC__)
   use_huge_pages(argv);
+#endif
+  // Under mpirun: MPI for the whole run; ranks other than 0 compute but do not print (every rank
+  // gets the same results and the same errors, locus/parallel/distributed.hpp).
+  const locus::MpiSession mpi(&argc, &argv);
+  const locus::Ranks ranks = locus::mpi_ranks();
+  if (ranks.rank > 0) {
+    if (std::freopen("/dev/null", "w", stdout) == nullptr ||
+        std::freopen("/dev/null", "w", stderr) == nullptr) {
+      return 3;
+    }
+  }
+#if defined(__GLIBC__)
   // One `locus` process computes a few large matrices and exits. glibc would hand every freed
   // block above 128 KiB back to the kernel and fault it in again on the next layer block of the
   // Hessian (a third of the time of a P = 5514 `locus eval`, docs/benchmarks.md): keep blocks up to
@@ -137,7 +150,14 @@ int main(int argc, char** argv) {
       return 0;
     }
     for (const auto& [sub, run] : runs) {
-      if (sub->parsed() && run) return run();
+      if (!sub->parsed() || !run) continue;
+      if (ranks.size > 1 && sub->get_name() != "eval" && sub->get_name() != "spectrum") {
+        throw locus::InvalidArgument(fmt::format(
+            "`locus {}` does not run under mpirun with several ranks yet; `locus eval` and "
+            "`locus spectrum --lanczos K` do (docs/scaling.md)",
+            sub->get_name()));
+      }
+      return run();
     }
     fmt::print("{}", app.help());
     return 0;

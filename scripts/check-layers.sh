@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Checks that every #include of a locus header points down the layer order of docs/architecture.md:
 #
-#   scalar(0) -> core(1) | linalg(1) -> io(2) -> solve(3) -> constructions(4) -> claims(5)
-#   -> reproductions(6) -> api(7) -> cli(8) -> python(9)
+#   scalar(0) -> core(1) | linalg(1) -> io(2) -> solve(3) | parallel(3) -> constructions(4)
+#   -> claims(5) -> reproductions(6) -> api(7) -> cli(8) -> python(9)
 #
-# core and linalg are side by side: neither may include the other. Tests, benchmarks, examples and
+# core and linalg are side by side, and so are solve and parallel: neither may include the other. Tests, benchmarks, examples and
 # fuzzers may include anything. Prints every violation and exits 1 if there is one.
 #
 #   bash scripts/check-layers.sh [SOURCE_DIR]
@@ -21,6 +21,7 @@ file_layer() {
     lib/include/locus/linalg/* | lib/src/linalg/* | lib/src/instantiate/dense_*) echo linalg ;;
     lib/include/locus/io/* | lib/src/io/*) echo io ;;
     lib/include/locus/solve/* | lib/src/solve/* | lib/include/locus/locus.hpp) echo solve ;;
+    lib/include/locus/parallel/* | lib/src/parallel/*) echo parallel ;;
     constructions/*) echo constructions ;;
     proofs-check/*) echo claims ;;
     reproductions/*) echo reproductions ;;
@@ -40,6 +41,7 @@ include_layer() {
     linalg/*) echo linalg ;;
     io/*) echo io ;;
     solve/* | locus.hpp) echo solve ;;
+    parallel/*) echo parallel ;;
     constructions/*) echo constructions ;;
     claims/*) echo claims ;;
     reproductions/*) echo reproductions ;;
@@ -50,7 +52,7 @@ include_layer() {
 
 rank() {
   case "$1" in
-    scalar) echo 0 ;; core | linalg) echo 1 ;; io) echo 2 ;; solve) echo 3 ;;
+    scalar) echo 0 ;; core | linalg) echo 1 ;; io) echo 2 ;; solve | parallel) echo 3 ;;
     constructions) echo 4 ;; claims) echo 5 ;; reproductions) echo 6 ;; api) echo 7 ;;
     cli) echo 8 ;; python) echo 9 ;;
   esac

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "locus/linalg/dense.hpp"
 #include "locus/linalg/inertia.hpp"
 #include "locus/linalg/lanczos.hpp"
+#include "locus/parallel/distributed.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/version.hpp"
 
@@ -326,11 +328,20 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
     throw InvalidArgument("--lanczos supports --matrix hessian only");
   }
   const auto t0 = std::chrono::steady_clock::now();
-  const LossFunction<double> fn(p.network, p.data);
+  // One process: the loss function itself. Under mpirun with several ranks: every rank holds a
+  // share of the samples, the products are summed over the ranks, and every rank runs the same
+  // solver on the same vectors (locus/parallel/distributed.hpp).
+  const Ranks ranks = mpi_ranks();
+  std::optional<DistributedLoss<double>> spread;
+  std::optional<LossFunction<double>> whole;
+  if (ranks.size > 1 || opt.memory_budget) {
+    spread.emplace(p, opt.memory_budget, false);
+  }
+  if (ranks.size == 1) whole.emplace(p.network, p.data);
   const Vec<double> theta = p.point_as<double>();
   const auto n = static_cast<Eigen::Index>(p.network.num_parameters());
   const SymmetricOperator op = [&](const Eigen::VectorXd& x, Eigen::VectorXd& y) {
-    y = fn.hessian_vector_product(theta, x);
+    y = whole ? whole->hessian_vector_product(theta, x) : spread->hessian_vector_product(theta, x);
   };
   // the restarted solver unless --steps asks for the fixed-step one or the operator is too small
   // for a Krylov subspace larger than K
@@ -404,6 +415,12 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
   j["solver"] = solver;
   if (solver.contains("steps")) j["steps"] = solver["steps"];
   j["seed"] = opt.seed;
+  j["ranks"] = ranks.size;
+  if (ranks.size > 1) {
+    j["samples_per_rank"] = spread->local_samples();
+    j["communication"] = {{"bytes_sent_by_rank_0", spread->bytes_sent()},
+                          {"seconds_in_sums", spread->seconds_communicating()}};
+  }
   j["largest"] = top;
   j["largest_residuals"] = top_res;
   j["smallest"] = bottom;
@@ -552,6 +569,11 @@ nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request)
   validate(request);
   require_point(p, "problem", "`locus spectrum` needs the parameter vector θ");
   if (request.lanczos > 0) return lanczos_report(p, request);
+  if (mpi_ranks().size > 1) {
+    throw InvalidArgument(
+        "under mpirun with several ranks, `locus spectrum` runs matrix-free (--lanczos K); the "
+        "dense spectrum is computed in one process");
+  }
   const SpectrumResult r = analyse_spectrum(p, request);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -28,8 +28,8 @@ struct Split {
 /// One entry of a point M_μ θ (with fixed entries): either a fixed rational, or coef · θ[index].
 struct Term {
   bool fixed = false;
-  Q value;           // fixed
-  Q coef;            // otherwise
+  Q value;  // fixed
+  Q coef;   // otherwise
   std::size_t index = 0;
   bool operator==(const Term& o) const {
     return fixed == o.fixed && (fixed ? value == o.value : coef == o.coef && index == o.index);
@@ -50,7 +50,8 @@ inline std::vector<Term> split_terms(const Model& big,
       for (int i = 0; i < big.columns(l); ++i) {
         const bool bias = i == big.width(l - 1);
         const auto iu = static_cast<std::size_t>(i);
-        const int t = bias ? split.small.width(l - 1) : split.src[static_cast<std::size_t>(l - 1)][iu];
+        const int t =
+            bias ? split.small.width(l - 1) : split.src[static_cast<std::size_t>(l - 1)][iu];
         Term& e = out[big.index(l, q, i)];
         e.coef = bias ? Q(1) : mu[static_cast<std::size_t>(l - 1)][iu];
         e.index = split.small.index(l, s, t);
@@ -66,7 +67,9 @@ inline std::vector<Term> split_terms(const Model& big,
 }
 
 /// The entry's exact value at θ = c (the box's centre) and its radius over the box.
-inline Q term_center(const Term& e, const Split& s) { return e.fixed ? e.value : e.coef * s.c[e.index]; }
+inline Q term_center(const Term& e, const Split& s) {
+  return e.fixed ? e.value : e.coef * s.c[e.index];
+}
 inline Q term_radius(const Term& e, const Split& s) {
   return e.fixed ? Q(0) : (e.coef.sign() < 0 ? -e.coef : e.coef) * s.r[e.index];
 }
@@ -138,7 +141,8 @@ inline std::string family_preserving(const Model& m,
     }
     if (dead) {
       return "only the incoming row of unit " + std::to_string(first.j) + " of hidden layer " +
-             std::to_string(first.l) + " moves, and its outgoing weights are 0, for every point "
+             std::to_string(first.l) +
+             " moves, and its outgoing weights are 0, for every point "
              "of the box";
     }
   }
@@ -155,8 +159,7 @@ inline std::string family_preserving(const Model& m,
     const Term &au = a[m.index(l, q, u)], &bu = b[m.index(l, q, u)];
     const Term &av = a[m.index(l, q, v)], &bv = b[m.index(l, q, v)];
     if (au.fixed || bu.fixed || av.fixed || bv.fixed || au.index != bu.index ||
-        av.index != bv.index || au.index != av.index ||
-        !(bu.coef - au.coef == av.coef - bv.coef)) {
+        av.index != bv.index || au.index != av.index || !(bu.coef - au.coef == av.coef - bv.coef)) {
       return "";
     }
   }

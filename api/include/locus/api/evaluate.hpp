@@ -12,6 +12,8 @@
 // the matrices as they like (.npy from the buffer, JSON entry by entry, numpy arrays by buffer).
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,7 @@
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
 #include "locus/io/problem.hpp"
+#include "locus/parallel/distributed.hpp"
 #include "locus/scalar/rigour.hpp"
 
 namespace locus::api {
@@ -51,6 +54,9 @@ std::vector<Quantity> parse_quantities(std::string_view text);
 /// Options of evaluate().
 struct EvaluateOptions {
   std::vector<Quantity> quantities = {Quantity::Loss, Quantity::Gradient, Quantity::Hessian};
+  /// Refuse when a rank's share of the samples needs more than this many bytes for its
+  /// derivatives (shard_bytes, locus/parallel/distributed.hpp); none: no limit.
+  std::optional<std::size_t> memory_budget;
 };
 
 /// One computed quantity.
@@ -71,10 +77,59 @@ struct Evaluation {
   std::vector<EvaluatedQuantity<Scalar>> items;
 };
 
+namespace detail {
+/// evaluate() with the samples spread over the MPI ranks.
+template <class Scalar>
+Evaluation<Scalar> evaluate_distributed(const Problem& problem,
+                                        const EvaluateOptions& options,
+                                        bool any_hessian) {
+  const DistributedLoss<Scalar> fn(problem, options.memory_budget, any_hessian);
+  const Vec<Scalar> theta = problem.point_as<Scalar>();
+  Evaluation<Scalar> out{Evidence::of<Scalar>(), {}};
+  for (const Quantity q : options.quantities) {
+    EvaluatedQuantity<Scalar> item;
+    item.quantity = q;
+    switch (q) {
+      case Quantity::Loss:
+        item.values = Mat<Scalar>::Constant(1, 1, fn.loss(theta));
+        break;
+      case Quantity::Gradient:
+        item.values = fn.gradient(theta);
+        item.shape = {static_cast<long>(item.values.rows())};
+        break;
+      case Quantity::Hessian:
+        item.values = fn.hessian(theta, HessianPart::Full);
+        break;
+      case Quantity::GaussNewton:
+        item.values = fn.hessian(theta, HessianPart::GaussNewton);
+        break;
+      case Quantity::ResidualHessian:
+        item.values = fn.hessian(theta, HessianPart::Residual);
+        break;
+      case Quantity::Jacobian:
+      case Quantity::Outputs:
+      case Quantity::Residuals:
+        throw InvalidArgument("'" + std::string(to_string(q)) +
+                              "' is per sample and not distributed over MPI ranks: compute it in "
+                              "one process");
+    }
+    if (q != Quantity::Loss && q != Quantity::Gradient) {
+      item.shape = {static_cast<long>(item.values.rows()), static_cast<long>(item.values.cols())};
+    }
+    out.items.push_back(std::move(item));
+  }
+  return out;
+}
+}  // namespace detail
+
 /// Evaluates the quantities at the problem's point θ in Scalar (θ and the data are rounded or
-/// enclosed into Scalar once).
-/// \throws InvalidArgument when the problem has no point or a quantity is asked twice; whatever
-///   LossFunction throws (UnsupportedScalar, NotDifferentiable).
+/// enclosed into Scalar once). Under mpirun with several ranks the samples are spread over the
+/// ranks and the sums over samples (loss, gradient, Hessian, G, H) are summed over them
+/// (DistributedLoss; how each arithmetic adds is in locus/parallel/distributed.hpp); every rank
+/// returns the same values.
+/// \throws InvalidArgument when the problem has no point, a quantity is asked twice, a per-sample
+///   quantity (Jacobian, outputs, residuals) is asked under several ranks, or the memory budget is
+///   exceeded; whatever LossFunction throws (UnsupportedScalar, NotDifferentiable).
 template <class Scalar>
 Evaluation<Scalar> evaluate(const Problem& problem, const EvaluateOptions& options) {
   if (!problem.point) {
@@ -89,6 +144,17 @@ Evaluation<Scalar> evaluate(const Problem& problem, const EvaluateOptions& optio
                               "' is asked twice");
       }
     }
+  }
+  bool any_hessian = false;
+  for (const Quantity q : options.quantities) {
+    any_hessian = any_hessian || q == Quantity::Hessian || q == Quantity::GaussNewton ||
+                  q == Quantity::ResidualHessian;
+  }
+  if (mpi_ranks().size > 1)
+    return detail::evaluate_distributed<Scalar>(problem, options, any_hessian);
+  if (options.memory_budget) {
+    // one process holds every sample: the same estimate as a rank's
+    (void)DistributedLoss<Scalar>(problem, options.memory_budget, any_hessian);
   }
   const LossFunction<Scalar> fn(problem.network, problem.data);
   const Vec<Scalar> theta = problem.point_as<Scalar>();

@@ -61,6 +61,9 @@ struct SpectrumRequest {
   int subspace = 0;          ///< restarted solver: Krylov subspace dimension (0: max(2K + 1, 20))
   int probes = 0;            ///< > 0: also an SLQ spectral density with this many probes
   std::uint64_t seed = 0;    ///< of the Lanczos start and probe vectors
+  /// --lanczos: refuse when a rank's share of the samples needs more than this many bytes
+  /// (shard_bytes, locus/parallel/distributed.hpp); none: no limit.
+  std::optional<std::size_t> memory_budget;
   /// Also build a locus-certificate/1 of the inertia (docs/certificates.md): rational
   /// arithmetic, the Hessian; otherwise the result says why there is none.
   bool certificate = false;

@@ -1,0 +1,178 @@
+"""Data parallelism over MPI ranks (docs/scaling.md): `locus eval` and `locus spectrum --lanczos`
+under `mpirun -n 2` against one process.
+
+- rational: the loss, gradient and Hessian are bit-identical (exact sums);
+- balls: every ball contains the exact value (a polynomial problem, checked over Q), and overlaps
+  the one-process ball (a sigmoid problem);
+- double: within 1e-12 relative to the largest entry (the stated rounding bound is smaller);
+- Lanczos: the extreme eigenvalues agree within their residual bounds;
+- the memory budget: a shard too large for one process runs across two ranks;
+- an error on one rank reaches every rank (no hang), and the exit status is 2.
+
+Usage: python3 mpi_test.py LOCUS MPIRUN EXAMPLES_DIR WORK_DIR
+"""
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+
+locus, mpirun, examples, work = sys.argv[1:5]
+os.makedirs(work, exist_ok=True)
+failures = []
+env = dict(os.environ, OMP_NUM_THREADS="1", OMPI_ALLOW_RUN_AS_ROOT="1",
+           OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1", OMPI_MCA_rmaps_base_oversubscribe="1")
+
+
+def run(args, ranks=1, timeout=300):
+    cmd = ([mpirun, "-n", str(ranks), "--oversubscribe"] if ranks > 1 else []) + [locus] + args
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+
+
+def problem(name):
+    return os.path.join(examples, name + ".json")
+
+
+def ball(text):
+    """'[m +/- r]' or an exact number: (mid, rad) as Fractions (decimals read exactly)."""
+    text = text.strip()
+    if text.startswith("["):
+        mid, rad = text[1:-1].split("+/-")
+        return Fraction(mid.strip()), Fraction(rad.strip())
+    return Fraction(text), Fraction(0)
+
+
+def entries(j, key):
+    v = j[key]
+    if isinstance(v, str):
+        return [v]
+    if v and isinstance(v[0], list):
+        return [x for row in v for x in row]
+    return v
+
+
+def evaluate(name, arithmetic, ranks, extra=()):
+    r = run(["eval", problem(name), "-a", arithmetic, "--json", "-q", "loss,gradient,hessian"]
+            + list(extra), ranks)
+    if r.returncode != 0:
+        failures.append("eval {} -a {} on {} rank(s) failed: {}{}".format(
+            name, arithmetic, ranks, r.stdout[-500:], r.stderr[-1500:]))
+        return None
+    return json.loads(r.stdout)
+
+
+checks = 0
+# rational: bit-identical
+one = evaluate("polynomial_exact", "rational", 1)
+two = evaluate("polynomial_exact", "rational", 2)
+if one and two:
+    for key in ("loss", "gradient", "hessian"):
+        checks += 1
+        if one[key] != two[key]:
+            failures.append("rational {}: two ranks differ from one process".format(key))
+
+# balls: the exact value inside every ball of two ranks
+b2 = evaluate("polynomial_exact", "ball:128", 2)
+if one and b2:
+    for key in ("loss", "gradient", "hessian"):
+        for exact, text in zip(entries(one, key), entries(b2, key)):
+            checks += 1
+            m, r = ball(text)
+            if abs(Fraction(exact) - m) > r:
+                failures.append("ball {}: {} does not contain the exact {}".format(key, text, exact))
+
+# balls on a sigmoid network: one process's and two ranks' balls overlap
+for name in ("g1_small", "mixed_gelu_tanh_bce_l2"):
+    b1 = evaluate(name, "ball:128", 1)
+    b2 = evaluate(name, "ball:128", 2)
+    if b1 and b2:
+        for key in ("loss", "gradient", "hessian"):
+            for x, y in zip(entries(b1, key), entries(b2, key)):
+                checks += 1
+                (m1, r1), (m2, r2) = ball(x), ball(y)
+                if abs(m1 - m2) > r1 + r2:
+                    failures.append("{} ball {}: {} and {} are disjoint".format(name, key, x, y))
+
+# double: within 1e-12 relative to the largest entry
+for name in ("g1_small", "mixed_gelu_tanh_bce_l2", "g3b_star"):
+    d1 = evaluate(name, "double", 1)
+    d2 = evaluate(name, "double", 2)
+    if d1 and d2:
+        for key in ("loss", "gradient", "hessian"):
+            a = [float(x) for x in entries(d1, key)]
+            b = [float(x) for x in entries(d2, key)]
+            # the sums' rounding is relative to the size of their terms, which is about that of
+            # the loss and the Hessian's entries (a gradient near a critical point cancels)
+            scale = max([abs(x) for x in a] + [abs(float(d1["loss"])), 1.0])
+            checks += 1
+            worst = max(abs(x - y) for x, y in zip(a, b))
+            if worst > 1e-12 * scale:
+                failures.append("{} double {}: differs by {} (scale {})".format(name, key, worst, scale))
+
+# Lanczos: the extreme eigenvalues agree within the residual bounds
+for name in ("mixed_gelu_tanh_bce_l2", "g3b_star"):
+    res = []
+    for ranks in (1, 2):
+        r = run(["spectrum", problem(name), "--lanczos", "2", "--json", "--seed", "7"], ranks)
+        if r.returncode != 0:
+            failures.append("spectrum --lanczos on {} rank(s): {}{}".format(ranks, r.stdout[-500:], r.stderr[-1500:]))
+            break
+        res.append(json.loads(r.stdout))
+    if len(res) == 2:
+        for end in ("largest", "smallest"):
+            for x, y in zip(res[0][end], res[1][end]):
+                checks += 1
+                x, y = float(x), float(y)
+                if abs(x - y) > 1e-8 * (1 + abs(x)):
+                    failures.append("{} lanczos {}: {} against {}".format(name, end, x, y))
+        if res[1].get("ranks") != 2:
+            failures.append("{}: the two-rank report does not say 2 ranks".format(name))
+
+# the memory budget: the estimate for one process's shard is above the budget, each half below
+budget_probe = run(["eval", problem("mixed_gelu_tanh_bce_l2"), "-a", "double", "-q", "gradient",
+                    "--memory-budget", "0.000001"])
+checks += 1
+if budget_probe.returncode != 2 or "memory budget" not in budget_probe.stderr:
+    failures.append("a budget too small was not refused with status 2: {}{}".format(
+        budget_probe.stdout[-300:], budget_probe.stderr[-300:]))
+else:
+    need = float(budget_probe.stderr.split("needs about ")[1].split(" MB")[0])
+    budget = "{:.6f}".format(need * 0.75)
+    alone = run(["eval", problem("mixed_gelu_tanh_bce_l2"), "-a", "double", "-q", "gradient",
+                 "--memory-budget", budget])
+    spread = run(["eval", problem("mixed_gelu_tanh_bce_l2"), "-a", "double", "-q", "gradient",
+                  "--memory-budget", budget, "--json"], 2)
+    checks += 2
+    if alone.returncode != 2:
+        failures.append("one process with budget {} MB was not refused".format(budget))
+    if spread.returncode != 0:
+        failures.append("two ranks with budget {} MB failed: {}".format(budget, spread.stderr[-800:]))
+
+# an error on one rank only reaches every rank, with no hang: a ReLU kink at the last sample,
+# which only rank 1 holds
+kink = {"format": "locus-problem/1",
+        "network": {"widths": [1, 1, 1], "activation": "relu", "bias": True, "loss": "squared",
+                    "reduction": "sum"},
+        "data": {"inputs": [["1"], ["2"], ["0"]], "targets": [["1"], ["0"], ["1"]]},
+        "point": ["1", "0", "1", "0"]}
+kink_path = os.path.join(work, "kink.json")
+json.dump(kink, open(kink_path, "w"))
+for ranks in (1, 2):
+    checks += 1
+    r = run(["eval", kink_path, "-a", "rational"], ranks, timeout=120)
+    if r.returncode != 2 or "not differentiable" not in (r.stdout + r.stderr):
+        failures.append("a kink on {} rank(s) did not stop every rank with status 2: {} {}{}".format(
+            ranks, r.returncode, r.stdout[-300:], r.stderr[-600:]))
+
+# per-sample quantities are not summed over ranks: refused
+checks += 1
+r = run(["eval", problem("g1_small"), "-a", "double", "-q", "jacobian"], 2)
+if r.returncode != 2 or "not distributed" not in (r.stdout + r.stderr):
+    failures.append("a per-sample quantity under two ranks was not refused with status 2: {}{}".format(
+        r.stdout[-300:], r.stderr[-300:]))
+
+print("{} comparisons between one process and two ranks".format(checks))
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print("all agree")
