@@ -17,6 +17,7 @@
 #include "locus/api/jobs.hpp"
 #include "locus/claims/claim.hpp"
 #include "locus/error.hpp"
+#include "locus/parallel/distributed.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -75,10 +76,13 @@ int run(CheckOptions& o) {
   info.threads = threads;
   info.seconds = total;
   fmt::print("{}", api::check_table(results, info));
-  if (!o.json.empty()) {
+  const bool writer = mpi_ranks().rank == 0;  // one writer under mpirun
+  if (!o.json.empty() && writer) {
     std::ofstream(o.json) << api::results_json(results, o.seed, o.quick, total).dump(2) << "\n";
   }
-  if (!o.junit.empty()) std::ofstream(o.junit) << api::check_junit(results, info, "locus check");
+  if (!o.junit.empty() && writer) {
+    std::ofstream(o.junit) << api::check_junit(results, info, "locus check");
+  }
   const bool all_pass =
       std::all_of(results.begin(), results.end(), [](const auto& r) { return r.pass; });
   return all_pass ? 0 : 1;

@@ -151,10 +151,11 @@ int main(int argc, char** argv) {
     }
     for (const auto& [sub, run] : runs) {
       if (!sub->parsed() || !run) continue;
-      if (ranks.size > 1 && sub->get_name() != "eval" && sub->get_name() != "spectrum") {
+      if (ranks.size > 1 && sub->get_name() != "eval" && sub->get_name() != "spectrum" &&
+          sub->get_name() != "check") {
         throw locus::InvalidArgument(fmt::format(
-            "`locus {}` does not run under mpirun with several ranks yet; `locus eval` and "
-            "`locus spectrum --lanczos K` do (docs/scaling.md)",
+            "`locus {}` does not run under mpirun with several ranks yet; `locus eval`, "
+            "`locus spectrum --lanczos K` and `locus check` do (docs/scaling.md)",
             sub->get_name()));
       }
       return run();

@@ -14,6 +14,7 @@
 #include "locus/api/jobs.hpp"
 #include "locus/claims/claim.hpp"
 #include "locus/error.hpp"
+#include "locus/parallel/distributed.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -74,19 +75,85 @@ lk::Context context_of(const CheckRequest& r) {
   return ctx;
 }
 
-// Runs the selected claims on `threads` workers; `progress` (serialised) after each.
+namespace {
+
+// A claim's result as exchanged between ranks: every field, the doubles to the last bit. The
+// verdict was decided on the rank that ran the claim, from its instances' typed evidence.
+nlohmann::json to_wire(const lk::ClaimResult& r) {
+  return {{"id", r.id},
+          {"source", r.source},
+          {"expected", r.expected},
+          {"verdict", lk::to_string(r.verdict)},
+          {"pass", r.pass},
+          {"margin", fmt::format("{:a}", r.margin)},
+          {"arithmetic", r.arithmetic},
+          {"seed", r.seed},
+          {"instances", r.instances},
+          {"seconds", fmt::format("{:a}", r.seconds)},
+          {"detail", r.detail},
+          {"counterexample_file", r.counterexample_file},
+          {"certificate_files", r.certificate_files},
+          {"instances_without_certificate", r.instances_without_certificate},
+          {"instances_partly_certified", r.instances_partly_certified},
+          {"certificate_gaps", r.certificate_gaps}};
+}
+
+lk::ClaimResult from_wire(const nlohmann::json& j) {
+  lk::ClaimResult r;
+  r.id = j.at("id");
+  r.source = j.at("source");
+  r.expected = j.at("expected");
+  for (const lk::Verdict v : {lk::Verdict::Proved,
+                              lk::Verdict::Refuted,
+                              lk::Verdict::Evidence,
+                              lk::Verdict::Inconclusive}) {
+    if (lk::to_string(v) == j.at("verdict").get<std::string>()) r.verdict = v;
+  }
+  r.pass = j.at("pass");
+  r.margin = std::strtod(j.at("margin").get<std::string>().c_str(), nullptr);
+  r.arithmetic = j.at("arithmetic");
+  r.seed = j.at("seed");
+  r.instances = j.at("instances");
+  r.seconds = std::strtod(j.at("seconds").get<std::string>().c_str(), nullptr);
+  r.detail = j.at("detail");
+  r.counterexample_file = j.at("counterexample_file");
+  r.certificate_files = j.at("certificate_files").get<std::vector<std::string>>();
+  r.instances_without_certificate = j.at("instances_without_certificate");
+  r.instances_partly_certified = j.at("instances_partly_certified");
+  r.certificate_gaps = j.at("certificate_gaps").get<std::vector<std::string>>();
+  return r;
+}
+
+}  // namespace
+
+// Runs the selected claims on `threads` workers; `progress` (serialised) after each. Under
+// mpirun with several ranks, rank k runs the claims k, k + R, k + 2R, ... of the selection and
+// the ranks exchange their results, so that every rank returns all of them in order.
 std::vector<lk::ClaimResult> run_selected(
     const std::vector<const lk::Claim*>& selected,
     const lk::Context& ctx,
     int threads,
     const std::function<void(std::size_t, const lk::ClaimResult&)>& progress) {
+  const Ranks ranks = mpi_ranks();
+  const auto size = static_cast<std::size_t>(ranks.size);
+  const auto rank = static_cast<std::size_t>(ranks.rank);
+  std::vector<std::size_t> mine;
+  for (std::size_t i = rank; i < selected.size(); i += size) mine.push_back(i);
   std::vector<lk::ClaimResult> results(selected.size());
   std::atomic<std::size_t> next{0};
   std::atomic<std::size_t> done{0};
   std::mutex print;
+  std::string failure;
   const auto work = [&] {
-    for (std::size_t i = next++; i < selected.size(); i = next++) {
-      results[i] = lk::run_claim(*selected[i], ctx, 1);
+    for (std::size_t m = next++; m < mine.size(); m = next++) {
+      const std::size_t i = mine[m];
+      try {
+        results[i] = lk::run_claim(*selected[i], ctx, 1);
+      } catch (const std::exception& e) {
+        const std::lock_guard<std::mutex> lock(print);
+        failure = fmt::format("claim {}: {}", selected[i]->id, e.what());
+        continue;
+      }
       const std::size_t k = ++done;
       if (progress) {
         const std::lock_guard<std::mutex> lock(print);
@@ -95,6 +162,21 @@ std::vector<lk::ClaimResult> run_selected(
     }
   };
   lk::run_workers(threads, work);
+  if (size == 1) {
+    if (!failure.empty()) throw Error(failure);
+    return results;
+  }
+  nlohmann::json sent = {{"failure", failure}, {"results", nlohmann::json::array()}};
+  for (const std::size_t i : mine)
+    sent["results"].push_back({{"index", i}, {"result", to_wire(results[i])}});
+  for (const std::string& text : all_gather(sent.dump())) {
+    const nlohmann::json got = nlohmann::json::parse(text);
+    if (!got.at("failure").get<std::string>().empty())
+      throw Error(got.at("failure").get<std::string>());
+    for (const auto& item : got.at("results")) {
+      results[item.at("index").get<std::size_t>()] = from_wire(item.at("result"));
+    }
+  }
   return results;
 }
 
@@ -221,7 +303,12 @@ std::string check_table(const std::vector<lk::ClaimResult>& results, const Check
     }
   }
   out += fmt::format(
-      "\n{:.1f} s on {} threads\n{} passed, {} failed\n", run.seconds, run.threads, passed, failed);
+      "\n{:.1f} s on {} threads{}\n{} passed, {} failed\n",
+      run.seconds,
+      run.threads,
+      mpi_ranks().size > 1 ? fmt::format(" in each of {} MPI ranks", mpi_ranks().size) : "",
+      passed,
+      failed);
   return out;
 }
 

@@ -171,6 +171,37 @@ if r.returncode != 2 or "not distributed" not in (r.stdout + r.stderr):
     failures.append("a per-sample quantity under two ranks was not refused with status 2: {}{}".format(
         r.stdout[-300:], r.stderr[-300:]))
 
+# sharded sweep: locus check --quick on two ranks gives the same table, JSON and JUnit
+reports = []
+for ranks in (1, 2):
+    out = os.path.join(work, "check{}".format(ranks))
+    r = run(["check", "--quick", "--counterexamples", out, "--json", out + ".json",
+             "--junit", out + ".xml"], ranks, timeout=900)
+    reports.append((r, out))
+(r1, o1), (r2, o2) = reports
+checks += 3
+if r1.returncode != r2.returncode:
+    failures.append("locus check: exit {} in one process, {} on two ranks".format(r1.returncode, r2.returncode))
+else:
+    strip = lambda t: [line.rsplit("|", 2)[0] for line in t.splitlines()
+                       if line.startswith("|")]  # the table without the seconds column
+    if strip(r1.stdout) != strip(r2.stdout):
+        failures.append("locus check: the tables differ:\n" + r1.stdout[-1500:] + "\n" + r2.stdout[-1500:])
+    j1, j2 = json.load(open(o1 + ".json")), json.load(open(o2 + ".json"))
+    for j in (j1, j2):
+        j.pop("seconds")
+        for c in j["claims"]:
+            c.pop("seconds")
+            if "counterexample" in c:
+                c["counterexample"] = os.path.basename(c["counterexample"])
+    if j1 != j2:
+        failures.append("locus check: the JSON reports differ")
+    import re
+    x1 = re.sub(r'time="[^"]*"', "", open(o1 + ".xml").read()).replace(o1, "")
+    x2 = re.sub(r'time="[^"]*"', "", open(o2 + ".xml").read()).replace(o2, "")
+    if x1 != x2:
+        failures.append("locus check: the JUnit reports differ")
+
 print("{} comparisons between one process and two ranks".format(checks))
 if failures:
     print("\n".join(failures))

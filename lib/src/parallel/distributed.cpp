@@ -21,7 +21,9 @@
 
 namespace locus {
 
-bool mpi_built() noexcept { return LOCUS_WITH_MPI != 0; }
+bool mpi_built() noexcept {
+  return LOCUS_WITH_MPI != 0;
+}
 
 Ranks mpi_ranks() noexcept {
   Ranks r;
@@ -201,6 +203,38 @@ auto collectively(F&& f) {
 
 }  // namespace
 
+std::vector<std::string> all_gather(const std::string& mine) {
+#if LOCUS_WITH_MPI
+  const Ranks r = mpi_ranks();
+  if (r.size > 1) {
+    int length = static_cast<int>(mine.size());
+    std::vector<int> lengths(static_cast<std::size_t>(r.size)), offsets(lengths.size());
+    MPI_Allgather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    int total = 0;
+    for (std::size_t k = 0; k < lengths.size(); ++k) {
+      offsets[k] = total;
+      total += lengths[k];
+    }
+    std::string all(static_cast<std::size_t>(total), '\0');
+    MPI_Allgatherv(mine.data(),
+                   length,
+                   MPI_CHAR,
+                   all.data(),
+                   lengths.data(),
+                   offsets.data(),
+                   MPI_CHAR,
+                   MPI_COMM_WORLD);
+    std::vector<std::string> out;
+    for (std::size_t k = 0; k < lengths.size(); ++k) {
+      out.push_back(
+          all.substr(static_cast<std::size_t>(offsets[k]), static_cast<std::size_t>(lengths[k])));
+    }
+    return out;
+  }
+#endif
+  return {mine};
+}
+
 template <class Scalar>
 std::size_t sum_over_ranks(Mat<Scalar>& m) {
 #if LOCUS_WITH_MPI
@@ -229,14 +263,23 @@ std::size_t sum_over_ranks(Mat<Scalar>& m) {
       }
       all.resize(static_cast<std::size_t>(total));
     }
-    MPI_Gatherv(mine.data(), length, MPI_CHAR, all.data(), lengths.data(), offsets.data(),
-                MPI_CHAR, 0, MPI_COMM_WORLD);
+    MPI_Gatherv(mine.data(),
+                length,
+                MPI_CHAR,
+                all.data(),
+                lengths.data(),
+                offsets.data(),
+                MPI_CHAR,
+                0,
+                MPI_COMM_WORLD);
     std::string sum;
     if (r.rank == 0) {
       Mat<Scalar> part(m.rows(), m.cols());
       for (int k = 1; k < r.size; ++k) {
         decode_all(all.data() + offsets[static_cast<std::size_t>(k)],
-                   static_cast<std::size_t>(lengths[static_cast<std::size_t>(k)]), n, part.data());
+                   static_cast<std::size_t>(lengths[static_cast<std::size_t>(k)]),
+                   n,
+                   part.data());
         m += part;
       }
       sum = encode_all(n, m.data());
@@ -258,13 +301,10 @@ template <class Scalar>
 DistributedLoss<Scalar>::DistributedLoss(const Problem& p,
                                          std::optional<std::size_t> memory_budget,
                                          bool hessian)
-    : ranks_(mpi_ranks()),
-      samples_(p.data.size()),
-      local_(collectively([&] {
+    : ranks_(mpi_ranks()), samples_(p.data.size()), local_(collectively([&] {
         if (p.data.size() < ranks_.size) {
-          throw InvalidArgument(fmt::format("{} samples cannot be spread over {} ranks",
-                                            p.data.size(),
-                                            ranks_.size));
+          throw InvalidArgument(
+              fmt::format("{} samples cannot be spread over {} ranks", p.data.size(), ranks_.size));
         }
         const Problem s = shard_problem(p, ranks_.rank, ranks_.size);
         if (memory_budget) {

@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
@@ -73,8 +74,14 @@ Problem shard_problem(const Problem& p, int rank, int size);
 /// per-sample layer values and back-propagated errors (N_r · Σ_l n_l · 4 scalars), the per-sample
 /// parameter blocks of the Hessian assembly (N_r · P), and the P × P Hessian when `hessian`.
 /// An estimate for the memory budget, documented in docs/scaling.md.
-std::size_t shard_bytes(const Network& net, Eigen::Index samples, std::size_t scalar_bytes,
+std::size_t shard_bytes(const Network& net,
+                        Eigen::Index samples,
+                        std::size_t scalar_bytes,
                         bool hessian);
+
+/// Every rank's text, in rank order, on every rank (collective; one process: {mine}). Sharded
+/// sweeps (locus check under mpirun) exchange their results with it.
+std::vector<std::string> all_gather(const std::string& mine);
 
 /// Sums m over the ranks (see the header comment for how each arithmetic adds); every rank ends
 /// with the same sum. A no-op with one rank. Collective: every rank must call it with the same
@@ -125,8 +132,8 @@ class DistributedLoss {
   mutable double seconds_ = 0;
 };
 
-#define LOCUS_DISTRIBUTED_DECLARE(Scalar, tag)                         \
-  extern template class DistributedLoss<Scalar>;                       \
+#define LOCUS_DISTRIBUTED_DECLARE(Scalar, tag)   \
+  extern template class DistributedLoss<Scalar>; \
   extern template std::size_t sum_over_ranks<Scalar>(Mat<Scalar> & m);
 LOCUS_FOR_EACH_SCALAR(LOCUS_DISTRIBUTED_DECLARE)
 #undef LOCUS_DISTRIBUTED_DECLARE
