@@ -53,6 +53,8 @@ cmake --build "$BUILD_DIR" --target locus locus_python locus_bench_scalar locus_
   echo "  iteration with PyHessian's tolerance (1e-3 relative change, at most 100 iterations per"
   echo "  eigenvalue) returns top eigenvalues below the Lanczos ones."
   echo
+  /usr/bin/python3 bench/mpi_scaling.py "$BUILD_DIR" "$BUILD_DIR/bench-out"
+  echo
   "$BUILD_DIR/bench/locus_bench_refine"
   echo
   echo "Target of the refine/classify issue: refining a P = 371 point from ‖∇L‖ ≈ 1e-6 to 100 digits"
