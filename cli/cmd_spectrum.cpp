@@ -36,6 +36,7 @@ struct SpectrumOptions : api::SpectrumRequest {
   std::string null_vectors_file;
   std::string certificate_file;
   double memory_budget_mb = 0;  ///< > 0: SpectrumRequest::memory_budget in MB
+  std::string solver = "spectra";
 };
 
 int run_lanczos(const SpectrumOptions& opt, const Problem& p) {
@@ -47,11 +48,11 @@ int run_lanczos(const SpectrumOptions& opt, const Problem& p) {
   const auto str = [](const nlohmann::json& v) { return v.get<std::string>(); };
   fmt::print("network     {}\n", p.network.describe());
   const auto& solver = j["solver"];
-  if (solver["name"] == "restarted") {
+  if (solver["name"] == "restarted" || solver["name"] == "krylov-schur") {
     fmt::print(
-        "matrix      hessian (P = {}), matrix-free restarted Lanczos (Spectra) in double, seed "
-        "{}\n",
+        "matrix      hessian (P = {}), matrix-free {} in double, seed {}\n",
         j["P"].get<long>(),
+        solver["name"] == "restarted" ? "restarted Lanczos (Spectra)" : "Krylov-Schur (SLEPc)",
         j["seed"].get<std::uint64_t>());
     fmt::print(
         "solver      tolerance {} (relative residual), subspace {}, {} products, {} restarts, "
@@ -258,7 +259,14 @@ Run add_spectrum(CLI::App& app) {
                  "--lanczos: refuse when one rank's share of the samples needs more than this many "
                  "MB for its derivatives (run more ranks under mpirun, docs/scaling.md)")
       ->check(CLI::PositiveNumber);
+  app.add_option("--solver",
+                 opt->solver,
+                 "--lanczos: spectra (restarted Lanczos, default) or slepc (Krylov-Schur on a "
+                 "PETSc shell matrix; builds with SLEPc)")
+      ->check(CLI::IsMember({"spectra", "slepc"}))
+      ->capture_default_str();
   return [opt] {
+    opt->slepc = opt->solver == "slepc";
     if (opt->memory_budget_mb > 0) {
       opt->memory_budget = static_cast<std::size_t>(opt->memory_budget_mb * 1e6);
     }

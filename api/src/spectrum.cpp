@@ -20,6 +20,7 @@
 #include "locus/linalg/inertia.hpp"
 #include "locus/linalg/lanczos.hpp"
 #include "locus/parallel/distributed.hpp"
+#include "locus/parallel/slepc.hpp"
 #include "locus/scalar/arithmetic.hpp"
 #include "locus/version.hpp"
 
@@ -334,7 +335,7 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
   const Ranks ranks = mpi_ranks();
   std::optional<DistributedLoss<double>> spread;
   std::optional<LossFunction<double>> whole;
-  if (ranks.size > 1 || opt.memory_budget) {
+  if (ranks.size > 1 || opt.memory_budget || opt.slepc) {
     spread.emplace(p, opt.memory_budget, false);
   }
   if (ranks.size == 1) whole.emplace(p.network, p.data);
@@ -359,7 +360,44 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
     residuals.push_back(fmt::format("{:.3g}", r));
   };
   nlohmann::json solver;
-  if (restarted) {
+  if (opt.slepc) {
+    // SLEPc's Krylov–Schur on a PETSc shell matrix (the distributed product), both ends
+    if (opt.steps > 0) throw InvalidArgument("--solver slepc runs to --tolerance; drop --steps");
+    if (opt.lanczos + 1 >= n) {
+      throw InvalidArgument(
+          fmt::format("--solver slepc needs K + 1 < P (K = {}, P = {})", opt.lanczos, n));
+    }
+    long products = 0;
+    int iterations = 0, subspace = 0;
+    bool converged = true;
+    nlohmann::json ends = nlohmann::json::array();
+    for (const SpectrumEnd end : {SpectrumEnd::Largest, SpectrumEnd::Smallest}) {
+      const SlepcEigenvalues e = slepc_extreme_eigenvalues(
+          *spread, theta, opt.lanczos, end, opt.tolerance, opt.max_restarts, opt.seed);
+      products += e.products;
+      iterations += e.iterations;
+      converged = converged && e.converged;
+      subspace = e.subspace;
+      ends.push_back({{"end", end == SpectrumEnd::Largest ? "largest" : "smallest"},
+                      {"products", e.products},
+                      {"iterations", e.iterations},
+                      {"converged", e.converged}});
+      for (std::size_t i = 0; i < e.values.size(); ++i) {
+        add(end == SpectrumEnd::Largest ? top : bottom,
+            end == SpectrumEnd::Largest ? top_res : bottom_res,
+            e.values[i],
+            e.residuals[i]);
+      }
+    }
+    solver = {{"name", "krylov-schur"},
+              {"library", "SLEPc EPS (Krylov-Schur) on a PETSc shell matrix"},
+              {"tolerance", fmt::format("{:.3g}", opt.tolerance)},
+              {"subspace", subspace},
+              {"products", products},
+              {"restarts", iterations},
+              {"converged", converged},
+              {"ends", ends}};
+  } else if (restarted) {
     long products = 0, restarts = 0;
     bool converged = true;
     int subspace = 0;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "session.hpp"
+
 #include "locus/error.hpp"
 #include "locus/scalar/all.hpp"
 
@@ -39,6 +41,7 @@ Ranks mpi_ranks() noexcept {
   return r;
 }
 
+#if LOCUS_WITH_MPI
 namespace {
 
 // Started by mpirun/mpiexec: Open MPI, PMIx and Hydra (MPICH) set these.
@@ -50,6 +53,7 @@ bool launched_by_mpirun() {
 }
 
 }  // namespace
+#endif
 
 MpiSession::MpiSession(int* argc, char*** argv) {
 #if LOCUS_WITH_MPI
@@ -63,9 +67,38 @@ MpiSession::MpiSession(int* argc, char*** argv) {
 #endif
 }
 
+namespace detail {
+namespace {
+std::vector<void (*)()>& session_end() {
+  static std::vector<void (*)()> fns;
+  return fns;
+}
+bool& session_ended() {
+  static bool ended = false;
+  return ended;
+}
+}  // namespace
+
+void at_session_end(void (*f)()) {
+  auto& fns = session_end();
+  if (std::find(fns.begin(), fns.end(), f) != fns.end()) return;
+  if (fns.empty()) std::atexit(run_session_end);  // a process without an MpiSession
+  fns.push_back(f);
+}
+
+void run_session_end() {
+  if (session_ended()) return;
+  session_ended() = true;
+  for (auto* f : session_end()) f();
+}
+}  // namespace detail
+
 MpiSession::~MpiSession() {
+  detail::run_session_end();  // e.g. SLEPc, before MPI goes
 #if LOCUS_WITH_MPI
-  if (active_) MPI_Finalize();
+  int finalised = 0;
+  MPI_Finalized(&finalised);
+  if (active_ && finalised == 0) MPI_Finalize();
 #endif
 }
 

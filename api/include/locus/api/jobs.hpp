@@ -64,6 +64,9 @@ struct SpectrumRequest {
   /// --lanczos: refuse when a rank's share of the samples needs more than this many bytes
   /// (shard_bytes, locus/parallel/distributed.hpp); none: no limit.
   std::optional<std::size_t> memory_budget;
+  /// --lanczos: SLEPc's Krylov–Schur on a PETSc shell matrix instead of Spectra's restarted
+  /// Lanczos (`--solver slepc`; needs a build with SLEPc, docs/scaling.md)
+  bool slepc = false;
   /// Also build a locus-certificate/1 of the inertia (docs/certificates.md): rational
   /// arithmetic, the Hessian; otherwise the result says why there is none.
   bool certificate = false;

@@ -1,0 +1,187 @@
+#include "locus/parallel/slepc.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <random>
+#include <string>
+
+#include "locus/error.hpp"
+#include "session.hpp"
+
+#include <fmt/format.h>
+
+#if LOCUS_WITH_SLEPC
+#include <slepceps.h>
+#endif
+
+namespace locus {
+
+bool slepc_built() noexcept { return LOCUS_WITH_SLEPC != 0; }
+
+#if LOCUS_WITH_SLEPC
+namespace {
+
+// A PETSc or SLEPc call that failed: its error text, as a locus::Error.
+void check(PetscErrorCode code, const char* what) {
+  if (code == 0) return;
+  const char* text = nullptr;
+  PetscErrorMessage(code, &text, nullptr);
+  throw Error(fmt::format("SLEPc: {} failed: {}", what, text != nullptr ? text : "(no message)"));
+}
+
+void finalize_slepc() {
+  PetscBool done = PETSC_FALSE;
+  SlepcFinalized(&done);
+  if (done == PETSC_FALSE) SlepcFinalize();
+}
+
+void ensure_slepc() {
+  PetscBool ready = PETSC_FALSE;
+  SlepcInitialized(&ready);
+  if (ready == PETSC_TRUE) return;
+  // no options from the command line or files: locus's options are its own
+  check(SlepcInitializeNoArguments(), "SlepcInitialize");
+  detail::at_session_end(finalize_slepc);
+}
+
+// The shell matrix's context: the loss, the point, and the products counted.
+struct Shell {
+  const DistributedLoss<double>* loss;
+  const Vec<double>* theta;
+  long products = 0;
+  std::string error;  // what the product threw (every rank throws together, DistributedLoss)
+};
+
+// y = H x: every rank gathers all of x, the distributed product sums the ranks' samples (every
+// rank then holds H x), and each rank keeps its own rows of y.
+PetscErrorCode multiply(::Mat a, ::Vec x, ::Vec y) {
+  void* raw = nullptr;
+  PetscCall(MatShellGetContext(a, &raw));
+  auto* shell = static_cast<Shell*>(raw);
+  VecScatter scatter = nullptr;
+  ::Vec all = nullptr;
+  PetscCall(VecScatterCreateToAll(x, &scatter, &all));
+  PetscCall(VecScatterBegin(scatter, x, all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscCall(VecScatterEnd(scatter, x, all, INSERT_VALUES, SCATTER_FORWARD));
+  const PetscScalar* in = nullptr;
+  PetscCall(VecGetArrayRead(all, &in));
+  const Eigen::Map<const Eigen::VectorXd> v(in, shell->theta->size());
+  Eigen::VectorXd hv;
+  try {
+    hv = shell->loss->hessian_vector_product(*shell->theta, Eigen::VectorXd(v));
+  } catch (const std::exception& e) {
+    shell->error = e.what();
+    PetscCall(VecRestoreArrayRead(all, &in));
+    PetscCall(VecScatterDestroy(&scatter));
+    PetscCall(VecDestroy(&all));
+    return PETSC_ERR_LIB;
+  }
+  PetscCall(VecRestoreArrayRead(all, &in));
+  PetscCall(VecScatterDestroy(&scatter));
+  PetscCall(VecDestroy(&all));
+  PetscInt lo = 0, hi = 0;
+  PetscCall(VecGetOwnershipRange(y, &lo, &hi));
+  PetscScalar* out = nullptr;
+  PetscCall(VecGetArray(y, &out));
+  for (PetscInt i = lo; i < hi; ++i) out[i - lo] = hv(i);
+  PetscCall(VecRestoreArray(y, &out));
+  ++shell->products;
+  return 0;
+}
+
+}  // namespace
+#endif
+
+SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
+                                           const Vec<double>& theta,
+                                           int k,
+                                           SpectrumEnd end,
+                                           double tolerance,
+                                           int max_iterations,
+                                           std::uint64_t seed) {
+  const Eigen::Index order = theta.size();
+  if (k < 1 || k >= order) {
+    throw InvalidArgument(
+        fmt::format("SLEPc: k = {} eigenvalues of an operator of order {}", k, order));
+  }
+#if LOCUS_WITH_SLEPC
+  const auto n = static_cast<PetscInt>(order);
+  ensure_slepc();
+  Shell shell{&loss, &theta, 0, {}};
+  ::Mat a = nullptr;
+  EPS eps = nullptr;
+  ::Vec start = nullptr, x = nullptr;
+  struct Cleanup {
+    ::Mat* a;
+    EPS* eps;
+    ::Vec *start, *x;
+    ~Cleanup() {
+      if (*eps != nullptr) EPSDestroy(eps);
+      if (*start != nullptr) VecDestroy(start);
+      if (*x != nullptr) VecDestroy(x);
+      if (*a != nullptr) MatDestroy(a);
+    }
+  } cleanup{&a, &eps, &start, &x};
+  check(MatCreateShell(PETSC_COMM_WORLD, PETSC_DECIDE, PETSC_DECIDE, n, n, &shell, &a),
+        "MatCreateShell");
+  check(MatShellSetOperation(a, MATOP_MULT, reinterpret_cast<void (*)()>(multiply)),
+        "MatShellSetOperation");
+  check(MatCreateVecs(a, &start, &x), "MatCreateVecs");
+  // the seeded Gaussian start vector, the same on every rank; each rank sets its own rows
+  {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> g(0, 1);
+    PetscInt lo = 0, hi = 0;
+    check(VecGetOwnershipRange(start, &lo, &hi), "VecGetOwnershipRange");
+    PetscScalar* s = nullptr;
+    check(VecGetArray(start, &s), "VecGetArray");
+    for (PetscInt i = 0; i < n; ++i) {
+      const double value = g(rng);
+      if (i >= lo && i < hi) s[i - lo] = value;
+    }
+    check(VecRestoreArray(start, &s), "VecRestoreArray");
+  }
+  check(EPSCreate(PETSC_COMM_WORLD, &eps), "EPSCreate");
+  check(EPSSetOperators(eps, a, nullptr), "EPSSetOperators");
+  check(EPSSetProblemType(eps, EPS_HEP), "EPSSetProblemType");
+  check(EPSSetType(eps, EPSKRYLOVSCHUR), "EPSSetType");
+  check(EPSSetWhichEigenpairs(eps, end == SpectrumEnd::Largest ? EPS_LARGEST_REAL
+                                                               : EPS_SMALLEST_REAL),
+        "EPSSetWhichEigenpairs");
+  check(EPSSetDimensions(eps, k, PETSC_DEFAULT, PETSC_DEFAULT), "EPSSetDimensions");
+  check(EPSSetTolerances(eps, tolerance, max_iterations), "EPSSetTolerances");
+  check(EPSSetInitialSpace(eps, 1, &start), "EPSSetInitialSpace");
+  const PetscErrorCode solved = EPSSolve(eps);
+  if (solved != 0 && !shell.error.empty()) throw Error(shell.error);
+  check(solved, "EPSSolve");
+  SlepcEigenvalues out;
+  out.seed = seed;
+  PetscInt converged = 0, iterations = 0, nev = 0, ncv = 0, mpd = 0;
+  check(EPSGetConverged(eps, &converged), "EPSGetConverged");
+  check(EPSGetIterationNumber(eps, &iterations), "EPSGetIterationNumber");
+  check(EPSGetDimensions(eps, &nev, &ncv, &mpd), "EPSGetDimensions");
+  for (PetscInt i = 0; i < std::min<PetscInt>(converged, k); ++i) {
+    PetscScalar value = 0;
+    check(EPSGetEigenpair(eps, i, &value, nullptr, x, nullptr), "EPSGetEigenpair");
+    PetscReal error = 0;
+    check(EPSComputeError(eps, i, EPS_ERROR_ABSOLUTE, &error), "EPSComputeError");
+    out.values.push_back(value);
+    out.residuals.push_back(error);
+  }
+  out.converged = converged >= k;
+  out.iterations = static_cast<int>(iterations);
+  out.products = shell.products;
+  out.subspace = static_cast<int>(ncv);
+  return out;
+#else
+  (void)loss;
+  (void)end;
+  (void)tolerance;
+  (void)max_iterations;
+  (void)seed;
+  throw UnsupportedScalar(
+      "this locus was built without SLEPc (install slepc-dev and build with MPI; docs/scaling.md)");
+#endif
+}
+
+}  // namespace locus
