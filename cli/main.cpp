@@ -151,12 +151,14 @@ int main(int argc, char** argv) {
     }
     for (const auto& [sub, run] : runs) {
       if (!sub->parsed() || !run) continue;
-      if (ranks.size > 1 && sub->get_name() != "eval" && sub->get_name() != "spectrum" &&
-          sub->get_name() != "check") {
+      const std::string name = sub->get_name();
+      if (ranks.size > 1 && name != "eval" && name != "spectrum" && name != "check" &&
+          name != "reproduce") {
         throw locus::InvalidArgument(fmt::format(
             "`locus {}` does not run under mpirun with several ranks yet; `locus eval`, "
-            "`locus spectrum --lanczos K` and `locus check` do (docs/scaling.md)",
-            sub->get_name()));
+            "`locus spectrum --lanczos K`, `locus check` and `locus reproduce littwin-wolf` do "
+            "(docs/scaling.md)",
+            name));
       }
       return run();
     }

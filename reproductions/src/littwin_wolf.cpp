@@ -12,6 +12,7 @@
 
 #include "locus/error.hpp"
 #include "locus/io/dataset.hpp"
+#include "locus/parallel/distributed.hpp"
 
 #include <fmt/format.h>
 
@@ -76,6 +77,28 @@ std::vector<LwConfig> lw_configurations() {
   return {a, b, c, e, r};
 }
 
+namespace {
+
+// Doubles as text, to the last bit (hexadecimal floating point), and back.
+std::string encode_doubles(const std::vector<double>& values) {
+  std::string out;
+  for (const double x : values) out += fmt::format("{}{:a}", out.empty() ? "" : " ", x);
+  return out;
+}
+
+std::vector<double> decode_doubles(const std::string& text) {
+  std::vector<double> out;
+  const char* p = text.c_str();
+  char* end = nullptr;
+  for (double x = std::strtod(p, &end); end != p; x = std::strtod(p, &end)) {
+    out.push_back(x);
+    p = end;
+  }
+  return out;
+}
+
+}  // namespace
+
 LwResult littwin_wolf(const LwConfig& config, const LwOptions& o) {
   LwResult out;
   out.config = config;
@@ -90,7 +113,7 @@ LwResult littwin_wolf(const LwConfig& config, const LwOptions& o) {
   for (int i = 0; i < o.samples; ++i) {
     d.targets(i, static_cast<Eigen::Index>(rng.random_interval(o.classes - 1))) = 1;
   }
-  for (const int n : o.widths) {
+  const auto network_of = [&](int n) {
     Network net;
     net.widths.push_back(o.input_dim);
     for (int h = 0; h < config.hidden_layers; ++h) net.widths.push_back(n);
@@ -98,16 +121,31 @@ LwResult littwin_wolf(const LwConfig& config, const LwOptions& o) {
     net.activation = config.activation;
     net.loss = config.loss;
     net.reduction = Reduction::Mean;
-    const LossFunction<double> f(net, d);
+    return net;
+  };
+  // Every (width, seed) evaluation, spread over the MPI ranks under mpirun (each rank gets all of
+  // them, exactly, in this order), then averaged in the same order as in one process.
+  const auto seeds = static_cast<std::size_t>(std::max(o.seeds, 0));
+  const std::vector<std::string> values =
+      map_over_ranks(o.widths.size() * seeds, [&](std::size_t task) {
+        const Network net = network_of(o.widths[task / seeds]);
+        const LossFunction<double> f(net, d);
+        const Vec<double> theta =
+            fan_in_init(net, o.seed + 1 + static_cast<std::uint32_t>(task % seeds));
+        const GradientCurvature c = gradient_curvature(f, theta);
+        return encode_doubles({c.kappa_h, c.kappa_g, c.kappa_tot});
+      });
+  for (std::size_t wi = 0; wi < o.widths.size(); ++wi) {
+    const int n = o.widths[wi];
+    const Network net = network_of(n);
     LwRow row;
     row.width = n;
     row.parameters = static_cast<long>(net.num_parameters());
-    for (int s = 0; s < o.seeds; ++s) {
-      const Vec<double> theta = fan_in_init(net, o.seed + 1 + static_cast<std::uint32_t>(s));
-      const GradientCurvature c = gradient_curvature(f, theta);
-      row.mean_kappa_h += c.kappa_h / o.seeds;
-      row.mean_kappa_g += c.kappa_g / o.seeds;
-      row.mean_kappa_tot += c.kappa_tot / o.seeds;
+    for (std::size_t s = 0; s < seeds; ++s) {
+      const std::vector<double> c = decode_doubles(values[wi * seeds + s]);
+      row.mean_kappa_h += c[0] / o.seeds;
+      row.mean_kappa_g += c[1] / o.seeds;
+      row.mean_kappa_tot += c[2] / o.seeds;
     }
     row.rho = row.mean_kappa_h / row.mean_kappa_g;
     for (const auto& [w, v] : config.reference) {
@@ -479,19 +517,51 @@ std::string lw_reproduction(const LwOptions& options, bool quick, const std::str
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<LwResult> results;
   for (const auto& c : lw_configurations()) results.push_back(littwin_wolf(c, options));
-  std::vector<LwTrajectory> trajectories;
-  // LW-2 over 3 seeds (quick: 1), a narrow and a wide net each.
-  for (unsigned s = 0; s < (quick ? 1U : 3U); ++s) {
-    for (const int n : quick ? std::vector<int>{16, 256} : std::vector<int>{16, 1024}) {
-      if (options.progress) {
-        options.progress(fmt::format("LW-2: training width {} (seed {})", n, options.seed + s));
-      }
-      trajectories.push_back(
-          lw_trajectory(n, quick ? 400 : 2000, quick ? 20 : 50, options.seed + s));
+  // LW-2 over 3 seeds (quick: 1), a narrow and a wide net each; the trainings spread over the MPI
+  // ranks under mpirun, every trajectory on every rank.
+  const std::vector<int> sizes = quick ? std::vector<int>{16, 256} : std::vector<int>{16, 1024};
+  const std::size_t runs = (quick ? 1U : 3U) * sizes.size();
+  const std::vector<std::string> texts = map_over_ranks(runs, [&](std::size_t k) {
+    const auto s = static_cast<unsigned>(k / sizes.size());
+    const int n = sizes[k % sizes.size()];
+    if (options.progress) {
+      options.progress(fmt::format("LW-2: training width {} (seed {})", n, options.seed + s));
     }
+    const LwTrajectory t = lw_trajectory(n, quick ? 400 : 2000, quick ? 20 : 50, options.seed + s);
+    std::vector<double> v = {
+        static_cast<double>(t.width), static_cast<double>(t.seed), t.median_ratio};
+    for (const auto& p : t.points) {
+      const GradientCurvature& c = p.curvature;
+      v.insert(v.end(),
+               {static_cast<double>(p.step),
+                p.loss,
+                c.kappa_tot,
+                c.kappa_g,
+                c.kappa_h,
+                c.gradient_norm,
+                c.cos_g_hg});
+    }
+    return encode_doubles(v);
+  });
+  std::vector<LwTrajectory> trajectories;
+  for (const std::string& text : texts) {
+    const std::vector<double> v = decode_doubles(text);
+    LwTrajectory t;
+    t.width = static_cast<int>(v.at(0));
+    t.seed = static_cast<std::uint32_t>(v.at(1));
+    t.median_ratio = v.at(2);
+    for (std::size_t i = 3; i + 7 <= v.size(); i += 7) {
+      LwTrajectoryPoint p;
+      p.step = static_cast<long>(v[i]);
+      p.loss = v[i + 1];
+      p.curvature = {v[i + 2], v[i + 3], v[i + 4], v[i + 5], v[i + 6]};
+      t.points.push_back(p);
+    }
+    trajectories.push_back(std::move(t));
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (mpi_ranks().rank != 0) return {};  // one writer under mpirun
   return write_lw_report(results, options, dir, seconds, trajectories);
 }
 

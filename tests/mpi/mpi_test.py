@@ -212,6 +212,25 @@ else:
     if x1 != x2:
         failures.append("locus check: the JUnit reports differ")
 
+# sharded reproduction: Littwin-Wolf's (width, seed) evaluations and trainings over two ranks give
+# the same report (but for its seconds) and the same CSV
+lw = []
+for ranks in (1, 2):
+    out = os.path.join(work, "lw{}".format(ranks))
+    r = run(["reproduce", "littwin-wolf", "--quick", "--seeds", "1", "-o", out], ranks, timeout=900)
+    if r.returncode != 0:
+        failures.append("reproduce littwin-wolf on {} rank(s): {}{}".format(ranks, r.stdout[-500:], r.stderr[-1500:]))
+    lw.append(out)
+checks += 2
+if not failures or all(os.path.exists(os.path.join(o, "littwin-wolf.csv")) for o in lw):
+    import re
+    md = [re.sub(r"[0-9.]+ s\.", "", open(os.path.join(o, "littwin-wolf.md")).read()) for o in lw]
+    csv = [open(os.path.join(o, "littwin-wolf.csv")).read() for o in lw]
+    if md[0] != md[1]:
+        failures.append("reproduce littwin-wolf: the reports differ")
+    if csv[0] != csv[1]:
+        failures.append("reproduce littwin-wolf: the CSV files differ")
+
 print("{} comparisons between one process and two ranks".format(checks))
 if failures:
     print("\n".join(failures))

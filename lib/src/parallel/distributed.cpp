@@ -16,6 +16,7 @@
 #include "locus/scalar/all.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #if LOCUS_WITH_MPI
 #include <mpi.h>
@@ -266,6 +267,42 @@ std::vector<std::string> all_gather(const std::string& mine) {
   }
 #endif
   return {mine};
+}
+
+std::vector<std::string> map_over_ranks(std::size_t n,
+                                        const std::function<std::string(std::size_t)>& f) {
+  const Ranks r = mpi_ranks();
+  std::vector<std::string> out(n);
+  if (r.size == 1) {
+    for (std::size_t i = 0; i < n; ++i) out[i] = f(i);
+    return out;
+  }
+  nlohmann::json mine = {{"error", ""}, {"invalid", false}, {"items", nlohmann::json::array()}};
+  try {
+    for (std::size_t i = static_cast<std::size_t>(r.rank); i < n;
+         i += static_cast<std::size_t>(r.size)) {
+      mine["items"].push_back({{"index", i}, {"text", f(i)}});
+    }
+  } catch (const InvalidArgument& e) {
+    mine["error"] = e.what();
+    mine["invalid"] = true;
+  } catch (const std::exception& e) {
+    mine["error"] = e.what();
+  }
+  const std::vector<std::string> all = all_gather(mine.dump());
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    const nlohmann::json got = nlohmann::json::parse(all[k]);
+    const std::string error = got.at("error");
+    if (!error.empty()) {
+      const std::string what = fmt::format("rank {}: {}", k, error);
+      if (got.at("invalid").get<bool>()) throw InvalidArgument(what);
+      throw Error(what);
+    }
+    for (const auto& item : got.at("items")) {
+      out[item.at("index").get<std::size_t>()] = item.at("text").get<std::string>();
+    }
+  }
+  return out;
 }
 
 template <class Scalar>

@@ -5,8 +5,9 @@
 #include <random>
 #include <string>
 
-#include "locus/error.hpp"
 #include "session.hpp"
+
+#include "locus/error.hpp"
 
 #include <fmt/format.h>
 
@@ -16,7 +17,9 @@
 
 namespace locus {
 
-bool slepc_built() noexcept { return LOCUS_WITH_SLEPC != 0; }
+bool slepc_built() noexcept {
+  return LOCUS_WITH_SLEPC != 0;
+}
 
 #if LOCUS_WITH_SLEPC
 namespace {
@@ -145,8 +148,8 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
   check(EPSSetOperators(eps, a, nullptr), "EPSSetOperators");
   check(EPSSetProblemType(eps, EPS_HEP), "EPSSetProblemType");
   check(EPSSetType(eps, EPSKRYLOVSCHUR), "EPSSetType");
-  check(EPSSetWhichEigenpairs(eps, end == SpectrumEnd::Largest ? EPS_LARGEST_REAL
-                                                               : EPS_SMALLEST_REAL),
+  check(EPSSetWhichEigenpairs(eps,
+                              end == SpectrumEnd::Largest ? EPS_LARGEST_REAL : EPS_SMALLEST_REAL),
         "EPSSetWhichEigenpairs");
   check(EPSSetDimensions(eps, k, PETSC_DEFAULT, PETSC_DEFAULT), "EPSSetDimensions");
   check(EPSSetTolerances(eps, tolerance, max_iterations), "EPSSetTolerances");

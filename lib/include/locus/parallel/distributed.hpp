@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -82,6 +83,13 @@ std::size_t shard_bytes(const Network& net,
 /// Every rank's text, in rank order, on every rank (collective; one process: {mine}). Sharded
 /// sweeps (locus check under mpirun) exchange their results with it.
 std::vector<std::string> all_gather(const std::string& mine);
+
+/// f(0), ..., f(n − 1) with the indices spread over the ranks (rank r computes i ≡ r mod R), every
+/// result on every rank, in index order (collective; one process: f in order). f returns its
+/// result as text (the caller's exact encoding). When f throws on any rank, every rank throws
+/// InvalidArgument or Error with that rank's message.
+std::vector<std::string> map_over_ranks(std::size_t n,
+                                        const std::function<std::string(std::size_t)>& f);
 
 /// Sums m over the ranks (see the header comment for how each arithmetic adds); every rank ends
 /// with the same sum. A no-op with one rank. Collective: every rank must call it with the same
