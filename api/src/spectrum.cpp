@@ -361,50 +361,38 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
   };
   nlohmann::json solver;
   if (opt.slepc) {
-    // SLEPc's Krylov–Schur on a PETSc shell matrix (the distributed product), both ends
     if (opt.steps > 0) throw InvalidArgument("--solver slepc runs to --tolerance; drop --steps");
     if (opt.lanczos + 1 >= n) {
       throw InvalidArgument(
           fmt::format("--solver slepc needs K + 1 < P (K = {}, P = {})", opt.lanczos, n));
     }
-    long products = 0;
-    int iterations = 0, subspace = 0;
-    bool converged = true;
-    nlohmann::json ends = nlohmann::json::array();
-    for (const SpectrumEnd end : {SpectrumEnd::Largest, SpectrumEnd::Smallest}) {
-      const SlepcEigenvalues e = slepc_extreme_eigenvalues(
-          *spread, theta, opt.lanczos, end, opt.tolerance, opt.max_restarts, opt.seed);
-      products += e.products;
-      iterations += e.iterations;
-      converged = converged && e.converged;
-      subspace = e.subspace;
-      ends.push_back({{"end", end == SpectrumEnd::Largest ? "largest" : "smallest"},
-                      {"products", e.products},
-                      {"iterations", e.iterations},
-                      {"converged", e.converged}});
-      for (std::size_t i = 0; i < e.values.size(); ++i) {
-        add(end == SpectrumEnd::Largest ? top : bottom,
-            end == SpectrumEnd::Largest ? top_res : bottom_res,
-            e.values[i],
-            e.residuals[i]);
+  }
+  if (opt.slepc || restarted) {
+    // Spectra's restarted Lanczos, or SLEPc's Krylov–Schur on a PETSc shell matrix whose
+    // product is the distributed one; both ends
+    const auto solve = [&](SpectrumEnd end) {
+      if (!opt.slepc) {
+        return extreme_eigenvalues(
+            op, n, opt.lanczos, end, opt.tolerance, opt.max_restarts, opt.seed, opt.subspace);
       }
-    }
-    solver = {{"name", "krylov-schur"},
-              {"library", "SLEPc EPS (Krylov-Schur) on a PETSc shell matrix"},
-              {"tolerance", fmt::format("{:.3g}", opt.tolerance)},
-              {"subspace", subspace},
-              {"products", products},
-              {"restarts", iterations},
-              {"converged", converged},
-              {"ends", ends}};
-  } else if (restarted) {
+      const SlepcEigenvalues s = slepc_extreme_eigenvalues(
+          *spread, theta, opt.lanczos, end, opt.tolerance, opt.max_restarts, opt.seed);
+      ExtremeEigenvalues e;
+      e.values = s.values;
+      e.residuals = s.residuals;
+      e.converged = s.converged;
+      e.products = s.products;
+      e.restarts = s.iterations;
+      e.subspace = s.subspace;
+      e.seed = s.seed;
+      return e;
+    };
     long products = 0, restarts = 0;
     bool converged = true;
     int subspace = 0;
     nlohmann::json ends = nlohmann::json::array();
     for (const SpectrumEnd end : {SpectrumEnd::Largest, SpectrumEnd::Smallest}) {
-      const ExtremeEigenvalues e = extreme_eigenvalues(
-          op, n, opt.lanczos, end, opt.tolerance, opt.max_restarts, opt.seed, opt.subspace);
+      const ExtremeEigenvalues e = solve(end);
       products += e.products + e.checks;
       restarts += e.restarts;
       converged = converged && e.converged;
@@ -421,8 +409,10 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
             e.residuals[i]);
       }
     }
-    solver = {{"name", "restarted"},
-              {"library", "Spectra SymEigsSolver (implicitly restarted Lanczos)"},
+    solver = {{"name", opt.slepc ? "krylov-schur" : "restarted"},
+              {"library",
+               opt.slepc ? "SLEPc EPS (Krylov-Schur) on a PETSc shell matrix"
+                         : "Spectra SymEigsSolver (implicitly restarted Lanczos)"},
               {"tolerance", fmt::format("{:.3g}", opt.tolerance)},
               {"subspace", subspace},
               {"products", products},

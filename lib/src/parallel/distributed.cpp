@@ -194,6 +194,21 @@ void decode_all(const char* text, std::size_t size, Eigen::Index n, Scalar* out)
 }
 #endif
 
+// What an exception was: 1 InvalidArgument, 2 another locus::Error (bad input), 3 anything else.
+int kind_of(const std::exception& e) {
+  if (dynamic_cast<const InvalidArgument*>(&e) != nullptr) return 1;
+  if (dynamic_cast<const Error*>(&e) != nullptr) return 2;
+  return 3;
+}
+
+// Throws, on every rank, what rank `rank` threw: the same kind, its message prefixed.
+[[noreturn]] void rethrow(int rank, int kind, const std::string& message) {
+  const std::string what = fmt::format("rank {}: {}", rank, message);
+  if (kind == 1) throw InvalidArgument(what);
+  if (kind == 2) throw Error(what);
+  throw std::runtime_error(what);
+}
+
 // Runs f on every rank; when any rank throws, every rank throws (the first failing rank's
 // message), so that no rank waits in a sum for one that has left.
 template <class F>
@@ -202,19 +217,13 @@ auto collectively(F&& f) {
   const Ranks r = mpi_ranks();
   if (r.size > 1) {
     std::string error;
-    int kind = 0;  // 0 none, 1 InvalidArgument, 2 another locus::Error (bad input), 3 internal
+    int kind = 0;  // 0 none, else kind_of
     std::optional<decltype(f())> out;
     try {
       out.emplace(f());
-    } catch (const InvalidArgument& e) {
-      error = e.what();
-      kind = 1;
-    } catch (const Error& e) {
-      error = e.what();
-      kind = 2;
     } catch (const std::exception& e) {
       error = e.what();
-      kind = 3;
+      kind = kind_of(e);
     }
     int failed = kind != 0 ? r.rank : r.size, first = r.size;
     MPI_Allreduce(&failed, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
@@ -224,10 +233,7 @@ auto collectively(F&& f) {
       MPI_Bcast(&kind, 1, MPI_INT, first, MPI_COMM_WORLD);
       error.resize(static_cast<std::size_t>(length));
       MPI_Bcast(error.data(), length, MPI_CHAR, first, MPI_COMM_WORLD);
-      const std::string what = fmt::format("rank {}: {}", first, error);
-      if (kind == 1) throw InvalidArgument(what);
-      if (kind == 2) throw Error(what);
-      throw std::runtime_error(what);
+      rethrow(first, kind, error);
     }
     return std::move(*out);
   }
@@ -277,26 +283,21 @@ std::vector<std::string> map_over_ranks(std::size_t n,
     for (std::size_t i = 0; i < n; ++i) out[i] = f(i);
     return out;
   }
-  nlohmann::json mine = {{"error", ""}, {"invalid", false}, {"items", nlohmann::json::array()}};
+  nlohmann::json mine = {{"error", ""}, {"kind", 0}, {"items", nlohmann::json::array()}};
   try {
     for (std::size_t i = static_cast<std::size_t>(r.rank); i < n;
          i += static_cast<std::size_t>(r.size)) {
       mine["items"].push_back({{"index", i}, {"text", f(i)}});
     }
-  } catch (const InvalidArgument& e) {
-    mine["error"] = e.what();
-    mine["invalid"] = true;
   } catch (const std::exception& e) {
     mine["error"] = e.what();
+    mine["kind"] = kind_of(e);
   }
   const std::vector<std::string> all = all_gather(mine.dump());
   for (std::size_t k = 0; k < all.size(); ++k) {
     const nlohmann::json got = nlohmann::json::parse(all[k]);
-    const std::string error = got.at("error");
-    if (!error.empty()) {
-      const std::string what = fmt::format("rank {}: {}", k, error);
-      if (got.at("invalid").get<bool>()) throw InvalidArgument(what);
-      throw Error(what);
+    if (got.at("kind").get<int>() != 0) {
+      rethrow(static_cast<int>(k), got.at("kind").get<int>(), got.at("error").get<std::string>());
     }
     for (const auto& item : got.at("items")) {
       out[item.at("index").get<std::size_t>()] = item.at("text").get<std::string>();
@@ -319,46 +320,16 @@ std::size_t sum_over_ranks(Mat<Scalar>& m) {
     MPI_Bcast(m.data(), static_cast<int>(n), MPI_DOUBLE, 0, MPI_COMM_WORLD);
     return static_cast<std::size_t>(n) * sizeof(double);
   } else {
-    // exact text to rank 0, added there in rank order, the sum broadcast as exact text
+    // every block as exact text to every rank, added there in rank order (the same sum on
+    // every rank: each starts from block 0 as decoded)
     const std::string mine = encode_all(n, m.data());
-    int length = static_cast<int>(mine.size());
-    std::vector<int> lengths(static_cast<std::size_t>(r.size)), offsets(lengths.size());
-    MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-    std::string all;
-    if (r.rank == 0) {
-      int total = 0;
-      for (std::size_t k = 0; k < lengths.size(); ++k) {
-        offsets[k] = total;
-        total += lengths[k];
-      }
-      all.resize(static_cast<std::size_t>(total));
+    const std::vector<std::string> blocks = all_gather(mine);
+    decode_all(blocks[0].data(), blocks[0].size(), n, m.data());
+    Mat<Scalar> part(m.rows(), m.cols());
+    for (std::size_t k = 1; k < blocks.size(); ++k) {
+      decode_all(blocks[k].data(), blocks[k].size(), n, part.data());
+      m += part;
     }
-    MPI_Gatherv(mine.data(),
-                length,
-                MPI_CHAR,
-                all.data(),
-                lengths.data(),
-                offsets.data(),
-                MPI_CHAR,
-                0,
-                MPI_COMM_WORLD);
-    std::string sum;
-    if (r.rank == 0) {
-      Mat<Scalar> part(m.rows(), m.cols());
-      for (int k = 1; k < r.size; ++k) {
-        decode_all(all.data() + offsets[static_cast<std::size_t>(k)],
-                   static_cast<std::size_t>(lengths[static_cast<std::size_t>(k)]),
-                   n,
-                   part.data());
-        m += part;
-      }
-      sum = encode_all(n, m.data());
-    }
-    int sum_length = static_cast<int>(sum.size());
-    MPI_Bcast(&sum_length, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    sum.resize(static_cast<std::size_t>(sum_length));
-    MPI_Bcast(sum.data(), sum_length, MPI_CHAR, 0, MPI_COMM_WORLD);
-    if (r.rank != 0) decode_all(sum.data(), sum.size(), n, m.data());
     return mine.size();
   }
 #else
