@@ -78,13 +78,12 @@ struct Evaluation {
 };
 
 namespace detail {
-/// evaluate() with the samples spread over the MPI ranks.
-template <class Scalar>
-Evaluation<Scalar> evaluate_distributed(const Problem& problem,
-                                        const EvaluateOptions& options,
-                                        bool any_hessian) {
-  const DistributedLoss<Scalar> fn(problem, options.memory_budget, any_hessian);
-  const Vec<Scalar> theta = problem.point_as<Scalar>();
+/// The quantities at θ from `fn`: a LossFunction (every quantity) or a DistributedLoss (the sums
+/// over samples; a per-sample quantity is refused, it is not summed over ranks).
+template <class Scalar, class F>
+Evaluation<Scalar> evaluate_with(const F& fn,
+                                 const Vec<Scalar>& theta,
+                                 const EvaluateOptions& options) {
   Evaluation<Scalar> out{Evidence::of<Scalar>(), {}};
   for (const Quantity q : options.quantities) {
     EvaluatedQuantity<Scalar> item;
@@ -109,9 +108,16 @@ Evaluation<Scalar> evaluate_distributed(const Problem& problem,
       case Quantity::Jacobian:
       case Quantity::Outputs:
       case Quantity::Residuals:
-        throw InvalidArgument("'" + std::string(to_string(q)) +
-                              "' is per sample and not distributed over MPI ranks: compute it in "
-                              "one process");
+        if constexpr (requires { fn.output_jacobian(theta); }) {
+          item.values = q == Quantity::Jacobian  ? fn.output_jacobian(theta)
+                        : q == Quantity::Outputs ? fn.outputs(theta)
+                                                 : fn.residuals(theta);
+        } else {
+          throw InvalidArgument("'" + std::string(to_string(q)) +
+                                "' is per sample and not distributed over MPI ranks: compute it "
+                                "in one process");
+        }
+        break;
     }
     if (q != Quantity::Loss && q != Quantity::Gradient) {
       item.shape = {static_cast<long>(item.values.rows()), static_cast<long>(item.values.cols())};
@@ -150,51 +156,17 @@ Evaluation<Scalar> evaluate(const Problem& problem, const EvaluateOptions& optio
     any_hessian = any_hessian || q == Quantity::Hessian || q == Quantity::GaussNewton ||
                   q == Quantity::ResidualHessian;
   }
-  if (mpi_ranks().size > 1)
-    return detail::evaluate_distributed<Scalar>(problem, options, any_hessian);
+  const Vec<Scalar> theta = problem.point_as<Scalar>();
+  if (mpi_ranks().size > 1) {
+    return detail::evaluate_with<Scalar>(
+        DistributedLoss<Scalar>(problem, options.memory_budget, any_hessian), theta, options);
+  }
   if (options.memory_budget) {
     // one process holds every sample: the same estimate as a rank's
     (void)DistributedLoss<Scalar>(problem, options.memory_budget, any_hessian);
   }
-  const LossFunction<Scalar> fn(problem.network, problem.data);
-  const Vec<Scalar> theta = problem.point_as<Scalar>();
-  Evaluation<Scalar> out{Evidence::of<Scalar>(), {}};
-  for (const Quantity q : options.quantities) {
-    EvaluatedQuantity<Scalar> item;
-    item.quantity = q;
-    switch (q) {
-      case Quantity::Loss:
-        item.values = Mat<Scalar>::Constant(1, 1, fn.loss(theta));
-        break;
-      case Quantity::Gradient:
-        item.values = fn.gradient(theta);
-        item.shape = {static_cast<long>(item.values.rows())};
-        break;
-      case Quantity::Hessian:
-        item.values = fn.hessian(theta, HessianPart::Full);
-        break;
-      case Quantity::GaussNewton:
-        item.values = fn.hessian(theta, HessianPart::GaussNewton);
-        break;
-      case Quantity::ResidualHessian:
-        item.values = fn.hessian(theta, HessianPart::Residual);
-        break;
-      case Quantity::Jacobian:
-        item.values = fn.output_jacobian(theta);
-        break;
-      case Quantity::Outputs:
-        item.values = fn.outputs(theta);
-        break;
-      case Quantity::Residuals:
-        item.values = fn.residuals(theta);
-        break;
-    }
-    if (q != Quantity::Loss && q != Quantity::Gradient) {
-      item.shape = {static_cast<long>(item.values.rows()), static_cast<long>(item.values.cols())};
-    }
-    out.items.push_back(std::move(item));
-  }
-  return out;
+  return detail::evaluate_with<Scalar>(
+      LossFunction<Scalar>(problem.network, problem.data), theta, options);
 }
 
 }  // namespace locus::api

@@ -12,13 +12,12 @@
 //     block results are added in an order MPI chooses; the sum differs from the exact sum of the
 //     blocks by at most (R − 1)·u·Σ_r |block_r| per entry (u = 2^-53), and from one process's
 //     result by that plus the blocks' own rounding (a different summation order over samples).
-//   - exact (rational): every block is sent to rank 0 as exact text and added in rank order; the
-//     sum is exact, so it is bit-identical to the one-process result.
+//   - exact (rational): every block goes to every rank as exact text and is added in rank order
+//     there; the sum is exact, so it is bit-identical to the one-process result.
 //   - balls: midpoint and radius are sent exactly and added with Arb's ball addition, whose result
 //     contains the sum of any members of the blocks: the exact value stays enclosed.
 //   - MPFR: exact text, added in rank order at the working precision (each addition rounded once).
-// Rank 0 then broadcasts the sum, so every rank holds the same values (a Lanczos run on every
-// rank stays identical).
+// Every rank thus holds the same values (a Lanczos run on every rank stays identical).
 //
 // Without MPI (LOCUS_WITH_MPI off), or in a process not started by mpirun, there is one rank and
 // everything is the one-process computation.
