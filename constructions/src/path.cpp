@@ -662,24 +662,15 @@ SplitVertex describe_vertex(const Problem& small,
       }
     }
   }
+  // the entries that map_μ·θ̃ gives are the split's, the others fixed at their value
+  const Mat<Rational> map = split_map_of(sn, big, SplitStructure{split.source, out.fraction});
+  const Vec<Rational> centre = map * ts;
   out.radius = Vec<Rational>::Zero(v.size());
-  for (int l = 1; l <= L; ++l) {
-    for (int q = 0; q < big.width(l); ++q) {
-      for (int c = 0; c < big.input_columns(l); ++c) {
-        const bool bias = c == big.width(l - 1);
-        const Rational coef =
-            (bias || l == 1)
-                ? Rational(1)
-                : out.fraction[static_cast<std::size_t>(l - 2)][static_cast<std::size_t>(c)];
-        const Rational& x =
-            ts(sn.augmented_index(l, source(l, q), bias ? sn.width(l - 1) : source(l - 1, c)));
-        const auto k = big.augmented_index(l, q, c);
-        if (coef * x == v(k)) {
-          out.radius(k) = abs(coef) * rho;
-        } else {
-          out.fixed.push_back({k, to_string(v(k))});
-        }
-      }
+  for (Index k = 0; k < v.size(); ++k) {
+    if (centre(k) == v(k)) {
+      out.radius(k) = map.row(k).cwiseAbs().sum() * rho;
+    } else {
+      out.fixed.push_back({k, to_string(v(k))});
     }
   }
   return out;

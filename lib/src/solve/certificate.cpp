@@ -252,23 +252,32 @@ std::optional<SplitStructure> split_structure(const Network& small,
     out.fraction.push_back(std::move(mu));
   }
   // the structure's own map, entry for entry against `map`
-  Mat<Rational> built = Mat<Rational>::Zero(map.rows(), map.cols());
+  if (split_map_of(small, big, out) != map) return std::nullopt;
+  return out;
+}
+
+Mat<Rational> split_map_of(const Network& small, const Network& big, const SplitStructure& split) {
+  const int L = big.num_layers();
+  // the source of a unit of layer l (the identity on the input and output layers)
+  const auto source = [&](int l, int q) {
+    return (l == 0 || l == L)
+               ? q
+               : split.source[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(q)];
+  };
+  Mat<Rational> m = Mat<Rational>::Zero(big.num_parameters(), small.num_parameters());
   for (int l = 1; l <= L; ++l) {
     for (int q = 0; q < big.width(l); ++q) {
-      const int s = src[static_cast<std::size_t>(l)][static_cast<std::size_t>(q)];
-      for (int c = 0; c < big.width(l - 1) + (big.has_bias(l) ? 1 : 0); ++c) {
+      for (int c = 0; c < big.input_columns(l); ++c) {
         const bool bias = c == big.width(l - 1);
-        const int t = bias ? small.width(l - 1)
-                           : src[static_cast<std::size_t>(l - 1)][static_cast<std::size_t>(c)];
-        built(big.augmented_index(l, q, c), small.augmented_index(l, s, t)) =
+        m(big.augmented_index(l, q, c),
+          small.augmented_index(l, source(l, q), bias ? small.width(l - 1) : source(l - 1, c))) =
             (bias || l == 1)
                 ? Rational(1)
-                : out.fraction[static_cast<std::size_t>(l - 2)][static_cast<std::size_t>(c)];
+                : split.fraction[static_cast<std::size_t>(l - 2)][static_cast<std::size_t>(c)];
       }
     }
   }
-  if (built != map) return std::nullopt;
-  return out;
+  return m;
 }
 
 std::optional<BoxInertiaFacts> image_inertia_facts(const Problem& p,

@@ -135,6 +135,10 @@ std::optional<SplitStructure> split_structure(const Network& small,
                                               const Network& big,
                                               const Mat<Rational>& map);
 
+/// The map of a split structure (P_big × P_small, exact): a copy q of unit s has s's bias and,
+/// from a copy i of unit t in the layer below, the weight fraction_i · W_small[s, t].
+Mat<Rational> split_map_of(const Network& small, const Network& big, const SplitStructure& split);
+
 /// The inertia of ∇²L at the unique critical point θ* next to p's point: "krawczyk" (the box X)
 /// and "inertia-cluster" at "box" (the inertia over all of X, hence at θ*), at `bits`. None (with
 /// *why_not) when the existence proof or the cluster certificate fails.
