@@ -79,3 +79,58 @@ for R in (1, 2, 8, 16, 32, 64):
     large = 100 * t1 / R + comm
     print("| {} | {:.3f} | {:.1f}× | {:.1f} | {:.1f}× |".format(
         R, 1e3 * small, t1 / small, 1e3 * large, 100 * t1 / large))
+
+# Sharded sweeps: the same commands as one process and on two ranks, the outputs compared.
+print()
+print("Sharded sweeps (one thread per rank; the outputs of one process and of two ranks are "
+      "compared, seconds and folders aside):")
+print()
+print("| command | 1 rank (s) | 2 ranks (s) | speed-up | same output |")
+print("|---|---|---|---|---|")
+sweeps = [
+    ("locus check --threads 1", ["check", "--threads", "1"], "check"),
+    ("locus reproduce sagun --quick", ["reproduce", "sagun", "--quick"], "sagun"),
+    ("locus reproduce littwin-wolf --quick --seeds 2",
+     ["reproduce", "littwin-wolf", "--quick", "--seeds", "2"], "lw"),
+    ("locus search yu-chen.no-suboptimal-minima --seed 128 --restarts 2 --optimiser-runs 2 "
+     "--evaluations 400", ["search", "yu-chen.no-suboptimal-minima", "--seed", "128", "--restarts",
+                          "2", "--optimiser-runs", "2", "--evaluations", "400", "--max-seconds",
+                          "400"], "search"),
+    ("locus search yu-chen.no-suboptimal-minima --seed 1 --restarts 16 --optimiser-runs 2 "
+     "--evaluations 100", ["search", "yu-chen.no-suboptimal-minima", "--seed", "1", "--restarts",
+                          "16", "--optimiser-runs", "2", "--evaluations", "100", "--max-seconds",
+                          "400"], "search"),
+]
+
+
+def comparable(kind, out, stdout):
+    """The parts of a sweep's output that must agree (seconds and folder names removed)."""
+    import re
+    text = stdout.replace(out, "OUT")
+    text = re.sub(r"[0-9]+\.[0-9]+ ?s\b", "", text)
+    lines = [line for line in text.splitlines() if not line.startswith(("ranks", "seconds"))]
+    if kind == "check":
+        lines = [line.rsplit("|", 2)[0] for line in lines if line.startswith("|")]
+    if kind == "search":
+        lines = [re.sub(r"after .*? \(", "(", line) for line in lines]
+    files = {}
+    if os.path.isdir(out):
+        for name in sorted(os.listdir(out)):
+            if name.endswith((".csv", ".dat")):
+                files[name] = open(os.path.join(out, name)).read()
+    return lines, files
+
+
+for label, args, kind in sweeps:
+    times, outputs = [], []
+    for ranks in (1, 2):
+        out = os.path.join(work, "sweep-{}-{}".format(kind, ranks))
+        shutil.rmtree(out, ignore_errors=True)
+        extra = ["--counterexamples", out] if kind == "check" else ["--out", out]
+        cmd = ([mpirun, "-n", str(ranks)] if ranks > 1 else []) + [locus] + args + extra
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        times.append(time.perf_counter() - t0)
+        outputs.append(comparable(kind, out, r.stdout))
+    print("| `{}` | {:.1f} | {:.1f} | {:.2f}× | {} |".format(
+        label, times[0], times[1], times[0] / times[1], "yes" if outputs[0] == outputs[1] else "**no**"))

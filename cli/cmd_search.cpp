@@ -11,6 +11,7 @@
 
 #include "locus/api/search.hpp"
 #include "locus/error.hpp"
+#include "locus/parallel/distributed.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -49,6 +50,7 @@ int run(SearchCliOptions& o) {
         ids));
   }
   o.search.shrink = !o.no_shrink;
+  const bool writer = mpi_ranks().rank == 0;  // one writer under mpirun
   const bool progress = o.progress || isatty(STDERR_FILENO) != 0;
   const api::SearchOutcome s = api::search(*space, o.search, [&](const std::string& line) {
     if (progress) fmt::print(stderr, "{}\n", line);
@@ -72,6 +74,10 @@ int run(SearchCliOptions& o) {
              s.evaluations,
              s.certifications,
              std::isfinite(s.best_margin) ? fmt::format("{:.4g}", s.best_margin) : "-");
+  if (mpi_ranks().size > 1)
+    fmt::print(
+        "ranks       {} MPI ranks, restarts, optimiser runs and shrinking moves spread over them\n",
+        mpi_ranks().size);
   if (!s.found) {
     fmt::print("result      no certified counterexample within the budget ({:.1f} s)\n", s.seconds);
   } else {
@@ -91,16 +97,19 @@ int run(SearchCliOptions& o) {
         s.parameters_before,
         s.parameters_after,
         s.shrink_steps.empty() ? "" : ": " + fmt::format("{}", fmt::join(s.shrink_steps, "; ")));
-    std::filesystem::create_directories(o.out);
     const std::string file =
         (std::filesystem::path(o.out) / fmt::format("{}.search{}.json", s.claim, b.seed)).string();
-    Problem p = *s.counterexample;
-    p.provenance["recheck"] = fmt::format("locus classify {}", file);
-    write_problem_file(p, file);
+    if (writer) {
+      std::filesystem::create_directories(o.out);
+      Problem p = *s.counterexample;
+      p.provenance["recheck"] = fmt::format("locus classify {}", file);
+      write_problem_file(p, file);
+    }
     fmt::print("written     {}\nre-check    locus classify {}\n", file, file);
   }
   fmt::print("seconds     {:.1f}\n", s.seconds);
   const nlohmann::json report = api::to_json(s, o.search);
+  if (!writer) return s.found ? 0 : 1;
   if (!o.log.empty()) {
     std::ofstream f(o.log);
     for (const auto& line : report["log"]) f << line.dump() << "\n";

@@ -153,11 +153,11 @@ int main(int argc, char** argv) {
       if (!sub->parsed() || !run) continue;
       const std::string name = sub->get_name();
       if (ranks.size > 1 && name != "eval" && name != "spectrum" && name != "check" &&
-          name != "reproduce") {
+          name != "search" && name != "reproduce") {
         throw locus::InvalidArgument(fmt::format(
             "`locus {}` does not run under mpirun with several ranks yet; `locus eval`, "
-            "`locus spectrum --lanczos K`, `locus check` and `locus reproduce littwin-wolf` do "
-            "(docs/scaling.md)",
+            "`locus spectrum --lanczos K`, `locus check`, `locus search` and `locus reproduce` "
+            "do (docs/scaling.md)",
             name));
       }
       return run();

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <limits>
 
+#include "wire.hpp"
+
 #include "locus/error.hpp"
 #include "locus/io/dataset.hpp"
 #include "locus/parallel/distributed.hpp"
@@ -76,28 +78,6 @@ std::vector<LwConfig> lw_configurations() {
   r.loss = LossKind::Squared;
   return {a, b, c, e, r};
 }
-
-namespace {
-
-// Doubles as text, to the last bit (hexadecimal floating point), and back.
-std::string encode_doubles(const std::vector<double>& values) {
-  std::string out;
-  for (const double x : values) out += fmt::format("{}{:a}", out.empty() ? "" : " ", x);
-  return out;
-}
-
-std::vector<double> decode_doubles(const std::string& text) {
-  std::vector<double> out;
-  const char* p = text.c_str();
-  char* end = nullptr;
-  for (double x = std::strtod(p, &end); end != p; x = std::strtod(p, &end)) {
-    out.push_back(x);
-    p = end;
-  }
-  return out;
-}
-
-}  // namespace
 
 LwResult littwin_wolf(const LwConfig& config, const LwOptions& o) {
   LwResult out;

@@ -11,13 +11,17 @@
 #include <utility>
 #include <vector>
 
+#include "wire.hpp"
+
 #include "locus/constructions/common.hpp"
 #include "locus/error.hpp"
 #include "locus/io/dataset.hpp"
 #include "locus/linalg/dense.hpp"
 #include "locus/linalg/inertia.hpp"
+#include "locus/parallel/distributed.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace locus::reproductions {
 namespace {
@@ -246,7 +250,8 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
       throw InvalidArgument(fmt::format("sagun --classes: {} classes, expected at least 2", k));
     }
   }
-  std::filesystem::create_directories(dir);
+  const bool writer = mpi_ranks().rank == 0;  // one writer under mpirun
+  if (writer) std::filesystem::create_directories(dir);
   const auto t0 = std::chrono::steady_clock::now();
   const auto say = [&](const std::string& s) {
     if (o.progress) o.progress(s);
@@ -255,6 +260,76 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
   const bool run_ranks = has_part(o, SagunPart::Ranks);
   const bool run_bulk = has_part(o, SagunPart::Bulk);
   const bool run_outliers = has_part(o, SagunPart::Outliers);
+  std::vector<std::pair<std::string, std::string>> files;  // (name, contents), written by rank 0
+
+  // The networks and data of the three parts.
+  Problem p;  // (i): ReLU [2, 10, 5, 2] on 2-class blobs
+  p.network = mean_cross_entropy({2, 10, 5, 2}, Activation::relu());
+  BlobsOptions b;
+  b.seed = o.seed;
+  p.data = make_blobs(b).train;
+  const std::vector<int> widths = !run_bulk           ? std::vector<int>{}
+                                  : !o.widths.empty() ? o.widths
+                                  : o.quick           ? std::vector<int>{5, 20, 80}
+                                                      : std::vector<int>{5, 10, 20, 40, 80};
+  BlobsOptions b4;  // (ii): 4 classes, cluster_std 4
+  b4.num_classes = 4;
+  b4.cluster_std = 4;
+  b4.seed = o.seed;
+  const Dataset d4 = make_blobs(b4).train;
+  const std::vector<int> ks = !run_outliers       ? std::vector<int>{}
+                              : o.classes.empty() ? std::vector<int>{2, 4, 8}
+                                                  : o.classes;
+  const auto outlier_network = [](int k) {
+    return mean_cross_entropy({2, 20, k}, Activation::tanh());
+  };
+  const auto outlier_data = [&](int k) {
+    BlobsOptions bk;
+    bk.num_classes = k;
+    bk.seed = o.seed;
+    return make_blobs(bk).train;
+  };
+
+  // Every training is one task: (i)'s network, each width of (ii), each class count of (iii).
+  // Under mpirun they spread over the ranks, and every rank gets every result to the last bit.
+  const bool train_i = run_spectrum || run_ranks;
+  const std::size_t first_width = train_i ? 1 : 0, first_class = first_width + widths.size();
+  const std::vector<std::string> trained =
+      map_over_ranks(first_class + ks.size(), [&](std::size_t task) {
+        if (task < first_width) {  // (i): {converged, iterations, ‖∇L‖, loss, θ, ev0, ev1}
+          const LossFunction<double> f(p.network, p.data);
+          const Vec<double> theta0 = small_init(p.network, o.seed + 1);
+          const long iters = o.quick ? 20000 : 1000000;
+          const TrainResult tr =
+              gradient_descent(f, theta0, 0.1, 1e-4, iters, [&](long it, double loss, double gn) {
+                say(fmt::format("(i) GD step {}: loss {:.4e}, ‖∇L‖ {:.3e}", it, loss, gn));
+              });
+          std::vector<double> v = {tr.converged ? 1.0 : 0.0,
+                                   static_cast<double>(tr.iterations),
+                                   tr.gradient_norm,
+                                   tr.loss};
+          v.insert(v.end(), tr.theta.data(), tr.theta.data() + tr.theta.size());
+          if (run_spectrum) {
+            for (const Vec<double>& ev : {eigenvalues_at(f, theta0), eigenvalues_at(f, tr.theta)})
+              v.insert(v.end(), ev.data(), ev.data() + ev.size());
+          }
+          return encode_doubles(v);
+        }
+        if (task < first_class) {  // (ii): {loss, φ}
+          const Network net =
+              mean_cross_entropy({2, widths[task - first_width], 4}, Activation::tanh());
+          const LossFunction<double> fw(net, d4);
+          const TrainResult r =
+              gradient_descent(fw, small_init(net, o.seed + 1), 0.1, 0.0, o.quick ? 8000 : 40000);
+          return encode_doubles({r.loss, bulk_fraction(eigenvalues_at(fw, r.theta))});
+        }
+        const int k = ks[task - first_class];  // (iii): {outlier count}
+        const Network net = outlier_network(k);
+        const LossFunction<double> fk(net, outlier_data(k));
+        const TrainResult r =
+            gradient_descent(fk, small_init(net, o.seed + 1), 0.1, 0.0, o.quick ? 4000 : 20000);
+        return encode_doubles({static_cast<double>(outlier_count(eigenvalues_at(fk, r.theta), k))});
+      });
   std::string md = "# Sagun, Bottou & LeCun: bulk and outliers of the Hessian spectrum\n\n";
   md +=
       "φ(τ) is the bulk fraction #{i : |λ_i| <= τ·max_j |λ_j|} / P of the Hessian's eigenvalues "
@@ -264,27 +339,32 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
   int panels = 0;
   // (i) The authors' default network: ReLU [2, 10, 5, 2], blobs (100 points, 2 classes), weights
   //     and biases 0.1·N(0,1), mean cross-entropy, full-batch GD with step 0.1 to ‖∇L‖ <= 1e-4.
-  if (run_spectrum || run_ranks) {
-    Problem p;
-    p.network = mean_cross_entropy({2, 10, 5, 2}, Activation::relu());
-    BlobsOptions b;
-    b.seed = o.seed;
-    p.data = make_blobs(b).train;
-    const LossFunction<double> f(p.network, p.data);
-    const Vec<double> theta0 = small_init(p.network, o.seed + 1);
-    const long iters = o.quick ? 20000 : 1000000;
-    const TrainResult tr =
-        gradient_descent(f, theta0, 0.1, 1e-4, iters, [&](long it, double loss, double gn) {
-          say(fmt::format("(i) GD step {}: loss {:.4e}, ‖∇L‖ {:.3e}", it, loss, gn));
-        });
+  if (train_i) {
+    const std::vector<double> got = decode_doubles(trained.front());
+    const auto np = static_cast<Eigen::Index>(p.network.num_parameters());
+    const auto slice = [&](std::size_t from) {
+      return Vec<double>(Eigen::Map<const Vec<double>>(got.data() + from, np));
+    };
+    if (got.size() != static_cast<std::size_t>(4 + (run_spectrum ? 3 : 1) * np)) {
+      throw Error(fmt::format("sagun (i): {} numbers came back from the training, expected {}",
+                              got.size(),
+                              4 + (run_spectrum ? 3 : 1) * np));
+    }
+    TrainResult tr;
+    tr.converged = got.at(0) != 0;
+    tr.iterations = static_cast<long>(got.at(1));
+    tr.gradient_norm = got.at(2);
+    tr.loss = got.at(3);
+    tr.theta = slice(4);
     if (run_spectrum) {
-      const Vec<double> ev0 = eigenvalues_at(f, theta0);
-      const Vec<double> ev1 = eigenvalues_at(f, tr.theta);
+      const Vec<double> ev0 = slice(4 + static_cast<std::size_t>(np));
+      const Vec<double> ev1 = slice(4 + 2 * static_cast<std::size_t>(np));
       {
-        std::ofstream dat(path_in(dir, "sagun-sorted.dat"));
+        std::string dat;
         for (Eigen::Index i = 0; i < ev0.size(); ++i) {
-          dat << fmt::format("{} {:.6e} {:.6e}\n", i + 1, ev0(i), ev1(i));
+          dat += fmt::format("{} {:.6e} {:.6e}\n", i + 1, ev0(i), ev1(i));
         }
+        files.emplace_back("sagun-sorted.dat", std::move(dat));
       }
       const double ratio = std::abs(ev1.minCoeff()) / ev1.maxCoeff();
       md += fmt::format(
@@ -327,14 +407,15 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
         ++c1[static_cast<std::size_t>(bin(ev1(i)))];
       }
       {
-        std::ofstream dat(path_in(dir, "sagun-hist.dat"));
+        std::string dat;
         for (int i = 0; i < bins; ++i) {
-          dat << fmt::format("{:.6e} {:.6e} {} {}\n",
+          dat += fmt::format("{:.6e} {:.6e} {} {}\n",
                              symlog_inverse(slo + i * sw, c),
                              symlog_inverse(slo + (i + 1) * sw, c),
                              c0[static_cast<std::size_t>(i)],
                              c1[static_cast<std::size_t>(i)]);
         }
+        files.emplace_back("sagun-hist.dat", std::move(dat));
       }
       md += fmt::format(
           "Histogram: {} bins of equal width on a symmetric-log axis s(λ) = sgn(λ)·log10(1 + "
@@ -387,11 +468,30 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
       bool all = true;
       Network mse = p.network;
       mse.loss = LossKind::Squared;
-      for (const int n : o.quick ? std::vector<int>{4, 16} : std::vector<int>{4, 8, 16, 32}) {
+      const std::vector<int> ns =
+          o.quick ? std::vector<int>{4, 16} : std::vector<int>{4, 8, 16, 32};
+      // three proofs per N (CE, MSE, MSE interpolating), spread over the ranks under mpirun
+      const std::vector<std::string> proved = map_over_ranks(3 * ns.size(), [&](std::size_t t) {
+        const int n = ns[t / 3];
+        const RankBoundRow r = t % 3 == 0 ? sb_a_rank(p.network, p.data, tr.theta, n)
+                                          : sb_a_rank(mse, p.data, tr.theta, n, t % 3 == 2);
+        return nlohmann::json{r.samples,
+                              r.parameters,
+                              r.quantity,
+                              r.bound,
+                              r.rank_lower,
+                              r.rank_upper,
+                              r.arithmetic,
+                              r.pass}
+            .dump();
+      });
+      for (std::size_t ni = 0; ni < ns.size(); ++ni) {
+        const int n = ns[ni];
         std::vector<RankBoundRow> rows;
-        rows.push_back(sb_a_rank(p.network, p.data, tr.theta, n));
-        rows.push_back(sb_a_rank(mse, p.data, tr.theta, n));
-        rows.push_back(sb_a_rank(mse, p.data, tr.theta, n, true));
+        for (std::size_t t = 3 * ni; t < 3 * ni + 3; ++t) {
+          const nlohmann::json j = nlohmann::json::parse(proved[t]);
+          rows.push_back({j.at(0), j.at(1), j.at(2), j.at(3), j.at(4), j.at(5), j.at(6), j.at(7)});
+        }
         for (const auto& r : rows) {
           all = all && r.pass;
           const std::string rank =
@@ -416,14 +516,6 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
   }
   // (ii) SB-b: bulk fraction against width (tanh, 1 hidden, 4 classes, cluster_std 4).
   if (run_bulk) {
-    const std::vector<int> widths = !o.widths.empty() ? o.widths
-                                    : o.quick         ? std::vector<int>{5, 20, 80}
-                                                      : std::vector<int>{5, 10, 20, 40, 80};
-    BlobsOptions b4;
-    b4.num_classes = 4;
-    b4.cluster_std = 4;
-    b4.seed = o.seed;
-    const Dataset d4 = make_blobs(b4).train;
     std::vector<double> phis;
     md +=
         "## (ii) Bulk fraction against width (SB-b)\n\ntanh [2, w, 4], blobs with 4 classes and "
@@ -431,18 +523,18 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
         std::to_string(o.quick ? 8000 : 40000) +
         " steps.\n\n| w | P | final loss | φ(1e-3) |\n|---:|---:|---:|---:|\n";
     {
-      std::ofstream dat(path_in(dir, "sagun-bulk.dat"));
-      for (const int w : widths) {
+      std::string dat;
+      for (std::size_t wi = 0; wi < widths.size(); ++wi) {
+        const int w = widths[wi];
         const Network net = mean_cross_entropy({2, w, 4}, Activation::tanh());
-        const LossFunction<double> fw(net, d4);
-        const TrainResult r =
-            gradient_descent(fw, small_init(net, o.seed + 1), 0.1, 0.0, o.quick ? 8000 : 40000);
-        const double phi = bulk_fraction(eigenvalues_at(fw, r.theta));
+        const std::vector<double> r = decode_doubles(trained.at(first_width + wi));
+        const double phi = r.at(1);
         phis.push_back(phi);
-        dat << fmt::format("{} {:.4f}\n", w, phi);
-        md += fmt::format("| {} | {} | {:.4e} | {:.2f} |\n", w, net.num_parameters(), r.loss, phi);
+        dat += fmt::format("{} {:.4f}\n", w, phi);
+        md += fmt::format("| {} | {} | {:.4e} | {:.2f} |\n", w, net.num_parameters(), r.at(0), phi);
         say(fmt::format("(ii) w = {}: φ = {:.2f}", w, phi));
       }
+      files.emplace_back("sagun-bulk.dat", std::move(dat));
     }
     bool monotone = true;
     for (std::size_t k = 1; k < phis.size(); ++k)
@@ -463,28 +555,21 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
   }
   // (iii) SB-c (soft): outliers against the number of classes.
   if (run_outliers) {
-    const std::vector<int> ks = o.classes.empty() ? std::vector<int>{2, 4, 8} : o.classes;
     md +=
         "\n## (iii) Outliers against the number of classes (SB-c, soft)\n\ntanh [2, 20, k], "
         "blobs with k classes (cluster_std 1), GD step 0.1; the outlier count is the index of the "
         "largest gap in log λ among the top 3k eigenvalues.\n\n| k | outliers |\n|---:|---:|\n";
     std::vector<int> counts;
     {
-      std::ofstream dat(path_in(dir, "sagun-outliers.dat"));
-      for (const int k : ks) {
-        const Network net = mean_cross_entropy({2, 20, k}, Activation::tanh());
-        BlobsOptions bk;
-        bk.num_classes = k;
-        bk.seed = o.seed;
-        const Dataset dk = make_blobs(bk).train;
-        const LossFunction<double> fk(net, dk);
-        const TrainResult r =
-            gradient_descent(fk, small_init(net, o.seed + 1), 0.1, 0.0, o.quick ? 4000 : 20000);
-        const int c = outlier_count(eigenvalues_at(fk, r.theta), k);
+      std::string dat;
+      for (std::size_t ki = 0; ki < ks.size(); ++ki) {
+        const int k = ks[ki];
+        const int c = static_cast<int>(decode_doubles(trained.at(first_class + ki)).at(0));
         counts.push_back(c);
-        dat << fmt::format("{} {}\n", k, c);
+        dat += fmt::format("{} {}\n", k, c);
         md += fmt::format("| {} | {} |\n", k, c);
       }
+      files.emplace_back("sagun-outliers.dat", std::move(dat));
     }
     // Within [k−1, k+1] for at least two thirds of the class counts, non-decreasing in k.
     int within = 0;
@@ -512,8 +597,11 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
     ++panels;
   }
   // Plots.
+  if (writer) {
+    for (const auto& [name, contents] : files) std::ofstream(path_in(dir, name)) << contents;
+  }
   bool plotted = false;
-  if (panels > 0 && std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
+  if (writer && panels > 0 && std::system("command -v gnuplot > /dev/null 2>&1") == 0) {
     std::ofstream gp(path_in(dir, "sagun.gp"));
     const int cols = panels >= 2 ? 2 : 1;
     const int rows = (panels + cols - 1) / cols;
@@ -548,7 +636,7 @@ std::string sagun_reproduction(const SagunOptions& o, const std::string& dir) {
                     parts,
                     o.quick ? " (quick grid)" : "",
                     seconds);
-  std::ofstream(path_in(dir, "sagun.md")) << md;
+  if (writer) std::ofstream(path_in(dir, "sagun.md")) << md;
   return md;
 }
 

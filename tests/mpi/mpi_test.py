@@ -7,12 +7,15 @@ under `mpirun -n 2` against one process.
 - double: within 1e-12 relative to the largest entry (the stated rounding bound is smaller);
 - Lanczos: the extreme eigenvalues agree within their residual bounds;
 - the memory budget: a shard too large for one process runs across two ranks;
-- an error on one rank reaches every rank (no hang), and the exit status is 2.
+- an error on one rank reaches every rank (no hang), and the exit status is 2;
+- the sharded sweeps (check, search, reproduce littwin-wolf and sagun) give the same tables,
+  JSON, JUnit, reports and files as one process (but for seconds).
 
 Usage: python3 mpi_test.py LOCUS MPIRUN EXAMPLES_DIR WORK_DIR
 """
 import json
 import os
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -230,6 +233,58 @@ if not failures or all(os.path.exists(os.path.join(o, "littwin-wolf.csv")) for o
         failures.append("reproduce littwin-wolf: the reports differ")
     if csv[0] != csv[1]:
         failures.append("reproduce littwin-wolf: the CSV files differ")
+
+# sharded reproduction: Sagun's trainings and rank proofs over two ranks give the same report (but
+# for its seconds and folder) and the same data files
+sg = []
+for ranks in (1, 2):
+    out = os.path.join(work, "sagun{}".format(ranks))
+    r = run(["reproduce", "sagun", "--quick", "-o", out], ranks, timeout=900)
+    if r.returncode != 0:
+        failures.append("reproduce sagun on {} rank(s): {}{}".format(ranks, r.stdout[-500:], r.stderr[-1500:]))
+    sg.append(out)
+checks += 5
+if all(os.path.exists(os.path.join(o, "sagun.md")) for o in sg):
+    md = [re.sub(r"[0-9.]+ s\.", "", open(os.path.join(o, "sagun.md")).read()) for o in sg]
+    if md[0] != md[1]:
+        failures.append("reproduce sagun: the reports differ")
+    for name in ("sagun-sorted.dat", "sagun-hist.dat", "sagun-bulk.dat", "sagun-outliers.dat"):
+        if open(os.path.join(sg[0], name)).read() != open(os.path.join(sg[1], name)).read():
+            failures.append("reproduce sagun: {} differs".format(name))
+
+# sharded search: restarts, optimiser runs and shrinking moves over two ranks give the same
+# outcome, log and counterexample as one process (seed 1 finds its counterexample on rank 1, so
+# rank 0 re-checks it itself; the Yu-Chen budget finds none after two optimiser runs)
+searches = [["split.always-minimum", "--seed", "0", "--restarts", "20"],
+            ["split.always-minimum", "--seed", "1", "--restarts", "20"],
+            ["yu-chen.no-suboptimal-minima", "--seed", "1", "--restarts", "6", "--optimiser-runs", "2",
+             "--evaluations", "40", "--max-seconds", "400"]]
+for args in searches:
+    got = []
+    for ranks in (1, 2):
+        out = os.path.join(work, "search{}".format(ranks))
+        r = run(["search"] + args + ["--out", out, "--json", out + ".json"], ranks, timeout=600)
+        j = json.load(open(out + ".json")) if os.path.exists(out + ".json") else None
+        if j is not None:
+            os.remove(out + ".json")
+            for key in ("seconds", "seconds_to_find"):
+                j.pop(key, None)
+            for t in j["log"]:
+                t.pop("seconds")
+        cx = None
+        if j is not None and j["found"]:
+            f = os.path.join(out, "{}.search{}.json".format(args[0], args[2]))
+            cx = json.load(open(f))
+            cx["provenance"].pop("recheck")
+        lines = [line for line in r.stdout.splitlines()
+                 if not line.startswith(("seconds", "ranks", "written", "re-check", "result"))]
+        got.append((r.returncode, j, cx, lines))
+    checks += 1
+    if got[0] != got[1]:
+        failures.append("search {}: one process and two ranks differ:\n{}\n{}".format(
+            " ".join(args), got[0][3], got[1][3]))
+    elif got[0][1] is None or (args[0] == "split.always-minimum") != got[0][1]["found"]:
+        failures.append("search {}: unexpected outcome {}".format(" ".join(args), got[0][:2]))
 
 print("{} comparisons between one process and two ranks".format(checks))
 if failures:

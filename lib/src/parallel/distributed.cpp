@@ -275,6 +275,89 @@ std::vector<std::string> all_gather(const std::string& mine) {
   return {mine};
 }
 
+namespace {
+#if LOCUS_WITH_MPI
+constexpr int kSuccessTag = 7301;  // point-to-point tag of SuccessNotices
+#endif
+}  // namespace
+
+SuccessNotices::~SuccessNotices() {
+#if LOCUS_WITH_MPI
+  for (void* r : requests_) {  // only after an exception left a round unsettled
+    auto* request = static_cast<MPI_Request*>(r);
+    MPI_Cancel(request);
+    MPI_Request_free(request);
+    delete request;
+  }
+#endif
+}
+
+void SuccessNotices::announce(std::size_t index) {
+#if LOCUS_WITH_MPI
+  const Ranks r = mpi_ranks();
+  for (int k = 0; k < r.size; ++k) {
+    if (k == r.rank) continue;
+    sent_.push_back({static_cast<unsigned long long>(index)});
+    auto* request = new MPI_Request;
+    MPI_Isend(
+        sent_.back().data(), 1, MPI_UNSIGNED_LONG_LONG, k, kSuccessTag, MPI_COMM_WORLD, request);
+    requests_.push_back(request);
+  }
+#else
+  (void)index;
+#endif
+}
+
+bool SuccessNotices::superseded(std::size_t index) {
+#if LOCUS_WITH_MPI
+  if (mpi_ranks().size > 1) {
+    int flag = 1;
+    while (flag != 0) {
+      MPI_Status status;
+      MPI_Iprobe(MPI_ANY_SOURCE, kSuccessTag, MPI_COMM_WORLD, &flag, &status);
+      if (flag == 0) break;
+      unsigned long long got = 0;
+      MPI_Recv(&got,
+               1,
+               MPI_UNSIGNED_LONG_LONG,
+               status.MPI_SOURCE,
+               kSuccessTag,
+               MPI_COMM_WORLD,
+               MPI_STATUS_IGNORE);
+      received_.emplace_back(status.MPI_SOURCE, static_cast<std::size_t>(got));
+    }
+  }
+#endif
+  for (const auto& [rank, i] : received_) {
+    if (i < index) return true;
+  }
+  return false;
+}
+
+void SuccessNotices::settle(const std::vector<int>& announcers) {
+#if LOCUS_WITH_MPI
+  const int me = mpi_ranks().rank;
+  for (const int k : announcers) {
+    if (k == me) continue;
+    bool got = false;
+    for (const auto& [rank, i] : received_) got = got || rank == k;
+    if (got) continue;
+    unsigned long long index = 0;
+    MPI_Recv(&index, 1, MPI_UNSIGNED_LONG_LONG, k, kSuccessTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  }
+  for (void* r : requests_) {
+    auto* request = static_cast<MPI_Request*>(r);
+    MPI_Wait(request, MPI_STATUS_IGNORE);
+    delete request;
+  }
+#else
+  (void)announcers;
+#endif
+  requests_.clear();
+  sent_.clear();
+  received_.clear();
+}
+
 std::vector<std::string> map_over_ranks(std::size_t n,
                                         const std::function<std::string(std::size_t)>& f) {
   const Ranks r = mpi_ranks();

@@ -90,6 +90,33 @@ std::vector<std::string> all_gather(const std::string& mine);
 std::vector<std::string> map_over_ranks(std::size_t n,
                                         const std::function<std::string(std::size_t)>& f);
 
+/// Tasks tried in a fixed order until the first success, run speculatively R at a time (rank k
+/// the k-th of each round): a rank whose task succeeds tells the others at once (announce), and a
+/// rank running a task with a higher index may stop it (superseded), since its result would be
+/// dropped. After each round, when every rank knows which ranks succeeded (from the round's
+/// results), settle receives every announcement still in flight. Without MPI or with one rank it
+/// does nothing. Not thread-safe: one per sweep, used by the sweep's thread.
+class SuccessNotices {
+ public:
+  SuccessNotices() = default;
+  ~SuccessNotices();
+  SuccessNotices(const SuccessNotices&) = delete;
+  SuccessNotices& operator=(const SuccessNotices&) = delete;
+  /// This rank's task `index` succeeded: tells every other rank (non-blocking).
+  void announce(std::size_t index);
+  /// True when another rank announced a success at an index below `index` in this round.
+  [[nodiscard]] bool superseded(std::size_t index);
+  /// Ends a round (after an exchange that made the round's results known to every rank):
+  /// receives the announcements of `announcers` (the ranks whose task succeeded) not yet
+  /// received and completes this rank's own sends.
+  void settle(const std::vector<int>& announcers);
+
+ private:
+  std::vector<std::pair<int, std::size_t>> received_;  // (rank, index) this round
+  std::vector<std::vector<unsigned long long>> sent_;  // buffers of this round's sends
+  std::vector<void*> requests_;                        // MPI requests of those sends
+};
+
 /// Sums m over the ranks (see the header comment for how each arithmetic adds); every rank ends
 /// with the same sum. A no-op with one rank. Collective: every rank must call it with the same
 /// shape. Returns the bytes this rank sent.
