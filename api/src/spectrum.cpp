@@ -430,8 +430,12 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
     solver = {{"name", "fixed-steps"}, {"steps", rv.steps}, {"products", rv.steps}};
   }
   SpectralDensity density;
-  if (opt.probes > 0)
-    density = spectral_density(op, n, std::min(steps, 80), opt.probes, opt.seed + 1);
+  if (opt.probes > 0) {
+    // with --solver slepc the Lanczos runs on PETSc vectors spread over the ranks
+    density = opt.slepc ? slepc_spectral_density(
+                              *spread, theta, std::min(steps, 80), opt.probes, opt.seed + 1)
+                        : spectral_density(op, n, std::min(steps, 80), opt.probes, opt.seed + 1);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   nlohmann::json j;
@@ -457,11 +461,13 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
     std::vector<std::string> nodes, weights;
     for (double x : density.nodes) nodes.push_back(fmt::format("{:.10g}", x));
     for (double x : density.weights) weights.push_back(fmt::format("{:.6g}", x));
-    j["density"] = {{"nodes", nodes},
-                    {"weights", weights},
-                    {"probes", density.probes},
-                    {"steps", density.steps},
-                    {"seed", density.seed}};
+    j["density"] = {
+        {"nodes", nodes},
+        {"weights", weights},
+        {"vectors", opt.slepc ? "PETSc, rows spread over the ranks" : "Eigen, on every rank"},
+        {"probes", density.probes},
+        {"steps", density.steps},
+        {"seed", density.seed}};
   }
   j["seconds"] = fmt::format("{:.3f}", seconds);
   return j;

@@ -17,9 +17,7 @@
 namespace locus {
 namespace {
 
-struct Tridiagonal {
-  std::vector<double> alpha, beta;  // beta[j] couples j and j+1; beta.back() is the residual norm
-};
+using Tridiagonal = LanczosTridiagonal;
 
 Tridiagonal run(const SymmetricOperator& op, Eigen::VectorXd v, int steps) {
   const Eigen::Index n = v.size();
@@ -39,7 +37,7 @@ Tridiagonal run(const SymmetricOperator& op, Eigen::VectorXd v, int steps) {
     }
     const double b = w.norm();
     t.beta.push_back(b);
-    if (b <= 1e3 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(a))) break;
+    if (lanczos_breakdown(a, b)) break;
     v = w / b;
   }
   return t;
@@ -172,8 +170,22 @@ ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
   return out;
 }
 
+bool lanczos_breakdown(double a, double b) noexcept {
+  return b <= 1e3 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(a));
+}
+
 SpectralDensity spectral_density(
     const SymmetricOperator& op, Eigen::Index n, int steps, int probes, std::uint64_t seed) {
+  return spectral_density_with(
+      [&](const Eigen::VectorXd& v) { return run(op, v, steps); }, n, steps, probes, seed);
+}
+
+SpectralDensity spectral_density_with(
+    const std::function<LanczosTridiagonal(const Eigen::VectorXd& probe)>& run_probe,
+    Eigen::Index n,
+    int steps,
+    int probes,
+    std::uint64_t seed) {
   check(n, steps);
   if (probes < 1)
     throw InvalidArgument(fmt::format("spectral_density: {} probes, expected >= 1", probes));
@@ -186,7 +198,7 @@ SpectralDensity spectral_density(
   for (int p = 0; p < probes; ++p) {
     Eigen::VectorXd v(n);
     for (Eigen::Index i = 0; i < n; ++i) v(i) = coin(g) ? 1.0 : -1.0;
-    const auto es = solve(run(op, v, steps));
+    const auto es = solve(run_probe(v));
     for (Eigen::Index j = 0; j < es.eigenvalues().size(); ++j) {
       const double s = es.eigenvectors()(0, j);
       out.nodes.push_back(es.eigenvalues()(j));

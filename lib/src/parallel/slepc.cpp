@@ -92,6 +92,41 @@ PetscErrorCode multiply(::Mat a, ::Vec x, ::Vec y) {
   return 0;
 }
 
+// The PETSc shell matrix of the distributed Hessian-vector product at θ, destroyed with the object.
+struct ShellMatrix {
+  Shell shell;
+  ::Mat a = nullptr;
+  ShellMatrix(const DistributedLoss<double>& loss, const Vec<double>& theta)
+      : shell{&loss, &theta, 0, {}} {
+    ensure_slepc();
+    const auto n = static_cast<PetscInt>(theta.size());
+    check(MatCreateShell(PETSC_COMM_WORLD, PETSC_DECIDE, PETSC_DECIDE, n, n, &shell, &a),
+          "MatCreateShell");
+    check(MatShellSetOperation(a, MATOP_MULT, reinterpret_cast<void (*)()>(multiply)),
+          "MatShellSetOperation");
+  }
+  ~ShellMatrix() {
+    if (a != nullptr) MatDestroy(&a);
+  }
+  ShellMatrix(const ShellMatrix&) = delete;
+  ShellMatrix& operator=(const ShellMatrix&) = delete;
+  // A PETSc call that ran products: the product's own error first (every rank has it).
+  void check_product(PetscErrorCode code, const char* what) const {
+    if (code != 0 && !shell.error.empty()) throw Error(shell.error);
+    check(code, what);
+  }
+};
+
+// Sets this rank's rows of x from the full vector v (the same on every rank).
+void set_rows(::Vec x, const Eigen::VectorXd& v) {
+  PetscInt lo = 0, hi = 0;
+  check(VecGetOwnershipRange(x, &lo, &hi), "VecGetOwnershipRange");
+  PetscScalar* s = nullptr;
+  check(VecGetArray(x, &s), "VecGetArray");
+  for (PetscInt i = lo; i < hi; ++i) s[i - lo] = v(i);
+  check(VecRestoreArray(x, &s), "VecRestoreArray");
+}
+
 }  // namespace
 #endif
 
@@ -108,41 +143,28 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
         fmt::format("SLEPc: k = {} eigenvalues of an operator of order {}", k, order));
   }
 #if LOCUS_WITH_SLEPC
-  const auto n = static_cast<PetscInt>(order);
-  ensure_slepc();
-  Shell shell{&loss, &theta, 0, {}};
-  ::Mat a = nullptr;
+  ShellMatrix m(loss, theta);
+  ::Mat a = m.a;
+  const Shell& shell = m.shell;
   EPS eps = nullptr;
   ::Vec start = nullptr, x = nullptr;
   struct Cleanup {
-    ::Mat* a;
     EPS* eps;
     ::Vec *start, *x;
     ~Cleanup() {
       if (*eps != nullptr) EPSDestroy(eps);
       if (*start != nullptr) VecDestroy(start);
       if (*x != nullptr) VecDestroy(x);
-      if (*a != nullptr) MatDestroy(a);
     }
-  } cleanup{&a, &eps, &start, &x};
-  check(MatCreateShell(PETSC_COMM_WORLD, PETSC_DECIDE, PETSC_DECIDE, n, n, &shell, &a),
-        "MatCreateShell");
-  check(MatShellSetOperation(a, MATOP_MULT, reinterpret_cast<void (*)()>(multiply)),
-        "MatShellSetOperation");
+  } cleanup{&eps, &start, &x};
   check(MatCreateVecs(a, &start, &x), "MatCreateVecs");
   // the seeded Gaussian start vector, the same on every rank; each rank sets its own rows
   {
     std::mt19937_64 rng(seed);
     std::normal_distribution<double> g(0, 1);
-    PetscInt lo = 0, hi = 0;
-    check(VecGetOwnershipRange(start, &lo, &hi), "VecGetOwnershipRange");
-    PetscScalar* s = nullptr;
-    check(VecGetArray(start, &s), "VecGetArray");
-    for (PetscInt i = 0; i < n; ++i) {
-      const double value = g(rng);
-      if (i >= lo && i < hi) s[i - lo] = value;
-    }
-    check(VecRestoreArray(start, &s), "VecRestoreArray");
+    Eigen::VectorXd v(order);
+    for (Eigen::Index i = 0; i < order; ++i) v(i) = g(rng);
+    set_rows(start, v);
   }
   check(EPSCreate(PETSC_COMM_WORLD, &eps), "EPSCreate");
   check(EPSSetOperators(eps, a, nullptr), "EPSSetOperators");
@@ -154,9 +176,7 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
   check(EPSSetDimensions(eps, k, PETSC_DEFAULT, PETSC_DEFAULT), "EPSSetDimensions");
   check(EPSSetTolerances(eps, tolerance, max_iterations), "EPSSetTolerances");
   check(EPSSetInitialSpace(eps, 1, &start), "EPSSetInitialSpace");
-  const PetscErrorCode solved = EPSSolve(eps);
-  if (solved != 0 && !shell.error.empty()) throw Error(shell.error);
-  check(solved, "EPSSolve");
+  m.check_product(EPSSolve(eps), "EPSSolve");
   SlepcEigenvalues out;
   out.seed = seed;
   PetscInt converged = 0, iterations = 0, nev = 0, ncv = 0, mpd = 0;
@@ -181,6 +201,70 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
   (void)end;
   (void)tolerance;
   (void)max_iterations;
+  (void)seed;
+  throw UnsupportedScalar(
+      "this locus was built without SLEPc (install slepc-dev and build with MPI; docs/scaling.md)");
+#endif
+}
+
+SpectralDensity slepc_spectral_density(const DistributedLoss<double>& loss,
+                                       const Vec<double>& theta,
+                                       int steps,
+                                       int probes,
+                                       std::uint64_t seed) {
+#if LOCUS_WITH_SLEPC
+  ShellMatrix m(loss, theta);
+  const Eigen::Index order = theta.size();
+  // One probe's Lanczos run on PETSc vectors: the basis spread over the ranks, full
+  // reorthogonalisation (classical Gram-Schmidt twice, as in one process).
+  const auto run_probe = [&](const Eigen::VectorXd& probe) {
+    const auto length = static_cast<int>(std::min<Eigen::Index>(steps, order));
+    std::vector<::Vec> basis(static_cast<std::size_t>(length), nullptr);
+    ::Vec v = nullptr, w = nullptr;
+    struct Cleanup {
+      std::vector<::Vec>* basis;
+      ::Vec *v, *w;
+      ~Cleanup() {
+        for (::Vec& b : *basis) {
+          if (b != nullptr) VecDestroy(&b);
+        }
+        if (*v != nullptr) VecDestroy(v);
+        if (*w != nullptr) VecDestroy(w);
+      }
+    } cleanup{&basis, &v, &w};
+    check(MatCreateVecs(m.a, &v, &w), "MatCreateVecs");
+    set_rows(v, probe);
+    PetscReal norm = 0;
+    check(VecNormalize(v, &norm), "VecNormalize");
+    LanczosTridiagonal t;
+    std::vector<PetscScalar> dots(static_cast<std::size_t>(length));
+    for (int j = 0; j < length; ++j) {
+      check(VecDuplicate(v, &basis[static_cast<std::size_t>(j)]), "VecDuplicate");
+      check(VecCopy(v, basis[static_cast<std::size_t>(j)]), "VecCopy");
+      m.check_product(MatMult(m.a, v, w), "MatMult");
+      PetscScalar a = 0;
+      check(VecDot(w, v, &a), "VecDot");
+      t.alpha.push_back(a);
+      for (int pass = 0; pass < 2; ++pass) {
+        check(VecMDot(w, j + 1, basis.data(), dots.data()), "VecMDot");
+        for (int i = 0; i <= j; ++i) dots[static_cast<std::size_t>(i)] *= -1;
+        check(VecMAXPY(w, j + 1, dots.data(), basis.data()), "VecMAXPY");
+      }
+      PetscReal b = 0;
+      check(VecNorm(w, NORM_2, &b), "VecNorm");
+      t.beta.push_back(b);
+      if (lanczos_breakdown(a, b)) break;
+      check(VecCopy(w, v), "VecCopy");
+      check(VecScale(v, 1.0 / b), "VecScale");
+    }
+    return t;
+  };
+  return spectral_density_with(run_probe, order, steps, probes, seed);
+#else
+  (void)loss;
+  (void)theta;
+  (void)steps;
+  (void)probes;
   (void)seed;
   throw UnsupportedScalar(
       "this locus was built without SLEPc (install slepc-dev and build with MPI; docs/scaling.md)");

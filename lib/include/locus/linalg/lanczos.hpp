@@ -80,4 +80,24 @@ struct SpectralDensity {
 SpectralDensity spectral_density(
     const SymmetricOperator& op, Eigen::Index n, int steps, int probes, std::uint64_t seed);
 
+/// One Lanczos run's tridiagonal matrix: alpha (its diagonal) and beta (beta[j] couples steps j
+/// and j + 1; the last entry is the final residual norm).
+struct LanczosTridiagonal {
+  std::vector<double> alpha, beta;
+};
+/// Whether a Lanczos run stops at a step with diagonal entry a and residual norm b: the Krylov
+/// space is invariant to rounding (b <= 1e3·ε·max(1, |a|)).
+[[nodiscard]] bool lanczos_breakdown(double a, double b) noexcept;
+/// Stochastic Lanczos quadrature with the Lanczos runs done by `run_probe` (given a probe vector of
+/// order n, its tridiagonal after at most `steps` steps, full reorthogonalisation): the probes
+/// (Rademacher, seeded) and the quadrature are those of spectral_density, which is this function
+/// with the one-process run. Another run (on vectors spread over MPI ranks) gives the same density
+/// up to rounding.
+SpectralDensity spectral_density_with(
+    const std::function<LanczosTridiagonal(const Eigen::VectorXd& probe)>& run_probe,
+    Eigen::Index n,
+    int steps,
+    int probes,
+    std::uint64_t seed);
+
 }  // namespace locus

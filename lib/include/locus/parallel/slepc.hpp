@@ -42,4 +42,15 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
                                            int max_iterations,
                                            std::uint64_t seed);
 
+/// The stochastic Lanczos quadrature of ∇²L(θ) (spectral_density_with: the same probes and
+/// quadrature as one process) with its Lanczos runs on PETSc vectors spread over the ranks: each
+/// rank holds P/R rows of the basis, the products are those of the PETSc shell matrix of
+/// slepc_extreme_eigenvalues, and the inner products and reorthogonalisation are PETSc's
+/// (VecMDot, VecMAXPY). Collective, like slepc_extreme_eigenvalues. \throws as it does.
+SpectralDensity slepc_spectral_density(const DistributedLoss<double>& loss,
+                                       const Vec<double>& theta,
+                                       int steps,
+                                       int probes,
+                                       std::uint64_t seed);
+
 }  // namespace locus
