@@ -202,7 +202,7 @@ Arithmetic checked_arithmetic(const RefineRequest& opt) {
   }
   const Arithmetic a =
       opt.arithmetic ? *opt.arithmetic : parse_arithmetic(default_arithmetic(opt.digits));
-  if (a.kind == ScalarKind::Rational || a.kind == ScalarKind::Ball) {
+  if (is_rigorous(a)) {
     throw InvalidArgument(fmt::format(
         "--arithmetic {}: refine needs a floating arithmetic (double, long-double, float128, "
         "mpfr:BITS)",

@@ -112,13 +112,10 @@ std::pair<std::string, std::string> predicted_kind(
 }
 
 template <class S>
-SplitCertificate certify(const Problem& small,
-                         const SplitSpec& spec,
-                         const std::string& name,
-                         int bits) {
+SplitCertificate certify(const Problem& small, const SplitSpec& spec, int bits) {
   SplitCertificate c;
-  c.arithmetic = name;
   c.evidence = Evidence::of<S>();
+  c.arithmetic = c.evidence.arithmetic();
   c.spec = spec;
   const Network& net = small.network;
   const int l = spec.layer;
@@ -461,13 +458,9 @@ Mat<Rational> split_coordinates(const Network& small, const SplitSpec& spec) {
 SplitCertificate certify_split(const Problem& small, const SplitSpec& spec, const Arithmetic& a) {
   check_spec(small.network, spec);
   if (!small.point) throw InvalidArgument("split: the problem has no point to split");
-  if (a.kind == ScalarKind::Rational) return certify<Rational>(small, spec, "rational", 0);
-  if (a.kind == ScalarKind::Ball || a.kind == ScalarKind::Mpfr) {
-    const ScopedBallPrecision precision(static_cast<int>(a.bits));
-    return certify<Ball>(small, spec, fmt::format("ball:{}", a.bits), static_cast<int>(a.bits));
-  }
-  throw InvalidArgument(
-      fmt::format("split: the arithmetic {} cannot certify; use rational or ball:BITS", a.name()));
+  return dispatch_certifying(a, "split", [&]<class S>(std::type_identity<S>) {
+    return certify<S>(small, spec, ScalarTraits<S>::is_exact ? 0 : ball_precision());
+  });
 }
 
 Arithmetic default_certified_arithmetic(const Network& network) {

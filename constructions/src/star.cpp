@@ -41,13 +41,10 @@ Mat<S> layer_weights(const Network& net, const Vec<S>& theta, int m) {
 }
 
 template <class S>
-StarCertificate certify(const Problem& p,
-                        std::vector<int> zs,
-                        const std::string& name,
-                        std::uint32_t seed) {
+StarCertificate certify(const Problem& p, std::vector<int> zs, std::uint32_t seed) {
   StarCertificate c;
-  c.arithmetic = name;
   c.evidence = Evidence::of<S>();
+  c.arithmetic = c.evidence.arithmetic();
   std::sort(zs.begin(), zs.end());
   c.zero_layers = zs;
   const Network& net = p.network;
@@ -191,13 +188,8 @@ StarCertificate certify_star(const Problem& base,
                              const Arithmetic& a,
                              std::uint32_t seed) {
   const Problem p = star_problem(base, zero_layers);
-  if (a.kind == ScalarKind::Rational) return certify<Rational>(p, zero_layers, "rational", seed);
-  if (a.kind == ScalarKind::Ball || a.kind == ScalarKind::Mpfr) {
-    const ScopedBallPrecision precision(static_cast<int>(a.bits));
-    return certify<Ball>(p, zero_layers, fmt::format("ball:{}", a.bits), seed);
-  }
-  throw InvalidArgument(
-      fmt::format("star: the arithmetic {} cannot certify; use rational or ball:BITS", a.name()));
+  return dispatch_certifying(
+      a, "star", [&]<class S>(std::type_identity<S>) { return certify<S>(p, zero_layers, seed); });
 }
 
 nlohmann::json to_json(const StarCertificate& c) {

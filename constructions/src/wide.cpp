@@ -83,12 +83,14 @@ WideBound wb1_bound(const Problem& p, const Arithmetic& a) {
         "unregularised loss (the L2 Hessian 2c·I shifts every eigenvalue)",
         to_string(p.network.l2)));
   }
-  if (a.kind == ScalarKind::Rational) return bound<Rational>(p, "exact ranks over Q");
-  const ScopedBallPrecision precision(static_cast<int>(a.bits));
-  return bound<Ball>(p,
-                     fmt::format("ranks from Gram eigenvalues certified outside the zero cluster "
-                                 "(balls, {} bits)",
-                                 a.bits));
+  return dispatch_certifying(a, "wb1", [&]<class S>(std::type_identity<S>) {
+    return bound<S>(p,
+                    ScalarTraits<S>::is_exact
+                        ? std::string("exact ranks over Q")
+                        : fmt::format("ranks from Gram eigenvalues certified outside the zero "
+                                      "cluster (balls, {} bits)",
+                                      ball_precision()));
+  });
 }
 
 nlohmann::json to_json(const WideBound& b) {
@@ -134,15 +136,12 @@ Problem global_minimum(const Problem& base, const Arithmetic& a) {
     cert["prediction_holds"] =
         rank_j == N * nl && in.decided && in.inertia.zero == P - N * nl && in.inertia.negative == 0;
   };
-  if (a.kind == ScalarKind::Rational) {
-    fill(std::type_identity<Rational>{});
-    cert["arithmetic"] = "rational";
-  } else {
-    const ScopedBallPrecision precision(static_cast<int>(a.bits));
-    fill(std::type_identity<Ball>{});
+  dispatch_certifying(a, "wide", [&]<class S>(std::type_identity<S> t) {
+    fill(t);
+    const std::string name = Evidence::of<S>().arithmetic();
     cert["arithmetic"] =
-        fmt::format("ball:{} (targets: midpoints, so L = 0 up to rounding)", a.bits);
-  }
+        ScalarTraits<S>::is_exact ? name : name + " (targets: midpoints, so L = 0 up to rounding)";
+  });
   cert["wb1"] = to_json(wb1_bound(p, a));
   p.certificate = cert;
   return p;

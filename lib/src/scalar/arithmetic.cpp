@@ -105,6 +105,22 @@ void throw_not_built(const Arithmetic& a) {
 }
 }  // namespace detail
 
+bool is_rigorous(const Arithmetic& a) {
+  return dispatch(a, []<class S>(std::type_identity<S>) { return ScalarTraits<S>::is_rigorous; });
+}
+
+std::optional<Arithmetic> certifying_arithmetic(const Arithmetic& a) {
+  return dispatch(a, [&]<class S>(std::type_identity<S>) -> std::optional<Arithmetic> {
+    if constexpr (ScalarTraits<S>::is_rigorous) {
+      return a;
+    } else if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+      return Arithmetic{ScalarKind::Ball, a.bits};
+    } else {
+      return std::nullopt;
+    }
+  });
+}
+
 std::vector<ArithmeticInfo> builtin_arithmetics() {
   std::vector<ArithmeticInfo> out;
   out.push_back({"double",

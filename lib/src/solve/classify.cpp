@@ -1018,35 +1018,32 @@ namespace {
 Classification classify_dispatch(const Problem& p,
                                  const Arithmetic& a,
                                  const ClassifyOptions& opt) {
-  switch (a.kind) {
-    case ScalarKind::Rational: {
-      Classification c = classify_rational(p, opt);
-      c.evidence = Evidence::of<Rational>();
+  // Rational and balls classify with proofs; an MPFR request is certified with balls of the
+  // same precision (certifying_arithmetic); the other floating-point types classify numerically.
+  if (const std::optional<Arithmetic> rigorous = certifying_arithmetic(a)) {
+    return dispatch(*rigorous, [&]<class S>(std::type_identity<S>) -> Classification {
+      Classification c;
+      if constexpr (ScalarTraits<S>::is_exact) {
+        c = classify_rational(p, opt);
+      } else if constexpr (ScalarTraits<S>::is_rigorous) {
+        c = classify_balls(p,
+                           ball_precision(),
+                           opt,
+                           *rigorous == a ? a.name() : a.name() + " (certified with balls)");
+      }
+      c.evidence = Evidence::of<S>();
       return c;
-    }
-    case ScalarKind::Ball:
-    case ScalarKind::Mpfr: {
-      // MPFR classifications are certified with balls at the same precision.
-      Classification c = classify_balls(
-          p,
-          a.bits,
-          opt,
-          a.kind == ScalarKind::Ball ? a.name() : a.name() + " (certified with balls)");
-      const ScopedBallPrecision precision(a.bits);
-      c.evidence = Evidence::of<Ball>();
-      return c;
-    }
-    default:
-      return dispatch(a, [&]<class S>(std::type_identity<S>) -> Classification {
-        if constexpr (ScalarTraits<S>::is_rigorous || ScalarTraits<S>::kind == ScalarKind::Mpfr) {
-          return {};
-        } else {
-          Classification c = classify_float<S>(p, opt);
-          c.evidence = Evidence::of<S>();
-          return c;
-        }
-      });
+    });
   }
+  return dispatch(a, [&]<class S>(std::type_identity<S>) -> Classification {
+    if constexpr (ScalarTraits<S>::is_rigorous || ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+      return {};  // not reached: these have a certifying arithmetic
+    } else {
+      Classification c = classify_float<S>(p, opt);
+      c.evidence = Evidence::of<S>();
+      return c;
+    }
+  });
 }
 
 }  // namespace

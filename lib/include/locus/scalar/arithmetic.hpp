@@ -23,6 +23,7 @@
 //   \endcode
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -31,6 +32,8 @@
 
 #include "locus/error.hpp"
 #include "locus/scalar/all.hpp"
+
+#include <fmt/format.h>
 
 namespace locus {
 
@@ -119,6 +122,39 @@ decltype(auto) dispatch(const Arithmetic& a, F&& f) {
 template <class F>
 decltype(auto) dispatch(std::string_view name, F&& f) {
   return dispatch(parse_arithmetic(name), std::forward<F>(f));
+}
+
+/// ScalarTraits<S>::is_rigorous for the scalar S that `a` names: its results are exact or
+/// enclosures. \throws UnsupportedScalar if `a` is not compiled in.
+[[nodiscard]] bool is_rigorous(const Arithmetic& a);
+
+/// The rigorous arithmetic that certifies what is asked in `a`: `a` itself when its scalar is
+/// rigorous (ScalarTraits), balls of the same precision for an MPFR arithmetic (an MPFR request is
+/// certified with balls), none for the other floating-point types. \throws as is_rigorous.
+[[nodiscard]] std::optional<Arithmetic> certifying_arithmetic(const Arithmetic& a);
+
+/// Calls f(std::type_identity<S>{}) for the rigorous scalar S of certifying_arithmetic(a) (with
+/// the ball precision set), f being instantiated for rigorous scalars only.
+/// \throws InvalidArgument naming `who`, the arithmetic and the accepted ones when `a` has no
+///   certifying arithmetic; whatever f throws.
+template <class F>
+decltype(auto) dispatch_certifying(const Arithmetic& a, std::string_view who, F&& f) {
+  const std::optional<Arithmetic> rigorous = certifying_arithmetic(a);
+  if (!rigorous) {
+    throw InvalidArgument(
+        fmt::format("{}: the arithmetic {} cannot certify; use rational, ball:BITS or mpfr:BITS "
+                    "(certified with balls of the same precision)",
+                    who,
+                    a.name()));
+  }
+  return dispatch(*rigorous, [&]<class S>(std::type_identity<S> t) -> decltype(auto) {
+    if constexpr (ScalarTraits<S>::is_rigorous) {
+      return f(t);
+    } else {
+      // not reached: certifying_arithmetic names rigorous scalars only
+      return f(std::type_identity<Rational>{});
+    }
+  });
 }
 
 }  // namespace locus
