@@ -109,7 +109,13 @@ constexpr Eigen::Index kPrintedEntries = 400;
 template <class S>
 void print_text(const Problem& p, const api::Evaluation<S>& r) {
   fmt::print("network     {}\n", p.network.describe());
-  fmt::print("data        N = {}, P = {}\n", p.data.size(), p.network.num_parameters());
+  if (p.data.population) {
+    fmt::print("data        population: x ~ N(0, I), teacher of width {}; P = {}\n",
+               p.data.population->teacher_width,
+               p.network.num_parameters());
+  } else {
+    fmt::print("data        N = {}, P = {}\n", p.data.size(), p.network.num_parameters());
+  }
   fmt::print("arithmetic  {}\n", r.evidence.arithmetic());
   for (const auto& q : r.items) {
     const std::string_view key = api::json_key(q.quantity);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/population_impl.hpp"
 #include "scalar/gemm.hpp"
 
 #include "locus/core/activation.hpp"
@@ -525,6 +526,47 @@ template <class Scalar>
 LossFunction<Scalar>::LossFunction(Network network, const Dataset& data)
     : network_(std::move(network)) {
   network_.validate();
+  if (data.population) {
+    const Network& n = network_;
+    const ActivationKind kind = n.activation_at(1).kind;
+    if (n.num_layers() != 2 || n.has_bias(1) || n.has_bias(2) || n.width(2) != 1 ||
+        (kind != ActivationKind::Relu && kind != ActivationKind::Erf) ||
+        n.loss != LossKind::Squared || n.reduction != Reduction::Mean) {
+      throw InvalidArgument(fmt::format(
+          "a population loss (Gaussian inputs) is defined for a network [n_0, k, 1] without "
+          "biases, activation relu or erf, squared loss and the mean reduction; got {}",
+          n.describe()));
+    }
+    if (data.inputs.size() != 0 || data.targets.size() != 0) {
+      throw InvalidArgument("a population has no inputs or targets: give one or the other");
+    }
+    if constexpr (!ScalarTraits<Scalar>::has_transcendentals) {
+      throw UnsupportedScalar(fmt::format(
+          "a population loss needs arcsin, arccos and square roots, which {} does not have "
+          "exactly: use ball:BITS (proofs), mpfr:BITS or double",
+          ScalarTraits<Scalar>::name()));
+    } else {
+      const Dataset::Population& pop = *data.population;
+      Network teacher = n;
+      if (pop.teacher_width < 1) {
+        throw InvalidArgument(
+            fmt::format("population: teacher width {}, expected at least 1", pop.teacher_width));
+      }
+      teacher.widths[1] = pop.teacher_width;
+      if (pop.teacher.size() != teacher.num_parameters()) {
+        throw InvalidArgument(
+            fmt::format("population: the teacher point has {} entries; expected {} for {}",
+                        pop.teacher.size(),
+                        teacher.num_parameters(),
+                        teacher.describe()));
+      }
+      teacher_network_ = teacher;
+      teacher_ = convert_matrix<Scalar>(Mat<Rational>(pop.teacher));
+      x_ = Mat<Scalar>(0, n.width(0));
+      y_ = Mat<Scalar>(0, 1);
+      return;
+    }
+  }
   if (data.inputs.cols() != network_.width(0) ||
       data.targets.cols() != network_.width(network_.num_layers()) ||
       data.inputs.rows() != data.targets.rows() || data.inputs.rows() < 1) {
@@ -541,7 +583,16 @@ LossFunction<Scalar>::LossFunction(Network network, const Dataset& data)
 }
 
 template <class Scalar>
+void LossFunction<Scalar>::per_sample(const char* what) const {
+  if (teacher_network_) {
+    throw InvalidArgument(fmt::format(
+        "{} is a per-sample quantity; a population loss (Gaussian inputs) has no samples", what));
+  }
+}
+
+template <class Scalar>
 Mat<Scalar> LossFunction<Scalar>::outputs(const Vec<Scalar>& theta) const {
+  per_sample("the network outputs");
   detail::check_length(network_, theta, "theta");
   auto f = detail::forward<Scalar>(network_, x_, theta, 0);
   return f.z[static_cast<std::size_t>(network_.num_layers())];
@@ -550,6 +601,14 @@ Mat<Scalar> LossFunction<Scalar>::outputs(const Vec<Scalar>& theta) const {
 template <class Scalar>
 Scalar LossFunction<Scalar>::loss(const Vec<Scalar>& theta) const {
   detail::check_length(network_, theta, "theta");
+  if constexpr (ScalarTraits<Scalar>::has_transcendentals) {
+    if (teacher_network_) {
+      Scalar value = detail::population_derivatives<Scalar>(
+          network_, *teacher_network_, theta, teacher_, nullptr, nullptr);
+      if (network_.l2 != 0) value += detail::l2_value<Scalar>(network_, theta);
+      return value;
+    }
+  }
   const auto f = detail::forward<Scalar>(network_, x_, theta, 0);
   const auto t = detail::output_terms<Scalar>(
       network_, f.z[static_cast<std::size_t>(network_.num_layers())], y_);
@@ -560,6 +619,7 @@ Scalar LossFunction<Scalar>::loss(const Vec<Scalar>& theta) const {
 
 template <class Scalar>
 Mat<Scalar> LossFunction<Scalar>::residuals(const Vec<Scalar>& theta) const {
+  per_sample("the residuals");
   detail::check_length(network_, theta, "theta");
   const auto f = detail::forward<Scalar>(network_, x_, theta, 0);
   return detail::output_terms<Scalar>(
@@ -570,6 +630,19 @@ Mat<Scalar> LossFunction<Scalar>::residuals(const Vec<Scalar>& theta) const {
 template <class Scalar>
 Vec<Scalar> LossFunction<Scalar>::gradient(const Vec<Scalar>& theta, Scalar* loss) const {
   detail::check_length(network_, theta, "theta");
+  if constexpr (ScalarTraits<Scalar>::has_transcendentals) {
+    if (teacher_network_) {
+      Vec<Scalar> g;
+      Scalar value = detail::population_derivatives<Scalar>(
+          network_, *teacher_network_, theta, teacher_, &g, nullptr);
+      if (network_.l2 != 0) {
+        value += detail::l2_value<Scalar>(network_, theta);
+        detail::add_l2_product<Scalar>(network_, theta, g);
+      }
+      if (loss != nullptr) *loss = value;
+      return g;
+    }
+  }
   const int L = network_.num_layers();
   const auto f = detail::forward<Scalar>(network_, x_, theta, 1);
   const auto t = detail::output_terms<Scalar>(network_, f.z[static_cast<std::size_t>(L)], y_);
@@ -593,6 +666,7 @@ Vec<Scalar> LossFunction<Scalar>::gradient(const Vec<Scalar>& theta, Scalar* los
 
 template <class Scalar>
 LayerTerms<Scalar> LossFunction<Scalar>::layer_terms(const Vec<Scalar>& theta, int l) const {
+  per_sample("a layer's per-sample terms");
   detail::check_length(network_, theta, "theta");
   const int L = network_.num_layers();
   if (l < 1 || l > L - 1) {
@@ -619,6 +693,7 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product(const Vec<Scalar>& thet
   using S = Scalar;
   detail::check_length(network_, theta, "theta");
   detail::check_length(network_, v, "v");
+  if (teacher_network_) return hessian(theta, part) * v;  // P is small: the Hessian itself
   const bool with_g = part != HessianPart::Residual;
   const bool with_h = part != HessianPart::GaussNewton;
   const int L = network_.num_layers();
@@ -673,6 +748,21 @@ template <class Scalar>
 Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart part) const {
   using S = Scalar;
   detail::check_length(network_, theta, "theta");
+  if constexpr (ScalarTraits<Scalar>::has_transcendentals) {
+    if (teacher_network_) {
+      if (part != HessianPart::Full) per_sample("the Gauss–Newton and residual parts");
+      Vec<S> g;
+      Mat<S> h;
+      detail::population_derivatives<S>(network_, *teacher_network_, theta, teacher_, &g, &h);
+      if (network_.l2 != 0) {
+        const S two_c = S(2) * ScalarTraits<S>::from_rational(network_.l2);
+        for (Eigen::Index k = 0; k < h.rows(); ++k) {
+          if (network_.in_l2_scope(k)) h(k, k) += two_c;
+        }
+      }
+      return h;
+    }
+  }
   const bool with_g = part != HessianPart::Residual;
   const bool with_h = part != HessianPart::GaussNewton;
   const int L = network_.num_layers();
@@ -907,6 +997,7 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
 template <class Scalar>
 Mat<Scalar> LossFunction<Scalar>::output_jacobian(const Vec<Scalar>& theta) const {
   using S = Scalar;
+  per_sample("the output Jacobian");
   detail::check_length(network_, theta, "theta");
   const int L = network_.num_layers();
   const Eigen::Index n = x_.rows();
@@ -943,6 +1034,7 @@ template <class Scalar>
 Scalar LossFunction<Scalar>::third_derivative(const Vec<Scalar>& theta,
                                               const Vec<Scalar>& u) const {
   using S = Scalar;
+  per_sample("the third derivative (Taylor mode over the samples)");
   detail::check_length(network_, theta, "theta");
   detail::check_length(network_, u, "u");
   const int L = network_.num_layers();

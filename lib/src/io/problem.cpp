@@ -402,10 +402,33 @@ Problem parse_problem(const std::string& text, const std::string& source) {
   Problem p;
   p.network = r.network(r.member(root, "(top level)", "network"));
   const json& data = r.member(root, "(top level)", "data");
-  if (!data.is_object()) r.fail("data", "expected an object with \"inputs\" and \"targets\"");
-  r.only_keys(data, "data", {"inputs", "targets"});
-  p.data.inputs = r.matrix(r.member(data, "data", "inputs"), "data.inputs");
-  p.data.targets = r.matrix(r.member(data, "data", "targets"), "data.targets");
+  if (!data.is_object()) {
+    r.fail("data", "expected an object with \"inputs\" and \"targets\", or \"population\"");
+  }
+  if (data.contains("population")) {
+    // Gaussian inputs and a teacher's targets (docs/math/population.md)
+    r.only_keys(data, "data", {"population"});
+    const json& pop = data["population"];
+    if (!pop.is_object()) r.fail("data.population", "expected an object");
+    r.only_keys(pop, "data.population", {"inputs", "teacher_width", "teacher_point"});
+    const json& inputs = r.member(pop, "data.population", "inputs");
+    if (!inputs.is_string() || inputs.get<std::string>() != "gaussian") {
+      r.fail("data.population.inputs",
+             fmt::format("{}: expected \"gaussian\" (x ~ N(0, I))", inputs.dump()));
+    }
+    Dataset::Population population;
+    population.teacher_width = r.integer(r.member(pop, "data.population", "teacher_width"),
+                                         "data.population.teacher_width");
+    population.teacher = r.vector(r.member(pop, "data.population", "teacher_point"),
+                                  "data.population.teacher_point");
+    p.data.inputs = Mat<Rational>(0, p.network.width(0));
+    p.data.targets = Mat<Rational>(0, p.network.width(p.network.num_layers()));
+    p.data.population = std::move(population);
+  } else {
+    r.only_keys(data, "data", {"inputs", "targets"});
+    p.data.inputs = r.matrix(r.member(data, "data", "inputs"), "data.inputs");
+    p.data.targets = r.matrix(r.member(data, "data", "targets"), "data.targets");
+  }
   if (root.contains("point") && !root["point"].is_null())
     p.point = r.vector(root["point"], "point");
   if (root.contains("provenance")) p.provenance = root["provenance"];
@@ -424,7 +447,34 @@ Problem parse_problem(const std::string& text, const std::string& source) {
 void Problem::validate() const {
   const auto n0 = network.width(0);
   const auto nl = network.width(network.num_layers());
-  if (data.inputs.rows() < 1) throw ParseError("data.inputs: expected at least one sample");
+  if (data.population) {
+    const ActivationKind kind = network.activation_at(1).kind;
+    if (network.num_layers() != 2 || network.has_bias(1) || network.has_bias(2) || nl != 1 ||
+        (kind != ActivationKind::Relu && kind != ActivationKind::Erf) ||
+        network.loss != LossKind::Squared || network.reduction != Reduction::Mean) {
+      throw ParseError(fmt::format(
+          "data.population: a population loss is defined for a network [n_0, k, 1] with "
+          "\"bias\": false, activation relu or erf, loss squared and reduction mean; got {}",
+          network.describe()));
+    }
+    if (data.population->teacher_width < 1) {
+      throw ParseError(fmt::format("data.population.teacher_width: {}; expected at least 1",
+                                   data.population->teacher_width));
+    }
+    const Eigen::Index expected =
+        static_cast<Eigen::Index>(data.population->teacher_width) * (n0 + 1);
+    if (data.population->teacher.size() != expected) {
+      throw ParseError(fmt::format(
+          "data.population.teacher_point: {} entries; expected {} (n_0 = {} weights and one "
+          "output weight for each of the {} teacher units)",
+          data.population->teacher.size(),
+          expected,
+          n0,
+          data.population->teacher_width));
+    }
+  } else if (data.inputs.rows() < 1) {
+    throw ParseError("data.inputs: expected at least one sample");
+  }
   if (data.inputs.cols() != n0) {
     throw ParseError(
         fmt::format("data.inputs: rows have {} entries; expected n_0 = {} (network.widths[0])",
@@ -531,8 +581,15 @@ json problem_to_json(const Problem& p) {
   root["format"] = "locus-problem/1";
   for (const auto& [k, v] : p.extra.items()) root[k] = v;
   root["network"] = net;
-  root["data"] = {{"inputs", number_matrix(p.data.inputs)},
-                  {"targets", number_matrix(p.data.targets)}};
+  if (p.data.population) {
+    root["data"] = {{"population",
+                     {{"inputs", "gaussian"},
+                      {"teacher_width", p.data.population->teacher_width},
+                      {"teacher_point", number_array(p.data.population->teacher)}}}};
+  } else {
+    root["data"] = {{"inputs", number_matrix(p.data.inputs)},
+                    {"targets", number_matrix(p.data.targets)}};
+  }
   if (p.point) root["point"] = number_array(*p.point);
   if (!p.provenance.is_null()) root["provenance"] = p.provenance;
   if (!p.certificate.is_null()) root["certificate"] = p.certificate;

@@ -113,6 +113,14 @@ std::pair<Eigen::Index, Eigen::Index> shard_range(Eigen::Index n, int rank, int 
 }
 
 Problem shard_problem(const Problem& p, int rank, int size) {
+  if (p.data.population) {
+    if (size > 1) {
+      throw InvalidArgument(
+          "a population loss is a closed form, not a sum over samples: it runs in one process "
+          "(not under mpirun with several ranks)");
+    }
+    return p;
+  }
   const Eigen::Index n = p.data.size();
   const auto [first, last] = shard_range(n, rank, size);
   Problem s = p;

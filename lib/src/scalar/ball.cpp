@@ -268,6 +268,12 @@ Ball sin(const Ball& x) {
 Ball atan(const Ball& x) {
   return unary(x, arb_atan);
 }
+Ball asin(const Ball& x) {
+  return unary(x, arb_asin);
+}
+Ball acos(const Ball& x) {
+  return unary(x, arb_acos);
+}
 Ball erf(const Ball& x) {
   return unary(x, arb_hypgeom_erf);
 }

@@ -19,6 +19,8 @@
 // matrices.
 #pragma once
 
+#include <optional>
+
 #include "locus/core/data.hpp"
 #include "locus/core/network.hpp"
 #include "locus/error.hpp"
@@ -66,7 +68,12 @@ class LossFunction {
   LossFunction(Network network, const Dataset& data);
 
   [[nodiscard]] const Network& network() const { return network_; }
+  /// N; 0 for a population (Dataset::population), whose loss, gradient, Hessian and
+  /// Hessian-vector products are the closed forms of docs/math/population.md and whose per-sample
+  /// members (outputs, residuals, output_jacobian, layer_terms, third_derivative, the Hessian's
+  /// Gauss–Newton and residual parts) throw InvalidArgument.
   [[nodiscard]] Eigen::Index num_samples() const { return x_.rows(); }
+  [[nodiscard]] bool is_population() const { return teacher_network_.has_value(); }
   [[nodiscard]] Eigen::Index num_parameters() const { return network_.num_parameters(); }
 
   /// Network outputs f(x_i; θ), one row per sample (N x n_L).
@@ -97,8 +104,11 @@ class LossFunction {
 
  private:
   Network network_;
-  Mat<Scalar> x_;  // N x n_0
-  Mat<Scalar> y_;  // N x n_L
+  Mat<Scalar> x_;                           // N x n_0
+  Mat<Scalar> y_;                           // N x n_L
+  std::optional<Network> teacher_network_;  // a population: the teacher's network
+  Vec<Scalar> teacher_;                     // and its parameters
+  void per_sample(const char* what) const;  // throws for a population
 };
 
 #define LOCUS_DERIVATIVES_DECLARE(Scalar, tag) extern template class LossFunction<Scalar>;

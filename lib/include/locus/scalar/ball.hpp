@@ -178,6 +178,8 @@ Ball tanh(const Ball& x);
 Ball abs(const Ball& x);
 Ball sin(const Ball& x);
 Ball atan(const Ball& x);
+Ball asin(const Ball& x);
+Ball acos(const Ball& x);
 /// The error function erf(x) = (2/√π) ∫_0^x e^{−t²} dt (Arb's arb_hypgeom_erf).
 Ball erf(const Ball& x);
 Ball cos(const Ball& x);
