@@ -10,6 +10,7 @@ PACKAGES=(
   liblapacke-dev libopenblas-dev libspectra-dev libopenmpi-dev openmpi-bin slepc-dev
   clang-format python3-numpy gnuplot-nox
   pybind11-dev python3-dev python3-mpmath python3-torch python3-sklearn python3-sympy
+  python3-venv python3-pip python3-setuptools python3-wheel python3-build
 )
 
 missing=()
