@@ -14,18 +14,21 @@ build-tree module (PYTHONPATH=BUILD/python). Nothing is downloaded (pip runs wit
 
 Usage: python3 package_test.py SOURCE_DIR BUILD_DIR WORK_DIR PROBLEM_FILE
 """
+import atexit
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 
 source, build, work, problem = (os.path.abspath(a) for a in sys.argv[1:5])
 shutil.rmtree(work, ignore_errors=True)
 os.makedirs(work)
-outside = os.path.join(work, "elsewhere")  # every command runs here, outside the source tree
-os.makedirs(outside)
+# every command runs in an empty directory outside the source and build trees
+outside = tempfile.mkdtemp(prefix="locus-package-test-")
+atexit.register(shutil.rmtree, outside, True)
 failures = []
 base_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LOCUS_CLI")}
 base_env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")

@@ -11,6 +11,7 @@
 
 #include "locus/core/activation.hpp"
 #include "locus/core/derivatives.hpp"
+#include "locus/core/population.hpp"
 #include "locus/scalar/concepts.hpp"
 
 #include <fmt/format.h>
@@ -528,14 +529,8 @@ LossFunction<Scalar>::LossFunction(Network network, const Dataset& data)
   network_.validate();
   if (data.population) {
     const Network& n = network_;
-    const ActivationKind kind = n.activation_at(1).kind;
-    if (n.num_layers() != 2 || n.has_bias(1) || n.has_bias(2) || n.width(2) != 1 ||
-        (kind != ActivationKind::Relu && kind != ActivationKind::Erf) ||
-        n.loss != LossKind::Squared || n.reduction != Reduction::Mean) {
-      throw InvalidArgument(fmt::format(
-          "a population loss (Gaussian inputs) is defined for a network [n_0, k, 1] without "
-          "biases, activation relu or erf, squared loss and the mean reduction; got {}",
-          n.describe()));
+    if (const std::string wrong = population_form_error(n); !wrong.empty()) {
+      throw InvalidArgument(wrong);
     }
     if (data.inputs.size() != 0 || data.targets.size() != 0) {
       throw InvalidArgument("a population has no inputs or targets: give one or the other");

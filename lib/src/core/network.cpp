@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "locus/core/population.hpp"
 #include "locus/error.hpp"
 
 #include <fmt/format.h>
@@ -356,6 +357,19 @@ std::string Network::describe() const {
       to_string(reduction),
       loss_scale == 1 ? std::string() : ", loss scale " + to_string(loss_scale),
       l2 == 0 ? std::string() : fmt::format(", L2 {} over {}", to_string(l2), to_string(l2_scope)));
+}
+
+std::string population_form_error(const Network& net) {
+  const bool form = net.num_layers() == 2 && !net.has_bias(1) && !net.has_bias(2) &&
+                    net.width(2) == 1 &&
+                    (net.activation_at(1).kind == ActivationKind::Relu ||
+                     net.activation_at(1).kind == ActivationKind::Erf) &&
+                    net.loss == LossKind::Squared && net.reduction == Reduction::Mean;
+  if (form) return {};
+  return fmt::format(
+      "a population loss (Gaussian inputs) is defined for a network [n_0, k, 1] without biases "
+      "(\"bias\": false), activation relu or erf, loss squared and reduction mean; got {}",
+      net.describe());
 }
 
 }  // namespace locus

@@ -127,7 +127,8 @@ struct Products {
 };
 
 template <class S>
-Products<S> products(const Vec<S>& u, long iu, const Vec<S>& v, long iv, Eigen::Index m, bool second) {
+Products<S> products(
+    const Vec<S>& u, long iu, const Vec<S>& v, long iv, Eigen::Index m, bool second) {
   const Eigen::Index d = u.size();
   Products<S> p{jet_constant<S>(u.squaredNorm(), m, second),
                 jet_constant<S>(v.squaredNorm(), m, second),
@@ -185,9 +186,8 @@ Jet<S> kernel(ActivationKind kind, const Products<S>& p, bool same, const std::s
   }
   // erf(z/√2)
   const Jet<S> one = jet_constant<S>(S(1), p.uu.g.size(), p.uu.h.size() > 0);
-  const Jet<S> argument =
-      same ? p.uu * jet_reciprocal(one + p.uu)
-           : p.uv * jet_reciprocal(jet_sqrt((one + p.uu) * (one + p.vv)));
+  const Jet<S> argument = same ? p.uu * jet_reciprocal(one + p.uu)
+                               : p.uv * jet_reciprocal(jet_sqrt((one + p.uu) * (one + p.vv)));
   return scaled(jet_arc(argument, false), S(2) / pi);
 }
 
@@ -219,7 +219,8 @@ S population_derivatives(const Network& net,
   const auto add = [&](const Jet<S>& term, const std::vector<std::ptrdiff_t>& global) {
     expectation += term.v;
     if (gradient == nullptr) return;
-    for (std::size_t r = 0; r < global.size(); ++r) (*gradient)(global[r]) += term.g(static_cast<Eigen::Index>(r));
+    for (std::size_t r = 0; r < global.size(); ++r)
+      (*gradient)(global[r]) += term.g(static_cast<Eigen::Index>(r));
     if (!second) return;
     for (std::size_t r = 0; r < global.size(); ++r) {
       for (std::size_t q = 0; q < global.size(); ++q) {
@@ -267,8 +268,9 @@ S population_derivatives(const Network& net,
       const Vec<S> vj = row(teacher_net, teacher, j, d);
       const Products<S> p = products<S>(wi, 0, vj, -1, m1, second);
       const Jet<S> ai = output_jet(i, d, m1);
-      add(scaled(ai * kernel(kind, p, false, fmt::format("student unit {} and teacher unit {}", i, j)),
-                 S(-2) * out(teacher_net, teacher, j)),
+      add(scaled(
+              ai * kernel(kind, p, false, fmt::format("student unit {} and teacher unit {}", i, j)),
+              S(-2) * out(teacher_net, teacher, j)),
           locals(i));
     }
   }
@@ -278,9 +280,11 @@ S population_derivatives(const Network& net,
     for (int j2 = j; j2 < n; ++j2) {
       const Vec<S> vk = row(teacher_net, teacher, j2, d);
       const Products<S> p = products<S>(vj, -1, vk, -1, 0, false);
-      const S weight = (j == j2 ? S(1) : S(2)) * out(teacher_net, teacher, j) * out(teacher_net, teacher, j2);
-      const Jet<S> kv = j == j2 ? kernel(kind, Products<S>{p.uu, p.uu, p.uu}, true, "")
-                                : kernel(kind, p, false, fmt::format("teacher units {} and {}", j, j2));
+      const S weight =
+          (j == j2 ? S(1) : S(2)) * out(teacher_net, teacher, j) * out(teacher_net, teacher, j2);
+      const Jet<S> kv = j == j2
+                            ? kernel(kind, Products<S>{p.uu, p.uu, p.uu}, true, "")
+                            : kernel(kind, p, false, fmt::format("teacher units {} and {}", j, j2));
       expectation += weight * kv.v;
     }
   }

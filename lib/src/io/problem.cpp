@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "locus/core/population.hpp"
 #include "locus/error.hpp"
 #include "locus/io/json_number.hpp"
 
@@ -448,14 +449,8 @@ void Problem::validate() const {
   const auto n0 = network.width(0);
   const auto nl = network.width(network.num_layers());
   if (data.population) {
-    const ActivationKind kind = network.activation_at(1).kind;
-    if (network.num_layers() != 2 || network.has_bias(1) || network.has_bias(2) || nl != 1 ||
-        (kind != ActivationKind::Relu && kind != ActivationKind::Erf) ||
-        network.loss != LossKind::Squared || network.reduction != Reduction::Mean) {
-      throw ParseError(fmt::format(
-          "data.population: a population loss is defined for a network [n_0, k, 1] with "
-          "\"bias\": false, activation relu or erf, loss squared and reduction mean; got {}",
-          network.describe()));
+    if (const std::string wrong = population_form_error(network); !wrong.empty()) {
+      throw ParseError("data.population: " + wrong);
     }
     if (data.population->teacher_width < 1) {
       throw ParseError(fmt::format("data.population.teacher_width: {}; expected at least 1",
