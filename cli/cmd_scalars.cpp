@@ -61,7 +61,7 @@ int run(const ScalarsOptions& opt) {
     arithmetics.push_back(a);
     for (const auto& info : builtin_arithmetics()) {
       // One line per scalar type: every ball precision is the one Ball line.
-      if (info.arithmetic == a || (a.kind == ScalarKind::Ball && info.arithmetic.kind == a.kind)) {
+      if (same_scalar_type(info.arithmetic, a)) {
         infos.push_back(info);
       }
     }

@@ -127,7 +127,9 @@ int main(int argc, char** argv) {
       "margin, shrinking");
   runs[search] = locus::cli::add_search(*search);
   auto* reproduce = app.add_subcommand(
-      "reproduce", "the empirical papers' experiments with reports and plots: sagun, littwin-wolf");
+      "reproduce",
+      "the empirical papers' experiments with reports and plots: sagun, littwin-wolf, "
+      "safran-shamir");
   runs[reproduce] = locus::cli::add_reproduce(*reproduce);
   auto* data = app.add_subcommand(
       "data", "write a problem file with a seeded data set: blobs, xor, teacher or csv");

@@ -320,7 +320,7 @@ HessianPart parse_hessian_part(std::string_view text) {
 
 nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
   const HessianPart part = opt.matrix;
-  if (opt.arithmetic.kind != ScalarKind::Binary) {
+  if (!is_native_double(opt.arithmetic)) {
     throw InvalidArgument(
         fmt::format("--lanczos runs in double only (matrix-free, numerical); got --arithmetic {}",
                     opt.arithmetic.name()));

@@ -525,8 +525,16 @@ void add_l2_product(const Network& net, const Vec<S>& v, Vec<S>& out) {
 
 template <class Scalar>
 LossFunction<Scalar>::LossFunction(Network network, const Dataset& data)
-    : network_(std::move(network)) {
-  network_.validate();
+    : given_(std::move(network)) {
+  given_.validate();
+  network_ = given_.layout();
+  if (!given_.frozen.empty()) {
+    for (const std::ptrdiff_t k : given_.free_indices()) free_.push_back(k);
+    fixed_ = Vec<Scalar>::Zero(network_.num_parameters());
+    for (const FrozenParameter& f : given_.frozen) {
+      fixed_(f.index) = ScalarTraits<Scalar>::from_rational(f.value);
+    }
+  }
   if (data.population) {
     const Network& n = network_;
     if (const std::string wrong = population_form_error(n); !wrong.empty()) {
@@ -586,7 +594,7 @@ void LossFunction<Scalar>::per_sample(const char* what) const {
 }
 
 template <class Scalar>
-Mat<Scalar> LossFunction<Scalar>::outputs(const Vec<Scalar>& theta) const {
+Mat<Scalar> LossFunction<Scalar>::outputs_all(const Vec<Scalar>& theta) const {
   per_sample("the network outputs");
   detail::check_length(network_, theta, "theta");
   auto f = detail::forward<Scalar>(network_, x_, theta, 0);
@@ -594,7 +602,7 @@ Mat<Scalar> LossFunction<Scalar>::outputs(const Vec<Scalar>& theta) const {
 }
 
 template <class Scalar>
-Scalar LossFunction<Scalar>::loss(const Vec<Scalar>& theta) const {
+Scalar LossFunction<Scalar>::loss_all(const Vec<Scalar>& theta) const {
   detail::check_length(network_, theta, "theta");
   if constexpr (ScalarTraits<Scalar>::has_transcendentals) {
     if (teacher_network_) {
@@ -613,7 +621,7 @@ Scalar LossFunction<Scalar>::loss(const Vec<Scalar>& theta) const {
 }
 
 template <class Scalar>
-Mat<Scalar> LossFunction<Scalar>::residuals(const Vec<Scalar>& theta) const {
+Mat<Scalar> LossFunction<Scalar>::residuals_all(const Vec<Scalar>& theta) const {
   per_sample("the residuals");
   detail::check_length(network_, theta, "theta");
   const auto f = detail::forward<Scalar>(network_, x_, theta, 0);
@@ -623,7 +631,7 @@ Mat<Scalar> LossFunction<Scalar>::residuals(const Vec<Scalar>& theta) const {
 }
 
 template <class Scalar>
-Vec<Scalar> LossFunction<Scalar>::gradient(const Vec<Scalar>& theta, Scalar* loss) const {
+Vec<Scalar> LossFunction<Scalar>::gradient_all(const Vec<Scalar>& theta, Scalar* loss) const {
   detail::check_length(network_, theta, "theta");
   if constexpr (ScalarTraits<Scalar>::has_transcendentals) {
     if (teacher_network_) {
@@ -660,7 +668,7 @@ Vec<Scalar> LossFunction<Scalar>::gradient(const Vec<Scalar>& theta, Scalar* los
 }
 
 template <class Scalar>
-LayerTerms<Scalar> LossFunction<Scalar>::layer_terms(const Vec<Scalar>& theta, int l) const {
+LayerTerms<Scalar> LossFunction<Scalar>::layer_terms_all(const Vec<Scalar>& theta, int l) const {
   per_sample("a layer's per-sample terms");
   detail::check_length(network_, theta, "theta");
   const int L = network_.num_layers();
@@ -682,13 +690,13 @@ LayerTerms<Scalar> LossFunction<Scalar>::layer_terms(const Vec<Scalar>& theta, i
 }
 
 template <class Scalar>
-Vec<Scalar> LossFunction<Scalar>::hessian_vector_product(const Vec<Scalar>& theta,
-                                                         const Vec<Scalar>& v,
-                                                         HessianPart part) const {
+Vec<Scalar> LossFunction<Scalar>::hessian_vector_product_all(const Vec<Scalar>& theta,
+                                                             const Vec<Scalar>& v,
+                                                             HessianPart part) const {
   using S = Scalar;
   detail::check_length(network_, theta, "theta");
   detail::check_length(network_, v, "v");
-  if (teacher_network_) return hessian(theta, part) * v;  // P is small: the Hessian itself
+  if (teacher_network_) return hessian_all(theta, part) * v;  // P is small: the Hessian itself
   const bool with_g = part != HessianPart::Residual;
   const bool with_h = part != HessianPart::GaussNewton;
   const int L = network_.num_layers();
@@ -740,7 +748,7 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product(const Vec<Scalar>& thet
 }
 
 template <class Scalar>
-Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart part) const {
+Mat<Scalar> LossFunction<Scalar>::hessian_all(const Vec<Scalar>& theta, HessianPart part) const {
   using S = Scalar;
   detail::check_length(network_, theta, "theta");
   if constexpr (ScalarTraits<Scalar>::has_transcendentals) {
@@ -990,7 +998,7 @@ Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart 
 }
 
 template <class Scalar>
-Mat<Scalar> LossFunction<Scalar>::output_jacobian(const Vec<Scalar>& theta) const {
+Mat<Scalar> LossFunction<Scalar>::output_jacobian_all(const Vec<Scalar>& theta) const {
   using S = Scalar;
   per_sample("the output Jacobian");
   detail::check_length(network_, theta, "theta");
@@ -1026,8 +1034,8 @@ Mat<Scalar> LossFunction<Scalar>::output_jacobian(const Vec<Scalar>& theta) cons
 }
 
 template <class Scalar>
-Scalar LossFunction<Scalar>::third_derivative(const Vec<Scalar>& theta,
-                                              const Vec<Scalar>& u) const {
+Scalar LossFunction<Scalar>::third_derivative_all(const Vec<Scalar>& theta,
+                                                  const Vec<Scalar>& u) const {
   using S = Scalar;
   per_sample("the third derivative (Taylor mode over the samples)");
   detail::check_length(network_, theta, "theta");
@@ -1119,6 +1127,109 @@ std::array<Scalar, 4> activation_derivatives(const Activation& act, const Scalar
     detail::throw_activation_failure<Scalar>(st, act, z, "activation_derivatives", order);
   }
   return d;
+}
+
+// Frozen parameters (docs/math/frozen.md): the public members take and return free coordinates;
+// θ_all has the frozen values in their places, derivatives keep the free rows and columns.
+template <class Scalar>
+void LossFunction<Scalar>::check_free(const Vec<Scalar>& v, const char* what) const {
+  if (v.size() != given_.num_parameters()) {
+    throw InvalidArgument(fmt::format("{} has {} entries; expected P = {} for {}",
+                                      what,
+                                      v.size(),
+                                      given_.num_parameters(),
+                                      given_.describe()));
+  }
+}
+
+template <class Scalar>
+Vec<Scalar> LossFunction<Scalar>::expand(const Vec<Scalar>& theta) const {
+  check_free(theta, "theta");
+  Vec<Scalar> all = fixed_;
+  for (std::size_t k = 0; k < free_.size(); ++k)
+    all(free_[k]) = theta(static_cast<Eigen::Index>(k));
+  return all;
+}
+
+template <class Scalar>
+Vec<Scalar> LossFunction<Scalar>::pad(const Vec<Scalar>& v, const char* what) const {
+  check_free(v, what);
+  Vec<Scalar> all = Vec<Scalar>::Zero(network_.num_parameters());
+  for (std::size_t k = 0; k < free_.size(); ++k) all(free_[k]) = v(static_cast<Eigen::Index>(k));
+  return all;
+}
+
+template <class Scalar>
+Vec<Scalar> LossFunction<Scalar>::restrict(const Vec<Scalar>& all) const {
+  Vec<Scalar> out(static_cast<Eigen::Index>(free_.size()));
+  for (std::size_t k = 0; k < free_.size(); ++k) out(static_cast<Eigen::Index>(k)) = all(free_[k]);
+  return out;
+}
+
+template <class Scalar>
+Mat<Scalar> LossFunction<Scalar>::outputs(const Vec<Scalar>& theta) const {
+  return free_.empty() ? outputs_all(theta) : outputs_all(expand(theta));
+}
+
+template <class Scalar>
+Scalar LossFunction<Scalar>::loss(const Vec<Scalar>& theta) const {
+  return free_.empty() ? loss_all(theta) : loss_all(expand(theta));
+}
+
+template <class Scalar>
+Mat<Scalar> LossFunction<Scalar>::residuals(const Vec<Scalar>& theta) const {
+  return free_.empty() ? residuals_all(theta) : residuals_all(expand(theta));
+}
+
+template <class Scalar>
+Vec<Scalar> LossFunction<Scalar>::gradient(const Vec<Scalar>& theta, Scalar* loss) const {
+  if (free_.empty()) return gradient_all(theta, loss);
+  return restrict(gradient_all(expand(theta), loss));
+}
+
+template <class Scalar>
+LayerTerms<Scalar> LossFunction<Scalar>::layer_terms(const Vec<Scalar>& theta, int l) const {
+  return free_.empty() ? layer_terms_all(theta, l) : layer_terms_all(expand(theta), l);
+}
+
+template <class Scalar>
+Vec<Scalar> LossFunction<Scalar>::hessian_vector_product(const Vec<Scalar>& theta,
+                                                         const Vec<Scalar>& v,
+                                                         HessianPart part) const {
+  if (free_.empty()) return hessian_vector_product_all(theta, v, part);
+  return restrict(hessian_vector_product_all(expand(theta), pad(v, "v"), part));
+}
+
+template <class Scalar>
+Mat<Scalar> LossFunction<Scalar>::hessian(const Vec<Scalar>& theta, HessianPart part) const {
+  if (free_.empty()) return hessian_all(theta, part);
+  const Mat<Scalar> all = hessian_all(expand(theta), part);
+  const auto P = static_cast<Eigen::Index>(free_.size());
+  Mat<Scalar> out(P, P);
+  for (Eigen::Index j = 0; j < P; ++j) {
+    for (Eigen::Index i = 0; i < P; ++i) {
+      out(i, j) = all(free_[static_cast<std::size_t>(i)], free_[static_cast<std::size_t>(j)]);
+    }
+  }
+  return out;
+}
+
+template <class Scalar>
+Mat<Scalar> LossFunction<Scalar>::output_jacobian(const Vec<Scalar>& theta) const {
+  if (free_.empty()) return output_jacobian_all(theta);
+  const Mat<Scalar> all = output_jacobian_all(expand(theta));
+  Mat<Scalar> out(all.rows(), static_cast<Eigen::Index>(free_.size()));
+  for (std::size_t k = 0; k < free_.size(); ++k) {
+    out.col(static_cast<Eigen::Index>(k)) = all.col(free_[k]);
+  }
+  return out;
+}
+
+template <class Scalar>
+Scalar LossFunction<Scalar>::third_derivative(const Vec<Scalar>& theta,
+                                              const Vec<Scalar>& u) const {
+  if (free_.empty()) return third_derivative_all(theta, u);
+  return third_derivative_all(expand(theta), pad(u, "u"));
 }
 
 }  // namespace locus

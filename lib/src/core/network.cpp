@@ -207,11 +207,53 @@ std::optional<L2Scope> l2_scope_from_name(const std::string& name) {
   return std::nullopt;
 }
 
+namespace {
+std::ptrdiff_t offset_of(const Network& net, int l) {
+  std::ptrdiff_t o = 0;
+  for (int m = 1; m < l; ++m) {
+    o += static_cast<std::ptrdiff_t>(net.width(m)) * net.input_columns(m);
+  }
+  return o;
+}
+}  // namespace
+
+std::ptrdiff_t Network::num_layout_parameters() const {
+  return offset_of(*this, num_layers() + 1);
+}
+
 std::ptrdiff_t Network::num_parameters() const {
-  return layer_offset(num_layers() + 1);
+  return num_layout_parameters() - static_cast<std::ptrdiff_t>(frozen.size());
+}
+
+Network Network::layout() const {
+  Network all = *this;
+  all.frozen.clear();
+  return all;
+}
+
+std::vector<std::ptrdiff_t> Network::free_indices() const {
+  std::vector<std::ptrdiff_t> out;
+  out.reserve(static_cast<std::size_t>(num_parameters()));
+  std::size_t f = 0;
+  for (std::ptrdiff_t k = 0; k < num_layout_parameters(); ++k) {
+    if (f < frozen.size() && frozen[f].index == k) {
+      ++f;
+    } else {
+      out.push_back(k);
+    }
+  }
+  return out;
 }
 
 std::ptrdiff_t Network::layer_offset(int l) const {
+  if (!frozen.empty()) {
+    throw InvalidArgument(fmt::format(
+        "this computation indexes the full parameter vector and does not support frozen "
+        "parameters ({} of {} frozen in {})",
+        frozen.size(),
+        num_layout_parameters(),
+        describe()));
+  }
   std::ptrdiff_t o = 0;
   for (int m = 1; m < l; ++m) {
     o += static_cast<std::ptrdiff_t>(width(m)) * input_columns(m);
@@ -317,6 +359,24 @@ void Network::validate() const {
         "network.loss cross_entropy needs at least 2 outputs (classes); widths end in {}",
         widths.back()));
   }
+  const std::ptrdiff_t all = num_layout_parameters();
+  for (std::size_t i = 0; i < frozen.size(); ++i) {
+    const std::ptrdiff_t k = frozen[i].index;
+    if (k < 0 || k >= all) {
+      throw InvalidArgument(
+          fmt::format("network.frozen: index {} is outside the parameter vector; expected 0 to {}",
+                      k,
+                      all - 1));
+    }
+    if (i > 0 && k <= frozen[i - 1].index) {
+      throw InvalidArgument(fmt::format(
+          "network.frozen: index {} is frozen twice or out of order; expected each index once", k));
+    }
+  }
+  if (!frozen.empty() && static_cast<std::ptrdiff_t>(frozen.size()) >= all) {
+    throw InvalidArgument(fmt::format(
+        "network.frozen: all {} parameters are frozen; expected at least one free parameter", all));
+  }
 }
 
 std::optional<int> polynomial_loss_degree(const Network& net) {
@@ -349,14 +409,17 @@ std::string Network::describe() const {
     biasing = fmt::format("bias [{}]", fmt::join(flags, ", "));
   }
   return fmt::format(
-      "[{}] {}, {}, {}/{}{}{}",
+      "[{}] {}, {}, {}/{}{}{}{}",
       w,
       acts,
       biasing,
       to_string(loss),
       to_string(reduction),
       loss_scale == 1 ? std::string() : ", loss scale " + to_string(loss_scale),
-      l2 == 0 ? std::string() : fmt::format(", L2 {} over {}", to_string(l2), to_string(l2_scope)));
+      l2 == 0 ? std::string() : fmt::format(", L2 {} over {}", to_string(l2), to_string(l2_scope)),
+      frozen.empty()
+          ? std::string()
+          : fmt::format(", {} of {} parameters frozen", frozen.size(), num_layout_parameters()));
 }
 
 std::string population_form_error(const Network& net) {

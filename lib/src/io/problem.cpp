@@ -2,6 +2,7 @@
 #include "locus/io/problem.hpp"
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -162,7 +163,15 @@ class Reader {
     if (!v.is_object()) fail(path, "expected an object");
     only_keys(v,
               path,
-              {"widths", "activation", "bias", "loss", "reduction", "loss_scale", "output", "l2"});
+              {"widths",
+               "activation",
+               "bias",
+               "loss",
+               "reduction",
+               "loss_scale",
+               "output",
+               "l2",
+               "frozen"});
     Network net;
     const json& w = member(v, path, "widths");
     if (!w.is_array()) fail("network.widths", "expected an array of positive integers");
@@ -281,12 +290,76 @@ class Reader {
       }
     }
     net.canonicalize();
+    if (v.contains("frozen")) frozen(v["frozen"], net);
     try {
       net.validate();
     } catch (const InvalidArgument& e) {
       throw ParseError(fmt::format("{}: {}", source_, e.what()));
     }
     return net;
+  }
+
+  // network.frozen (docs/contract-extensions.md): a list of {"layer": l, "part": "weights" |
+  // "biases", "value": v} (every entry of W_l or b_l) and {"index": k, "value": v} (θ_k, 0-based in
+  // the full parameter order).
+  void frozen(const json& list, Network& net) const {
+    if (!list.is_array()) {
+      fail("network.frozen",
+           "expected an array of {\"layer\", \"part\", \"value\"} or "
+           "{\"index\", \"value\"} objects");
+    }
+    try {
+      net.validate();  // the layout must be valid before it is indexed
+    } catch (const InvalidArgument& e) {
+      throw ParseError(fmt::format("{}: {}", source_, e.what()));
+    }
+    const std::ptrdiff_t all = net.num_layout_parameters();
+    std::map<std::ptrdiff_t, Rational> fixed;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string path = fmt::format("network.frozen[{}]", i);
+      const json& e = list[i];
+      if (!e.is_object()) fail(path, "expected an object");
+      const Rational value = number(member(e, path, "value"), path + ".value");
+      std::vector<std::ptrdiff_t> indices;
+      if (e.contains("index")) {
+        only_keys(e, path, {"index", "value"});
+        const json& k = e["index"];
+        if (!k.is_number_integer() || k.get<std::int64_t>() < 0 || k.get<std::int64_t>() >= all) {
+          fail(path + ".index",
+               fmt::format("{}: expected an integer from 0 to {} (the parameter order of {})",
+                           k.dump(),
+                           all - 1,
+                           net.describe()));
+        }
+        indices.push_back(static_cast<std::ptrdiff_t>(k.get<std::int64_t>()));
+      } else {
+        only_keys(e, path, {"layer", "part", "value"});
+        const int l = integer(member(e, path, "layer"), path + ".layer");
+        if (l < 1 || l > net.num_layers()) {
+          fail(path + ".layer",
+               fmt::format("{}: expected a weight layer from 1 to {}", l, net.num_layers()));
+        }
+        const json& part = member(e, path, "part");
+        const std::string name = part.is_string() ? part.get<std::string>() : part.dump();
+        if (name == "weights") {
+          for (int j = 0; j < net.width(l); ++j) {
+            for (int k = 0; k < net.width(l - 1); ++k) indices.push_back(net.weight_index(l, j, k));
+          }
+        } else if (name == "biases") {
+          if (!net.has_bias(l)) fail(path + ".part", fmt::format("layer {} has no biases", l));
+          for (int j = 0; j < net.width(l); ++j) indices.push_back(net.bias_index(l, j));
+        } else {
+          fail(path + ".part", fmt::format("{}: expected \"weights\" or \"biases\"", name));
+        }
+      }
+      for (const std::ptrdiff_t k : indices) {
+        if (!fixed.emplace(k, value).second) {
+          fail(path, fmt::format("parameter {} is frozen twice; expected each parameter once", k));
+        }
+      }
+    }
+    net.frozen.clear();
+    for (const auto& [k, value] : fixed) net.frozen.push_back({k, value});
   }
 
   const std::string& source() const { return source_; }
@@ -430,8 +503,28 @@ Problem parse_problem(const std::string& text, const std::string& source) {
     p.data.inputs = r.matrix(r.member(data, "data", "inputs"), "data.inputs");
     p.data.targets = r.matrix(r.member(data, "data", "targets"), "data.targets");
   }
-  if (root.contains("point") && !root["point"].is_null())
+  if (root.contains("point") && !root["point"].is_null()) {
     p.point = r.vector(root["point"], "point");
+    // With frozen parameters the point may list every parameter (the frozen ones at their values)
+    // or the free ones only; the problem holds the free ones.
+    const Network& net = p.network;
+    if (!net.frozen.empty() && p.point->size() == net.num_layout_parameters()) {
+      for (const FrozenParameter& f : net.frozen) {
+        if ((*p.point)(f.index) != f.value) {
+          r.fail(fmt::format("point[{}]", f.index),
+                 fmt::format("{} at a frozen parameter; expected its frozen value {}",
+                             to_string((*p.point)(f.index)),
+                             to_string(f.value)));
+        }
+      }
+      const std::vector<std::ptrdiff_t> free = net.free_indices();
+      Vec<Rational> reduced(static_cast<Eigen::Index>(free.size()));
+      for (std::size_t k = 0; k < free.size(); ++k) {
+        reduced(static_cast<Eigen::Index>(k)) = (*p.point)(free[k]);
+      }
+      p.point = std::move(reduced);
+    }
+  }
   if (root.contains("provenance")) p.provenance = root["provenance"];
   if (root.contains("certificate")) p.certificate = root["certificate"];
   for (const char* key : {"name", "description", "comment", "seed", "tangent_basis", "path"}) {
@@ -525,10 +618,14 @@ void Problem::validate() const {
     }
   }
   if (point && point->size() != network.num_parameters()) {
-    throw ParseError(fmt::format("point: {} entries; expected P = {} for {}",
-                                 point->size(),
-                                 network.num_parameters(),
-                                 network.describe()));
+    throw ParseError(fmt::format(
+        "point: {} entries; expected P = {}{} for {}",
+        point->size(),
+        network.num_parameters(),
+        network.frozen.empty()
+            ? std::string()
+            : fmt::format(" (the free parameters) or {} (all)", network.num_layout_parameters()),
+        network.describe()));
   }
 }
 
@@ -539,6 +636,39 @@ Problem read_problem_file(const std::string& path) {
   buffer << in.rdbuf();
   return parse_problem(buffer.str(), path);
 }
+
+namespace {
+// network.frozen in its short form: a whole W_l or b_l frozen at one value is one
+// {"layer", "part", "value"} entry, every other frozen parameter an {"index", "value"} entry.
+json frozen_json(const Network& net) {
+  const Network all = net.layout();
+  std::map<std::ptrdiff_t, Rational> fixed;
+  for (const FrozenParameter& f : net.frozen) fixed.emplace(f.index, f.value);
+  json out = json::array();
+  const auto block = [&](int l, const char* part, std::ptrdiff_t first, std::ptrdiff_t count) {
+    const auto it = fixed.find(first);
+    if (it == fixed.end()) return;
+    const Rational value = it->second;
+    for (std::ptrdiff_t k = first; k < first + count; ++k) {
+      const auto f = fixed.find(k);
+      if (f == fixed.end() || f->second != value) return;
+    }
+    for (std::ptrdiff_t k = first; k < first + count; ++k) fixed.erase(k);
+    out.push_back({{"layer", l}, {"part", part}, {"value", to_string(value)}});
+  };
+  for (int l = 1; l <= all.num_layers(); ++l) {
+    block(l,
+          "weights",
+          all.weight_index(l, 0, 0),
+          static_cast<std::ptrdiff_t>(all.width(l)) * all.width(l - 1));
+    if (all.has_bias(l)) block(l, "biases", all.bias_index(l, 0), all.width(l));
+  }
+  for (const auto& [k, value] : fixed) {
+    out.push_back({{"index", static_cast<std::int64_t>(k)}, {"value", to_string(value)}});
+  }
+  return out;
+}
+}  // namespace
 
 json problem_to_json(const Problem& p) {
   const auto activation_json = [](const Activation& a) -> json {
@@ -572,6 +702,7 @@ json problem_to_json(const Problem& p) {
     net["l2"] = {{"coefficient", to_string(canonical.l2)},
                  {"scope", to_string(canonical.l2_scope)}};
   }
+  if (!canonical.frozen.empty()) net["frozen"] = frozen_json(canonical);
   json root;
   root["format"] = "locus-problem/1";
   for (const auto& [k, v] : p.extra.items()) root[k] = v;
@@ -585,7 +716,18 @@ json problem_to_json(const Problem& p) {
     root["data"] = {{"inputs", number_matrix(p.data.inputs)},
                     {"targets", number_matrix(p.data.targets)}};
   }
-  if (p.point) root["point"] = number_array(*p.point);
+  if (p.point && !p.network.frozen.empty()) {
+    // every parameter, the frozen ones at their values (parse_problem takes either form)
+    Vec<Rational> all(p.network.num_layout_parameters());
+    for (const FrozenParameter& f : p.network.frozen) all(f.index) = f.value;
+    const std::vector<std::ptrdiff_t> free = p.network.free_indices();
+    for (std::size_t k = 0; k < free.size(); ++k) {
+      all(free[k]) = (*p.point)(static_cast<Eigen::Index>(k));
+    }
+    root["point"] = number_array(all);
+  } else if (p.point) {
+    root["point"] = number_array(*p.point);
+  }
   if (!p.provenance.is_null()) root["provenance"] = p.provenance;
   if (!p.certificate.is_null()) root["certificate"] = p.certificate;
   return root;

@@ -109,6 +109,16 @@ bool is_rigorous(const Arithmetic& a) {
   return dispatch(a, []<class S>(std::type_identity<S>) { return ScalarTraits<S>::is_rigorous; });
 }
 
+bool is_native_double(const Arithmetic& a) {
+  return dispatch(a, []<class S>(std::type_identity<S>) { return std::is_same_v<S, double>; });
+}
+
+bool same_scalar_type(const Arithmetic& a, const Arithmetic& b) {
+  return dispatch(a, [&]<class S>(std::type_identity<S>) {
+    return dispatch(b, []<class T>(std::type_identity<T>) { return std::is_same_v<S, T>; });
+  });
+}
+
 std::optional<Arithmetic> certifying_arithmetic(const Arithmetic& a) {
   return dispatch(a, [&]<class S>(std::type_identity<S>) -> std::optional<Arithmetic> {
     if constexpr (ScalarTraits<S>::is_rigorous) {

@@ -139,6 +139,8 @@ struct UnitReduction {
 };
 
 std::optional<UnitReduction> merge_duplicate_units(const Problem& p) {
+  // the reduced network would need its own frozen set: not offered (a route to a proof, not one)
+  if (!p.network.frozen.empty()) return std::nullopt;
   const Network& net = p.network;
   const Vec<Rational>& th = *p.point;
   const int L = net.num_layers();
@@ -263,6 +265,8 @@ std::optional<UnitReduction> merge_duplicate_units(const Problem& p) {
 // l+1 has a bias outside the L2 term. Then b_j is free when it is outside the L2 term (a line of
 // critical points per unit: weight decay drives unused units there); inside it, b_j must be 0.
 std::optional<UnitReduction> remove_dead_units(const Problem& p) {
+  // the reduced network would need its own frozen set: not offered (a route to a proof, not one)
+  if (!p.network.frozen.empty()) return std::nullopt;
   const Network& net = p.network;
   const Vec<Rational>& th = *p.point;
   const int L = net.num_layers();

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "locus/core/activation.hpp"
+#include "locus/core/frozen.hpp"
 #include "locus/error.hpp"
 #include "locus/scalar/ball.hpp"
 
@@ -346,28 +347,32 @@ FlowDivergence analyse_divergence(const Network& network,
   // Units whose incoming weights grew, with the samples on which a bounded σ is saturated.
   const Vec<double>& th0 = flow.history_theta[first];
   const Vec<double>& th1 = flow.history_theta[n_hist - 1];
-  const LossFunction<double> f(network, data);
-  for (int l = 1; l <= network.num_layers(); ++l) {
+  // the units in θ_all (frozen parameters at their values), indexed by the layout network
+  const Network layout = network.layout();
+  const Vec<double> all0 = expand_free<double>(network, th0);
+  const Vec<double> all1 = expand_free<double>(network, th1);
+  const LossFunction<double> f(layout, data);
+  for (int l = 1; l <= layout.num_layers(); ++l) {
     Mat<double> z;
     const Activation* act = nullptr;
     double slope0 = 0;
-    if (l < network.num_layers()) {
-      act = &network.activation_at(l);
+    if (l < layout.num_layers()) {
+      act = &layout.activation_at(l);
       const bool bounded = act->kind == ActivationKind::Sigmoid ||
                            act->kind == ActivationKind::Tanh || act->kind == ActivationKind::Erf;
       if (bounded) {
-        z = f.layer_terms(th1, l).z;
+        z = f.layer_terms(all1, l).z;
         slope0 = activation_derivatives<double>(*act, 0.0, 1)[1];
       } else {
         act = nullptr;
       }
     }
-    for (int j = 0; j < network.width(l); ++j) {
+    for (int j = 0; j < layout.width(l); ++j) {
       double n0 = 0, n1 = 0;
-      for (int k = 0; k < network.input_columns(l); ++k) {
-        const auto idx = network.augmented_index(l, j, k);
-        n0 += th0(idx) * th0(idx);
-        n1 += th1(idx) * th1(idx);
+      for (int k = 0; k < layout.input_columns(l); ++k) {
+        const auto idx = layout.augmented_index(l, j, k);
+        n0 += all0(idx) * all0(idx);
+        n1 += all1(idx) * all1(idx);
       }
       n0 = std::sqrt(n0);
       n1 = std::sqrt(n1);

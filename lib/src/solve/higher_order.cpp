@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "locus/core/activation.hpp"
+#include "locus/core/frozen.hpp"
 #include "locus/error.hpp"
 #include "locus/scalar/rigour.hpp"
 
@@ -172,6 +173,10 @@ std::string show(const S& x) {
 template <class S>
 std::vector<S> directional_taylor(
     const Network& net, const Dataset& data, const Vec<S>& theta, const Vec<S>& u, int order) {
+  if (!net.frozen.empty()) {  // the same line in θ_all: frozen entries fixed, direction 0 there
+    return directional_taylor<S>(
+        net.layout(), data, expand_free<S>(net, theta), expand_free<S>(net, u, true), order);
+  }
   const auto P = static_cast<Eigen::Index>(net.num_parameters());
   if (theta.size() != P || u.size() != P || order < 1) {
     throw InvalidArgument(fmt::format(

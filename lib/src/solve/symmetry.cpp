@@ -51,7 +51,61 @@ std::vector<std::vector<int>> translation_fields(const Network& net) {
 }  // namespace
 
 template <class Scalar>
+Mat<Scalar> symmetry_fields(const Network& net, const Vec<Scalar>& theta);
+
+namespace {
+
+// With frozen parameters (docs/math/frozen.md) a field of the full network is a symmetry of the
+// loss over the free parameters when its flow leaves every frozen parameter where it is, that is
+// when its entries at the frozen indices vanish identically on {θ_frozen = values}. Every entry of
+// the fields above is one term, ±θ_j or a constant, so it vanishes identically there exactly when
+// it vanishes with the free parameters set to 0 and to 1. Those fields, restricted to the free
+// rows, are returned.
+template <class Scalar>
+Mat<Scalar> frozen_fields(const Network& net, const Vec<Scalar>& theta) {
+  const Network all = net.layout();
+  const std::vector<std::ptrdiff_t> free = net.free_indices();
+  if (theta.size() != static_cast<Eigen::Index>(free.size())) {
+    throw InvalidArgument(
+        fmt::format("symmetry_fields: θ has {} entries, expected P = {} free parameters",
+                    theta.size(),
+                    free.size()));
+  }
+  const auto with_free = [&](const auto& value_of) {
+    Vec<Rational> t(all.num_parameters());
+    for (const FrozenParameter& f : net.frozen) t(f.index) = f.value;
+    for (std::size_t k = 0; k < free.size(); ++k) t(free[k]) = value_of(k);
+    return symmetry_fields<Rational>(all, t);
+  };
+  const Mat<Rational> at0 = with_free([](std::size_t) { return Rational(0); });
+  const Mat<Rational> at1 = with_free([](std::size_t) { return Rational(1); });
+  Vec<Scalar> full(all.num_parameters());
+  for (const FrozenParameter& f : net.frozen)
+    full(f.index) = ScalarTraits<Scalar>::from_rational(f.value);
+  for (std::size_t k = 0; k < free.size(); ++k) full(free[k]) = theta(static_cast<Eigen::Index>(k));
+  const Mat<Scalar> fields = symmetry_fields<Scalar>(all, full);
+  std::vector<Eigen::Index> kept;
+  for (Eigen::Index j = 0; j < fields.cols(); ++j) {
+    bool tangent = true;
+    for (const FrozenParameter& f : net.frozen) {
+      tangent = tangent && at0(f.index, j) == 0 && at1(f.index, j) == 0;
+    }
+    if (tangent) kept.push_back(j);
+  }
+  Mat<Scalar> out(static_cast<Eigen::Index>(free.size()), static_cast<Eigen::Index>(kept.size()));
+  for (std::size_t j = 0; j < kept.size(); ++j) {
+    for (std::size_t k = 0; k < free.size(); ++k) {
+      out(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(j)) = fields(free[k], kept[j]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+template <class Scalar>
 Mat<Scalar> symmetry_fields(const Network& net, const Vec<Scalar>& theta) {
+  if (!net.frozen.empty()) return frozen_fields<Scalar>(net, theta);
   const auto P = static_cast<Eigen::Index>(net.num_parameters());
   if (theta.size() != P) {
     throw InvalidArgument(
@@ -93,6 +147,11 @@ Mat<Scalar> symmetry_fields(const Network& net, const Vec<Scalar>& theta) {
 }
 
 bool has_continuous_symmetry(const Network& network) {
+  if (!network.frozen.empty()) {
+    // the fields that survive depend on the frozen values: ask for them at θ = 0
+    return symmetry_fields<Rational>(network, Vec<Rational>::Zero(network.num_parameters()))
+               .cols() > 0;
+  }
   if (!translation_fields(network).empty()) return true;
   if (network.l2 != 0) return false;
   for (int l = 1; l < network.num_layers(); ++l) {

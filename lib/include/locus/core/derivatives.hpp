@@ -20,6 +20,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "locus/core/data.hpp"
 #include "locus/core/network.hpp"
@@ -67,14 +68,17 @@ class LossFunction {
   ///   representation in Scalar.
   LossFunction(Network network, const Dataset& data);
 
-  [[nodiscard]] const Network& network() const { return network_; }
+  /// The network as given (with its frozen parameters, if any).
+  [[nodiscard]] const Network& network() const { return given_; }
   /// N; 0 for a population (Dataset::population), whose loss, gradient, Hessian and
   /// Hessian-vector products are the closed forms of docs/math/population.md and whose per-sample
   /// members (outputs, residuals, output_jacobian, layer_terms, third_derivative, the Hessian's
   /// Gauss–Newton and residual parts) throw InvalidArgument.
   [[nodiscard]] Eigen::Index num_samples() const { return x_.rows(); }
   [[nodiscard]] bool is_population() const { return teacher_network_.has_value(); }
-  [[nodiscard]] Eigen::Index num_parameters() const { return network_.num_parameters(); }
+  /// P, the free parameters: θ, gradients, Hessians and directions have P entries, in the order of
+  /// Network::free_indices() when some parameters are frozen.
+  [[nodiscard]] Eigen::Index num_parameters() const { return given_.num_parameters(); }
 
   /// Network outputs f(x_i; θ), one row per sample (N x n_L).
   [[nodiscard]] Mat<Scalar> outputs(const Vec<Scalar>& theta) const;
@@ -103,7 +107,25 @@ class LossFunction {
   [[nodiscard]] Scalar third_derivative(const Vec<Scalar>& theta, const Vec<Scalar>& u) const;
 
  private:
-  Network network_;
+  Network given_;                   // as given, with its frozen parameters
+  Network network_;                 // given_.layout(): the members below work on θ_all
+  std::vector<Eigen::Index> free_;  // the free indices in θ_all (empty: nothing frozen)
+  Vec<Scalar> fixed_;               // θ_all with the frozen values, zero elsewhere
+  void check_free(const Vec<Scalar>& v, const char* what) const;
+  [[nodiscard]] Vec<Scalar> expand(const Vec<Scalar>& theta) const;
+  [[nodiscard]] Vec<Scalar> pad(const Vec<Scalar>& v, const char* what) const;
+  [[nodiscard]] Vec<Scalar> restrict(const Vec<Scalar>& all) const;
+  [[nodiscard]] Mat<Scalar> outputs_all(const Vec<Scalar>& theta) const;
+  [[nodiscard]] Scalar loss_all(const Vec<Scalar>& theta) const;
+  [[nodiscard]] Vec<Scalar> gradient_all(const Vec<Scalar>& theta, Scalar* loss) const;
+  [[nodiscard]] Mat<Scalar> residuals_all(const Vec<Scalar>& theta) const;
+  [[nodiscard]] Mat<Scalar> hessian_all(const Vec<Scalar>& theta, HessianPart part) const;
+  [[nodiscard]] Vec<Scalar> hessian_vector_product_all(const Vec<Scalar>& theta,
+                                                       const Vec<Scalar>& v,
+                                                       HessianPart part) const;
+  [[nodiscard]] Mat<Scalar> output_jacobian_all(const Vec<Scalar>& theta) const;
+  [[nodiscard]] LayerTerms<Scalar> layer_terms_all(const Vec<Scalar>& theta, int l) const;
+  [[nodiscard]] Scalar third_derivative_all(const Vec<Scalar>& theta, const Vec<Scalar>& u) const;
   Mat<Scalar> x_;                           // N x n_0
   Mat<Scalar> y_;                           // N x n_L
   std::optional<Network> teacher_network_;  // a population: the teacher's network

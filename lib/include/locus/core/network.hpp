@@ -116,7 +116,21 @@ std::optional<LossKind> loss_from_name(const std::string& name);
 std::optional<Reduction> reduction_from_name(const std::string& name);
 std::optional<L2Scope> l2_scope_from_name(const std::string& name);
 
+/// A parameter held fixed: θ_index (an index of the full parameter order, 0-based) equals `value`.
+struct FrozenParameter {
+  std::ptrdiff_t index = 0;
+  Rational value;
+  friend bool operator==(const FrozenParameter&, const FrozenParameter&) = default;
+};
+
 /// The architecture and the loss: everything but the data and the point.
+///
+/// Frozen parameters (docs/math/frozen.md): when `frozen` is not empty, the loss is a function of
+/// the free parameters only, θ = the entries of the full parameter vector θ_all that are not
+/// frozen, in their order. num_parameters() is then the number of free parameters, and every
+/// derivative, spectrum and certificate is over them. The layout members (layer_offset,
+/// weight_index, bias_index, augmented_index, in_l2_scope) index θ_all and are refused on such a
+/// network (InvalidArgument): layout(), the same network with nothing frozen, has them.
 struct Network {
   std::vector<int> widths;  ///< n_0, ..., n_L (at least two entries, all >= 1)
   /// The activation of every hidden layer, unless `activations` gives one per layer.
@@ -137,6 +151,8 @@ struct Network {
   /// The exact coefficient c >= 0 of the L2 term c·Σ θ_k² over `l2_scope` (0: none).
   Rational l2{0};
   L2Scope l2_scope = L2Scope::All;
+  /// Parameters held fixed, sorted by strictly increasing index (empty: every parameter free).
+  std::vector<FrozenParameter> frozen;
 
   /// σ_l, the activation of hidden layer l (1 <= l <= L-1).
   [[nodiscard]] const Activation& activation_at(int l) const {
@@ -162,10 +178,18 @@ struct Network {
   [[nodiscard]] int num_layers() const { return static_cast<int>(widths.size()) - 1; }
   /// n_l.
   [[nodiscard]] int width(int l) const { return widths[static_cast<std::size_t>(l)]; }
-  /// P = Σ_l n_l (n_{l-1} + β). Precondition: widths valid (validate()).
+  /// P, the number of free parameters: num_layout_parameters() − frozen.size().
+  /// Precondition: widths valid (validate()).
   [[nodiscard]] std::ptrdiff_t num_parameters() const;
+  /// P_all = Σ_l n_l (n_{l-1} + β), every parameter of the architecture, frozen or not.
+  [[nodiscard]] std::ptrdiff_t num_layout_parameters() const;
+  /// This network with no parameter frozen (the layout of θ_all).
+  [[nodiscard]] Network layout() const;
+  /// The indices in θ_all of the free parameters, increasing (θ_k = θ_all[free_indices()[k]]).
+  [[nodiscard]] std::vector<std::ptrdiff_t> free_indices() const;
   /// o_l: index in θ of W_l[0, 0] (layers are 1-based, as in docs/interfaces.md).
   /// Precondition: 1 <= l <= L (LOCUS_ASSERT).
+  /// \throws InvalidArgument when parameters are frozen (use layout()).
   [[nodiscard]] std::ptrdiff_t layer_offset(int l) const;
   /// Index in θ of W_l[j, k] (0-based j, k).
   [[nodiscard]] std::ptrdiff_t weight_index(int l, int j, int k) const {
@@ -181,11 +205,13 @@ struct Network {
   }
 
   /// Checks widths (>= 2 entries, each >= 1), the per-layer list lengths, the activations'
-  /// parameters, cross-entropy's n_L >= 2 and l2 >= 0.
+  /// parameters, cross-entropy's n_L >= 2, l2 >= 0, and the frozen indices (in [0, P_all),
+  /// strictly increasing, at least one parameter left free).
   /// \throws InvalidArgument naming the field and the expectation.
   void validate() const;
   /// "[1, 2, 1] sigmoid, bias, squared/sum"; per-layer lists as "[tanh, gelu]" and "bias [1, 0]",
   /// and ", L2 c over all|weights" when l2 > 0.
+  /// ", F of P_all parameters frozen" when some are.
   [[nodiscard]] std::string describe() const;
 
   friend bool operator==(const Network&, const Network&) = default;

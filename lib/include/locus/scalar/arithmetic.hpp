@@ -128,6 +128,14 @@ decltype(auto) dispatch(std::string_view name, F&& f) {
 /// enclosures. \throws UnsupportedScalar if `a` is not compiled in.
 [[nodiscard]] bool is_rigorous(const Arithmetic& a);
 
+/// True when `a` names IEEE double itself (the scalar of the matrix-free numerical solvers).
+/// \throws as is_rigorous.
+[[nodiscard]] bool is_native_double(const Arithmetic& a);
+
+/// True when `a` and `b` name the same compiled scalar type (every ball precision is the one Ball
+/// type; mpfr:128 and mpfr:256 are two types). \throws as is_rigorous.
+[[nodiscard]] bool same_scalar_type(const Arithmetic& a, const Arithmetic& b);
+
 /// The rigorous arithmetic that certifies what is asked in `a`: `a` itself when its scalar is
 /// rigorous (ScalarTraits), balls of the same precision for an MPFR arithmetic (an MPFR request is
 /// certified with balls), none for the other floating-point types. \throws as is_rigorous.
