@@ -49,10 +49,12 @@ Run add_reproduce(CLI::App& app) {
       ->delimiter(',');
   app.add_option("--classes", o->classes, "sagun: class counts of part (iii) (default 2,4,8)")
       ->delimiter(',');
-  app.add_option("--sizes", o->sizes, "safran-shamir: the k = n values (default 6,7,8; quick 6)")
-      ->delimiter(',');
   app.add_option(
-      "--runs", o->runs, "safran-shamir: random initialisations per size (default 400; quick 300)");
+         "--sizes", o->sizes, "safran-shamir: the k = n values (default 6,7,8,9,10; quick 6)")
+      ->delimiter(',');
+  app.add_option("--runs",
+                 o->runs,
+                 "safran-shamir: random initialisations per size (default 1000; quick 300)");
   app.add_option("--max-proofs",
                  o->max_proofs,
                  "safran-shamir: distinct spurious minima to prove per size (default 2; quick 1)");

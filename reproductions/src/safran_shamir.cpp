@@ -26,6 +26,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
 #include <nlopt.h>
 
 namespace locus::reproductions {
@@ -174,8 +175,8 @@ SsRun safran_shamir_run(int k, int n, int index, std::uint32_t seed) {
       const Mat<double> h = f.hessian(theta);
       const SymmetricEigen<double> es = symmetric_eigen<double>(h, true);
       if (!es.converged || es.values(0) <= kEigenvalue) break;  // Newton needs a minimum
-      const Vec<double> step = es.vectors * ((es.vectors.transpose() * g).array() /
-                                             es.values.array()).matrix();
+      const Vec<double> step =
+          es.vectors * ((es.vectors.transpose() * g).array() / es.values.array()).matrix();
       theta -= step;
     }
     double loss = 0;
@@ -250,7 +251,8 @@ SsProof prove_spurious_minimum(int k, int n, const SsRun& run, int bits, const s
     const ClusterCertificate c = certify_cluster(box_hessian);
     out.inertia = c.inertia;
     out.inertia_proved = c.proved;
-    if (!c.eigenvalues.empty()) out.min_eigenvalue = format_bound(c.eigenvalues.front().lower(), false);
+    if (!c.eigenvalues.empty())
+      out.min_eigenvalue = format_bound(c.eigenvalues.front().lower(), false);
     if (!c.proved || c.inertia.positive != P) {
       out.reason = fmt::format("the box Hessian's inertia {} is not (P, 0, 0) = ({}, 0, 0){}",
                                c.proved ? to_string(c.inertia) : "not certified",
@@ -441,25 +443,26 @@ std::string safran_shamir_reproduction(const SsOptions& options, const std::stri
       kVersion,
       options.seed,
       fmt::format("{}-bit", options.bits));
-  md += "| k | n | runs | global | spurious | % spurious | distinct | saddle | undecided | "
-        "proofs | proved | lowest spurious loss | seconds |\n";
+  md +=
+      "| k | n | runs | global | spurious | % spurious | distinct | saddle | undecided | "
+      "proofs | proved | lowest spurious loss | seconds |\n";
   md += "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const SsRow& row : r.rows) {
-    md += fmt::format("| {} | {} | {} | {} | {} | {:.1f} | {} | {} | {} | {} | {} | {} | {:.1f} |\n",
-                      row.k,
-                      row.n,
-                      row.runs,
-                      row.global,
-                      row.spurious,
-                      row.runs > 0 ? 100.0 * row.spurious / row.runs : 0.0,
-                      row.distinct,
-                      row.saddle,
-                      row.undecided,
-                      row.attempted,
-                      row.proved,
-                      row.lowest_spurious_loss > 0 ? fmt::format("{:.6g}", row.lowest_spurious_loss)
-                                                   : "-",
-                      row.seconds);
+    md += fmt::format(
+        "| {} | {} | {} | {} | {} | {:.1f} | {} | {} | {} | {} | {} | {} | {:.1f} |\n",
+        row.k,
+        row.n,
+        row.runs,
+        row.global,
+        row.spurious,
+        row.runs > 0 ? 100.0 * row.spurious / row.runs : 0.0,
+        row.distinct,
+        row.saddle,
+        row.undecided,
+        row.attempted,
+        row.proved,
+        row.lowest_spurious_loss > 0 ? fmt::format("{:.6g}", row.lowest_spurious_loss) : "-",
+        row.seconds);
   }
   md += "\n## Proved spurious local minima\n\n";
   if (r.proofs.empty()) md += "None attempted (no spurious candidate was found).\n";
@@ -485,8 +488,9 @@ std::string safran_shamir_reproduction(const SsOptions& options, const std::stri
       md += fmt::format("- k = n = {}, run {}: not proved: {}\n", p.k, p.run, p.reason);
     }
   }
-  md += "\nEach file is a locus problem with frozen output weights: `locus classify -a ball:128 "
-        "FILE` decides the point again on its own.\n\n";
+  md +=
+      "\nEach file is a locus problem with frozen output weights: `locus classify -a ball:128 "
+      "FILE` decides the point again on its own.\n\n";
 
   // the figure: the fraction of runs ending in a spurious minimum against k
   bool plotted = false;
@@ -510,9 +514,9 @@ std::string safran_shamir_reproduction(const SsOptions& options, const std::stri
             "with labels offset 0,1 title ''\n";
     }
     gp.close();
-    plotted = std::system(fmt::format("gnuplot '{}' > /dev/null 2>&1",
-                                      path_in(dir, "safran-shamir.gp"))
-                              .c_str()) == 0;
+    plotted =
+        std::system(fmt::format("gnuplot '{}' > /dev/null 2>&1", path_in(dir, "safran-shamir.gp"))
+                        .c_str()) == 0;
   }
   md += plotted ? "![spurious fraction](safran-shamir.png)\n\n(labels: proved minima per size)\n"
                 : "(gnuplot is not installed: no figure; the runs are in safran-shamir.csv.)\n";

@@ -1,13 +1,14 @@
 // Frozen parameters (docs/math/frozen.md): the loss of the free parameters against the full
 // network's derivatives restricted to the free rows and columns (exact over Q, identical in
 // double), the problem-file form and its errors, and the symmetries that survive freezing.
+#include "locus/core/frozen.hpp"
+
 #include <doctest/doctest.h>
 
 #include <random>
 #include <string>
 
 #include "locus/core/derivatives.hpp"
-#include "locus/core/frozen.hpp"
 #include "locus/io/problem.hpp"
 #include "locus/solve/symmetry.hpp"
 
@@ -38,8 +39,8 @@ Case make_case(std::uint32_t seed) {
   const auto q = [&] { return Rational(d(rng), 7); };
   Case c;
   c.all.widths = {2, 3, 2};
-  c.all.activation = Activation::polynomial({Rational(0), Rational(1), Rational(1, 3),
-                                             Rational(-1, 5)});
+  c.all.activation =
+      Activation::polynomial({Rational(0), Rational(1), Rational(1, 3), Rational(-1, 5)});
   c.all.l2 = Rational(1, 100);
   c.data = Dataset(Mat<Rational>(5, 2), Mat<Rational>(5, 2));
   for (Eigen::Index i = 0; i < 5; ++i) {
@@ -53,8 +54,10 @@ Case make_case(std::uint32_t seed) {
   for (Eigen::Index i = 0; i < P; ++i) c.theta_all(i) = q();
   c.frozen = c.all;
   // W_1[0, 1], b_1[2] and all of W_2's second row
-  for (const auto k : {c.all.weight_index(1, 0, 1), c.all.bias_index(1, 2),
-                       c.all.weight_index(2, 1, 0), c.all.weight_index(2, 1, 1),
+  for (const auto k : {c.all.weight_index(1, 0, 1),
+                       c.all.bias_index(1, 2),
+                       c.all.weight_index(2, 1, 0),
+                       c.all.weight_index(2, 1, 1),
                        c.all.weight_index(2, 1, 2)}) {
     c.frozen.frozen.push_back({k, c.theta_all(k)});
   }
@@ -101,8 +104,7 @@ TEST_CASE("frozen: the free loss is the full loss restricted, exactly over Q") {
     Vec<Rational> v(static_cast<Eigen::Index>(free.size()));
     for (Eigen::Index i = 0; i < v.size(); ++i) v(i) = Rational(static_cast<long>(i % 5) - 2, 3);
     const Vec<Rational> v_all = locus::expand_free<Rational>(c.frozen, v, true);
-    CHECK(part.hessian_vector_product(c.theta, v) ==
-          restrict_rows<Rational>(h * v_all, free));
+    CHECK(part.hessian_vector_product(c.theta, v) == restrict_rows<Rational>(h * v_all, free));
     CHECK(part.third_derivative(c.theta, v) == full.third_derivative(c.theta_all, v_all));
     const Mat<Rational> j_all = full.output_jacobian(c.theta_all);
     const Mat<Rational> j = part.output_jacobian(c.theta);
@@ -145,8 +147,8 @@ TEST_CASE("frozen: wrong lengths and layout indexing are refused") {
   for (std::ptrdiff_t k = 0; k < every.num_layout_parameters(); ++k) {
     every.frozen.push_back({k, Rational(0)});
   }
-  CHECK_THROWS_WITH_AS(every.validate(), doctest::Contains("at least one free"),
-                       locus::InvalidArgument);
+  CHECK_THROWS_WITH_AS(
+      every.validate(), doctest::Contains("at least one free"), locus::InvalidArgument);
 }
 
 TEST_CASE("frozen: problem files, both point forms, round trip and errors") {
@@ -223,9 +225,8 @@ TEST_CASE("frozen: the rescaling symmetry survives a unit's outgoing weight froz
   CHECK(v(4, 1) == 0);
   CHECK(locus::has_continuous_symmetry(zero));
   // and the loss is invariant along both (gradient orthogonal to the fields)
-  const Dataset data(
-      (Mat<Rational>(3, 2) << 1, 2, -1, 1, 2, -3).finished(),
-      (Mat<Rational>(3, 1) << 1, 0, 2).finished());
+  const Dataset data((Mat<Rational>(3, 2) << 1, 2, -1, 1, 2, -3).finished(),
+                     (Mat<Rational>(3, 1) << 1, 0, 2).finished());
   const LossFunction<Rational> f(zero, data);
   CHECK(f.gradient(t).dot(v.col(0)) == 0);
   CHECK(f.gradient(t).dot(v.col(1)) == 0);

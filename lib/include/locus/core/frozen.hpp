@@ -20,11 +20,12 @@ namespace locus {
 template <class Scalar>
 Vec<Scalar> expand_free(const Network& net, const Vec<Scalar>& free, bool is_direction = false) {
   if (free.size() != net.num_parameters()) {
-    throw InvalidArgument(fmt::format("a vector of {} entries; expected the P = {} free "
-                                      "parameters of {}",
-                                      free.size(),
-                                      net.num_parameters(),
-                                      net.describe()));
+    throw InvalidArgument(
+        fmt::format("a vector of {} entries; expected the P = {} free "
+                    "parameters of {}",
+                    free.size(),
+                    net.num_parameters(),
+                    net.describe()));
   }
   if (net.frozen.empty()) return free;
   Vec<Scalar> all(net.num_layout_parameters());

@@ -55,17 +55,17 @@ struct SsProof {
   int k = 0, n = 0;
   int run = 0;  ///< the run it came from
   bool proved = false;
-  Inertia inertia;               ///< certified over the box when `inertia_proved`
+  Inertia inertia;  ///< certified over the box when `inertia_proved`
   bool inertia_proved = false;
-  std::string radius;            ///< max-norm radius of the existence box (upper bound)
-  std::string contraction;       ///< Krawczyk contraction bound
-  std::string loss_lower;        ///< the loss over the box is at least this (rounded down)
-  std::string loss_upper;        ///< and at most this (rounded up)
-  std::string min_eigenvalue;    ///< lower bound of the box Hessian's eigenvalues (rounded down)
-  std::string arithmetic;        ///< "ball:BITS", the arithmetic of the proof
-  std::string reason;            ///< why not proved
-  std::string file;              ///< the problem file written (the refined point)
-  double loss = 0;               ///< the refined point's loss in double
+  std::string radius;          ///< max-norm radius of the existence box (upper bound)
+  std::string contraction;     ///< Krawczyk contraction bound
+  std::string loss_lower;      ///< the loss over the box is at least this (rounded down)
+  std::string loss_upper;      ///< and at most this (rounded up)
+  std::string min_eigenvalue;  ///< lower bound of the box Hessian's eigenvalues (rounded down)
+  std::string arithmetic;      ///< "ball:BITS", the arithmetic of the proof
+  std::string reason;          ///< why not proved
+  std::string file;            ///< the problem file written (the refined point)
+  double loss = 0;             ///< the refined point's loss in double
   double seconds = 0;
 };
 
@@ -82,13 +82,13 @@ struct SsRow {
 };
 
 struct SsOptions {
-  std::vector<int> sizes{6, 7, 8};  ///< the k = n values
-  int runs = 400;                   ///< initialisations per size
-  int max_proofs = 2;               ///< proofs attempted per size (distinct candidates, lowest loss first)
-  double seconds_per_size = 0;      ///< stop starting runs after this (0: no limit)
-  std::uint32_t seed = 0;           ///< run r of size k uses seed + 1000·k + r
-  int bits = 128;                   ///< ball precision of the proofs
-  int threads = 0;                  ///< 0: all cores
+  std::vector<int> sizes{6, 7, 8, 9, 10};  ///< the k = n values
+  int runs = 1000;                         ///< initialisations per size
+  int max_proofs = 2;  ///< proofs attempted per size (distinct candidates, lowest loss first)
+  double seconds_per_size = 0;  ///< stop starting runs after this (0: no limit)
+  std::uint32_t seed = 0;       ///< run r of size k uses seed + 1000·k + r
+  int bits = 128;               ///< ball precision of the proofs
+  int threads = 0;              ///< 0: all cores
   std::function<void(const std::string&)> progress;
 };
 
