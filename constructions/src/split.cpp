@@ -2,6 +2,7 @@
 #include "locus/constructions/split.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "locus/core/derivatives.hpp"
 #include "locus/error.hpp"
@@ -111,6 +112,46 @@ std::pair<std::string, std::string> predicted_kind(
   return {"undecided", "λ(1−λ)F_r or ∇²L_small is singular: second order is inconclusive"};
 }
 
+// F_r and B_r of a population loss (docs/math/population.md, "Splitting a unit"). The networks
+// there have one hidden layer, no biases and one output (population_form_error), so B_r =
+// E[δ σ'(z_r) xᵀ] is ∂L/∂W_1[r, :] divided by the outgoing weight v, and F_r = E[(vδ) σ''(z_r) x xᵀ]
+// is the curvature of the wide network at λ = 1/2 along the copies' opposite moves: with
+// D u = (u on unit r, −u on the new unit), Dᵀ ∇²L_wide D = 4·(1/2)(1/2)·F_r = F_r, the terms with
+// ∇f cancelling (the network function moves by σ'(z_r)(v/2)(u·x) − σ'(z_r)(v/2)(u·x) = 0).
+// Both are evaluated over the box (balls enclose).
+template <class S>
+std::pair<Mat<S>, Mat<S>> split_terms_population(const Problem& small,
+                                                 const SplitSpec& spec,
+                                                 const LossFunction<S>& fs,
+                                                 const Vec<S>& ts_box) {
+  const Network& net = small.network;
+  const int l = spec.layer, r = spec.unit;
+  const Index m = net.input_columns(l);
+  SplitSpec half = spec;
+  half.lambda = Rational(1, 2);
+  const Problem big = split_problem(small, half);
+  const Mat<Rational> map = split_map(small, half);
+  const Vec<S> tb = convert_matrix<S>(map) * ts_box;
+  const LossFunction<S> fb(big.network, big.data);
+  const Mat<S> h = fb.hessian(tb);
+  const int n_new = net.width(l);
+  Mat<S> F(m, m);
+  for (Index a = 0; a < m; ++a) {
+    const Index ra = big.network.augmented_index(l, r, static_cast<int>(a));
+    const Index na = big.network.augmented_index(l, n_new, static_cast<int>(a));
+    for (Index b = 0; b < m; ++b) {
+      const Index rb = big.network.augmented_index(l, r, static_cast<int>(b));
+      const Index nb = big.network.augmented_index(l, n_new, static_cast<int>(b));
+      F(a, b) = h(ra, rb) - h(ra, nb) - h(na, rb) + h(na, nb);
+    }
+  }
+  const Vec<S> g = fs.gradient(ts_box);
+  const S v = ts_box(net.weight_index(l + 1, 0, r));
+  Mat<S> B(1, m);
+  for (Index a = 0; a < m; ++a) B(0, a) = g(net.augmented_index(l, r, static_cast<int>(a))) / v;
+  return {F, B};
+}
+
 template <class S>
 SplitCertificate certify(const Problem& small, const SplitSpec& spec, int bits) {
   SplitCertificate c;
@@ -172,24 +213,30 @@ SplitCertificate certify(const Problem& small, const SplitSpec& spec, int bits) 
   // The Krawczyk test already enclosed the Hessian over the box; otherwise evaluate it at θ̃.
   if (hs.size() == 0 || rho == 0) hs = fs.hessian(ts_box);
   c.small_inertia = decide_inertia(hs);
-  // 2. F_r, B_r from the layer terms.
-  const LayerTerms<S> t = fs.layer_terms(ts_box, l);
+  // 2. F_r, B_r: sums over the samples of the layer terms; for a population (no samples) from
+  //    the closed-form derivatives instead (split_terms_population).
   const Index n_next = net.width(l + 1);
-  Vec<S> v(n_next);
-  for (Index j = 0; j < n_next; ++j) {
-    v(j) = ts_box(net.weight_index(l + 1, static_cast<int>(j), r));
+  const Index m = net.input_columns(l);
+  Mat<S> F, B;
+  if (fs.is_population()) {
+    std::tie(F, B) = split_terms_population<S>(small, spec, fs, ts_box);
+  } else {
+    const LayerTerms<S> t = fs.layer_terms(ts_box, l);
+    Vec<S> v(n_next);
+    for (Index j = 0; j < n_next; ++j) {
+      v(j) = ts_box(net.weight_index(l + 1, static_cast<int>(j), r));
+    }
+    const Index N = t.z.rows();
+    Mat<S> weighted_f = t.a_prev;  // rows ã_i scaled by (vᵀδ_i) σ''(z_i)
+    Mat<S> weighted_b = t.a_prev;  // rows ã_i scaled by σ'(z_i)
+    for (Index i = 0; i < N; ++i) {
+      const S ci = t.delta_next.row(i).dot(v) * t.d2(i, r);
+      weighted_f.row(i) *= ci;
+      weighted_b.row(i) *= t.d1(i, r);
+    }
+    F = t.a_prev.transpose() * weighted_f;      // m x m
+    B = t.delta_next.transpose() * weighted_b;  // n_next x m
   }
-  const Index N = t.z.rows();
-  const Index m = t.a_prev.cols();
-  Mat<S> weighted_f = t.a_prev;  // rows ã_i scaled by (vᵀδ_i) σ''(z_i)
-  Mat<S> weighted_b = t.a_prev;  // rows ã_i scaled by σ'(z_i)
-  for (Index i = 0; i < N; ++i) {
-    const S ci = t.delta_next.row(i).dot(v) * t.d2(i, r);
-    weighted_f.row(i) *= ci;
-    weighted_b.row(i) *= t.d1(i, r);
-  }
-  const Mat<S> F = t.a_prev.transpose() * weighted_f;      // m x m
-  const Mat<S> B = t.delta_next.transpose() * weighted_b;  // n_next x m
   c.f = matrix_json(F);
   c.b = matrix_json(B);
   c.f_inertia = decide_inertia(F);

@@ -9,9 +9,10 @@ contribution, which the population Hessian has: only the loss and gradient are c
 
 Both Hessians (ReLU and erf) also agree with central differences of the closed-form gradient in
 mpfr:256. Also: a problem file of 20000 of those samples, evaluated by locus as finite data, agrees with
-the population loss and gradient within 4 of its standard errors; balls enclose the double
+the population loss and gradient (and, for erf, the Hessian) within 4 of its standard errors; balls enclose the double
 values; a ReLU student unit parallel to a teacher unit is reported, not differentiated; rational
-is refused.
+is refused. And `locus construct split` on a population critical point: Theorem S's prediction
+holds and F_r agrees with its Monte-Carlo estimate.
 
 Usage: python3 population_test.py LOCUS WORK_DIR
 """
@@ -145,7 +146,27 @@ for act in ("erf", "relu"):
     y = sigma[act](x @ V.T) @ b
     fpath = os.path.join(work, "sampled_{}.json".format(act))
     json.dump(problem(act, (x, y)), open(fpath, "w"))
-    fin = evaluate(fpath, "double", "loss,gradient")
+    fin = evaluate(fpath, "double", "loss,gradient" + (",hessian" if act == "erf" else ""))
+    if fin is not None and act == "erf":
+        # locus's finite-data Hessian on those samples against the population Hessian, within 4
+        # of the per-sample Hessians' standard errors
+        zs = x @ W.T
+        e = sigma[act](zs) @ a - y
+        ds, d2 = dsigma[act](zs), d2sigma[act](zs)
+        jw = np.concatenate([((a * ds)[:, :, None] * x[:, None, :]).reshape(len(x), k * d), sigma[act](zs)], axis=1)
+        hs = jw[:, :, None] * jw[:, None, :]
+        for i in range(k):
+            hs[:, i * d:(i + 1) * d, i * d:(i + 1) * d] += (e * a[i] * d2[:, i])[:, None, None] * x[:, :, None] * x[:, None, :]
+            hs[:, i * d:(i + 1) * d, k * d + i] += (e * ds[:, i])[:, None] * x
+            hs[:, k * d + i, i * d:(i + 1) * d] += (e * ds[:, i])[:, None] * x
+        se_h = hs.std(axis=0) / np.sqrt(len(x))
+        hf = np.array([float(v) for v in flat(fin["hessian"])]).reshape(P, P)
+        for r_ in range(P):
+            for c_ in range(P):
+                checks += 1
+                if abs(hf[r_, c_] - hess[r_, c_]) > 4 * se_h[r_, c_] + 1e-12:
+                    failures.append("erf Hessian[{}][{}]: finite data (N = 20000) {} against the "
+                                    "population {} (SE {})".format(r_, c_, hf[r_, c_], hess[r_, c_], se_h[r_, c_]))
     if fin is not None:
         zs = x @ W.T
         e = sigma[act](zs) @ a - y
@@ -204,6 +225,61 @@ r = subprocess.run([locus, "eval", os.path.join(work, "population_erf.json"), "-
 checks += 1
 if r.returncode != 2 or "arcsin" not in r.stderr:
     failures.append("rational was not refused (exit {}): {}".format(r.returncode, r.stderr[-400:]))
+
+# Splitting a unit of a population critical point (locus construct split, Theorem S): the erf
+# problem refined to a critical point, unit 0 split at λ = 1/3; Theorem S's predicted inertia must
+# be the one certified for the wide network, and F_r (from the closed-form derivatives) must agree
+# with its Monte-Carlo estimate E[(f − y)·v·σ''(z_0)·x xᵀ] within 4 standard errors.
+# (a [2, 2, 1] student against a teacher of width 3, from a start that Newton takes to a minimum)
+Vs = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, -0.8]])
+bs = np.array([1.0, 1.0, 1.0])
+start = {"format": "locus-problem/1",
+         "network": {"widths": [2, 2, 1], "activation": "erf", "bias": False, "loss": "squared",
+                     "reduction": "mean"},
+         "data": {"population": {"inputs": "gaussian", "teacher_width": 3,
+                                 "teacher_point": [str(v) for v in list(Vs.reshape(-1)) + list(bs)]}},
+         "point": ["0.9", "0.1", "0.2", "1.1", "1.2", "0.8"]}
+json.dump(start, open(os.path.join(work, "split_start.json"), "w"))
+refined = os.path.join(work, "refined_erf.json")
+r = subprocess.run([locus, "refine", os.path.join(work, "split_start.json"), "-o", refined, "-d", "40"],
+                   capture_output=True, text=True)
+checks += 1
+if r.returncode != 0:
+    failures.append("refine of the erf population problem: exit {}: {}".format(r.returncode, r.stderr[-400:]))
+else:
+    r = subprocess.run([locus, "construct", "split", refined, "--layer", "1", "--unit", "0", "--lambda", "1/3",
+                        "-o", os.path.join(work, "split_erf.json"), "--json"], capture_output=True, text=True)
+    checks += 1
+    if r.returncode != 0:
+        failures.append("construct split on a population: exit {}: {}".format(r.returncode, r.stderr[-400:]))
+    else:
+        c = json.loads(r.stdout)
+        checks += 2
+        if not (c["hypothesis_proved"] and c["prediction_holds"] and c["congruence_holds"]):
+            failures.append("population split: hypothesis {}, prediction {}, congruence {}".format(
+                c["hypothesis_proved"], c["prediction_holds"], c["congruence_holds"]))
+        rp = json.load(open(refined))
+        th = np.array([float(Fraction(x)) for x in rp["point"]])
+        Wr, ar = th[:4].reshape(2, 2), th[4:]
+        rng = np.random.default_rng(31)
+        s1 = np.zeros(4)
+        s2 = np.zeros(4)
+        total = 10 ** 6
+        for _ in range(10):
+            x = rng.standard_normal((total // 10, 2))
+            zs = x @ Wr.T
+            e = sigma["erf"](zs) @ ar - sigma["erf"](x @ Vs.T) @ bs
+            wgt = e * ar[0] * d2sigma["erf"](zs[:, 0])
+            m = (wgt[:, None, None] * x[:, :, None] * x[:, None, :]).reshape(len(x), 4)
+            s1 += m.sum(axis=0)
+            s2 += (m * m).sum(axis=0)
+        mean = s1 / total
+        se = np.sqrt(np.maximum(s2 / total - mean * mean, 0) / total)
+        fr = np.array([ball(v)[0] for v in flat(c["F_r"])])
+        for i in range(4):
+            checks += 1
+            if abs(fr[i] - mean[i]) > 4 * se[i] + 1e-12:
+                failures.append("F_r[{}][{}] = {} against Monte-Carlo {} ± {}".format(i // 2, i % 2, fr[i], mean[i], se[i]))
 
 print("{} comparisons".format(checks))
 if failures:

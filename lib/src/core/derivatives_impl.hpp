@@ -11,6 +11,7 @@
 
 #include "locus/core/activation.hpp"
 #include "locus/core/derivatives.hpp"
+#include "locus/core/frozen.hpp"
 #include "locus/core/population.hpp"
 #include "locus/scalar/concepts.hpp"
 
@@ -530,10 +531,6 @@ LossFunction<Scalar>::LossFunction(Network network, const Dataset& data)
   network_ = given_.layout();
   if (!given_.frozen.empty()) {
     for (const std::ptrdiff_t k : given_.free_indices()) free_.push_back(k);
-    fixed_ = Vec<Scalar>::Zero(network_.num_parameters());
-    for (const FrozenParameter& f : given_.frozen) {
-      fixed_(f.index) = ScalarTraits<Scalar>::from_rational(f.value);
-    }
   }
   if (data.population) {
     const Network& n = network_;
@@ -1132,31 +1129,15 @@ std::array<Scalar, 4> activation_derivatives(const Activation& act, const Scalar
 // Frozen parameters (docs/math/frozen.md): the public members take and return free coordinates;
 // θ_all has the frozen values in their places, derivatives keep the free rows and columns.
 template <class Scalar>
-void LossFunction<Scalar>::check_free(const Vec<Scalar>& v, const char* what) const {
-  if (v.size() != given_.num_parameters()) {
-    throw InvalidArgument(fmt::format("{} has {} entries; expected P = {} for {}",
-                                      what,
-                                      v.size(),
-                                      given_.num_parameters(),
-                                      given_.describe()));
-  }
-}
-
-template <class Scalar>
 Vec<Scalar> LossFunction<Scalar>::expand(const Vec<Scalar>& theta) const {
-  check_free(theta, "theta");
-  Vec<Scalar> all = fixed_;
-  for (std::size_t k = 0; k < free_.size(); ++k)
-    all(free_[k]) = theta(static_cast<Eigen::Index>(k));
-  return all;
+  detail::check_length(given_, theta, "theta");
+  return expand_free<Scalar>(given_, theta);
 }
 
 template <class Scalar>
 Vec<Scalar> LossFunction<Scalar>::pad(const Vec<Scalar>& v, const char* what) const {
-  check_free(v, what);
-  Vec<Scalar> all = Vec<Scalar>::Zero(network_.num_parameters());
-  for (std::size_t k = 0; k < free_.size(); ++k) all(free_[k]) = v(static_cast<Eigen::Index>(k));
-  return all;
+  detail::check_length(given_, v, what);
+  return expand_free<Scalar>(given_, v, true);
 }
 
 template <class Scalar>

@@ -110,8 +110,6 @@ class LossFunction {
   Network given_;                   // as given, with its frozen parameters
   Network network_;                 // given_.layout(): the members below work on θ_all
   std::vector<Eigen::Index> free_;  // the free indices in θ_all (empty: nothing frozen)
-  Vec<Scalar> fixed_;               // θ_all with the frozen values, zero elsewhere
-  void check_free(const Vec<Scalar>& v, const char* what) const;
   [[nodiscard]] Vec<Scalar> expand(const Vec<Scalar>& theta) const;
   [[nodiscard]] Vec<Scalar> pad(const Vec<Scalar>& v, const char* what) const;
   [[nodiscard]] Vec<Scalar> restrict(const Vec<Scalar>& all) const;
