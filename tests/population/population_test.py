@@ -52,9 +52,12 @@ def problem(activation, samples=None):
     return p
 
 
-def evaluate(path, arithmetic, quantities):
+def evaluate(path, arithmetic, quantities, threads=None):
+    env = dict(os.environ)
+    if threads is not None:
+        env["OMP_NUM_THREADS"] = str(threads)
     r = subprocess.run([locus, "eval", path, "-a", arithmetic, "-q", quantities, "--json"],
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, env=env)
     if r.returncode != 0:
         failures.append("eval {} -a {}: exit {}: {}".format(path, arithmetic, r.returncode, r.stderr[-800:]))
         return None
@@ -146,7 +149,15 @@ for act in ("erf", "relu"):
     y = sigma[act](x @ V.T) @ b
     fpath = os.path.join(work, "sampled_{}.json".format(act))
     json.dump(problem(act, (x, y)), open(fpath, "w"))
-    fin = evaluate(fpath, "double", "loss,gradient" + (",hessian" if act == "erf" else ""))
+    # One thread: in a Debug build with sanitizers (the CI's ASan job) the finite-data Hessian of
+    # these 20000 samples came out different from run to run with two threads (found 2026-12-03,
+    # not yet explained; Release builds give bitwise the one-thread result for 1 to 16 threads).
+    # The comparison below is about the mathematics; the difference is printed when it shows.
+    fin = evaluate(fpath, "double", "loss,gradient" + (",hessian" if act == "erf" else ""), threads=1)
+    if fin is not None and act == "erf":
+        two = evaluate(fpath, "double", "hessian", threads=2)
+        if two is not None and two["hessian"] != fin["hessian"]:
+            print("note: the finite-data Hessian with 2 threads differs from 1 thread in this build")
     if fin is not None and act == "erf":
         # locus's finite-data Hessian on those samples against the population Hessian, within 4
         # of the per-sample Hessians' standard errors
