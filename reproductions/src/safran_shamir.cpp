@@ -373,7 +373,7 @@ SsResult safran_shamir(const SsOptions& options, const std::string& dir) {
           row.saddle,
           row.undecided));
     }
-    // proofs, lowest loss first (the map orders the decimal strings of positive losses)
+    // proofs, lowest loss first (the map only removes repeats; its string order is not numeric)
     std::vector<const SsRun*> order;
     for (const auto& [key, r] : distinct) order.push_back(r);
     std::sort(order.begin(), order.end(), [](const SsRun* a, const SsRun* b) {
