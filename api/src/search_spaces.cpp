@@ -151,8 +151,7 @@ SearchSpace split_line_space() {
       return r;
     }
     const lc::SplitSpec spec = split_spec(c);
-    const lc::SplitCertificate cert =
-        lc::certify_split(*small, spec, Arithmetic{ScalarKind::Ball, 256});
+    const lc::SplitCertificate cert = lc::certify_split(*small, spec, Arithmetic::ball(256));
     const bool strict_min = cert.small_inertia.decided && cert.small_inertia.zero_exact &&
                             cert.small_inertia.inertia.negative == 0 &&
                             cert.small_inertia.inertia.zero == 0;
@@ -358,7 +357,7 @@ SearchSpace yu_chen_space() {
                      Evidence::of<Rational>(),
                      fmt::format("width {} < N − 1 = {}: outside the statement", width, n - 1));
     }
-    const Classification k = classify_point(wide, Arithmetic{ScalarKind::Ball, 256});
+    const Classification k = classify_point(wide, Arithmetic::ball(256));
     const bool minimum = k.certified && (k.kind == PointKind::StrictMinimum ||
                                          k.kind == PointKind::DegenerateMinimum);
     if (!minimum) {

@@ -744,7 +744,7 @@ PYBIND11_MODULE(_locus, m) {
       "_evidence_ball",
       [](int bits) {
         return locus::dispatch(
-            locus::Arithmetic{locus::ScalarKind::Ball, std::max(2, bits)},
+            locus::Arithmetic::ball(std::max(2, bits)),
             []<class S>(std::type_identity<S>) { return locus::Evidence::of<S>(); });
       },
       py::arg("bits"));
@@ -755,9 +755,9 @@ PYBIND11_MODULE(_locus, m) {
         // smallest built precision that holds it); floating-point strength either way
         if (bits <= 53) return locus::Evidence::of<double>();
         const int mpfr = bits <= 128 ? 128 : bits <= 256 ? 256 : bits <= 512 ? 512 : 1024;
-        return locus::dispatch(
-            locus::Arithmetic{locus::ScalarKind::Mpfr, mpfr},
-            []<class S>(std::type_identity<S>) { return locus::Evidence::of<S>(); });
+        return locus::dispatch(locus::Arithmetic::mpfr(mpfr), []<class S>(std::type_identity<S>) {
+          return locus::Evidence::of<S>();
+        });
       },
       py::arg("bits"));
 

@@ -40,6 +40,10 @@ TEST_SUITE("scalar.traits") {
       CHECK(T::has_transcendentals);
     }
     CHECK(T::is_interval == (T::kind == locus::ScalarKind::Ball));
+    // the capability traits the code asks instead of the kind
+    CHECK(T::is_multiprecision ==
+          (T::kind == locus::ScalarKind::Mpfr || T::kind == locus::ScalarKind::Ball));
+    CHECK(T::is_native_double == std::is_same_v<S, double>);
   }
 
   TEST_CASE_TEMPLATE("traits: epsilon is the gap after 1 in rounding arithmetics",

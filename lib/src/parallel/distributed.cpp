@@ -153,7 +153,7 @@ std::size_t footprint() {
   using T = ScalarTraits<Scalar>;
   if constexpr (T::is_exact) {
     return sizeof(Scalar) + 64;
-  } else if constexpr (T::kind == ScalarKind::Mpfr || T::kind == ScalarKind::Ball) {
+  } else if constexpr (T::is_multiprecision) {
     return sizeof(Scalar) + static_cast<std::size_t>(T::digits()) / 8 * (T::is_interval ? 2 : 1);
   } else {
     return sizeof(Scalar);
@@ -404,7 +404,7 @@ std::size_t sum_over_ranks(Mat<Scalar>& m) {
   if (r.size == 1) return 0;
   const Eigen::Index n = m.size();
   using T = ScalarTraits<Scalar>;
-  if constexpr (T::kind == ScalarKind::Binary && std::numeric_limits<Scalar>::digits == 53) {
+  if constexpr (T::is_native_double) {
     std::vector<double> total(r.rank == 0 ? static_cast<std::size_t>(n) : 0);
     MPI_Reduce(m.data(), total.data(), static_cast<int>(n), MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     if (r.rank == 0) std::copy(total.begin(), total.end(), m.data());

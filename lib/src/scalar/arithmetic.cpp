@@ -110,7 +110,8 @@ bool is_rigorous(const Arithmetic& a) {
 }
 
 bool is_native_double(const Arithmetic& a) {
-  return dispatch(a, []<class S>(std::type_identity<S>) { return std::is_same_v<S, double>; });
+  return dispatch(a,
+                  []<class S>(std::type_identity<S>) { return ScalarTraits<S>::is_native_double; });
 }
 
 bool same_scalar_type(const Arithmetic& a, const Arithmetic& b) {
@@ -123,8 +124,8 @@ std::optional<Arithmetic> certifying_arithmetic(const Arithmetic& a) {
   return dispatch(a, [&]<class S>(std::type_identity<S>) -> std::optional<Arithmetic> {
     if constexpr (ScalarTraits<S>::is_rigorous) {
       return a;
-    } else if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
-      return Arithmetic{ScalarKind::Ball, a.bits};
+    } else if constexpr (ScalarTraits<S>::is_multiprecision) {
+      return Arithmetic::ball(a.bits);
     } else {
       return std::nullopt;
     }

@@ -1040,7 +1040,7 @@ Classification classify_dispatch(const Problem& p,
     });
   }
   return dispatch(a, [&]<class S>(std::type_identity<S>) -> Classification {
-    if constexpr (ScalarTraits<S>::is_rigorous || ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+    if constexpr (ScalarTraits<S>::is_rigorous || ScalarTraits<S>::is_multiprecision) {
       return {};  // not reached: these have a certifying arithmetic
     } else {
       Classification c = classify_float<S>(p, opt);

@@ -45,7 +45,7 @@ Vec<To> convert_vector(const Vec<From>& v) {
   } else {
     Vec<To> out(v.size());
     for (Eigen::Index i = 0; i < v.size(); ++i) {
-      if constexpr (ScalarTraits<To>::kind == ScalarKind::Binary) {  // direct, no rational
+      if constexpr (ScalarTraits<To>::is_native_double) {  // direct, no rational
         out(i) = ScalarTraits<From>::to_double(v(i));
       } else {
         out(i) = ScalarTraits<To>::from_rational(ScalarTraits<From>::to_rational(v(i)));

@@ -139,7 +139,7 @@ nlohmann::json spectrum_report(const Problem& p, const SpectrumRequest& request)
 
 /// Options of `locus classify`.
 struct ClassifyRequest {
-  Arithmetic arithmetic{ScalarKind::Ball, 256};
+  Arithmetic arithmetic = Arithmetic::ball(256);
   long max_bits = 4096;
   std::optional<Rational> gradient_tolerance;  ///< none: the default 2^(-BITS/4); must be >= 0
 };

@@ -48,6 +48,10 @@ struct Arithmetic {
   /// this value back. Does not throw.
   [[nodiscard]] std::string name() const;
   friend bool operator==(const Arithmetic&, const Arithmetic&) = default;
+
+  /// ball:BITS and mpfr:BITS without text (BITS as parse_arithmetic accepts; not checked here).
+  static Arithmetic ball(int bits) { return {ScalarKind::Ball, bits}; }
+  static Arithmetic mpfr(int bits) { return {ScalarKind::Mpfr, bits}; }
 };
 
 /// One line of `locus scalars`.

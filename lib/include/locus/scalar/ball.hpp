@@ -224,6 +224,8 @@ struct ScalarTraits<Ball> {
   static constexpr bool is_rigorous = true;
   static constexpr bool is_interval = true;
   static constexpr bool has_transcendentals = true;
+  static constexpr bool is_multiprecision = true;
+  static constexpr bool is_native_double = false;
 
   /// The thread's working precision.
   static int digits() { return ball_precision(); }

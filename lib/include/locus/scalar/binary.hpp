@@ -21,6 +21,7 @@ std::string long_double_to_string(long double x);
 template <>
 struct ScalarTraits<double> : GenericScalarTraits<double> {
   static constexpr ScalarKind kind = ScalarKind::Binary;
+  static constexpr bool is_native_double = true;
   static std::string name() { return "double"; }
   static double to_double(double x) { return x; }
   /// \throws InvalidArgument if x is NaN or infinite (not a rational).

@@ -68,6 +68,7 @@ struct ScalarTraits<boost::multiprecision::number<boost::multiprecision::mpfr_fl
   using Scalar = boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D10>,
                                                boost::multiprecision::et_off>;
   static constexpr ScalarKind kind = ScalarKind::Mpfr;
+  static constexpr bool is_multiprecision = true;
   static constexpr int kNominalBits = detail::mpfr_nominal_bits(D10);
 
   static int digits() { return static_cast<int>(detail::mpfr_bits_of_digits10(D10)); }

@@ -47,6 +47,8 @@ struct ScalarTraits<Rational> {
   static constexpr bool is_rigorous = true;
   static constexpr bool is_interval = false;
   static constexpr bool has_transcendentals = false;
+  static constexpr bool is_multiprecision = false;
+  static constexpr bool is_native_double = false;
 
   static int digits() { return 0; }
   static Rational epsilon() { return Rational(0); }

@@ -12,6 +12,9 @@
 //   | is_rigorous           | results are exact or certified enclosures: Rational, Ball        |
 //   | is_interval           | values are sets (balls), comparisons are three-valued            |
 //   | has_transcendentals   | exp, log, tanh, sqrt, erf, atan are available                    |
+//   | is_multiprecision     | numbers of BITS chosen by the user, with limbs on the heap: MPFR |
+//   |                       | and balls (their eigensolvers are slow; their size is in bits)   |
+//   | is_native_double      | the scalar is IEEE binary64 itself (BLAS, LAPACK, MPI_DOUBLE)    |
 //   | digits()              | significand bits (0 for exact arithmetic)                        |
 //   | epsilon()             | 2^(1-digits), the unit roundoff scale (0 for exact)              |
 //   | default_tolerance()   | what replaces a bare 1e-12 in generic comparisons (0 for exact)  |
@@ -59,6 +62,8 @@ struct GenericScalarTraits {
   static constexpr bool is_rigorous = false;
   static constexpr bool is_interval = false;
   static constexpr bool has_transcendentals = true;
+  static constexpr bool is_multiprecision = false;
+  static constexpr bool is_native_double = false;
 
   static int digits() { return std::numeric_limits<Scalar>::digits; }
   static Scalar epsilon() { return std::numeric_limits<Scalar>::epsilon(); }
