@@ -91,6 +91,17 @@ ClusterCertificate certify_problem(
     const LossFunction<Ball> fn(p.network, p.data);
     return fn.hessian(p.point_as<Ball>(), part);
   };
+  // A first pass in 53-bit balls, whose sums over the samples run on double GEMMs with rigorous
+  // bounds (docs/math/crt-products.md): when it decides, the requested precision is not needed.
+  // Only for requests of at most 64 bits, where the enclosures' widths are of the same order; a
+  // request of more bits asks for tighter eigenvalue enclosures, not only for the inertia.
+  if (start_bits > 53 && start_bits <= 64) {
+    ClusterCertificate first = certify_cluster(at, 53, 53, with_basis);
+    if (first.decided) return first;
+    ClusterCertificate c = certify_cluster(at, start_bits, max_bits, with_basis);
+    c.tried_bits.insert(c.tried_bits.begin(), 53);
+    return c;
+  }
   return certify_cluster(at, start_bits, max_bits, with_basis);
 }
 
@@ -211,7 +222,8 @@ SpectrumResult analyse(const Problem& p,
       }
     }
   } else {
-    constexpr bool is_mpfr = ScalarTraits<S>::kind == ScalarKind::Mpfr;
+    // multiprecision points (not intervals): Eigen's eigensolver on them is slow
+    constexpr bool is_mpfr = ScalarTraits<S>::is_multiprecision && !ScalarTraits<S>::is_interval;
     const auto P = static_cast<Eigen::Index>(p.network.num_parameters());
     // MPFR eigenvalues by Eigen's solver in MPFR up to --mpfr-direct-limit; above it the
     // eigenvalues come from the certificate (near-zero block at full precision, the rest at

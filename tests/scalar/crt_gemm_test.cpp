@@ -167,8 +167,59 @@ TEST_SUITE("scalar.crt_gemm") {
     CHECK(mpfr_cmp_ui(pc[0], 40) == 0);
   }
 
+  TEST_CASE("ball: the double scheme leaves huge, NaN and infinite entries to the caller") {
+    const std::ptrdiff_t m = 4, k = 20, n = 4;
+    std::vector<arb_struct> a(static_cast<std::size_t>(m * k)), b(static_cast<std::size_t>(k * n)),
+        c(static_cast<std::size_t>(m * n));
+    for (auto* v : {&a, &b, &c}) {
+      for (auto& x : *v) arb_init(&x);
+    }
+    for (auto& x : a) arb_set_si(&x, 1);
+    for (auto& x : b) arb_set_si(&x, 2);
+    std::vector<arb_srcptr> pa, pb;
+    std::vector<arb_ptr> pc;
+    for (auto& x : a) pa.push_back(&x);
+    for (auto& x : b) pb.push_back(&x);
+    for (auto& x : c) pc.push_back(&x);
+    REQUIRE(locus::detail::double_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n));
+    CHECK(arb_is_exact(pc[0]) == 0);  // the radius bounds the double GEMM's rounding too
+    CHECK(arf_cmp_si(arb_midref(pc[0]), 40) == 0);
+    // Exact double inputs whose sum the double GEMM rounds: column 0 of B is 1, 2^-60, -1,
+    // 2^-60, ... (the exact sum is 10·2^-60; a double sum in order gives 0). Only the rounding
+    // term of the radius can contain it.
+    for (std::ptrdiff_t l = 0; l < k; ++l) {
+      arb_set_si(&b[static_cast<std::size_t>(l)], l % 2 == 1 ? 1 : (l % 4 == 0 ? 1 : -1));
+      if (l % 2 == 1)
+        arb_mul_2exp_si(&b[static_cast<std::size_t>(l)], &b[static_cast<std::size_t>(l)], -60);
+    }
+    REQUIRE(locus::detail::double_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n));
+    {
+      arb_t exact;
+      arb_init(exact);
+      arb_set_si(exact, 10);
+      arb_mul_2exp_si(exact, exact, -60);
+      CHECK(arb_contains(pc[0], exact) != 0);
+      arb_clear(exact);
+    }
+    for (auto& x : b) arb_set_si(&x, 2);
+    arb_set_si(&a[3], 1);
+    arb_mul_2exp_si(&a[3], &a[3], 400);  // 2^400
+    CHECK_FALSE(locus::detail::double_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n));
+    arb_set_si(&a[3], 1);
+    arb_indeterminate(&b[7]);
+    CHECK_FALSE(locus::detail::double_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n));
+    arb_set_si(&b[7], 2);
+    mag_inf(arb_radref(&b[7]));
+    CHECK_FALSE(locus::detail::double_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n));
+    for (auto* v : {&a, &b, &c}) {
+      for (auto& x : *v) arb_clear(&x);
+    }
+  }
+
   TEST_CASE("ball: every product of points of the balls is contained") {
-    for (const long prec : {64L, 256L}) {
+    // 53 bits: the double scheme (double_gemm_arb), on 64-bit midpoints it must round
+    for (const long prec : {53L, 64L, 256L}) {
+      const bool on_doubles = prec <= 53;
       for (int r = 0; r < 2 * locus::test::multiplier(); ++r) {
         const std::uint64_t seed =
             9400 + static_cast<std::uint64_t>(r) + static_cast<std::uint64_t>(prec);
@@ -182,7 +233,7 @@ TEST_SUITE("scalar.crt_gemm") {
           for (auto& x : *v) arb_init(&x);
         }
         mpfr_t tmp;
-        mpfr_init2(tmp, prec);
+        mpfr_init2(tmp, on_doubles ? 64 : prec);
         std::uniform_int_distribution<int> radius_kind(0, 3);
         auto fill = [&](std::vector<arb_struct>& v, int lo, int hi) {
           for (auto& x : v) {
@@ -202,7 +253,11 @@ TEST_SUITE("scalar.crt_gemm") {
         for (auto& x : a) pa.push_back(&x);
         for (auto& x : b) pb.push_back(&x);
         for (auto& x : c) pc.push_back(&x);
-        REQUIRE(locus::detail::crt_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n, prec));
+        if (on_doubles) {
+          REQUIRE(locus::detail::double_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n));
+        } else {
+          REQUIRE(locus::detail::crt_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n, prec));
+        }
         // points: the midpoints, and random points of the balls (mid + s·rad, s in [-1, 1])
         std::uniform_int_distribution<int> sdist(-1024, 1024);
         int missed = 0;

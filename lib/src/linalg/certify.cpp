@@ -235,6 +235,49 @@ bool double_t_times_balls(const MatD& a, const Mat<Ball>& b, Mat<Ball>* out) {
   return true;
 }
 
+// A·B as balls for a matrix of balls given as double midpoints and radii, A ⊂ am ± ar, and a
+// ball matrix B whose entries fit in double: the
+// midpoint product in BLAS and the radius |am|(γ_{n+2}|b̃| + r_B) + ar(|b̃| + r_B) (b̃ = mid B
+// rounded to double, r_B ≥ |mid B − b̃| + rad B), evaluated as in double_t_times_balls.
+// Returns false if an entry of B does not fit (the caller then multiplies in balls).
+bool pair_times_balls(const MatD& am, const MatD& ar, const Mat<Ball>& b, Mat<Ball>* out) {
+  const Index n = am.cols(), k = b.cols();
+  MatD bm(n, k), br(n, k);
+  arf_t t, u;
+  arf_init(t);
+  arf_init(u);
+  bool finite = true;
+  for (Index j = 0; j < k && finite; ++j) {
+    for (Index i = 0; i < n; ++i) {
+      std::tie(bm(i, j), br(i, j)) = double_and_bound(A(b(i, j)), 0, t, u);
+      finite = finite && std::isfinite(bm(i, j)) && std::isfinite(br(i, j));
+    }
+  }
+  arf_clear(t);
+  arf_clear(u);
+  if (!finite) return false;
+  const double nu = static_cast<double>(n + 2) * std::ldexp(1.0, -53);
+  const double gamma = nu / (1.0 - nu);
+  const MatD mid = blas_product(am, false, bm);
+  // |am|·W by Eigen's product, which takes the absolute values while packing (no n × n copy)
+  const MatD w = gamma * bm.cwiseAbs() + br;
+  MatD bound(am.rows(), k);
+  bound.noalias() = am.cwiseAbs() * w;
+  bound += blas_product(ar, false, MatD(bm.cwiseAbs() + br));
+  const double under = 3.0 * static_cast<double>(n + 2) * std::ldexp(1.0, -1021);
+  Mat<Ball> r(mid.rows(), k);
+  for (Index j = 0; j < k; ++j) {
+    for (Index i = 0; i < mid.rows(); ++i) {
+      arb_set_d(A(r(i, j)), mid(i, j));
+      const double rad = inflate(bound(i, j) * (1.0 + 4 * gamma) + under, 4 * nu);
+      if (!std::isfinite(rad) || !std::isfinite(mid(i, j))) return false;
+      mag_set_d(arb_radref(A(r(i, j))), rad);
+    }
+  }
+  *out = std::move(r);
+  return true;
+}
+
 // Orthonormalise the columns of v in place (Cholesky QR at the working precision), midpoints only.
 void orthonormalise(Mat<Ball>& v) {
   const Index k = v.cols();
@@ -342,14 +385,25 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   // (γ = γ_{n+2}, any summation order). So ‖Z − Qᵀ md Q‖_F <= ‖Q‖₂‖E1‖_F + ‖E2‖_F
   // <= γ(‖Q‖₂ ‖md‖_F ‖|Q|‖₂ + ‖|Q|‖₂ ‖Y‖_F), with ‖Q‖₂² <= 1 + η_Q and ‖|Q|‖₂ bounded by Hölder:
   // three BLAS products (md·Q, Qᵀ·Y, QᵀQ) and no products of absolute values.
-  const MatD y = blas_product(md, false, q);
-  const MatD z = blas_product(q, true, y);
+  // Y is needed for its norm only: released before the next n × n matrix is made.
+  MatD z;
+  double y_norm = 0;
+  {
+    const MatD y = blas_product(md, false, q);
+    z = blas_product(q, true, y);
+    y_norm = y.norm();
+  }
   const double nu = (dn + 2) * u;
   const double gamma = nu / (1.0 - nu);
   const double abs_q = abs_spectral_upper(q);
-  MatD off = z;
-  off.diagonal().setZero();
-  const double off_z = inflate(off.norm(), 4 * dn * u);
+  // ‖Z − diag Z‖_F, with the same sum of squares as the norm of a copy with its diagonal zeroed
+  double off_sq = 0;
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = 0; i < n; ++i) {
+      if (i != j) off_sq += z(i, j) * z(i, j);
+    }
+  }
+  const double off_z = inflate(std::sqrt(off_sq), 4 * dn * u);
   MatD qtq = blas_gram(q);
   qtq.diagonal().array() -= 1.0;
   const double under = dn * std::ldexp(1.0, -1021) * dn * dn;
@@ -358,11 +412,11 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
                   inflate(gamma * abs_q * inflate(q.norm(), 4 * nu), 4 * nu) + under,
               4 * nu);
   const double q_norm = inflate(std::sqrt(1.0 + eta_q), 4 * u);
-  const double err_z = inflate(gamma * inflate(q_norm * inflate(md.norm(), 4 * nu) * abs_q +
-                                                   abs_q * inflate(y.norm(), 4 * nu),
-                                               4 * nu) +
-                                   under,
-                               4 * nu);
+  const double err_z = inflate(
+      gamma * inflate(q_norm * inflate(md.norm(), 4 * nu) * abs_q + abs_q * inflate(y_norm, 4 * nu),
+                      4 * nu) +
+          under,
+      4 * nu);
   // Weyl radius for the double-resolved eigenvalues (scaled units).
   const double e_rest = inflate(off_z + err_z + (1.0 + eta_q) * delta_m, 8 * u);
   // ---- 4. split: near-zero block Z refined at the working precision, the rest from double ---
@@ -395,7 +449,13 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   // (M·2^s)·X at the working precision (the refinement needs all of M, not md ± dm): M itself
   // is used, entry by entry it contains the symmetric matrices of the statement, and the product
   // is scaled after (exact), so no scaled n × n copy is made.
+  // At 53 bits or fewer, M·2^s ⊂ md ± dm loses nothing against M itself, and the product runs on
+  // the double matrices of step 1 (no conversion of the n × n balls per product).
   const auto scaled_product = [&](const Mat<Ball>& x) {
+    if (bits <= 53) {
+      Mat<Ball> prod;
+      if (pair_times_balls(md, dm, x, &prod)) return prod;
+    }
     Mat<Ball> prod = detail::product<Ball>(m_in, false, x);
     for (Index j = 0; j < prod.cols(); ++j) {
       for (Index i = 0; i < prod.rows(); ++i) arb_mul_2exp_si(A(prod(i, j)), A(prod(i, j)), s);

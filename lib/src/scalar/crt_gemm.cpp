@@ -707,4 +707,96 @@ bool crt_gemm_arb(arb_ptr const* c,
   return true;
 }
 
+// ---- balls of at most 53 bits on double GEMMs ------------------------------------------------
+// (docs/math/crt-products.md, "Balls of at most 53 bits"). Every entry x becomes x̃ ± r with x̃
+// its midpoint rounded to the nearest double and r ≥ |mid x − x̃| + rad x rounded up, so the ball
+// lies in x̃ ± r. For a ∈ Ã ± R_A and b ∈ B̃ ± R_B entrywise,
+//   |a·b − fl(Ã·B̃)| ≤ γ_k|Ã||B̃| + |Ã|R_B + R_A(|B̃| + R_B) + underflow
+//                  = |Ã|(γ_k|B̃| + R_B) + R_A(|B̃| + R_B) + underflow,
+// (γ_k = k·u/(1 − k·u), u = 2^-53, any summation order, with or without FMA). The bound is two
+// double GEMMs of nonnegative matrices, each sum at least (1 − γ_{k+2}) times its exact value, so
+// (1 + 4γ_{k+2}) and one more rounding up cover its own evaluation; (k + 2)·2^-1021 per product
+// covers the underflows (each at most 2^-1075 per term).
+bool double_gemm_arb(
+    arb_ptr const* c, arb_srcptr const* a, arb_srcptr const* b, Index m, Index k, Index n) {
+  if (m <= 0 || n <= 0 || k <= 0) return false;
+  // Entries of magnitude ≥ 2^400 are left to the other schemes, so that no product or sum of
+  // k ≤ 2^40 of them can overflow.
+  const double big = std::ldexp(1.0, 400);
+  Eigen::MatrixXd am(m, k), ar(m, k), bm(k, n), br(k, n);
+  const bool parallel = static_cast<double>(m + n) * static_cast<double>(k) > 65536.0;
+  const auto convert = [big, parallel](
+                           arb_srcptr const* x, Index count, double* mid, double* radii) {
+    bool ok = true;
+    bool any_rad = false;
+#ifdef _OPENMP
+#pragma omp parallel if (parallel && !omp_in_parallel()) reduction(&& : ok) reduction(|| : any_rad)
+#endif
+    {
+      static_cast<void>(parallel);
+      arf_t t, r;
+      arf_init(t);
+      arf_init(r);
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+      for (Index idx = 0; idx < count; ++idx) {
+        arf_srcptr xm = arb_midref(x[idx]);
+        const double d = arf_get_d(xm, ARF_RND_NEAR);
+        arf_set_d(r, d);
+        arf_sub(t, xm, r, ARF_PREC_EXACT, ARF_RND_DOWN);  // exact
+        arf_abs(t, t);
+        const double cut = arf_get_d(t, ARF_RND_UP);
+        const double rad = mag_get_d(arb_radref(x[idx]));  // an upper bound
+        const double bound =
+            cut + rad == 0 ? 0.0
+                           : std::nextafter(cut + rad, std::numeric_limits<double>::infinity());
+        mid[idx] = d;
+        radii[idx] = bound;
+        ok = ok && std::abs(d) < big && bound < big;  // false for NaN and infinities too
+        any_rad = any_rad || bound != 0;
+      }
+      arf_clear(t);
+      arf_clear(r);
+    }
+    return std::pair{ok, any_rad};
+  };
+  const auto [ok_a, rad_a] = convert(a, m * k, am.data(), ar.data());
+  if (!ok_a) return false;
+  const auto [ok_b, rad_b] = convert(b, k * n, bm.data(), br.data());
+  if (!ok_b) return false;
+  const double u = std::ldexp(1.0, -53);
+  const double nu = static_cast<double>(k + 2) * u;
+  const double gamma = nu / (1.0 - nu);
+  Eigen::MatrixXd mid(m, n), bound(m, n);
+  mid.noalias() = am * bm;
+  {
+    const Eigen::MatrixXd w = gamma * bm.cwiseAbs() + br;
+    bound.noalias() = am.cwiseAbs() * w;
+  }
+  if (rad_a) {
+    const Eigen::MatrixXd w = bm.cwiseAbs() + br;
+    bound.noalias() += ar * w;
+  }
+  static_cast<void>(rad_b);
+  const double under = 3.0 * static_cast<double>(k + 2) * std::ldexp(1.0, -1021);
+  const double grow = 1.0 + 4.0 * gamma;
+  bool finite = true;
+  const Index total = m * n;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (total > 65536 && !omp_in_parallel()) \
+    reduction(&& : finite)
+#endif
+  for (Index idx = 0; idx < total; ++idx) {
+    const double rad = std::nextafter((bound.data()[idx] * grow + under) * (1.0 + 4.0 * nu),
+                                      std::numeric_limits<double>::infinity());
+    finite = finite && std::isfinite(rad) && std::isfinite(mid.data()[idx]);
+    arf_set_d(arb_midref(c[idx]), mid.data()[idx]);
+    mag_set_d(arb_radref(c[idx]), rad);  // rounds up
+  }
+  // Not finite cannot happen below 2^400 (checked above); if it did, the products are redone by
+  // the caller's other schemes, which overwrite every entry of c.
+  return finite;
+}
+
 }  // namespace locus::detail

@@ -41,6 +41,17 @@ bool crt_gemm_arb(arb_ptr const* c,
                   std::ptrdiff_t n,
                   long prec);
 
+/// The same product of balls for precisions of at most 53 bits: midpoints rounded to doubles
+/// (the rounding into the radius), one double GEMM for the midpoints and two for a rigorous
+/// radius (|Ã|(γ_k|B̃| + R_B) + R_A(|B̃| + R_B), rounding and underflow accounted for). Returns false
+/// for entries of magnitude 2^400 or more, NaN or infinities.
+bool double_gemm_arb(arb_ptr const* c,
+                     arb_srcptr const* a,
+                     arb_srcptr const* b,
+                     std::ptrdiff_t m,
+                     std::ptrdiff_t k,
+                     std::ptrdiff_t n);
+
 }  // namespace locus::detail
 
 #endif  // LOCUS_SRC_SCALAR_CRT_GEMM_HPP_

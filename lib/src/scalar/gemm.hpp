@@ -164,6 +164,42 @@ bool crt_gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S>
   }
 }
 
+// Balls of at most 53 bits: midpoints and radii in double, the sums over the inner dimension in
+// three double GEMMs with rigorous bounds (scalar/crt_gemm.hpp, double_gemm_arb). At such
+// precisions Arb's own products carry radii of the same order, at several times the cost.
+inline bool double_ball_gemm(GemmRef<Ball> c,
+                             GemmConstRef<Ball> a,
+                             bool transpose_a,
+                             GemmConstRef<Ball> b) {
+  const Eigen::Index m = transpose_a ? a.cols() : a.rows();
+  const Eigen::Index depth = transpose_a ? a.rows() : a.cols();
+  const Eigen::Index ncols = b.cols();
+  if (static_cast<double>(m) * static_cast<double>(ncols) * static_cast<double>(depth) < 32768.0) {
+    return false;
+  }
+  std::vector<arb_srcptr> pa(static_cast<std::size_t>(m * depth)),
+      pb(static_cast<std::size_t>(depth * ncols));
+  std::vector<arb_ptr> pc(static_cast<std::size_t>(m * ncols));
+  for (Eigen::Index l = 0; l < depth; ++l) {
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const Ball& x =
+          transpose_a ? a.data()[l + i * a.outerStride()] : a.data()[i + l * a.outerStride()];
+      pa[static_cast<std::size_t>(i + l * m)] = static_cast<arb_srcptr>(x.arb());
+    }
+  }
+  for (Eigen::Index j = 0; j < ncols; ++j) {
+    for (Eigen::Index l = 0; l < depth; ++l) {
+      pb[static_cast<std::size_t>(l + j * depth)] =
+          static_cast<arb_srcptr>(b.data()[l + j * b.outerStride()].arb());
+    }
+    for (Eigen::Index i = 0; i < m; ++i) {
+      pc[static_cast<std::size_t>(i + j * m)] =
+          static_cast<arb_ptr>(c.data()[i + j * c.outerStride()].arb());
+    }
+  }
+  return double_gemm_arb(pc.data(), pa.data(), pb.data(), m, depth, ncols);
+}
+
 /// c = op(a) * b, op(a) = a or aᵀ; c must already have the result's shape.
 template <class S>
 void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
@@ -179,6 +215,9 @@ void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) 
     if (depth == 0 || m == 0 || b.cols() == 0) {
       c.setZero();
       return;
+    }
+    if constexpr (ScalarTraits<S>::is_interval) {
+      if (ball_precision() <= 53 && double_ball_gemm(c, a, transpose_a, b)) return;
     }
     if (crt_gemm<S>(c, a, transpose_a, b)) return;
     if constexpr (ScalarTraits<S>::is_interval) {

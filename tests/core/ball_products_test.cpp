@@ -1,0 +1,118 @@
+// Ball Hessians at 53 bits or fewer run their sums over the samples on double GEMMs with rigorous
+// bounds (docs/math/crt-products.md, "Balls of at most 53 bits"). They must still contain the exact
+// Hessian, and their radii must stay of the order of the arithmetic's rounding.
+#include <doctest/doctest.h>
+
+#include <random>
+
+#include "locus/core/derivatives.hpp"
+#include "locus/scalar/all.hpp"
+
+using locus::Activation;
+using locus::Ball;
+using locus::Dataset;
+using locus::LossFunction;
+using locus::Mat;
+using locus::Network;
+using locus::Rational;
+using locus::ScalarTraits;
+using locus::Vec;
+
+namespace {
+
+struct Problem {
+  Network net;
+  Dataset data;
+  Vec<Rational> theta;
+};
+
+Problem make_problem(Activation act, Eigen::Index n, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> d(-60, 60);
+  Problem p;
+  p.net.widths = {3, 8, 6, 2};
+  p.net.activation = act;
+  p.net.bias = true;
+  p.data = Dataset(Mat<Rational>(n, 3), Mat<Rational>(n, 2));
+  for (Eigen::Index i = 0; i < n; ++i) {
+    for (Eigen::Index j = 0; j < 3; ++j) p.data.inputs(i, j) = Rational(d(rng), 37);
+    for (Eigen::Index j = 0; j < 2; ++j) p.data.targets(i, j) = Rational(d(rng), 41);
+  }
+  const auto P = static_cast<Eigen::Index>(p.net.num_parameters());
+  p.theta = Vec<Rational>(P);
+  for (Eigen::Index k = 0; k < P; ++k) p.theta(k) = Rational(d(rng), 97);
+  return p;
+}
+
+Mat<Ball> ball_hessian(const Problem& p, int bits) {
+  const locus::ScopedBallPrecision precision(bits);
+  const LossFunction<Ball> fn(p.net, p.data);
+  Vec<Ball> theta(p.theta.size());
+  for (Eigen::Index k = 0; k < theta.size(); ++k) {
+    theta(k) = ScalarTraits<Ball>::from_rational(p.theta(k));
+  }
+  return fn.hessian(theta);
+}
+
+double max_abs_mid(const Mat<Ball>& m) {
+  double out = 0;
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    for (Eigen::Index i = 0; i < m.rows(); ++i) {
+      out = std::max(out, std::abs(ScalarTraits<Ball>::to_double(m(i, j))));
+    }
+  }
+  return out;
+}
+
+double max_radius(const Mat<Ball>& m) {
+  double out = 0;
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    for (Eigen::Index i = 0; i < m.rows(); ++i) out = std::max(out, m(i, j).rad_double());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("ball products: a 53-bit ball Hessian contains the exact Hessian over Q") {
+  // A polynomial activation: the exact Hessian is rational. N = 400 makes the sums over samples
+  // large enough for the double scheme.
+  for (const std::uint32_t seed : {11U, 12U}) {
+    CAPTURE(seed);
+    const Problem p = make_problem(
+        Activation::polynomial({Rational(0), Rational(1), Rational(1, 2), Rational(-1, 6)}), 400, seed);
+    const LossFunction<Rational> exact_fn(p.net, p.data);
+    const Mat<Rational> exact = exact_fn.hessian(p.theta);
+    for (const int bits : {53, 40}) {
+      CAPTURE(bits);
+      const Mat<Ball> h = ball_hessian(p, bits);
+      int missed = 0;
+      {
+        const locus::ScopedBallPrecision wide(4096);
+        for (Eigen::Index j = 0; j < h.cols(); ++j) {
+          for (Eigen::Index i = 0; i < h.rows(); ++i) {
+            if (!locus::contains(h(i, j), ScalarTraits<Ball>::from_rational(exact(i, j)))) ++missed;
+          }
+        }
+      }
+      CHECK(missed == 0);
+      // radii of the order of the rounding: P·N·2^-bits relative to the largest entry, not more
+      const double scale = std::max(1.0, max_abs_mid(h));
+      CHECK(max_radius(h) <= 1e4 * std::ldexp(1.0, -bits) * 400 * scale);
+    }
+  }
+}
+
+TEST_CASE("ball products: 53-bit and 256-bit ball Hessians overlap (sigmoid)") {
+  const Problem p = make_problem(Activation::sigmoid(), 400, 13);
+  const Mat<Ball> h53 = ball_hessian(p, 53);
+  const Mat<Ball> h256 = ball_hessian(p, 256);
+  int apart = 0;
+  for (Eigen::Index j = 0; j < h53.cols(); ++j) {
+    for (Eigen::Index i = 0; i < h53.rows(); ++i) {
+      if (!locus::overlaps(h53(i, j), h256(i, j))) ++apart;
+    }
+  }
+  CHECK(apart == 0);
+  CHECK(max_radius(h53) <= 1e-9 * std::max(1.0, max_abs_mid(h256)));
+}
