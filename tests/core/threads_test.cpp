@@ -6,13 +6,14 @@
 // differently on every run (docs/toolchain.md, "One OpenMP setting for every translation unit").
 // The sizes here are the smallest that reach the parallel products.
 #include <doctest/doctest.h>
-#include <omp.h>
 
 #include <random>
 #include <string>
 
 #include "locus/core/derivatives.hpp"
 #include "locus/scalar/all.hpp"
+
+#include <omp.h>
 
 using locus::Activation;
 using locus::Ball;
@@ -44,7 +45,8 @@ Problem make_problem(std::vector<int> widths, Activation act, bool bias, Eigen::
   const int L = p.net.num_layers();
   p.data = Dataset(Mat<Rational>(n, p.net.width(0)), Mat<Rational>(n, p.net.width(L)));
   for (Eigen::Index i = 0; i < n; ++i) {
-    for (Eigen::Index j = 0; j < p.data.inputs.cols(); ++j) p.data.inputs(i, j) = Rational(dx(rng), 97);
+    for (Eigen::Index j = 0; j < p.data.inputs.cols(); ++j)
+      p.data.inputs(i, j) = Rational(dx(rng), 97);
     for (Eigen::Index j = 0; j < p.data.targets.cols(); ++j) {
       p.data.targets(i, j) = Rational(dx(rng), 97);
     }
@@ -76,8 +78,8 @@ template <class S>
 Derivatives at_threads(const Problem& p, int threads) {
   omp_set_num_threads(threads);
   const LossFunction<S> loss(p.net, p.data);
-  const auto theta = p.theta.unaryExpr([](const Rational& q) { return ScalarTraits<S>::from_rational(q); })
-                         .eval();
+  const auto theta =
+      p.theta.unaryExpr([](const Rational& q) { return ScalarTraits<S>::from_rational(q); }).eval();
   Vec<S> v(theta.size());
   for (Eigen::Index k = 0; k < v.size(); ++k) v(k) = S(static_cast<int>(k % 5) - 2);
   const Mat<S> h = loss.hessian(theta);
