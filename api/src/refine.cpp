@@ -166,7 +166,10 @@ RefineOutcome refine_in(const RefineRequest& opt,
                      {"existence", to_json(existence)},
                      {"newton_status", to_string(nr.status)},
                      {"newton_iterations", static_cast<long>(nr.history.size())}};
-    if (existence.proved && existence.radius > 0) {
+    const auto unsupported = certificate_unsupported(q);
+    if (unsupported) {
+      out.certificate_note = *unsupported;
+    } else if (existence.proved && existence.radius > 0) {
       Certificate cert;
       cert.statement = fmt::format(
           "a unique critical point of the loss lies within max-norm {} of the point (the exact "

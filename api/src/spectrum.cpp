@@ -124,6 +124,8 @@ SpectrumResult analyse(const Problem& p,
     if (opt.certificate) {
       if (!with_basis) {
         r.certificate_note = "certificates cover the Hessian (-m hessian) only";
+      } else if (const auto why = certificate_unsupported(p)) {
+        r.certificate_note = *why;
       } else if (!r.certified) {
         r.certificate_note = "the inertia is not certified: " + c.reason;
       } else if (c.basis_cluster != c.inertia.zero) {
@@ -203,6 +205,8 @@ SpectrumResult analyse(const Problem& p,
     if (opt.certificate) {
       if (part != HessianPart::Full) {
         r.certificate_note = "certificates cover the Hessian (-m hessian) only";
+      } else if (const auto why = certificate_unsupported(p)) {
+        r.certificate_note = *why;
       } else {
         // The factors the checker multiplies back; their inertia must be the one reported.
         const ExactLdlt f = exact_ldlt(m);

@@ -600,6 +600,10 @@ std::optional<Certificate> path_certificate(const Problem& p,
                                             std::string statement,
                                             std::string* why_not,
                                             std::vector<nlohmann::json> before) {
+  if (const auto why = certificate_unsupported(p)) {
+    if (why_not != nullptr) *why_not = *why;
+    return std::nullopt;
+  }
   auto fact = path_fact(p, c, why_not);
   if (!fact) return std::nullopt;
   Certificate cert;

@@ -10,6 +10,8 @@
 
 #include "locus/core/derivatives.hpp"
 #include "locus/io/problem.hpp"
+#include "locus/solve/certificate.hpp"
+#include "locus/solve/classify.hpp"
 #include "locus/solve/symmetry.hpp"
 
 using locus::Activation;
@@ -230,4 +232,23 @@ TEST_CASE("frozen: the rescaling symmetry survives a unit's outgoing weight froz
   const LossFunction<Rational> f(zero, data);
   CHECK(f.gradient(t).dot(v.col(0)) == 0);
   CHECK(f.gradient(t).dot(v.col(1)) == 0);
+}
+
+TEST_CASE(
+    "frozen: no locus-certificate/1 for frozen parameters (the checker has no form for them)") {
+  const Case c = make_case(41);
+  locus::Problem frozen{c.frozen, c.data, c.theta, {}, {}, {}};
+  locus::Problem all{c.all, c.data, c.theta_all, {}, {}, {}};
+  const auto why = locus::certificate_unsupported(frozen);
+  REQUIRE(why.has_value());
+  CHECK(why->find("network.frozen") != std::string::npos);
+  CHECK_THROWS_AS(static_cast<void>(locus::certificate_problem(frozen)), locus::InvalidArgument);
+  CHECK_FALSE(locus::certificate_unsupported(all).has_value());
+  CHECK(locus::certificate_problem(all).contains("point"));
+  // the classification certificate says why instead of writing one
+  locus::Classification k;
+  k.certified = true;
+  std::string note;
+  CHECK_FALSE(locus::classification_certificate(frozen, k, &note).has_value());
+  CHECK(note == *why);
 }

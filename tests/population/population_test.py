@@ -296,6 +296,27 @@ else:
             if abs(fr[i] - mean[i]) > 4 * se[i] + 1e-12:
                 failures.append("F_r[{}][{}] = {} against Monte-Carlo {} ± {}".format(i // 2, i % 2, fr[i], mean[i], se[i]))
 
+# locus-certificate/1 has no form for population losses: refine says so instead of writing one,
+# spectrum --certificate refuses (exit 2) naming it; neither leaves a file
+cert_path = os.path.join(work, "population.cert.json")
+r = subprocess.run([locus, "refine", os.path.join(work, "split_start.json"), "-d", "30", "--json",
+                    "--certificate", cert_path], capture_output=True, text=True)
+checks += 1
+if r.returncode != 0:
+    failures.append("refine --certificate on a population: exit {}: {}".format(r.returncode, r.stderr[-400:]))
+else:
+    rep = json.loads(r.stdout)
+    if rep.get("certificate") is not None or "population" not in rep.get("certificate_note", "") \
+            or os.path.exists(cert_path):
+        failures.append("refine --certificate on a population: certificate {!r}, note {!r}".format(
+            rep.get("certificate"), rep.get("certificate_note")))
+r = subprocess.run([locus, "spectrum", refined, "-a", "ball:128", "--certificate", cert_path],
+                   capture_output=True, text=True)
+checks += 1
+if r.returncode != 2 or "population" not in r.stderr or os.path.exists(cert_path):
+    failures.append("spectrum --certificate on a population: exit {}, stderr {!r}".format(
+        r.returncode, r.stderr[-300:]))
+
 print("{} comparisons".format(checks))
 if failures:
     print("\n".join(failures))

@@ -32,8 +32,23 @@ std::string problem_digest(const json& problem) {
 
 }  // namespace
 
+std::optional<std::string> certificate_unsupported(const Problem& p) {
+  if (p.data.population) {
+    return std::string(
+        "locus-certificate/1 has no form for a population loss (data.population), so no "
+        "certificate is written; the result above stands without one");
+  }
+  if (!p.network.frozen.empty()) {
+    return std::string(
+        "locus-certificate/1 has no form for frozen parameters (network.frozen), so no "
+        "certificate is written; the result above stands without one");
+  }
+  return std::nullopt;
+}
+
 json certificate_problem(const Problem& p) {
   if (!p.point) throw InvalidArgument("a certificate needs a problem with a point");
+  if (const auto why = certificate_unsupported(p)) throw InvalidArgument(*why);
   const Network& net = p.network;
   json out;
   out["widths"] = net.widths;
@@ -397,6 +412,7 @@ std::optional<Certificate> classification_certificate(const Problem& p,
     if (why_not != nullptr) *why_not = std::move(why);
     return std::nullopt;
   };
+  if (const auto why = certificate_unsupported(p)) return none(*why);
   if (!c.certified) return none("the classification is not certified");
   const auto P = static_cast<Eigen::Index>(p.network.num_parameters());
   const int bits = std::max(64, static_cast<int>(c.certificate.value("bits", 256)));

@@ -33,9 +33,16 @@ struct Certificate {
   std::string conclusion;
 };
 
+/// Why locus-certificate/1 cannot state a problem, or nothing: the format has no form for a
+/// population loss (data.population) nor for frozen parameters (network.frozen), so the
+/// independent checker could not recompute anything (docs/certificates.md). Commands that write
+/// certificates give this as their certificate note instead. Does not throw.
+std::optional<std::string> certificate_unsupported(const Problem& p);
+
 /// The problem in the certificate's form: widths, one activation per hidden layer, one bias flag
 /// per layer, loss, reduction, scale, L2 term, inputs, targets and the point, every number exact
-/// ("p/q"). \throws InvalidArgument when the problem has no point.
+/// ("p/q"). \throws InvalidArgument when the problem has no point, or when
+///   certificate_unsupported(p) names a reason.
 nlohmann::json certificate_problem(const Problem& p);
 
 /// "critical": ∇L(θ) = 0 exactly over Q (the checker recomputes the gradient).
