@@ -299,7 +299,8 @@ else:
 # locus-certificate/1 has no form for population losses: refine says so instead of writing one,
 # spectrum --certificate refuses (exit 2) naming it; neither leaves a file
 cert_path = os.path.join(work, "population.cert.json")
-r = subprocess.run([locus, "refine", os.path.join(work, "split_start.json"), "-d", "30", "--json",
+r = subprocess.run([locus, "refine", os.path.join(work, "split_start.json"), "-o",
+                    os.path.join(work, "refined_cert.json"), "-d", "30", "--json",
                     "--certificate", cert_path], capture_output=True, text=True)
 checks += 1
 if r.returncode != 0:
