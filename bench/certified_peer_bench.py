@@ -54,8 +54,8 @@ print("## Certified inertia against the floating-point answer (bench/certified_p
 print()
 print("{} threads. Each row is one `locus spectrum` process (JSON output), or the peer in this "
       "Python process: `locus.hessian` (double) and numpy's `eigvalsh`. `ball:64` first tries "
-      "53-bit balls, whose sums run on double GEMMs with rigorous bounds, then 64 bits, and "
-      "escalates on its own when that does not decide. P = 1983: the median of 3 runs of "
+      "53-bit balls, whose sums run on double GEMMs with rigorous bounds (P <= 3000; taken when "
+      "it proves every sign), then 64 bits, and escalates on its own when that does not decide. P = 1983: the median of 3 runs of "
       "each; P = 5514: one run.".format(os.cpu_count()))
 print()
 print("| problem | double: `locus spectrum -a double` | peer: locus.hessian + numpy eigvalsh | "
