@@ -80,7 +80,9 @@ TEST_CASE("ball products: a 53-bit ball Hessian contains the exact Hessian over 
   for (const std::uint32_t seed : {11U, 12U}) {
     CAPTURE(seed);
     const Problem p = make_problem(
-        Activation::polynomial({Rational(0), Rational(1), Rational(1, 2), Rational(-1, 6)}), 400, seed);
+        Activation::polynomial({Rational(0), Rational(1), Rational(1, 2), Rational(-1, 6)}),
+        400,
+        seed);
     const LossFunction<Rational> exact_fn(p.net, p.data);
     const Mat<Rational> exact = exact_fn.hessian(p.theta);
     for (const int bits : {53, 40}) {
