@@ -194,79 +194,30 @@ std::pair<double, double> double_and_bound(arb_srcptr x, slong s, arf_t t, arf_t
   return {d, std::nextafter(cut + rad, std::numeric_limits<double>::infinity())};
 }
 
-// Aᵀ·B as balls for a double matrix A (n × m) and a ball matrix B (n × k) whose entries fit in
-// double: the midpoint product in BLAS, and a radius covering |fl(Aᵀ b̃) − Aᵀb̃| ≤ γ_{n+2}|A|ᵀ|b̃|
-// (any summation order) plus |A|ᵀ(rad B + |mid B − b̃|), where b̃ = mid B rounded to double; the
-// nonnegative bound product is itself evaluated in floating point, so it is inflated by
-// (1 + 4γ) and an absolute n·2^-1021 per entry covers underflow. Returns false if an entry of B
-// does not fit (the caller then multiplies in balls).
-bool double_t_times_balls(const MatD& a, const Mat<Ball>& b, Mat<Ball>* out) {
-  const Index n = a.rows(), k = b.cols();
-  MatD bm(n, k), br(n, k);
+// B as double midpoints b̃ (nearest) and radii r_B ≥ |mid B − b̃| + rad B (rounded up); false when
+// an entry does not fit in double.
+bool balls_as_doubles(const Mat<Ball>& b, MatD* bm, MatD* br) {
   arf_t t, u;
   arf_init(t);
   arf_init(u);
   bool finite = true;
-  for (Index j = 0; j < k && finite; ++j) {
-    for (Index i = 0; i < n; ++i) {
-      std::tie(bm(i, j), br(i, j)) = double_and_bound(A(b(i, j)), 0, t, u);
-      finite = finite && std::isfinite(bm(i, j)) && std::isfinite(br(i, j));
+  for (Index j = 0; j < b.cols() && finite; ++j) {
+    for (Index i = 0; i < b.rows(); ++i) {
+      std::tie((*bm)(i, j), (*br)(i, j)) = double_and_bound(A(b(i, j)), 0, t, u);
+      finite = finite && std::isfinite((*bm)(i, j)) && std::isfinite((*br)(i, j));
     }
   }
   arf_clear(t);
   arf_clear(u);
-  if (!finite) return false;
-  const double nu = static_cast<double>(n + 2) * std::ldexp(1.0, -53);
-  const double gamma = nu / (1.0 - nu);
-  const MatD mid = blas_product(a, true, bm);
-  const MatD w = gamma * bm.cwiseAbs() + br;  // entries rounded: a relative u, inside 4γ
-  const MatD bound = blas_product(a.cwiseAbs(), true, w);
-  const double under = static_cast<double>(n + 2) * std::ldexp(1.0, -1021);
-  Mat<Ball> r(mid.rows(), k);
-  for (Index j = 0; j < k; ++j) {
-    for (Index i = 0; i < mid.rows(); ++i) {
-      arb_set_d(A(r(i, j)), mid(i, j));
-      const double rad = inflate(bound(i, j) * (1.0 + 4 * gamma) + under, 4 * nu);
-      if (!std::isfinite(rad)) return false;
-      mag_set_d(arb_radref(A(r(i, j))), rad);
-    }
-  }
-  *out = std::move(r);
-  return true;
+  return finite;
 }
 
-// A·B as balls for a matrix of balls given as double midpoints and radii, A ⊂ am ± ar, and a
-// ball matrix B whose entries fit in double: the
-// midpoint product in BLAS and the radius |am|(γ_{n+2}|b̃| + r_B) + ar(|b̃| + r_B) (b̃ = mid B
-// rounded to double, r_B ≥ |mid B − b̃| + rad B), evaluated as in double_t_times_balls.
-// Returns false if an entry of B does not fit (the caller then multiplies in balls).
-bool pair_times_balls(const MatD& am, const MatD& ar, const Mat<Ball>& b, Mat<Ball>* out) {
-  const Index n = am.cols(), k = b.cols();
-  MatD bm(n, k), br(n, k);
-  arf_t t, u;
-  arf_init(t);
-  arf_init(u);
-  bool finite = true;
-  for (Index j = 0; j < k && finite; ++j) {
-    for (Index i = 0; i < n; ++i) {
-      std::tie(bm(i, j), br(i, j)) = double_and_bound(A(b(i, j)), 0, t, u);
-      finite = finite && std::isfinite(bm(i, j)) && std::isfinite(br(i, j));
-    }
-  }
-  arf_clear(t);
-  arf_clear(u);
-  if (!finite) return false;
-  const double nu = static_cast<double>(n + 2) * std::ldexp(1.0, -53);
-  const double gamma = nu / (1.0 - nu);
-  const MatD mid = blas_product(am, false, bm);
-  // |am|·W by Eigen's product, which takes the absolute values while packing (no n × n copy)
-  const MatD w = gamma * bm.cwiseAbs() + br;
-  MatD bound(am.rows(), k);
-  bound.noalias() = am.cwiseAbs() * w;
-  bound += blas_product(ar, false, MatD(bm.cwiseAbs() + br));
-  const double under = 3.0 * static_cast<double>(n + 2) * std::ldexp(1.0, -1021);
-  Mat<Ball> r(mid.rows(), k);
-  for (Index j = 0; j < k; ++j) {
+// The balls mid ± (bound·(1 + 4γ) + under)·(1 + 4ν), rounded up, for a bound evaluated in floating
+// point as a sum of nonnegative terms; false when a midpoint or a radius is not finite.
+bool balls_from_doubles(
+    const MatD& mid, const MatD& bound, double gamma, double nu, double under, Mat<Ball>* out) {
+  Mat<Ball> r(mid.rows(), mid.cols());
+  for (Index j = 0; j < mid.cols(); ++j) {
     for (Index i = 0; i < mid.rows(); ++i) {
       arb_set_d(A(r(i, j)), mid(i, j));
       const double rad = inflate(bound(i, j) * (1.0 + 4 * gamma) + under, 4 * nu);
@@ -276,6 +227,45 @@ bool pair_times_balls(const MatD& am, const MatD& ar, const Mat<Ball>& b, Mat<Ba
   }
   *out = std::move(r);
   return true;
+}
+
+// Aᵀ·B as balls for a double matrix A (n × m) and a ball matrix B (n × k) whose entries fit in
+// double: the midpoint product in BLAS, and a radius covering |fl(Aᵀ b̃) − Aᵀb̃| ≤ γ_{n+2}|A|ᵀ|b̃|
+// (any summation order) plus |A|ᵀ(rad B + |mid B − b̃|), where b̃ = mid B rounded to double; the
+// nonnegative bound product is itself evaluated in floating point, so it is inflated by
+// (1 + 4γ) and an absolute n·2^-1021 per entry covers underflow. Returns false if an entry of B
+// does not fit (the caller then multiplies in balls).
+bool double_t_times_balls(const MatD& a, const Mat<Ball>& b, Mat<Ball>* out) {
+  const Index n = a.rows(), k = b.cols();
+  MatD bm(n, k), br(n, k);
+  if (!balls_as_doubles(b, &bm, &br)) return false;
+  const double nu = static_cast<double>(n + 2) * std::ldexp(1.0, -53);
+  const double gamma = nu / (1.0 - nu);
+  const MatD mid = blas_product(a, true, bm);
+  const MatD w = gamma * bm.cwiseAbs() + br;  // entries rounded: a relative u, inside 4γ
+  const MatD bound = blas_product(a.cwiseAbs(), true, w);
+  const double under = static_cast<double>(n + 2) * std::ldexp(1.0, -1021);
+  return balls_from_doubles(mid, bound, gamma, nu, under, out);
+}
+
+// A·B as balls for a matrix of balls given as double midpoints and radii, A ⊂ am ± ar, and a
+// ball matrix B whose entries fit in double: the midpoint product in BLAS and the radius |am|(γ_{n+2}|b̃| + r_B) + ar(|b̃| + r_B) (b̃ = mid B
+// rounded to double, r_B ≥ |mid B − b̃| + rad B), evaluated as in double_t_times_balls.
+// Returns false if an entry of B does not fit (the caller then multiplies in balls).
+bool pair_times_balls(const MatD& am, const MatD& ar, const Mat<Ball>& b, Mat<Ball>* out) {
+  const Index n = am.cols(), k = b.cols();
+  MatD bm(n, k), br(n, k);
+  if (!balls_as_doubles(b, &bm, &br)) return false;
+  const double nu = static_cast<double>(n + 2) * std::ldexp(1.0, -53);
+  const double gamma = nu / (1.0 - nu);
+  const MatD mid = blas_product(am, false, bm);
+  // |am|·W by Eigen's product, which takes the absolute values while packing (no n × n copy)
+  const MatD w = gamma * bm.cwiseAbs() + br;
+  MatD bound(am.rows(), k);
+  bound.noalias() = am.cwiseAbs() * w;
+  bound += blas_product(ar, false, MatD(bm.cwiseAbs() + br));
+  const double under = 3.0 * static_cast<double>(n + 2) * std::ldexp(1.0, -1021);
+  return balls_from_doubles(mid, bound, gamma, nu, under, out);
 }
 
 // Orthonormalise the columns of v in place (Cholesky QR at the working precision), midpoints only.
