@@ -511,7 +511,8 @@ SplitCertificate certify_split(const Problem& small, const SplitSpec& spec, cons
 }
 
 Arithmetic default_certified_arithmetic(const Network& network) {
-  return parse_arithmetic(exact_over_q(network) ? "rational" : "ball:256");
+  if (exact_over_q(network)) return parse_arithmetic("rational");
+  return Arithmetic::ball(256);
 }
 
 nlohmann::json to_json(const SplitCertificate& c) {

@@ -152,7 +152,10 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
                  ? static_cast<int>(rng() % static_cast<unsigned>(small->network.width(1)))
                  : 0;  // the designed unit
     s.lambda = detail::lambda_inside(rng);
-    const Arithmetic a = parse_arithmetic(ctx.arithmetic(seed % 2 == 0 ? "ball:256" : "rational"));
+    // even seeds in balls, odd ones over Q
+    const Arithmetic by_balls = Arithmetic::ball(256);
+    const Arithmetic over_q = parse_arithmetic("rational");
+    const Arithmetic a = ctx.arithmetic(seed % 2 == 0 ? by_balls : over_q);
     const lc::SplitCertificate c = lc::certify_split(*small, s, a);
     const auto& si = c.small_inertia;
     const bool strict =

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "locus/io/problem.hpp"
+#include "locus/scalar/arithmetic.hpp"
 #include "locus/scalar/rigour.hpp"
 #include "locus/solve/certificate.hpp"
 
@@ -57,10 +58,14 @@ struct Context {
   /// The command that ran the claims, recorded in a counterexample's provenance.
   std::string command = "locus check";
 
-  /// The arithmetic an instance should use: `certified` (rational or ball:BITS), or double when
-  /// force_float is set.
+  /// The arithmetic an instance should use: `certified` (rational or ball:BITS), or IEEE double
+  /// (the default Arithmetic) when force_float is set.
+  [[nodiscard]] Arithmetic arithmetic(const Arithmetic& certified) const {
+    return force_float ? Arithmetic{} : certified;
+  }
+  /// The same for an arithmetic given by its name; the name of the one to use.
   [[nodiscard]] std::string arithmetic(const std::string& certified) const {
-    return force_float ? "double" : certified;
+    return arithmetic(parse_arithmetic(certified)).name();
   }
 };
 
