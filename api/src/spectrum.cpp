@@ -396,13 +396,20 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
         return extreme_eigenvalues(
             op, n, opt.lanczos, end, opt.tolerance, opt.max_restarts, opt.seed, opt.subspace);
       }
-      const SlepcEigenvalues s = slepc_extreme_eigenvalues(
-          *spread, theta, opt.lanczos, end, opt.tolerance, opt.max_restarts, opt.seed);
+      const SlepcEigenvalues s = slepc_extreme_eigenvalues(*spread,
+                                                           theta,
+                                                           opt.lanczos,
+                                                           end,
+                                                           opt.tolerance,
+                                                           opt.max_restarts,
+                                                           opt.seed,
+                                                           opt.subspace);
       ExtremeEigenvalues e;
       e.values = s.values;
       e.residuals = s.residuals;
       e.converged = s.converged;
       e.products = s.products;
+      e.checks = s.checks;
       e.restarts = s.iterations;
       e.subspace = s.subspace;
       e.seed = s.seed;

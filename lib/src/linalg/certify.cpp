@@ -101,10 +101,22 @@ struct Level {
   Mat<Ball> basis;
   std::vector<Index> groups;
   Index cluster = 0;
+  // An exact ball >= ‖m‖_F for every symmetric matrix m in the input balls (units of the input).
+  Ball norm;
 };
+
+// enclose's noise argument at the top level: derive the noise level from the norm bound it
+// computes anyway, ‖M‖_F·2^(−bits)·(n + 1)·2^8 (no separate pass over the n × n balls).
+constexpr slong kNoiseFromNorm = LONG_MIN;
+
+slong noise_exponent(const Ball& norm_upper, Index n, long bits) {
+  const slong ne = mid_exponent(norm_upper);
+  return (ne == LONG_MIN ? 0 : ne) - bits + static_cast<slong>(std::ceil(std::log2(n + 1.0))) + 8;
+}
 
 Level all_in_norm_ball(Index n, const Ball& norm_upper) {
   Level out;
+  out.norm = norm_upper;
   Ball e(0);
   arb_add_error(A(e), A(norm_upper));
   out.enclosures.assign(static_cast<std::size_t>(n), e);
@@ -351,13 +363,17 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   const double normf_upper = inflate((md.cwiseAbs() + dm).norm(), 4 * (dn + 2) * u);
   if (!std::isfinite(normf_upper)) {  // not expected after the scaling; balls decide then
     const Ball exact_norm = frobenius_upper_symmetric(m_in);
+    if (noise_exp == kNoiseFromNorm) noise_exp = noise_exponent(exact_norm, n, bits);
     if (mid_exponent(exact_norm) <= noise_exp) return all_in_norm_ball(n, exact_norm);
     out.proved = false;
     out.reason = "the matrix does not fit in double after scaling";
+    out.norm = exact_norm;
     return out;
   }
   Ball norm_upper(normf_upper);
   norm_upper = ldexp(norm_upper, static_cast<int>(-s));
+  out.norm = norm_upper;
+  if (noise_exp == kNoiseFromNorm) noise_exp = noise_exponent(norm_upper, n, bits);
   if (mid_exponent(norm_upper) <= noise_exp) return all_in_norm_ball(n, norm_upper);
   const double delta_m = inflate(dm.norm(), 4 * dn * u);  // ≥ ‖M·2^s − md‖_F
   // ---- 2. approximate eigendecomposition in double --------------------------------------------
@@ -371,44 +387,39 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   const Eigen::VectorXd d = std::move(es.values);
   const MatD q = std::move(es.vectors);
   // ---- 3. rigorous float bounds for the congruence by the double eigenvectors ----------------
-  // Y = fl(md Q) = md Q + E1 with |E1| <= γ|md||Q|, Z = fl(QᵀY) = QᵀY + E2 with |E2| <= γ|Q|ᵀ|Y|
-  // (γ = γ_{n+2}, any summation order). So ‖Z − Qᵀ md Q‖_F <= ‖Q‖₂‖E1‖_F + ‖E2‖_F
-  // <= γ(‖Q‖₂ ‖md‖_F ‖|Q|‖₂ + ‖|Q|‖₂ ‖Y‖_F), with ‖Q‖₂² <= 1 + η_Q and ‖|Q|‖₂ bounded by Hölder:
-  // three BLAS products (md·Q, Qᵀ·Y, QᵀQ) and no products of absolute values.
-  // Y is needed for its norm only: released before the next n × n matrix is made.
-  MatD z;
-  double y_norm = 0;
-  {
-    const MatD y = blas_product(md, false, q);
-    z = blas_product(q, true, y);
-    y_norm = y.norm();
-  }
+  // Y = fl(md Q) = md Q + E1 with |E1| <= γ|md||Q| (γ = γ_{n+2}, any summation order), and the
+  // residual R̃ = fl(Y − Q diag(d)) of the double eigenpairs: entry by entry, with or without a
+  // fused multiply-add, R̂ = Y − QD lies within u|R̃|/(1 − u) + u|QD| of it. With G = QᵀQ − I,
+  //   Qᵀ md Q − D = G D + Qᵀ(R̂ − E1),
+  //   ‖Qᵀ md Q − D‖₂ <= ‖G‖₂ max|d| + ‖Q‖₂ (‖R̂‖_F + γ ‖md‖_F ‖|Q|‖₂),
+  // a symmetric perturbation of D: Weyl. Two BLAS products (md·Q and QᵀQ) and no products of
+  // absolute values; Qᵀ md Q itself is never formed.
   const double nu = (dn + 2) * u;
   const double gamma = nu / (1.0 - nu);
   const double abs_q = abs_spectral_upper(q);
-  // ‖Z − diag Z‖_F, with the same sum of squares as the norm of a copy with its diagonal zeroed
-  double off_sq = 0;
-  for (Index j = 0; j < n; ++j) {
-    for (Index i = 0; i < n; ++i) {
-      if (i != j) off_sq += z(i, j) * z(i, j);
-    }
+  const double under = dn * std::ldexp(1.0, -1021) * dn * dn;
+  const double d_max = d.size() > 0 ? d.cwiseAbs().maxCoeff() : 0.0;
+  double r_norm = 0;  // >= ‖R̂‖_F
+  {
+    MatD y = blas_product(md, false, q);
+    for (Index j = 0; j < n; ++j) y.col(j) -= q.col(j) * d(j);
+    r_norm = inflate(inflate(y.norm(), 4 * dn * u) * (1.0 + 2 * u) +
+                         u * inflate(q.norm(), 4 * dn * u) * d_max + under,
+                     8 * u);
   }
-  const double off_z = inflate(std::sqrt(off_sq), 4 * dn * u);
   MatD qtq = blas_gram(q);
   qtq.diagonal().array() -= 1.0;
-  const double under = dn * std::ldexp(1.0, -1021) * dn * dn;
   const double eta_q =
       inflate(inflate(qtq.norm(), 4 * dn * u) +
                   inflate(gamma * abs_q * inflate(q.norm(), 4 * nu), 4 * nu) + under,
               4 * nu);
+  qtq.resize(0, 0);
   const double q_norm = inflate(std::sqrt(1.0 + eta_q), 4 * u);
-  const double err_z = inflate(
-      gamma * inflate(q_norm * inflate(md.norm(), 4 * nu) * abs_q + abs_q * inflate(y_norm, 4 * nu),
-                      4 * nu) +
-          under,
-      4 * nu);
-  // Weyl radius for the double-resolved eigenvalues (scaled units).
-  const double e_rest = inflate(off_z + err_z + (1.0 + eta_q) * delta_m, 8 * u);
+  const double err_e1 = inflate(gamma * inflate(md.norm(), 4 * nu) * abs_q + under, 4 * nu);
+  // Weyl radius for the double-resolved eigenvalues (scaled units): ‖QᵀMQ − D‖₂ with
+  // ‖Qᵀ(M − md)Q‖₂ <= ‖Q‖₂² δ_m.
+  const double e_rest =
+      inflate(eta_q * d_max + q_norm * (r_norm + err_e1) + (1.0 + eta_q) * delta_m, 8 * u);
   // ---- 4. split: near-zero block Z refined at the working precision, the rest from double ---
   const double normf = md.norm();
   double tau = 1024.0 * dn * u * normf;
@@ -416,10 +427,10 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   for (int pass = 0; pass < 64; ++pass) {
     zi.clear();
     ri.clear();
-    for (Index i = 0; i < n; ++i) (std::abs(z(i, i)) <= tau ? zi : ri).push_back(i);
+    for (Index i = 0; i < n; ++i) (std::abs(d(i)) <= tau ? zi : ri).push_back(i);
     double worst = 0;
     for (const Index i : ri) {
-      if (std::abs(z(i, i)) <= 16 * e_rest) worst = std::max(worst, std::abs(z(i, i)));
+      if (std::abs(d(i)) <= 16 * e_rest) worst = std::max(worst, std::abs(d(i)));
     }
     if (worst == 0) break;
     tau = std::max(2 * tau, worst);
@@ -434,7 +445,7 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   Eigen::VectorXd dr(nr);
   for (Index t = 0; t < nr; ++t) {
     qr.col(t) = q.col(ri[static_cast<std::size_t>(t)]);
-    dr(t) = z(ri[static_cast<std::size_t>(t)], ri[static_cast<std::size_t>(t)]);
+    dr(t) = d(ri[static_cast<std::size_t>(t)]);
   }
   // (M·2^s)·X at the working precision (the refinement needs all of M, not md ± dm): M itself
   // is used, entry by entry it contains the symmetric matrices of the statement, and the product
@@ -670,7 +681,30 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m, bool with_basis) {
     throw InvalidArgument(fmt::format(
         "certify_cluster: matrix is {}x{}, expected a square matrix", m.rows(), m.cols()));
   }
-  for (Index j = 0; j < n; ++j) {
+  // Every entry finite and the two triangles overlapping: in parallel over the columns; the first
+  // offending column (in order) is then reported, the same whatever the number of threads.
+  Index bad_column = n;
+  {
+    const auto columns = static_cast<std::ptrdiff_t>(n);
+    std::vector<char> bad(static_cast<std::size_t>(n), 0);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 16) if (n > 256)
+#endif
+    for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
+      const auto j = static_cast<Index>(jj);
+      for (Index i = 0; i < n; ++i) {
+        if (!m(i, j).is_finite() || (i > j && !overlaps(m(i, j), m(j, i)))) {
+          bad[static_cast<std::size_t>(j)] = 1;
+          break;
+        }
+      }
+    }
+    for (Index j = 0; j < n && bad_column == n; ++j) {
+      if (bad[static_cast<std::size_t>(j)] != 0) bad_column = j;
+    }
+  }
+  if (bad_column < n) {
+    const Index j = bad_column;
     for (Index i = 0; i < n; ++i) {
       if (!m(i, j).is_finite()) {
         throw InvalidArgument(
@@ -703,11 +737,9 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m, bool with_basis) {
     std::call_once(pool_sized, [] { flint_set_num_threads(omp_get_max_threads()); });
   }
 #endif
-  const Ball norm = frobenius_upper(m);
-  const slong ne = mid_exponent(norm);
-  const slong noise =
-      (ne == LONG_MIN ? 0 : ne) - out.bits + static_cast<slong>(std::ceil(std::log2(n + 1.0))) + 8;
-  Level level = enclose(m, noise, 0, with_basis);
+  // The noise level is derived inside from its own bound of ‖M‖_F (kNoiseFromNorm).
+  Level level = enclose(m, kNoiseFromNorm, 0, with_basis);
+  const Ball norm = level.norm;
   out.refined = level.refined;
   if (with_basis) {
     out.basis = std::move(level.basis);

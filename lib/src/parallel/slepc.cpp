@@ -136,7 +136,8 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
                                            SpectrumEnd end,
                                            double tolerance,
                                            int max_iterations,
-                                           std::uint64_t seed) {
+                                           std::uint64_t seed,
+                                           int subspace) {
   const Eigen::Index order = theta.size();
   if (k < 1 || k >= order) {
     throw InvalidArgument(
@@ -173,7 +174,15 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
   check(EPSSetWhichEigenpairs(eps,
                               end == SpectrumEnd::Largest ? EPS_LARGEST_REAL : EPS_SMALLEST_REAL),
         "EPSSetWhichEigenpairs");
-  check(EPSSetDimensions(eps, k, PETSC_DEFAULT, PETSC_DEFAULT), "EPSSetDimensions");
+  if (subspace != 0 && (subspace <= k || subspace > order)) {
+    throw InvalidArgument(fmt::format(
+        "SLEPc: a basis of {} vectors for {} eigenvalues of order {}, expected k < subspace <= P",
+        subspace,
+        k,
+        order));
+  }
+  check(EPSSetDimensions(eps, k, subspace > 0 ? subspace : PETSC_DEFAULT, PETSC_DEFAULT),
+        "EPSSetDimensions");
   check(EPSSetTolerances(eps, tolerance, max_iterations), "EPSSetTolerances");
   check(EPSSetInitialSpace(eps, 1, &start), "EPSSetInitialSpace");
   m.check_product(EPSSolve(eps), "EPSSolve");
@@ -183,6 +192,7 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
   check(EPSGetConverged(eps, &converged), "EPSGetConverged");
   check(EPSGetIterationNumber(eps, &iterations), "EPSGetIterationNumber");
   check(EPSGetDimensions(eps, &nev, &ncv, &mpd), "EPSGetDimensions");
+  out.products = shell.products;
   for (PetscInt i = 0; i < std::min<PetscInt>(converged, k); ++i) {
     PetscScalar value = 0;
     check(EPSGetEigenpair(eps, i, &value, nullptr, x, nullptr), "EPSGetEigenpair");
@@ -193,7 +203,7 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
   }
   out.converged = converged >= k;
   out.iterations = static_cast<int>(iterations);
-  out.products = shell.products;
+  out.checks = shell.products - out.products;
   out.subspace = static_cast<int>(ncv);
   return out;
 #else
@@ -202,6 +212,7 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
   (void)tolerance;
   (void)max_iterations;
   (void)seed;
+  (void)subspace;
   throw UnsupportedScalar(
       "this locus was built without SLEPc (install slepc-dev and build with MPI; docs/scaling.md)");
 #endif

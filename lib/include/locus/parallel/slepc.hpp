@@ -22,15 +22,17 @@ struct SlepcEigenvalues {
                                   ///< error): some eigenvalue lies within it (numerical evidence)
   bool converged = false;         ///< k eigenpairs converged to the tolerance
   int iterations = 0;             ///< Krylov–Schur restarts
-  long products = 0;              ///< Hessian-vector products
+  long products = 0;              ///< Hessian-vector products of the solve
+  long checks = 0;                ///< and those that recomputed the residuals after it
   int subspace = 0;               ///< the basis dimension SLEPc used (ncv)
   std::uint64_t seed = 0;
 };
 
 /// The k largest or smallest eigenvalues of ∇²L(θ) by Krylov–Schur (EPSKRYLOVSCHUR, symmetric
 /// problem), from a seeded Gaussian start vector, to SLEPc's relative tolerance `tolerance` within
-/// `max_iterations` restarts. Collective: every rank calls it with the same arguments and gets the
-/// same result. Initialises SLEPc (and MPI, as a single process, when not started by mpirun) on
+/// `max_iterations` restarts, on a basis of `subspace` vectors (ncv; 0: SLEPc's default,
+/// max(2k, k + 15)). Collective: every rank calls it with the same arguments and gets the same
+/// result. Initialises SLEPc (and MPI, as a single process, when not started by mpirun) on
 /// first use; it is finalised with the MpiSession. \throws InvalidArgument unless 1 <= k < P;
 /// UnsupportedScalar ("built without SLEPc") when slepc_built() is false; Error for a PETSc or
 /// SLEPc failure (its message).
@@ -40,7 +42,8 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
                                            SpectrumEnd end,
                                            double tolerance,
                                            int max_iterations,
-                                           std::uint64_t seed);
+                                           std::uint64_t seed,
+                                           int subspace = 0);
 
 /// The stochastic Lanczos quadrature of ∇²L(θ) (spectral_density_with: the same probes and
 /// quadrature as one process) with its Lanczos runs on PETSc vectors spread over the ranks: each
