@@ -55,7 +55,7 @@ print()
 print("{} threads. Each row is one `locus spectrum` process (JSON output), or the peer in this "
       "Python process: `locus.hessian` (double) and numpy's `eigvalsh`. `ball:64` first tries "
       "53-bit balls, whose sums run on double GEMMs with rigorous bounds (P <= 3000; taken when "
-      "it proves every sign), then 64 bits, and escalates on its own when that does not decide. P = 1983: the median of 3 runs of "
+      "it proves every sign), then 64 bits, and escalates on its own when that does not decide. P = 1983: the median of 5 runs of "
       "each; P = 5514: one run.".format(os.cpu_count()))
 print()
 print("| problem | double: `locus spectrum -a double` | peer: locus.hessian + numpy eigvalsh | "
@@ -63,7 +63,7 @@ print("| problem | double: `locus spectrum -a double` | peer: locus.hessian + nu
       "faster floating-point answer |")
 print("|---|---|---|---|---|---|")
 for problem, with_256 in ((small, True), (large, False)):
-    runs = 3 if with_256 else 1
+    runs = 5 if with_256 else 1
     t_double, rep_double = median_run(problem, "double", runs)
     p = locus.load(problem)
     peers = []

@@ -427,6 +427,7 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
       subspace = e.subspace;
       ends.push_back({{"end", end == SpectrumEnd::Largest ? "largest" : "smallest"},
                       {"products", e.products},
+                      {"unrestarted", e.unrestarted},
                       {"residual_checks", e.checks},
                       {"restarts", e.restarts},
                       {"converged", e.converged}});
@@ -440,7 +441,10 @@ nlohmann::json lanczos_report(const Problem& p, const SpectrumRequest& opt) {
     solver = {{"name", opt.slepc ? "krylov-schur" : "restarted"},
               {"library",
                opt.slepc ? "SLEPc EPS (Krylov-Schur) on a PETSc shell matrix"
-                         : "Spectra SymEigsSolver (implicitly restarted Lanczos)"},
+               : opt.subspace > 0
+                   ? "Spectra SymEigsSolver (implicitly restarted Lanczos)"
+                   : "Lanczos with full reorthogonalisation while its basis fits (256 MiB), then "
+                     "Spectra SymEigsSolver (implicitly restarted Lanczos)"},
               {"tolerance", fmt::format("{:.3g}", opt.tolerance)},
               {"subspace", subspace},
               {"products", products},

@@ -587,3 +587,49 @@ TEST_CASE(
     CHECK(big.inertia == predicted);
   }
 }
+
+TEST_CASE("extreme eigenvalues: the unrestarted first phase, its count, and a double eigenvalue") {
+  // 300 eigenvalues in [-1, 1] and at the top 10, 10 (a double eigenvalue), 9.5; at the bottom
+  // -4, -3.9. A double eigenvalue is one Ritz value of a single-vector Krylov space in exact
+  // arithmetic; in floating point the second copy enters through rounding, and the answer must
+  // list it twice.
+  const Eigen::Index n = 300;
+  Eigen::VectorXd diag(n);
+  for (Eigen::Index i = 0; i < n; ++i) diag(i) = -1.0 + 2.0 * static_cast<double>(i) / n;
+  diag(20) = 10.0;
+  diag(21) = 10.0;
+  diag(22) = 9.5;
+  diag(23) = -4.0;
+  diag(24) = -3.9;
+  const Eigen::MatrixXd m = rotated(diag, 23);
+  long calls = 0;
+  const locus::SymmetricOperator op = [&](const Eigen::VectorXd& v, Eigen::VectorXd& y) {
+    ++calls;
+    y = m * v;
+  };
+  const auto top =
+      locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-10, 1000, 11);
+  CHECK(top.products + top.checks == calls);
+  CHECK(top.unrestarted > 0);
+  CHECK(top.unrestarted <= top.products);
+  // (the rotation's rounding splits the pair by ~1e-15, and the first phase picks up both)
+  REQUIRE(top.converged);
+  REQUIRE(top.values.size() == 3);
+  CHECK(top.values[0] == doctest::Approx(10.0).epsilon(1e-9));
+  CHECK(top.values[1] == doctest::Approx(10.0).epsilon(1e-9));
+  CHECK(top.values[2] == doctest::Approx(9.5).epsilon(1e-9));
+  calls = 0;
+  const auto bottom =
+      locus::extreme_eigenvalues(op, n, 2, locus::SpectrumEnd::Smallest, 1e-10, 1000, 11);
+  REQUIRE(bottom.converged);
+  CHECK(bottom.products + bottom.checks == calls);
+  CHECK(bottom.values[0] == doctest::Approx(-4.0).epsilon(1e-9));
+  CHECK(bottom.values[1] == doctest::Approx(-3.9).epsilon(1e-9));
+  for (const double r : bottom.residuals) CHECK(r <= 1e-8);
+  // An explicit subspace runs Spectra alone, as before the first phase existed.
+  const auto spectra_only =
+      locus::extreme_eigenvalues(op, n, 2, locus::SpectrumEnd::Smallest, 1e-10, 1000, 11, 20);
+  CHECK(spectra_only.unrestarted == 0);
+  REQUIRE(spectra_only.converged);
+  CHECK(spectra_only.values[0] == doctest::Approx(-4.0).epsilon(1e-9));
+}

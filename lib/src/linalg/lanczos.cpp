@@ -105,6 +105,98 @@ class SpectraOperator {
   mutable long products_ = 0;
 };
 
+// The first phase of extreme_eigenvalues: Lanczos with full reorthogonalisation and no restart,
+// for at most `max_steps` steps, checking the k wanted Ritz values with Spectra's (and ARPACK's)
+// criterion |β_j s_ji| <= tolerance·max(|θ_i|, ε^(2/3)) as the basis grows. An unrestarted
+// Krylov space holds every direction a restart would discard, so the wanted values converge in
+// fewer products than in a restarted space of a few k vectors; the price is the basis in memory.
+struct FirstPhase {
+  bool converged = false;
+  bool invariant = false;  // stopped on an invariant subspace of fewer than n vectors
+  long products = 0;
+  int steps = 0;
+  Eigen::VectorXd values;   // the k wanted Ritz values, outermost first
+  Eigen::MatrixXd vectors;  // their Ritz vectors (n × k), unit length
+};
+
+FirstPhase unrestarted(const SymmetricOperator& op,
+                       const Eigen::VectorXd& start,
+                       int k,
+                       SpectrumEnd end,
+                       double tolerance,
+                       int max_steps) {
+  const Eigen::Index n = start.size();
+  FirstPhase out;
+  Eigen::MatrixXd basis(n, max_steps);
+  std::vector<double> alpha, beta;
+  Eigen::VectorXd v = start.normalized();
+  Eigen::VectorXd w(n);
+  const double eps23 = std::pow(std::numeric_limits<double>::epsilon(), 2.0 / 3.0);
+  int next_check = k + 1;
+  for (int j = 0; j < max_steps; ++j) {
+    basis.col(j) = v;
+    op(v, w);
+    ++out.products;
+    const double a = v.dot(w);
+    alpha.push_back(a);
+    for (int pass = 0; pass < 2; ++pass) {  // twice is enough (Kahan–Parlett)
+      w.noalias() -= basis.leftCols(j + 1) * (basis.leftCols(j + 1).transpose() * w);
+    }
+    const double b = w.norm();
+    beta.push_back(b);
+    out.steps = j + 1;
+    const bool breakdown = lanczos_breakdown(a, b);
+    if (out.steps >= next_check || breakdown || out.steps == max_steps) {
+      // every step while the basis is small, then every steps/40 (the check is O(steps³))
+      next_check = out.steps + std::max(1, out.steps / 40);
+      const Eigen::Index m = out.steps;
+      if (m >= k) {
+        Eigen::VectorXd diag = Eigen::Map<const Eigen::VectorXd>(alpha.data(), m);
+        Eigen::VectorXd sub = Eigen::Map<const Eigen::VectorXd>(beta.data(), m - 1);
+        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
+        es.computeFromTridiagonal(diag, sub, Eigen::ComputeEigenvectors);
+        bool all = es.info() == Eigen::Success;
+        out.values.resize(k);
+        std::vector<Eigen::Index> index(static_cast<std::size_t>(k));
+        for (int i = 0; i < k; ++i) {
+          const Eigen::Index c = end == SpectrumEnd::Largest ? m - 1 - i : i;  // ascending order
+          index[static_cast<std::size_t>(i)] = c;
+          const double theta = es.eigenvalues()(c);
+          out.values(i) = theta;
+          const double estimate = std::abs(b * es.eigenvectors()(m - 1, c));
+          all = all && estimate <= tolerance * std::max(std::abs(theta), eps23);
+        }
+        if (all || breakdown || out.steps == max_steps) {
+          out.vectors.resize(n, k);
+          for (int i = 0; i < k; ++i) {
+            out.vectors.col(i) =
+                basis.leftCols(m) * es.eigenvectors().col(index[static_cast<std::size_t>(i)]);
+            out.vectors.col(i).normalize();
+          }
+          // An invariant subspace (breakdown before n steps) holds each of its eigenvalues once,
+          // whatever its multiplicity in M: never taken as converged, and Spectra starts again
+          // from the Gaussian vector. n steps span the whole space: T_n's eigenvalues are M's.
+          const bool whole = m == n;
+          out.invariant = breakdown && !whole;
+          out.converged = whole || (all && !breakdown);
+          return out;
+        }
+      }
+    }
+    if (breakdown) return out;  // an invariant subspace of fewer than k vectors
+    v = w / b;
+  }
+  return out;
+}
+
+// Basis vectors the unrestarted phase may keep: 256 MiB of them, at most 600; below 4k + 1
+// vectors it has little chance to converge and is skipped (P ≈ 10⁶ goes straight to Spectra).
+int unrestarted_steps(Eigen::Index n, int k) {
+  const double budget = 256.0 * 1024 * 1024 / (8.0 * static_cast<double>(n));
+  const auto limit = static_cast<int>(std::min<double>({budget, 600.0, static_cast<double>(n)}));
+  return limit >= 4 * k + 1 ? limit : 0;
+}
+
 }  // namespace
 
 ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
@@ -139,23 +231,48 @@ ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
         k,
         n));
   }
-  SpectraOperator sop(op, n);
-  Spectra::SymEigsSolver<SpectraOperator> solver(sop, k, ncv);
   std::mt19937_64 g(seed);
   std::normal_distribution<double> normal;
   Eigen::VectorXd start(n);
   for (Eigen::Index i = 0; i < n; ++i) start(i) = normal(g);
+  ExtremeEigenvalues out;
+  out.seed = seed;
+  // Without an explicit subspace: first the unrestarted phase while its basis fits; if it does
+  // not converge there, Spectra starts from the sum of its k Ritz vectors.
+  const int first_steps = subspace > 0 ? 0 : unrestarted_steps(n, k);
+  if (first_steps > 0) {
+    const FirstPhase first = unrestarted(op, start, k, end, tolerance, first_steps);
+    out.unrestarted = first.products;
+    if (first.converged) {
+      out.converged = true;
+      out.products = first.products;
+      out.subspace = first.steps;
+      Eigen::VectorXd my(n);
+      for (int j = 0; j < k; ++j) {
+        const Eigen::VectorXd y = first.vectors.col(j);
+        op(y, my);
+        ++out.checks;
+        out.values.push_back(first.values(j));
+        out.residuals.push_back((my - first.values(j) * y).norm());
+      }
+      return out;
+    }
+    if (first.vectors.cols() == k && !first.invariant) {
+      const Eigen::VectorXd sum = first.vectors.rowwise().sum();
+      if (sum.norm() > 0 && std::isfinite(sum.norm())) start = sum;
+    }
+  }
+  SpectraOperator sop(op, n);
+  Spectra::SymEigsSolver<SpectraOperator> solver(sop, k, ncv);
   solver.init(start.data());
   const Spectra::SortRule rule = end == SpectrumEnd::Largest ? Spectra::SortRule::LargestAlge
                                                              : Spectra::SortRule::SmallestAlge;
   solver.compute(rule, max_restarts, tolerance, rule);
-  ExtremeEigenvalues out;
   out.converged = solver.info() == Spectra::CompInfo::Successful;
   out.restarts = static_cast<long>(solver.num_iterations());
   out.subspace = static_cast<int>(ncv);
-  out.seed = seed;
   // the converged pairs (all k when converged), outermost first; residuals recomputed
-  out.products = sop.products();
+  out.products = out.unrestarted + sop.products();
   const Eigen::VectorXd values = solver.eigenvalues();
   const Eigen::MatrixXd vectors = solver.eigenvectors();
   Eigen::VectorXd y(n), my(n);
@@ -166,7 +283,7 @@ ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
     out.values.push_back(values(j));
     out.residuals.push_back((my - values(j) * y).norm());
   }
-  out.checks = sop.products() - out.products;
+  out.checks = out.unrestarted + sop.products() - out.products;
   return out;
 }
 

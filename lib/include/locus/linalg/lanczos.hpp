@@ -1,6 +1,7 @@
 // locus/linalg/lanczos.hpp: matrix-free extreme eigenvalues and spectral density (double). The
-// restarted solver for the extreme eigenvalues is Spectra's (implicitly restarted Lanczos); the
-// fixed-step Lanczos below stays for the spectral density (SLQ) and for `--steps`.
+// extreme eigenvalues: unrestarted Lanczos while its basis fits in memory, then Spectra's
+// implicitly restarted Lanczos; the fixed-step Lanczos below stays for the spectral density (SLQ)
+// and for `--steps`.
 //
 // For Hessians too large to form (P = 10^5..10^6): only products v -> M v are needed (the
 // Hessian-vector product of locus/core/derivatives.hpp). Numerical, not certified: every Ritz value
@@ -44,16 +45,20 @@ struct ExtremeEigenvalues {
   std::vector<double> residuals;
   bool converged = false;  ///< every value met the tolerance (Spectra's CompInfo::Successful)
   long products = 0;       ///< applications of the operator by the solver (its start included)
+  long unrestarted = 0;    ///< of which by the unrestarted first phase (see extreme_eigenvalues)
   long checks = 0;    ///< the applications that recomputed the residuals afterwards (one per value)
   long restarts = 0;  ///< implicit restarts
-  int subspace = 0;   ///< dimension of the Krylov subspace kept between restarts (ncv)
+  int subspace = 0;   ///< Spectra's ncv, or the Krylov dimension when the first phase converged
   std::uint64_t seed = 0;
 };
 
-/// The k largest or smallest eigenvalues of M by implicitly restarted Lanczos (Spectra's
-/// SymEigsSolver), from a seeded Gaussian start vector, until every Ritz value's residual is below
-/// tolerance·max(|θ|, ε^(2/3)) or after max_restarts restarts. `subspace` 0 picks
-/// min(n, max(2k + 1, 20)). Reproducible for a given seed.
+/// The k largest or smallest eigenvalues of M, from a seeded Gaussian start vector, until every
+/// Ritz value's residual estimate is below tolerance·max(|θ|, ε^(2/3)). Without `subspace` (0):
+/// first Lanczos with full reorthogonalisation and no restart while its basis fits in 256 MiB
+/// (at most 600 vectors, skipped below 4k + 1), checked as it grows; if that does not converge,
+/// implicitly restarted Lanczos (Spectra's SymEigsSolver, min(n, max(2k + 1, 20)) vectors,
+/// max_restarts restarts) from the sum of its k Ritz vectors. With `subspace`: Spectra alone on
+/// that many vectors, from the Gaussian start. Reproducible for a given seed.
 /// \throws InvalidArgument unless 1 <= k < n, tolerance > 0, max_restarts >= 1 and (when given)
 ///   k < subspace <= n; whatever `op` throws.
 ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
