@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <random>
+#include <vector>
 
 #include "locus/core/derivatives.hpp"
 #include "locus/linalg/dense.hpp"
@@ -51,6 +52,28 @@ Eigen::MatrixXd rotated(const Eigen::VectorXd& d, std::uint64_t seed) {
   const Eigen::HouseholderQR<Eigen::MatrixXd> qr(x);
   const Eigen::MatrixXd q = qr.householderQ();
   return q * d.asDiagonal() * q.transpose();
+}
+
+// n eigenvalues spread over [-1, 1) with the given ones in front, rotated (seed): a bulk with a few
+// separated extremes for the matrix-free solvers.
+Eigen::MatrixXd bulk_with_extremes(Eigen::Index n,
+                                   Eigen::Index first,
+                                   const std::vector<double>& extremes,
+                                   std::uint64_t seed) {
+  Eigen::VectorXd diag(n);
+  for (Eigen::Index i = 0; i < n; ++i) diag(i) = -1.0 + 2.0 * static_cast<double>(i) / n;
+  for (std::size_t t = 0; t < extremes.size(); ++t) {
+    diag(first + static_cast<Eigen::Index>(t)) = extremes[t];
+  }
+  return rotated(diag, seed);
+}
+
+// y = M x, counting the products in `calls`.
+locus::SymmetricOperator counted_product(const Eigen::MatrixXd& m, long& calls) {
+  return [&m, &calls](const Eigen::VectorXd& v, Eigen::VectorXd& y) {
+    ++calls;
+    y = m * v;
+  };
 }
 
 Inertia inertia_of_diagonal(const Vec<Rational>& d) {
@@ -409,19 +432,9 @@ TEST_CASE("restarted Lanczos (Spectra) finds the extreme eigenvalues of a cluste
   // 400 eigenvalues: a dense cluster in [-1, 1] and the extremes 50, 49.9, 49.8 and -20, -19.99,
   // close pairs that a few fixed Lanczos steps do not separate.
   const Eigen::Index n = 400;
-  Eigen::VectorXd diag(n);
-  for (Eigen::Index i = 0; i < n; ++i) diag(i) = -1.0 + 2.0 * static_cast<double>(i) / n;
-  diag(11) = 50.0;
-  diag(12) = 49.9;
-  diag(13) = 49.8;
-  diag(14) = -20.0;
-  diag(15) = -19.99;
-  const Eigen::MatrixXd m = rotated(diag, 17);
+  const Eigen::MatrixXd m = bulk_with_extremes(n, 11, {50.0, 49.9, 49.8, -20.0, -19.99}, 17);
   long calls = 0;
-  const locus::SymmetricOperator op = [&](const Eigen::VectorXd& v, Eigen::VectorXd& y) {
-    ++calls;
-    y = m * v;
-  };
+  const locus::SymmetricOperator op = counted_product(m, calls);
   const auto top =
       locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-12, 1000, 4);
   REQUIRE(top.converged);
@@ -594,19 +607,9 @@ TEST_CASE("extreme eigenvalues: the unrestarted first phase, its count, and a do
   // arithmetic; in floating point the second copy enters through rounding, and the answer must
   // list it twice.
   const Eigen::Index n = 300;
-  Eigen::VectorXd diag(n);
-  for (Eigen::Index i = 0; i < n; ++i) diag(i) = -1.0 + 2.0 * static_cast<double>(i) / n;
-  diag(20) = 10.0;
-  diag(21) = 10.0;
-  diag(22) = 9.5;
-  diag(23) = -4.0;
-  diag(24) = -3.9;
-  const Eigen::MatrixXd m = rotated(diag, 23);
+  const Eigen::MatrixXd m = bulk_with_extremes(n, 20, {10.0, 10.0, 9.5, -4.0, -3.9}, 23);
   long calls = 0;
-  const locus::SymmetricOperator op = [&](const Eigen::VectorXd& v, Eigen::VectorXd& y) {
-    ++calls;
-    y = m * v;
-  };
+  const locus::SymmetricOperator op = counted_product(m, calls);
   const auto top =
       locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-10, 1000, 11);
   CHECK(top.products + top.checks == calls);
@@ -626,6 +629,19 @@ TEST_CASE("extreme eigenvalues: the unrestarted first phase, its count, and a do
   CHECK(bottom.values[0] == doctest::Approx(-4.0).epsilon(1e-9));
   CHECK(bottom.values[1] == doctest::Approx(-3.9).epsilon(1e-9));
   for (const double r : bottom.residuals) CHECK(r <= 1e-8);
+  // A first phase cut at 13 vectors cannot separate 10, 10 and 9.5 to 1e-10: Spectra takes over
+  // from its Ritz vectors and finishes.
+  calls = 0;
+  const auto handed_over =
+      locus::extreme_eigenvalues(op, n, 3, locus::SpectrumEnd::Largest, 1e-10, 1000, 11, 0, 13);
+  CHECK(handed_over.unrestarted == 13);
+  CHECK(handed_over.products > 13);
+  CHECK(handed_over.products + handed_over.checks == calls);
+  REQUIRE(handed_over.converged);
+  CHECK(handed_over.values[0] == doctest::Approx(10.0).epsilon(1e-9));
+  CHECK(handed_over.values[1] == doctest::Approx(10.0).epsilon(1e-9));
+  CHECK(handed_over.values[2] == doctest::Approx(9.5).epsilon(1e-9));
+  for (const double r : handed_over.residuals) CHECK(r <= 1e-8);
   // An explicit subspace runs Spectra alone, as before the first phase existed.
   const auto spectra_only =
       locus::extreme_eigenvalues(op, n, 2, locus::SpectrumEnd::Smallest, 1e-10, 1000, 11, 20);

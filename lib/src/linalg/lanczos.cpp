@@ -206,7 +206,8 @@ ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
                                        double tolerance,
                                        int max_restarts,
                                        std::uint64_t seed,
-                                       int subspace) {
+                                       int subspace,
+                                       int first_phase_limit) {
   if (k < 1 || k >= n) {
     throw InvalidArgument(fmt::format(
         "extreme_eigenvalues: {} eigenvalues of an order-{} operator, expected 1 <= k < {}",
@@ -239,7 +240,11 @@ ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
   out.seed = seed;
   // Without an explicit subspace: first the unrestarted phase while its basis fits; if it does
   // not converge there, Spectra starts from the sum of its k Ritz vectors.
-  const int first_steps = subspace > 0 ? 0 : unrestarted_steps(n, k);
+  const int first_steps =
+      subspace > 0
+          ? 0
+          : (first_phase_limit >= 0 ? static_cast<int>(std::min<Eigen::Index>(first_phase_limit, n))
+                                    : unrestarted_steps(n, k));
   if (first_steps > 0) {
     const FirstPhase first = unrestarted(op, start, k, end, tolerance, first_steps);
     out.unrestarted = first.products;

@@ -58,7 +58,8 @@ struct ExtremeEigenvalues {
 /// (at most 600 vectors, skipped below 4k + 1), checked as it grows; if that does not converge,
 /// implicitly restarted Lanczos (Spectra's SymEigsSolver, min(n, max(2k + 1, 20)) vectors,
 /// max_restarts restarts) from the sum of its k Ritz vectors. With `subspace`: Spectra alone on
-/// that many vectors, from the Gaussian start. Reproducible for a given seed.
+/// that many vectors, from the Gaussian start. `first_phase_limit` >= 0 replaces the memory rule
+/// (at most that many vectors in the first phase; 0: none). Reproducible for a given seed.
 /// \throws InvalidArgument unless 1 <= k < n, tolerance > 0, max_restarts >= 1 and (when given)
 ///   k < subspace <= n; whatever `op` throws.
 ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
@@ -68,7 +69,8 @@ ExtremeEigenvalues extreme_eigenvalues(const SymmetricOperator& op,
                                        double tolerance,
                                        int max_restarts,
                                        std::uint64_t seed,
-                                       int subspace = 0);
+                                       int subspace = 0,
+                                       int first_phase_limit = -1);
 
 /// Stochastic Lanczos quadrature: nodes and weights (summing to 1) of the spectral density
 /// estimate, from `probes` Rademacher vectors and `steps` Lanczos steps each (Ubaru, Chen, Saad).
