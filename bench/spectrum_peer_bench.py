@@ -104,7 +104,8 @@ arpack_top = np.array([float(v) for v in lines[lines.index("values") + 1:]])
 dense_top = numpy_values[::-1][:20]
 print()
 print(f"The 20 largest eigenvalues from Hessian-vector products at the same P = {P}, relative "
-      f"tolerance {tol:g} on both sides, Krylov subspace {lz['solver']['subspace']}:")
+      f"tolerance {tol:g} on both sides; the restarted solvers keep about 41 vectors (their "
+      "defaults):")
 print()
 print("| solver | Hessian-vector products (largest end) | seconds | largest deviation from "
       "LAPACK's top 20 (relative) |")
