@@ -91,6 +91,19 @@ double inflate(double x, double rel) {
   return std::nextafter(x * (1.0 + rel), std::numeric_limits<double>::infinity());
 }
 
+// An upper bound of ‖X‖_F from Eigen's norm(): the sum of the N = rows·cols squares, in any order,
+// is within γ_N of the exact sum (each square adds one rounding), plus at most N·2^-1074 lost to
+// underflow; the square root adds one more rounding (Higham, Accuracy and Stability of Numerical
+// Algorithms, §3.1). A relative (N + 3)·u covers that and one rounding of each entry when X is an
+// expression such as |A| + B; the absolute √N·2^-537 covers the underflow.
+template <class Derived>
+double frobenius_upper_d(const Eigen::MatrixBase<Derived>& x) {
+  const double terms = static_cast<double>(x.rows()) * static_cast<double>(x.cols());
+  const double bound = inflate(x.norm(), (terms + 3) * std::ldexp(1.0, -53)) +
+                       std::sqrt(terms) * std::ldexp(1.0, -537);
+  return std::nextafter(bound, std::numeric_limits<double>::infinity());
+}
+
 struct Level {
   std::vector<Ball> enclosures;  // matched one-to-one to the eigenvalues
   bool proved = true;            // every congruence had η < 1
@@ -360,7 +373,7 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   const double u = std::ldexp(1.0, -53);
   const double dn = static_cast<double>(n);
   // ‖M·2^s‖_F <= ‖|md| + dm‖_F, and the noise test on it (units of m: times 2^-s)
-  const double normf_upper = inflate((md.cwiseAbs() + dm).norm(), 4 * (dn + 2) * u);
+  const double normf_upper = frobenius_upper_d(md.cwiseAbs() + dm);
   if (!std::isfinite(normf_upper)) {  // not expected after the scaling; balls decide then
     const Ball exact_norm = frobenius_upper_symmetric(m_in);
     if (noise_exp == kNoiseFromNorm) noise_exp = noise_exponent(exact_norm, n, bits);
@@ -375,7 +388,7 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   out.norm = norm_upper;
   if (noise_exp == kNoiseFromNorm) noise_exp = noise_exponent(norm_upper, n, bits);
   if (mid_exponent(norm_upper) <= noise_exp) return all_in_norm_ball(n, norm_upper);
-  const double delta_m = inflate(dm.norm(), 4 * dn * u);  // ≥ ‖M·2^s − md‖_F
+  const double delta_m = frobenius_upper_d(dm);  // ≥ ‖M·2^s − md‖_F
   // ---- 2. approximate eigendecomposition in double --------------------------------------------
   // (LAPACK's dsyevd through symmetric_eigen; nothing below trusts its accuracy)
   SymmetricEigen<double> es = symmetric_eigen<double>(md, true);
@@ -403,19 +416,17 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   {
     MatD y = blas_product(md, false, q);
     for (Index j = 0; j < n; ++j) y.col(j) -= q.col(j) * d(j);
-    r_norm = inflate(inflate(y.norm(), 4 * dn * u) * (1.0 + 2 * u) +
-                         u * inflate(q.norm(), 4 * dn * u) * d_max + under,
-                     8 * u);
+    r_norm = inflate(
+        frobenius_upper_d(y) * (1.0 + 2 * u) + u * frobenius_upper_d(q) * d_max + under, 8 * u);
   }
   MatD qtq = blas_gram(q);
   qtq.diagonal().array() -= 1.0;
-  const double eta_q =
-      inflate(inflate(qtq.norm(), 4 * dn * u) +
-                  inflate(gamma * abs_q * inflate(q.norm(), 4 * nu), 4 * nu) + under,
-              4 * nu);
+  const double eta_q = inflate(
+      frobenius_upper_d(qtq) + inflate(gamma * abs_q * frobenius_upper_d(q), 4 * nu) + under,
+      4 * nu);
   qtq.resize(0, 0);
   const double q_norm = inflate(std::sqrt(1.0 + eta_q), 4 * u);
-  const double err_e1 = inflate(gamma * inflate(md.norm(), 4 * nu) * abs_q + under, 4 * nu);
+  const double err_e1 = inflate(gamma * frobenius_upper_d(md) * abs_q + under, 4 * nu);
   // Weyl radius for the double-resolved eigenvalues (scaled units): ‖QᵀMQ − D‖₂ with
   // ‖Qᵀ(M − md)Q‖₂ <= ‖Q‖₂² δ_m.
   const double e_rest =
