@@ -400,37 +400,42 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   const Eigen::VectorXd d = std::move(es.values);
   const MatD q = std::move(es.vectors);
   // ---- 3. rigorous float bounds for the congruence by the double eigenvectors ----------------
-  // Y = fl(md Q) = md Q + E1 with |E1| <= γ|md||Q| (γ = γ_{n+2}, any summation order), and the
-  // residual R̃ = fl(Y − Q diag(d)) of the double eigenpairs: entry by entry, with or without a
-  // fused multiply-add, R̂ = Y − QD lies within u|R̃|/(1 − u) + u|QD| of it. With G = QᵀQ − I,
-  //   Qᵀ md Q − D = G D + Qᵀ(R̂ − E1),
-  //   ‖Qᵀ md Q − D‖₂ <= ‖G‖₂ max|d| + ‖Q‖₂ (‖R̂‖_F + γ ‖md‖_F ‖|Q|‖₂),
-  // a symmetric perturbation of D: Weyl. Two BLAS products (md·Q and QᵀQ) and no products of
-  // absolute values; Qᵀ md Q itself is never formed.
+  // Y = fl(md Q) = md Q + E1 with |E1| <= γ|md||Q|, Z = fl(QᵀY) = QᵀY + E2 with |E2| <= γ|Q|ᵀ|Y|
+  // (γ = γ_{n+2}, any summation order). So ‖Z − Qᵀ md Q‖_F <= ‖Q‖₂‖E1‖_F + ‖E2‖_F
+  // <= γ(‖Q‖₂ ‖md‖_F ‖|Q|‖₂ + ‖|Q|‖₂ ‖Y‖_F), with ‖Q‖₂² <= 1 + η_Q and ‖|Q|‖₂ bounded by Hölder:
+  // three BLAS products (md·Q, Qᵀ·Y, QᵀQ) and no products of absolute values.
+  // Y is needed for its norm only: released before the next n × n matrix is made.
+  // (Z is formed rather than bounded through the residual md·Q − QD: with D in place of Z the
+  // Weyl radius gains ‖QᵀQ − I‖·max|d|, additive, where here QᵀQ − I only enters the Ostrowski
+  // factor θ, relative to each eigenvalue; small eigenvalues would then need refinement.)
+  MatD z;
+  double y_norm = 0;
+  {
+    const MatD y = blas_product(md, false, q);
+    z = blas_product(q, true, y);
+    y_norm = frobenius_upper_d(y);
+  }
   const double nu = (dn + 2) * u;
   const double gamma = nu / (1.0 - nu);
   const double abs_q = abs_spectral_upper(q);
-  const double under = dn * std::ldexp(1.0, -1021) * dn * dn;
-  const double d_max = d.size() > 0 ? d.cwiseAbs().maxCoeff() : 0.0;
-  double r_norm = 0;  // >= ‖R̂‖_F
-  {
-    MatD y = blas_product(md, false, q);
-    for (Index j = 0; j < n; ++j) y.col(j) -= q.col(j) * d(j);
-    r_norm = inflate(
-        frobenius_upper_d(y) * (1.0 + 2 * u) + u * frobenius_upper_d(q) * d_max + under, 8 * u);
-  }
+  // the Rayleigh quotients diag Z (the centres below) and ‖Z − diag Z‖_F
+  const Eigen::VectorXd zd = z.diagonal();
+  z.diagonal().setZero();
+  const double off_z = frobenius_upper_d(z);
+  z.resize(0, 0);
   MatD qtq = blas_gram(q);
   qtq.diagonal().array() -= 1.0;
+  const double under = dn * std::ldexp(1.0, -1021) * dn * dn;
   const double eta_q = inflate(
       frobenius_upper_d(qtq) + inflate(gamma * abs_q * frobenius_upper_d(q), 4 * nu) + under,
       4 * nu);
   qtq.resize(0, 0);
   const double q_norm = inflate(std::sqrt(1.0 + eta_q), 4 * u);
-  const double err_e1 = inflate(gamma * frobenius_upper_d(md) * abs_q + under, 4 * nu);
-  // Weyl radius for the double-resolved eigenvalues (scaled units): ‖QᵀMQ − D‖₂ with
-  // ‖Qᵀ(M − md)Q‖₂ <= ‖Q‖₂² δ_m.
-  const double e_rest =
-      inflate(eta_q * d_max + q_norm * (r_norm + err_e1) + (1.0 + eta_q) * delta_m, 8 * u);
+  const double err_z = inflate(
+      gamma * inflate(q_norm * frobenius_upper_d(md) * abs_q + abs_q * y_norm, 4 * nu) + under,
+      4 * nu);
+  // Weyl radius for the double-resolved eigenvalues (scaled units).
+  const double e_rest = inflate(off_z + err_z + (1.0 + eta_q) * delta_m, 8 * u);
   // ---- 4. split: near-zero block Z refined at the working precision, the rest from double ---
   const double normf = md.norm();
   double tau = 1024.0 * dn * u * normf;
@@ -438,10 +443,10 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   for (int pass = 0; pass < 64; ++pass) {
     zi.clear();
     ri.clear();
-    for (Index i = 0; i < n; ++i) (std::abs(d(i)) <= tau ? zi : ri).push_back(i);
+    for (Index i = 0; i < n; ++i) (std::abs(zd(i)) <= tau ? zi : ri).push_back(i);
     double worst = 0;
     for (const Index i : ri) {
-      if (std::abs(d(i)) <= 16 * e_rest) worst = std::max(worst, std::abs(d(i)));
+      if (std::abs(zd(i)) <= 16 * e_rest) worst = std::max(worst, std::abs(zd(i)));
     }
     if (worst == 0) break;
     tau = std::max(2 * tau, worst);
@@ -456,7 +461,7 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   Eigen::VectorXd dr(nr);
   for (Index t = 0; t < nr; ++t) {
     qr.col(t) = q.col(ri[static_cast<std::size_t>(t)]);
-    dr(t) = d(ri[static_cast<std::size_t>(t)]);
+    dr(t) = zd(ri[static_cast<std::size_t>(t)]);
   }
   // (M·2^s)·X at the working precision (the refinement needs all of M, not md ± dm): M itself
   // is used, entry by entry it contains the symmetric matrices of the statement, and the product
