@@ -24,12 +24,12 @@ namespace locus::api {
 
 namespace {
 
-std::string default_arithmetic(int digits) {
+Arithmetic default_arithmetic(int digits) {
   const double need = 1.5 * digits * std::log2(10.0);
   for (const int bits : {128, 256, 512, 1024}) {
-    if (bits >= need) return fmt::format("mpfr:{}", bits);
+    if (bits >= need) return Arithmetic::mpfr(bits);
   }
-  return "mpfr:1024";
+  return Arithmetic::mpfr(1024);
 }
 
 // An upper bound of ‖∇L(θ)‖ from a ball evaluation at the exact point θ, and whether the gradient
@@ -204,7 +204,7 @@ Arithmetic checked_arithmetic(const RefineRequest& opt) {
     throw InvalidArgument(fmt::format("--digits {}: expected 1 to 300", opt.digits));
   }
   const Arithmetic a =
-      opt.arithmetic ? *opt.arithmetic : parse_arithmetic(default_arithmetic(opt.digits));
+      opt.arithmetic ? *opt.arithmetic : default_arithmetic(opt.digits);
   if (is_rigorous(a)) {
     throw InvalidArgument(fmt::format(
         "--arithmetic {}: refine needs a floating arithmetic (double, long-double, float128, "

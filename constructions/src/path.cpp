@@ -493,7 +493,7 @@ PathCheck check_path(const Problem& p, int bits, const std::vector<Vec<Rational>
   // Along a segment the loss is a polynomial in t only for polynomial and identity activations
   // (ReLU gives a piecewise polynomial: balls then).
   const bool exact = polynomial_loss_degree(p.network).has_value() && radii == nullptr;
-  c.arithmetic = exact ? "rational" : fmt::format("ball:{}", bits);
+  c.arithmetic = (exact ? Arithmetic{ScalarKind::Rational, 0} : Arithmetic::ball(bits)).name();
   c.bits = exact ? 0 : bits;
   if (exact) {
     c.evidence = Evidence::of<Rational>();

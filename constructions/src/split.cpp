@@ -511,7 +511,7 @@ SplitCertificate certify_split(const Problem& small, const SplitSpec& spec, cons
 }
 
 Arithmetic default_certified_arithmetic(const Network& network) {
-  if (exact_over_q(network)) return parse_arithmetic("rational");
+  if (exact_over_q(network)) return Arithmetic{ScalarKind::Rational, 0};
   return Arithmetic::ball(256);
 }
 
