@@ -203,8 +203,7 @@ Arithmetic checked_arithmetic(const RefineRequest& opt) {
   if (opt.digits < 1 || opt.digits > 300) {
     throw InvalidArgument(fmt::format("--digits {}: expected 1 to 300", opt.digits));
   }
-  const Arithmetic a =
-      opt.arithmetic ? *opt.arithmetic : default_arithmetic(opt.digits);
+  const Arithmetic a = opt.arithmetic ? *opt.arithmetic : default_arithmetic(opt.digits);
   if (is_rigorous(a)) {
     throw InvalidArgument(fmt::format(
         "--arithmetic {}: refine needs a floating arithmetic (double, long-double, float128, "
