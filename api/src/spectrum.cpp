@@ -101,7 +101,12 @@ ClusterCertificate certify_problem(
   // dominate and a pass that leaves a cluster would be paid twice.
   const auto P = static_cast<long>(p.network.num_parameters());
   if (start_bits > 53 && start_bits <= 64 && P <= 3000) {
-    ClusterCertificate first = certify_cluster(at, 53, 53, with_basis);
+    // The 53-bit Hessian goes straight into double midpoints and radii (no P × P ball matrix).
+    ClusterCertificate first = [&] {
+      const ScopedBallPrecision precision(53);
+      const LossFunction<Ball> fn(p.network, p.data);
+      return certify_cluster(fn.hessian_enclosure(p.point_as<Ball>(), part), with_basis);
+    }();
     if (first.decided && first.inertia.zero == 0) return first;
     ClusterCertificate c = certify_cluster(at, start_bits, max_bits, with_basis);
     c.tried_bits.insert(c.tried_bits.begin(), 53);

@@ -118,3 +118,69 @@ TEST_CASE("ball products: 53-bit and 256-bit ball Hessians overlap (sigmoid)") {
   CHECK(apart == 0);
   CHECK(max_radius(h53) <= 1e-9 * std::max(1.0, max_abs_mid(h256)));
 }
+
+TEST_CASE("hessian_enclosure: double midpoints and radii that hold the ball Hessian") {
+  // Every 53-bit ball of hessian() lies in the enclosure, which therefore holds the exact
+  // Hessian over Q too (a polynomial activation). With weight decay (added to the diagonal after
+  // the products) and with frozen parameters (the enclosure restricted to the free ones).
+  for (const bool l2 : {false, true}) {
+    for (const bool frozen : {false, true}) {
+      CAPTURE(l2);
+      CAPTURE(frozen);
+      Problem p = make_problem(
+          Activation::polynomial({Rational(0), Rational(1), Rational(1, 2), Rational(-1, 6)}),
+          400,
+          21);
+      if (l2) p.net.l2 = Rational(3, 10);
+      if (frozen) {
+        Vec<Rational> free_theta(p.theta.size() - 3);
+        Eigen::Index t = 0;
+        for (Eigen::Index k = 0; k < p.theta.size(); ++k) {
+          if (k == 2 || k == 17 || k == 40) {
+            p.net.frozen.push_back({k, p.theta(k)});
+          } else {
+            free_theta(t++) = p.theta(k);
+          }
+        }
+        p.theta = free_theta;
+      }
+      const Mat<Rational> exact = LossFunction<Rational>(p.net, p.data).hessian(p.theta);
+      const Mat<Ball> h = ball_hessian(p, 53);
+      const locus::ScopedBallPrecision precision(53);
+      const LossFunction<Ball> fn(p.net, p.data);
+      Vec<Ball> theta(p.theta.size());
+      for (Eigen::Index k = 0; k < theta.size(); ++k) {
+        theta(k) = ScalarTraits<Ball>::from_rational(p.theta(k));
+      }
+      const locus::DoubleEnclosure e = fn.hessian_enclosure(theta);
+      REQUIRE(e.mid.rows() == h.rows());
+      REQUIRE(e.mid.cols() == h.cols());
+      REQUIRE(e.rad.rows() == h.rows());
+      int outside = 0, missed = 0, negative = 0;
+      {
+        const locus::ScopedBallPrecision wide(4096);
+        for (Eigen::Index j = 0; j < h.cols(); ++j) {
+          for (Eigen::Index i = 0; i < h.rows(); ++i) {
+            if (!(e.rad(i, j) >= 0)) ++negative;
+            const Ball box = locus::ball_from_double(e.mid(i, j), e.rad(i, j));
+            if (!locus::contains(box, h(i, j))) ++outside;
+            if (!locus::contains(box, ScalarTraits<Ball>::from_rational(exact(i, j)))) ++missed;
+          }
+        }
+      }
+      CHECK(negative == 0);
+      CHECK(outside == 0);
+      CHECK(missed == 0);
+      // no wider than the balls themselves plus a rounding of the midpoint
+      CHECK((e.rad.maxCoeff()) <= 2 * max_radius(h) + 1e-15 * max_abs_mid(h));
+    }
+  }
+}
+
+TEST_CASE("hessian_enclosure: only for interval arithmetic") {
+  const Problem p = make_problem(Activation::sigmoid(), 20, 5);
+  const LossFunction<double> fn(p.net, p.data);
+  CHECK_THROWS_WITH_AS(fn.hessian_enclosure(Vec<double>::Zero(p.theta.size())),
+                       doctest::Contains("interval arithmetic"),
+                       locus::UnsupportedScalar);
+}

@@ -649,3 +649,116 @@ TEST_CASE("extreme eigenvalues: the unrestarted first phase, its count, and a do
   REQUIRE(spectra_only.converged);
   CHECK(spectra_only.values[0] == doctest::Approx(-4.0).epsilon(1e-9));
 }
+
+namespace {
+
+// A ball matrix as double midpoints and radii (each ball inside midpoint ± radius).
+locus::DoubleEnclosure as_doubles(const Mat<Ball>& b) {
+  locus::DoubleEnclosure e{Eigen::MatrixXd(b.rows(), b.cols()),
+                           Eigen::MatrixXd(b.rows(), b.cols())};
+  for (Eigen::Index j = 0; j < b.cols(); ++j) {
+    for (Eigen::Index i = 0; i < b.rows(); ++i) {
+      REQUIRE(locus::enclose_in_double(b(i, j), &e.mid(i, j), &e.rad(i, j)));
+    }
+  }
+  return e;
+}
+
+Mat<Rational> exact_of(const Eigen::MatrixXd& m) {
+  Mat<Rational> out(m.rows(), m.cols());
+  for (Eigen::Index j = 0; j < m.cols(); ++j) {
+    for (Eigen::Index i = 0; i < m.rows(); ++i) out(i, j) = Rational(m(i, j));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("certify_cluster on double midpoints and radii: the certificate of the balls") {
+  std::mt19937_64 g(31);
+  Vec<Rational> d(9);
+  d << Rational(3), Rational(-2), Rational(5), Rational(1, 1000), Rational(-1, 7), Rational(0),
+      Rational(0), Rational(4), Rational(-6);
+  const Mat<Rational> m = congruent(g, d);
+  const locus::ScopedBallPrecision precision(53);
+  const Mat<Ball> b = to_balls(m);
+  const auto from_balls = locus::certify_cluster(b);
+  const auto from_doubles = locus::certify_cluster(as_doubles(b));
+  CHECK(from_doubles.proved == from_balls.proved);
+  CHECK(from_doubles.decided == from_balls.decided);
+  CHECK(from_doubles.inertia == from_balls.inertia);
+  CHECK(from_doubles.tried_bits == std::vector<long>{53});
+  REQUIRE(from_doubles.eigenvalues.size() == 9);
+  for (std::size_t i = 0; i < 9; ++i) {
+    CHECK(locus::overlaps(from_doubles.eigenvalues[i], from_balls.eigenvalues[i]));
+  }
+  REQUIRE(from_doubles.decided);
+  check_statement(m, from_doubles);
+  // the same with the basis of the proof (certificates)
+  const auto with_basis = locus::certify_cluster(as_doubles(b), true);
+  CHECK(with_basis.inertia == from_doubles.inertia);
+  CHECK(with_basis.basis.rows() == 9);
+}
+
+TEST_CASE("certify_cluster on doubles: the radii are honoured, and a wide range scales exactly") {
+  const locus::ScopedBallPrecision precision(53);
+  {
+    // 1e-6 ± 1e-3 may be 0 or negative: it must not be counted positive.
+    locus::DoubleEnclosure e{Eigen::MatrixXd::Zero(2, 2), Eigen::MatrixXd::Zero(2, 2)};
+    e.mid(0, 0) = 1;
+    e.mid(1, 1) = 1e-6;
+    e.rad(1, 1) = 1e-3;
+    const auto c = locus::certify_cluster(e);
+    CHECK(c.inertia.positive == 1);
+    CHECK(c.inertia.zero == 1);
+    CHECK(c.epsilon >= Rational(1, 1000) - Rational(1, 1000000));
+    // with the radius 0 the second eigenvalue is proved positive
+    e.rad(1, 1) = 0;
+    CHECK(locus::certify_cluster(e).inertia.positive == 2);
+  }
+  {
+    // Entries from 1e300 down to subnormals: the scaling by 2^-997 rounds the small ones into
+    // (or below) the subnormal range, which must widen their radii rather than lose them.
+    Eigen::MatrixXd m = Eigen::MatrixXd::Zero(4, 4);
+    m(0, 0) = 1e300;
+    m(1, 1) = -3e299;
+    m(2, 2) = 3e-310;
+    m(3, 3) = -5e-311;
+    m(2, 3) = m(3, 2) = 1e-320;
+    m(0, 1) = m(1, 0) = 7e298;
+    const auto c = locus::certify_cluster(locus::DoubleEnclosure{m, Eigen::MatrixXd::Zero(4, 4)});
+    CHECK(c.proved);
+    CHECK(c.inertia.positive + c.inertia.negative + c.inertia.zero == 4);
+    CHECK(c.inertia.positive >= 1);
+    CHECK(c.inertia.negative >= 1);
+    check_statement(exact_of(m), c);
+  }
+}
+
+TEST_CASE("certify_cluster on doubles: bad input is named") {
+  const locus::ScopedBallPrecision precision(53);
+  const Eigen::MatrixXd id = Eigen::MatrixXd::Identity(3, 3);
+  const Eigen::MatrixXd zero = Eigen::MatrixXd::Zero(3, 3);
+  CHECK_THROWS_WITH_AS(
+      locus::certify_cluster(locus::DoubleEnclosure{id, Eigen::MatrixXd::Zero(2, 2)}),
+      doctest::Contains("square matrices of one size"),
+      locus::InvalidArgument);
+  locus::DoubleEnclosure e{id, zero};
+  e.mid(2, 1) = std::nan("");
+  CHECK_THROWS_WITH_AS(
+      locus::certify_cluster(e), doctest::Contains("entry (2, 1) is nan"), locus::InvalidArgument);
+  e = {id, zero};
+  e.rad(0, 2) = -1e-3;
+  CHECK_THROWS_WITH_AS(
+      locus::certify_cluster(e), doctest::Contains("radius >= 0"), locus::InvalidArgument);
+  e = {id, zero};
+  e.mid(0, 1) = 1;
+  CHECK_THROWS_WITH_AS(locus::certify_cluster(e),
+                       doctest::Contains("not symmetric: entry (1, 0) = 0"),
+                       locus::InvalidArgument);
+  // triangles that differ but overlap are accepted (the lower one is read)
+  e = {id, zero};
+  e.mid(0, 1) = 1e-12;
+  e.rad(1, 0) = 2e-12;
+  CHECK(locus::certify_cluster(e).inertia.positive == 3);
+}

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -745,7 +747,10 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product_all(const Vec<Scalar>& 
 }
 
 template <class Scalar>
-Mat<Scalar> LossFunction<Scalar>::hessian_all(const Vec<Scalar>& theta, HessianPart part) const {
+template <class Sink>
+void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
+                                            HessianPart part,
+                                            Sink& sink) const {
   using S = Scalar;
   detail::check_length(network_, theta, "theta");
   if constexpr (ScalarTraits<Scalar>::has_transcendentals) {
@@ -754,13 +759,16 @@ Mat<Scalar> LossFunction<Scalar>::hessian_all(const Vec<Scalar>& theta, HessianP
       Vec<S> g;
       Mat<S> h;
       detail::population_derivatives<S>(network_, *teacher_network_, theta, teacher_, &g, &h);
+      for (Eigen::Index j = 0; j < h.cols(); ++j) {
+        for (Eigen::Index i = j; i < h.rows(); ++i) sink.set_symmetric(i, j, h(i, j));
+      }
       if (network_.l2 != 0) {
         const S two_c = S(2) * ScalarTraits<S>::from_rational(network_.l2);
         for (Eigen::Index k = 0; k < h.rows(); ++k) {
-          if (network_.in_l2_scope(k)) h(k, k) += two_c;
+          if (network_.in_l2_scope(k)) sink.add_diagonal(k, two_c);
         }
       }
-      return h;
+      return;
     }
   }
   const bool with_g = part != HessianPart::Residual;
@@ -840,10 +848,8 @@ Mat<Scalar> LossFunction<Scalar>::hessian_all(const Vec<Scalar>& theta, HessianP
     }
   }
 
-  Mat<S> hess(P, P);
-  auto set_symmetric = [&hess](Eigen::Index row, Eigen::Index col, const S& value) {
-    hess(row, col) = value;
-    hess(col, row) = value;
+  const auto set_symmetric = [&sink](Eigen::Index row, Eigen::Index col, const S& value) {
+    sink.set_symmetric(row, col, value);
   };
   const S scale = detail::mean_factor<S>(network_, n);
   const int ball_bits = ball_precision();
@@ -988,10 +994,102 @@ Mat<Scalar> LossFunction<Scalar>::hessian_all(const Vec<Scalar>& theta, HessianP
   if (with_g && network_.l2 != 0) {  // the L2 Hessian 2c·I is PSD and belongs to G
     const S two_c = ScalarTraits<S>::from_rational(network_.l2 * Rational(2));
     for (Eigen::Index k = 0; k < P; ++k) {
-      if (network_.in_l2_scope(k)) hess(k, k) += two_c;
+      if (network_.in_l2_scope(k)) sink.add_diagonal(k, two_c);
     }
   }
+}
+
+namespace detail {
+
+// hessian_all_into's sink for the matrix itself.
+template <class S>
+struct MatrixSink {
+  Mat<S>& m;
+  void set_symmetric(Eigen::Index row, Eigen::Index col, const S& value) {
+    m(row, col) = value;
+    m(col, row) = value;
+  }
+  void add_diagonal(Eigen::Index k, const S& value) { m(k, k) += value; }
+};
+
+// hessian_all_into's sink for an enclosure in doubles (interval scalars): each value becomes a
+// double midpoint and a radius rounded up as it arrives. The first entry that does not fit is
+// kept (its position) and reported after the parallel loops.
+template <class S>
+struct DoubleEnclosureSink {
+  explicit DoubleEnclosureSink(DoubleEnclosure& target) : e(target) {}
+  DoubleEnclosure& e;
+  std::atomic<bool> failed{false};
+  Eigen::Index bad_row = 0, bad_col = 0;
+  std::string bad_value;
+  std::mutex mutex;
+  void put(Eigen::Index row, Eigen::Index col, const S& value) {
+    double mid = 0, rad = 0;
+    if (!enclose_in_double(value, &mid, &rad)) {
+      const std::lock_guard<std::mutex> lock(mutex);
+      if (!failed.exchange(true)) {
+        bad_row = row;
+        bad_col = col;
+        bad_value = ScalarTraits<S>::to_string(value);
+      }
+      return;
+    }
+    e.mid(row, col) = e.mid(col, row) = mid;
+    e.rad(row, col) = e.rad(col, row) = rad;
+  }
+  void set_symmetric(Eigen::Index row, Eigen::Index col, const S& value) { put(row, col, value); }
+  void add_diagonal(Eigen::Index k, const S& value) {
+    S sum = ball_from_double(e.mid(k, k), e.rad(k, k));
+    sum += value;
+    put(k, k, sum);
+  }
+};
+
+}  // namespace detail
+
+template <class Scalar>
+Mat<Scalar> LossFunction<Scalar>::hessian_all(const Vec<Scalar>& theta, HessianPart part) const {
+  const auto P = static_cast<Eigen::Index>(network_.num_parameters());
+  Mat<Scalar> hess(P, P);
+  detail::MatrixSink<Scalar> sink{hess};
+  hessian_all_into(theta, part, sink);
   return hess;
+}
+
+template <class Scalar>
+DoubleEnclosure LossFunction<Scalar>::hessian_enclosure(const Vec<Scalar>& theta,
+                                                        HessianPart part) const {
+  if constexpr (!ScalarTraits<Scalar>::is_interval) {
+    static_cast<void>(theta);
+    static_cast<void>(part);
+    throw UnsupportedScalar(fmt::format(
+        "hessian_enclosure: the enclosure in doubles is for interval arithmetic, not {}",
+        ScalarTraits<Scalar>::name()));
+  } else {
+    const Vec<Scalar> all_theta = free_.empty() ? theta : expand(theta);
+    const auto P_all = static_cast<Eigen::Index>(network_.num_parameters());
+    DoubleEnclosure all{Eigen::MatrixXd(P_all, P_all), Eigen::MatrixXd(P_all, P_all)};
+    detail::DoubleEnclosureSink<Scalar> sink(all);
+    hessian_all_into(all_theta, part, sink);
+    if (sink.failed) {
+      throw InvalidArgument(fmt::format(
+          "Hessian entry ({}, {}) is {}, expected a finite number that fits in a double",
+          sink.bad_row,
+          sink.bad_col,
+          sink.bad_value));
+    }
+    if (free_.empty()) return all;
+    const auto P = static_cast<Eigen::Index>(free_.size());
+    DoubleEnclosure out{Eigen::MatrixXd(P, P), Eigen::MatrixXd(P, P)};
+    for (Eigen::Index j = 0; j < P; ++j) {
+      for (Eigen::Index i = 0; i < P; ++i) {
+        const auto fi = free_[static_cast<std::size_t>(i)], fj = free_[static_cast<std::size_t>(j)];
+        out.mid(i, j) = all.mid(fi, fj);
+        out.rad(i, j) = all.rad(fi, fj);
+      }
+    }
+    return out;
+  }
 }
 
 template <class Scalar>

@@ -14,6 +14,7 @@
 #include "locus/linalg/dense.hpp"
 #include "locus/linalg/spectrum.hpp"
 #include "locus/scalar/all.hpp"
+#include "locus/scalar/double_enclosure.hpp"
 #include "locus/scalar/parse.hpp"
 
 #include <fmt/format.h>
@@ -318,13 +319,14 @@ void orthonormalise(Mat<Ball>& v) {
   }
 }
 
+Level enclose_scaled(
+    MatD md, MatD dm, slong s, const Mat<Ball>* m_in, slong noise_exp, int depth, bool with_basis);
+
 // Enclosures of the eigenvalues of the symmetric ball matrix m. noise_exp: matrices with
 // ‖m‖_F <= 2^noise_exp are indistinguishable from 0 at this precision (units of m).
 Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis) {
   const Index n = m_in.rows();
-  Level out;
-  if (n == 0) return out;
-  const long bits = ball_precision();
+  if (n == 0) return Level{};
   // A symmetric matrix in the balls has a_ij = a_ji in the ball (i, j) of the lower triangle: the
   // lower triangle alone describes the set (and is at least as tight as the hull of both).
   // The scale: |mid| < 2^emax for every midpoint, and radii (which may dominate a midpoint that
@@ -370,12 +372,69 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
     arf_clear(t);
     arf_clear(r);
   }
+  return enclose_scaled(std::move(md), std::move(dm), s, &m_in, noise_exp, depth, with_basis);
+}
+
+// enclose for a matrix given as doubles, md ± dm = m.mid ± m.rad: step 1 is an exact scaling
+// by 2^s (a subnormal result that rounds adds one unit of the last place to the radius).
+Level enclose_doubles(DoubleEnclosure m, bool with_basis) {
+  const Index n = m.mid.rows();
+  if (n == 0) return Level{};
+  int emax = std::numeric_limits<int>::min();
+  bool any_mid = false;
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = j; i < n; ++i) {
+      if (m.mid(i, j) != 0) {
+        any_mid = true;
+        emax = std::max(emax, std::ilogb(m.mid(i, j)) + 1);  // |x| < 2^(ilogb(x) + 1)
+      }
+      if (m.rad(i, j) != 0) emax = std::max(emax, std::ilogb(m.rad(i, j)) + 1);
+    }
+  }
+  if (!any_mid) return all_in_norm_ball(n, Ball(frobenius_upper_d(m.rad)));
+  // In place (the lower triangle, mirrored): no second pair of n × n matrices.
+  const int s = -emax;
+  MatD md = std::move(m.mid);
+  MatD dm = std::move(m.rad);
+  const auto columns = static_cast<std::ptrdiff_t>(n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n > 256)
+#endif
+  for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
+    const auto j = static_cast<Index>(jj);
+    for (Index i = j; i < n; ++i) {
+      const double mid = md(i, j), rad = dm(i, j);
+      const double d = std::ldexp(mid, s);
+      double r = std::ldexp(rad, s);
+      const double up = std::numeric_limits<double>::infinity();
+      if (std::ldexp(r, -s) < rad) r = std::nextafter(r, up);
+      if (std::ldexp(d, -s) != mid) r = std::nextafter(r, up);
+      md(i, j) = md(j, i) = d;
+      dm(i, j) = dm(j, i) = r;
+    }
+  }
+  return enclose_scaled(std::move(md), std::move(dm), s, nullptr, kNoiseFromNorm, 0, with_basis);
+}
+
+// enclose from step 2 on: the scaled matrix M·2^s lies in md ± dm (both symmetric, |md| < 1),
+// and m_in holds the balls M themselves when there are any (nullptr: md ± dm is all there is,
+// the input of certify_cluster(const DoubleEnclosure&)).
+Level enclose_scaled(
+    MatD md, MatD dm, slong s, const Mat<Ball>* m_in, slong noise_exp, int depth, bool with_basis) {
+  const Index n = md.rows();
+  Level out;
+  const long bits = ball_precision();
   const double u = std::ldexp(1.0, -53);
   const double dn = static_cast<double>(n);
   // ‖M·2^s‖_F <= ‖|md| + dm‖_F, and the noise test on it (units of m: times 2^-s)
   const double normf_upper = frobenius_upper_d(md.cwiseAbs() + dm);
   if (!std::isfinite(normf_upper)) {  // not expected after the scaling; balls decide then
-    const Ball exact_norm = frobenius_upper_symmetric(m_in);
+    if (m_in == nullptr) {
+      out.proved = false;
+      out.reason = "the norm of the scaled matrix does not fit in double";
+      return out;
+    }
+    const Ball exact_norm = frobenius_upper_symmetric(*m_in);
     if (noise_exp == kNoiseFromNorm) noise_exp = noise_exponent(exact_norm, n, bits);
     if (mid_exponent(exact_norm) <= noise_exp) return all_in_norm_ball(n, exact_norm);
     out.proved = false;
@@ -473,7 +532,14 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
       Mat<Ball> prod;
       if (pair_times_balls(md, dm, x, &prod)) return prod;
     }
-    Mat<Ball> prod = detail::product<Ball>(m_in, false, x);
+    if (m_in == nullptr) {  // md ± dm is the scaled matrix itself
+      Mat<Ball> mb(n, n);
+      for (Index j = 0; j < n; ++j) {
+        for (Index i = 0; i < n; ++i) mb(i, j) = ball_from_double(md(i, j), dm(i, j));
+      }
+      return detail::product<Ball>(mb, false, x);
+    }
+    Mat<Ball> prod = detail::product<Ball>(*m_in, false, x);
     for (Index j = 0; j < prod.cols(); ++j) {
       for (Index i = 0; i < prod.rows(); ++i) arb_mul_2exp_si(A(prod(i, j)), A(prod(i, j)), s);
     }
@@ -650,6 +716,20 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
   return out;
 }
 
+// arb_mat_mul (large ball products) runs on FLINT's thread pool. The pool is sized once per
+// process: flint_set_num_threads aborts ("called while global thread pool in use") when another
+// thread, e.g. a second claims worker, is using the pool at that moment.
+void size_flint_pool() {
+#ifdef _OPENMP
+  static std::once_flag pool_sized;
+  if (omp_in_parallel() == 0) {
+    std::call_once(pool_sized, [] { flint_set_num_threads(omp_get_max_threads()); });
+  }
+#endif
+}
+
+ClusterCertificate finish(Level level, bool with_basis);
+
 // Six significant digits where the value fits a double, all digits otherwise.
 template <class Scalar>
 std::string short_text(const Scalar& x) {
@@ -741,20 +821,19 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m, bool with_basis) {
       }
     }
   }
+  // The noise level is derived inside from its own bound of ‖M‖_F (kNoiseFromNorm).
+  size_flint_pool();
+  return finish(enclose(m, kNoiseFromNorm, 0, with_basis), with_basis);
+}
+
+namespace {
+
+// The certificate from the top level's enclosures: clusters, inertia, and whether the cluster of
+// 0 is resolved at the working precision.
+ClusterCertificate finish(Level level, bool with_basis) {
   ClusterCertificate out;
   out.bits = ball_precision();
   out.tried_bits.push_back(out.bits);
-#ifdef _OPENMP
-  // arb_mat_mul (large ball products) runs on FLINT's thread pool. The pool is sized once per
-  // process: flint_set_num_threads aborts ("called while global thread pool in use") when another
-  // thread, e.g. a second claims worker, is using the pool at that moment.
-  static std::once_flag pool_sized;
-  if (omp_in_parallel() == 0) {
-    std::call_once(pool_sized, [] { flint_set_num_threads(omp_get_max_threads()); });
-  }
-#endif
-  // The noise level is derived inside from its own bound of ‖M‖_F (kNoiseFromNorm).
-  Level level = enclose(m, kNoiseFromNorm, 0, with_basis);
   const Ball norm = level.norm;
   out.refined = level.refined;
   if (with_basis) {
@@ -835,6 +914,80 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m, bool with_basis) {
   }
   out.decided = true;
   return out;
+}
+
+}  // namespace
+
+ClusterCertificate certify_cluster(DoubleEnclosure m, bool with_basis) {
+  const Index n = m.mid.rows();
+  if (m.mid.cols() != n || m.rad.rows() != n || m.rad.cols() != n) {
+    throw InvalidArgument(fmt::format(
+        "certify_cluster: midpoints {}x{} and radii {}x{}, expected square matrices of one size",
+        m.mid.rows(),
+        m.mid.cols(),
+        m.rad.rows(),
+        m.rad.cols()));
+  }
+  // Finite entries, radii >= 0, and the two triangles overlapping (exactly equal, as a Hessian
+  // enclosure writes them, or else tested as balls), in parallel over the columns; the first
+  // offending column (in order) is reported, the same whatever the number of threads.
+  const auto bad_entry = [&m](Index i, Index j) {
+    if (!std::isfinite(m.mid(i, j)) || !std::isfinite(m.rad(i, j)) || !(m.rad(i, j) >= 0)) {
+      return true;
+    }
+    if (i <= j || (m.mid(i, j) == m.mid(j, i) && m.rad(i, j) == m.rad(j, i))) return false;
+    if (!std::isfinite(m.mid(j, i)) || !std::isfinite(m.rad(j, i)) || !(m.rad(j, i) >= 0)) {
+      return true;
+    }
+    return !overlaps(ball_from_double(m.mid(i, j), m.rad(i, j)),
+                     ball_from_double(m.mid(j, i), m.rad(j, i)));
+  };
+  std::vector<char> bad(static_cast<std::size_t>(n), 0);
+  const auto columns = static_cast<std::ptrdiff_t>(n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 16) if (n > 256)
+#endif
+  for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
+    const auto j = static_cast<Index>(jj);
+    for (Index i = 0; i < n; ++i) {
+      if (bad_entry(i, j)) {
+        bad[static_cast<std::size_t>(j)] = 1;
+        break;
+      }
+    }
+  }
+  for (Index j = 0; j < n; ++j) {
+    if (bad[static_cast<std::size_t>(j)] == 0) continue;
+    for (Index i = 0; i < n; ++i) {
+      if (!bad_entry(i, j)) continue;
+      const bool own =
+          !std::isfinite(m.mid(i, j)) || !std::isfinite(m.rad(i, j)) || !(m.rad(i, j) >= 0);
+      const Index r = own ? i : j, c = own ? j : i;
+      if (own || !std::isfinite(m.mid(r, c)) || !std::isfinite(m.rad(r, c)) ||
+          !(m.rad(r, c) >= 0)) {
+        throw InvalidArgument(fmt::format(
+            "certify_cluster: entry ({}, {}) is {} ± {}, expected a finite midpoint and a finite "
+            "radius >= 0",
+            r,
+            c,
+            m.mid(r, c),
+            m.rad(r, c)));
+      }
+      throw InvalidArgument(fmt::format(
+          "certify_cluster: matrix is not symmetric: entry ({}, {}) = {} ± {} but ({}, {}) = {} ± "
+          "{}",
+          i,
+          j,
+          m.mid(i, j),
+          m.rad(i, j),
+          j,
+          i,
+          m.mid(j, i),
+          m.rad(j, i)));
+    }
+  }
+  size_flint_pool();
+  return finish(enclose_doubles(std::move(m), with_basis), with_basis);
 }
 
 ClusterCertificate certify_cluster(const BallMatrixAt& matrix_at,

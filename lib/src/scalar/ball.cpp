@@ -3,10 +3,12 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <string>
 
 #include "locus/error.hpp"
+#include "locus/scalar/double_enclosure.hpp"
 
 #include <fmt/format.h>
 
@@ -351,6 +353,42 @@ bool contains(const Ball& outer, const Ball& inner) {
 }
 bool overlaps(const Ball& a, const Ball& b) {
   return arb_overlaps(A(a), A(b)) != 0;
+}
+
+bool enclose_in_double(const Ball& x, double* mid, double* rad) noexcept {
+  if (arb_is_finite(A(x)) == 0) return false;
+  arf_srcptr xm = arb_midref(A(x));
+  const double d = arf_get_d(xm, ARF_RND_NEAR);  // correctly rounded, also near under/overflow
+  if (!std::isfinite(d)) return false;
+  arf_t t, r;
+  arf_init(t);
+  arf_init(r);
+  arf_set_d(r, d);
+  arf_sub(t, xm, r, ARF_PREC_EXACT, ARF_RND_DOWN);  // exact
+  arf_abs(t, t);
+  const double cut = arf_get_d(t, ARF_RND_UP);
+  arf_clear(t);
+  arf_clear(r);
+  const double radius = mag_get_d(arb_radref(A(x)));  // an upper bound
+  const double sum = cut + radius;
+  const double bound =
+      sum == 0 ? 0.0 : std::nextafter(sum, std::numeric_limits<double>::infinity());
+  if (!std::isfinite(bound)) return false;
+  *mid = d;
+  *rad = bound;
+  return true;
+}
+
+Ball ball_from_double(double mid, double rad) {
+  if (!std::isfinite(mid) || !std::isfinite(rad) || rad < 0) {
+    throw InvalidArgument(fmt::format(
+        "ball_from_double: midpoint {} and radius {}, expected finite numbers and a radius >= 0",
+        mid,
+        rad));
+  }
+  Ball out(mid);
+  mag_set_d(arb_radref(A(out)), rad);  // rounds up
+  return out;
 }
 
 }  // namespace locus

@@ -25,6 +25,7 @@
 #include "locus/core/data.hpp"
 #include "locus/core/network.hpp"
 #include "locus/error.hpp"
+#include "locus/scalar/double_enclosure.hpp"
 #include "locus/scalar/eigen.hpp"
 
 namespace locus {
@@ -92,6 +93,12 @@ class LossFunction {
   /// Cost: N·P²/2 multiply-adds in layer-block products, plus O(N Σ n_m² n_l) per-sample work.
   [[nodiscard]] Mat<Scalar> hessian(const Vec<Scalar>& theta,
                                     HessianPart part = HessianPart::Full) const;
+  /// The same matrix enclosed entrywise in doubles, each entry converted as soon as it is
+  /// computed: no P x P matrix of Scalar is formed (at P = 2000 a ball matrix is 190 MB). For
+  /// interval scalars, whose rigour the enclosure keeps. \throws UnsupportedScalar for other
+  /// scalars; InvalidArgument when an entry is not finite or does not fit in a double.
+  [[nodiscard]] DoubleEnclosure hessian_enclosure(const Vec<Scalar>& theta,
+                                                  HessianPart part = HessianPart::Full) const;
   /// ∇²L v, G v or H v by the R-operator (one forward and one backward pass, batched).
   [[nodiscard]] Vec<Scalar> hessian_vector_product(const Vec<Scalar>& theta,
                                                    const Vec<Scalar>& v,
@@ -118,6 +125,10 @@ class LossFunction {
   [[nodiscard]] Vec<Scalar> gradient_all(const Vec<Scalar>& theta, Scalar* loss) const;
   [[nodiscard]] Mat<Scalar> residuals_all(const Vec<Scalar>& theta) const;
   [[nodiscard]] Mat<Scalar> hessian_all(const Vec<Scalar>& theta, HessianPart part) const;
+  // Computes the Hessian of θ_all into sink.set_symmetric(row, col, value) (every unordered pair
+  // once, from several threads for distinct pairs) and sink.add_diagonal(k, value) (after them).
+  template <class Sink>
+  void hessian_all_into(const Vec<Scalar>& theta, HessianPart part, Sink& sink) const;
   [[nodiscard]] Vec<Scalar> hessian_vector_product_all(const Vec<Scalar>& theta,
                                                        const Vec<Scalar>& v,
                                                        HessianPart part) const;

@@ -21,6 +21,7 @@
 
 #include "locus/linalg/inertia.hpp"
 #include "locus/scalar/ball.hpp"
+#include "locus/scalar/double_enclosure.hpp"
 #include "locus/scalar/eigen.hpp"
 
 namespace locus {
@@ -67,6 +68,14 @@ struct ClusterCertificate {
 /// \throws InvalidArgument on a non-square or non-symmetric matrix or a non-finite entry (the
 ///   message names the entry).
 ClusterCertificate certify_cluster(const Mat<Ball>& m, bool with_basis = false);
+/// The same for a matrix given as double midpoints and radii, such as
+/// LossFunction<Ball>::hessian_enclosure (taken by value and scaled in place: move it in). At
+/// ball_precision() <= 53 every step that would read the balls reads mid ± rad instead, which is
+/// the same set, without a P × P matrix of balls; above, the refinement multiplies the balls
+/// mid ± rad at the working precision.
+/// \throws InvalidArgument on shapes that differ or are not square, a non-finite midpoint or
+///   radius, a negative radius, or entries (i, j) and (j, i) that do not overlap (naming them).
+ClusterCertificate certify_cluster(DoubleEnclosure m, bool with_basis = false);
 
 /// A matrix enclosed in balls at a given precision (the caller sets the precision inside).
 using BallMatrixAt = std::function<Mat<Ball>(long bits)>;
