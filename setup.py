@@ -52,6 +52,11 @@ class CMakeBuild(build_ext):
         bin_dir = os.path.join(os.path.dirname(target), "bin")
         os.makedirs(bin_dir, exist_ok=True)
         shutil.copy2(os.path.join(build_dir, "cli", "locus"), os.path.join(bin_dir, "locus"))
+        # The SLEPc plugin (built with MPI and SLEPc only), next to the module, where both the
+        # module and bin/locus look for it (lib/src/parallel/slepc.cpp).
+        plugin = os.path.join(build_dir, "lib", "liblocus_slepc.so")
+        if os.path.exists(plugin):
+            shutil.copy2(plugin, os.path.join(os.path.dirname(target), "liblocus_slepc.so"))
 
 
 setup(

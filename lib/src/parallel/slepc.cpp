@@ -1,18 +1,24 @@
 #include "locus/parallel/slepc.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
+#include <mutex>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "session.hpp"
+#include "slepc_plugin.hpp"
 
 #include "locus/error.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #if LOCUS_WITH_SLEPC
-#include <slepceps.h>
+#include <dlfcn.h>
+#include <unistd.h>
 #endif
 
 namespace locus {
@@ -21,114 +27,130 @@ bool slepc_built() noexcept {
   return LOCUS_WITH_SLEPC != 0;
 }
 
-#if LOCUS_WITH_SLEPC
 namespace {
 
-// A PETSc or SLEPc call that failed: its error text, as a locus::Error.
-void check(PetscErrorCode code, const char* what) {
-  if (code == 0) return;
-  const char* text = nullptr;
-  PetscErrorMessage(code, &text, nullptr);
-  throw Error(fmt::format("SLEPc: {} failed: {}", what, text != nullptr ? text : "(no message)"));
-}
-
-void finalize_slepc() {
-  PetscBool done = PETSC_FALSE;
-  SlepcFinalized(&done);
-  if (done == PETSC_FALSE) SlepcFinalize();
-}
-
-void ensure_slepc() {
-  PetscBool ready = PETSC_FALSE;
-  SlepcInitialized(&ready);
-  if (ready == PETSC_TRUE) return;
-  // no options from the command line or files: locus's options are its own
-  check(SlepcInitializeNoArguments(), "SlepcInitialize");
-  detail::at_session_end(finalize_slepc);
-}
-
-// The shell matrix's context: the loss, the point, and the products counted.
-struct Shell {
+// The Hessian-vector product handed to the plugin: the distributed loss at θ, and what it threw
+// (every rank throws together, DistributedLoss).
+struct ProductContext {
   const DistributedLoss<double>* loss;
   const Vec<double>* theta;
-  long products = 0;
-  std::string error;  // what the product threw (every rank throws together, DistributedLoss)
+  std::string error;
 };
 
-// y = H x: every rank gathers all of x, the distributed product sums the ranks' samples (every
-// rank then holds H x), and each rank keeps its own rows of y.
-PetscErrorCode multiply(::Mat a, ::Vec x, ::Vec y) {
-  void* raw = nullptr;
-  PetscCall(MatShellGetContext(a, &raw));
-  auto* shell = static_cast<Shell*>(raw);
-  VecScatter scatter = nullptr;
-  ::Vec all = nullptr;
-  PetscCall(VecScatterCreateToAll(x, &scatter, &all));
-  PetscCall(VecScatterBegin(scatter, x, all, INSERT_VALUES, SCATTER_FORWARD));
-  PetscCall(VecScatterEnd(scatter, x, all, INSERT_VALUES, SCATTER_FORWARD));
-  const PetscScalar* in = nullptr;
-  PetscCall(VecGetArrayRead(all, &in));
-  const Eigen::Map<const Eigen::VectorXd> v(in, shell->theta->size());
-  Eigen::VectorXd hv;
+int product(void* context, const double* x, double* y) noexcept {
+  auto* c = static_cast<ProductContext*>(context);
   try {
-    hv = shell->loss->hessian_vector_product(*shell->theta, Eigen::VectorXd(v));
+    const Eigen::Index n = c->theta->size();
+    const Eigen::VectorXd hv =
+        c->loss->hessian_vector_product(*c->theta, Eigen::Map<const Eigen::VectorXd>(x, n));
+    std::copy(hv.data(), hv.data() + n, y);
+    return 0;
   } catch (const std::exception& e) {
-    shell->error = e.what();
-    PetscCall(VecRestoreArrayRead(all, &in));
-    PetscCall(VecScatterDestroy(&scatter));
-    PetscCall(VecDestroy(&all));
-    return PETSC_ERR_LIB;
+    c->error = e.what();
+    return 1;
   }
-  PetscCall(VecRestoreArrayRead(all, &in));
-  PetscCall(VecScatterDestroy(&scatter));
-  PetscCall(VecDestroy(&all));
-  PetscInt lo = 0, hi = 0;
-  PetscCall(VecGetOwnershipRange(y, &lo, &hi));
-  PetscScalar* out = nullptr;
-  PetscCall(VecGetArray(y, &out));
-  for (PetscInt i = lo; i < hi; ++i) out[i - lo] = hv(i);
-  PetscCall(VecRestoreArray(y, &out));
-  ++shell->products;
-  return 0;
 }
 
-// The PETSc shell matrix of the distributed Hessian-vector product at θ, destroyed with the object.
-struct ShellMatrix {
-  Shell shell;
-  ::Mat a = nullptr;
-  ShellMatrix(const DistributedLoss<double>& loss, const Vec<double>& theta)
-      : shell{&loss, &theta, 0, {}} {
-    ensure_slepc();
-    const auto n = static_cast<PetscInt>(theta.size());
-    check(MatCreateShell(PETSC_COMM_WORLD, PETSC_DECIDE, PETSC_DECIDE, n, n, &shell, &a),
-          "MatCreateShell");
-    check(MatShellSetOperation(a, MATOP_MULT, reinterpret_cast<void (*)()>(multiply)),
-          "MatShellSetOperation");
-  }
-  ~ShellMatrix() {
-    if (a != nullptr) MatDestroy(&a);
-  }
-  ShellMatrix(const ShellMatrix&) = delete;
-  ShellMatrix& operator=(const ShellMatrix&) = delete;
-  // A PETSc call that ran products: the product's own error first (every rank has it).
-  void check_product(PetscErrorCode code, const char* what) const {
-    if (code != 0 && !shell.error.empty()) throw Error(shell.error);
-    check(code, what);
-  }
-};
+[[noreturn]] void built_without() {
+  throw UnsupportedScalar(
+      "this locus was built without SLEPc (install slepc-dev and build with MPI; docs/scaling.md)");
+}
 
-// Sets this rank's rows of x from the full vector v (the same on every rank).
-void set_rows(::Vec x, const Eigen::VectorXd& v) {
-  PetscInt lo = 0, hi = 0;
-  check(VecGetOwnershipRange(x, &lo, &hi), "VecGetOwnershipRange");
-  PetscScalar* s = nullptr;
-  check(VecGetArray(x, &s), "VecGetArray");
-  for (PetscInt i = lo; i < hi; ++i) s[i - lo] = v(i);
-  check(VecRestoreArray(x, &s), "VecRestoreArray");
+#if LOCUS_WITH_SLEPC
+const LocusSlepcApi* g_api = nullptr;
+
+void finalize_plugin() {
+  if (g_api != nullptr) g_api->finalize();
+}
+
+// Where the plugin may be: $LOCUS_SLEPC_PLUGIN; next to the object that holds this code (the
+// Python module), one level up (a pip-installed locus/bin/locus), ../lib (an installed or built
+// bin/locus); the build tree and the install prefix.
+std::vector<std::string> plugin_candidates() {
+  std::vector<std::string> out;
+  if (const char* given = std::getenv("LOCUS_SLEPC_PLUGIN"); given != nullptr && *given != 0) {
+    out.emplace_back(given);
+    return out;
+  }
+  const std::string name = "liblocus_slepc.so";
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&finalize_plugin), &info) != 0 && info.dli_fname != nullptr) {
+    std::string self = info.dli_fname;
+    if (self.find('/') == std::string::npos) {  // the executable, found on PATH: its real path
+      char buffer[4096];
+      const ssize_t len = readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+      if (len > 0) self.assign(buffer, static_cast<std::size_t>(len));
+    }
+    const std::string dir = self.substr(0, self.find_last_of('/') + 1);
+    out.push_back(dir + name);
+    out.push_back(dir + "../" + name);
+    out.push_back(dir + "../lib/" + name);
+  }
+  out.emplace_back(LOCUS_SLEPC_PLUGIN_BUILD);
+  out.emplace_back(LOCUS_SLEPC_PLUGIN_INSTALL);
+  return out;
+}
+#endif
+
+// The plugin, opened on first use (PETSc and its libraries load with it). \throws
+// UnsupportedScalar when locus was built without SLEPc or the plugin cannot be opened.
+const LocusSlepcApi& plugin() {
+#if LOCUS_WITH_SLEPC
+  static std::once_flag once;
+  static std::string why;
+  std::call_once(once, [] {
+    std::vector<std::string> tried;
+    for (const std::string& path : plugin_candidates()) {
+      if (access(path.c_str(), R_OK) != 0) {
+        tried.push_back(path);
+        continue;
+      }
+      void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (handle == nullptr) {
+        const char* e = dlerror();
+        why =
+            fmt::format("the SLEPc plugin {} could not be opened: {}", path, e != nullptr ? e : "");
+        return;
+      }
+      using Entry = const LocusSlepcApi* (*)();
+      auto entry = reinterpret_cast<Entry>(dlsym(handle, "locus_slepc_plugin"));
+      const LocusSlepcApi* api = entry != nullptr ? entry() : nullptr;
+      if (api == nullptr || api->version != kLocusSlepcVersion) {
+        why = fmt::format(
+            "the SLEPc plugin {} is not this locus's (interface version {}, expected {})",
+            path,
+            api != nullptr ? api->version : -1,
+            kLocusSlepcVersion);
+        return;
+      }
+      g_api = api;
+      detail::at_session_end(finalize_plugin);
+      return;
+    }
+    why = fmt::format(
+        "the SLEPc plugin liblocus_slepc.so was not found (looked for {}); set LOCUS_SLEPC_PLUGIN "
+        "to its path",
+        fmt::join(tried, ", "));
+  });
+  if (g_api == nullptr) throw UnsupportedScalar(why);
+  return *g_api;
+#else
+  built_without();
+#endif
+}
+
+// A plugin call's status as the exception it stands for: the product's own error first.
+void check(int status, const ProductContext& context, const char* error) {
+  if (status == kLocusSlepcOk) return;
+  if (status == kLocusSlepcProductFailed && !context.error.empty()) throw Error(context.error);
+  throw Error(error);
+}
+
+int breakdown(double alpha, double beta) {
+  return lanczos_breakdown(alpha, beta) ? 1 : 0;
 }
 
 }  // namespace
-#endif
 
 SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
                                            const Vec<double>& theta,
@@ -143,37 +165,7 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
     throw InvalidArgument(
         fmt::format("SLEPc: k = {} eigenvalues of an operator of order {}", k, order));
   }
-#if LOCUS_WITH_SLEPC
-  ShellMatrix m(loss, theta);
-  ::Mat a = m.a;
-  const Shell& shell = m.shell;
-  EPS eps = nullptr;
-  ::Vec start = nullptr, x = nullptr;
-  struct Cleanup {
-    EPS* eps;
-    ::Vec *start, *x;
-    ~Cleanup() {
-      if (*eps != nullptr) EPSDestroy(eps);
-      if (*start != nullptr) VecDestroy(start);
-      if (*x != nullptr) VecDestroy(x);
-    }
-  } cleanup{&eps, &start, &x};
-  check(MatCreateVecs(a, &start, &x), "MatCreateVecs");
-  // the seeded Gaussian start vector, the same on every rank; each rank sets its own rows
-  {
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<double> g(0, 1);
-    Eigen::VectorXd v(order);
-    for (Eigen::Index i = 0; i < order; ++i) v(i) = g(rng);
-    set_rows(start, v);
-  }
-  check(EPSCreate(PETSC_COMM_WORLD, &eps), "EPSCreate");
-  check(EPSSetOperators(eps, a, nullptr), "EPSSetOperators");
-  check(EPSSetProblemType(eps, EPS_HEP), "EPSSetProblemType");
-  check(EPSSetType(eps, EPSKRYLOVSCHUR), "EPSSetType");
-  check(EPSSetWhichEigenpairs(eps,
-                              end == SpectrumEnd::Largest ? EPS_LARGEST_REAL : EPS_SMALLEST_REAL),
-        "EPSSetWhichEigenpairs");
+  if (!slepc_built()) built_without();
   if (subspace != 0 && (subspace <= k || subspace > order)) {
     throw InvalidArgument(fmt::format(
         "SLEPc: a basis of {} vectors for {} eigenvalues of order {}, expected k < subspace <= P",
@@ -181,41 +173,32 @@ SlepcEigenvalues slepc_extreme_eigenvalues(const DistributedLoss<double>& loss,
         k,
         order));
   }
-  check(EPSSetDimensions(eps, k, subspace > 0 ? subspace : PETSC_DEFAULT, PETSC_DEFAULT),
-        "EPSSetDimensions");
-  check(EPSSetTolerances(eps, tolerance, max_iterations), "EPSSetTolerances");
-  check(EPSSetInitialSpace(eps, 1, &start), "EPSSetInitialSpace");
-  m.check_product(EPSSolve(eps), "EPSSolve");
+  const LocusSlepcApi& api = plugin();
+  // the seeded Gaussian start vector, the same on every rank
+  Eigen::VectorXd start(order);
+  {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<double> g(0, 1);
+    for (Eigen::Index i = 0; i < order; ++i) start(i) = g(rng);
+  }
+  ProductContext context{&loss, &theta, {}};
+  const LocusSlepcOperator op{order, &context, product};
+  const LocusSlepcExtremeRequest request{
+      k, end == SpectrumEnd::Largest ? 1 : 0, tolerance, max_iterations, subspace, start.data()};
+  std::vector<double> values(static_cast<std::size_t>(k)), residuals(static_cast<std::size_t>(k));
+  LocusSlepcExtremeResult result{values.data(), residuals.data(), 0, 0, 0, 0, 0, 0};
+  char error[1024] = {0};
+  check(api.extreme(&op, &request, &result, error, sizeof error), context, error);
   SlepcEigenvalues out;
   out.seed = seed;
-  PetscInt converged = 0, iterations = 0, nev = 0, ncv = 0, mpd = 0;
-  check(EPSGetConverged(eps, &converged), "EPSGetConverged");
-  check(EPSGetIterationNumber(eps, &iterations), "EPSGetIterationNumber");
-  check(EPSGetDimensions(eps, &nev, &ncv, &mpd), "EPSGetDimensions");
-  out.products = shell.products;
-  for (PetscInt i = 0; i < std::min<PetscInt>(converged, k); ++i) {
-    PetscScalar value = 0;
-    check(EPSGetEigenpair(eps, i, &value, nullptr, x, nullptr), "EPSGetEigenpair");
-    PetscReal error = 0;
-    check(EPSComputeError(eps, i, EPS_ERROR_ABSOLUTE, &error), "EPSComputeError");
-    out.values.push_back(value);
-    out.residuals.push_back(error);
-  }
-  out.converged = converged >= k;
-  out.iterations = static_cast<int>(iterations);
-  out.checks = shell.products - out.products;
-  out.subspace = static_cast<int>(ncv);
+  out.values.assign(values.begin(), values.begin() + result.found);
+  out.residuals.assign(residuals.begin(), residuals.begin() + result.found);
+  out.converged = result.converged != 0;
+  out.iterations = result.iterations;
+  out.products = result.products;
+  out.checks = result.checks;
+  out.subspace = result.subspace;
   return out;
-#else
-  (void)loss;
-  (void)end;
-  (void)tolerance;
-  (void)max_iterations;
-  (void)seed;
-  (void)subspace;
-  throw UnsupportedScalar(
-      "this locus was built without SLEPc (install slepc-dev and build with MPI; docs/scaling.md)");
-#endif
 }
 
 SpectralDensity slepc_spectral_density(const DistributedLoss<double>& loss,
@@ -223,63 +206,24 @@ SpectralDensity slepc_spectral_density(const DistributedLoss<double>& loss,
                                        int steps,
                                        int probes,
                                        std::uint64_t seed) {
-#if LOCUS_WITH_SLEPC
-  ShellMatrix m(loss, theta);
+  if (!slepc_built()) built_without();
+  const LocusSlepcApi& api = plugin();
   const Eigen::Index order = theta.size();
-  // One probe's Lanczos run on PETSc vectors: the basis spread over the ranks, full
-  // reorthogonalisation (classical Gram-Schmidt twice, as in one process).
   const auto run_probe = [&](const Eigen::VectorXd& probe) {
-    const auto length = static_cast<int>(std::min<Eigen::Index>(steps, order));
-    std::vector<::Vec> basis(static_cast<std::size_t>(length), nullptr);
-    ::Vec v = nullptr, w = nullptr;
-    struct Cleanup {
-      std::vector<::Vec>* basis;
-      ::Vec *v, *w;
-      ~Cleanup() {
-        for (::Vec& b : *basis) {
-          if (b != nullptr) VecDestroy(&b);
-        }
-        if (*v != nullptr) VecDestroy(v);
-        if (*w != nullptr) VecDestroy(w);
-      }
-    } cleanup{&basis, &v, &w};
-    check(MatCreateVecs(m.a, &v, &w), "MatCreateVecs");
-    set_rows(v, probe);
-    PetscReal norm = 0;
-    check(VecNormalize(v, &norm), "VecNormalize");
+    const auto length = static_cast<std::size_t>(std::min<Eigen::Index>(steps, order));
+    ProductContext context{&loss, &theta, {}};
+    const LocusSlepcOperator op{order, &context, product};
+    const LocusSlepcLanczosRequest request{probe.data(), steps, breakdown};
+    std::vector<double> alpha(length), beta(length);
+    LocusSlepcLanczosResult result{alpha.data(), beta.data(), 0};
+    char error[1024] = {0};
+    check(api.lanczos(&op, &request, &result, error, sizeof error), context, error);
     LanczosTridiagonal t;
-    std::vector<PetscScalar> dots(static_cast<std::size_t>(length));
-    for (int j = 0; j < length; ++j) {
-      check(VecDuplicate(v, &basis[static_cast<std::size_t>(j)]), "VecDuplicate");
-      check(VecCopy(v, basis[static_cast<std::size_t>(j)]), "VecCopy");
-      m.check_product(MatMult(m.a, v, w), "MatMult");
-      PetscScalar a = 0;
-      check(VecDot(w, v, &a), "VecDot");
-      t.alpha.push_back(a);
-      for (int pass = 0; pass < 2; ++pass) {
-        check(VecMDot(w, j + 1, basis.data(), dots.data()), "VecMDot");
-        for (int i = 0; i <= j; ++i) dots[static_cast<std::size_t>(i)] *= -1;
-        check(VecMAXPY(w, j + 1, dots.data(), basis.data()), "VecMAXPY");
-      }
-      PetscReal b = 0;
-      check(VecNorm(w, NORM_2, &b), "VecNorm");
-      t.beta.push_back(b);
-      if (lanczos_breakdown(a, b)) break;
-      check(VecCopy(w, v), "VecCopy");
-      check(VecScale(v, 1.0 / b), "VecScale");
-    }
+    t.alpha.assign(alpha.begin(), alpha.begin() + result.length);
+    t.beta.assign(beta.begin(), beta.begin() + result.length);
     return t;
   };
   return spectral_density_with(run_probe, order, steps, probes, seed);
-#else
-  (void)loss;
-  (void)theta;
-  (void)steps;
-  (void)probes;
-  (void)seed;
-  throw UnsupportedScalar(
-      "this locus was built without SLEPc (install slepc-dev and build with MPI; docs/scaling.md)");
-#endif
 }
 
 }  // namespace locus
