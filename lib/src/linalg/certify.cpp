@@ -730,6 +730,30 @@ void size_flint_pool() {
 
 ClusterCertificate finish(Level level, bool with_basis);
 
+// The first column (in order) holding an entry (i, j) with bad(i, j), or n. The columns are
+// tested in parallel; the answer is the same whatever the number of threads.
+template <class Bad>
+Index first_bad_column(Index n, const Bad& bad) {
+  std::vector<char> flagged(static_cast<std::size_t>(n), 0);
+  const auto columns = static_cast<std::ptrdiff_t>(n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 16) if (n > 256)
+#endif
+  for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
+    const auto j = static_cast<Index>(jj);
+    for (Index i = 0; i < n; ++i) {
+      if (bad(i, j)) {
+        flagged[static_cast<std::size_t>(j)] = 1;
+        break;
+      }
+    }
+  }
+  for (Index j = 0; j < n; ++j) {
+    if (flagged[static_cast<std::size_t>(j)] != 0) return j;
+  }
+  return n;
+}
+
 // Six significant digits where the value fits a double, all digits otherwise.
 template <class Scalar>
 std::string short_text(const Scalar& x) {
@@ -779,26 +803,9 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m, bool with_basis) {
   }
   // Every entry finite and the two triangles overlapping: in parallel over the columns; the first
   // offending column (in order) is then reported, the same whatever the number of threads.
-  Index bad_column = n;
-  {
-    const auto columns = static_cast<std::ptrdiff_t>(n);
-    std::vector<char> bad(static_cast<std::size_t>(n), 0);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 16) if (n > 256)
-#endif
-    for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
-      const auto j = static_cast<Index>(jj);
-      for (Index i = 0; i < n; ++i) {
-        if (!m(i, j).is_finite() || (i > j && !overlaps(m(i, j), m(j, i)))) {
-          bad[static_cast<std::size_t>(j)] = 1;
-          break;
-        }
-      }
-    }
-    for (Index j = 0; j < n && bad_column == n; ++j) {
-      if (bad[static_cast<std::size_t>(j)] != 0) bad_column = j;
-    }
-  }
+  const Index bad_column = first_bad_column(n, [&m](Index i, Index j) {
+    return !m(i, j).is_finite() || (i > j && !overlaps(m(i, j), m(j, i)));
+  });
   if (bad_column < n) {
     const Index j = bad_column;
     for (Index i = 0; i < n; ++i) {
@@ -942,22 +949,7 @@ ClusterCertificate certify_cluster(DoubleEnclosure m, bool with_basis) {
     return !overlaps(ball_from_double(m.mid(i, j), m.rad(i, j)),
                      ball_from_double(m.mid(j, i), m.rad(j, i)));
   };
-  std::vector<char> bad(static_cast<std::size_t>(n), 0);
-  const auto columns = static_cast<std::ptrdiff_t>(n);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 16) if (n > 256)
-#endif
-  for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
-    const auto j = static_cast<Index>(jj);
-    for (Index i = 0; i < n; ++i) {
-      if (bad_entry(i, j)) {
-        bad[static_cast<std::size_t>(j)] = 1;
-        break;
-      }
-    }
-  }
-  for (Index j = 0; j < n; ++j) {
-    if (bad[static_cast<std::size_t>(j)] == 0) continue;
+  if (const Index j = first_bad_column(n, bad_entry); j < n) {
     for (Index i = 0; i < n; ++i) {
       if (!bad_entry(i, j)) continue;
       const bool own =
