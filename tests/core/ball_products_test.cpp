@@ -184,3 +184,23 @@ TEST_CASE("hessian_enclosure: only for interval arithmetic") {
                        doctest::Contains("interval arithmetic"),
                        locus::UnsupportedScalar);
 }
+
+TEST_CASE("hessian_enclosure: an entry beyond double's range is named, the same one every time") {
+  // Inputs of 1e200: the first layer's entries are ~1e400. The first in column-major order of
+  // the lower triangle, (0, 0), is named whatever thread found which.
+  Problem p = make_problem(Activation::identity(), 50, 3);
+  Rational big(1);
+  for (int i = 0; i < 200; ++i) big *= 10;
+  p.data.inputs *= big;
+  const locus::ScopedBallPrecision precision(53);
+  const LossFunction<Ball> fn(p.net, p.data);
+  Vec<Ball> theta(p.theta.size());
+  for (Eigen::Index k = 0; k < theta.size(); ++k) {
+    theta(k) = ScalarTraits<Ball>::from_rational(p.theta(k));
+  }
+  for (int run = 0; run < 3; ++run) {
+    CHECK_THROWS_WITH_AS(fn.hessian_enclosure(theta),
+                         doctest::Contains("Hessian entry (0, 0) is"),
+                         locus::InvalidArgument);
+  }
+}

@@ -756,6 +756,17 @@ TEST_CASE("certify_cluster on doubles: bad input is named") {
   CHECK_THROWS_WITH_AS(locus::certify_cluster(e),
                        doctest::Contains("not symmetric: entry (1, 0) = 0"),
                        locus::InvalidArgument);
+  // Midpoints 0, radii 1 below the diagonal and 0 above: the symmetric matrices in the lower
+  // triangle's balls include the one with every off-diagonal entry 1, whose eigenvalue 2 must lie
+  // in the enclosures (the radii of the upper triangle, read instead, would give only √3).
+  {
+    locus::DoubleEnclosure z{zero, zero};
+    z.rad(1, 0) = z.rad(2, 0) = z.rad(2, 1) = 1;
+    z.rad(0, 1) = z.rad(0, 2) = z.rad(1, 2) = 0;
+    const auto c = locus::certify_cluster(z);
+    REQUIRE(c.eigenvalues.size() == 3);
+    for (const Ball& value : c.eigenvalues) CHECK(value.upper() >= Rational(2));
+  }
   // triangles that differ but overlap are accepted (the lower one is read)
   e = {id, zero};
   e.mid(0, 1) = 1e-12;

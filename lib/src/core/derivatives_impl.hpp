@@ -2,6 +2,7 @@
 // instantiation files lib/src/instantiate/derivatives_<scalar>.cpp.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <mutex>
@@ -1013,8 +1014,9 @@ struct MatrixSink {
 };
 
 // hessian_all_into's sink for an enclosure in doubles (interval scalars): each value becomes a
-// double midpoint and a radius rounded up as it arrives. The first entry that does not fit is
-// kept (its position) and reported after the parallel loops.
+// double midpoint and a radius rounded up as it arrives. Of the entries that do not fit, the
+// first in column-major order of the lower triangle is kept and reported after the parallel
+// loops (the same one whatever the number of threads).
 template <class S>
 struct DoubleEnclosureSink {
   explicit DoubleEnclosureSink(DoubleEnclosure& target) : e(target) {}
@@ -1026,10 +1028,11 @@ struct DoubleEnclosureSink {
   void put(Eigen::Index row, Eigen::Index col, const S& value) {
     double mid = 0, rad = 0;
     if (!enclose_in_double(value, &mid, &rad)) {
+      const Eigen::Index r = std::max(row, col), c = std::min(row, col);
       const std::lock_guard<std::mutex> lock(mutex);
-      if (!failed.exchange(true)) {
-        bad_row = row;
-        bad_col = col;
+      if (!failed.exchange(true) || c < bad_col || (c == bad_col && r < bad_row)) {
+        bad_row = r;
+        bad_col = c;
         bad_value = ScalarTraits<S>::to_string(value);
       }
       return;
@@ -1039,6 +1042,7 @@ struct DoubleEnclosureSink {
   }
   void set_symmetric(Eigen::Index row, Eigen::Index col, const S& value) { put(row, col, value); }
   void add_diagonal(Eigen::Index k, const S& value) {
+    if (failed) return;  // reported by the caller
     S sum = ball_from_double(e.mid(k, k), e.rad(k, k));
     sum += value;
     put(k, k, sum);

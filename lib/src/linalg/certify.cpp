@@ -391,7 +391,10 @@ Level enclose_doubles(DoubleEnclosure m, bool with_basis) {
       if (m.rad(i, j) != 0) emax = std::max(emax, std::ilogb(m.rad(i, j)) + 1);
     }
   }
-  if (!any_mid) return all_in_norm_ball(n, Ball(frobenius_upper_d(m.rad)));
+  if (!any_mid) {  // ‖·‖_F of the symmetric matrices in the lower triangle's balls
+    const MatD radii = m.rad.selfadjointView<Eigen::Lower>();
+    return all_in_norm_ball(n, Ball(frobenius_upper_d(radii)));
+  }
   // In place (the lower triangle, mirrored): no second pair of n × n matrices.
   const int s = -emax;
   MatD md = std::move(m.mid);
