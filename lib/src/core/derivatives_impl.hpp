@@ -1023,7 +1023,7 @@ struct DoubleEnclosureSink {
   DoubleEnclosure& e;
   std::atomic<bool> failed{false};
   Eigen::Index bad_row = 0, bad_col = 0;
-  std::string bad_value;
+  S bad_value;  // formatted by the calling thread: FLINT's decimal conversion caches per thread
   std::mutex mutex;
   void put(Eigen::Index row, Eigen::Index col, const S& value) {
     double mid = 0, rad = 0;
@@ -1033,7 +1033,7 @@ struct DoubleEnclosureSink {
       if (!failed.exchange(true) || c < bad_col || (c == bad_col && r < bad_row)) {
         bad_row = r;
         bad_col = c;
-        bad_value = ScalarTraits<S>::to_string(value);
+        bad_value = value;
       }
       return;
     }
@@ -1080,7 +1080,7 @@ DoubleEnclosure LossFunction<Scalar>::hessian_enclosure(const Vec<Scalar>& theta
           "Hessian entry ({}, {}) is {}, expected a finite number that fits in a double",
           sink.bad_row,
           sink.bad_col,
-          sink.bad_value));
+          ScalarTraits<Scalar>::to_string(sink.bad_value)));
     }
     if (free_.empty()) return all;
     const auto P = static_cast<Eigen::Index>(free_.size());
