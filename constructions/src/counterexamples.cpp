@@ -256,7 +256,7 @@ std::vector<std::string> write_counterexamples(const std::string& dir, std::uint
     out.push_back(name);
   };
   const Problem g1 = g1_critical_problem();
-  const auto ball = parse_arithmetic("ball:512");
+  const auto ball = Arithmetic::ball(512);
   for (const auto& [lam, name] :
        {std::pair<Rational, std::string>{Rational(1, 2), "g1_split_minimum.json"},
         {Rational(3, 2), "g1_split_saddle.json"}}) {
@@ -284,7 +284,7 @@ std::vector<std::string> write_counterexamples(const std::string& dir, std::uint
     SplitSpec s;
     s.lambda = Rational(1, 3);
     Problem big = split_problem(r.problem, s);
-    big.certificate = to_json(certify_split(r.problem, s, parse_arithmetic("rational")));
+    big.certificate = to_json(certify_split(r.problem, s, Arithmetic{ScalarKind::Rational, 0}));
     put(big, "g2_split_minimum.json");
   }
   {
@@ -295,7 +295,7 @@ std::vector<std::string> write_counterexamples(const std::string& dir, std::uint
     star.data.inputs = Mat<Rational>::Identity(2, 2);
     star.data.targets = column({"1", "-1"});
     star.point = vec({"0", "0", "0", "0", "0", "0", "0", "0", "1", "2"});
-    const auto a = parse_arithmetic("ball:256");
+    const auto a = Arithmetic::ball(256);
     Problem s2 = star_problem(star, {1, 2});
     s2.certificate = to_json(certify_star(star, {1, 2}, a, seed));
     put(s2, "g3b_star.json");

@@ -152,7 +152,7 @@ std::vector<GrowthRow> growth_table(const std::vector<int>& widths,
                                     int samples,
                                     std::uint32_t seed) {
   std::vector<GrowthRow> rows;
-  const auto q = parse_arithmetic("rational");
+  const auto q = Arithmetic{ScalarKind::Rational, 0};
   for (const int L : layers) {
     if (L < 4) {
       throw InvalidArgument(fmt::format(
