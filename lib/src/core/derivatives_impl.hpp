@@ -818,30 +818,42 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     const Mat<S>& wd = bp.back[um];             // rows: W_{m+1}ᵀ δ_{m+1}
     K[um].resize(nm * nm, n);
     const int bits = ball_precision();
-    // Batched over the samples, so that the two products share W_{m+1} and are large:
+    // W_{m+1}ᵀ K_{m+1,i} W_{m+1}: at the output layer of the squared loss K_L = I for every
+    // sample (0 without the Gauss–Newton part), so the product is the one matrix W_Lᵀ W_L;
+    // otherwise batched over the samples, so that the two products share W_{m+1} and are large:
     // Y = W_{m+1}ᵀ [K_{m+1,1} ... K_{m+1,N}] (n_m x n_{m+1}N), the blocks Y_i stacked as rows of
     // Z (N n_m x n_{m+1}), then Z W_{m+1} holds every Y_i W_{m+1}.
-    Mat<S> y(nm, nn * n);
-    detail::gemm<S>(y, w, true, CMap(K[um + 1].data(), nn, nn * n));
-    Mat<S> z(n * nm, nn);
+    const bool shared = m + 1 == L && (!with_g || network_.loss == LossKind::Squared);
+    Mat<S> r;
+    if (shared) {
+      r = with_g ? detail::product<S>(w, true, w) : Mat<S>(Mat<S>::Zero(nm, nm));
+    } else {
+      Mat<S> y(nm, nn * n);
+      detail::gemm<S>(y, w, true, CMap(K[um + 1].data(), nn, nn * n));
+      Mat<S> z(n * nm, nn);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
-    for (Eigen::Index i = 0; i < n; ++i) {
-      z.middleRows(i * nm, nm) = y.middleCols(i * nn, nn);
+      for (Eigen::Index i = 0; i < n; ++i) {
+        z.middleRows(i * nm, nm) = y.middleCols(i * nn, nn);
+      }
+      y.resize(0, 0);
+      r = detail::product<S>(z, false, w);  // (N n_m) x n_m
     }
-    y.resize(0, 0);
-    const Mat<S> r = detail::product<S>(z, false, w);  // (N n_m) x n_m
-    z.resize(0, 0);
+    // K_{m,i} = D1_{m,i} (W_{m+1}ᵀ K_{m+1,i} W_{m+1}) D1_{m,i} + diag(σ''(z_m) ⊙ W_{m+1}ᵀ δ_{m+1}),
+    // scaled in place (the same two roundings per entry as (k·d_a)·d_b).
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
     for (Eigen::Index i = 0; i < n; ++i) {
       ScopedBallPrecision precision(bits);
       Map k(K[um].col(i).data(), nm, nm);
-      k = r.middleRows(i * nm, nm);
-      for (Eigen::Index a = 0; a < nm; ++a) {
-        for (Eigen::Index b = 0; b < nm; ++b) k(a, b) = k(a, b) * f.d1[um](i, a) * f.d1[um](i, b);
+      k = r.middleRows(shared ? 0 : i * nm, nm);
+      for (Eigen::Index b = 0; b < nm; ++b) {
+        for (Eigen::Index a = 0; a < nm; ++a) {
+          k(a, b) *= f.d1[um](i, a);
+          k(a, b) *= f.d1[um](i, b);
+        }
       }
       if (with_h) {
         for (Eigen::Index a = 0; a < nm; ++a) k(a, a) += f.d2[um](i, a) * wd(i, a);
@@ -867,16 +879,42 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       for (int l = 1; l <= m - 1; ++l) {
         const auto ul = static_cast<std::size_t>(l);
         const Eigen::Index nl = width(l);
+        if (l == m - 1) {
+          // S_{m-1,m-1} = D1_{m-1} is diagonal: T_{m,m-1} = W_m D1_{m-1} scales the columns of W_m,
+          // and the δ-term below reads D1_{m-1} itself (S_prev[l] stays empty).
+          Mat<S> tn(nm * np, n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+          for (Eigen::Index i = 0; i < n; ++i) {
+            ScopedBallPrecision precision(
+                ball_bits);  // thread-local: each thread takes the caller's
+            Map tt(tn.col(i).data(), nm, np);
+            for (Eigen::Index q = 0; q < np; ++q) {
+              const S& d = f.d1[um - 1](i, q);
+              for (Eigen::Index a = 0; a < nm; ++a) {
+                tt(a, q) = w(a, q);
+                tt(a, q) *= d;
+              }
+            }
+          }
+          T[ul] = std::move(tn);
+          continue;
+        }
         Mat<S>& sp = S_prev[ul];
         sp.resize(np * nl, n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
         for (Eigen::Index i = 0; i < n; ++i) {
+          ScopedBallPrecision precision(ball_bits);
           Map s(sp.col(i).data(), np, nl);
-          if (l == m - 1) {
-            s.setZero();
-            for (Eigen::Index q = 0; q < np; ++q) s(q, q) = f.d1[um - 1](i, q);
-          } else {
-            CMap tprev(T[ul].col(i).data(), np, nl);
-            for (Eigen::Index q = 0; q < np; ++q) s.row(q) = tprev.row(q) * f.d1[um - 1](i, q);
+          CMap tprev(T[ul].col(i).data(), np, nl);
+          for (Eigen::Index j = 0; j < nl; ++j) {
+            for (Eigen::Index q = 0; q < np; ++q) {
+              s(q, j) = tprev(q, j);
+              s(q, j) *= f.d1[um - 1](i, q);
+            }
           }
         }
         // every sample at once: [T_1 ... T_N] = W_m [S_1 ... S_N] (n_m x n_l N)
@@ -909,6 +947,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         c = &c_own;
       }
       const bool second = with_h && l < m;
+      const bool s_diagonal = l == m - 1;
       const bool diagonal = l == m;
       const Mat<S>& al = f.at[ul - 1];  // N x (n_{l-1} + β)
       const Eigen::Index kl = al.cols();
@@ -932,14 +971,13 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       // thread, and only the scatter below runs in parallel.
       const Eigen::Index chunk = detail::kInPlaceGemm<S> ? nm : std::min<Eigen::Index>(nm, 8);
       const Eigen::Index num_chunks = (nm + chunk - 1) / chunk;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic) if (num_chunks > 1)
-#endif
-      for (Eigen::Index ci = 0; ci < num_chunks; ++ci) {
+      const auto run_chunk = [&](Eigen::Index ci) {
         ScopedBallPrecision precision(ball_bits);
         const Eigen::Index p0 = ci * chunk;
         const Eigen::Index p1 = std::min(nm, p0 + chunk);
-        Mat<S> term2;  // ((q, j), (p - p0, k)) = Σ_i S_i[q, j] δ_i[p] ã_{l-1,i}[k]
+        // ((q, j), (p - p0, k)) = Σ_i S_i[q, j] δ_i[p] ã_{l-1,i}[k]; for l = m - 1, where S_i is
+        // diagonal, only the rows q = j, as (q, (p - p0, k)).
+        Mat<S> term2;
         if (second) {
           Mat<S> scaled(n, kl * (p1 - p0));
           for (Eigen::Index pp = p0; pp < p1; ++pp) {
@@ -947,7 +985,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
               scaled.col((pp - p0) * kl + k) = al.col(k).cwiseProduct(delta[um].col(pp));
             }
           }
-          term2 = detail::product<S>(S_prev[ul], false, scaled);
+          term2 = s_diagonal ? detail::product<S>(f.d1[um - 1], true, scaled)
+                             : detail::product<S>(S_prev[ul], false, scaled);
         }
         // One GEMM for the chunk: rows (p, j) with j < nj(p) (diagonal block: j <= p), columns
         // (q, k): Σ_i C_i[p, j] ã_{m-1,i}[q] ã_{l-1,i}[k].
@@ -974,7 +1013,13 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
             for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
               const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
               S value = first(j, col_idx);
-              if (second && q < np) value += term2(q + j * np, (p - p0) * kl + k);
+              if (second && q < np) {
+                if (!s_diagonal) {
+                  value += term2(q + j * np, (p - p0) * kl + k);
+                } else if (q == j) {
+                  value += term2(q, (p - p0) * kl + k);
+                }
+              }
               value *= scale;
               const auto row =
                   network_.augmented_index(m, static_cast<int>(p), static_cast<int>(q));
@@ -989,6 +1034,16 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
             }
           }
         }
+      };
+      // A single chunk runs outside any parallel region: inside even an inactive one (if (false))
+      // the products' own parallel regions would run on one thread (nested parallelism is off).
+      if (num_chunks == 1) {
+        run_chunk(0);
+      } else {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic)
+#endif
+        for (Eigen::Index ci = 0; ci < num_chunks; ++ci) run_chunk(ci);
       }
     }
   }

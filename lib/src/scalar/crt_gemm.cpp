@@ -19,6 +19,7 @@
 #include <Eigen/Core>
 
 #include <arf.h>
+#include <flint/ulong_extras.h>
 #include <gmp.h>
 #include <mag.h>
 
@@ -127,15 +128,6 @@ Buffer<T> big_buffer(std::size_t n) {
 
 // ---- the primes --------------------------------------------------------------------------------
 
-bool is_prime(std::uint32_t q) {
-  if (q < 2) return false;
-  if (q % 2 == 0) return q == 2;
-  for (std::uint32_t d = 3; d * d <= q; d += 2) {
-    if (q % d == 0) return false;
-  }
-  return true;
-}
-
 // Primes q_1 > q_2 > ... below a bound with M = Π q_j > 2^bits, and what the reconstruction
 // needs: y_j = (M/q_j)^(-1) mod q_j, M/q_j, M and ⌊M/2⌋ as limbs, 2^(32h) mod q_j.
 struct PrimeSet {
@@ -157,7 +149,7 @@ std::shared_ptr<const PrimeSet> primes_for(std::uint32_t qmax, int bits, int hal
   auto set = std::make_shared<PrimeSet>();
   double total = 0;
   for (std::uint32_t c = qmax; total <= bits + 1.0 && c > 1000; --c) {
-    if (is_prime(c)) {
+    if (n_is_prime(c) != 0) {  // FLINT: a proof for every 64-bit integer
       set->q.push_back(c);
       total += std::log2(static_cast<double>(c));
     }

@@ -59,11 +59,12 @@ struct MultiprecisionNumTraits {
 namespace Eigen {
 
 template <unsigned D10>
-struct NumTraits<boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D10>,
-                                               boost::multiprecision::et_off>>
-    : locus::detail::MultiprecisionNumTraits<
-          boost::multiprecision::number<boost::multiprecision::mpfr_float_backend<D10>,
-                                        boost::multiprecision::et_off>> {};
+struct NumTraits<boost::multiprecision::number<
+    boost::multiprecision::mpfr_float_backend<D10, boost::multiprecision::allocate_stack>,
+    boost::multiprecision::et_off>>
+    : locus::detail::MultiprecisionNumTraits<boost::multiprecision::number<
+          boost::multiprecision::mpfr_float_backend<D10, boost::multiprecision::allocate_stack>,
+          boost::multiprecision::et_off>> {};
 
 #if LOCUS_HAS_FLOAT128
 template <>
