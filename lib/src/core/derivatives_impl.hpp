@@ -887,8 +887,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
 #pragma omp parallel for schedule(static)
 #endif
           for (Eigen::Index i = 0; i < n; ++i) {
-            ScopedBallPrecision precision(
-                ball_bits);  // thread-local: each thread takes the caller's
+            // ball precision is thread-local: each thread takes the caller's
+            ScopedBallPrecision precision(ball_bits);
             Map tt(tn.col(i).data(), nm, np);
             for (Eigen::Index q = 0; q < np; ++q) {
               const S& d = f.d1[um - 1](i, q);
@@ -1036,7 +1036,9 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         }
       };
       // A single chunk runs outside any parallel region: inside even an inactive one (if (false))
-      // the products' own parallel regions would run on one thread (nested parallelism is off).
+      // every parallel region of its products is nested, and libgomp starts fresh threads for a
+      // nested region instead of reusing its pool (measured: a 256×300×51 CRT product 0.06 s
+      // there, 0.03 s here).
       if (num_chunks == 1) {
         run_chunk(0);
       } else {
