@@ -154,7 +154,7 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
     s.lambda = detail::lambda_inside(rng);
     // even seeds in balls, odd ones over Q
     const Arithmetic by_balls = Arithmetic::ball(256);
-    const Arithmetic over_q = parse_arithmetic("rational");
+    const Arithmetic over_q{ScalarKind::Rational, 0};
     const Arithmetic a = ctx.arithmetic(seed % 2 == 0 ? by_balls : over_q);
     const lc::SplitCertificate c = lc::certify_split(*small, s, a);
     const auto& si = c.small_inertia;

@@ -78,7 +78,7 @@ std::optional<InstanceResult> unless_critical(const Problem& p) {
     }
     return std::nullopt;
   }
-  const Classification c = classify_point(p, parse_arithmetic("ball:256"));
+  const Classification c = classify_point(p, Arithmetic::ball(256));
   if (c.stationarity == Stationarity::Exact || c.stationarity == Stationarity::ProvedNearby) {
     return std::nullopt;
   }

@@ -5,7 +5,7 @@
 //
 //   locus::Problem p = locus::read_problem_file("g1.json");
 //   locus::api::SpectrumRequest r;
-//   r.arithmetic = locus::parse_arithmetic("rational");
+//   r.arithmetic = locus::Arithmetic{locus::ScalarKind::Rational, 0};
 //   locus::api::SpectrumResult s = locus::api::analyse_spectrum(p, r);   // typed
 //   nlohmann::json j = locus::api::spectrum_report(p, r);  // what `locus spectrum --json` prints
 //
