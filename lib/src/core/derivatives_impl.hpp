@@ -961,7 +961,11 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       }
       const auto ncols = static_cast<Eigen::Index>(pairs.size());
       Mat<S> v(n, ncols);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
       for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
+        ScopedBallPrecision precision(ball_bits);
         v.col(col_idx) = am.col(pairs[static_cast<std::size_t>(col_idx)].first)
                              .cwiseProduct(al.col(pairs[static_cast<std::size_t>(col_idx)].second));
       }
@@ -980,10 +984,14 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         Mat<S> term2;
         if (second) {
           Mat<S> scaled(n, kl * (p1 - p0));
-          for (Eigen::Index pp = p0; pp < p1; ++pp) {
-            for (Eigen::Index k = 0; k < kl; ++k) {
-              scaled.col((pp - p0) * kl + k) = al.col(k).cwiseProduct(delta[um].col(pp));
-            }
+          // columns ((p - p0), k); in parallel only when this chunk is the whole block
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
+#endif
+          for (Eigen::Index col = 0; col < kl * (p1 - p0); ++col) {
+            ScopedBallPrecision scaled_precision(ball_bits);
+            const Eigen::Index pp = p0 + col / kl, k = col % kl;
+            scaled.col(col) = al.col(k).cwiseProduct(delta[um].col(pp));
           }
           term2 = s_diagonal ? detail::product<S>(f.d1[um - 1], true, scaled)
                              : detail::product<S>(S_prev[ul], false, scaled);

@@ -288,6 +288,56 @@ bool scaled_mag_upper(const mag_struct* r, long e, double& out) {
   return true;
 }
 
+// x mod q in [0, q) for an integer-valued double 0 <= |x| < 2^53 (q < 2^26, qinv = fl(1/q)):
+// ⌊x·qinv⌋ is within one of ⌊x/q⌋, q·⌊x·qinv⌋ is an integer below 2^53 (exact), so the
+// difference is exact and lies in [-q, 2q); one correction each way. Written with selects, not
+// branches, so that the loops below vectorise (the residues are random: branches mispredict).
+inline double mod_q(double x, double q, double qinv) {
+  // selects of values computed first: with -fno-trapping-math (lib/CMakeLists.txt) the loops
+  // below vectorise instead of branching
+  double r = x - q * std::floor(x * qinv);
+  const double up = r + q;
+  r = r < 0 ? up : r;
+  const double down = r - q;
+  return r >= q ? down : r;
+}
+
+// out[i] = the symmetric residue of sign[i]·in[i] modulo q, in [-(q-1)/2, (q-1)/2].
+void symmetric_residues(const double* __restrict in,
+                        const double* __restrict sign,
+                        Index len,
+                        double q,
+                        double qinv,
+                        std::int32_t* __restrict out) {
+  const double half = std::floor(q / 2);
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+  for (Index i = 0; i < len; ++i) {
+    double v = mod_q(in[i], q, qinv) * sign[i];  // (-q, q)
+    const double up = v + q, down = v - q;
+    v = v < -half ? up : v;
+    v = v > half ? down : v;
+    out[i] = static_cast<std::int32_t>(v);
+  }
+}
+
+// out[i] = ((in[i] mod q)·y) mod q in [0, q), for the integer products in[i] (|in[i]| < 2^53).
+void weighted_residues(const double* __restrict in,
+                       Index total,
+                       double q,
+                       double qinv,
+                       double y,
+                       std::int32_t* __restrict out) {
+#ifdef _OPENMP
+#pragma omp parallel for simd schedule(static) if (total > 65536)
+#endif
+  for (Index i = 0; i < total; ++i) {
+    const double u = mod_q(in[i], q, qinv);
+    out[i] = static_cast<std::int32_t>(mod_q(u * y, q, qinv));  // u·y < 2^52: exact
+  }
+}
+
 // Builds the residues of one operand, stored column-major (rows x cols); its lines (one scale
 // each) are its rows (the left factor) or its columns (the right factor). Entries are visited in
 // storage order, so that the R residue arrays are written sequentially. get(idx, Entry&) reads
@@ -368,7 +418,10 @@ bool build(Operand& op,
     std::vector<Limb> x(static_cast<std::size_t>(width));
     constexpr Index kTile = 1024;
     const Index digits = ps.pow16.rows();
-    Eigen::MatrixXd dtile(kTile, digits), rtile(kTile, static_cast<Eigen::Index>(R));
+    // digits row-major (one entry's digits are written together), residues column-major (one
+    // prime's residues are reduced together)
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> dtile(kTile, digits);
+    Eigen::MatrixXd rtile(kTile, static_cast<Eigen::Index>(R));
     std::vector<double> sign(static_cast<std::size_t>(kTile));
     const auto total = static_cast<Index>(size);
     const Index tiles = (total + kTile - 1) / kTile;
@@ -435,17 +488,12 @@ bool build(Operand& op,
       const Index len = t1 - t0;
       rtile.topRows(len).noalias() = dtile.topRows(len) * ps.pow16;  // exact
       for (std::size_t j = 0; j < R; ++j) {
-        const double q = ps.qd[j], qinv = ps.qinv[j], half = std::floor(q / 2);
-        std::int32_t* out = op.res.get() + j * size + t0;
-        const double* in = rtile.col(static_cast<Eigen::Index>(j)).data();
-        for (Index rr = 0; rr < len; ++rr) {  // branch-free: the residues are random
-          double v = in[rr];
-          v -= q * std::floor(v * qinv);
-          v += q * static_cast<double>(v < 0) - q * static_cast<double>(v >= q);  // [0, q)
-          v *= sign[static_cast<std::size_t>(rr)];                                // (-q, q)
-          v += q * static_cast<double>(v < -half) - q * static_cast<double>(v > half);
-          out[rr] = static_cast<std::int32_t>(v);
-        }
+        symmetric_residues(rtile.col(static_cast<Eigen::Index>(j)).data(),
+                           sign.data(),
+                           len,
+                           ps.qd[j],
+                           ps.qinv[j],
+                           op.res.get() + j * size + t0);
       }
     }
 #ifdef _OPENMP
@@ -464,12 +512,16 @@ struct Plan {
 
 bool plan_for(Index k, long prec, Plan& plan) {
   if (k < 1 || prec < 2 || prec > (1L << 20)) return false;
-  // the largest symmetric residue h with k·h² < 2^53, q = 2h + 1, and q² < 2^52 for the
+  // the largest symmetric residue h with k·h² <= 2^53 - 8 (so that mod_q's q·⌊x·qinv⌋ <= |x| + 2
+  // stays below 2^53 for every product entry x), q = 2h + 1, and q² < 2^52 for the
   // reconstruction's double products
   const double two53 = 9007199254740992.0;
   auto h = static_cast<std::uint64_t>(std::floor(std::sqrt(two53 / static_cast<double>(k))));
-  while (h > 0 && static_cast<double>(k) * static_cast<double>(h) * static_cast<double>(h) >= two53)
-    --h;
+  const auto too_big = [k](std::uint64_t c) {  // k·c² > 2^53 - 8, exactly: c² > ⌊(2^53 - 8)/k⌋
+    const std::uint64_t bound = ((std::uint64_t{1} << 53) - 8) / static_cast<std::uint64_t>(k);
+    return c > (std::uint64_t{1} << 27) || c * c > bound;
+  };
+  while (h > 0 && too_big(h)) --h;
   const std::uint64_t qmax = std::min<std::uint64_t>(2 * h + 1, (1ULL << 26) - 1);
   if (qmax < 4096) return false;
   plan.t = static_cast<int>(prec) + 8;
@@ -498,21 +550,12 @@ Buffer<std::int32_t> residues_of_product(
     for (Index i = 0; i < asize; ++i) ad.data()[i] = ra[i];
     for (Index i = 0; i < bsize; ++i) bd.data()[i] = rb[i];
     cd.noalias() = ad * bd;  // exact: every partial sum is an integer below 2^53
-    const double q = ps.qd[j], qinv = ps.qinv[j], y = ps.yd[j];
-    std::int32_t* out = w.get() + j * static_cast<std::size_t>(total);
-    const double* in = cd.data();
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (Index idx = 0; idx < total; ++idx) {
-      double u = in[idx];
-      u -= q * std::floor(u * qinv);
-      u += q * static_cast<double>(u < 0) - q * static_cast<double>(u >= q);
-      double v = u * y;  // < 2^52: exact
-      v -= q * std::floor(v * qinv);
-      v += q * static_cast<double>(v < 0) - q * static_cast<double>(v >= q);
-      out[idx] = static_cast<std::int32_t>(v);
-    }
+    weighted_residues(cd.data(),
+                      total,
+                      ps.qd[j],
+                      ps.qinv[j],
+                      ps.yd[j],
+                      w.get() + j * static_cast<std::size_t>(total));
   }
   return w;
 }
