@@ -932,7 +932,36 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       // C_{m,l} = K_m T_{m,l} per sample (n_m x n_l); C_{m,m} = K_m.
       Mat<S> c_own;
       const Mat<S>* c = &K[um];
-      if (l < m) {
+      if (l == m - 1) {
+        // T_{m,m-1} = W_m D1_{m-1}: C = (K_m W_m) D1_{m-1}, with K_{m,i} W_m for every sample in
+        // one product (the K_{m,i} stacked as rows), then the columns scaled per sample.
+        const Mat<S> w = f.w[um].leftCols(nl);  // n_m x n_{m-1}
+        Mat<S> z(n * nm, nm);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+        for (Eigen::Index i = 0; i < n; ++i) {
+          z.middleRows(i * nm, nm) = CMap(K[um].col(i).data(), nm, nm);
+        }
+        const Mat<S> kw = detail::product<S>(z, false, w);  // (N n_m) x n_{m-1}
+        z.resize(0, 0);
+        c_own.resize(nm * nl, n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+        for (Eigen::Index i = 0; i < n; ++i) {
+          ScopedBallPrecision precision(ball_bits);
+          Map cc(c_own.col(i).data(), nm, nl);
+          for (Eigen::Index j = 0; j < nl; ++j) {
+            const S& d = f.d1[um - 1](i, j);
+            for (Eigen::Index p = 0; p < nm; ++p) {
+              cc(p, j) = kw(i * nm + p, j);
+              cc(p, j) *= d;
+            }
+          }
+        }
+        c = &c_own;
+      } else if (l < m) {
         c_own.resize(nm * nl, n);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
