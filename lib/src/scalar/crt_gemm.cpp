@@ -534,28 +534,41 @@ bool plan_for(Index k, long prec, Plan& plan) {
 }
 
 // w_j = (Ĉ mod q_j)·y_j mod q_j for every entry of C = A·B and every prime, one exact double GEMM
-// per prime; stored [prime][entry].
+// per prime; stored [prime][entry]. The primes are shared out among the threads, each with its
+// own double copies of the operands and single-threaded GEMMs: for the products of a small
+// Hessian a GEMM split across threads spends more on starting and joining than on arithmetic.
 Buffer<std::int32_t> residues_of_product(
     const Operand& a, const Operand& b, Index m, Index k, Index n, const PrimeSet& ps) {
   const Index total = m * n;
+  const auto R = static_cast<Index>(ps.q.size());
   Buffer<std::int32_t> w = big_buffer<std::int32_t>(ps.q.size() * static_cast<std::size_t>(total));
-  Buffer<double> abuf = big_buffer<double>(static_cast<std::size_t>(m * k));
-  Buffer<double> bbuf = big_buffer<double>(static_cast<std::size_t>(k * n));
-  Buffer<double> cbuf = big_buffer<double>(static_cast<std::size_t>(total));
-  Eigen::Map<Eigen::MatrixXd> ad(abuf.get(), m, k), bd(bbuf.get(), k, n), cd(cbuf.get(), m, n);
   const auto asize = m * k, bsize = k * n;
-  for (std::size_t j = 0; j < ps.q.size(); ++j) {
-    const std::int32_t* ra = a.res.get() + j * static_cast<std::size_t>(asize);
-    const std::int32_t* rb = b.res.get() + j * static_cast<std::size_t>(bsize);
-    for (Index i = 0; i < asize; ++i) ad.data()[i] = ra[i];
-    for (Index i = 0; i < bsize; ++i) bd.data()[i] = rb[i];
+  const auto one_prime = [&](Index j, double* abuf, double* bbuf, double* cbuf) {
+    Eigen::Map<Eigen::MatrixXd> ad(abuf, m, k), bd(bbuf, k, n), cd(cbuf, m, n);
+    const std::int32_t* ra = a.res.get() + j * asize;
+    const std::int32_t* rb = b.res.get() + j * bsize;
+    for (Index i = 0; i < asize; ++i) abuf[i] = ra[i];
+    for (Index i = 0; i < bsize; ++i) bbuf[i] = rb[i];
     cd.noalias() = ad * bd;  // exact: every partial sum is an integer below 2^53
-    weighted_residues(cd.data(),
-                      total,
-                      ps.qd[j],
-                      ps.qinv[j],
-                      ps.yd[j],
-                      w.get() + j * static_cast<std::size_t>(total));
+    const auto uj = static_cast<std::size_t>(j);
+    weighted_residues(cbuf, total, ps.qd[uj], ps.qinv[uj], ps.yd[uj], w.get() + j * total);
+  };
+  int threads = 1;
+#ifdef _OPENMP
+  if (!omp_in_parallel()) threads = static_cast<int>(std::min<Index>(omp_get_max_threads(), R));
+#endif
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads) if (threads > 1)
+#endif
+  {
+    Buffer<double> abuf = big_buffer<double>(static_cast<std::size_t>(asize));
+    Buffer<double> bbuf = big_buffer<double>(static_cast<std::size_t>(bsize));
+    Buffer<double> cbuf = big_buffer<double>(static_cast<std::size_t>(total));
+    // Eigen runs its GEMM on one thread inside this parallel region
+#ifdef _OPENMP
+#pragma omp for schedule(dynamic)
+#endif
+    for (Index j = 0; j < R; ++j) one_prime(j, abuf.get(), bbuf.get(), cbuf.get());
   }
   return w;
 }
