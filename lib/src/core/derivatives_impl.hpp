@@ -785,6 +785,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
   using Map = Eigen::Map<Mat<S>>;
   using CMap = Eigen::Map<const Mat<S>>;
 
+  // Ball precision is thread-local: every parallel loop below sets the caller's in its threads.
+  const int ball_bits = ball_precision();
   // K_m = ∂²ℓ/∂z_m² per sample, stored as columns (n_m*n_m) x N.
   std::vector<Mat<S>> K(static_cast<std::size_t>(L + 1));
   {
@@ -817,7 +819,6 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     const Mat<S> w = f.w[um + 1].leftCols(nm);  // n_{m+1} x n_m
     const Mat<S>& wd = bp.back[um];             // rows: W_{m+1}ᵀ δ_{m+1}
     K[um].resize(nm * nm, n);
-    const int bits = ball_precision();
     // W_{m+1}ᵀ K_{m+1,i} W_{m+1}: at the output layer of the squared loss K_L = I for every
     // sample (0 without the Gauss–Newton part), so the product is the one matrix W_Lᵀ W_L;
     // otherwise batched over the samples, so that the two products share W_{m+1} and are large:
@@ -846,7 +847,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
 #pragma omp parallel for schedule(static)
 #endif
     for (Eigen::Index i = 0; i < n; ++i) {
-      ScopedBallPrecision precision(bits);
+      ScopedBallPrecision precision(ball_bits);
       Map k(K[um].col(i).data(), nm, nm);
       k = r.middleRows(shared ? 0 : i * nm, nm);
       for (Eigen::Index b = 0; b < nm; ++b) {
@@ -865,7 +866,6 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     sink.set_symmetric(row, col, value);
   };
   const S scale = detail::mean_factor<S>(network_, n);
-  const int ball_bits = ball_precision();
   // T[l] = T_{m,l} = ∂z_m/∂z_l per sample ((n_m*n_l) x N), for l < m; updated as m grows.
   std::vector<Mat<S>> T(static_cast<std::size_t>(L + 1));
   for (int m = 1; m <= L; ++m) {
