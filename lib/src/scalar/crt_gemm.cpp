@@ -557,18 +557,26 @@ Buffer<std::int32_t> residues_of_product(
 #ifdef _OPENMP
   if (!omp_in_parallel()) threads = static_cast<int>(std::min<Index>(omp_get_max_threads(), R));
 #endif
+  // every thread's buffers allocated here: nothing may throw inside the parallel region
+  std::vector<Buffer<double>> abuf, bbuf, cbuf;
+  for (int i = 0; i < threads; ++i) {
+    abuf.push_back(big_buffer<double>(static_cast<std::size_t>(asize)));
+    bbuf.push_back(big_buffer<double>(static_cast<std::size_t>(bsize)));
+    cbuf.push_back(big_buffer<double>(static_cast<std::size_t>(total)));
+  }
 #ifdef _OPENMP
 #pragma omp parallel num_threads(threads) if (threads > 1)
 #endif
   {
-    Buffer<double> abuf = big_buffer<double>(static_cast<std::size_t>(asize));
-    Buffer<double> bbuf = big_buffer<double>(static_cast<std::size_t>(bsize));
-    Buffer<double> cbuf = big_buffer<double>(static_cast<std::size_t>(total));
+    std::size_t me = 0;
+#ifdef _OPENMP
+    me = static_cast<std::size_t>(omp_get_thread_num());
+#endif
     // Eigen runs its GEMM on one thread inside this parallel region
 #ifdef _OPENMP
 #pragma omp for schedule(dynamic)
 #endif
-    for (Index j = 0; j < R; ++j) one_prime(j, abuf.get(), bbuf.get(), cbuf.get());
+    for (Index j = 0; j < R; ++j) one_prime(j, abuf[me].get(), bbuf[me].get(), cbuf[me].get());
   }
   return w;
 }
