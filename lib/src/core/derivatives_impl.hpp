@@ -747,6 +747,32 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product_all(const Vec<Scalar>& 
   return out;
 }
 
+namespace detail {
+// For every sample i, column i of out holds the rows x d.cols() matrix M_i diag(d(i, :)),
+// column-major, with M_i(a, q) = entry(i, a, q): T_{m,m-1} = W_m D1_{m-1} and
+// C_{m,m-1} = (K_m W_m) D1_{m-1}. In parallel over the samples, each thread at the caller's
+// ball precision (which is thread-local).
+template <class S, class Entry>
+void scale_columns_per_sample(
+    Mat<S>& out, Eigen::Index rows, const Mat<S>& d, int ball_bits, const Entry& entry) {
+  const Eigen::Index cols = d.cols();
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+  for (Eigen::Index i = 0; i < out.cols(); ++i) {
+    ScopedBallPrecision precision(ball_bits);
+    Eigen::Map<Mat<S>> o(out.col(i).data(), rows, cols);
+    for (Eigen::Index q = 0; q < cols; ++q) {
+      const S& dq = d(i, q);
+      for (Eigen::Index a = 0; a < rows; ++a) {
+        o(a, q) = entry(i, a, q);
+        o(a, q) *= dq;
+      }
+    }
+  }
+}
+}  // namespace detail
+
 template <class Scalar>
 template <class Sink>
 void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
@@ -883,21 +909,12 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           // S_{m-1,m-1} = D1_{m-1} is diagonal: T_{m,m-1} = W_m D1_{m-1} scales the columns of W_m,
           // and the δ-term below reads D1_{m-1} itself (S_prev[l] stays empty).
           Mat<S> tn(nm * np, n);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-          for (Eigen::Index i = 0; i < n; ++i) {
-            // ball precision is thread-local: each thread takes the caller's
-            ScopedBallPrecision precision(ball_bits);
-            Map tt(tn.col(i).data(), nm, np);
-            for (Eigen::Index q = 0; q < np; ++q) {
-              const S& d = f.d1[um - 1](i, q);
-              for (Eigen::Index a = 0; a < nm; ++a) {
-                tt(a, q) = w(a, q);
-                tt(a, q) *= d;
-              }
-            }
-          }
+          detail::scale_columns_per_sample<S>(
+              tn,
+              nm,
+              f.d1[um - 1],
+              ball_bits,
+              [&w](Eigen::Index, Eigen::Index a, Eigen::Index q) -> const S& { return w(a, q); });
           T[ul] = std::move(tn);
           continue;
         }
@@ -946,20 +963,14 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         const Mat<S> kw = detail::product<S>(z, false, w);  // (N n_m) x n_{m-1}
         z.resize(0, 0);
         c_own.resize(nm * nl, n);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-        for (Eigen::Index i = 0; i < n; ++i) {
-          ScopedBallPrecision precision(ball_bits);
-          Map cc(c_own.col(i).data(), nm, nl);
-          for (Eigen::Index j = 0; j < nl; ++j) {
-            const S& d = f.d1[um - 1](i, j);
-            for (Eigen::Index p = 0; p < nm; ++p) {
-              cc(p, j) = kw(i * nm + p, j);
-              cc(p, j) *= d;
-            }
-          }
-        }
+        detail::scale_columns_per_sample<S>(
+            c_own,
+            nm,
+            f.d1[um - 1],
+            ball_bits,
+            [&kw, nm](Eigen::Index i, Eigen::Index p, Eigen::Index j) -> const S& {
+              return kw(i * nm + p, j);
+            });
         c = &c_own;
       } else if (l < m) {
         c_own.resize(nm * nl, n);
