@@ -87,7 +87,7 @@ InstanceResult embedding_inertia(const Context& ctx, std::uint32_t seed) {
     s.unit = static_cast<int>(rng() % static_cast<unsigned>(small->network.width(1)));
     s.lambda = rng() % 2 == 0 ? detail::lambda_inside(rng) : detail::lambda_outside(rng);
     const lc::SplitCertificate c =
-        lc::certify_split(*small, s, parse_arithmetic(ctx.arithmetic("ball:256")));
+        lc::certify_split(*small, s, ctx.arithmetic(Arithmetic::ball(256)));
     const auto& a = c.small_inertia;
     const auto& b = c.big_inertia;
     // the statement is about a true critical point: Krawczyk must prove one (a degenerate small
@@ -175,7 +175,7 @@ InstanceResult inner_hessian(const Context& ctx, std::uint32_t seed) {
     // classify in balls (through the merged units) for both kinds of instance: over Q a
     // degenerate minimum needs a tangent basis, and the question here is the kind alone
     const Problem big = lc::split_problem(*small, s);
-    const Classification k = classify_point(big, parse_arithmetic(ctx.arithmetic("ball:256")));
+    const Classification k = classify_point(big, ctx.arithmetic(Arithmetic::ball(256)));
     const bool as_predicted =
         f_definite ? k.kind == PointKind::DegenerateMinimum : k.kind == PointKind::Saddle;
     InstanceResult r =
@@ -301,7 +301,7 @@ InstanceResult symmetry_subspaces(const Context& ctx, std::uint32_t seed) {
   const Vec<Rational>& st = *small.point;
   Network big = sn;
   big.widths = {sn.width(0), m, 1};
-  const Arithmetic arithmetic = parse_arithmetic(ctx.arithmetic("rational"));
+  const Arithmetic arithmetic = ctx.arithmetic(Arithmetic{ScalarKind::Rational, 0});
   std::mt19937 rng(seed);
   std::uniform_int_distribution<int> part(1, 7);
   long counted = 0, critical = 0, kernel_ok = 0;
@@ -681,7 +681,7 @@ InstanceResult wide_non_attracting(const Context& ctx, std::uint32_t seed) {
       why = "narrow";
       continue;
     }
-    const Classification k = classify_point(w, parse_arithmetic(ctx.arithmetic("ball:256")));
+    const Classification k = classify_point(w, ctx.arithmetic(Arithmetic::ball(256)));
     if (k.kind == PointKind::StrictMinimum && k.certified) {
       // a strict local minimum has no non-increasing path out of it: if its loss is above a
       // lower one reached elsewhere, the statement is refuted (decided below by the descent
@@ -1035,7 +1035,7 @@ InstanceResult simsek_population_line(const Context& ctx, std::uint32_t seed) {
     const int t = r + 1 + static_cast<int>(rng() % 2);
     const auto small = population_critical(rng, n, t, r, why);
     if (!small) continue;
-    const Arithmetic a = parse_arithmetic(ctx.arithmetic("ball:256"));
+    const Arithmetic a = ctx.arithmetic(Arithmetic::ball(256));
     const Classification ks = classify_point(*small, a);
     if (ks.stationarity != Stationarity::ProvedNearby && !ctx.force_float) {
       why = "no Krawczyk proof at the small point: " + ks.reason;

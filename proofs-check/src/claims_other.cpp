@@ -111,7 +111,7 @@ InstanceResult st2(const Context& ctx, std::uint32_t seed) {
   const StarInstance s = star_instance(seed, 2);
   if (auto u = unless_critical(star_point(ctx, s))) return *u;
   const lc::StarCertificate c =
-      lc::certify_star(s.base, s.zero, parse_arithmetic(ctx.arithmetic("ball:256")), seed);
+      lc::certify_star(s.base, s.zero, ctx.arithmetic(Arithmetic::ball(256)), seed);
   if (!c.predicted || !c.hessian_inertia.decided) return undecided("inertia undecided");
   Inertia predicted = *c.predicted;
   if (ctx.mutation == Mutation::ShiftBound) predicted.zero += 1;
@@ -150,7 +150,7 @@ InstanceResult st3(const Context& ctx, std::uint32_t seed, bool not_minimum) {
   if (s.zero.size() < 3) return undecided("fewer than three layers");
   if (auto u = unless_critical(star_point(ctx, s))) return *u;
   const lc::StarCertificate c =
-      lc::certify_star(s.base, s.zero, parse_arithmetic(ctx.arithmetic("ball:256")), seed);
+      lc::certify_star(s.base, s.zero, ctx.arithmetic(Arithmetic::ball(256)), seed);
   if (!not_minimum) {
     InstanceResult r = result(
         c.hessian_zero,
@@ -196,9 +196,9 @@ InstanceResult co0(const Context& ctx, std::uint32_t seed) {
   const Index N = std::max<Index>(2, (base.network.num_parameters() / nl) / 2);
   base.data.inputs.conservativeResize(N, Eigen::NoChange);
   base.data.targets = Mat<Rational>::Zero(N, nl);
-  const std::string a = ctx.arithmetic("rational");
+  const Arithmetic a = ctx.arithmetic(Arithmetic{ScalarKind::Rational, 0});
   if (ctx.force_float) return undecided("CO-0 needs a certified nullity (rational or balls)");
-  const Problem gm = lc::global_minimum(base, parse_arithmetic(a));
+  const Problem gm = lc::global_minimum(base, a);
   const auto& c = gm.certificate;
   if (c["hessian_inertia"].is_null()) return undecided("inertia undecided");
   Index predicted = base.network.num_parameters() - N * nl;
@@ -243,9 +243,9 @@ InstanceResult wb1(const Context& ctx, std::uint32_t seed) {
     p = lc::split_problem(p, s);
   }
   if (auto u = unless_critical(p)) return *u;
-  const std::string a = ctx.arithmetic("rational");
+  const Arithmetic a = ctx.arithmetic(Arithmetic{ScalarKind::Rational, 0});
   if (ctx.force_float) return result(true, Evidence::of<double>(), 0, "float evidence only");
-  const lc::WideBound b = lc::wb1_bound(p, parse_arithmetic(a));
+  const lc::WideBound b = lc::wb1_bound(p, a);
   const Index nullity =
       exact_inertia(LossFunction<Rational>(p.network, p.data).hessian(*p.point)).inertia.zero;
   Index bound = b.bound;
@@ -367,11 +367,11 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
     const Problem g1 = g1_refined(ctx);
     Mat<Rational> map;
     const Problem g7 = lc::g7_counterexample(g1, seed, &map);
-    const std::string a = ctx.arithmetic("ball:512");
+    const Arithmetic a = ctx.arithmetic(Arithmetic::ball(512));
     if (ctx.force_float) return undecided("NH-1's ranks need certified arithmetic");
-    const Classification c = classify_point(g7, parse_arithmetic(a));
+    const Classification c = classify_point(g7, a);
     if (c.kind != PointKind::DegenerateMinimum) return undecided("G7 not certified a minimum");
-    const lc::WideBound b = lc::wb1_bound(g7, parse_arithmetic(a));
+    const lc::WideBound b = lc::wb1_bound(g7, a);
     const Index rank = b.rank_a[2];
     const Index N = g7.data.size();
     const bool loss_positive = g7.certificate.value("witness_lower", false);
@@ -406,10 +406,10 @@ InstanceResult nh1(const Context& ctx, std::uint32_t seed) {
   Problem base = random_base(seed, {2, N, 1}, exp5());
   base.data.inputs.conservativeResize(N, Eigen::NoChange);
   base.data.targets = Mat<Rational>::Zero(N, 1);
-  const std::string a = ctx.arithmetic("rational");
+  const Arithmetic a = ctx.arithmetic(Arithmetic{ScalarKind::Rational, 0});
   if (ctx.force_float) return undecided("NH-1's ranks need certified arithmetic");
-  const Problem gm = planted(ctx, lc::global_minimum(base, parse_arithmetic(a)));
-  const lc::WideBound b = lc::wb1_bound(gm, parse_arithmetic(a));
+  const Problem gm = planted(ctx, lc::global_minimum(base, a));
+  const lc::WideBound b = lc::wb1_bound(gm, a);
   const Index rank = b.rank_a[2];
   const Rational loss = LossFunction<Rational>(gm.network, gm.data).loss(*gm.point);
   const bool critical = LossFunction<Rational>(gm.network, gm.data).gradient(*gm.point).isZero();

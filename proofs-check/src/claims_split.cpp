@@ -150,8 +150,8 @@ InstanceResult theorem_s(const Context& ctx, std::uint32_t seed, bool congruence
   const auto d = design(ctx, seed, shape, f, lc::BTarget::Any, 1, 0, true);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
   const lc::SplitSpec s = random_split(rng, d->problem.network, seed % 2 == 0);
-  const std::string a = ctx.arithmetic("rational");
-  const lc::SplitCertificate c = lc::certify_split(d->problem, s, parse_arithmetic(a));
+  const Arithmetic a = ctx.arithmetic(Arithmetic{ScalarKind::Rational, 0});
+  const lc::SplitCertificate c = lc::certify_split(d->problem, s, a);
   // K_λ = [[λ(1 − λ) F_r, B_rᵀ], [B_r, 0]] from the certificate's F_r and B_r.
   const auto k_lambda = [&](const Mat<Rational>& F, const Mat<Rational>& B) {
     const Index m = F.rows(), n = B.rows();
@@ -226,8 +226,7 @@ InstanceResult fa3(const Context& ctx, std::uint32_t seed, bool indefinite) {
       seed % 3 == 0 ? std::vector<int>{2, 3, 1} : std::vector<int>{2, 2, 1};
   const auto d = design(ctx, seed, shape, target, lc::BTarget::Any, 1, 0, true);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
-  const std::string a = ctx.arithmetic("rational");
-  const Arithmetic ar = parse_arithmetic(a);
+  const Arithmetic ar = ctx.arithmetic(Arithmetic{ScalarKind::Rational, 0});
   std::string detail;
   bool holds = true;
   std::optional<Evidence> evidence;
@@ -288,7 +287,7 @@ InstanceResult ps2(const Context& ctx, std::uint32_t seed) {
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
   lc::SplitSpec s = random_split(rng, d->problem.network, seed % 3 != 0);
   const lc::SplitCertificate c =
-      lc::certify_split(d->problem, s, parse_arithmetic(ctx.arithmetic("rational")));
+      lc::certify_split(d->problem, s, ctx.arithmetic(Arithmetic{ScalarKind::Rational, 0}));
   if (c.b_zero) return undecided("B_r = 0 for this instance (not generic)");
   const bool bound = c.big_inertia.decided &&
                      c.big_inertia.inertia.negative >= c.small_inertia.inertia.negative + c.rank_b;
@@ -332,7 +331,7 @@ InstanceResult nullity(const Context& ctx, std::uint32_t seed, bool endpoints) {
   s.unit = 0;
   s.lambda = endpoints ? Rational(seed % 2) : lambda_inside(rng);
   const lc::SplitCertificate c =
-      lc::certify_split(d->problem, s, parse_arithmetic(ctx.arithmetic("rational")));
+      lc::certify_split(d->problem, s, ctx.arithmetic(Arithmetic{ScalarKind::Rational, 0}));
   const Network& net = d->problem.network;
   const Index n_next = net.width(2);
   const Index m = net.input_columns(1);
@@ -423,8 +422,8 @@ InstanceResult lemma_k(const Context& ctx, std::uint32_t seed) {
   const auto d = design(ctx, seed, shape, lc::FTarget::Any, lc::BTarget::Any, 1, 0, false);
   if (!d) return undecided("no exact design for this seed: " + last_design_error());
   const lc::SplitSpec s = random_split(rng, d->problem.network, true);
-  const std::string a = ctx.arithmetic("rational");
-  const lc::SplitCertificate c = lc::certify_split(d->problem, s, parse_arithmetic(a));
+  const Arithmetic a = ctx.arithmetic(Arithmetic{ScalarKind::Rational, 0});
+  const lc::SplitCertificate c = lc::certify_split(d->problem, s, a);
   const Problem big = lc::split_problem(d->problem, s);
   const Mat<Rational> h = LossFunction<Rational>(big.network, big.data).hessian(*big.point);
   const bool zero = (h * c.tangent_basis).isZero();
@@ -522,7 +521,7 @@ InstanceResult g1_table(const Context& ctx, std::uint32_t seed) {
   lc::SplitSpec s;
   s.lambda = row.lambda;
   const lc::SplitCertificate c =
-      lc::certify_split(g1_refined(ctx), s, parse_arithmetic(ctx.arithmetic("ball:512")));
+      lc::certify_split(g1_refined(ctx), s, ctx.arithmetic(Arithmetic::ball(512)));
   Inertia expected = row.inertia;
   if (ctx.mutation == Mutation::ShiftBound) expected.zero += 1;
   const bool holds = c.big_inertia.decided && c.big_inertia.inertia == expected &&
@@ -569,7 +568,7 @@ InstanceResult always_minimum(const Context& ctx, std::uint32_t seed) {
   lc::SplitSpec s;
   s.lambda = lambda_inside(rng);
   Problem big = lc::split_problem(d->problem, s);
-  const Classification c = classify_point(big, parse_arithmetic(ctx.arithmetic("rational")));
+  const Classification c = classify_point(big, ctx.arithmetic(Arithmetic{ScalarKind::Rational, 0}));
   InstanceResult r =
       result(c.kind != PointKind::Saddle,
              c.evidence,  // conditional unless certified
@@ -588,7 +587,7 @@ InstanceResult always_minimum(const Context& ctx, std::uint32_t seed) {
 InstanceResult yu_chen(const Context& ctx, std::uint32_t seed) {
   // "A one-hidden-layer sigmoid network with >= N−1 hidden units has no suboptimal local minimum."
   Problem g7 = lc::g7_counterexample(g1_refined(ctx), seed);
-  const Classification c = classify_point(g7, parse_arithmetic(ctx.arithmetic("ball:512")));
+  const Classification c = classify_point(g7, ctx.arithmetic(Arithmetic::ball(512)));
   const bool lower = g7.certificate.value("witness_lower", false);
   const bool suboptimal_min = c.kind == PointKind::DegenerateMinimum && lower;
   InstanceResult r = result(!suboptimal_min,
@@ -608,7 +607,7 @@ InstanceResult lds1(const Context& ctx, std::uint32_t seed) {
   const Problem g1 = g1_refined(ctx);
   Mat<Rational> map;
   const Problem g7 = lc::g7_counterexample(g1, seed, &map);
-  const Classification c = classify_point(g7, parse_arithmetic(ctx.arithmetic("ball:512")));
+  const Classification c = classify_point(g7, ctx.arithmetic(Arithmetic::ball(512)));
   if (c.kind != PointKind::DegenerateMinimum && c.kind != PointKind::StrictMinimum) {
     return undecided("the instance is not a certified local minimum: " + c.reason);
   }

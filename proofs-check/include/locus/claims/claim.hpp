@@ -63,10 +63,6 @@ struct Context {
   [[nodiscard]] Arithmetic arithmetic(const Arithmetic& certified) const {
     return force_float ? Arithmetic{} : certified;
   }
-  /// The same for an arithmetic given by its name; the name of the one to use.
-  [[nodiscard]] std::string arithmetic(const std::string& certified) const {
-    return arithmetic(parse_arithmetic(certified)).name();
-  }
 };
 
 /// One instance's outcome.
