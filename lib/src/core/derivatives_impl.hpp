@@ -748,6 +748,19 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product_all(const Vec<Scalar>& 
 }
 
 namespace detail {
+// [B_1 ... B_N] (rows x cols·N, one block per sample) as [B_1; ...; B_N] (N·rows x cols), so
+// that one product with a shared right factor serves every sample.
+template <class S, class Wide>
+Mat<S> blocks_as_rows(const Wide& wide, Eigen::Index rows, Eigen::Index cols, Eigen::Index n) {
+  Mat<S> z(n * rows, cols);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+  for (Eigen::Index i = 0; i < n; ++i)
+    z.middleRows(i * rows, rows) = wide.middleCols(i * cols, cols);
+  return z;
+}
+
 // For every sample i, column i of out holds the rows x d.cols() matrix M_i diag(d(i, :)),
 // column-major, with M_i(a, q) = entry(i, a, q): T_{m,m-1} = W_m D1_{m-1} and
 // C_{m,m-1} = (K_m W_m) D1_{m-1}. In parallel over the samples, each thread at the caller's
@@ -857,13 +870,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     } else {
       Mat<S> y(nm, nn * n);
       detail::gemm<S>(y, w, true, CMap(K[um + 1].data(), nn, nn * n));
-      Mat<S> z(n * nm, nn);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-      for (Eigen::Index i = 0; i < n; ++i) {
-        z.middleRows(i * nm, nm) = y.middleCols(i * nn, nn);
-      }
+      Mat<S> z = detail::blocks_as_rows<S>(y, nm, nn, n);
       y.resize(0, 0);
       r = detail::product<S>(z, false, w);  // (N n_m) x n_m
     }
@@ -953,13 +960,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         // T_{m,m-1} = W_m D1_{m-1}: C = (K_m W_m) D1_{m-1}, with K_{m,i} W_m for every sample in
         // one product (the K_{m,i} stacked as rows), then the columns scaled per sample.
         const Mat<S> w = f.w[um].leftCols(nl);  // n_m x n_{m-1}
-        Mat<S> z(n * nm, nm);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-        for (Eigen::Index i = 0; i < n; ++i) {
-          z.middleRows(i * nm, nm) = CMap(K[um].col(i).data(), nm, nm);
-        }
+        Mat<S> z = detail::blocks_as_rows<S>(CMap(K[um].data(), nm, nm * n), nm, nm, n);
         const Mat<S> kw = detail::product<S>(z, false, w);  // (N n_m) x n_{m-1}
         z.resize(0, 0);
         c_own.resize(nm * nl, n);

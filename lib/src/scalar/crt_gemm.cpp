@@ -288,13 +288,12 @@ bool scaled_mag_upper(const mag_struct* r, long e, double& out) {
   return true;
 }
 
-// x mod q in [0, q) for an integer-valued double 0 <= |x| < 2^53 (q < 2^26, qinv = fl(1/q)):
+// x mod q in [0, q) for an integer-valued double with |x| <= 2^53 - 8 (q < 2^26, qinv = fl(1/q)):
 // ⌊x·qinv⌋ is within one of ⌊x/q⌋, q·⌊x·qinv⌋ is an integer below 2^53 (exact), so the
-// difference is exact and lies in [-q, 2q); one correction each way. Written with selects, not
-// branches, so that the loops below vectorise (the residues are random: branches mispredict).
+// difference is exact and lies in [-q, 2q); one correction each way. Selects of values computed
+// first, not branches: with -fno-trapping-math (lib/CMakeLists.txt) the loops below vectorise
+// (the residues are random, so branches would mispredict half the time).
 inline double mod_q(double x, double q, double qinv) {
-  // selects of values computed first: with -fno-trapping-math (lib/CMakeLists.txt) the loops
-  // below vectorise instead of branching
   double r = x - q * std::floor(x * qinv);
   const double up = r + q;
   r = r < 0 ? up : r;
@@ -322,7 +321,8 @@ void symmetric_residues(const double* __restrict in,
   }
 }
 
-// out[i] = ((in[i] mod q)·y) mod q in [0, q), for the integer products in[i] (|in[i]| < 2^53).
+// out[i] = ((in[i] mod q)·y) mod q in [0, q), for the integer products in[i]. Called inside
+// residues_of_product's parallel region, one prime per thread.
 void weighted_residues(const double* __restrict in,
                        Index total,
                        double q,
@@ -330,7 +330,7 @@ void weighted_residues(const double* __restrict in,
                        double y,
                        std::int32_t* __restrict out) {
 #ifdef _OPENMP
-#pragma omp parallel for simd schedule(static) if (total > 65536)
+#pragma omp simd
 #endif
   for (Index i = 0; i < total; ++i) {
     const double u = mod_q(in[i], q, qinv);
