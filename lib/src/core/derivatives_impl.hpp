@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <exception>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -286,10 +287,21 @@ Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int
   f.d2.resize(static_cast<std::size_t>(L));
   f.d3.resize(static_cast<std::size_t>(L));
   f.at[0] = augment<S>(x, net.has_bias(1), S(1));
+  // Multiprecision activations (a 256-bit exponential is ~2 µs) run on every thread, each at the
+  // caller's ball precision (thread-local); failures are reported for the first entry in (unit,
+  // sample) order, as a serial loop would.
+  constexpr bool costly = ScalarTraits<S>::is_multiprecision;
+  const int ball_bits = ball_precision();
   for (int l = 1; l <= L; ++l) {
     const auto ul = static_cast<std::size_t>(l);
     f.w[ul] = layer_matrix<S>(net, theta, l);
-    f.z[ul] = f.at[ul - 1] * f.w[ul].transpose();
+    if constexpr (kInPlaceGemm<S>) {
+      const Mat<S> wt = f.w[ul].transpose();
+      f.z[ul].resize(n, wt.cols());
+      gemm<S>(f.z[ul], f.at[ul - 1], false, wt);
+    } else {
+      f.z[ul] = f.at[ul - 1] * f.w[ul].transpose();
+    }
     if (l == L) break;
     const int nl = net.width(l);
     const ActivationData<S> ad = activation_data<S>(net.activation_at(l));
@@ -297,24 +309,66 @@ Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int
     if (order >= 1) f.d1[ul].resize(n, nl);
     if (order >= 2) f.d2[ul].resize(n, nl);
     if (order >= 3) f.d3[ul].resize(n, nl);
-    S d[4] = {S(0), S(0), S(0), S(0)};
-    for (Eigen::Index j = 0; j < nl; ++j) {
-      for (Eigen::Index i = 0; i < n; ++i) {
-        const S& zij = f.z[ul](i, j);
-        const ActivationStatus st = activation_eval<S>(ad, zij, order, d);
-        if (st != ActivationStatus::Ok) {
-          throw_activation_failure<S>(
-              st,
-              ad.act,
-              zij,
-              fmt::format(
-                  "layer {}, unit {}, sample {}", l, static_cast<long>(j), static_cast<long>(i)),
-              order);
-        }
+    const Eigen::Index count = n * nl;
+    // entry e = (sample e % n, unit e / n); d is the caller's scratch
+    const auto eval = [&](Eigen::Index e, S* d) {
+      const Eigen::Index j = e / n, i = e % n;
+      const ActivationStatus st = activation_eval<S>(ad, f.z[ul](i, j), order, d);
+      if (st == ActivationStatus::Ok) {
         a(i, j) = d[0];
         if (order >= 1) f.d1[ul](i, j) = d[1];
         if (order >= 2) f.d2[ul](i, j) = d[2];
         if (order >= 3) f.d3[ul](i, j) = d[3];
+      }
+      return st;
+    };
+    const auto fail = [&](Eigen::Index e, ActivationStatus st) {
+      const Eigen::Index j = e / n, i = e % n;
+      throw_activation_failure<S>(
+          st,
+          ad.act,
+          f.z[ul](i, j),
+          fmt::format(
+              "layer {}, unit {}, sample {}", l, static_cast<long>(j), static_cast<long>(i)),
+          order);
+    };
+    if constexpr (costly) {
+      std::vector<ActivationStatus> status(static_cast<std::size_t>(count), ActivationStatus::Ok);
+      std::exception_ptr error;
+      std::atomic<bool> failed{false};
+#ifdef _OPENMP
+#pragma omp parallel if (count >= 64)
+#endif
+      {
+        ScopedBallPrecision precision(ball_bits);
+        S d[4] = {S(0), S(0), S(0), S(0)};
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+        for (Eigen::Index e = 0; e < count; ++e) {
+          if (failed.load(std::memory_order_relaxed)) continue;
+          try {
+            status[static_cast<std::size_t>(e)] = eval(e, d);
+          } catch (...) {
+#ifdef _OPENMP
+#pragma omp critical(locus_forward_error)
+#endif
+            if (!error) error = std::current_exception();
+            failed.store(true, std::memory_order_relaxed);
+          }
+        }
+      }
+      if (error) std::rethrow_exception(error);
+      for (Eigen::Index e = 0; e < count; ++e) {
+        const ActivationStatus st = status[static_cast<std::size_t>(e)];
+        if (st != ActivationStatus::Ok) fail(e, st);
+      }
+    } else {
+      static_cast<void>(ball_bits);
+      S d[4] = {S(0), S(0), S(0), S(0)};
+      for (Eigen::Index e = 0; e < count; ++e) {
+        const ActivationStatus st = eval(e, d);
+        if (st != ActivationStatus::Ok) fail(e, st);
       }
     }
     f.at[ul] = augment<S>(a, net.has_bias(l + 1), S(1));
@@ -493,7 +547,13 @@ Backprop<S> backprop(const Network& net, const Forward<S>& f, const Mat<S>& e) {
   b.delta[static_cast<std::size_t>(L)] = e;
   for (int l = L - 1; l >= 1; --l) {
     const auto ul = static_cast<std::size_t>(l);
-    b.back[ul] = b.delta[ul + 1] * f.w[ul + 1].leftCols(net.width(l));
+    if constexpr (kInPlaceGemm<S>) {
+      const Mat<S> w = f.w[ul + 1].leftCols(net.width(l));
+      b.back[ul].resize(b.delta[ul + 1].rows(), w.cols());
+      gemm<S>(b.back[ul], b.delta[ul + 1], false, w);
+    } else {
+      b.back[ul] = b.delta[ul + 1] * f.w[ul + 1].leftCols(net.width(l));
+    }
     b.delta[ul] = f.d1[ul].cwiseProduct(b.back[ul]);
   }
   return b;

@@ -16,6 +16,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "locus/scalar/block_pool.hpp"
+
 #include <Eigen/Core>
 
 #include <arf.h>
@@ -23,7 +25,6 @@
 #include <gmp.h>
 #include <mag.h>
 
-#include <sys/mman.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -35,95 +36,20 @@ using Index = std::ptrdiff_t;
 using Limb = mp_limb_t;
 // ---- buffers -------------------------------------------------------------------------------------
 
-// Large scratch arrays are first touched here, page by page, and on this kind of machine those
-// faults cost as much as the arithmetic. Buffers of 2 MiB or more are aligned to 2 MiB, advised
-// to use transparent huge pages (a hint), and on release kept in a small pool (at most 1 GiB in
-// all) for the next product: a Hessian makes dozens of products of similar sizes.
-class ScratchPool {
- public:
-  static constexpr std::size_t kHuge = std::size_t{2} << 20;
-  static constexpr std::size_t kCap = std::size_t{1} << 30;
-
-  static ScratchPool& instance() {
-    static ScratchPool pool;
-    return pool;
-  }
-  // A block of at least `bytes` (rounded up to 2 MiB); `capacity` receives its size.
-  void* take(std::size_t bytes, std::size_t& capacity) {
-    const std::size_t rounded = (bytes + kHuge - 1) / kHuge * kHuge;
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      auto best = free_.end();
-      for (auto it = free_.begin(); it != free_.end(); ++it) {
-        if (it->second >= rounded && (best == free_.end() || it->second < best->second)) best = it;
-      }
-      if (best != free_.end()) {
-        void* p = best->first;
-        capacity = best->second;
-        held_ -= capacity;
-        free_.erase(best);
-        return p;
-      }
-    }
-    void* p = std::aligned_alloc(kHuge, rounded);
-    if (p == nullptr) throw std::bad_alloc();
-    madvise(p, rounded, MADV_HUGEPAGE);
-    capacity = rounded;
-    return p;
-  }
-  void give(void* p, std::size_t capacity) {
-    {
-      const std::lock_guard<std::mutex> lock(mutex_);
-      if (capacity <= kCap) {
-        // keep the newest; drop the oldest blocks beyond the cap
-        free_.emplace_back(p, capacity);
-        held_ += capacity;
-        while (held_ > kCap) {
-          std::free(free_.front().first);  // NOLINT
-          held_ -= free_.front().second;
-          free_.erase(free_.begin());
-        }
-        return;
-      }
-    }
-    std::free(p);  // NOLINT
-  }
-  ~ScratchPool() {
-    for (auto& [p, c] : free_) std::free(p);  // NOLINT
-  }
-
- private:
-  ScratchPool() = default;
-  std::mutex mutex_;
-  std::vector<std::pair<void*, std::size_t>> free_;
-  std::size_t held_ = 0;
-};
-
-struct FreeDeleter {
-  std::size_t pooled = 0;  // nonzero: the capacity of a pool block
-  void operator()(void* p) const {
-    if (pooled != 0) {
-      ScratchPool::instance().give(p, pooled);
-    } else {
-      std::free(p);  // NOLINT: allocated by malloc
-    }
-  }
+// Scratch arrays come from the shared pool of large blocks (locus/scalar/block_pool.hpp): a
+// Hessian makes dozens of products of similar sizes, and a fresh block's page faults cost as much
+// as the arithmetic on this kind of machine.
+struct BlockDeleter {
+  void operator()(void* p) const { give_block(p); }
 };
 template <class T>
-using Buffer = std::unique_ptr<T[], FreeDeleter>;
+using Buffer = std::unique_ptr<T[], BlockDeleter>;
 
 template <class T>
 Buffer<T> big_buffer(std::size_t n) {
   static_assert(std::is_trivially_default_constructible_v<T>);
-  const std::size_t bytes = std::max<std::size_t>(n * sizeof(T), 1);
-  if (bytes >= ScratchPool::kHuge) {
-    std::size_t capacity = 0;
-    void* p = ScratchPool::instance().take(bytes, capacity);
-    return Buffer<T>(static_cast<T*>(p), FreeDeleter{capacity});
-  }
-  void* p = std::malloc(bytes);  // NOLINT
-  if (p == nullptr) throw std::bad_alloc();
-  return Buffer<T>(static_cast<T*>(p), FreeDeleter{0});
+  if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) throw std::bad_alloc();
+  return Buffer<T>(static_cast<T*>(take_block(std::max<std::size_t>(n * sizeof(T), 1))));
 }
 
 // ---- the primes --------------------------------------------------------------------------------

@@ -17,9 +17,12 @@
 // used, and keep decompositions behind extern templates (linalg/dense.hpp).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <limits>
 
 #include "locus/scalar/all.hpp"
+#include "locus/scalar/block_pool.hpp"
 
 #include <Eigen/Dense>
 
@@ -116,6 +119,69 @@ template <typename BinaryOp>
 struct ScalarBinaryOpTraits<int, locus::Ball, BinaryOp> {
   using ReturnType = locus::Ball;
 };
+
+namespace internal {
+
+// The entries of dynamic matrices of MPFR numbers and balls live in blocks of the shared pool
+// (locus/scalar/block_pool.hpp) instead of fresh malloc blocks: a matrix of a few megabytes is
+// then usually memory already touched, not thousands of page faults. These are explicit
+// specialisations of Eigen 3.4's allocation functions (util/Memory.h) for those scalars only;
+// the elements are constructed and destroyed as Eigen would. A conservative resize copies the
+// kept entries by assignment: an MPFR number of Boost's allocate_stack points into itself, so
+// moving its bytes (what Eigen's generic realloc does) would leave it pointing at freed memory.
+template <class T>
+T* locus_pooled_new(std::size_t size) {
+  if (size == 0) return nullptr;
+  check_size_for_overflow<T>(size);
+  T* result = static_cast<T*>(locus::detail::take_block(sizeof(T) * size));
+  try {
+    construct_elements_of_array(result, size);
+  } catch (...) {
+    locus::detail::give_block(result);
+    throw;
+  }
+  return result;
+}
+template <class T>
+void locus_pooled_delete(T* ptr, std::size_t size) {
+  if (ptr == nullptr) return;
+  destruct_elements_of_array<T>(ptr, size);
+  locus::detail::give_block(ptr);
+}
+template <class T>
+T* locus_pooled_realloc(T* ptr, std::size_t new_size, std::size_t old_size) {
+  T* result = locus_pooled_new<T>(new_size);
+  for (std::size_t i = 0; i < std::min(new_size, old_size); ++i) result[i] = ptr[i];
+  locus_pooled_delete<T>(ptr, old_size);
+  return result;
+}
+
+#define LOCUS_POOLED_EIGEN_STORAGE(T, ALIGN)                                         \
+  template <>                                                                        \
+  inline T* conditional_aligned_new_auto<T, ALIGN>(std::size_t size) {               \
+    return locus_pooled_new<T>(size);                                                \
+  }                                                                                  \
+  template <>                                                                        \
+  inline void conditional_aligned_delete_auto<T, ALIGN>(T * ptr, std::size_t size) { \
+    locus_pooled_delete<T>(ptr, size);                                               \
+  }                                                                                  \
+  template <>                                                                        \
+  inline T* conditional_aligned_realloc_new_auto<T, ALIGN>(                          \
+      T * ptr, std::size_t new_size, std::size_t old_size) {                         \
+    return locus_pooled_realloc<T>(ptr, new_size, old_size);                         \
+  }
+#define LOCUS_POOLED_EIGEN_SCALAR(T)  \
+  LOCUS_POOLED_EIGEN_STORAGE(T, true) \
+  LOCUS_POOLED_EIGEN_STORAGE(T, false)
+LOCUS_POOLED_EIGEN_SCALAR(locus::Mpfr128)
+LOCUS_POOLED_EIGEN_SCALAR(locus::Mpfr256)
+LOCUS_POOLED_EIGEN_SCALAR(locus::Mpfr512)
+LOCUS_POOLED_EIGEN_SCALAR(locus::Mpfr1024)
+LOCUS_POOLED_EIGEN_SCALAR(locus::Ball)
+#undef LOCUS_POOLED_EIGEN_SCALAR
+#undef LOCUS_POOLED_EIGEN_STORAGE
+
+}  // namespace internal
 
 }  // namespace Eigen
 
