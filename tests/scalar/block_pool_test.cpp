@@ -1,12 +1,13 @@
 // The pool of large blocks (locus/scalar/block_pool.hpp) and the Eigen storage of MPFR and ball
 // matrices that lives in it (locus/scalar/eigen.hpp).
+#include "locus/scalar/block_pool.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstdint>
 #include <cstring>
 
 #include "locus/scalar/all.hpp"
-#include "locus/scalar/block_pool.hpp"
 #include "locus/scalar/eigen.hpp"
 
 namespace {

@@ -808,19 +808,6 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product_all(const Vec<Scalar>& 
 }
 
 namespace detail {
-// [B_1 ... B_N] (rows x cols·N, one block per sample) as [B_1; ...; B_N] (N·rows x cols), so
-// that one product with a shared right factor serves every sample.
-template <class S, class Wide>
-Mat<S> blocks_as_rows(const Wide& wide, Eigen::Index rows, Eigen::Index cols, Eigen::Index n) {
-  Mat<S> z(n * rows, cols);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-  for (Eigen::Index i = 0; i < n; ++i)
-    z.middleRows(i * rows, rows) = wide.middleCols(i * cols, cols);
-  return z;
-}
-
 // For every sample i, column i of out holds the rows x d.cols() matrix M_i diag(d(i, :)),
 // column-major, with M_i(a, q) = entry(i, a, q): T_{m,m-1} = W_m D1_{m-1} and
 // C_{m,m-1} = (K_m W_m) D1_{m-1}. In parallel over the samples, each thread at the caller's
@@ -930,9 +917,14 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     } else {
       Mat<S> y(nm, nn * n);
       detail::gemm<S>(y, w, true, CMap(K[um + 1].data(), nn, nn * n));
-      Mat<S> z = detail::blocks_as_rows<S>(y, nm, nn, n);
-      y.resize(0, 0);
-      r = detail::product<S>(z, false, w);  // (N n_m) x n_m
+      // (N n_m) x n_m: the rows of Z are read in place, Z(i n_m + a, b) = Y_i(a, b)
+      r = detail::product_of_entries<S>(
+          n * nm,
+          nn,
+          [&y, nm, nn](Eigen::Index row, Eigen::Index b) -> const S& {
+            return y(row % nm, (row / nm) * nn + b);
+          },
+          w);
     }
     // K_{m,i} = D1_{m,i} (W_{m+1}ᵀ K_{m+1,i} W_{m+1}) D1_{m,i} + diag(σ''(z_m) ⊙ W_{m+1}ᵀ δ_{m+1}),
     // scaled in place (the same two roundings per entry as (k·d_a)·d_b).
@@ -1020,9 +1012,15 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         // T_{m,m-1} = W_m D1_{m-1}: C = (K_m W_m) D1_{m-1}, with K_{m,i} W_m for every sample in
         // one product (the K_{m,i} stacked as rows), then the columns scaled per sample.
         const Mat<S> w = f.w[um].leftCols(nl);  // n_m x n_{m-1}
-        Mat<S> z = detail::blocks_as_rows<S>(CMap(K[um].data(), nm, nm * n), nm, nm, n);
-        const Mat<S> kw = detail::product<S>(z, false, w);  // (N n_m) x n_{m-1}
-        z.resize(0, 0);
+        // (N n_m) x n_{m-1}; row i n_m + a of the left factor is row a of K_{m,i}, read in place
+        const Mat<S>& km = K[um];
+        const Mat<S> kw = detail::product_of_entries<S>(
+            n * nm,
+            nm,
+            [&km, nm](Eigen::Index row, Eigen::Index b) -> const S& {
+              return km(row % nm + b * nm, row / nm);
+            },
+            w);
         c_own.resize(nm * nl, n);
         detail::scale_columns_per_sample<S>(
             c_own,
@@ -1104,13 +1102,21 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           row0[static_cast<std::size_t>(p - p0 + 1)] =
               row0[static_cast<std::size_t>(p - p0)] + (diagonal ? p + 1 : nl);
         }
-        Mat<S> ut(row0.back(), n);
+        // row r0 + j of the left factor is row p + j n_m of C, read in place
+        std::vector<Eigen::Index> crow(static_cast<std::size_t>(row0.back()));
         for (Eigen::Index p = p0; p < p1; ++p) {
           const Eigen::Index r0 = row0[static_cast<std::size_t>(p - p0)];
           for (Eigen::Index j = 0; j < (diagonal ? p + 1 : nl); ++j)
-            ut.row(r0 + j) = c->row(p + j * nm);
+            crow[static_cast<std::size_t>(r0 + j)] = p + j * nm;
         }
-        const Mat<S> first_all = detail::product<S>(ut, false, v);
+        const Mat<S>& cm = *c;
+        const Mat<S> first_all = detail::product_of_entries<S>(
+            row0.back(),
+            n,
+            [&cm, &crow](Eigen::Index r, Eigen::Index i) -> const S& {
+              return cm(crow[static_cast<std::size_t>(r)], i);
+            },
+            v);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic) if (num_chunks == 1 && !omp_in_parallel())
 #endif

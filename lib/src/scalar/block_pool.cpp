@@ -24,7 +24,7 @@
 namespace locus::detail {
 namespace {
 
-constexpr std::size_t kHeader = 64;                  // before the caller's bytes; keeps alignment
+constexpr std::size_t kHeader = 64;                    // before the caller's bytes; keeps alignment
 constexpr std::size_t kSmall = std::size_t{64} << 10;  // below: plain malloc, not kept
 constexpr std::size_t kHuge = std::size_t{2} << 20;    // from here: 2 MiB aligned, THP hint
 constexpr std::size_t kCap = std::size_t{1} << 30;     // most bytes kept at once
@@ -36,7 +36,9 @@ struct Header {
 };
 static_assert(sizeof(Header) <= kHeader);
 
-std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+std::size_t round_up(std::size_t n, std::size_t to) {
+  return (n + to - 1) / to * to;
+}
 
 class Pool {
  public:
@@ -133,8 +135,14 @@ Pool& pool() {
 
 }  // namespace
 
-void* take_block(std::size_t bytes) { return pool().take(bytes); }
-void give_block(void* p) noexcept { pool().give(p); }
-std::size_t release_pooled_blocks() noexcept { return pool().release(); }
+void* take_block(std::size_t bytes) {
+  return pool().take(bytes);
+}
+void give_block(void* p) noexcept {
+  pool().give(p);
+}
+std::size_t release_pooled_blocks() noexcept {
+  return pool().release();
+}
 
 }  // namespace locus::detail

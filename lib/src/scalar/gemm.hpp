@@ -113,38 +113,28 @@ inline bool arb_gemm(GemmRef<Ball> c,
   return true;
 }
 
-// Products large enough for the CRT scheme (scalar/crt_gemm.hpp): exact integer products on
-// double GEMMs, for MPFR and balls. Its cost is mostly converting each operand entry (~100 ns),
-// so every entry must be used at least 16 times: a 1983 x 1983 by 1983 x 5 ball product took
-// 1.8 s by CRT and 0.6 s by arb_mat_mul. Smaller or narrower ones keep one multiply-add per term
-// (MPFR) or Arb's product (balls).
+// Products for the CRT scheme (scalar/crt_gemm.hpp): exact integer products on double GEMMs, for
+// MPFR and balls. Its cost is in the conversions (~100 ns per operand entry, ~200 ns per result
+// entry at 256 bits), not in the GEMMs; the alternatives cost per term: an mpfr_mul and an
+// mpfr_add (~35 ns), or Arb's arb_mat_mul, which on full-width entries measured no faster. So the
+// CRT is used once the conversions cost less than the terms, which holds for narrow products
+// with a deep sum too. Measured at 256 bits, balls with random entries (CRT against
+// arb_mat_mul): 136 x 300 by 300 x 6 0.006 s against 0.013 s, 256 x 300 by 300 x 9 0.012 s
+// against 0.033 s, 1983 x 1983 by 1983 x 5 0.57 s against 2.3 s.
 inline bool crt_worthwhile(Eigen::Index m, Eigen::Index depth, Eigen::Index ncols) {
-  return depth >= 16 && m >= 16 && ncols >= 16 &&
-         static_cast<double>(m) * static_cast<double>(ncols) * static_cast<double>(depth) >=
-             32768.0;
-}
-
-// For MPFR the alternative is the term-by-term loop (an mpfr_mul and an mpfr_add, ~35 ns per term
-// at 256 bits), not a block product: the CRT wins once the conversions (~100 ns per operand entry,
-// ~200 ns per result entry) cost less than the terms, which holds for narrow products with a deep
-// sum too, such as the 136 x 300 by 300 x 6 block of a Hessian with two inputs (measured: 2x).
-inline bool crt_worthwhile_mpfr(Eigen::Index m, Eigen::Index depth, Eigen::Index ncols) {
   const double dm = static_cast<double>(m), dk = static_cast<double>(depth),
                dn = static_cast<double>(ncols);
   return depth >= 16 && m >= 2 && ncols >= 2 && dm * dn * dk >= 32768.0 &&
          3.0 * (dm * dk + dk * dn) + 6.0 * dm * dn <= dm * dn * dk;
 }
 
-template <class S>
-bool crt_gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
-  const Eigen::Index m = transpose_a ? a.cols() : a.rows();
-  const Eigen::Index depth = transpose_a ? a.rows() : a.cols();
+// c = A b by the CRT, with A (m x depth) given entry by entry: a(i, l) is a reference to an
+// existing number, so a gathered or transposed A is read in place. False when not worthwhile.
+template <class S, class Entry>
+bool crt_gemm_entries(
+    GemmRef<S> c, Eigen::Index m, Eigen::Index depth, const Entry& a, GemmConstRef<S> b) {
   const Eigen::Index ncols = b.cols();
-  if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
-    if (!crt_worthwhile_mpfr(m, depth, ncols)) return false;
-  } else {
-    if (!crt_worthwhile(m, depth, ncols)) return false;
-  }
+  if (!crt_worthwhile(m, depth, ncols)) return false;
   auto raw = [](const S& x) {
     if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
       return static_cast<mpfr_srcptr>(x.backend().data());
@@ -158,10 +148,7 @@ bool crt_gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S>
       pb(static_cast<std::size_t>(depth * ncols));
   std::vector<Dst> pc(static_cast<std::size_t>(m * ncols));
   for (Eigen::Index l = 0; l < depth; ++l) {
-    for (Eigen::Index i = 0; i < m; ++i) {
-      pa[static_cast<std::size_t>(i + l * m)] =
-          raw(transpose_a ? a.data()[l + i * a.outerStride()] : a.data()[i + l * a.outerStride()]);
-    }
+    for (Eigen::Index i = 0; i < m; ++i) pa[static_cast<std::size_t>(i + l * m)] = raw(a(i, l));
   }
   for (Eigen::Index j = 0; j < ncols; ++j) {
     for (Eigen::Index l = 0; l < depth; ++l) {
@@ -177,6 +164,28 @@ bool crt_gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S>
   } else {
     return crt_gemm_arb(pc.data(), pa.data(), pb.data(), m, depth, ncols, ball_precision());
   }
+}
+
+template <class S>
+bool crt_gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
+  const Eigen::Index m = transpose_a ? a.cols() : a.rows();
+  const Eigen::Index depth = transpose_a ? a.rows() : a.cols();
+  const S* data = a.data();
+  const Eigen::Index stride = a.outerStride();
+  if (transpose_a) {
+    return crt_gemm_entries<S>(
+        c,
+        m,
+        depth,
+        [data, stride](Eigen::Index i, Eigen::Index l) -> const S& { return data[l + i * stride]; },
+        b);
+  }
+  return crt_gemm_entries<S>(
+      c,
+      m,
+      depth,
+      [data, stride](Eigen::Index i, Eigen::Index l) -> const S& { return data[i + l * stride]; },
+      b);
 }
 
 // Balls of at most 53 bits: midpoints and radii in double, the sums over the inner dimension in
@@ -294,6 +303,32 @@ template <class S>
 Mat<S> product(GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
   Mat<S> c(transpose_a ? a.cols() : a.rows(), b.cols());
   gemm<S>(c, a, transpose_a, b);
+  return c;
+}
+
+/// A b as a new matrix, with A (m x depth) given entry by entry: a(i, l) returns a reference to
+/// an existing number (rows gathered from other matrices, blocks restacked). Where the CRT applies
+/// A is read in place; otherwise it is first copied into a matrix.
+template <class S, class Entry>
+Mat<S> product_of_entries(Eigen::Index m, Eigen::Index depth, const Entry& a, GemmConstRef<S> b) {
+  Mat<S> c(m, b.cols());
+  if constexpr (kInPlaceGemm<S>) {
+    const bool narrow_balls = ScalarTraits<S>::is_interval && ball_precision() <= 53;
+    if (!narrow_balls && m > 0 && depth > 0 && crt_gemm_entries<S>(c, m, depth, a, b)) return c;
+  }
+  Mat<S> full(m, depth);
+  const auto copy_column = [&](Eigen::Index l) {
+    for (Eigen::Index i = 0; i < m; ++i) full(i, l) = a(i, l);
+  };
+  if constexpr (ScalarTraits<S>::is_multiprecision) {  // an Arb copy may allocate: every thread
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (Eigen::Index l = 0; l < depth; ++l) copy_column(l);
+  } else {
+    for (Eigen::Index l = 0; l < depth; ++l) copy_column(l);
+  }
+  gemm<S>(c, full, false, b);
   return c;
 }
 
