@@ -12,6 +12,7 @@
 
 #include "core/population_impl.hpp"
 #include "scalar/gemm.hpp"
+#include "scalar/thread_caches.hpp"
 
 #include "locus/core/activation.hpp"
 #include "locus/core/derivatives.hpp"
@@ -357,6 +358,9 @@ Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int
             failed.store(true, std::memory_order_relaxed);
           }
         }
+#ifdef _OPENMP
+        if (omp_get_thread_num() != 0) release_thread_caches();
+#endif
       }
       if (error) std::rethrow_exception(error);
       for (Eigen::Index e = 0; e < count; ++e) {

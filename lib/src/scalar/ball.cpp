@@ -7,6 +7,8 @@
 #include <new>
 #include <string>
 
+#include "scalar/thread_caches.hpp"
+
 #include "locus/error.hpp"
 #include "locus/scalar/double_enclosure.hpp"
 
@@ -14,7 +16,9 @@
 
 #include <arb.h>
 #include <arb_hypgeom.h>
+#include <flint/flint.h>
 #include <flint/fmpq.h>
+#include <mpfr.h>
 
 namespace locus {
 
@@ -93,6 +97,11 @@ ScopedBallPrecision::ScopedBallPrecision(int bits) : previous_(g_ball_precision)
 
 ScopedBallPrecision::~ScopedBallPrecision() {
   g_ball_precision = previous_;
+}
+
+void detail::release_thread_caches() noexcept {
+  flint_cleanup();
+  mpfr_free_cache2(MPFR_FREE_LOCAL_CACHE);
 }
 
 Ball::Ball() noexcept {
