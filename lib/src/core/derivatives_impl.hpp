@@ -215,8 +215,8 @@ ActivationStatus activation_eval(const ActivationData<S>& ad, const S& z, int or
     const S bz = softplus ? S(ad.parameter * z) : z;
     const S s = S(1) / (S(1) + exp(-bz));
     const S s1 = s * (S(1) - s);
-    const S s2 = s1 * (S(1) - S(2) * s);
-    const S s3 = s1 * (S(1) - S(6) * s + S(6) * s * s);
+    const S s2 = order >= 2 ? S(s1 * (S(1) - S(2) * s)) : S(0);  // not computed when not asked
+    const S s3 = order >= 3 ? S(s1 * (S(1) - S(6) * s + S(6) * s * s)) : S(0);
     if (kind == ActivationKind::Sigmoid) return set(s, s1, s2, s3);
     if (kind == ActivationKind::Silu) {
       return set(z * s, s + z * s1, S(2) * s1 + z * s2, S(3) * s2 + z * s3);
@@ -812,6 +812,61 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product_all(const Vec<Scalar>& 
 }
 
 namespace detail {
+// dst = a·b, one rounding, with no temporary number: Eigen's cwiseProduct assigned to a matrix
+// makes a temporary per entry and copies it, two allocations per entry for balls.
+template <class S>
+inline void multiply_into(S& dst, const S& a, const S& b) {
+  dst = a;
+  dst *= b;
+}
+
+// K_{m,i} = D1_{m,i} (G_iᵀ K_{L,i} G_i + W_{m+1}ᵀ diag(e_i) W_{m+1}) D1_{m,i} without its diagonal
+// term, for hessian_all_into's unrolled level m = L - 2: g holds the G_i (n_L x n_m) stacked as
+// rows (nullptr without the Gauss–Newton part), identity_kl says K_{L,i} = I, kl holds the K_{L,i}
+// as columns, ep row i the second term's entries (a, b), b <= a, in the order b, then a (nullptr
+// without the residual part). The lower triangle is computed, the upper one is its copy.
+template <class S>
+void unrolled_curvature(Eigen::Map<Mat<S>>& k,
+                        Eigen::Index i,
+                        Eigen::Index nl,
+                        const Mat<S>* g,
+                        bool identity_kl,
+                        const Mat<S>& kl,
+                        const Mat<S>* ep,
+                        const Mat<S>& d1) {
+  const Eigen::Index nm = k.rows();
+  Mat<S> kg;  // K_{L,i} G_i
+  if (g == nullptr) {
+    nl = 0;
+  } else {
+    if (!identity_kl) {
+      kg.resize(nl, nm);
+      const Eigen::Map<const Mat<S>> kli(kl.col(i).data(), nl, nl);
+      gemm<S>(kg, kli, false, g->middleRows(i * nl, nl));
+    }
+  }
+  S tmp(0);
+  Eigen::Index col = 0;
+  for (Eigen::Index b = 0; b < nm; ++b) {
+    for (Eigen::Index a = b; a < nm; ++a, ++col) {
+      S& v = k(a, b);
+      v = ep != nullptr ? (*ep)(i, col) : S(0);
+      for (Eigen::Index c = 0; c < nl; ++c) {
+        const S& x = (*g)(i * nl + c, a);
+        const S& y = identity_kl ? (*g)(i * nl + c, b) : kg(c, b);
+        if constexpr (kInPlaceGemm<S>) {
+          add_product(v, x, y, tmp);
+        } else {
+          v += x * y;
+        }
+      }
+      v *= d1(i, a);
+      v *= d1(i, b);
+      if (a != b) k(b, a) = v;
+    }
+  }
+}
+
 // For every sample i, column i of out holds the rows x d.cols() matrix M_i diag(d(i, :)),
 // column-major, with M_i(a, q) = entry(i, a, q): T_{m,m-1} = W_m D1_{m-1} and
 // C_{m,m-1} = (K_m W_m) D1_{m-1}. In parallel over the samples, each thread at the caller's
@@ -915,8 +970,58 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     // Y = W_{m+1}ᵀ [K_{m+1,1} ... K_{m+1,N}] (n_m x n_{m+1}N), the blocks Y_i stacked as rows of
     // Z (N n_m x n_{m+1}), then Z W_{m+1} holds every Y_i W_{m+1}.
     const bool shared = m + 1 == L && (!with_g || network_.loss == LossKind::Squared);
+    // One level below the output layer (m = L - 2) the recursion is unrolled once more:
+    //   W_{m+1}ᵀ K_{m+1,i} W_{m+1} = G_iᵀ K_{L,i} G_i + W_{m+1}ᵀ diag(e_i) W_{m+1},
+    // G_i = W_L D1_{m+1,i} W_{m+1} (n_L x n_m), e_i = σ''(z_{m+1}) ⊙ W_Lᵀ δ_L. With few outputs
+    // the Gram matrices G_iᵀ K_L G_i are cheap per sample, G is one product (the W_L D1_{m+1,i}
+    // stacked as rows, times W_{m+1}) and the second term one more for all samples (E times the
+    // Khatri-Rao columns W_{m+1}[c, a] W_{m+1}[c, b], b <= a), instead of two products the size
+    // of all the K_{m+1,i}.
+    const Eigen::Index nL = width(L);
+    const bool unrolled = m + 2 == L && 2 * nL <= nn;
+    std::vector<std::pair<Eigen::Index, Eigen::Index>> tri;  // (a, b), b <= a: column of ep
+    Mat<S> g, ep;                                            // (N n_L) x n_m and N x n_m(n_m+1)/2
     Mat<S> r;
-    if (shared) {
+    if (unrolled) {
+      if (with_g) {
+        const auto un = static_cast<std::size_t>(m + 1);
+        Mat<S> xs(n * nL, nn);  // row i n_L + c: row c of W_L D1_{m+1,i}
+        const Mat<S>& wl = f.w[static_cast<std::size_t>(L)];
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (ScalarTraits <S>::is_multiprecision)
+#endif
+        for (Eigen::Index q = 0; q < nn; ++q) {
+          ScopedBallPrecision precision(ball_bits);
+          for (Eigen::Index i = 0; i < n; ++i) {
+            for (Eigen::Index c = 0; c < nL; ++c) {
+              xs(i * nL + c, q) = wl(c, q);
+              xs(i * nL + c, q) *= f.d1[un](i, q);
+            }
+          }
+        }
+        g = detail::product<S>(xs, false, w);
+      }
+      if (with_h) {
+        const auto un = static_cast<std::size_t>(m + 1);
+        for (Eigen::Index b = 0; b < nm; ++b) {
+          for (Eigen::Index a = b; a < nm; ++a) tri.emplace_back(a, b);
+        }
+        const auto npairs = static_cast<Eigen::Index>(tri.size());
+        Mat<S> e(n, nn), krw(nn, npairs);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (ScalarTraits <S>::is_multiprecision)
+#endif
+        for (Eigen::Index c = 0; c < nn; ++c) {
+          ScopedBallPrecision precision(ball_bits);
+          for (Eigen::Index i = 0; i < n; ++i) e(i, c) = f.d2[un](i, c) * bp.back[un](i, c);
+          for (Eigen::Index col = 0; col < npairs; ++col) {
+            const auto [a, b] = tri[static_cast<std::size_t>(col)];
+            krw(c, col) = w(c, a) * w(c, b);
+          }
+        }
+        ep = detail::product<S>(e, false, krw);
+      }
+    } else if (shared) {
       r = with_g ? detail::product<S>(w, true, w) : Mat<S>(Mat<S>::Zero(nm, nm));
     } else {
       Mat<S> y(nm, nn * n);
@@ -938,11 +1043,25 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     for (Eigen::Index i = 0; i < n; ++i) {
       ScopedBallPrecision precision(ball_bits);
       Map k(K[um].col(i).data(), nm, nm);
-      k = r.middleRows(shared ? 0 : i * nm, nm);
-      for (Eigen::Index b = 0; b < nm; ++b) {
-        for (Eigen::Index a = 0; a < nm; ++a) {
-          k(a, b) *= f.d1[um](i, a);
-          k(a, b) *= f.d1[um](i, b);
+      if (unrolled) {
+        detail::unrolled_curvature<S>(k,
+                                      i,
+                                      nL,
+                                      with_g ? &g : nullptr,
+                                      network_.loss == LossKind::Squared,
+                                      K[static_cast<std::size_t>(L)],
+                                      with_h ? &ep : nullptr,
+                                      f.d1[um]);
+      } else {
+        // the lower triangle; K_{m,i} is symmetric, the upper one is its copy
+        const Eigen::Index r0 = shared ? 0 : i * nm;
+        for (Eigen::Index b = 0; b < nm; ++b) {
+          for (Eigen::Index a = b; a < nm; ++a) {
+            k(a, b) = r(r0 + a, b);
+            k(a, b) *= f.d1[um](i, a);
+            k(a, b) *= f.d1[um](i, b);
+            if (a != b) k(b, a) = k(a, b);
+          }
         }
       }
       if (with_h) {
@@ -1012,7 +1131,11 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       // C_{m,l} = K_m T_{m,l} per sample (n_m x n_l); C_{m,m} = K_m.
       Mat<S> c_own;
       const Mat<S>* c = &K[um];
-      if (l == m - 1) {
+      // at the output layer of the squared loss K_{L,i} = I, so C_{L,l} = T_{L,l}
+      const bool identity_k = m == L && with_g && network_.loss == LossKind::Squared;
+      if (identity_k && l < m) {
+        c = &T[ul];
+      } else if (l == m - 1) {
         // T_{m,m-1} = W_m D1_{m-1}: C = (K_m W_m) D1_{m-1}, with K_{m,i} W_m for every sample in
         // one product (the K_{m,i} stacked as rows), then the columns scaled per sample.
         const Mat<S> w = f.w[um].leftCols(nl);  // n_m x n_{m-1}
@@ -1069,8 +1192,9 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
 #endif
       for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
         ScopedBallPrecision precision(ball_bits);
-        v.col(col_idx) = am.col(pairs[static_cast<std::size_t>(col_idx)].first)
-                             .cwiseProduct(al.col(pairs[static_cast<std::size_t>(col_idx)].second));
+        const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
+        for (Eigen::Index i = 0; i < n; ++i)
+          detail::multiply_into(v(i, col_idx), am(i, q), al(i, k));
       }
       // Units p are processed in chunks so that the δ-term GEMM packs S_{m-1,l} once per chunk.
       // Multiprecision products run on double GEMMs by the CRT (scalar/crt_gemm.hpp), whose cost
@@ -1094,7 +1218,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           for (Eigen::Index col = 0; col < kl * (p1 - p0); ++col) {
             ScopedBallPrecision scaled_precision(ball_bits);
             const Eigen::Index pp = p0 + col / kl, k = col % kl;
-            scaled.col(col) = al.col(k).cwiseProduct(delta[um].col(pp));
+            for (Eigen::Index i = 0; i < n; ++i)
+              detail::multiply_into(scaled(i, col), al(i, k), delta[um](i, pp));
           }
           term2 = s_diagonal ? detail::product<S>(f.d1[um - 1], true, scaled)
                              : detail::product<S>(S_prev[ul], false, scaled);
@@ -1114,7 +1239,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
             crow[static_cast<std::size_t>(r0 + j)] = p + j * nm;
         }
         const Mat<S>& cm = *c;
-        const Mat<S> first_all = detail::product_of_entries<S>(
+        Mat<S> first_all = detail::product_of_entries<S>(
             row0.back(),
             n,
             [&cm, &crow](Eigen::Index r, Eigen::Index i) -> const S& {
@@ -1127,11 +1252,11 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         for (Eigen::Index p = p0; p < p1; ++p) {
           ScopedBallPrecision scatter_precision(ball_bits);
           const Eigen::Index nj = diagonal ? p + 1 : nl;  // diagonal block: units j <= p
-          const auto first = first_all.middleRows(row0[static_cast<std::size_t>(p - p0)], nj);
+          auto first = first_all.middleRows(row0[static_cast<std::size_t>(p - p0)], nj);
           for (Eigen::Index j = 0; j < nj; ++j) {
             for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
               const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
-              S value = first(j, col_idx);
+              S& value = first(j, col_idx);  // each entry is used once: in place
               if (second && q < np) {
                 if (!s_diagonal) {
                   value += term2(q + j * np, (p - p0) * kl + k);

@@ -20,6 +20,10 @@
 #include <flint/fmpq.h>
 #include <mpfr.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace locus {
 
 static_assert(sizeof(arb_struct) == sizeof(detail::ArbStorage),
@@ -175,6 +179,43 @@ Ball& Ball::operator=(Ball&& other) noexcept {
 }
 Ball::~Ball() {
   arb_clear(A(*this));
+}
+
+namespace {
+// Arrays this large are constructed / destroyed on every thread (outside a parallel region).
+constexpr std::size_t kParallelBalls = 16384;
+bool share_out(std::size_t n) noexcept {
+#ifdef _OPENMP
+  return n >= kParallelBalls && omp_in_parallel() == 0 && omp_get_max_threads() > 1;
+#else
+  static_cast<void>(n);
+  return false;
+#endif
+}
+}  // namespace
+
+void detail::construct_balls(Ball* p, std::size_t n) noexcept {
+  const auto count = static_cast<std::ptrdiff_t>(n);
+  if (share_out(n)) {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (std::ptrdiff_t i = 0; i < count; ++i) new (p + i) Ball();
+  } else {
+    for (std::ptrdiff_t i = 0; i < count; ++i) new (p + i) Ball();
+  }
+}
+
+void detail::destroy_balls(Ball* p, std::size_t n) noexcept {
+  const auto count = static_cast<std::ptrdiff_t>(n);
+  if (share_out(n)) {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (std::ptrdiff_t i = 0; i < count; ++i) p[i].~Ball();
+  } else {
+    for (std::ptrdiff_t i = 0; i < count; ++i) p[i].~Ball();
+  }
 }
 
 Ball& Ball::operator+=(const Ball& b) noexcept {

@@ -22,6 +22,7 @@
 // reason.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "locus/scalar/certainty.hpp"
@@ -243,5 +244,13 @@ struct ScalarTraits<Ball> {
   static std::string to_string(const Ball& x);
   static bool is_finite(const Ball& x) { return x.is_finite(); }
 };
+
+namespace detail {
+/// Constructs / destroys the n balls of a matrix's storage (locus/scalar/eigen.hpp). At 256 bits
+/// every ball holds its own heap block of limbs, so destroying a large matrix is one free per
+/// entry; large arrays are done on every thread when the caller is outside a parallel region.
+void construct_balls(Ball* p, std::size_t n) noexcept;
+void destroy_balls(Ball* p, std::size_t n) noexcept;
+}  // namespace detail
 
 }  // namespace locus

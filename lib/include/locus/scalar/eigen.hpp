@@ -130,12 +130,26 @@ namespace internal {
 // kept entries by assignment: an MPFR number of Boost's allocate_stack points into itself, so
 // moving its bytes (what Eigen's generic realloc does) would leave it pointing at freed memory.
 template <class T>
+void locus_construct(T* p, std::size_t n) {
+  construct_elements_of_array(p, n);
+}
+inline void locus_construct(locus::Ball* p, std::size_t n) {
+  locus::detail::construct_balls(p, n);
+}
+template <class T>
+void locus_destruct(T* p, std::size_t n) {
+  destruct_elements_of_array<T>(p, n);
+}
+inline void locus_destruct(locus::Ball* p, std::size_t n) {
+  locus::detail::destroy_balls(p, n);
+}
+template <class T>
 T* locus_pooled_new(std::size_t size) {
   if (size == 0) return nullptr;
   check_size_for_overflow<T>(size);
   T* result = static_cast<T*>(locus::detail::take_block(sizeof(T) * size));
   try {
-    construct_elements_of_array(result, size);
+    locus_construct(result, size);
   } catch (...) {
     locus::detail::give_block(result);
     throw;
@@ -145,7 +159,7 @@ T* locus_pooled_new(std::size_t size) {
 template <class T>
 void locus_pooled_delete(T* ptr, std::size_t size) {
   if (ptr == nullptr) return;
-  destruct_elements_of_array<T>(ptr, size);
+  locus_destruct(ptr, size);
   locus::detail::give_block(ptr);
 }
 template <class T>
