@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/population_impl.hpp"
+#include "scalar/exp.hpp"
 #include "scalar/gemm.hpp"
 #include "scalar/thread_caches.hpp"
 
@@ -86,12 +87,12 @@ Side side_of(const S& z) {
 /// log(1 + e^x) without cancellation: max(x, 0) + log1p(e^{−|x|}) where the arithmetic is ordered.
 template <class S>
 S softplus_value(const S& x) {
-  using std::exp, std::log1p;
+  using std::log1p;
   if constexpr (OrderedField<S>) {
     using std::abs;
-    return (S(0) < x ? x : S(0)) + log1p(exp(-abs(x)));
+    return (S(0) < x ? x : S(0)) + log1p(detail::exp_of(S(-abs(x))));
   } else {
-    return log1p(exp(x));
+    return log1p(detail::exp_of(x));
   }
 }
 
@@ -141,8 +142,7 @@ ActivationStatus activation_eval(const ActivationData<S>& ad, const S& z, int or
       if constexpr (!T::has_transcendentals) {
         return ActivationStatus::NotExact;
       } else {
-        using std::exp;
-        const S e = ad.parameter * exp(z);
+        const S e = ad.parameter * detail::exp_of(z);
         return set(e - ad.parameter, e, e, e);
       }
     }
@@ -168,7 +168,7 @@ ActivationStatus activation_eval(const ActivationData<S>& ad, const S& z, int or
         return ActivationStatus::NotExact;
     }
   } else {
-    using std::exp, std::log, std::tanh, std::erf;
+    using std::log, std::tanh, std::erf;
     switch (kind) {
       case ActivationKind::Tanh: {
         const S t = tanh(z);
@@ -178,7 +178,7 @@ ActivationStatus activation_eval(const ActivationData<S>& ad, const S& z, int or
       case ActivationKind::Gelu: {
         // σ = zΦ, σ′ = Φ + zφ, σ″ = φ(2 − z²), σ‴ = zφ(z² − 4), φ′ = −zφ.
         const S big_phi = (S(1) + erf(z * ad.inv_sqrt2)) / S(2);
-        const S phi = ad.inv_sqrt_2pi * exp(-(z * z) / S(2));
+        const S phi = ad.inv_sqrt_2pi * detail::exp_of(S(-(z * z) / S(2)));
         const S z2 = z * z;
         return set(z * big_phi, big_phi + z * phi, phi * (S(2) - z2), z * phi * (z2 - S(4)));
       }
@@ -204,7 +204,7 @@ ActivationStatus activation_eval(const ActivationData<S>& ad, const S& z, int or
       }
       case ActivationKind::Erf: {
         // σ = erf(z/√2), σ′ = √(2/π) e^{−z²/2}, σ″ = −zσ′, σ‴ = (z² − 1)σ′.
-        const S p = ad.sqrt_2_over_pi * exp(-(z * z) / S(2));
+        const S p = ad.sqrt_2_over_pi * detail::exp_of(S(-(z * z) / S(2)));
         return set(erf(z * ad.inv_sqrt2), p, -z * p, (z * z - S(1)) * p);
       }
       default:
@@ -213,7 +213,7 @@ ActivationStatus activation_eval(const ActivationData<S>& ad, const S& z, int or
     // sigmoid s, s' = s(1-s), s'' = s'(1-2s), s''' = s'(1 - 6s + 6s^2)
     const bool softplus = kind == ActivationKind::Softplus;
     const S bz = softplus ? S(ad.parameter * z) : z;
-    const S s = S(1) / (S(1) + exp(-bz));
+    const S s = S(1) / (S(1) + detail::exp_of(S(-bz)));
     const S s1 = s * (S(1) - s);
     const S s2 = order >= 2 ? S(s1 * (S(1) - S(2) * s)) : S(0);  // not computed when not asked
     const S s3 = order >= 3 ? S(s1 * (S(1) - S(6) * s + S(6) * s * s)) : S(0);
@@ -439,7 +439,7 @@ OutputTerms<S> output_terms(const Network& net, const Mat<S>& f, const Mat<S>& y
         to_string(net.loss),
         ScalarTraits<S>::name()));
   } else {
-    using std::exp, std::log;
+    using std::log;
     if (net.loss == LossKind::BinaryCrossEntropy) {
       // ℓ = Σ_c log(1 + e^{f_c}) − y_c f_c, e = s − y, Λ = diag(s(1 − s)), s = sigmoid(f); p = s.
       // Evaluated as y·log(1 + e^{−f}) + (1 − y)·log(1 + e^{f}): two nonnegative terms, so a
@@ -457,7 +457,7 @@ OutputTerms<S> output_terms(const Network& net, const Mat<S>& f, const Mat<S>& y
           } else {
             out.loss += t * softplus_value(S(-x)) + (S(1) - t) * softplus_value(x);
           }
-          out.p(i, c) = S(1) / (S(1) + exp(-x));
+          out.p(i, c) = S(1) / (S(1) + detail::exp_of(S(-x)));
           out.e(i, c) = out.p(i, c) - y(i, c);
         }
       }
@@ -473,7 +473,7 @@ OutputTerms<S> output_terms(const Network& net, const Mat<S>& f, const Mat<S>& y
       }
       S sum(0);
       for (Eigen::Index c = 0; c < f.cols(); ++c) {
-        out.p(i, c) = exp(f(i, c) - shift);
+        out.p(i, c) = detail::exp_of(S(f(i, c) - shift));
         sum += out.p(i, c);
       }
       for (Eigen::Index c = 0; c < f.cols(); ++c) out.p(i, c) = out.p(i, c) / sum;
@@ -983,12 +983,13 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     Mat<S> g, ep;                                            // (N n_L) x n_m and N x n_m(n_m+1)/2
     Mat<S> r;
     if (unrolled) {
+      [[maybe_unused]] constexpr bool costly = ScalarTraits<S>::is_multiprecision;  // threads pay
       if (with_g) {
         const auto un = static_cast<std::size_t>(m + 1);
         Mat<S> xs(n * nL, nn);  // row i n_L + c: row c of W_L D1_{m+1,i}
         const Mat<S>& wl = f.w[static_cast<std::size_t>(L)];
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (ScalarTraits <S>::is_multiprecision)
+#pragma omp parallel for schedule(static) if (costly)
 #endif
         for (Eigen::Index q = 0; q < nn; ++q) {
           ScopedBallPrecision precision(ball_bits);
@@ -1009,7 +1010,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         const auto npairs = static_cast<Eigen::Index>(tri.size());
         Mat<S> e(n, nn), krw(nn, npairs);
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (ScalarTraits <S>::is_multiprecision)
+#pragma omp parallel for schedule(static) if (costly)
 #endif
         for (Eigen::Index c = 0; c < nn; ++c) {
           ScopedBallPrecision precision(ball_bits);
