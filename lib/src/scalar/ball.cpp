@@ -192,30 +192,28 @@ bool share_out(std::size_t n) noexcept {
   return false;
 #endif
 }
+
+// op(p + i) for every i < n, on every thread when share_out(n).
+template <class Op>
+void for_each_ball(Ball* p, std::size_t n, Op op) noexcept {
+  const auto count = static_cast<std::ptrdiff_t>(n);
+  if (share_out(n)) {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (std::ptrdiff_t i = 0; i < count; ++i) op(p + i);
+  } else {
+    for (std::ptrdiff_t i = 0; i < count; ++i) op(p + i);
+  }
+}
 }  // namespace
 
 void detail::construct_balls(Ball* p, std::size_t n) noexcept {
-  const auto count = static_cast<std::ptrdiff_t>(n);
-  if (share_out(n)) {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (std::ptrdiff_t i = 0; i < count; ++i) new (p + i) Ball();
-  } else {
-    for (std::ptrdiff_t i = 0; i < count; ++i) new (p + i) Ball();
-  }
+  for_each_ball(p, n, [](Ball* b) { new (b) Ball(); });
 }
 
 void detail::destroy_balls(Ball* p, std::size_t n) noexcept {
-  const auto count = static_cast<std::ptrdiff_t>(n);
-  if (share_out(n)) {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (std::ptrdiff_t i = 0; i < count; ++i) p[i].~Ball();
-  } else {
-    for (std::ptrdiff_t i = 0; i < count; ++i) p[i].~Ball();
-  }
+  for_each_ball(p, n, [](Ball* b) { b->~Ball(); });
 }
 
 Ball& Ball::operator+=(const Ball& b) noexcept {
