@@ -884,8 +884,7 @@ void scale_columns_per_sample(
     for (Eigen::Index q = 0; q < cols; ++q) {
       const S& dq = d(i, q);
       for (Eigen::Index a = 0; a < rows; ++a) {
-        o(a, q) = entry(i, a, q);
-        o(a, q) *= dq;
+        multiply_into(o(a, q), entry(i, a, q), dq);
       }
     }
   }
@@ -984,8 +983,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     Mat<S> r;
     if (unrolled) {
       [[maybe_unused]] constexpr bool costly = ScalarTraits<S>::is_multiprecision;  // threads pay
+      const auto un = static_cast<std::size_t>(m + 1);
       if (with_g) {
-        const auto un = static_cast<std::size_t>(m + 1);
         Mat<S> xs(n * nL, nn);  // row i n_L + c: row c of W_L D1_{m+1,i}
         const Mat<S>& wl = f.w[static_cast<std::size_t>(L)];
 #ifdef _OPENMP
@@ -995,15 +994,13 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           ScopedBallPrecision precision(ball_bits);
           for (Eigen::Index i = 0; i < n; ++i) {
             for (Eigen::Index c = 0; c < nL; ++c) {
-              xs(i * nL + c, q) = wl(c, q);
-              xs(i * nL + c, q) *= f.d1[un](i, q);
+              detail::multiply_into(xs(i * nL + c, q), wl(c, q), f.d1[un](i, q));
             }
           }
         }
         g = detail::product<S>(xs, false, w);
       }
       if (with_h) {
-        const auto un = static_cast<std::size_t>(m + 1);
         for (Eigen::Index b = 0; b < nm; ++b) {
           for (Eigen::Index a = b; a < nm; ++a) tri.emplace_back(a, b);
         }
@@ -1112,8 +1109,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           CMap tprev(T[ul].col(i).data(), np, nl);
           for (Eigen::Index j = 0; j < nl; ++j) {
             for (Eigen::Index q = 0; q < np; ++q) {
-              s(q, j) = tprev(q, j);
-              s(q, j) *= f.d1[um - 1](i, q);
+              detail::multiply_into(s(q, j), tprev(q, j), f.d1[um - 1](i, q));
             }
           }
         }
