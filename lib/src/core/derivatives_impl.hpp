@@ -8,6 +8,7 @@
 #include <exception>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/population_impl.hpp"
@@ -1068,9 +1069,6 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     }
   }
 
-  const auto set_symmetric = [&sink](Eigen::Index row, Eigen::Index col, const S& value) {
-    sink.set_symmetric(row, col, value);
-  };
   const S scale = detail::mean_factor<S>(network_, n);
   // T[l] = T_{m,l} = ∂z_m/∂z_l per sample ((n_m*n_l) x N), for l < m; updated as m grows.
   std::vector<Mat<S>> T(static_cast<std::size_t>(L + 1));
@@ -1266,11 +1264,15 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
                   network_.augmented_index(m, static_cast<int>(p), static_cast<int>(q));
               const auto col =
                   network_.augmented_index(l, static_cast<int>(j), static_cast<int>(k));
-              set_symmetric(row, col, value);
+              // The value's last use hands it over (a ball's limbs move instead of being copied).
               if (diagonal) {  // the same number for the pair (q <-> k)
-                set_symmetric(network_.augmented_index(m, static_cast<int>(p), static_cast<int>(k)),
-                              network_.augmented_index(l, static_cast<int>(j), static_cast<int>(q)),
-                              value);
+                sink.set_symmetric(row, col, value);
+                sink.set_symmetric(
+                    network_.augmented_index(m, static_cast<int>(p), static_cast<int>(k)),
+                    network_.augmented_index(l, static_cast<int>(j), static_cast<int>(q)),
+                    std::move(value));
+              } else {
+                sink.set_symmetric(row, col, std::move(value));
               }
             }
           }
@@ -1307,6 +1309,10 @@ struct MatrixSink {
   void set_symmetric(Eigen::Index row, Eigen::Index col, const S& value) {
     m(row, col) = value;
     m(col, row) = value;
+  }
+  void set_symmetric(Eigen::Index row, Eigen::Index col, S&& value) {
+    if (row != col) m(row, col) = value;
+    m(col, row) = std::move(value);
   }
   void add_diagonal(Eigen::Index k, const S& value) { m(k, k) += value; }
 };

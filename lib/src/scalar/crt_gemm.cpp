@@ -36,22 +36,6 @@ using Index = std::ptrdiff_t;
 using Limb = mp_limb_t;
 // ---- buffers -------------------------------------------------------------------------------------
 
-// Scratch arrays come from the shared pool of large blocks (locus/scalar/block_pool.hpp): a
-// Hessian makes dozens of products of similar sizes, and a fresh block's page faults cost as much
-// as the arithmetic on this kind of machine.
-struct BlockDeleter {
-  void operator()(void* p) const { give_block(p); }
-};
-template <class T>
-using Buffer = std::unique_ptr<T[], BlockDeleter>;
-
-template <class T>
-Buffer<T> big_buffer(std::size_t n) {
-  static_assert(std::is_trivially_default_constructible_v<T>);
-  if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) throw std::bad_alloc();
-  return Buffer<T>(static_cast<T*>(take_block(std::max<std::size_t>(n * sizeof(T), 1))));
-}
-
 // ---- the primes --------------------------------------------------------------------------------
 
 // Primes q_1 > q_2 > ... below a bound with M = Π q_j > 2^bits, and what the reconstruction
@@ -196,7 +180,7 @@ struct Operand {
   std::vector<std::uint32_t> cut;  // entries of the line that were truncated
   Buffer<std::int32_t> res;        // [prime][entry], entry = storage index (every one written)
   // Balls: upper bounds of |mid|·2^-e_ℓ and rad·2^-e_ℓ (storage index), when any radius is nonzero.
-  std::vector<double> mag, rad;
+  Buffer<double> mag, rad;
   bool any_rad = false;
 };
 
@@ -295,8 +279,8 @@ bool build(Operand& op,
   op.res = big_buffer<std::int32_t>(R * size);  // no zero fill: every entry is written
   constexpr bool kBall = !std::is_same_v<decltype(get_rad(Index{0})), std::nullptr_t>;
   if constexpr (kBall) {
-    op.mag.assign(size, 0.0);
-    op.rad.assign(size, 0.0);
+    op.mag = big_buffer<double>(size);  // every entry is written in pass 2
+    op.rad = big_buffer<double>(size);
   }
   const Index width = t / GMP_NUMB_BITS + 2;
   constexpr long kNone = std::numeric_limits<long>::min();
@@ -356,8 +340,11 @@ bool build(Operand& op,
     const Index digits = ps.pow16.rows();
     // digits row-major (one entry's digits are written together), residues column-major (one
     // prime's residues are reduced together)
-    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> dtile(kTile, digits);
-    Eigen::MatrixXd rtile(kTile, static_cast<Eigen::Index>(R));
+    const Buffer<double> dbuf = big_buffer<double>(static_cast<std::size_t>(kTile * digits));
+    const Buffer<double> rbuf = big_buffer<double>(static_cast<std::size_t>(kTile) * R);
+    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> dtile(
+        dbuf.get(), kTile, digits);
+    Eigen::Map<Eigen::MatrixXd> rtile(rbuf.get(), kTile, static_cast<Eigen::Index>(R));
     std::vector<double> sign(static_cast<std::size_t>(kTile));
     const auto total = static_cast<Index>(size);
     const Index tiles = (total + kTile - 1) / kTile;
@@ -565,7 +552,9 @@ void write_results(const Operand& a,
   {
     std::vector<Limb> qbuf(static_cast<std::size_t>(la) + 1), out(nm + 1),
         acc(static_cast<std::size_t>(la));
-    Eigen::MatrixXd wt(kTile, R), g(kTile, digits);
+    const Buffer<double> wbuf = big_buffer<double>(static_cast<std::size_t>(kTile * R));
+    const Buffer<double> gbuf = big_buffer<double>(static_cast<std::size_t>(kTile * digits));
+    Eigen::Map<Eigen::MatrixXd> wt(wbuf.get(), kTile, R), g(gbuf.get(), kTile, digits);
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
@@ -651,14 +640,19 @@ bool crt_gemm_arb(arb_ptr const* c,
   if (!build(ob, k, n, false, plan.t, ps, get_b, rad_b)) return false;
   // The radii: Σ_l |mid a|·rad b + rad a·(|mid b| + rad b) ≤ (|mid A| + rad A)·rad B + rad A·|mid B|,
   // scaled by 2^-(e_i + f_j), by double GEMMs of nonnegative numbers (accounted for below).
-  Eigen::MatrixXd radius = Eigen::MatrixXd::Zero(m, n);
+  const Buffer<double> rbuf = big_buffer<double>(static_cast<std::size_t>(m * n));
+  Eigen::Map<Eigen::MatrixXd> radius(rbuf.get(), m, n);
+  radius.setZero();
   if (ob.any_rad) {
-    Eigen::Map<const Eigen::MatrixXd> ma(oa.mag.data(), m, k), ra(oa.rad.data(), m, k);
-    Eigen::Map<const Eigen::MatrixXd> rb(ob.rad.data(), k, n);
-    radius.noalias() += (ma + ra) * rb;
+    Eigen::Map<const Eigen::MatrixXd> ma(oa.mag.get(), m, k), ra(oa.rad.get(), m, k);
+    Eigen::Map<const Eigen::MatrixXd> rb(ob.rad.get(), k, n);
+    const Buffer<double> sbuf = big_buffer<double>(static_cast<std::size_t>(m * k));
+    Eigen::Map<Eigen::MatrixXd> sum(sbuf.get(), m, k);
+    sum = ma + ra;
+    radius.noalias() += sum * rb;
   }
   if (oa.any_rad) {
-    Eigen::Map<const Eigen::MatrixXd> ra(oa.rad.data(), m, k), mb(ob.mag.data(), k, n);
+    Eigen::Map<const Eigen::MatrixXd> ra(oa.rad.get(), m, k), mb(ob.mag.get(), k, n);
     radius.noalias() += ra * mb;
   }
   // Each of the ≤ 2k + 1 roundings of a sum of nonnegative terms loses at most a factor (1 + 2^-53),

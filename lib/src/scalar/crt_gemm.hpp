@@ -13,11 +13,36 @@
 #define LOCUS_SRC_SCALAR_CRT_GEMM_HPP_
 
 #include <cstddef>
+#include <limits>
+#include <memory>
+#include <new>
+#include <type_traits>
+
+#include "locus/scalar/block_pool.hpp"
 
 #include <arb.h>
 #include <mpfr.h>
 
 namespace locus::detail {
+
+// Scratch arrays of the products come from the shared pool of large blocks
+// (locus/scalar/block_pool.hpp): a Hessian makes dozens of products of similar sizes, and a fresh
+// block's page faults cost as much as the arithmetic on this kind of machine. (glibc maps blocks
+// of 128 KiB or more afresh, or trims them off its heap when freed: measured, the page faults
+// of such scratch arrays were 6% of the main thread's time in an MPFR-256 Hessian.)
+struct BlockDeleter {
+  void operator()(void* p) const { give_block(p); }
+};
+template <class T>
+using Buffer = std::unique_ptr<T[], BlockDeleter>;
+
+/// n uninitialised entries from the pool.
+template <class T>
+Buffer<T> big_buffer(std::size_t n) {
+  static_assert(std::is_trivially_default_constructible_v<T>);
+  if (n > std::numeric_limits<std::size_t>::max() / sizeof(T)) throw std::bad_alloc();
+  return Buffer<T>(static_cast<T*>(take_block(n == 0 ? 1 : n * sizeof(T))));
+}
 
 /// c[i + j·m] = Σ_l a[i + l·m]·b[l + j·k], each result rounded to nearest at its own precision.
 /// The error of c_ij is at most half an ulp plus (n_i + n'_j)·2^(e_i + f_j − t), where 2^e_i and

@@ -144,9 +144,9 @@ bool crt_gemm_entries(
   };
   using Src = decltype(raw(std::declval<const S&>()));
   using Dst = std::remove_const_t<std::remove_pointer_t<Src>>*;
-  std::vector<Src> pa(static_cast<std::size_t>(m * depth)),
-      pb(static_cast<std::size_t>(depth * ncols));
-  std::vector<Dst> pc(static_cast<std::size_t>(m * ncols));
+  const Buffer<Src> pa = big_buffer<Src>(static_cast<std::size_t>(m * depth));
+  const Buffer<Src> pb = big_buffer<Src>(static_cast<std::size_t>(depth * ncols));
+  const Buffer<Dst> pc = big_buffer<Dst>(static_cast<std::size_t>(m * ncols));
   for (Eigen::Index l = 0; l < depth; ++l) {
     for (Eigen::Index i = 0; i < m; ++i) pa[static_cast<std::size_t>(i + l * m)] = raw(a(i, l));
   }
@@ -160,9 +160,9 @@ bool crt_gemm_entries(
     }
   }
   if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
-    return crt_gemm_mpfr(pc.data(), pa.data(), pb.data(), m, depth, ncols);
+    return crt_gemm_mpfr(pc.get(), pa.get(), pb.get(), m, depth, ncols);
   } else {
-    return crt_gemm_arb(pc.data(), pa.data(), pb.data(), m, depth, ncols, ball_precision());
+    return crt_gemm_arb(pc.get(), pa.get(), pb.get(), m, depth, ncols, ball_precision());
   }
 }
 
@@ -224,6 +224,12 @@ inline bool double_ball_gemm(GemmRef<Ball> c,
   return double_gemm_arb(pc.data(), pa.data(), pb.data(), m, depth, ncols);
 }
 
+/// Whether products of S go to double_ball_gemm instead of the CRT: balls of at most 53 bits.
+template <class S>
+inline bool narrow_balls() {
+  return ScalarTraits<S>::is_interval && ball_precision() <= 53;
+}
+
 /// c = op(a) * b, op(a) = a or aᵀ; c must already have the result's shape.
 template <class S>
 void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
@@ -241,7 +247,7 @@ void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) 
       return;
     }
     if constexpr (ScalarTraits<S>::is_interval) {
-      if (ball_precision() <= 53 && double_ball_gemm(c, a, transpose_a, b)) return;
+      if (narrow_balls<S>() && double_ball_gemm(c, a, transpose_a, b)) return;
     }
     if (crt_gemm<S>(c, a, transpose_a, b)) return;
     if constexpr (ScalarTraits<S>::is_interval) {
@@ -313,8 +319,8 @@ template <class S, class Entry>
 Mat<S> product_of_entries(Eigen::Index m, Eigen::Index depth, const Entry& a, GemmConstRef<S> b) {
   Mat<S> c(m, b.cols());
   if constexpr (kInPlaceGemm<S>) {
-    const bool narrow_balls = ScalarTraits<S>::is_interval && ball_precision() <= 53;
-    if (!narrow_balls && m > 0 && depth > 0 && crt_gemm_entries<S>(c, m, depth, a, b)) return c;
+    if (!narrow_balls<S>() && m > 0 && depth > 0 && crt_gemm_entries<S>(c, m, depth, a, b))
+      return c;
   }
   Mat<S> full(m, depth);
   const auto copy_column = [&](Eigen::Index l) {
