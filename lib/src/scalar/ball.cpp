@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 
+#include "scalar/share_out.hpp"
 #include "scalar/thread_caches.hpp"
 
 #include "locus/error.hpp"
@@ -181,39 +182,12 @@ Ball::~Ball() {
   arb_clear(A(*this));
 }
 
-namespace {
-// Arrays this large are constructed / destroyed on every thread (outside a parallel region).
-constexpr std::size_t kParallelBalls = 16384;
-bool share_out(std::size_t n) noexcept {
-#ifdef _OPENMP
-  return n >= kParallelBalls && omp_in_parallel() == 0 && omp_get_max_threads() > 1;
-#else
-  static_cast<void>(n);
-  return false;
-#endif
-}
-
-// op(p + i) for every i < n, on every thread when share_out(n).
-template <class Op>
-void for_each_ball(Ball* p, std::size_t n, Op op) noexcept {
-  const auto count = static_cast<std::ptrdiff_t>(n);
-  if (share_out(n)) {
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-    for (std::ptrdiff_t i = 0; i < count; ++i) op(p + i);
-  } else {
-    for (std::ptrdiff_t i = 0; i < count; ++i) op(p + i);
-  }
-}
-}  // namespace
-
 void detail::construct_balls(Ball* p, std::size_t n) noexcept {
-  for_each_ball(p, n, [](Ball* b) { new (b) Ball(); });
+  detail::for_each_entry(p, n, [](Ball* b) { new (b) Ball(); });
 }
 
 void detail::destroy_balls(Ball* p, std::size_t n) noexcept {
-  for_each_ball(p, n, [](Ball* b) { b->~Ball(); });
+  detail::for_each_entry(p, n, [](Ball* b) { b->~Ball(); });
 }
 
 Ball& Ball::operator+=(const Ball& b) noexcept {

@@ -126,7 +126,9 @@ namespace internal {
 // (locus/scalar/block_pool.hpp) instead of fresh malloc blocks: a matrix of a few megabytes is
 // then usually memory already touched, not thousands of page faults. These are explicit
 // specialisations of Eigen 3.4's allocation functions (util/Memory.h) for those scalars only;
-// the elements are constructed and destroyed as Eigen would. A conservative resize copies the
+// the elements are constructed and destroyed as Eigen would, those of large arrays on every
+// thread when the caller is outside a parallel region (construct_numbers, construct_balls,
+// destroy_balls). A conservative resize copies the
 // kept entries by assignment: an MPFR number of Boost's allocate_stack points into itself, so
 // moving its bytes (what Eigen's generic realloc does) would leave it pointing at freed memory.
 template <class T>
@@ -135,6 +137,18 @@ void locus_construct(T* p, std::size_t n) {
 }
 inline void locus_construct(locus::Ball* p, std::size_t n) {
   locus::detail::construct_balls(p, n);
+}
+inline void locus_construct(locus::Mpfr128* p, std::size_t n) {
+  locus::detail::construct_numbers<128>(p, n);
+}
+inline void locus_construct(locus::Mpfr256* p, std::size_t n) {
+  locus::detail::construct_numbers<256>(p, n);
+}
+inline void locus_construct(locus::Mpfr512* p, std::size_t n) {
+  locus::detail::construct_numbers<512>(p, n);
+}
+inline void locus_construct(locus::Mpfr1024* p, std::size_t n) {
+  locus::detail::construct_numbers<1024>(p, n);
 }
 template <class T>
 void locus_destruct(T* p, std::size_t n) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <string>
 
 #include "locus/scalar/rational.hpp"
@@ -64,6 +65,13 @@ using Mpfr = boost::multiprecision::number<
     boost::multiprecision::mpfr_float_backend<detail::mpfr_digits10_for_bits(Bits),
                                               boost::multiprecision::allocate_stack>,
     boost::multiprecision::et_off>;
+
+namespace detail {
+/// Constructs the n numbers of a matrix's storage (locus/scalar/eigen.hpp); large arrays on every
+/// thread when the caller is outside a parallel region. Defined for Bits = 128, 256, 512, 1024.
+template <int Bits>
+void construct_numbers(Mpfr<Bits>* p, std::size_t n) noexcept;
+}  // namespace detail
 
 template <unsigned D10>
 struct ScalarTraits<boost::multiprecision::number<
