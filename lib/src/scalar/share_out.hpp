@@ -12,8 +12,8 @@
 namespace locus::detail {
 
 // Arrays this large are done on every thread, when the caller is outside a parallel region (a
-// multiprecision Hessian constructs and destroys millions of numbers; serially that was a tenth
-// of the MPFR-256 Hessian's time at P = 371).
+// multiprecision Hessian constructs and destroys millions of numbers; serially, constructing the
+// MPFR-256 ones was about 7% of the main thread's time at P = 371).
 inline constexpr std::size_t kShareOutEntries = 16384;
 
 inline bool share_out(std::size_t n) noexcept {
