@@ -851,7 +851,11 @@ void unrolled_curvature(Eigen::Map<Mat<S>>& k,
   for (Eigen::Index b = 0; b < nm; ++b) {
     for (Eigen::Index a = b; a < nm; ++a, ++col) {
       S& v = k(a, b);
-      v = ep != nullptr ? (*ep)(i, col) : S(0);
+      if (ep != nullptr) {  // no conditional expression: it would copy into a temporary first
+        v = (*ep)(i, col);
+      } else {
+        v = 0;
+      }
       for (Eigen::Index c = 0; c < nl; ++c) {
         const S& x = (*g)(i * nl + c, a);
         const S& y = identity_kl ? (*g)(i * nl + c, b) : kg(c, b);

@@ -3,6 +3,7 @@
 #include "scalar/crt_gemm.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -15,6 +16,8 @@
 #include <tuple>
 #include <type_traits>
 #include <vector>
+
+#include "scalar/crt_dgemm.hpp"
 
 #include "locus/scalar/block_pool.hpp"
 
@@ -34,6 +37,8 @@ namespace {
 
 using Index = std::ptrdiff_t;
 using Limb = mp_limb_t;
+__extension__ typedef unsigned __int128
+    U128;  // NOLINT: GCC and Clang; -Wpedantic objects otherwise
 // ---- buffers -------------------------------------------------------------------------------------
 
 // ---- the primes --------------------------------------------------------------------------------
@@ -184,11 +189,18 @@ struct Operand {
   bool any_rad = false;
 };
 
-// Upper bound of 0.L·2^s (s <= 0); 2^-900 for every s < -900.
+// 2^e for -1022 <= e <= 1023, exactly, from its exponent field (std::ldexp is a library call, and
+// these run once per operand entry).
+inline double pow2(long e) {
+  return std::bit_cast<double>(static_cast<std::uint64_t>(e + 1023) << 52);
+}
+
+// Upper bound of 0.L·2^s (s <= 0); 2^-900 for every s < -900. (hi >> 11) + 1 <= 2^53 times
+// 2^(s - 53) >= 2^-953 is a normal double: the product is exact.
 double scaled_abs_upper(const Entry& x, long s) {
-  if (s < -900) return std::ldexp(1.0, -900);  // x < 2^s < 2^-900
+  if (s < -900) return pow2(-900);  // x < 2^s < 2^-900
   const Limb hi = x.limbs[x.n - 1];
-  return std::ldexp(static_cast<double>((hi >> 11) + 1), static_cast<int>(s - 53));
+  return static_cast<double>((hi >> 11) + 1) * pow2(s - 53);
 }
 
 // Upper bound of r·2^-e as a double; false when it is too large for the scheme.
@@ -201,10 +213,11 @@ bool scaled_mag_upper(const mag_struct* r, long e, double& out) {
   const long s = static_cast<long>(MAG_EXP(r)) - e;  // r < 2^(MAG_EXP)
   if (s > 900) return false;
   if (s < -900) {
-    out = std::ldexp(1.0, -900);
+    out = pow2(-900);
     return true;
   }
-  out = std::ldexp(static_cast<double>(MAG_MAN(r)), static_cast<int>(s - MAG_BITS));
+  // MAG_MAN < 2^30 times 2^(s - 30) in [2^-930, 2^870]: exact
+  out = static_cast<double>(MAG_MAN(r)) * pow2(s - MAG_BITS);
   return true;
 }
 
@@ -409,7 +422,17 @@ bool build(Operand& op,
       }
       if (!ok) continue;
       const Index len = t1 - t0;
-      rtile.topRows(len).noalias() = dtile.topRows(len) * ps.pow16;  // exact
+      crt_dgemm(len,
+                rtile.cols(),
+                digits,
+                dtile.data(),
+                digits,
+                true,
+                ps.pow16.data(),
+                ps.pow16.rows(),
+                rtile.data(),
+                rtile.rows(),
+                false);  // exact
       for (std::size_t j = 0; j < R; ++j) {
         symmetric_residues(rtile.col(static_cast<Eigen::Index>(j)).data(),
                            sign.data(),
@@ -467,12 +490,11 @@ Buffer<std::int32_t> residues_of_product(
   Buffer<std::int32_t> w = big_buffer<std::int32_t>(ps.q.size() * static_cast<std::size_t>(total));
   const auto asize = m * k, bsize = k * n;
   const auto one_prime = [&](Index j, double* abuf, double* bbuf, double* cbuf) {
-    Eigen::Map<Eigen::MatrixXd> ad(abuf, m, k), bd(bbuf, k, n), cd(cbuf, m, n);
     const std::int32_t* ra = a.res.get() + j * asize;
     const std::int32_t* rb = b.res.get() + j * bsize;
     for (Index i = 0; i < asize; ++i) abuf[i] = ra[i];
     for (Index i = 0; i < bsize; ++i) bbuf[i] = rb[i];
-    cd.noalias() = ad * bd;  // exact: every partial sum is an integer below 2^53
+    crt_dgemm(m, n, k, abuf, m, false, bbuf, k, cbuf, m, false);  // exact: integer sums < 2^53
     const auto uj = static_cast<std::size_t>(j);
     weighted_residues(cbuf, total, ps.qd[uj], ps.qinv[uj], ps.yd[uj], w.get() + j * total);
   };
@@ -564,20 +586,23 @@ void write_results(const Operand& a,
         const std::int32_t* in = w.get() + j * total + t0;
         for (Index r = 0; r < len; ++r) wt(r, j) = in[r];
       }
-      g.topRows(len).noalias() = wt.topRows(len) * ps.mdig;  // exact
+      crt_dgemm(len, digits, R, wt.data(), kTile, false, ps.mdig.data(), R, g.data(), kTile, false);
+      // exact
       for (Index r = 0; r < len; ++r) {
-        std::fill(acc.begin(), acc.end(), Limb{0});
-        std::uint64_t carry = 0;
-        for (Index d = 0; d < digits; ++d) {
-          carry += static_cast<std::uint64_t>(g(r, d));  // < 2^53 + 2^37
-          acc[static_cast<std::size_t>(d / 4)] |= static_cast<Limb>(carry & 0xffffU)
-                                                  << (16 * (d % 4));
-          carry >>= 16;
+        // a limb at a time: its four digit sums (each < 2^53), shifted into place, plus the carry
+        // (< 2^40) sum to less than 2^102 in 128 bits
+        U128 carry = 0;
+        for (Index l = 0; l < digits / 4; ++l) {
+          const Index d = 4 * l;
+          const U128 sum =
+              carry + static_cast<std::uint64_t>(g(r, d)) + (static_cast<U128>(g(r, d + 1)) << 16) +
+              (static_cast<U128>(g(r, d + 2)) << 32) + (static_cast<U128>(g(r, d + 3)) << 48);
+          acc[static_cast<std::size_t>(l)] = static_cast<Limb>(sum);
+          carry = sum >> 64;
         }
-        for (Index d = digits; carry != 0 && d / 4 < la; ++d) {
-          acc[static_cast<std::size_t>(d / 4)] |= static_cast<Limb>(carry & 0xffffU)
-                                                  << (16 * (d % 4));
-          carry >>= 16;
+        for (Index l = digits / 4; l < la; ++l) {
+          acc[static_cast<std::size_t>(l)] = static_cast<Limb>(carry);
+          carry >>= 64;
         }
         const Index idx = t0 + r;
         const Index i = idx % m, j = idx / m;
@@ -645,15 +670,13 @@ bool crt_gemm_arb(arb_ptr const* c,
   radius.setZero();
   if (ob.any_rad) {
     Eigen::Map<const Eigen::MatrixXd> ma(oa.mag.get(), m, k), ra(oa.rad.get(), m, k);
-    Eigen::Map<const Eigen::MatrixXd> rb(ob.rad.get(), k, n);
     const Buffer<double> sbuf = big_buffer<double>(static_cast<std::size_t>(m * k));
     Eigen::Map<Eigen::MatrixXd> sum(sbuf.get(), m, k);
     sum = ma + ra;
-    radius.noalias() += sum * rb;
+    crt_dgemm(m, n, k, sum.data(), m, false, ob.rad.get(), k, radius.data(), m, true);
   }
   if (oa.any_rad) {
-    Eigen::Map<const Eigen::MatrixXd> ra(oa.rad.get(), m, k), mb(ob.mag.get(), k, n);
-    radius.noalias() += ra * mb;
+    crt_dgemm(m, n, k, oa.rad.get(), m, false, ob.mag.get(), k, radius.data(), m, true);
   }
   // Each of the ≤ 2k + 1 roundings of a sum of nonnegative terms loses at most a factor (1 + 2^-53),
   // each underflow at most 2^-1074: 3k·2^-53 and 2^-1000 cover both.
