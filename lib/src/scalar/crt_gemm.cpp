@@ -50,9 +50,9 @@ struct PrimeSet {
   std::vector<double> qd, qinv, yd;
   std::vector<std::vector<Limb>> mj;  // M / q_j
   std::vector<Limb> big_m, half_m;
-  Eigen::MatrixXd pow16;  // (s, j) = 2^(16s) mod q_j
-  Eigen::MatrixXd mdig;   // (j, d) = 16-bit digit d of M/q_j
-  Index acc_limbs = 0;    // Σ w_j·(M/q_j) < R·M fits
+  Eigen::MatrixXd pow16;   // (s, j) = 2^(16s) mod q_j
+  Eigen::MatrixXd mdig_t;  // (d, j) = 16-bit digit d of M/q_j
+  Index acc_limbs = 0;     // Σ w_j·(M/q_j) < R·M fits
 };
 
 std::shared_ptr<const PrimeSet> primes_for(std::uint32_t qmax, int bits, int halves) {
@@ -98,12 +98,12 @@ std::shared_ptr<const PrimeSet> primes_for(std::uint32_t qmax, int bits, int hal
     set->yd.push_back(static_cast<double>(mpz_get_ui(y)));
   }
   const auto mdigits = static_cast<Eigen::Index>(set->big_m.size()) * 4;
-  set->mdig = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(set->q.size()), mdigits);
+  set->mdig_t = Eigen::MatrixXd::Zero(mdigits, static_cast<Eigen::Index>(set->q.size()));
   for (std::size_t j = 0; j < set->q.size(); ++j) {
     for (Eigen::Index d = 0; d < mdigits; ++d) {
       const auto limb = static_cast<std::size_t>(d / 4);
       if (limb < set->mj[j].size()) {
-        set->mdig(static_cast<Eigen::Index>(j), d) =
+        set->mdig_t(d, static_cast<Eigen::Index>(j)) =
             static_cast<double>((set->mj[j][limb] >> (16 * (d % 4))) & 0xffffU);
       }
     }
@@ -565,7 +565,7 @@ void write_results(const Operand& a,
   const auto nm = ps.big_m.size();
   const Index total = m * n;
   const auto R = static_cast<Index>(ps.q.size());
-  const Index digits = ps.mdig.cols();
+  const Index digits = ps.mdig_t.rows();
   constexpr Index kTile = 512;
   const Index tiles = (total + kTile - 1) / kTile;
 #ifdef _OPENMP
@@ -574,19 +574,21 @@ void write_results(const Operand& a,
   {
     std::vector<Limb> qbuf(static_cast<std::size_t>(la) + 1), out(nm + 1),
         acc(static_cast<std::size_t>(la));
+    // one column per entry of the tile: its R weighted residues, then its digit sums, so that an
+    // entry's digits are read from one place
     const Buffer<double> wbuf = big_buffer<double>(static_cast<std::size_t>(kTile * R));
     const Buffer<double> gbuf = big_buffer<double>(static_cast<std::size_t>(kTile * digits));
-    Eigen::Map<Eigen::MatrixXd> wt(wbuf.get(), kTile, R), g(gbuf.get(), kTile, digits);
+    Eigen::Map<Eigen::MatrixXd> wt(wbuf.get(), R, kTile), g(gbuf.get(), digits, kTile);
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
     for (Index tile = 0; tile < tiles; ++tile) {
       const Index t0 = tile * kTile, len = std::min(kTile, total - t0);
-      for (Index j = 0; j < R; ++j) {
-        const std::int32_t* in = w.get() + j * total + t0;
-        for (Index r = 0; r < len; ++r) wt(r, j) = in[r];
+      for (Index r = 0; r < len; ++r) {
+        for (Index j = 0; j < R; ++j) wt(j, r) = w[static_cast<std::size_t>(j * total + t0 + r)];
       }
-      crt_dgemm(len, digits, R, wt.data(), kTile, false, ps.mdig.data(), R, g.data(), kTile, false);
+      crt_dgemm(
+          digits, len, R, ps.mdig_t.data(), digits, false, wt.data(), R, g.data(), digits, false);
       // exact
       for (Index r = 0; r < len; ++r) {
         // a limb at a time: its four digit sums (each < 2^53), shifted into place, plus the carry
@@ -594,9 +596,13 @@ void write_results(const Operand& a,
         U128 carry = 0;
         for (Index l = 0; l < digits / 4; ++l) {
           const Index d = 4 * l;
+          // through signed 64 bits: one instruction (a double converts to 128 bits, or to
+          // unsigned 64, only by a call or a branch)
+          const auto digit = [&](Index dd) {
+            return static_cast<U128>(static_cast<std::int64_t>(g(dd, r)));
+          };
           const U128 sum =
-              carry + static_cast<std::uint64_t>(g(r, d)) + (static_cast<U128>(g(r, d + 1)) << 16) +
-              (static_cast<U128>(g(r, d + 2)) << 32) + (static_cast<U128>(g(r, d + 3)) << 48);
+              carry + digit(d) + (digit(d + 1) << 16) + (digit(d + 2) << 32) + (digit(d + 3) << 48);
           acc[static_cast<std::size_t>(l)] = static_cast<Limb>(sum);
           carry = sum >> 64;
         }
