@@ -1,4 +1,4 @@
-# Whether the CRT products' double GEMMs (lib/src/scalar/crt_dgemm.cpp) are compiled for AVX-512:
+# Whether the CRT products' double GEMMs (lib/src/scalar/crt_kernels.cpp) are compiled for AVX-512:
 # only when this machine has AVX-512 and Eigen's AVX-512 GEMM is faster here than its AVX2 one.
 # (On an AVX-512 machine of docs/benchmarks.md it took half the time; on an earlier machine
 # AVX-512 code ran at a sixth of AVX2's speed.) The two kernels give the same exact products, and

@@ -17,7 +17,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "scalar/crt_dgemm.hpp"
+#include "scalar/crt_kernels.hpp"
 
 #include "locus/scalar/block_pool.hpp"
 
@@ -173,6 +173,13 @@ inline void prefetch_ahead(arb_srcptr const* x, Index idx, Index count) {
   }
 }
 
+// The same for MPFR numbers, whose limbs follow the struct (Boost's numbers keep them inline, in
+// the next cache line).
+inline void prefetch_ahead(mpfr_srcptr const* x, Index idx, Index count) {
+  if (idx + 32 < count) __builtin_prefetch(x[idx + 32]);
+  if (idx + 16 < count) __builtin_prefetch(x[idx + 16]->_mpfr_d);
+}
+
 // Exponents beyond this are left to the caller (no scaled double may overflow or underflow).
 constexpr long kMaxExp = std::numeric_limits<long>::max() / 8;
 
@@ -219,56 +226,6 @@ bool scaled_mag_upper(const mag_struct* r, long e, double& out) {
   // MAG_MAN < 2^30 times 2^(s - 30) in [2^-930, 2^870]: exact
   out = static_cast<double>(MAG_MAN(r)) * pow2(s - MAG_BITS);
   return true;
-}
-
-// x mod q in [0, q) for an integer-valued double with |x| <= 2^53 - 8 (q < 2^26, qinv = fl(1/q)):
-// ⌊x·qinv⌋ is within one of ⌊x/q⌋, q·⌊x·qinv⌋ is an integer below 2^53 (exact), so the
-// difference is exact and lies in [-q, 2q); one correction each way. Selects of values computed
-// first, not branches: with -fno-trapping-math (lib/CMakeLists.txt) the loops below vectorise
-// (the residues are random, so branches would mispredict half the time).
-inline double mod_q(double x, double q, double qinv) {
-  double r = x - q * std::floor(x * qinv);
-  const double up = r + q;
-  r = r < 0 ? up : r;
-  const double down = r - q;
-  return r >= q ? down : r;
-}
-
-// out[i] = the symmetric residue of sign[i]·in[i] modulo q, in [-(q-1)/2, (q-1)/2].
-void symmetric_residues(const double* __restrict in,
-                        const double* __restrict sign,
-                        Index len,
-                        double q,
-                        double qinv,
-                        std::int32_t* __restrict out) {
-  const double half = std::floor(q / 2);
-#ifdef _OPENMP
-#pragma omp simd
-#endif
-  for (Index i = 0; i < len; ++i) {
-    double v = mod_q(in[i], q, qinv) * sign[i];  // (-q, q)
-    const double up = v + q, down = v - q;
-    v = v < -half ? up : v;
-    v = v > half ? down : v;
-    out[i] = static_cast<std::int32_t>(v);
-  }
-}
-
-// out[i] = ((in[i] mod q)·y) mod q in [0, q), for the integer products in[i]. Called inside
-// residues_of_product's parallel region, one prime per thread.
-void weighted_residues(const double* __restrict in,
-                       Index total,
-                       double q,
-                       double qinv,
-                       double y,
-                       std::int32_t* __restrict out) {
-#ifdef _OPENMP
-#pragma omp simd
-#endif
-  for (Index i = 0; i < total; ++i) {
-    const double u = mod_q(in[i], q, qinv);
-    out[i] = static_cast<std::int32_t>(mod_q(u * y, q, qinv));  // u·y < 2^52: exact
-  }
 }
 
 // Builds the residues of one operand, stored column-major (rows x cols); its lines (one scale
@@ -415,9 +372,15 @@ bool build(Operand& op,
             if (inexact) ++cuts[line];
           }
         }
-        for (Index d = 0; d < digits; ++d) {
-          dtile(rr, d) =
-              static_cast<double>((x[static_cast<std::size_t>(d / 4)] >> (16 * (d % 4))) & 0xffffU);
+        double* row = &dtile(rr, 0);
+        for (Index d = 0; d < digits; d += 4) {  // digits is even; x has a limb to spare
+          const Limb v = x[static_cast<std::size_t>(d / 4)];
+          row[d] = static_cast<double>(v & 0xffffU);
+          row[d + 1] = static_cast<double>((v >> 16) & 0xffffU);
+          if (d + 2 < digits) {
+            row[d + 2] = static_cast<double>((v >> 32) & 0xffffU);
+            row[d + 3] = static_cast<double>(v >> 48);
+          }
         }
       }
       if (!ok) continue;
@@ -634,8 +597,14 @@ bool crt_gemm_mpfr(
   const PrimeSet& ps = *plan.primes;
   Operand oa, ob;
   auto none = [](Index) { return nullptr; };
-  auto get_a = [a](Index idx, Entry& e) { return read(a[idx], e); };
-  auto get_b = [b](Index idx, Entry& e) { return read(b[idx], e); };
+  auto get_a = [a, na = m * k](Index idx, Entry& e) {
+    prefetch_ahead(a, idx, na);
+    return read(a[idx], e);
+  };
+  auto get_b = [b, nb = k * n](Index idx, Entry& e) {
+    prefetch_ahead(b, idx, nb);
+    return read(b[idx], e);
+  };
   if (!build(oa, m, k, true, plan.t, ps, get_a, none)) return false;
   if (!build(ob, k, n, false, plan.t, ps, get_b, none)) return false;
   const auto w = residues_of_product(oa, ob, m, k, n, ps);

@@ -1,4 +1,4 @@
-// The double GEMMs of the CRT products (scalar/crt_dgemm.hpp).
+// The double GEMMs of the CRT products (scalar/crt_kernels.hpp).
 //
 // This file's Eigen lives in the namespace locus_crt_eigen: when the file is compiled for AVX-512
 // (lib/CMakeLists.txt), every Eigen template it instantiates differs from the AVX2 one the rest of
@@ -14,7 +14,10 @@
 #include <Eigen/Core>
 #undef Eigen
 
-#include "scalar/crt_dgemm.hpp"
+#include <cmath>
+#include <cstdint>
+
+#include "scalar/crt_kernels.hpp"
 
 namespace locus::detail {
 
@@ -46,6 +49,57 @@ void crt_dgemm(std::ptrdiff_t m,
     run(E::Map<const RowMajor, 0, Stride>(a, m, k, Stride(lda)));
   } else {
     run(E::Map<const ColMajor, 0, Stride>(a, m, k, Stride(lda)));
+  }
+}
+
+namespace {
+
+// x mod q in [0, q) for an integer-valued double with |x| <= 2^53 - 8 (q < 2^26, qinv = fl(1/q)):
+// ⌊x·qinv⌋ is within one of ⌊x/q⌋, q·⌊x·qinv⌋ is an integer below 2^53 (exact), so the
+// difference is exact and lies in [-q, 2q); one correction each way. Selects of values computed
+// first, not branches: with -fno-trapping-math (lib/CMakeLists.txt) the loops below vectorise
+// (the residues are random, so branches would mispredict half the time).
+inline double mod_q(double x, double q, double qinv) {
+  double r = x - q * std::floor(x * qinv);
+  const double up = r + q;
+  r = r < 0 ? up : r;
+  const double down = r - q;
+  return r >= q ? down : r;
+}
+
+}  // namespace
+
+void symmetric_residues(const double* __restrict in,
+                        const double* __restrict sign,
+                        std::ptrdiff_t len,
+                        double q,
+                        double qinv,
+                        std::int32_t* __restrict out) {
+  const double half = std::floor(q / 2);
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+  for (std::ptrdiff_t i = 0; i < len; ++i) {
+    double v = mod_q(in[i], q, qinv) * sign[i];  // (-q, q)
+    const double up = v + q, down = v - q;
+    v = v < -half ? up : v;
+    v = v > half ? down : v;
+    out[i] = static_cast<std::int32_t>(v);
+  }
+}
+
+void weighted_residues(const double* __restrict in,
+                       std::ptrdiff_t len,
+                       double q,
+                       double qinv,
+                       double y,
+                       std::int32_t* __restrict out) {
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+  for (std::ptrdiff_t i = 0; i < len; ++i) {
+    const double u = mod_q(in[i], q, qinv);
+    out[i] = static_cast<std::int32_t>(mod_q(u * y, q, qinv));  // u·y < 2^52: exact
   }
 }
 
