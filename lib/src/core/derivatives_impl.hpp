@@ -813,14 +813,6 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product_all(const Vec<Scalar>& 
 }
 
 namespace detail {
-// dst = a·b, one rounding, with no temporary number: Eigen's cwiseProduct assigned to a matrix
-// makes a temporary per entry and copies it, two allocations per entry for balls.
-template <class S>
-inline void multiply_into(S& dst, const S& a, const S& b) {
-  dst = a;
-  dst *= b;
-}
-
 // K_{m,i} = D1_{m,i} (G_iᵀ K_{L,i} G_i + W_{m+1}ᵀ diag(e_i) W_{m+1}) D1_{m,i} without its diagonal
 // term, for hessian_all_into's unrolled level m = L - 2: g holds the G_i (n_L x n_m) stacked as
 // rows (nullptr without the Gauss–Newton part), identity_kl says K_{L,i} = I, kl holds the K_{L,i}

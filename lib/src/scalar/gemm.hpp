@@ -47,6 +47,24 @@ inline void add_product(S& acc, const S& a, const S& b, S& tmp) {
   }
 }
 
+// dst = a·b, one rounding, with no temporary number (Eigen's cwiseProduct assigned to a matrix
+// makes a temporary per entry and copies it, two allocations per entry for balls), and for MPFR
+// and balls one call: no copy of a into dst first (for balls that copy allocates limbs).
+template <class S>
+inline void multiply_into(S& dst, const S& a, const S& b) {
+  if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+    mpfr_mul(dst.backend().data(), a.backend().data(), b.backend().data(), MPFR_RNDN);
+  } else if constexpr (ScalarTraits<S>::is_interval) {
+    arb_mul(static_cast<arb_ptr>(dst.arb()),
+            static_cast<arb_srcptr>(a.arb()),
+            static_cast<arb_srcptr>(b.arb()),
+            ball_precision());
+  } else {
+    dst = a;
+    dst *= b;
+  }
+}
+
 template <class S>
 inline bool is_exact_zero(const S& x) {
   if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
@@ -114,18 +132,21 @@ inline bool arb_gemm(GemmRef<Ball> c,
 }
 
 // Products for the CRT scheme (scalar/crt_gemm.hpp): exact integer products on double GEMMs, for
-// MPFR and balls. Its cost is in the conversions (~100 ns per operand entry, ~200 ns per result
-// entry at 256 bits), not in the GEMMs; the alternatives cost per term: an mpfr_mul and an
-// mpfr_add (~35 ns), or Arb's arb_mat_mul, which on full-width entries measured no faster. So the
-// CRT is used once the conversions cost less than the terms, which holds for narrow products
-// with a deep sum too. Measured at 256 bits, balls with random entries (CRT against
+// MPFR and balls. Its cost is mostly in the conversions, per operand entry and per result entry,
+// not in the GEMMs; the alternatives cost per term: an mpfr_mul and an mpfr_add (~35 ns), or Arb's
+// arb_mat_mul, which on full-width entries measured no faster. So the CRT is used once the
+// conversions cost less than the terms, which holds for narrow products with a deep sum too. The
+// weights, 2 terms per operand entry and 4 per result entry, are timed on the P = 371 Hessian of
+// docs/benchmarks.md: with the earlier 3 and 6 (before the kernels moved to AVX-512) its
+// 3 x 16 by 16 x 4800 product T_{3,1} stayed in place, and on the CRT the mpfr:256 Hessian took
+// 62 ms instead of 66-68 ms. Measured at 256 bits, balls with random entries (CRT against
 // arb_mat_mul): 136 x 300 by 300 x 6 0.006 s against 0.013 s, 256 x 300 by 300 x 9 0.012 s
 // against 0.033 s, 1983 x 1983 by 1983 x 5 0.57 s against 2.3 s.
 inline bool crt_worthwhile(Eigen::Index m, Eigen::Index depth, Eigen::Index ncols) {
   const double dm = static_cast<double>(m), dk = static_cast<double>(depth),
                dn = static_cast<double>(ncols);
   return depth >= 16 && m >= 2 && ncols >= 2 && dm * dn * dk >= 32768.0 &&
-         3.0 * (dm * dk + dk * dn) + 6.0 * dm * dn <= dm * dn * dk;
+         2.0 * (dm * dk + dk * dn) + 4.0 * dm * dn <= dm * dn * dk;
 }
 
 // c = A b by the CRT, with A (m x depth) given entry by entry: a(i, l) is a reference to an
@@ -297,7 +318,11 @@ void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) 
           for (auto s = static_cast<std::size_t>(start[static_cast<std::size_t>(i)]); s < e; ++s) {
             add_product(acc, *avals[s], bj[aidx[s]], tmp);
           }
-          c(i, j) = acc;
+          if constexpr (ScalarTraits<S>::is_interval) {
+            c(i, j) = std::move(acc);  // a swap: the limbs move, acc takes c's old number
+          } else {
+            c(i, j) = acc;
+          }
         }
       }
     }
