@@ -1068,6 +1068,18 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
   const S scale = detail::mean_factor<S>(network_, n);
   // T[l] = T_{m,l} = ∂z_m/∂z_l per sample ((n_m*n_l) x N), for l < m; updated as m grows.
   std::vector<Mat<S>> T(static_cast<std::size_t>(L + 1));
+  // The Khatri-Rao panels of every block share one matrix, sized for the widest block: a number
+  // written again keeps its storage (a 256-bit ball's limbs live in their own heap block, and a
+  // fresh ball per entry and block was a large part of the ball Hessian's malloc and free).
+  Eigen::Index widest_panel = 0;
+  for (int m = 1; m <= L; ++m) {
+    const Eigen::Index qm = f.at[static_cast<std::size_t>(m - 1)].cols();
+    for (int l = 1; l <= m; ++l) {
+      const Eigen::Index kl = f.at[static_cast<std::size_t>(l - 1)].cols();
+      widest_panel = std::max(widest_panel, l == m ? qm * (qm + 1) / 2 : qm * kl);
+    }
+  }
+  Mat<S> v_all(n, widest_panel);
   for (int m = 1; m <= L; ++m) {
     const auto um = static_cast<std::size_t>(m);
     const Eigen::Index nm = width(m);
@@ -1177,7 +1189,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         for (Eigen::Index q = diagonal ? k : 0; q < qm; ++q) pairs.emplace_back(q, k);
       }
       const auto ncols = static_cast<Eigen::Index>(pairs.size());
-      Mat<S> v(n, ncols);
+      auto v = v_all.leftCols(ncols);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
