@@ -37,8 +37,8 @@ namespace {
 
 using Index = std::ptrdiff_t;
 using Limb = mp_limb_t;
-__extension__ typedef unsigned __int128
-    U128;  // NOLINT: GCC and Clang; -Wpedantic objects otherwise
+// 128-bit carries of the reconstruction (GCC and Clang; __extension__ keeps -Wpedantic quiet)
+__extension__ typedef unsigned __int128 U128;  // NOLINT(modernize-use-using)
 // ---- buffers -------------------------------------------------------------------------------------
 
 // ---- the primes --------------------------------------------------------------------------------
@@ -550,9 +550,9 @@ void write_results(const Operand& a,
       for (Index r = 0; r < len; ++r) {
         for (Index j = 0; j < R; ++j) wt(j, r) = w[static_cast<std::size_t>(j * total + t0 + r)];
       }
+      // exact: digit sums below R·2^26·2^16 < 2^53
       crt_dgemm(
           digits, len, R, ps.mdig_t.data(), digits, false, wt.data(), R, g.data(), digits, false);
-      // exact
       for (Index r = 0; r < len; ++r) {
         // a limb at a time: its four digit sums (each < 2^53), shifted into place, plus the carry
         // (< 2^40) sum to less than 2^102 in 128 bits
