@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   g++ cmake ninja-build ccache pkg-config git
-  libeigen3-dev libboost-dev libmpfr-dev libgmp-dev libflint-arb-dev libflint-dev
+  libjemalloc-dev libeigen3-dev libboost-dev libmpfr-dev libgmp-dev libflint-arb-dev libflint-dev
   libfmt-dev libceres-dev libsundials-dev libnlopt-dev libcli11-dev nlohmann-json3-dev doctest-dev
   liblapacke-dev libopenblas-dev libspectra-dev libopenmpi-dev openmpi-bin slepc-dev
   clang-format python3-numpy gnuplot-nox
