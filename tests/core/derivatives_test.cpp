@@ -355,4 +355,71 @@ TEST_SUITE("core.derivatives") {
       CHECK(inaccurate == 0);
     }
   }
+
+  TEST_CASE(
+      "hessian: multiprecision Hessians of deeper networks, every part, against exact values") {
+    // Sizes on the CRT path (N = 64), networks of 3 and 4 layers, every Hessian part: at the
+    // output layer the multiprecision code takes T_{L,L-2} from the unrolled level's G_i and
+    // factors the δ-term of the block (L, L-2) (derivatives_impl.hpp); deeper blocks keep the
+    // general recursion. Squared loss with a quadratic activation: the exact Hessian over Q.
+    // Softmax cross-entropy (K_L != I, so C_{L,L-2} = K_L T_{L,L-2}): against MPFR-1024.
+    const std::uint64_t seed = 7302;
+    CAPTURE(seed);
+    auto g = locus::test::rng(seed);
+    const Activation quad = Activation::polynomial({Rational(0), Rational(1, 2), Rational(1, 3)});
+    const Rational tiny = Rational(1, 1000000000) * Rational(1, 1000000000) *
+                          Rational(1, 1000000000) * Rational(1, 1000000000) *
+                          Rational(1, 1000000000) * Rational(1, 1000000000) *
+                          Rational(1, 1000000000);  // 1e-63
+    locus::ScopedBallPrecision bits(256);
+    for (const auto& widths : {std::vector<int>{3, 8, 8, 2}, std::vector<int>{3, 6, 8, 6, 2}}) {
+      for (const bool bias : {true, false}) {
+        for (const auto part :
+             {HessianPart::Full, HessianPart::GaussNewton, HessianPart::Residual}) {
+          for (const LossKind loss : {LossKind::Squared, LossKind::CrossEntropy}) {
+            CAPTURE(widths.size());
+            CAPTURE(bias);
+            CAPTURE(static_cast<int>(part));
+            CAPTURE(static_cast<int>(loss));
+            const Case c = random_case(g,
+                                       loss == LossKind::Squared ? quad : Activation::sigmoid(),
+                                       loss,
+                                       Reduction::Mean,
+                                       bias,
+                                       widths,
+                                       64);
+            Mat<Rational> ref;
+            if (loss == LossKind::Squared) {
+              ref = LossFunction<Rational>(c.net, c.data).hessian(c.theta, part);
+            } else {
+              const Mat<locus::Mpfr1024> r = LossFunction<locus::Mpfr1024>(c.net, c.data)
+                                                 .hessian(to<locus::Mpfr1024>(c.theta), part);
+              ref.resize(r.rows(), r.cols());
+              for (Eigen::Index a = 0; a < r.size(); ++a) {
+                ref.data()[a] = locus::ScalarTraits<locus::Mpfr1024>::to_rational(r.data()[a]);
+              }
+            }
+            Rational scale(0);
+            for (Eigen::Index a = 0; a < ref.size(); ++a) {
+              scale = std::max(scale, Rational(abs(ref.data()[a])));
+            }
+            REQUIRE(scale > 0);
+            const Mat<locus::Ball> hb =
+                LossFunction<locus::Ball>(c.net, c.data).hessian(to<locus::Ball>(c.theta), part);
+            const Mat<locus::Mpfr256> hm = LossFunction<locus::Mpfr256>(c.net, c.data)
+                                               .hessian(to<locus::Mpfr256>(c.theta), part);
+            int outside = 0, inaccurate = 0;
+            for (Eigen::Index a = 0; a < ref.size(); ++a) {
+              if (!locus::contains(hb.data()[a], ref.data()[a])) ++outside;
+              const Rational err = abs(
+                  locus::ScalarTraits<locus::Mpfr256>::to_rational(hm.data()[a]) - ref.data()[a]);
+              if (err > scale * tiny) ++inaccurate;
+            }
+            CHECK(outside == 0);
+            CHECK(inaccurate == 0);
+          }
+        }
+      }
+    }
+  }
 }

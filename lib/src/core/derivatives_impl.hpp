@@ -954,6 +954,10 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       }
     }
   }
+  // Multiprecision scalars keep the unrolled level's G_i (below): at the output layer they give
+  // T_{L,L-2,i} = G_i D1_{L-2,i} directly, so that neither T_{L-1,L-2} nor S_{L-1,L-2} is formed.
+  constexpr bool kFactored = detail::kInPlaceGemm<S>;
+  Mat<S> g_top;  // (N n_L) x n_{L-2}: the G_i stacked as rows, when kept
   for (int m = L - 1; m >= 1; --m) {
     const auto um = static_cast<std::size_t>(m);
     const Eigen::Index nm = width(m), nn = width(m + 1);
@@ -1063,7 +1067,9 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         for (Eigen::Index a = 0; a < nm; ++a) k(a, a) += f.d2[um](i, a) * wd(i, a);
       }
     }
+    if (kFactored && unrolled && with_g) g_top = std::move(g);
   }
+  const bool have_g_top = g_top.size() > 0;
 
   const S scale = detail::mean_factor<S>(network_, n);
   // T[l] = T_{m,l} = ∂z_m/∂z_l per sample ((n_m*n_l) x N), for l < m; updated as m grows.
@@ -1092,6 +1098,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         const auto ul = static_cast<std::size_t>(l);
         const Eigen::Index nl = width(l);
         if (l == m - 1) {
+          // T_{L-1,L-2} is only needed for T_{L,L-2}, which then comes from G (below)
+          if (have_g_top && m + 1 == L) continue;
           // S_{m-1,m-1} = D1_{m-1} is diagonal: T_{m,m-1} = W_m D1_{m-1} scales the columns of W_m,
           // and the δ-term below reads D1_{m-1} itself (S_prev[l] stays empty).
           Mat<S> tn(nm * np, n);
@@ -1101,6 +1109,24 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
               f.d1[um - 1],
               ball_bits,
               [&w](Eigen::Index, Eigen::Index a, Eigen::Index q) -> const S& { return w(a, q); });
+          T[ul] = std::move(tn);
+          continue;
+        }
+        if (have_g_top && m == L && l == m - 2) {
+          // T_{L,L-2,i} = W_L D1_{L-1,i} W_{L-1} D1_{L-2,i} = G_i D1_{L-2,i}: the columns of G_i
+          // scaled (S_prev[l] stays empty; the δ-term of this block is factored below)
+          Mat<S> tn(nm * nl, n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+          for (Eigen::Index i = 0; i < n; ++i) {
+            ScopedBallPrecision precision(ball_bits);
+            for (Eigen::Index j = 0; j < nl; ++j) {
+              for (Eigen::Index c = 0; c < nm; ++c) {
+                detail::multiply_into(tn(c + j * nm, i), g_top(i * nm + c, j), f.d1[ul](i, j));
+              }
+            }
+          }
           T[ul] = std::move(tn);
           continue;
         }
@@ -1212,7 +1238,46 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         // ((q, j), (p - p0, k)) = Σ_i S_i[q, j] δ_i[p] ã_{l-1,i}[k]; for l = m - 1, where S_i is
         // diagonal, only the rows q = j, as (q, (p - p0, k)).
         Mat<S> term2;
-        if (second) {
+        if (second && kFactored && l == m - 2) {
+          // S_{m-1,l,i}[q, j] = d1_{m-1,i}[q] W_{m-1}[q, j] d1_{l,i}[j] (T_{m-1,m-2} = W_{m-1} D1_{m-2}),
+          // so the entry ((q, j), (p - p0, k)) below is W_{m-1}[q, j] times
+          //   Σ_i (d1_{m-1,i}[q] δ_{m,i}[p]) (d1_{l,i}[j] ã_{l-1,i}[k]),
+          // one product of two Khatri-Rao panels of N (n_{m-1} + n_l) columns instead of one with
+          // the N n_{m-1} n_l entries of S_{m-1,l}.
+          const Eigen::Index nc = p1 - p0;
+          Mat<S> xp(n, np * nc), yp(n, nl * kl);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
+#endif
+          for (Eigen::Index col = 0; col < np * nc + nl * kl; ++col) {
+            ScopedBallPrecision panel_precision(ball_bits);
+            if (col < np * nc) {  // (q, p - p0)
+              const Eigen::Index q = col % np, pp = p0 + col / np;
+              for (Eigen::Index i = 0; i < n; ++i)
+                detail::multiply_into(xp(i, col), f.d1[um - 1](i, q), delta[um](i, pp));
+            } else {  // (j, k)
+              const Eigen::Index cy = col - np * nc, j = cy % nl, k = cy / nl;
+              for (Eigen::Index i = 0; i < n; ++i)
+                detail::multiply_into(yp(i, cy), f.d1[ul](i, j), al(i, k));
+            }
+          }
+          const Mat<S> pr = detail::product<S>(xp, true, yp);  // (n_{m-1} nc) x (n_l kl)
+          const Mat<S>& wq = f.w[um - 1];                      // n_{m-1} x (n_l + β)
+          term2.resize(np * nl, kl * nc);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
+#endif
+          for (Eigen::Index col = 0; col < kl * nc; ++col) {
+            ScopedBallPrecision term_precision(ball_bits);
+            const Eigen::Index pp = col / kl, k = col % kl;
+            for (Eigen::Index j = 0; j < nl; ++j) {
+              for (Eigen::Index q = 0; q < np; ++q) {
+                detail::multiply_into(
+                    term2(q + j * np, col), wq(q, j), pr(q + pp * np, j + k * nl));
+              }
+            }
+          }
+        } else if (second) {
           Mat<S> scaled(n, kl * (p1 - p0));
           // columns ((p - p0), k); in parallel only when this chunk is the whole block
 #ifdef _OPENMP
