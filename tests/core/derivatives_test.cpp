@@ -362,7 +362,8 @@ TEST_SUITE("core.derivatives") {
     // output layer the multiprecision code takes T_{L,L-2} from the unrolled level's G_i and
     // factors the δ-term of the block (L, L-2) (derivatives_impl.hpp); deeper blocks keep the
     // general recursion. Squared loss with a quadratic activation: the exact Hessian over Q.
-    // Softmax cross-entropy (K_L != I, so C_{L,L-2} = K_L T_{L,L-2}): against MPFR-1024.
+    // Softmax cross-entropy (K_L != I, so C_{L,L-2} = K_L T_{L,L-2}): against MPFR-1024. [3, 6, 3, 2]
+    // is not unrolled (2 n_L > n_2), so K_2 is read whole one level down.
     const std::uint64_t seed = 7302;
     CAPTURE(seed);
     auto g = locus::test::rng(seed);
@@ -372,7 +373,9 @@ TEST_SUITE("core.derivatives") {
                           Rational(1, 1000000000) * Rational(1, 1000000000) *
                           Rational(1, 1000000000);  // 1e-63
     locus::ScopedBallPrecision bits(256);
-    for (const auto& widths : {std::vector<int>{3, 8, 8, 2}, std::vector<int>{3, 6, 8, 6, 2}}) {
+    for (const auto& widths : {std::vector<int>{3, 8, 8, 2},
+                               std::vector<int>{3, 6, 3, 2},
+                               std::vector<int>{3, 6, 8, 6, 2}}) {
       for (const bool bias : {true, false}) {
         for (const auto part :
              {HessianPart::Full, HessianPart::GaussNewton, HessianPart::Residual}) {
@@ -404,6 +407,31 @@ TEST_SUITE("core.derivatives") {
               scale = std::max(scale, Rational(abs(ref.data()[a])));
             }
             REQUIRE(scale > 0);
+            if (part == HessianPart::Full) {
+              // The reference itself, independently of the derivative code: uᵀHu from the loss
+              // along θ + t u (exact interpolation over Q; a central second difference at
+              // h = 2^-200 in MPFR-1024, error ~2^-400 times the fourth derivative).
+              Vec<Rational> u(c.theta.size());
+              for (Eigen::Index a = 0; a < u.size(); ++a) u(a) = rnd(g, 5, 3);
+              const Rational uhu = (u.transpose() * ref * u)(0, 0);
+              if (loss == LossKind::Squared) {
+                int deg_z = 1;  // degree in t of z_1, then of z_{l+1} = W_{l+1}(t) σ(z_l)
+                for (std::size_t l = 2; l < widths.size(); ++l) deg_z = 2 * deg_z + 1;
+                const auto cu =
+                    line_coefficients(LossFunction<Rational>(c.net, c.data), c.theta, u, 2 * deg_z);
+                CHECK(uhu == 2 * cu[2]);
+              } else {
+                using R = locus::Mpfr1024;
+                const LossFunction<R> f(c.net, c.data);
+                const Vec<R> th = to<R>(c.theta), ur = to<R>(u);
+                const R h = ldexp(R(1), -200);
+                const R d2 =
+                    (f.loss(Vec<R>(th + h * ur)) - 2 * f.loss(th) + f.loss(Vec<R>(th - h * ur))) /
+                    (h * h);
+                const Rational diff = abs(locus::ScalarTraits<R>::to_rational(d2) - uhu);
+                CHECK(diff <= (abs(uhu) + 1) * tiny);
+              }
+            }
             const Mat<locus::Ball> hb =
                 LossFunction<locus::Ball>(c.net, c.data).hessian(to<locus::Ball>(c.theta), part);
             const Mat<locus::Mpfr256> hm = LossFunction<locus::Mpfr256>(c.net, c.data)

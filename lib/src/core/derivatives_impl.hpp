@@ -817,7 +817,8 @@ namespace detail {
 // term, for hessian_all_into's unrolled level m = L - 2: g holds the G_i (n_L x n_m) stacked as
 // rows (nullptr without the Gauss–Newton part), identity_kl says K_{L,i} = I, kl holds the K_{L,i}
 // as columns, ep row i the second term's entries (a, b), b <= a, in the order b, then a (nullptr
-// without the residual part). The lower triangle is computed, the upper one is its copy.
+// without the residual part; row i is used up: its numbers move into K_{m,i}). The lower triangle
+// is computed; the upper one is its copy when upper is set.
 template <class S>
 void unrolled_curvature(Eigen::Map<Mat<S>>& k,
                         Eigen::Index i,
@@ -825,8 +826,9 @@ void unrolled_curvature(Eigen::Map<Mat<S>>& k,
                         const Mat<S>* g,
                         bool identity_kl,
                         const Mat<S>& kl,
-                        const Mat<S>* ep,
-                        const Mat<S>& d1) {
+                        Mat<S>* ep,
+                        const Mat<S>& d1,
+                        bool upper) {
   const Eigen::Index nm = k.rows();
   Mat<S> kg;  // K_{L,i} G_i
   if (g == nullptr) {
@@ -844,7 +846,7 @@ void unrolled_curvature(Eigen::Map<Mat<S>>& k,
     for (Eigen::Index a = b; a < nm; ++a, ++col) {
       S& v = k(a, b);
       if (ep != nullptr) {  // no conditional expression: it would copy into a temporary first
-        v = (*ep)(i, col);
+        v = std::move((*ep)(i, col));  // a ball's limbs move instead of being copied
       } else {
         v = 0;
       }
@@ -859,7 +861,7 @@ void unrolled_curvature(Eigen::Map<Mat<S>>& k,
       }
       v *= d1(i, a);
       v *= d1(i, b);
-      if (a != b) k(b, a) = v;
+      if (upper && a != b) k(b, a) = v;
     }
   }
 }
@@ -1035,7 +1037,12 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           w);
     }
     // K_{m,i} = D1_{m,i} (W_{m+1}ᵀ K_{m+1,i} W_{m+1}) D1_{m,i} + diag(σ''(z_m) ⊙ W_{m+1}ᵀ δ_{m+1}),
-    // scaled in place (the same two roundings per entry as (k·d_a)·d_b).
+    // scaled in place (the same two roundings per entry as (k·d_a)·d_b). K_m is symmetric and its
+    // lower triangle is always computed. Its diagonal block and the block (m, m-1) read only that
+    // (the latter through kw below); the upper triangle is copied only for the readers of whole
+    // K_{m,i}: the per-sample products K_m T_{m,l} of the blocks l < m - 1 (m >= 3), and the
+    // recursion one level down where that level is neither unrolled nor at the output (m = 2 then).
+    const bool upper = m >= 3 || (m == 2 && !(m + 1 == L && 2 * nL <= width(m)));
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
@@ -1050,16 +1057,16 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
                                       network_.loss == LossKind::Squared,
                                       K[static_cast<std::size_t>(L)],
                                       with_h ? &ep : nullptr,
-                                      f.d1[um]);
+                                      f.d1[um],
+                                      upper);
       } else {
         // the lower triangle; K_{m,i} is symmetric, the upper one is its copy
         const Eigen::Index r0 = shared ? 0 : i * nm;
         for (Eigen::Index b = 0; b < nm; ++b) {
           for (Eigen::Index a = b; a < nm; ++a) {
-            k(a, b) = r(r0 + a, b);
-            k(a, b) *= f.d1[um](i, a);
+            detail::multiply_into(k(a, b), r(r0 + a, b), f.d1[um](i, a));
             k(a, b) *= f.d1[um](i, b);
-            if (a != b) k(b, a) = k(a, b);
+            if (upper && a != b) k(b, a) = k(a, b);
           }
         }
       }
@@ -1174,7 +1181,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
             n * nm,
             nm,
             [&km, nm](Eigen::Index row, Eigen::Index b) -> const S& {
-              return km(row % nm + b * nm, row / nm);
+              const Eigen::Index a = row % nm;  // K_{m,i}(a, b), read in the lower triangle
+              return a >= b ? km(a + b * nm, row / nm) : km(b + a * nm, row / nm);
             },
             w);
         c_own.resize(nm * nl, n);
@@ -1315,16 +1323,16 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
             },
             v);
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic) if (num_chunks == 1 && !omp_in_parallel())
+#pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
 #endif
-        for (Eigen::Index p = p0; p < p1; ++p) {
+        for (Eigen::Index r = 0; r < row0.back(); ++r) {  // row (p, j): every row as much work
           ScopedBallPrecision scatter_precision(ball_bits);
-          const Eigen::Index nj = diagonal ? p + 1 : nl;  // diagonal block: units j <= p
-          auto first = first_all.middleRows(row0[static_cast<std::size_t>(p - p0)], nj);
-          for (Eigen::Index j = 0; j < nj; ++j) {
+          const Eigen::Index p = crow[static_cast<std::size_t>(r)] % nm;
+          const Eigen::Index j = r - row0[static_cast<std::size_t>(p - p0)];
+          {
             for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
               const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
-              S& value = first(j, col_idx);  // each entry is used once: in place
+              S& value = first_all(r, col_idx);  // each entry is used once: in place
               if (second && q < np) {
                 if (!s_diagonal) {
                   value += term2(q + j * np, (p - p0) * kl + k);
