@@ -152,6 +152,60 @@ TEST_SUITE("scalar.crt_gemm") {
     }
   }
 
+  TEST_CASE("reconstruction: the symmetric remainder from a quotient estimate that is one off") {
+    // S = Q·M + r with 0 <= r < M; the estimate's floor is Q (S/M itself), Q - 1 (k too small:
+    // one subtraction of M) or Q + 1 (k too large: one addition of M). Every case must give
+    // r or r - M, whichever lies in (-M/2, M/2], exactly as GMP's division gives it.
+    std::mt19937_64 g(9401);
+    int wrong = 0, low = 0, high = 0;
+    for (int trial = 0; trial < 3000; ++trial) {
+      const mp_size_t nm = 1 + static_cast<mp_size_t>(trial % 9);
+      std::vector<mp_limb_t> m(static_cast<std::size_t>(nm)), r(static_cast<std::size_t>(nm));
+      for (auto& x : m) x = g();
+      m.back() |= mp_limb_t{1} << 40;  // nm limbs exactly
+      mpz_t zm, zr, zs, zh, want, got;
+      mpz_inits(zm, zr, zs, zh, want, got, nullptr);
+      mpz_import(zm, static_cast<std::size_t>(nm), -1, sizeof(mp_limb_t), 0, 0, m.data());
+      for (auto& x : r) x = g();
+      mpz_import(zr, static_cast<std::size_t>(nm), -1, sizeof(mp_limb_t), 0, 0, r.data());
+      if (trial % 7 == 0) mpz_set_ui(zr, static_cast<unsigned long>(trial % 3));  // tiny remainders
+      if (trial % 11 == 0) mpz_sub_ui(zr, zm, 1);                                 // r = M - 1
+      if (trial % 13 == 0) mpz_fdiv_q_2exp(zr, zm, 1);                            // r = ⌊M/2⌋
+      mpz_mod(zr, zr, zm);
+      const unsigned long q = g() % 60;
+      mpz_mul_ui(zs, zm, q);
+      mpz_add(zs, zs, zr);  // S < 61·M
+      mpz_fdiv_q_2exp(zh, zm, 1);
+      mpz_set(want, zr);
+      if (mpz_cmp(want, zh) > 0) mpz_sub(want, want, zm);
+      const double frac = mpz_get_d(zr) / mpz_get_d(zm);
+      for (const double estimate : {static_cast<double>(q) + frac * 0.999,
+                                    static_cast<double>(q) - 1e-9,
+                                    static_cast<double>(q) + 1.0 + 1e-9}) {
+        if (estimate < 0) continue;
+        std::vector<mp_limb_t> sl(static_cast<std::size_t>(nm) + 1, 0), half(m.size(), 0),
+            out(m.size(), 0);
+        std::size_t count = 0;
+        mpz_export(sl.data(), &count, -1, sizeof(mp_limb_t), 0, 0, zs);
+        REQUIRE(count <= sl.size());
+        std::size_t hcount = 0;
+        mpz_export(half.data(), &hcount, -1, sizeof(mp_limb_t), 0, 0, zh);
+        mp_size_t size = 0;
+        locus::detail::symmetric_remainder(
+            sl.data(), m.data(), half.data(), nm, estimate, out.data(), size);
+        mpz_t view;
+        mpz_roinit_n(view, out.data(), size);
+        if (mpz_cmp(view, want) != 0) ++wrong;
+        if (std::floor(estimate) < static_cast<double>(q)) ++low;
+        if (std::floor(estimate) > static_cast<double>(q)) ++high;
+      }
+      mpz_clears(zm, zr, zs, zh, want, got, nullptr);
+    }
+    CHECK(wrong == 0);
+    CHECK(low > 1000);  // both corrections were exercised
+    CHECK(high > 1000);
+  }
+
   TEST_CASE("mpfr: NaN or an infinity is left to the caller") {
     MpfrMatrix a(4 * 20, 256), b(20 * 4, 256), c(16, 256);
     for (auto& x : a.v) mpfr_set_ui(x, 1, MPFR_RNDN);

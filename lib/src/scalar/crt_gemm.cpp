@@ -51,7 +51,7 @@ struct PrimeSet {
   std::vector<std::vector<Limb>> mj;  // M / q_j
   std::vector<Limb> big_m, half_m;
   Eigen::MatrixXd pow16;   // (s, j) = 2^(16s) mod q_j
-  Eigen::MatrixXd mdig_t;  // (d, j) = 16-bit digit d of M/q_j
+  Eigen::MatrixXd mdig_t;  // (d, j) = 16-bit digit d of M/q_j; the last row 1/q_j (see reduce)
   Index acc_limbs = 0;     // Σ w_j·(M/q_j) < R·M fits
 };
 
@@ -98,7 +98,7 @@ std::shared_ptr<const PrimeSet> primes_for(std::uint32_t qmax, int bits, int hal
     set->yd.push_back(static_cast<double>(mpz_get_ui(y)));
   }
   const auto mdigits = static_cast<Eigen::Index>(set->big_m.size()) * 4;
-  set->mdig_t = Eigen::MatrixXd::Zero(mdigits, static_cast<Eigen::Index>(set->q.size()));
+  set->mdig_t = Eigen::MatrixXd::Zero(mdigits + 1, static_cast<Eigen::Index>(set->q.size()));
   for (std::size_t j = 0; j < set->q.size(); ++j) {
     for (Eigen::Index d = 0; d < mdigits; ++d) {
       const auto limb = static_cast<std::size_t>(d / 4);
@@ -107,6 +107,7 @@ std::shared_ptr<const PrimeSet> primes_for(std::uint32_t qmax, int bits, int hal
             static_cast<double>((set->mj[j][limb] >> (16 * (d % 4))) & 0xffffU);
       }
     }
+    set->mdig_t(mdigits, static_cast<Eigen::Index>(j)) = set->qinv[j];
   }
   set->pow16.resize(2 * halves, static_cast<Eigen::Index>(set->q.size()));
   for (std::size_t j = 0; j < set->q.size(); ++j) {
@@ -489,27 +490,15 @@ Buffer<std::int32_t> residues_of_product(
   return w;
 }
 
-// The signed integer ≡ acc (mod M) in (-M/2, M/2], as an mpz view into out (limbs).
-void reduce(Limb* acc, const PrimeSet& ps, std::vector<Limb>& qbuf, Limb* out, mp_size_t& size) {
-  const auto nm = static_cast<mp_size_t>(ps.big_m.size());
-  mp_size_t na = static_cast<mp_size_t>(ps.acc_limbs);
-  while (na > 0 && acc[na - 1] == 0) --na;
-  if (na >= nm) {
-    mpn_tdiv_qr(qbuf.data(), out, 0, acc, na, ps.big_m.data(), nm);
-  } else {
-    std::copy(acc, acc + na, out);
-    std::fill(out + na, out + nm, Limb{0});
-  }
-  if (mpn_cmp(out, ps.half_m.data(), nm) > 0) {
-    mpn_sub_n(out, ps.big_m.data(), out, nm);  // |value| = M - r
-    mp_size_t s = nm;
-    while (s > 0 && out[s - 1] == 0) --s;
-    size = -s;
-  } else {
-    mp_size_t s = nm;
-    while (s > 0 && out[s - 1] == 0) --s;
-    size = s;
-  }
+// The signed integer ≡ S (mod M) in (-M/2, M/2], as an mpz view into out (limbs).
+void reduce(Limb* acc, const PrimeSet& ps, double quotient, Limb* out, mp_size_t& size) {
+  symmetric_remainder(acc,
+                      ps.big_m.data(),
+                      ps.half_m.data(),
+                      static_cast<mp_size_t>(ps.big_m.size()),
+                      quotient,
+                      out,
+                      size);
 }
 
 // For every entry: S = Σ_j w_j·(M/q_j), as 16-bit digit sums (a tile x R by R x D exact double
@@ -528,20 +517,19 @@ void write_results(const Operand& a,
   const auto nm = ps.big_m.size();
   const Index total = m * n;
   const auto R = static_cast<Index>(ps.q.size());
-  const Index digits = ps.mdig_t.rows();
+  const Index digits = ps.mdig_t.rows() - 1;  // and one more row: Σ_j w_j/q_j
   constexpr Index kTile = 512;
   const Index tiles = (total + kTile - 1) / kTile;
 #ifdef _OPENMP
 #pragma omp parallel
 #endif
   {
-    std::vector<Limb> qbuf(static_cast<std::size_t>(la) + 1), out(nm + 1),
-        acc(static_cast<std::size_t>(la));
+    std::vector<Limb> out(nm + 1), acc(static_cast<std::size_t>(la));
     // one column per entry of the tile: its R weighted residues, then its digit sums, so that an
     // entry's digits are read from one place
     const Buffer<double> wbuf = big_buffer<double>(static_cast<std::size_t>(kTile * R));
-    const Buffer<double> gbuf = big_buffer<double>(static_cast<std::size_t>(kTile * digits));
-    Eigen::Map<Eigen::MatrixXd> wt(wbuf.get(), R, kTile), g(gbuf.get(), digits, kTile);
+    const Buffer<double> gbuf = big_buffer<double>(static_cast<std::size_t>(kTile * (digits + 1)));
+    Eigen::Map<Eigen::MatrixXd> wt(wbuf.get(), R, kTile), g(gbuf.get(), digits + 1, kTile);
 #ifdef _OPENMP
 #pragma omp for schedule(static)
 #endif
@@ -550,9 +538,18 @@ void write_results(const Operand& a,
       for (Index r = 0; r < len; ++r) {
         for (Index j = 0; j < R; ++j) wt(j, r) = w[static_cast<std::size_t>(j * total + t0 + r)];
       }
-      // exact: digit sums below R·2^26·2^16 < 2^53
-      crt_dgemm(
-          digits, len, R, ps.mdig_t.data(), digits, false, wt.data(), R, g.data(), digits, false);
+      // exact: digit sums below R·2^26·2^16 < 2^53 (the last row, Σ_j w_j/q_j, is not)
+      crt_dgemm(digits + 1,
+                len,
+                R,
+                ps.mdig_t.data(),
+                digits + 1,
+                false,
+                wt.data(),
+                R,
+                g.data(),
+                digits + 1,
+                false);
       for (Index r = 0; r < len; ++r) {
         // a limb at a time: its four digit sums (each < 2^53), shifted into place, plus the carry
         // (< 2^40) sum to less than 2^102 in 128 bits
@@ -576,7 +573,7 @@ void write_results(const Operand& a,
         const Index idx = t0 + r;
         const Index i = idx % m, j = idx / m;
         mp_size_t size = 0;
-        reduce(acc.data(), ps, qbuf, out.data(), size);
+        reduce(acc.data(), ps, g(digits, r), out.data(), size);
         mpz_t z;
         mpz_roinit_n(z, out.data(), size);
         const long exp =
@@ -588,6 +585,42 @@ void write_results(const Operand& a,
 }
 
 }  // namespace
+
+void symmetric_remainder(mp_limb_t* s,
+                         const mp_limb_t* m,
+                         const mp_limb_t* half_m,
+                         mp_size_t nm,
+                         double quotient,
+                         mp_limb_t* out,
+                         mp_size_t& size) {
+  const double fk = std::floor(quotient);
+  const Limb k = fk > 0 ? static_cast<Limb>(fk) : Limb{0};
+  // S - k·M over the nm + 1 limbs of S; a borrow out of the top limb means S < k·M (k one too
+  // large)
+  const Limb high = mpn_submul_1(s, m, nm, k);
+  Limb top = s[nm];
+  const bool negative = top < high;
+  top -= high;
+  if (negative) {  // add M back: the value was in [-M, 0)
+    const Limb carry = mpn_add_n(s, s, m, nm);
+    top += carry;                                   // wraps to 0
+  } else if (top != 0 || mpn_cmp(s, m, nm) >= 0) {  // k one too small
+    const Limb borrow = mpn_sub_n(s, s, m, nm);
+    top -= borrow;
+  }
+  static_cast<void>(top);  // 0 here: the remainder is below M
+  std::copy(s, s + nm, out);
+  if (mpn_cmp(out, half_m, nm) > 0) {
+    mpn_sub_n(out, m, out, nm);  // |value| = M - r
+    mp_size_t n = nm;
+    while (n > 0 && out[n - 1] == 0) --n;
+    size = -n;
+  } else {
+    mp_size_t n = nm;
+    while (n > 0 && out[n - 1] == 0) --n;
+    size = n;
+  }
+}
 
 bool crt_gemm_mpfr(
     mpfr_ptr const* c, mpfr_srcptr const* a, mpfr_srcptr const* b, Index m, Index k, Index n) {

@@ -21,6 +21,7 @@
 #include "locus/scalar/block_pool.hpp"
 
 #include <arb.h>
+#include <gmp.h>
 #include <mpfr.h>
 
 namespace locus::detail {
@@ -65,6 +66,19 @@ bool crt_gemm_arb(arb_ptr const* c,
                   std::ptrdiff_t k,
                   std::ptrdiff_t n,
                   long prec);
+
+/// The reconstruction's last step: for S (nm + 1 limbs, S < 2^64·M) with quotient within 1 of
+/// S/M (the sum Σ_j w_j/q_j in doubles), the integer ≡ S (mod M) in (-M/2, M/2] as limbs (out,
+/// nm limbs) and a signed size (an mpz view). ⌊quotient⌋ is ⌊S/M⌋ or one off; S - ⌊quotient⌋·M
+/// is one multiply-subtract and at most one correction by M, exact, instead of a division by M.
+/// S is overwritten. half_m = ⌊M/2⌋ (nm limbs).
+void symmetric_remainder(mp_limb_t* s,
+                         const mp_limb_t* m,
+                         const mp_limb_t* half_m,
+                         mp_size_t nm,
+                         double quotient,
+                         mp_limb_t* out,
+                         mp_size_t& size);
 
 /// The same product of balls for precisions of at most 53 bits: midpoints rounded to doubles
 /// (the rounding into the radius), one double GEMM for the midpoints and two for a rigorous
