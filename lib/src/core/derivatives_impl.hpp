@@ -1165,8 +1165,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       const auto ul = static_cast<std::size_t>(l);
       const Eigen::Index nl = width(l);
       // C_{m,l} = K_m T_{m,l} per sample (n_m x n_l); C_{m,m} = K_m.
-      Mat<S> c_own;
-      const Mat<S>* c = &K[um];
+      Mat<S> c_own, kw;
+      const Mat<S>* c = &K[um];  // C_i(p, j) = (*c)(p + j n_m, i); nullptr: kw(i n_m + p, j)
       // at the output layer of the squared loss K_{L,i} = I, so C_{L,l} = T_{L,l}
       const bool identity_k = m == L && with_g && network_.loss == LossKind::Squared;
       if (identity_k && l < m) {
@@ -1177,7 +1177,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         const Mat<S> w = f.w[um].leftCols(nl);  // n_m x n_{m-1}
         // (N n_m) x n_{m-1}; row i n_m + a of the left factor is row a of K_{m,i}, read in place
         const Mat<S>& km = K[um];
-        const Mat<S> kw = detail::product_of_entries<S>(
+        kw = detail::product_of_entries<S>(
             n * nm,
             nm,
             [&km, nm](Eigen::Index row, Eigen::Index b) -> const S& {
@@ -1185,16 +1185,18 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
               return a >= b ? km(a + b * nm, row / nm) : km(b + a * nm, row / nm);
             },
             w);
-        c_own.resize(nm * nl, n);
-        detail::scale_columns_per_sample<S>(
-            c_own,
-            nm,
-            f.d1[um - 1],
-            ball_bits,
-            [&kw, nm](Eigen::Index i, Eigen::Index p, Eigen::Index j) -> const S& {
-              return kw(i * nm + p, j);
-            });
-        c = &c_own;
+        // scaled in place: C_i(p, j) is kw(i n_m + p, j), read there by the block's product
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+        for (Eigen::Index i = 0; i < n; ++i) {
+          ScopedBallPrecision precision(ball_bits);
+          for (Eigen::Index j = 0; j < nl; ++j) {
+            const S& dj = f.d1[um - 1](i, j);
+            for (Eigen::Index p = 0; p < nm; ++p) kw(i * nm + p, j) *= dj;
+          }
+        }
+        c = nullptr;
       } else if (l < m) {
         c_own.resize(nm * nl, n);
 #ifdef _OPENMP
@@ -1314,12 +1316,12 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           for (Eigen::Index j = 0; j < (diagonal ? p + 1 : nl); ++j)
             crow[static_cast<std::size_t>(r0 + j)] = p + j * nm;
         }
-        const Mat<S>& cm = *c;
         Mat<S> first_all = detail::product_of_entries<S>(
             row0.back(),
             n,
-            [&cm, &crow](Eigen::Index r, Eigen::Index i) -> const S& {
-              return cm(crow[static_cast<std::size_t>(r)], i);
+            [c, &kw, &crow, nm](Eigen::Index r, Eigen::Index i) -> const S& {
+              const Eigen::Index pj = crow[static_cast<std::size_t>(r)];  // p + j n_m
+              return c != nullptr ? (*c)(pj, i) : kw(i * nm + pj % nm, pj / nm);
             },
             v);
 #ifdef _OPENMP

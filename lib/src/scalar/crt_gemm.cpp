@@ -437,7 +437,8 @@ bool plan_for(Index k, long prec, Plan& plan) {
   plan.t = static_cast<int>(prec) + 8;
   const int log2k = static_cast<int>(std::ceil(std::log2(static_cast<double>(k)))) + 1;
   const int bits = 2 * plan.t + log2k + 2;  // M > 2·k·2^(2t)
-  const int halves = (plan.t + 31) / 32 + 1;
+  // the 16-bit digits of an operand's |X| < 2^t: 2·⌈t/32⌉ of them (an even count) cover it
+  const int halves = (plan.t + 31) / 32;
   if (halves > 64) return false;  // beyond ~2000 bits: the caller multiplies the old way
   plan.primes = primes_for(static_cast<std::uint32_t>(qmax), bits, halves);
   return plan.primes != nullptr;
