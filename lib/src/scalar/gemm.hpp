@@ -292,13 +292,15 @@ void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) 
       }
       start[static_cast<std::size_t>(i) + 1] = static_cast<Eigen::Index>(avals.size());
     }
-    // Large products run on all threads (inside an outer parallel region this is one thread:
-    // nested parallelism is off). Ball precision is thread-local, so each thread takes the
-    // caller's.
+    // Products of more than 4096 terms run on all threads (inside an outer parallel region this is
+    // one thread: nested parallelism is off): a multiprecision multiply-add costs 30-50 ns, so
+    // 4096 of them outweigh starting a parallel region many times over (the 300 x 3 by 3 x 16
+    // product of a forward pass took 0.67 ms on one thread). Ball precision is thread-local, so
+    // each thread takes the caller's.
     const int bits = ball_precision();
     const Eigen::Index ncols = b.cols();
     const bool parallel =
-        static_cast<double>(m) * static_cast<double>(ncols) * static_cast<double>(depth) > 65536.0;
+        static_cast<double>(m) * static_cast<double>(ncols) * static_cast<double>(depth) > 4096.0;
 #ifdef _OPENMP
 #pragma omp parallel if (parallel)
 #endif
