@@ -1123,17 +1123,14 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           // T_{L,L-2,i} = W_L D1_{L-1,i} W_{L-1} D1_{L-2,i} = G_i D1_{L-2,i}: the columns of G_i
           // scaled (S_prev[l] stays empty; the δ-term of this block is factored below)
           Mat<S> tn(nm * nl, n);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-          for (Eigen::Index i = 0; i < n; ++i) {
-            ScopedBallPrecision precision(ball_bits);
-            for (Eigen::Index j = 0; j < nl; ++j) {
-              for (Eigen::Index c = 0; c < nm; ++c) {
-                detail::multiply_into(tn(c + j * nm, i), g_top(i * nm + c, j), f.d1[ul](i, j));
-              }
-            }
-          }
+          detail::scale_columns_per_sample<S>(
+              tn,
+              nm,
+              f.d1[ul],
+              ball_bits,
+              [&g_top, nm](Eigen::Index i, Eigen::Index c, Eigen::Index j) -> const S& {
+                return g_top(i * nm + c, j);
+              });
           T[ul] = std::move(tn);
           continue;
         }
