@@ -1060,7 +1060,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
                                       f.d1[um],
                                       upper);
       } else {
-        // the lower triangle; K_{m,i} is symmetric, the upper one is its copy
+        // the lower triangle; K_{m,i} is symmetric, the upper one is its copy where needed
         const Eigen::Index r0 = shared ? 0 : i * nm;
         for (Eigen::Index b = 0; b < nm; ++b) {
           for (Eigen::Index a = b; a < nm; ++a) {
