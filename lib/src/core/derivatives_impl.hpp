@@ -888,6 +888,25 @@ void scale_columns_per_sample(
     }
   }
 }
+
+// A Khatri-Rao panel over the samples: column col of out is column a of x times column b of y,
+// entry by entry, with (a, b) = pair(col). In parallel over the columns when parallel is set and
+// no parallel region is active, each thread at the caller's ball precision (which is
+// thread-local).
+template <class S, class Out, class Pair>
+void khatri_rao_panel(
+    Out& out, const Mat<S>& x, const Mat<S>& y, const Pair& pair, int ball_bits, bool parallel) {
+  const Eigen::Index n = out.rows();
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (parallel && !omp_in_parallel())
+#endif
+  for (Eigen::Index col = 0; col < out.cols(); ++col) {
+    ScopedBallPrecision precision(ball_bits);
+    const auto [a, b] = pair(col);
+    for (Eigen::Index i = 0; i < n; ++i) multiply_into(out(i, col), x(i, a), y(i, b));
+  }
+  static_cast<void>(parallel);
+}
 }  // namespace detail
 
 template <class Scalar>
@@ -1223,15 +1242,13 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       }
       const auto ncols = static_cast<Eigen::Index>(pairs.size());
       auto v = v_all.leftCols(ncols);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-      for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
-        ScopedBallPrecision precision(ball_bits);
-        const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
-        for (Eigen::Index i = 0; i < n; ++i)
-          detail::multiply_into(v(i, col_idx), am(i, q), al(i, k));
-      }
+      detail::khatri_rao_panel<S>(
+          v,
+          am,
+          al,
+          [&pairs](Eigen::Index col) { return pairs[static_cast<std::size_t>(col)]; },
+          ball_bits,
+          true);
       // Units p are processed in chunks so that the δ-term GEMM packs S_{m-1,l} once per chunk.
       // Multiprecision products run on double GEMMs by the CRT (scalar/crt_gemm.hpp), whose cost
       // is in converting the operands: there the whole block is one chunk, the products use every
@@ -1253,21 +1270,24 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           // the N n_{m-1} n_l entries of S_{m-1,l}.
           const Eigen::Index nc = p1 - p0;
           Mat<S> xp(n, np * nc), yp(n, nl * kl);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
-#endif
-          for (Eigen::Index col = 0; col < np * nc + nl * kl; ++col) {
-            ScopedBallPrecision panel_precision(ball_bits);
-            if (col < np * nc) {  // (q, p - p0)
-              const Eigen::Index q = col % np, pp = p0 + col / np;
-              for (Eigen::Index i = 0; i < n; ++i)
-                detail::multiply_into(xp(i, col), f.d1[um - 1](i, q), delta[um](i, pp));
-            } else {  // (j, k)
-              const Eigen::Index cy = col - np * nc, j = cy % nl, k = cy / nl;
-              for (Eigen::Index i = 0; i < n; ++i)
-                detail::multiply_into(yp(i, cy), f.d1[ul](i, j), al(i, k));
-            }
-          }
+          detail::khatri_rao_panel<S>(  // columns (q, p - p0)
+              xp,
+              f.d1[um - 1],
+              delta[um],
+              [np, p0](Eigen::Index col) {
+                return std::pair{col % np, p0 + col / np};
+              },
+              ball_bits,
+              num_chunks == 1);
+          detail::khatri_rao_panel<S>(  // columns (j, k)
+              yp,
+              f.d1[ul],
+              al,
+              [nl](Eigen::Index col) {
+                return std::pair{col % nl, col / nl};
+              },
+              ball_bits,
+              num_chunks == 1);
           const Mat<S> pr = detail::product<S>(xp, true, yp);  // (n_{m-1} nc) x (n_l kl)
           const Mat<S>& wq = f.w[um - 1];                      // n_{m-1} x (n_l + β)
           term2.resize(np * nl, kl * nc);
@@ -1287,15 +1307,15 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         } else if (second) {
           Mat<S> scaled(n, kl * (p1 - p0));
           // columns ((p - p0), k); in parallel only when this chunk is the whole block
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
-#endif
-          for (Eigen::Index col = 0; col < kl * (p1 - p0); ++col) {
-            ScopedBallPrecision scaled_precision(ball_bits);
-            const Eigen::Index pp = p0 + col / kl, k = col % kl;
-            for (Eigen::Index i = 0; i < n; ++i)
-              detail::multiply_into(scaled(i, col), al(i, k), delta[um](i, pp));
-          }
+          detail::khatri_rao_panel<S>(
+              scaled,
+              al,
+              delta[um],
+              [kl, p0](Eigen::Index col) {
+                return std::pair{col % kl, p0 + col / kl};
+              },
+              ball_bits,
+              num_chunks == 1);
           term2 = s_diagonal ? detail::product<S>(f.d1[um - 1], true, scaled)
                              : detail::product<S>(S_prev[ul], false, scaled);
         }
@@ -1328,32 +1348,28 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           ScopedBallPrecision scatter_precision(ball_bits);
           const Eigen::Index p = crow[static_cast<std::size_t>(r)] % nm;
           const Eigen::Index j = r - row0[static_cast<std::size_t>(p - p0)];
-          {
-            for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
-              const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
-              S& value = first_all(r, col_idx);  // each entry is used once: in place
-              if (second && q < np) {
-                if (!s_diagonal) {
-                  value += term2(q + j * np, (p - p0) * kl + k);
-                } else if (q == j) {
-                  value += term2(q, (p - p0) * kl + k);
-                }
+          for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
+            const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
+            S& value = first_all(r, col_idx);  // each entry is used once: in place
+            if (second && q < np) {
+              if (!s_diagonal) {
+                value += term2(q + j * np, (p - p0) * kl + k);
+              } else if (q == j) {
+                value += term2(q, (p - p0) * kl + k);
               }
-              value *= scale;
-              const auto row =
-                  network_.augmented_index(m, static_cast<int>(p), static_cast<int>(q));
-              const auto col =
-                  network_.augmented_index(l, static_cast<int>(j), static_cast<int>(k));
-              // The value's last use hands it over (a ball's limbs move instead of being copied).
-              if (diagonal) {  // the same number for the pair (q <-> k)
-                sink.set_symmetric(row, col, value);
-                sink.set_symmetric(
-                    network_.augmented_index(m, static_cast<int>(p), static_cast<int>(k)),
-                    network_.augmented_index(l, static_cast<int>(j), static_cast<int>(q)),
-                    std::move(value));
-              } else {
-                sink.set_symmetric(row, col, std::move(value));
-              }
+            }
+            value *= scale;
+            const auto row = network_.augmented_index(m, static_cast<int>(p), static_cast<int>(q));
+            const auto col = network_.augmented_index(l, static_cast<int>(j), static_cast<int>(k));
+            // The value's last use hands it over (a ball's limbs move instead of being copied).
+            if (diagonal) {  // the same number for the pair (q <-> k)
+              sink.set_symmetric(row, col, value);
+              sink.set_symmetric(
+                  network_.augmented_index(m, static_cast<int>(p), static_cast<int>(k)),
+                  network_.augmented_index(l, static_cast<int>(j), static_cast<int>(q)),
+                  std::move(value));
+            } else {
+              sink.set_symmetric(row, col, std::move(value));
             }
           }
         }
