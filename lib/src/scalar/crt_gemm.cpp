@@ -50,9 +50,10 @@ struct PrimeSet {
   std::vector<double> qd, qinv, yd;
   std::vector<std::vector<Limb>> mj;  // M / q_j
   std::vector<Limb> big_m, half_m;
-  Eigen::MatrixXd pow16;   // (s, j) = 2^(16s) mod q_j
-  Eigen::MatrixXd mdig_t;  // (d, j) = 16-bit digit d of M/q_j; the last row 1/q_j (see reduce)
-  Index acc_limbs = 0;     // Σ w_j·(M/q_j) < R·M fits
+  Eigen::MatrixXd pow16;  // (s, j) = 2^(16s) mod q_j
+  Eigen::MatrixXd
+      mdig_t;           // (d, j) = 16-bit digit d of M/q_j; the last row 1/q_j (see write_results)
+  Index acc_limbs = 0;  // Σ w_j·(M/q_j) < R·M fits
 };
 
 std::shared_ptr<const PrimeSet> primes_for(std::uint32_t qmax, int bits, int halves) {
@@ -491,17 +492,6 @@ Buffer<std::int32_t> residues_of_product(
   return w;
 }
 
-// The signed integer ≡ S (mod M) in (-M/2, M/2], as an mpz view into out (limbs).
-void reduce(Limb* acc, const PrimeSet& ps, double quotient, Limb* out, mp_size_t& size) {
-  symmetric_remainder(acc,
-                      ps.big_m.data(),
-                      ps.half_m.data(),
-                      static_cast<mp_size_t>(ps.big_m.size()),
-                      quotient,
-                      out,
-                      size);
-}
-
 // For every entry: S = Σ_j w_j·(M/q_j), as 16-bit digit sums (a tile x R by R x D exact double
 // GEMM: each sum is below R·2^26·2^16 < 2^53), carried into limbs, reduced modulo M into
 // (-M/2, M/2], scaled by 2^(e_i + f_j - 2t), and handed to write.
@@ -574,7 +564,14 @@ void write_results(const Operand& a,
         const Index idx = t0 + r;
         const Index i = idx % m, j = idx / m;
         mp_size_t size = 0;
-        reduce(acc.data(), ps, g(digits, r), out.data(), size);
+        // the integer ≡ S (mod M) in (-M/2, M/2]; g(digits, r) = Σ_j w_j/q_j estimates S/M
+        symmetric_remainder(acc.data(),
+                            ps.big_m.data(),
+                            ps.half_m.data(),
+                            static_cast<mp_size_t>(nm),
+                            g(digits, r),
+                            out.data(),
+                            size);
         mpz_t z;
         mpz_roinit_n(z, out.data(), size);
         const long exp =
