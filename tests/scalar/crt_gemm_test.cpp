@@ -62,6 +62,15 @@ void random_mpfr(mpfr_t x, std::mt19937_64& g, int lo, int hi) {
   if ((g() & 1) != 0) mpfr_neg(x, x, MPFR_RNDN);
 }
 
+// The same with `bits` significant bits at most (a double's 53, say), stored at x's precision.
+void random_short_mpfr(mpfr_t x, std::mt19937_64& g, int lo, int hi, long bits) {
+  mpfr_t s;
+  mpfr_init2(s, bits);
+  random_mpfr(s, g, lo, hi);
+  mpfr_set(x, s, MPFR_RNDN);  // exact: bits <= x's precision
+  mpfr_clear(s);
+}
+
 long max_exp(const std::vector<const __mpfr_struct*>& xs) {
   long e = std::numeric_limits<long>::min();
   for (auto* x : xs) {
@@ -78,8 +87,12 @@ void check_mpfr(std::ptrdiff_t m,
                 int lo,
                 int hi,
                 std::uint64_t seed,
-                bool expect_rounded) {
+                bool expect_rounded,
+                long b_bits = 0,  // B's entries: b_bits significant bits (0: all 256)
+                int b_lo = 0,     // and exponents in [b_lo, b_hi] (both 0: [lo, hi])
+                int b_hi = 0) {
   CAPTURE(seed);
+  CAPTURE(b_bits);
   CAPTURE(m);
   CAPTURE(k);
   CAPTURE(n);
@@ -87,7 +100,14 @@ void check_mpfr(std::ptrdiff_t m,
   const long prec = 256;
   MpfrMatrix a(m * k, prec), b(k * n, prec), c(m * n, prec);
   for (auto& x : a.v) random_mpfr(x, g, lo, hi);
-  for (auto& x : b.v) random_mpfr(x, g, lo, hi);
+  for (auto& x : b.v) {
+    const bool own_range = b_lo != 0 || b_hi != 0;
+    if (b_bits > 0) {
+      random_short_mpfr(x, g, own_range ? b_lo : lo, own_range ? b_hi : hi, b_bits);
+    } else {
+      random_mpfr(x, g, own_range ? b_lo : lo, own_range ? b_hi : hi);
+    }
+  }
   const auto pa = a.src(), pb = b.src();
   auto pc = c.dst();
   REQUIRE(locus::detail::crt_gemm_mpfr(pc.data(), pa.data(), pb.data(), m, k, n));
@@ -149,6 +169,19 @@ TEST_SUITE("scalar.crt_gemm") {
     for (int r = 0; r < 3 * locus::test::multiplier(); ++r) {
       check_mpfr(6, 50, 8, -60, 60, 9200 + static_cast<std::uint64_t>(r), false);
       check_mpfr(13, 17, 5, -300, 20, 9300 + static_cast<std::uint64_t>(r), false);
+    }
+  }
+
+  TEST_CASE("mpfr: an operand of short numbers gets a narrow width and stays exact") {
+    // B of doubles (53 bits) or of 2-bit numbers over a range of exponents that still fits in
+    // fewer than t bits: B is converted exactly at its own narrow width (fewer primes), and
+    // every sum is the correctly rounded exact one.
+    for (int r = 0; r < 2 * locus::test::multiplier(); ++r) {
+      const auto seed = 9500 + static_cast<std::uint64_t>(r);
+      check_mpfr(9, 16, 7, 0, 3, seed, true, 53, -20, 20);     // width 96 of B
+      check_mpfr(5, 300, 6, -3, 3, seed, true, 53);            // a deep product
+      check_mpfr(6, 40, 5, 0, 3, seed, true, 2, -100, 100);    // a wide range of 2-bit numbers
+      check_mpfr(6, 40, 5, 0, 3, seed, false, 53, -150, 150);  // wider than t: B is cut at t
     }
   }
 
@@ -274,11 +307,17 @@ TEST_SUITE("scalar.crt_gemm") {
     // 53 bits: the double scheme (double_gemm_arb), on 64-bit midpoints it must round
     for (const long prec : {53L, 64L, 256L}) {
       const bool on_doubles = prec <= 53;
-      for (int r = 0; r < 2 * locus::test::multiplier(); ++r) {
+      // r bit 0: B's midpoints of 53 bits (an operand of doubles, converted at a narrow width
+      // when it fits); r bit 1: B's exponents over 40 binades instead of 200 (200 do not fit)
+      for (int r = 0; r < 4 * locus::test::multiplier(); ++r) {
         const std::uint64_t seed =
             9400 + static_cast<std::uint64_t>(r) + static_cast<std::uint64_t>(prec);
+        const long b_bits = (r & 1) != 0 ? 53 : 0;
+        const int b_lo = (r & 2) != 0 ? -40 : -200;
         CAPTURE(seed);
         CAPTURE(prec);
+        CAPTURE(b_bits);
+        CAPTURE(b_lo);
         auto g = locus::test::rng(seed);
         const std::ptrdiff_t m = 5, k = 60, n = 7;
         std::vector<arb_struct> a(static_cast<std::size_t>(m * k)),
@@ -289,9 +328,13 @@ TEST_SUITE("scalar.crt_gemm") {
         mpfr_t tmp;
         mpfr_init2(tmp, on_doubles ? 64 : prec);
         std::uniform_int_distribution<int> radius_kind(0, 3);
-        auto fill = [&](std::vector<arb_struct>& v, int lo, int hi) {
+        auto fill = [&](std::vector<arb_struct>& v, int lo, int hi, long bits) {
           for (auto& x : v) {
-            random_mpfr(tmp, g, lo, hi);
+            if (bits > 0) {
+              random_short_mpfr(tmp, g, lo, hi, bits);
+            } else {
+              random_mpfr(tmp, g, lo, hi);
+            }
             arf_set_mpfr(arb_midref(&x), tmp);  // exact midpoint
             mag_zero(arb_radref(&x));
             const int kind = radius_kind(g);
@@ -300,8 +343,8 @@ TEST_SUITE("scalar.crt_gemm") {
             if (kind == 2) mag_set_ui_2exp_si(arb_radref(&x), 1, -40);  // a wide one
           }
         };
-        fill(a, -30, 10);
-        fill(b, -200, 0);
+        fill(a, -30, 10, 0);
+        fill(b, b_lo, 0, b_bits);
         std::vector<arb_srcptr> pa, pb;
         std::vector<arb_ptr> pc;
         for (auto& x : a) pa.push_back(&x);

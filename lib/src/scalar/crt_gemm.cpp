@@ -189,7 +189,10 @@ constexpr long kMaxExp = std::numeric_limits<long>::max() / 8;
 
 // The fixed-point operand: line ℓ (a row of A or a column of B) is scaled by 2^(t - e_ℓ),
 // |x| < 2^e_ℓ for every entry of the line; the integers X = trunc(x·2^(t-e_ℓ)) have |X| < 2^t.
+// The width t is the operand's own: the smallest multiple of 32 at which every X is exact (an
+// operand of doubles, such as the weights, needs about 64 bits), at most the product's t_max.
 struct Operand {
+  int t = 0;
   std::vector<long> scale;         // e_ℓ
   std::vector<std::uint32_t> cut;  // entries of the line that were truncated
   Buffer<std::int32_t> res;        // [prime][entry], entry = storage index (every one written)
@@ -230,86 +233,125 @@ bool scaled_mag_upper(const mag_struct* r, long e, double& out) {
   return true;
 }
 
-// Builds the residues of one operand, stored column-major (rows x cols); its lines (one scale
-// each) are its rows (the left factor) or its columns (the right factor). Entries are visited in
-// storage order, so that the R residue arrays are written sequentially. get(idx, Entry&) reads
-// an entry, get_rad(idx) its radius (balls) or nullptr.
-template <class Get, class GetRad>
-bool build(Operand& op,
-           Index rows,
-           Index cols,
-           bool lines_are_rows,
-           int t,
-           const PrimeSet& ps,
-           Get get,
-           GetRad get_rad) {
+// The bit position of the lowest set bit of a nonzero x: x is an odd integer times 2^lsb.
+long lowest_bit(const Entry& x) {
+  Index i = 0;
+  while (x.limbs[i] == 0) ++i;  // the top limb is nonzero
+  return x.exp - static_cast<long>(x.n) * GMP_NUMB_BITS + static_cast<long>(i) * GMP_NUMB_BITS +
+         std::countr_zero(x.limbs[i]);
+}
+
+// Pass 1 over one operand, stored column-major (rows x cols), whose lines (one scale each) are its
+// rows (the left factor) or its columns (the right factor): the largest exponent e_ℓ of every
+// line, and the operand's width op.t: the smallest multiple of 32 with e_ℓ - lsb(x) <= t for every
+// entry x of every line (so that every X is exact), at most t_max (entries are truncated then).
+// get(idx, Entry&) reads an entry; false for a number the scheme does not take.
+template <class Get>
+bool scan(Operand& op, Index rows, Index cols, bool lines_are_rows, int t_max, Get get) {
   const Index lines = lines_are_rows ? rows : cols;
-  op.scale.assign(static_cast<std::size_t>(lines), 0);
-  op.cut.assign(static_cast<std::size_t>(lines), 0);
-  const auto size = static_cast<std::size_t>(rows * cols);
-  const std::size_t R = ps.q.size();
-  op.res = big_buffer<std::int32_t>(R * size);  // no zero fill: every entry is written
-  constexpr bool kBall = !std::is_same_v<decltype(get_rad(Index{0})), std::nullptr_t>;
-  if constexpr (kBall) {
-    op.mag = big_buffer<double>(size);  // every entry is written in pass 2
-    op.rad = big_buffer<double>(size);
-  }
-  const Index width = t / GMP_NUMB_BITS + 2;
   constexpr long kNone = std::numeric_limits<long>::min();
+  constexpr long kNoBit = std::numeric_limits<long>::max();
   std::vector<long> emax(static_cast<std::size_t>(lines), kNone);
+  std::vector<long> lsb(static_cast<std::size_t>(lines), kNoBit);  // lowest bit of the line
   bool ok = true;
-  bool any_rad = false;
 #ifdef _OPENMP
 #pragma omp parallel
 #endif
   {
-    // pass 1: the largest exponent of every line
-    std::vector<long> local(lines_are_rows ? static_cast<std::size_t>(lines) : 0, kNone);
+    const auto row_lines = static_cast<std::size_t>(lines_are_rows ? lines : 0);
+    std::vector<long> local(row_lines, kNone), local_lsb(row_lines, kNoBit);
     Entry e;
 #ifdef _OPENMP
 #pragma omp for schedule(static) reduction(&& : ok)
 #endif
     for (Index c = 0; c < cols; ++c) {
-      long col_max = kNone;
+      long col_max = kNone, col_lsb = kNoBit;
       for (Index r = 0; r < rows; ++r) {
         if (!get(r + c * rows, e)) {
           ok = false;
           break;
         }
         if (e.zero) continue;
+        const long low = lowest_bit(e);
         if (lines_are_rows) {
           auto& slot = local[static_cast<std::size_t>(r)];
           slot = std::max(slot, e.exp);
+          auto& low_slot = local_lsb[static_cast<std::size_t>(r)];
+          low_slot = std::min(low_slot, low);
         } else {
           col_max = std::max(col_max, e.exp);
+          col_lsb = std::min(col_lsb, low);
         }
       }
-      if (!lines_are_rows) emax[static_cast<std::size_t>(c)] = col_max;
+      if (!lines_are_rows) {
+        emax[static_cast<std::size_t>(c)] = col_max;
+        lsb[static_cast<std::size_t>(c)] = col_lsb;
+      }
     }
     if (lines_are_rows) {
 #ifdef _OPENMP
 #pragma omp critical(locus_crt_emax)
 #endif
-      for (std::size_t l = 0; l < local.size(); ++l) emax[l] = std::max(emax[l], local[l]);
-    }
-#ifdef _OPENMP
-#pragma omp barrier
-#pragma omp single
-#endif
-    {
-      for (std::size_t l = 0; l < emax.size(); ++l) {
-        if (emax[l] == kNone) emax[l] = 0;  // an all-zero line
-        if (emax[l] > kMaxExp || emax[l] < -kMaxExp) ok = false;
-        op.scale[l] = emax[l];
+      for (std::size_t l = 0; l < local.size(); ++l) {
+        emax[l] = std::max(emax[l], local[l]);
+        lsb[l] = std::min(lsb[l], local_lsb[l]);
       }
     }
-    // pass 2: the residues, in storage order, by tiles: the 16-bit digits of |X| (a tile x S
-    // matrix) times the table 2^(16s) mod q_j is one small exact GEMM (S·2^16·2^26 < 2^53),
-    // then one reduction per residue.
+  }
+  if (!ok) return false;
+  op.scale.assign(static_cast<std::size_t>(lines), 0);
+  long need = 1;
+  for (std::size_t l = 0; l < emax.size(); ++l) {
+    if (emax[l] == kNone) continue;  // an all-zero line: scale 0
+    if (emax[l] > kMaxExp || emax[l] < -kMaxExp) return false;
+    op.scale[l] = emax[l];
+    // |lsb| <= kMaxExp + 64 n: no overflow
+    need = std::max(need, emax[l] - lsb[l]);
+  }
+  const long rounded = (need + 31) / 32 * 32;
+  op.t = static_cast<int>(std::min<long>(rounded, t_max));
+  return true;
+}
+
+// Pass 2: the residues of the operand scanned by scan (op.scale, op.t), in storage order. get
+// reads an entry as in scan, get_rad(idx) its radius (balls) or nullptr.
+template <class Get, class GetRad>
+bool convert(Operand& op,
+             Index rows,
+             Index cols,
+             bool lines_are_rows,
+             const PrimeSet& ps,
+             Get get,
+             GetRad get_rad) {
+  const Index lines = lines_are_rows ? rows : cols;
+  const int t = op.t;
+  op.cut.assign(static_cast<std::size_t>(lines), 0);
+  const auto size = static_cast<std::size_t>(rows * cols);
+  const std::size_t R = ps.q.size();
+  op.res = big_buffer<std::int32_t>(R * size);  // no zero fill: every entry is written
+  constexpr bool kBall = !std::is_same_v<decltype(get_rad(Index{0})), std::nullptr_t>;
+  if constexpr (kBall) {
+    op.mag = big_buffer<double>(size);  // every entry is written
+    op.rad = big_buffer<double>(size);
+  }
+  const Index width = t / GMP_NUMB_BITS + 2;
+  // the 16-bit digits of |X| < 2^t: 2·⌈t/32⌉ of them (an even count), at most pow16's rows
+  const Index digits = 2 * ((t + 31) / 32);
+  if (digits > ps.pow16.rows()) return false;
+  const std::vector<long>& emax = op.scale;
+  bool ok = true;
+  bool any_rad = false;
+#ifdef _OPENMP
+#pragma omp parallel
+#endif
+  {
+    // the residues, in storage order, by tiles: the 16-bit digits of |X| (a tile x digits matrix)
+    // times the table 2^(16s) mod q_j is one small exact GEMM (digits·2^16·2^26 < 2^53), then one
+    // reduction per residue.
+    Entry e;
     std::vector<std::uint32_t> cuts(static_cast<std::size_t>(lines), 0);
     std::vector<Limb> x(static_cast<std::size_t>(width));
     constexpr Index kTile = 1024;
-    const Index digits = ps.pow16.rows();
     // digits row-major (one entry's digits are written together), residues column-major (one
     // prime's residues are reduced together)
     const Buffer<double> dbuf = big_buffer<double>(static_cast<std::size_t>(kTile * digits));
@@ -394,7 +436,7 @@ bool build(Operand& op,
                 digits,
                 true,
                 ps.pow16.data(),
-                ps.pow16.rows(),
+                ps.pow16.rows(),  // its first digits rows
                 rtile.data(),
                 rtile.rows(),
                 false);  // exact
@@ -416,9 +458,12 @@ bool build(Operand& op,
   return ok;
 }
 
+// What the product's size and precision fix before the operands are scanned: the largest operand
+// width t_max = prec + 8, the largest usable prime and ⌈log2 k⌉ + 1.
 struct Plan {
   int t = 0;
-  std::shared_ptr<const PrimeSet> primes;
+  std::uint64_t qmax = 0;
+  int log2k = 0;
 };
 
 bool plan_for(Index k, long prec, Plan& plan) {
@@ -433,16 +478,23 @@ bool plan_for(Index k, long prec, Plan& plan) {
     return c > (std::uint64_t{1} << 27) || c * c > bound;
   };
   while (h > 0 && too_big(h)) --h;
-  const std::uint64_t qmax = std::min<std::uint64_t>(2 * h + 1, (1ULL << 26) - 1);
-  if (qmax < 4096) return false;
+  plan.qmax = std::min<std::uint64_t>(2 * h + 1, (1ULL << 26) - 1);
+  if (plan.qmax < 4096) return false;
   plan.t = static_cast<int>(prec) + 8;
-  const int log2k = static_cast<int>(std::ceil(std::log2(static_cast<double>(k)))) + 1;
-  const int bits = 2 * plan.t + log2k + 2;  // M > 2·k·2^(2t)
-  // the 16-bit digits of an operand's |X| < 2^t: 2·⌈t/32⌉ of them (an even count) cover it
-  const int halves = (plan.t + 31) / 32;
-  if (halves > 64) return false;  // beyond ~2000 bits: the caller multiplies the old way
-  plan.primes = primes_for(static_cast<std::uint32_t>(qmax), bits, halves);
-  return plan.primes != nullptr;
+  if ((plan.t + 31) / 32 > 64)
+    return false;  // beyond ~2000 bits: the caller multiplies the old way
+  plan.log2k = static_cast<int>(std::ceil(std::log2(static_cast<double>(k)))) + 1;
+  return true;
+}
+
+// The primes for the product of two scanned operands: M > 2·k·2^(t_A + t_B) (|Σ X·Y| < k·2^(t_A+t_B)),
+// with the digit table for the wider operand.
+std::shared_ptr<const PrimeSet> primes_for_product(const Plan& plan,
+                                                   const Operand& a,
+                                                   const Operand& b) {
+  const int bits = a.t + b.t + plan.log2k + 2;
+  const int halves = (std::max(a.t, b.t) + 31) / 32;
+  return primes_for(static_cast<std::uint32_t>(plan.qmax), bits, halves);
 }
 
 // w_j = (Ĉ mod q_j)·y_j mod q_j for every entry of C = A·B and every prime, one exact double GEMM
@@ -494,13 +546,12 @@ Buffer<std::int32_t> residues_of_product(
 
 // For every entry: S = Σ_j w_j·(M/q_j), as 16-bit digit sums (a tile x R by R x D exact double
 // GEMM: each sum is below R·2^26·2^16 < 2^53), carried into limbs, reduced modulo M into
-// (-M/2, M/2], scaled by 2^(e_i + f_j - 2t), and handed to write.
+// (-M/2, M/2], scaled by 2^(e_i + f_j - t_A - t_B), and handed to write.
 template <class Write>
 void write_results(const Operand& a,
                    const Operand& b,
                    Index m,
                    Index n,
-                   int t,
                    const PrimeSet& ps,
                    const Buffer<std::int32_t>& w,
                    Write write) {
@@ -574,8 +625,8 @@ void write_results(const Operand& a,
                             size);
         mpz_t z;
         mpz_roinit_n(z, out.data(), size);
-        const long exp =
-            a.scale[static_cast<std::size_t>(i)] + b.scale[static_cast<std::size_t>(j)] - 2L * t;
+        const long exp = a.scale[static_cast<std::size_t>(i)] +
+                         b.scale[static_cast<std::size_t>(j)] - static_cast<long>(a.t) - b.t;
         write(idx, i, j, z, exp);
       }
     }
@@ -625,7 +676,6 @@ bool crt_gemm_mpfr(
   if (m <= 0 || n <= 0 || k <= 0) return false;
   Plan plan;
   if (!plan_for(k, mpfr_get_prec(c[0]), plan)) return false;
-  const PrimeSet& ps = *plan.primes;
   Operand oa, ob;
   auto none = [](Index) { return nullptr; };
   auto get_a = [a, na = m * k](Index idx, Entry& e) {
@@ -636,10 +686,14 @@ bool crt_gemm_mpfr(
     prefetch_ahead(b, idx, nb);
     return read(b[idx], e);
   };
-  if (!build(oa, m, k, true, plan.t, ps, get_a, none)) return false;
-  if (!build(ob, k, n, false, plan.t, ps, get_b, none)) return false;
+  if (!scan(oa, m, k, true, plan.t, get_a) || !scan(ob, k, n, false, plan.t, get_b)) return false;
+  const auto primes = primes_for_product(plan, oa, ob);
+  if (primes == nullptr) return false;
+  const PrimeSet& ps = *primes;
+  if (!convert(oa, m, k, true, ps, get_a, none)) return false;
+  if (!convert(ob, k, n, false, ps, get_b, none)) return false;
   const auto w = residues_of_product(oa, ob, m, k, n, ps);
-  write_results(oa, ob, m, n, plan.t, ps, w, [c](Index idx, Index, Index, const mpz_t z, long exp) {
+  write_results(oa, ob, m, n, ps, w, [c](Index idx, Index, Index, const mpz_t z, long exp) {
     mpfr_set_z_2exp(c[idx], z, exp, MPFR_RNDN);
   });
   return true;
@@ -655,7 +709,6 @@ bool crt_gemm_arb(arb_ptr const* c,
   if (m <= 0 || n <= 0 || k <= 0) return false;
   Plan plan;
   if (!plan_for(k, prec, plan)) return false;
-  const PrimeSet& ps = *plan.primes;
   Operand oa, ob;
   auto get_a = [a, na = m * k](Index idx, Entry& e) {
     prefetch_ahead(a, idx, na);
@@ -667,8 +720,12 @@ bool crt_gemm_arb(arb_ptr const* c,
   };
   auto rad_a = [a](Index idx) -> const mag_struct* { return arb_radref(a[idx]); };
   auto rad_b = [b](Index idx) -> const mag_struct* { return arb_radref(b[idx]); };
-  if (!build(oa, m, k, true, plan.t, ps, get_a, rad_a)) return false;
-  if (!build(ob, k, n, false, plan.t, ps, get_b, rad_b)) return false;
+  if (!scan(oa, m, k, true, plan.t, get_a) || !scan(ob, k, n, false, plan.t, get_b)) return false;
+  const auto primes = primes_for_product(plan, oa, ob);
+  if (primes == nullptr) return false;
+  const PrimeSet& ps = *primes;
+  if (!convert(oa, m, k, true, ps, get_a, rad_a)) return false;
+  if (!convert(ob, k, n, false, ps, get_b, rad_b)) return false;
   // The radii: Σ_l |mid a|·rad b + rad a·(|mid b| + rad b) ≤ (|mid A| + rad A)·rad B + rad A·|mid B|,
   // scaled by 2^-(e_i + f_j), by double GEMMs of nonnegative numbers (accounted for below).
   const Buffer<double> rbuf = big_buffer<double>(static_cast<std::size_t>(m * n));
@@ -689,8 +746,7 @@ bool crt_gemm_arb(arb_ptr const* c,
   const double grow = 1.0 + 3.0 * static_cast<double>(k + 1) * std::ldexp(1.0, -53);
   const double floor_abs = (oa.any_rad || ob.any_rad) ? std::ldexp(1.0, -1000) : 0.0;
   const auto w = residues_of_product(oa, ob, m, k, n, ps);
-  const int t = plan.t;
-  write_results(oa, ob, m, n, t, ps, w, [&](Index idx, Index i, Index j, const mpz_t z, long exp) {
+  write_results(oa, ob, m, n, ps, w, [&](Index idx, Index i, Index j, const mpz_t z, long exp) {
     // the midpoint rounded down to prec bits, the rounding (< 1 ulp) into the radius; no
     // fmpz temporaries (FLINT caches freed big fmpz per thread, and OpenMP threads persist)
     arf_ptr mid = arb_midref(c[idx]);
@@ -705,11 +761,17 @@ bool crt_gemm_arb(arb_ptr const* c,
     mag_t err, part;
     mag_init(err);
     mag_init(part);
-    const std::uint32_t cuts =
-        oa.cut[static_cast<std::size_t>(i)] + ob.cut[static_cast<std::size_t>(j)];
-    if (cuts != 0) {  // Σ |a - ã||b| + |ã||b - b̃| < cuts·2^(e_i + f_j - t)
-      mag_set_ui(err, cuts);
-      mag_mul_2exp_si(err, err, ef - t);
+    // Σ |a - ã||b| + |ã||b - b̃| < cut_i·2^(e_i + f_j - t_A) + cut_j·2^(e_i + f_j - t_B)
+    const std::uint32_t cut_a = oa.cut[static_cast<std::size_t>(i)];
+    const std::uint32_t cut_b = ob.cut[static_cast<std::size_t>(j)];
+    if (cut_a != 0) {
+      mag_set_ui(err, cut_a);
+      mag_mul_2exp_si(err, err, ef - oa.t);
+    }
+    if (cut_b != 0) {
+      mag_set_ui(part, cut_b);
+      mag_mul_2exp_si(part, part, ef - ob.t);
+      mag_add(err, err, part);
     }
     const double r = radius(i, j);
     if (r != 0.0 || floor_abs != 0.0) {
