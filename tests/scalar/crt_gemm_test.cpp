@@ -434,3 +434,274 @@ TEST_SUITE("scalar.crt_gemm") {
     }
   }
 }
+
+namespace {
+
+// The Khatri-Rao product c = A·B with B(l, j) = x(l, q_j)·y(l, k_j), never formed: checked against
+// the exact sums Σ_l a_il·x_lq·y_lk. MPFR: correctly rounded when no entry is cut (every line
+// within 8 binades), else within ½ulp + 3k·2^(e_i + f_j - t), f_j = e_q + e_k (a cut entry of A, x
+// or y moves its term by less than 2^(e_i + f_j - t)).
+void check_khatri_rao_mpfr(std::ptrdiff_t m,
+                           std::ptrdiff_t k,
+                           std::ptrdiff_t qx,
+                           int lo,
+                           int hi,
+                           bool same,
+                           std::uint64_t seed,
+                           bool expect_rounded) {
+  CAPTURE(seed);
+  CAPTURE(same);
+  auto g = locus::test::rng(seed);
+  const long prec = 256;
+  const std::ptrdiff_t ky = same ? qx : qx + 2;
+  MpfrMatrix a(m * k, prec), x(k * qx, prec), y(k * ky, prec);
+  for (auto& v : a.v) random_mpfr(v, g, lo, hi);
+  for (auto& v : x.v) random_mpfr(v, g, lo, hi);
+  for (auto& v : y.v) random_mpfr(v, g, lo, hi);
+  std::vector<std::int64_t> pairs;  // every (q, k) with q >= k when same, as a diagonal block
+  for (std::ptrdiff_t kk = 0; kk < ky; ++kk) {
+    for (std::ptrdiff_t q = same ? kk : 0; q < qx; ++q) {
+      pairs.push_back(q);
+      pairs.push_back(kk);
+    }
+  }
+  const auto n = static_cast<std::ptrdiff_t>(pairs.size() / 2);
+  MpfrMatrix c(m * n, prec);
+  const auto pa = a.src(), px = x.src(), py = y.src();
+  auto pc = c.dst();
+  REQUIRE(locus::detail::crt_gemm_khatri_rao_mpfr(pc.data(),
+                                                  pa.data(),
+                                                  px.data(),
+                                                  same ? px.data() : py.data(),
+                                                  m,
+                                                  k,
+                                                  qx,
+                                                  ky,
+                                                  pairs.data(),
+                                                  n));
+  const auto& yy = same ? px : py;
+  const long t = prec + 8;
+  mpfr_t s, prod, diff, bound, r;
+  mpfr_inits2(kExactBits, s, prod, diff, bound, nullptr);
+  mpfr_init2(r, prec);
+  int bad = 0;
+  for (std::ptrdiff_t i = 0; i < m; ++i) {
+    std::vector<const __mpfr_struct*> row;
+    for (std::ptrdiff_t l = 0; l < k; ++l) row.push_back(pa[static_cast<std::size_t>(i + l * m)]);
+    for (std::ptrdiff_t j = 0; j < n; ++j) {
+      const auto q = pairs[static_cast<std::size_t>(2 * j)];
+      const auto kk = pairs[static_cast<std::size_t>(2 * j + 1)];
+      std::vector<const __mpfr_struct*> cx, cy;
+      for (std::ptrdiff_t l = 0; l < k; ++l) {
+        cx.push_back(px[static_cast<std::size_t>(l + q * k)]);
+        cy.push_back(yy[static_cast<std::size_t>(l + kk * k)]);
+      }
+      mpfr_set_zero(s, 1);
+      for (std::ptrdiff_t l = 0; l < k; ++l) {
+        const auto ul = static_cast<std::size_t>(l);
+        REQUIRE(mpfr_mul(prod, row[ul], cx[ul], MPFR_RNDN) == 0);  // exact
+        REQUIRE(mpfr_mul(prod, prod, cy[ul], MPFR_RNDN) == 0);
+        REQUIRE(mpfr_add(s, s, prod, MPFR_RNDN) == 0);
+      }
+      const mpfr_srcptr cij = pc[static_cast<std::size_t>(i + j * m)];
+      if (expect_rounded) {
+        mpfr_set(r, s, MPFR_RNDN);
+        if (mpfr_equal_p(r, cij) == 0) ++bad;
+        continue;
+      }
+      mpfr_sub(diff, cij, s, MPFR_RNDN);
+      mpfr_abs(diff, diff, MPFR_RNDN);
+      mpfr_set_ui(bound, static_cast<unsigned long>(3 * k), MPFR_RNDN);
+      mpfr_mul_2si(bound, bound, max_exp(row) + max_exp(cx) + max_exp(cy) - t, MPFR_RNDN);
+      if (!mpfr_zero_p(cij)) {  // + ½ulp(c)
+        mpfr_t half_ulp;
+        mpfr_init2(half_ulp, 64);
+        mpfr_set_ui_2exp(half_ulp, 1, mpfr_get_exp(cij) - prec - 1, MPFR_RNDN);
+        mpfr_add(bound, bound, half_ulp, MPFR_RNDN);
+        mpfr_clear(half_ulp);
+      }
+      if (mpfr_cmp(diff, bound) > 0) ++bad;
+    }
+  }
+  mpfr_clears(s, prod, diff, bound, nullptr);
+  mpfr_clear(r);
+  CHECK(bad == 0);
+}
+
+}  // namespace
+
+TEST_SUITE("scalar.crt_gemm") {
+  TEST_CASE("khatri-rao: mpfr products with a Khatri-Rao factor are the exact sums, rounded") {
+    for (int r = 0; r < 2 * locus::test::multiplier(); ++r) {
+      const auto seed = 9600 + static_cast<std::uint64_t>(r);
+      check_khatri_rao_mpfr(7, 40, 5, 0, 3, false, seed, true);
+      check_khatri_rao_mpfr(6, 300, 4, -2, 2, true, seed, true);      // one factor, converted once
+      check_khatri_rao_mpfr(5, 30, 4, -150, 60, false, seed, false);  // cut entries: the bound
+      check_khatri_rao_mpfr(5, 30, 4, -150, 60, true, seed, false);
+    }
+  }
+
+  TEST_CASE("khatri-rao: ball products contain every product of points of the balls") {
+    for (int r = 0; r < 3 * locus::test::multiplier(); ++r) {
+      const std::uint64_t seed = 9700 + static_cast<std::uint64_t>(r);
+      const bool same = r % 3 == 1;
+      const long prec = 256;
+      const long x_bits = r % 3 == 2 ? 53 : 0;  // x of doubles: a narrow factor
+      CAPTURE(seed);
+      auto g = locus::test::rng(seed);
+      const std::ptrdiff_t m = 4, k = 50, qx = 4, ky = same ? qx : 3;
+      std::vector<std::int64_t> pairs;
+      for (std::ptrdiff_t kk = 0; kk < ky; ++kk) {
+        for (std::ptrdiff_t q = 0; q < qx; ++q) {
+          pairs.push_back(q);
+          pairs.push_back(kk);
+        }
+      }
+      const auto n = static_cast<std::ptrdiff_t>(pairs.size() / 2);
+      std::vector<arb_struct> a(static_cast<std::size_t>(m * k)),
+          x(static_cast<std::size_t>(k * qx)), y(static_cast<std::size_t>(k * ky)),
+          c(static_cast<std::size_t>(m * n));
+      for (auto* v : {&a, &x, &y, &c}) {
+        for (auto& e : *v) arb_init(&e);
+      }
+      mpfr_t tmp;
+      mpfr_init2(tmp, prec);
+      std::uniform_int_distribution<int> radius_kind(0, 3);
+      auto fill = [&](std::vector<arb_struct>& v, int lo, int hi, long bits) {
+        for (auto& e : v) {
+          if (bits > 0) {
+            random_short_mpfr(tmp, g, lo, hi, bits);
+          } else {
+            random_mpfr(tmp, g, lo, hi);
+          }
+          arf_set_mpfr(arb_midref(&e), tmp);
+          mag_zero(arb_radref(&e));
+          const int kind = radius_kind(g);
+          if (kind == 1) mag_set_ui_2exp_si(arb_radref(&e), 3, -prec + 4);
+          if (kind == 2) mag_set_ui_2exp_si(arb_radref(&e), 1, -40);
+        }
+      };
+      fill(a, -30, 10, 0);
+      fill(x, -120, 0, x_bits);  // cut entries too
+      fill(y, -20, 5, 0);
+      std::vector<arb_srcptr> pa, px, py;
+      std::vector<arb_ptr> pc;
+      for (auto& e : a) pa.push_back(&e);
+      for (auto& e : x) px.push_back(&e);
+      for (auto& e : y) py.push_back(&e);
+      for (auto& e : c) pc.push_back(&e);
+      const auto& yy = same ? x : y;
+      REQUIRE(locus::detail::crt_gemm_khatri_rao_arb(pc.data(),
+                                                     pa.data(),
+                                                     px.data(),
+                                                     same ? px.data() : py.data(),
+                                                     m,
+                                                     k,
+                                                     qx,
+                                                     ky,
+                                                     pairs.data(),
+                                                     n,
+                                                     prec));
+      std::uniform_int_distribution<int> sdist(-1024, 1024);
+      int missed = 0;
+      for (int trial = 0; trial < 4; ++trial) {
+        auto point = [&](const arb_struct& e, arf_t out) {
+          arf_set_mag(out, arb_radref(&e));
+          arf_mul_si(out, out, trial == 0 ? 0 : sdist(g), ARF_PREC_EXACT, ARF_RND_DOWN);
+          arf_mul_2exp_si(out, out, -10);
+          arf_add(out, out, arb_midref(&e), ARF_PREC_EXACT, ARF_RND_DOWN);
+        };
+        auto points = [&](const std::vector<arb_struct>& v) {
+          std::vector<arf_struct> out(v.size());
+          for (std::size_t i = 0; i < v.size(); ++i) {
+            arf_init(&out[i]);
+            point(v[i], &out[i]);
+          }
+          return out;
+        };
+        auto xa = points(a), xx = points(x), xy = points(yy);
+        arf_t s, p;
+        arf_init(s);
+        arf_init(p);
+        for (std::ptrdiff_t i = 0; i < m; ++i) {
+          for (std::ptrdiff_t j = 0; j < n; ++j) {
+            const auto q = pairs[static_cast<std::size_t>(2 * j)];
+            const auto kk = pairs[static_cast<std::size_t>(2 * j + 1)];
+            arf_zero(s);
+            for (std::ptrdiff_t l = 0; l < k; ++l) {
+              arf_mul(p,
+                      &xa[static_cast<std::size_t>(i + l * m)],
+                      &xx[static_cast<std::size_t>(l + q * k)],
+                      ARF_PREC_EXACT,
+                      ARF_RND_DOWN);
+              arf_mul(
+                  p, p, &xy[static_cast<std::size_t>(l + kk * k)], ARF_PREC_EXACT, ARF_RND_DOWN);
+              arf_add(s, s, p, ARF_PREC_EXACT, ARF_RND_DOWN);
+            }
+            if (arb_contains_arf(pc[static_cast<std::size_t>(i + j * m)], s) == 0) ++missed;
+          }
+        }
+        arf_clear(s);
+        arf_clear(p);
+        for (auto* v : {&xa, &xx, &xy}) {
+          for (auto& e : *v) arf_clear(&e);
+        }
+      }
+      CHECK(missed == 0);
+      // and the radii are not wide: below the widest input radius 2^-40 times the entries'
+      // scale 2^(10 + 0 + 5) times k < 2^6
+      int wide = 0;
+      for (auto& e : c) {
+        if (mag_cmp_2exp_si(arb_radref(&e), 15 + 6 - 40) > 0) ++wide;
+      }
+      CHECK(wide == 0);
+      mpfr_clear(tmp);
+      for (auto* v : {&a, &x, &y, &c}) {
+        for (auto& e : *v) arb_clear(&e);
+      }
+    }
+  }
+}
+
+TEST_SUITE("scalar.crt_gemm") {
+  TEST_CASE("khatri-rao: a ball result covers the bits cut from either factor") {
+    // A = [-2^-20, 1], and in one factor the entries [1, 2^-20(1 + 2^-250)], in the other
+    // [1, 1]: the exact sum is 2^-270, but 2^-20(1 + 2^-250) has bits below 2^(1 - t) of its line
+    // and is cut to 2^-20, so the integer product is 0 exactly. Only the cut's term of the radius
+    // can contain 2^-270, for a cut in x and for one in y.
+    for (const bool cut_in_x : {true, false}) {
+      CAPTURE(cut_in_x);
+      const long prec = 256;
+      std::vector<arb_struct> a(2), x(2), y(2), c(1);
+      for (auto* v : {&a, &x, &y, &c}) {
+        for (auto& e : *v) arb_init(&e);
+      }
+      arb_set_si(&a[0], -1);
+      arb_mul_2exp_si(&a[0], &a[0], -20);
+      arb_set_si(&a[1], 1);
+      auto& cut = cut_in_x ? x : y;
+      auto& whole = cut_in_x ? y : x;
+      arb_set_si(&cut[0], 1);
+      arb_set_si(&cut[1], 1);
+      arb_mul_2exp_si(&cut[1], &cut[1], -250);
+      arb_add_si(&cut[1], &cut[1], 1, ARF_PREC_EXACT);
+      arb_mul_2exp_si(&cut[1], &cut[1], -20);
+      arb_set_si(&whole[0], 1);
+      arb_set_si(&whole[1], 1);
+      std::vector<arb_srcptr> pa{&a[0], &a[1]}, px{&x[0], &x[1]}, py{&y[0], &y[1]};
+      std::vector<arb_ptr> pc{&c[0]};
+      const std::int64_t pairs[2] = {0, 0};
+      REQUIRE(locus::detail::crt_gemm_khatri_rao_arb(
+          pc.data(), pa.data(), px.data(), py.data(), 1, 2, 1, 1, pairs, 1, prec));
+      arb_t exact;
+      arb_init(exact);
+      arb_one(exact);
+      arb_mul_2exp_si(exact, exact, -270);
+      CHECK(arb_contains(&c[0], exact) != 0);
+      arb_clear(exact);
+      for (auto* v : {&a, &x, &y, &c}) {
+        for (auto& e : *v) arb_clear(&e);
+      }
+    }
+  }
+}

@@ -1111,7 +1111,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       widest_panel = std::max(widest_panel, l == m ? qm * (qm + 1) / 2 : qm * kl);
     }
   }
-  Mat<S> v_all(n, widest_panel);
+  Mat<S> v_all;  // allocated when a panel is first formed
   for (int m = 1; m <= L; ++m) {
     const auto um = static_cast<std::size_t>(m);
     const Eigen::Index nm = width(m);
@@ -1241,14 +1241,25 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         for (Eigen::Index q = diagonal ? k : 0; q < qm; ++q) pairs.emplace_back(q, k);
       }
       const auto ncols = static_cast<Eigen::Index>(pairs.size());
-      auto v = v_all.leftCols(ncols);
-      detail::khatri_rao_panel<S>(
-          v,
-          am,
-          al,
-          [&pairs](Eigen::Index col) { return pairs[static_cast<std::size_t>(col)]; },
-          ball_bits,
-          true);
+      // Multiprecision products by the CRT take the panel as its two factors
+      // (crt_gemm_entries_khatri_rao) and never form it; elsewhere it is formed first.
+      bool have_panel = false;
+      const auto panel = [&]() {
+        if (!have_panel) {
+          if (v_all.size() == 0) v_all.resize(n, widest_panel);
+          auto v = v_all.leftCols(ncols);
+          detail::khatri_rao_panel<S>(
+              v,
+              am,
+              al,
+              [&pairs](Eigen::Index col) { return pairs[static_cast<std::size_t>(col)]; },
+              ball_bits,
+              true);
+          have_panel = true;
+        }
+        return v_all.leftCols(ncols);
+      };
+      if constexpr (!detail::kInPlaceGemm<S>) panel();  // before the chunks run in parallel
       // Units p are processed in chunks so that the δ-term GEMM packs S_{m-1,l} once per chunk.
       // Multiprecision products run on double GEMMs by the CRT (scalar/crt_gemm.hpp), whose cost
       // is in converting the operands: there the whole block is one chunk, the products use every
@@ -1305,19 +1316,52 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
             }
           }
         } else if (second) {
-          Mat<S> scaled(n, kl * (p1 - p0));
-          // columns ((p - p0), k); in parallel only when this chunk is the whole block
-          detail::khatri_rao_panel<S>(
-              scaled,
-              al,
-              delta[um],
-              [kl, p0](Eigen::Index col) {
-                return std::pair{col % kl, p0 + col / kl};
-              },
-              ball_bits,
-              num_chunks == 1);
-          term2 = s_diagonal ? detail::product<S>(f.d1[um - 1], true, scaled)
-                             : detail::product<S>(S_prev[ul], false, scaled);
+          // the right factor's columns ((p - p0), k) are ã_{l-1}[k] δ_m[p] (Khatri-Rao)
+          const Eigen::Index rows = s_diagonal ? np : np * nl;
+          bool done = false;
+          if constexpr (detail::kInPlaceGemm<S>) {  // one chunk: run outside any parallel region
+            if (!detail::narrow_balls<S>()) {
+              std::vector<std::pair<Eigen::Index, Eigen::Index>> kr_pairs;
+              for (Eigen::Index col = 0; col < kl * (p1 - p0); ++col)
+                kr_pairs.emplace_back(col % kl, p0 + col / kl);
+              term2.resize(rows, kl * (p1 - p0));
+              const Mat<S>& d1 = f.d1[um - 1];
+              const Mat<S>& sp = S_prev[ul];
+              done =
+                  s_diagonal
+                      ? detail::crt_gemm_entries_khatri_rao<S>(
+                            term2,
+                            rows,
+                            n,
+                            [&d1](Eigen::Index r, Eigen::Index i) -> const S& { return d1(i, r); },
+                            al,
+                            delta[um],
+                            kr_pairs)
+                      : detail::crt_gemm_entries_khatri_rao<S>(
+                            term2,
+                            rows,
+                            n,
+                            [&sp](Eigen::Index r, Eigen::Index i) -> const S& { return sp(r, i); },
+                            al,
+                            delta[um],
+                            kr_pairs);
+            }
+          }
+          if (!done) {
+            Mat<S> scaled(n, kl * (p1 - p0));
+            // in parallel only when this chunk is the whole block
+            detail::khatri_rao_panel<S>(
+                scaled,
+                al,
+                delta[um],
+                [kl, p0](Eigen::Index col) {
+                  return std::pair{col % kl, p0 + col / kl};
+                },
+                ball_bits,
+                num_chunks == 1);
+            term2 = s_diagonal ? detail::product<S>(f.d1[um - 1], true, scaled)
+                               : detail::product<S>(S_prev[ul], false, scaled);
+          }
         }
         // One GEMM for the chunk: rows (p, j) with j < nj(p) (diagonal block: j <= p), columns
         // (q, k): Σ_i C_i[p, j] ã_{m-1,i}[q] ã_{l-1,i}[k].
@@ -1333,14 +1377,20 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           for (Eigen::Index j = 0; j < (diagonal ? p + 1 : nl); ++j)
             crow[static_cast<std::size_t>(r0 + j)] = p + j * nm;
         }
-        Mat<S> first_all = detail::product_of_entries<S>(
-            row0.back(),
-            n,
-            [c, &kw, &crow, nm](Eigen::Index r, Eigen::Index i) -> const S& {
-              const Eigen::Index pj = crow[static_cast<std::size_t>(r)];  // p + j n_m
-              return c != nullptr ? (*c)(pj, i) : kw(i * nm + pj % nm, pj / nm);
-            },
-            v);
+        const auto c_entry = [c, &kw, &crow, nm](Eigen::Index r, Eigen::Index i) -> const S& {
+          const Eigen::Index pj = crow[static_cast<std::size_t>(r)];  // p + j n_m
+          return c != nullptr ? (*c)(pj, i) : kw(i * nm + pj % nm, pj / nm);
+        };
+        Mat<S> first_all;
+        bool done = false;
+        if constexpr (detail::kInPlaceGemm<S>) {  // one chunk: run outside any parallel region
+          if (!detail::narrow_balls<S>()) {
+            first_all.resize(row0.back(), ncols);
+            done = detail::crt_gemm_entries_khatri_rao<S>(
+                first_all, row0.back(), n, c_entry, am, al, pairs);
+          }
+        }
+        if (!done) first_all = detail::product_of_entries<S>(row0.back(), n, c_entry, panel());
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
 #endif

@@ -193,9 +193,15 @@ constexpr long kMaxExp = std::numeric_limits<long>::max() / 8;
 // operand of doubles, such as the weights, needs about 64 bits), at most the product's t_max.
 struct Operand {
   int t = 0;
-  std::vector<long> scale;         // e_ℓ
-  std::vector<std::uint32_t> cut;  // entries of the line that were truncated
-  Buffer<std::int32_t> res;        // [prime][entry], entry = storage index (every one written)
+  std::vector<long> scale;  // e_ℓ
+  std::vector<std::uint32_t>
+      cut;  // entries of the line that were truncated, each by < 2^(e_ℓ - cut_t)
+  int cut_t = 0;
+  // A Khatri-Rao operand (its entries products x·y of two converted operands) has two kinds of
+  // cut: cut for x's entries (by < 2^(e_ℓ - cut_t)) and cut2 for y's (by < 2^(e_ℓ - cut2_t)).
+  std::vector<std::uint32_t> cut2;
+  int cut2_t = 0;
+  Buffer<std::int32_t> res;  // [prime][entry], entry = storage index (every one written)
   // Balls: upper bounds of |mid|·2^-e_ℓ and rad·2^-e_ℓ (storage index), when any radius is nonzero.
   Buffer<double> mag, rad;
   bool any_rad = false;
@@ -326,6 +332,7 @@ bool convert(Operand& op,
   const Index lines = lines_are_rows ? rows : cols;
   const int t = op.t;
   op.cut.assign(static_cast<std::size_t>(lines), 0);
+  op.cut_t = t;
   const auto size = static_cast<std::size_t>(rows * cols);
   const std::size_t R = ps.q.size();
   op.res = big_buffer<std::int32_t>(R * size);  // no zero fill: every entry is written
@@ -501,17 +508,18 @@ std::shared_ptr<const PrimeSet> primes_for_product(const Plan& plan,
 // per prime; stored [prime][entry]. The primes are shared out among the threads, each with its
 // own double copies of the operands and single-threaded GEMMs: for the products of a small
 // Hessian a GEMM split across threads spends more on starting and joining than on arithmetic.
+// fill_b(j, bbuf) writes B's residues modulo prime j (k x n, column-major) as doubles.
+template <class FillB>
 Buffer<std::int32_t> residues_of_product(
-    const Operand& a, const Operand& b, Index m, Index k, Index n, const PrimeSet& ps) {
+    const Operand& a, Index m, Index k, Index n, const PrimeSet& ps, const FillB& fill_b) {
   const Index total = m * n;
   const auto R = static_cast<Index>(ps.q.size());
   Buffer<std::int32_t> w = big_buffer<std::int32_t>(ps.q.size() * static_cast<std::size_t>(total));
   const auto asize = m * k, bsize = k * n;
   const auto one_prime = [&](Index j, double* abuf, double* bbuf, double* cbuf) {
     const std::int32_t* ra = a.res.get() + j * asize;
-    const std::int32_t* rb = b.res.get() + j * bsize;
     for (Index i = 0; i < asize; ++i) abuf[i] = ra[i];
-    for (Index i = 0; i < bsize; ++i) bbuf[i] = rb[i];
+    fill_b(j, bbuf);
     crt_dgemm(m, n, k, abuf, m, false, bbuf, k, cbuf, m, false);  // exact: integer sums < 2^53
     const auto uj = static_cast<std::size_t>(j);
     weighted_residues(cbuf, total, ps.qd[uj], ps.qinv[uj], ps.yd[uj], w.get() + j * total);
@@ -542,6 +550,16 @@ Buffer<std::int32_t> residues_of_product(
     for (Index j = 0; j < R; ++j) one_prime(j, abuf[me].get(), bbuf[me].get(), cbuf[me].get());
   }
   return w;
+}
+
+// The same with B a converted operand.
+Buffer<std::int32_t> residues_of_product(
+    const Operand& a, const Operand& b, Index m, Index k, Index n, const PrimeSet& ps) {
+  const auto bsize = k * n;
+  return residues_of_product(a, m, k, n, ps, [&b, bsize](Index j, double* bbuf) {
+    const std::int32_t* rb = b.res.get() + j * bsize;
+    for (Index i = 0; i < bsize; ++i) bbuf[i] = rb[i];
+  });
 }
 
 // For every entry: S = Σ_j w_j·(M/q_j), as 16-bit digit sums (a tile x R by R x D exact double
@@ -671,6 +689,206 @@ void symmetric_remainder(mp_limb_t* s,
   }
 }
 
+namespace {
+
+// err += count·2^shift (part is scratch).
+void add_cut_bound(mag_t err, mag_t part, std::uint32_t count, long shift) {
+  if (count == 0) return;
+  mag_set_ui(part, count);
+  mag_mul_2exp_si(part, part, shift);
+  mag_add(err, err, part);
+}
+
+// The MPFR results from the residues w of C = A·B (m x n): each rounded to nearest.
+void write_mpfr(mpfr_ptr const* c,
+                const Operand& oa,
+                const Operand& ob,
+                Index m,
+                Index n,
+                const PrimeSet& ps,
+                const Buffer<std::int32_t>& w) {
+  write_results(oa, ob, m, n, ps, w, [c](Index idx, Index, Index, const mpz_t z, long exp) {
+    mpfr_set_z_2exp(c[idx], z, exp, MPFR_RNDN);
+  });
+}
+
+// The ball results from the residues w of C = A·B (m x k by k x n): the midpoints rounded down to
+// prec bits; the radii hold that rounding, the cuts and the operands' radii.
+void write_balls(arb_ptr const* c,
+                 const Operand& oa,
+                 const Operand& ob,
+                 Index m,
+                 Index k,
+                 Index n,
+                 const PrimeSet& ps,
+                 const Buffer<std::int32_t>& w,
+                 long prec) {
+  // The radii: Σ_l |mid a|·rad b + rad a·(|mid b| + rad b) ≤ (|mid A| + rad A)·rad B + rad A·|mid B|,
+  // scaled by 2^-(e_i + f_j), by double GEMMs of nonnegative numbers (accounted for below).
+  const Buffer<double> rbuf = big_buffer<double>(static_cast<std::size_t>(m * n));
+  Eigen::Map<Eigen::MatrixXd> radius(rbuf.get(), m, n);
+  radius.setZero();
+  if (ob.any_rad) {
+    Eigen::Map<const Eigen::MatrixXd> ma(oa.mag.get(), m, k), ra(oa.rad.get(), m, k);
+    const Buffer<double> sbuf = big_buffer<double>(static_cast<std::size_t>(m * k));
+    Eigen::Map<Eigen::MatrixXd> sum(sbuf.get(), m, k);
+    sum = ma + ra;
+    crt_dgemm(m, n, k, sum.data(), m, false, ob.rad.get(), k, radius.data(), m, true);
+  }
+  if (oa.any_rad) {
+    crt_dgemm(m, n, k, oa.rad.get(), m, false, ob.mag.get(), k, radius.data(), m, true);
+  }
+  // Each of the ≤ 2k + 1 roundings of a sum of nonnegative terms loses at most a factor (1 + 2^-53),
+  // each underflow at most 2^-1074: 3k·2^-53 and 2^-1000 cover both.
+  const double grow = 1.0 + 3.0 * static_cast<double>(k + 1) * std::ldexp(1.0, -53);
+  const double floor_abs = (oa.any_rad || ob.any_rad) ? std::ldexp(1.0, -1000) : 0.0;
+  write_results(oa, ob, m, n, ps, w, [&](Index idx, Index i, Index j, const mpz_t z, long exp) {
+    // the midpoint rounded down to prec bits, the rounding (< 1 ulp) into the radius; no
+    // fmpz temporaries (FLINT caches freed big fmpz per thread, and OpenMP threads persist)
+    arf_ptr mid = arb_midref(c[idx]);
+    const int inexact = arf_set_round_mpz(mid, z, prec, ARF_RND_DOWN);
+    arf_mul_2exp_si(mid, mid, exp);
+    if (inexact != 0) {
+      arf_mag_set_ulp(arb_radref(c[idx]), mid, prec);
+    } else {
+      mag_zero(arb_radref(c[idx]));
+    }
+    const long ef = oa.scale[static_cast<std::size_t>(i)] + ob.scale[static_cast<std::size_t>(j)];
+    mag_t err, part;
+    mag_init(err);
+    mag_init(part);
+    // Σ |a - ã||b| + |ã||b - b̃| < cut_i·2^(e_i + f_j - t_A) + cut_j·2^(e_i + f_j - t_B), with
+    // two kinds of cut for a Khatri-Rao B
+    add_cut_bound(err, part, oa.cut[static_cast<std::size_t>(i)], ef - oa.cut_t);
+    add_cut_bound(err, part, ob.cut[static_cast<std::size_t>(j)], ef - ob.cut_t);
+    if (!ob.cut2.empty()) {
+      add_cut_bound(err, part, ob.cut2[static_cast<std::size_t>(j)], ef - ob.cut2_t);
+    }
+    const double r = radius(i, j);
+    if (r != 0.0 || floor_abs != 0.0) {
+      if (!std::isfinite(r)) {
+        mag_inf(part);
+      } else {
+        mag_set_d(part, r * grow + floor_abs);
+        mag_mul_2exp_si(part, part, ef);
+      }
+      mag_add(err, err, part);
+    }
+    if (!mag_is_zero(err)) arb_add_error_mag(c[idx], err);
+    mag_clear(err);
+    mag_clear(part);
+  });
+}
+
+// A right operand B (k x n) that is a Khatri-Rao product of two converted operands x (k x qx) and
+// y (k x ky): column col of B is column pairs[2 col] of x times column pairs[2 col + 1] of y, entry
+// by entry. Its lines are its columns, with scale e_q + e_kk (|x·y| < 2^(e_q + e_kk)) and width
+// t_x + t_y: the integers X̂·Ŷ are B's, exactly, |X̂·Ŷ| < 2^(t_x + t_y). A cut entry of x moves the
+// product by less than 2^(e_q - t_x)·2^e_kk, one of y by less than 2^e_q·2^(e_kk - t_y) (|x̃| <= |x|):
+// two kinds of cut. Balls: the midpoint of B is the exact product of the midpoints, and every
+// product of points of the balls lies within |x̂|·r_y + r_x·|ŷ| + r_x·r_y of it; the scaled bounds
+// of both are products of x's and y's, rounded up (× (1 + 2^-50), plus 2^-1060 for underflow).
+void khatri_rao_operand(Operand& b,
+                        const Operand& x,
+                        const Operand& y,
+                        Index k,
+                        const std::int64_t* pairs,
+                        Index n,
+                        bool ball) {
+  b.t = x.t + y.t;
+  b.scale.resize(static_cast<std::size_t>(n));
+  b.cut.resize(static_cast<std::size_t>(n));
+  b.cut2.resize(static_cast<std::size_t>(n));
+  b.cut_t = x.t;
+  b.cut2_t = y.t;
+  for (Index col = 0; col < n; ++col) {
+    const auto q = static_cast<std::size_t>(pairs[2 * col]);
+    const auto kk = static_cast<std::size_t>(pairs[2 * col + 1]);
+    const auto uc = static_cast<std::size_t>(col);
+    b.scale[uc] = x.scale[q] + y.scale[kk];
+    b.cut[uc] = x.cut[q];
+    b.cut2[uc] = y.cut[kk];
+  }
+  b.any_rad = x.any_rad || y.any_rad;
+  if (!ball) return;
+  b.mag = big_buffer<double>(static_cast<std::size_t>(k * n));
+  b.rad = big_buffer<double>(static_cast<std::size_t>(k * n));
+  const double up = 1.0 + std::ldexp(1.0, -50);
+  const double tiny = std::ldexp(1.0, -1060);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (k * n > 65536 && !omp_in_parallel())
+#endif
+  for (Index col = 0; col < n; ++col) {
+    const Index q = pairs[2 * col], kk = pairs[2 * col + 1];
+    const double* mx = x.mag.get() + q * k;
+    const double* my = y.mag.get() + kk * k;
+    const double* rx = x.rad.get() + q * k;
+    const double* ry = y.rad.get() + kk * k;
+    double* mb = b.mag.get() + col * k;
+    double* rb = b.rad.get() + col * k;
+    for (Index l = 0; l < k; ++l) {
+      mb[l] = mx[l] * my[l] * up + tiny;
+      rb[l] = b.any_rad ? (mx[l] * ry[l] + rx[l] * (my[l] + ry[l])) * up + tiny : 0.0;
+    }
+  }
+}
+
+// C = A·B for a Khatri-Rao B (khatri_rao_operand) of the factors x and y: the factors are scanned
+// and converted, never B itself; B's residues modulo each prime are products of theirs. x and y
+// may be the same matrix (same), converted once. write(oa, ob, ps, w) writes the results.
+template <class GetA, class GetX, class GetY, class RadA, class RadX, class RadY, class Write>
+bool khatri_rao_product(Index m,
+                        Index k,
+                        Index qx,
+                        Index ky,
+                        const std::int64_t* pairs,
+                        Index n,
+                        bool same,
+                        long prec,
+                        GetA get_a,
+                        GetX get_x,
+                        GetY get_y,
+                        RadA rad_a,
+                        RadX rad_x,
+                        RadY rad_y,
+                        Write write) {
+  if (m <= 0 || n <= 0 || k <= 0 || qx <= 0 || ky <= 0) return false;
+  constexpr bool kBall = !std::is_same_v<decltype(rad_a(Index{0})), std::nullptr_t>;
+  Plan plan;
+  if (!plan_for(k, prec, plan)) return false;
+  Operand oa, ox, oy_own;
+  if (!scan(oa, m, k, true, plan.t, get_a) || !scan(ox, k, qx, false, plan.t, get_x)) return false;
+  if (!same && !scan(oy_own, k, ky, false, plan.t, get_y)) return false;
+  const Operand& oy = same ? ox : oy_own;
+  const int bits = oa.t + ox.t + oy.t + plan.log2k + 2;
+  const int halves = (std::max({oa.t, ox.t, oy.t}) + 31) / 32;
+  const auto primes = primes_for(static_cast<std::uint32_t>(plan.qmax), bits, halves);
+  if (primes == nullptr) return false;
+  const PrimeSet& ps = *primes;
+  if (!convert(oa, m, k, true, ps, get_a, rad_a) || !convert(ox, k, qx, false, ps, get_x, rad_x))
+    return false;
+  if (!same && !convert(oy_own, k, ky, false, ps, get_y, rad_y)) return false;
+  Operand ob;
+  khatri_rao_operand(ob, ox, oy, k, pairs, n, kBall);
+  const auto w = residues_of_product(oa, m, k, n, ps, [&](Index j, double* bbuf) {
+    const auto uj = static_cast<std::size_t>(j);
+    const std::int32_t* rx = ox.res.get() + j * k * qx;
+    const std::int32_t* ry = oy.res.get() + j * k * ky;
+    for (Index col = 0; col < n; ++col) {
+      product_residues(rx + pairs[2 * col] * k,
+                       ry + pairs[2 * col + 1] * k,
+                       k,
+                       ps.qd[uj],
+                       ps.qinv[uj],
+                       bbuf + col * k);
+    }
+  });
+  write(oa, ob, ps, w);
+  return true;
+}
+
+}  // namespace
+
 bool crt_gemm_mpfr(
     mpfr_ptr const* c, mpfr_srcptr const* a, mpfr_srcptr const* b, Index m, Index k, Index n) {
   if (m <= 0 || n <= 0 || k <= 0) return false;
@@ -692,10 +910,7 @@ bool crt_gemm_mpfr(
   const PrimeSet& ps = *primes;
   if (!convert(oa, m, k, true, ps, get_a, none)) return false;
   if (!convert(ob, k, n, false, ps, get_b, none)) return false;
-  const auto w = residues_of_product(oa, ob, m, k, n, ps);
-  write_results(oa, ob, m, n, ps, w, [c](Index idx, Index, Index, const mpz_t z, long exp) {
-    mpfr_set_z_2exp(c[idx], z, exp, MPFR_RNDN);
-  });
+  write_mpfr(c, oa, ob, m, n, ps, residues_of_product(oa, ob, m, k, n, ps));
   return true;
 }
 
@@ -726,68 +941,86 @@ bool crt_gemm_arb(arb_ptr const* c,
   const PrimeSet& ps = *primes;
   if (!convert(oa, m, k, true, ps, get_a, rad_a)) return false;
   if (!convert(ob, k, n, false, ps, get_b, rad_b)) return false;
-  // The radii: Σ_l |mid a|·rad b + rad a·(|mid b| + rad b) ≤ (|mid A| + rad A)·rad B + rad A·|mid B|,
-  // scaled by 2^-(e_i + f_j), by double GEMMs of nonnegative numbers (accounted for below).
-  const Buffer<double> rbuf = big_buffer<double>(static_cast<std::size_t>(m * n));
-  Eigen::Map<Eigen::MatrixXd> radius(rbuf.get(), m, n);
-  radius.setZero();
-  if (ob.any_rad) {
-    Eigen::Map<const Eigen::MatrixXd> ma(oa.mag.get(), m, k), ra(oa.rad.get(), m, k);
-    const Buffer<double> sbuf = big_buffer<double>(static_cast<std::size_t>(m * k));
-    Eigen::Map<Eigen::MatrixXd> sum(sbuf.get(), m, k);
-    sum = ma + ra;
-    crt_dgemm(m, n, k, sum.data(), m, false, ob.rad.get(), k, radius.data(), m, true);
-  }
-  if (oa.any_rad) {
-    crt_dgemm(m, n, k, oa.rad.get(), m, false, ob.mag.get(), k, radius.data(), m, true);
-  }
-  // Each of the ≤ 2k + 1 roundings of a sum of nonnegative terms loses at most a factor (1 + 2^-53),
-  // each underflow at most 2^-1074: 3k·2^-53 and 2^-1000 cover both.
-  const double grow = 1.0 + 3.0 * static_cast<double>(k + 1) * std::ldexp(1.0, -53);
-  const double floor_abs = (oa.any_rad || ob.any_rad) ? std::ldexp(1.0, -1000) : 0.0;
-  const auto w = residues_of_product(oa, ob, m, k, n, ps);
-  write_results(oa, ob, m, n, ps, w, [&](Index idx, Index i, Index j, const mpz_t z, long exp) {
-    // the midpoint rounded down to prec bits, the rounding (< 1 ulp) into the radius; no
-    // fmpz temporaries (FLINT caches freed big fmpz per thread, and OpenMP threads persist)
-    arf_ptr mid = arb_midref(c[idx]);
-    const int inexact = arf_set_round_mpz(mid, z, prec, ARF_RND_DOWN);
-    arf_mul_2exp_si(mid, mid, exp);
-    if (inexact != 0) {
-      arf_mag_set_ulp(arb_radref(c[idx]), mid, prec);
-    } else {
-      mag_zero(arb_radref(c[idx]));
-    }
-    const long ef = oa.scale[static_cast<std::size_t>(i)] + ob.scale[static_cast<std::size_t>(j)];
-    mag_t err, part;
-    mag_init(err);
-    mag_init(part);
-    // Σ |a - ã||b| + |ã||b - b̃| < cut_i·2^(e_i + f_j - t_A) + cut_j·2^(e_i + f_j - t_B)
-    const std::uint32_t cut_a = oa.cut[static_cast<std::size_t>(i)];
-    const std::uint32_t cut_b = ob.cut[static_cast<std::size_t>(j)];
-    if (cut_a != 0) {
-      mag_set_ui(err, cut_a);
-      mag_mul_2exp_si(err, err, ef - oa.t);
-    }
-    if (cut_b != 0) {
-      mag_set_ui(part, cut_b);
-      mag_mul_2exp_si(part, part, ef - ob.t);
-      mag_add(err, err, part);
-    }
-    const double r = radius(i, j);
-    if (r != 0.0 || floor_abs != 0.0) {
-      if (!std::isfinite(r)) {
-        mag_inf(part);
-      } else {
-        mag_set_d(part, r * grow + floor_abs);
-        mag_mul_2exp_si(part, part, ef);
-      }
-      mag_add(err, err, part);
-    }
-    if (!mag_is_zero(err)) arb_add_error_mag(c[idx], err);
-    mag_clear(err);
-    mag_clear(part);
-  });
+  write_balls(c, oa, ob, m, k, n, ps, residues_of_product(oa, ob, m, k, n, ps), prec);
   return true;
+}
+
+bool crt_gemm_khatri_rao_mpfr(mpfr_ptr const* c,
+                              mpfr_srcptr const* a,
+                              mpfr_srcptr const* x,
+                              mpfr_srcptr const* y,
+                              Index m,
+                              Index k,
+                              Index qx,
+                              Index ky,
+                              const std::int64_t* pairs,
+                              Index n) {
+  if (m <= 0 || n <= 0) return false;
+  auto none = [](Index) { return nullptr; };
+  auto getter = [](mpfr_srcptr const* v, Index count) {
+    return [v, count](Index idx, Entry& e) {
+      prefetch_ahead(v, idx, count);
+      return read(v[idx], e);
+    };
+  };
+  return khatri_rao_product(
+      m,
+      k,
+      qx,
+      ky,
+      pairs,
+      n,
+      x == y && qx == ky,
+      mpfr_get_prec(c[0]),
+      getter(a, m * k),
+      getter(x, k * qx),
+      getter(y, k * ky),
+      none,
+      none,
+      none,
+      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
+        write_mpfr(c, oa, ob, m, n, ps, w);
+      });
+}
+
+bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
+                             arb_srcptr const* a,
+                             arb_srcptr const* x,
+                             arb_srcptr const* y,
+                             Index m,
+                             Index k,
+                             Index qx,
+                             Index ky,
+                             const std::int64_t* pairs,
+                             Index n,
+                             long prec) {
+  auto getter = [](arb_srcptr const* v, Index count) {
+    return [v, count](Index idx, Entry& e) {
+      prefetch_ahead(v, idx, count);
+      return read(arb_midref(v[idx]), e);
+    };
+  };
+  auto radius = [](arb_srcptr const* v) {
+    return [v](Index idx) -> const mag_struct* { return arb_radref(v[idx]); };
+  };
+  return khatri_rao_product(
+      m,
+      k,
+      qx,
+      ky,
+      pairs,
+      n,
+      x == y && qx == ky,
+      prec,
+      getter(a, m * k),
+      getter(x, k * qx),
+      getter(y, k * ky),
+      radius(a),
+      radius(x),
+      radius(y),
+      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
+        write_balls(c, oa, ob, m, k, n, ps, w, prec);
+      });
 }
 
 // ---- balls of at most 53 bits on double GEMMs ------------------------------------------------

@@ -13,6 +13,7 @@
 #define LOCUS_SRC_SCALAR_CRT_GEMM_HPP_
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <new>
@@ -66,6 +67,38 @@ bool crt_gemm_arb(arb_ptr const* c,
                   std::ptrdiff_t k,
                   std::ptrdiff_t n,
                   long prec);
+
+/// c = A·B for a right factor B (k x n) given as a Khatri-Rao product of x (k x qx) and y (k x ky),
+/// all column-major: B(l, j) = x(l, pairs[2j])·y(l, pairs[2j + 1]). B is never formed: x and y are
+/// converted, and B's residues are products of theirs (B's width is the sum of theirs, so it needs
+/// more primes than a converted B, but no multiprecision product or conversion per entry of B).
+/// x and y may be the same array (then converted once). Rounding and error bound as for
+/// crt_gemm_mpfr, with the cut entries of x and y each moving B's entries by less than one unit
+/// of x's or y's line scale times the other's bound (docs/math/crt-products.md).
+bool crt_gemm_khatri_rao_mpfr(mpfr_ptr const* c,
+                              mpfr_srcptr const* a,
+                              mpfr_srcptr const* x,
+                              mpfr_srcptr const* y,
+                              std::ptrdiff_t m,
+                              std::ptrdiff_t k,
+                              std::ptrdiff_t qx,
+                              std::ptrdiff_t ky,
+                              const std::int64_t* pairs,
+                              std::ptrdiff_t n);
+
+/// The same product of balls: B's entries are the balls x·y, with the exact product of the
+/// midpoints as midpoint; every c_ij contains every a·b with a in A's balls and b in B's.
+bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
+                             arb_srcptr const* a,
+                             arb_srcptr const* x,
+                             arb_srcptr const* y,
+                             std::ptrdiff_t m,
+                             std::ptrdiff_t k,
+                             std::ptrdiff_t qx,
+                             std::ptrdiff_t ky,
+                             const std::int64_t* pairs,
+                             std::ptrdiff_t n,
+                             long prec);
 
 /// The reconstruction's last step: for S (nm + 1 limbs, S < 2^64·M) with quotient within 1 of
 /// S/M (the sum Σ_j w_j/q_j in doubles), the integer ≡ S (mod M) in (-M/2, M/2] as limbs (out,

@@ -103,4 +103,22 @@ void weighted_residues(const double* __restrict in,
   }
 }
 
+void product_residues(const std::int32_t* __restrict x,
+                      const std::int32_t* __restrict y,
+                      std::ptrdiff_t len,
+                      double q,
+                      double qinv,
+                      double* __restrict out) {
+  const double half = std::floor(q / 2);
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+  for (std::ptrdiff_t i = 0; i < len; ++i) {
+    // |x·y| <= ((q - 1)/2)² < 2^50: exact
+    const double v = mod_q(static_cast<double>(x[i]) * static_cast<double>(y[i]), q, qinv);
+    const double down = v - q;
+    out[i] = v > half ? down : v;
+  }
+}
+
 }  // namespace locus::detail

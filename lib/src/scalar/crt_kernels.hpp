@@ -47,6 +47,15 @@ void symmetric_residues(const double* in,
 void weighted_residues(
     const double* in, std::ptrdiff_t len, double q, double qinv, double y, std::int32_t* out);
 
+/// out[i] = the symmetric residue of x[i]·y[i] modulo q, in [-(q-1)/2, (q-1)/2], for symmetric
+/// residues x[i], y[i] modulo the same q < 2^26 (qinv = fl(1/q)), as doubles for a GEMM.
+void product_residues(const std::int32_t* x,
+                      const std::int32_t* y,
+                      std::ptrdiff_t len,
+                      double q,
+                      double qinv,
+                      double* out);
+
 }  // namespace locus::detail
 
 #endif  // LOCUS_SRC_SCALAR_CRT_KERNELS_HPP_

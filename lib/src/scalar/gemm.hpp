@@ -187,6 +187,72 @@ bool crt_gemm_entries(
   }
 }
 
+// c = A B by the CRT for B (depth x pairs.size()) the Khatri-Rao product of the columns of x and
+// y: B(l, j) = x(l, q)·y(l, k) with (q, k) = pairs[j]. B is never formed (crt_gemm_khatri_rao_*).
+// False when not worthwhile or not applicable: the caller forms B and multiplies.
+template <class S, class Entry>
+bool crt_gemm_entries_khatri_rao(GemmRef<S> c,
+                                 Eigen::Index m,
+                                 Eigen::Index depth,
+                                 const Entry& a,
+                                 const Mat<S>& x,
+                                 const Mat<S>& y,
+                                 const std::vector<std::pair<Eigen::Index, Eigen::Index>>& pairs) {
+  const auto ncols = static_cast<Eigen::Index>(pairs.size());
+  if (x.rows() != depth || y.rows() != depth || !crt_worthwhile(m, depth, ncols)) return false;
+  auto raw = [](const S& v) {
+    if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+      return static_cast<mpfr_srcptr>(v.backend().data());
+    } else {
+      return static_cast<arb_srcptr>(v.arb());
+    }
+  };
+  using Src = decltype(raw(std::declval<const S&>()));
+  using Dst = std::remove_const_t<std::remove_pointer_t<Src>>*;
+  const Buffer<Src> pa = big_buffer<Src>(static_cast<std::size_t>(m * depth));
+  for (Eigen::Index l = 0; l < depth; ++l) {
+    for (Eigen::Index i = 0; i < m; ++i) pa[static_cast<std::size_t>(i + l * m)] = raw(a(i, l));
+  }
+  const auto pointers = [&raw](const Mat<S>& v) {
+    Buffer<Src> p = big_buffer<Src>(static_cast<std::size_t>(v.size()));
+    for (Eigen::Index idx = 0; idx < v.size(); ++idx)
+      p[static_cast<std::size_t>(idx)] = raw(v.data()[idx]);
+    return p;
+  };
+  const Buffer<Src> px = pointers(x);
+  const bool same = &x == &y;
+  const Buffer<Src> py = same ? Buffer<Src>() : pointers(y);
+  const Src* ys = same ? px.get() : py.get();
+  std::vector<std::int64_t> flat(2 * pairs.size());
+  for (std::size_t j = 0; j < pairs.size(); ++j) {
+    flat[2 * j] = pairs[j].first;
+    flat[2 * j + 1] = pairs[j].second;
+  }
+  const Buffer<Dst> pc = big_buffer<Dst>(static_cast<std::size_t>(m * ncols));
+  for (Eigen::Index j = 0; j < ncols; ++j) {
+    for (Eigen::Index i = 0; i < m; ++i) {
+      pc[static_cast<std::size_t>(i + j * m)] =
+          const_cast<Dst>(raw(c.data()[i + j * c.outerStride()]));  // NOLINT
+    }
+  }
+  if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+    return crt_gemm_khatri_rao_mpfr(
+        pc.get(), pa.get(), px.get(), ys, m, depth, x.cols(), y.cols(), flat.data(), ncols);
+  } else {
+    return crt_gemm_khatri_rao_arb(pc.get(),
+                                   pa.get(),
+                                   px.get(),
+                                   ys,
+                                   m,
+                                   depth,
+                                   x.cols(),
+                                   y.cols(),
+                                   flat.data(),
+                                   ncols,
+                                   ball_precision());
+  }
+}
+
 template <class S>
 bool crt_gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
   const Eigen::Index m = transpose_a ? a.cols() : a.rows();
