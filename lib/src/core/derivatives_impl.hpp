@@ -212,6 +212,12 @@ ActivationStatus activation_eval(const ActivationData<S>& ad, const S& z, int or
         break;
     }
     // sigmoid s, s' = s(1-s), s'' = s'(1-2s), s''' = s'(1 - 6s + 6s^2)
+    if constexpr (T::kind == ScalarKind::Ball) {  // in place, without temporaries
+      if (kind == ActivationKind::Sigmoid) {
+        detail::sigmoid_ball(d, z, order);
+        return ActivationStatus::Ok;
+      }
+    }
     const bool softplus = kind == ActivationKind::Softplus;
     const S bz = softplus ? S(ad.parameter * z) : z;
     const S s = S(1) / (S(1) + detail::exp_of(S(-bz)));
@@ -845,19 +851,15 @@ void unrolled_curvature(Eigen::Map<Mat<S>>& k,
   for (Eigen::Index b = 0; b < nm; ++b) {
     for (Eigen::Index a = b; a < nm; ++a, ++col) {
       S& v = k(a, b);
-      if (ep != nullptr) {  // no conditional expression: it would copy into a temporary first
-        v = std::move((*ep)(i, col));  // a ball's limbs move instead of being copied
-      } else {
-        v = 0;
-      }
-      for (Eigen::Index c = 0; c < nl; ++c) {
-        const S& x = (*g)(i * nl + c, a);
-        const S& y = identity_kl ? (*g)(i * nl + c, b) : kg(c, b);
-        if constexpr (kInPlaceGemm<S>) {
-          add_product(v, x, y, tmp);
+      const S* init = ep != nullptr ? &(*ep)(i, col) : nullptr;
+      if (nl == 0) {
+        if (init != nullptr) {  // no conditional expression: it would copy into a temporary first
+          v = std::move((*ep)(i, col));  // a ball's limbs move instead of being copied
         } else {
-          v += x * y;
+          v = 0;
         }
+      } else {  // the rows i n_L.. of g's columns, and kg's columns, are contiguous
+        dot_into(v, init, &(*g)(i * nl, a), identity_kl ? &(*g)(i * nl, b) : &kg(0, b), nl, tmp);
       }
       v *= d1(i, a);
       v *= d1(i, b);

@@ -17,6 +17,13 @@ namespace locus::detail {
 /// lib/src/scalar/exp.cpp.
 void exp_nearest(mpfr_ptr rop, mpfr_srcptr op) noexcept;
 
+/// d[0], ..., d[order] = the logistic sigmoid s(z) = 1/(1 + e^-z) and its first `order` derivatives
+/// at a ball z (order <= 3), as s' = s(1 - s), s'' = s'(1 - 2s), s''' = s'(1 - 6s'), each an
+/// enclosure. In place: d's numbers keep their storage and no temporary number is made (a 256-bit
+/// ball's limbs are a heap block, and the operator form cost about ten allocations per call). d
+/// must not hold z. Defined in lib/src/scalar/exp.cpp.
+void sigmoid_ball(Ball* d, const Ball& z, int order) noexcept;
+
 /// exp(x) in the arithmetic of x, as std::exp or the scalar's own exp would return it (MPFR: the
 /// correctly rounded value, through exp_nearest).
 template <class S>

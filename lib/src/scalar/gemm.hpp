@@ -65,6 +65,39 @@ inline void multiply_into(S& dst, const S& a, const S& b) {
   }
 }
 
+// out = init + Σ_{c < len} x[c]·y[c] (init may be nullptr: 0), x and y contiguous; out must not
+// be one of the inputs. Balls: Arb's arb_dot, one enclosure of the whole sum (tighter and faster
+// than a rounded product and sum per term). Otherwise one rounded product and one rounded sum per
+// term, in order, as the generic loop would (tmp: scratch).
+template <class S>
+inline void dot_into(S& out, const S* init, const S* x, const S* y, Eigen::Index len, S& tmp) {
+  if constexpr (ScalarTraits<S>::is_interval) {
+    static_cast<void>(tmp);
+    arb_dot(static_cast<arb_ptr>(out.arb()),
+            init != nullptr ? static_cast<arb_srcptr>(init->arb()) : nullptr,
+            0,
+            static_cast<arb_srcptr>(x->arb()),
+            1,
+            static_cast<arb_srcptr>(y->arb()),
+            1,
+            len,
+            ball_precision());
+  } else {
+    if (init != nullptr) {
+      out = *init;
+    } else {
+      out = 0;
+    }
+    for (Eigen::Index c = 0; c < len; ++c) {
+      if constexpr (kInPlaceGemm<S>) {
+        add_product(out, x[c], y[c], tmp);
+      } else {
+        out += x[c] * y[c];
+      }
+    }
+  }
+}
+
 template <class S>
 inline bool is_exact_zero(const S& x) {
   if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
