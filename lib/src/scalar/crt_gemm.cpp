@@ -857,9 +857,20 @@ bool khatri_rao_product(Index m,
   Plan plan;
   if (!plan_for(k, prec, plan)) return false;
   Operand oa, ox, oy_own;
-  if (!scan(oa, m, k, true, plan.t, get_a) || !scan(ox, k, qx, false, plan.t, get_x)) return false;
+  if (!scan(ox, k, qx, false, plan.t, get_x)) return false;
   if (!same && !scan(oy_own, k, ky, false, plan.t, get_y)) return false;
   const Operand& oy = same ? ox : oy_own;
+  // Worthwhile? Per entry of B, forming it costs a rounded product and a conversion, measured at
+  // about the time of 3000 GEMM terms; this way costs the extra primes for B's wider integers (m
+  // GEMM terms each) and one modular product per prime (~16 terms). So it pays for small m or
+  // narrow factors (the P = 371 Hessian's blocks, m <= 256), not for the wide blocks of large
+  // Hessians (m in the thousands), where the caller forms B.
+  const double bits_per_prime = std::log2(static_cast<double>(plan.qmax));
+  const int extra_bits = ox.t + oy.t - std::min(ox.t + oy.t, plan.t);
+  const double kr_primes = (plan.t + ox.t + oy.t + plan.log2k + 2) / bits_per_prime;
+  if (extra_bits / bits_per_prime * static_cast<double>(m) + 16.0 * kr_primes > 3000.0)
+    return false;
+  if (!scan(oa, m, k, true, plan.t, get_a)) return false;
   const int bits = oa.t + ox.t + oy.t + plan.log2k + 2;
   const int halves = (std::max({oa.t, ox.t, oy.t}) + 31) / 32;
   const auto primes = primes_for(static_cast<std::uint32_t>(plan.qmax), bits, halves);
