@@ -348,6 +348,16 @@ bool convert(Operand& op,
   const std::vector<long>& emax = op.scale;
   bool ok = true;
   bool any_rad = false;
+  // tiles of up to 1024 entries, at least 8 per thread where the operand allows (64 or more
+  // entries each): the factors of a Khatri-Rao product have a few thousand entries, and 5 tiles
+  // over 2 threads left one idle for a fifth of the time
+  int threads = 1;
+#ifdef _OPENMP
+  threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+#endif
+  const auto size_index = static_cast<Index>(size);
+  const Index kTile =
+      std::clamp<Index>((size_index / (8 * threads) + 63) / 64 * 64, Index{64}, Index{1024});
 #ifdef _OPENMP
 #pragma omp parallel
 #endif
@@ -358,7 +368,6 @@ bool convert(Operand& op,
     Entry e;
     std::vector<std::uint32_t> cuts(static_cast<std::size_t>(lines), 0);
     std::vector<Limb> x(static_cast<std::size_t>(width));
-    constexpr Index kTile = 1024;
     // digits row-major (one entry's digits are written together), residues column-major (one
     // prime's residues are reduced together)
     const Buffer<double> dbuf = big_buffer<double>(static_cast<std::size_t>(kTile * digits));
