@@ -705,3 +705,80 @@ TEST_SUITE("scalar.crt_gemm") {
     }
   }
 }
+
+TEST_SUITE("scalar.crt_gemm") {
+  TEST_CASE("ball: exact balls give the rounded sum, its rounding inside the radius") {
+    // exact 256-bit midpoints in one binade (nothing cut): the integer product is exact, and only
+    // the rounding of the sum down to prec bits (less than one ulp) is in the radius; for the
+    // plain product and for a Khatri-Rao right factor
+    const long prec = 256;
+    auto g = locus::test::rng(9900);
+    const std::ptrdiff_t m = 3, k = 20, n = 4;
+    std::vector<arb_struct> a(static_cast<std::size_t>(m * k)), b(static_cast<std::size_t>(k * n)),
+        c(static_cast<std::size_t>(m * n)), c2(static_cast<std::size_t>(m * n));
+    for (auto* v : {&a, &b, &c, &c2}) {
+      for (auto& e : *v) arb_init(&e);
+    }
+    mpfr_t tmp;
+    mpfr_init2(tmp, prec);
+    for (auto* v : {&a, &b}) {
+      for (auto& e : *v) {
+        random_mpfr(tmp, g, 0, 3);
+        arf_set_mpfr(arb_midref(&e), tmp);
+      }
+    }
+    mpfr_clear(tmp);
+    std::vector<arb_srcptr> pa, pb, ones;
+    std::vector<arb_ptr> pc, pc2;
+    for (auto& e : a) pa.push_back(&e);
+    for (auto& e : b) pb.push_back(&e);
+    for (auto& e : c) pc.push_back(&e);
+    for (auto& e : c2) pc2.push_back(&e);
+    REQUIRE(locus::detail::crt_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n, prec));
+    // B as the Khatri-Rao product of B's columns and a column of ones
+    std::vector<arb_struct> one(static_cast<std::size_t>(k));
+    for (auto& e : one) {
+      arb_init(&e);
+      arb_one(&e);
+      ones.push_back(&e);
+    }
+    std::vector<std::int64_t> pairs;
+    for (std::ptrdiff_t j = 0; j < n; ++j) {
+      pairs.push_back(j);
+      pairs.push_back(0);
+    }
+    REQUIRE(locus::detail::crt_gemm_khatri_rao_arb(
+        pc2.data(), pa.data(), pb.data(), ones.data(), m, k, n, 1, pairs.data(), n, prec));
+    int missed = 0, exact_radius = 0;
+    arf_t s, p;
+    arf_init(s);
+    arf_init(p);
+    for (std::ptrdiff_t i = 0; i < m; ++i) {
+      for (std::ptrdiff_t j = 0; j < n; ++j) {
+        arf_zero(s);
+        for (std::ptrdiff_t l = 0; l < k; ++l) {
+          arf_mul(p,
+                  arb_midref(&a[static_cast<std::size_t>(i + l * m)]),
+                  arb_midref(&b[static_cast<std::size_t>(l + j * k)]),
+                  ARF_PREC_EXACT,
+                  ARF_RND_DOWN);
+          arf_add(s, s, p, ARF_PREC_EXACT, ARF_RND_DOWN);
+        }
+        for (arb_srcptr r :
+             {pc[static_cast<std::size_t>(i + j * m)], pc2[static_cast<std::size_t>(i + j * m)]}) {
+          if (arb_contains_arf(r, s) == 0) ++missed;
+          if (mag_is_zero(arb_radref(r)) != 0) ++exact_radius;  // the sum has > 256 bits
+          // the radius is about one ulp: below 2^(exp(s) - prec + 2)
+          if (mag_cmp_2exp_si(arb_radref(r), arf_abs_bound_lt_2exp_si(s) - prec + 2) > 0) ++missed;
+        }
+      }
+    }
+    arf_clear(s);
+    arf_clear(p);
+    CHECK(missed == 0);
+    CHECK(exact_radius == 0);
+    for (auto* v : {&a, &b, &c, &c2, &one}) {
+      for (auto& e : *v) arb_clear(&e);
+    }
+  }
+}

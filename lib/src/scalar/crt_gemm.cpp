@@ -757,30 +757,51 @@ void write_balls(arb_ptr const* c,
     arf_ptr mid = arb_midref(c[idx]);
     const int inexact = arf_set_round_mpz(mid, z, prec, ARF_RND_DOWN);
     arf_mul_2exp_si(mid, mid, exp);
-    if (inexact != 0) {
-      arf_mag_set_ulp(arb_radref(c[idx]), mid, prec);
-    } else {
-      mag_zero(arb_radref(c[idx]));
-    }
     const long ef = oa.scale[static_cast<std::size_t>(i)] + ob.scale[static_cast<std::size_t>(j)];
+    const std::uint32_t cut_a = oa.cut[static_cast<std::size_t>(i)];
+    const std::uint32_t cut_b = ob.cut[static_cast<std::size_t>(j)];
+    const std::uint32_t cut_b2 = ob.cut2.empty() ? 0 : ob.cut2[static_cast<std::size_t>(j)];
+    const double r = radius(i, j);
+    mag_ptr rad = arb_radref(c[idx]);
+    if (!std::isfinite(r)) {
+      mag_inf(rad);
+      return;
+    }
+    if (prec <= 900 && (inexact == 0 || !COEFF_IS_MPZ(ARF_EXP(mid)))) {
+      // Every part of the radius scaled by 2^-ef, as nonnegative doubles: the GEMM bound, the
+      // cuts (below; cut_t <= prec + 8 <= 908, so 2^-cut_t is a normal double and count·2^-cut_t
+      // exact), and the rounding of the midpoint, ulp = 2^(E - prec) for the midpoint's exponent E
+      // (E - ef <= log2 k + 1, and 2^-1000 bounds a smaller one). Four additions rounded to
+      // nearest lose less than a factor (1 + 2^-50); mag_set_d rounds up.
+      double total = r != 0.0 || floor_abs != 0.0 ? r * grow + floor_abs : 0.0;
+      if (cut_a != 0) total += static_cast<double>(cut_a) * pow2(-oa.cut_t);
+      if (cut_b != 0) total += static_cast<double>(cut_b) * pow2(-ob.cut_t);
+      if (cut_b2 != 0) total += static_cast<double>(cut_b2) * pow2(-ob.cut2_t);
+      if (inexact != 0) total += pow2(std::max(ARF_EXP(mid) - prec - ef, -1000L));
+      if (total == 0.0) {
+        mag_zero(rad);
+      } else {
+        mag_set_d(rad, total * (1.0 + std::ldexp(1.0, -50)));
+        mag_mul_2exp_si(rad, rad, ef);
+      }
+      return;
+    }
+    if (inexact != 0) {
+      arf_mag_set_ulp(rad, mid, prec);
+    } else {
+      mag_zero(rad);
+    }
     mag_t err, part;
     mag_init(err);
     mag_init(part);
     // Σ |a - ã||b| + |ã||b - b̃| < cut_i·2^(e_i + f_j - t_A) + cut_j·2^(e_i + f_j - t_B), with
     // two kinds of cut for a Khatri-Rao B
-    add_cut_bound(err, part, oa.cut[static_cast<std::size_t>(i)], ef - oa.cut_t);
-    add_cut_bound(err, part, ob.cut[static_cast<std::size_t>(j)], ef - ob.cut_t);
-    if (!ob.cut2.empty()) {
-      add_cut_bound(err, part, ob.cut2[static_cast<std::size_t>(j)], ef - ob.cut2_t);
-    }
-    const double r = radius(i, j);
+    add_cut_bound(err, part, cut_a, ef - oa.cut_t);
+    add_cut_bound(err, part, cut_b, ef - ob.cut_t);
+    add_cut_bound(err, part, cut_b2, ef - ob.cut2_t);
     if (r != 0.0 || floor_abs != 0.0) {
-      if (!std::isfinite(r)) {
-        mag_inf(part);
-      } else {
-        mag_set_d(part, r * grow + floor_abs);
-        mag_mul_2exp_si(part, part, ef);
-      }
+      mag_set_d(part, r * grow + floor_abs);
+      mag_mul_2exp_si(part, part, ef);
       mag_add(err, err, part);
     }
     if (!mag_is_zero(err)) arb_add_error_mag(c[idx], err);
