@@ -79,6 +79,36 @@ long max_exp(const std::vector<const __mpfr_struct*>& xs) {
   return e == std::numeric_limits<long>::min() ? 0 : e;
 }
 
+// Whether c = s rounded to nearest at prec bits (rounded) or |c - s| <= ½ulp(c) + count·2^exponent
+// (s exact).
+bool agrees(mpfr_srcptr c, mpfr_srcptr s, bool rounded, unsigned long count, long exponent) {
+  const long prec = mpfr_get_prec(c);
+  if (rounded) {
+    mpfr_t r;
+    mpfr_init2(r, prec);
+    mpfr_set(r, s, MPFR_RNDN);
+    const bool equal = mpfr_equal_p(r, c) != 0;
+    mpfr_clear(r);
+    return equal;
+  }
+  mpfr_t diff, bound;
+  mpfr_inits2(kExactBits, diff, bound, nullptr);
+  mpfr_sub(diff, c, s, MPFR_RNDN);
+  mpfr_abs(diff, diff, MPFR_RNDN);
+  mpfr_set_ui(bound, count, MPFR_RNDN);
+  mpfr_mul_2si(bound, bound, exponent, MPFR_RNDN);
+  if (!mpfr_zero_p(c)) {  // + ½ulp(c)
+    mpfr_t half_ulp;
+    mpfr_init2(half_ulp, 64);
+    mpfr_set_ui_2exp(half_ulp, 1, mpfr_get_exp(c) - prec - 1, MPFR_RNDN);
+    mpfr_add(bound, bound, half_ulp, MPFR_RNDN);
+    mpfr_clear(half_ulp);
+  }
+  const bool within = mpfr_cmp(diff, bound) <= 0;
+  mpfr_clears(diff, bound, nullptr);
+  return within;
+}
+
 // Checks c = a·b against the exact sums: |c - s| <= ½ulp(c) + 2k·2^(e_i + f_j - t), and c is the
 // correctly rounded s when `exact_inputs` (no entry is cut).
 void check_mpfr(std::ptrdiff_t m,
@@ -112,8 +142,8 @@ void check_mpfr(std::ptrdiff_t m,
   auto pc = c.dst();
   REQUIRE(locus::detail::crt_gemm_mpfr(pc.data(), pa.data(), pb.data(), m, k, n));
   const long t = prec + 8;
-  mpfr_t s, prod, diff, bound;
-  mpfr_inits2(kExactBits, s, prod, diff, bound, nullptr);
+  mpfr_t s, prod;
+  mpfr_inits2(kExactBits, s, prod, nullptr);
   int bad = 0;
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     std::vector<const __mpfr_struct*> row;
@@ -130,30 +160,56 @@ void check_mpfr(std::ptrdiff_t m,
         REQUIRE(mpfr_add(s, s, prod, MPFR_RNDN) == 0);  // exact
       }
       const mpfr_srcptr cij = pc[static_cast<std::size_t>(i + j * m)];
-      if (expect_rounded) {
-        mpfr_t r;
-        mpfr_init2(r, prec);
-        mpfr_set(r, s, MPFR_RNDN);
-        if (mpfr_equal_p(r, cij) == 0) ++bad;
-        mpfr_clear(r);
-        continue;
-      }
-      mpfr_sub(diff, cij, s, MPFR_RNDN);
-      mpfr_abs(diff, diff, MPFR_RNDN);
-      mpfr_set_ui(bound, static_cast<unsigned long>(2 * k), MPFR_RNDN);
-      mpfr_mul_2si(bound, bound, ei + fj - t, MPFR_RNDN);
-      if (!mpfr_zero_p(cij)) {  // + ½ulp(c)
-        mpfr_t half_ulp;
-        mpfr_init2(half_ulp, 64);
-        mpfr_set_ui_2exp(half_ulp, 1, mpfr_get_exp(cij) - prec - 1, MPFR_RNDN);
-        mpfr_add(bound, bound, half_ulp, MPFR_RNDN);
-        mpfr_clear(half_ulp);
-      }
-      if (mpfr_cmp(diff, bound) > 0) ++bad;
+      if (!agrees(cij, s, expect_rounded, static_cast<unsigned long>(2 * k), ei + fj - t)) ++bad;
     }
   }
-  mpfr_clears(s, prod, diff, bound, nullptr);
+  mpfr_clears(s, prod, nullptr);
   CHECK(bad == 0);
+}
+
+// Random balls: midpoints of `bits` significant bits (0: the precision of tmp) with exponents in
+// [lo, hi], and radii 0 (half of them), 3·2^(4 - prec) (relative size) or 2^-40 (a wide one).
+void fill_balls(std::vector<arb_struct>& v,
+                mpfr_t tmp,
+                std::mt19937_64& g,
+                int lo,
+                int hi,
+                long bits,
+                long prec) {
+  std::uniform_int_distribution<int> radius_kind(0, 3);
+  for (auto& e : v) {
+    if (bits > 0) {
+      random_short_mpfr(tmp, g, lo, hi, bits);
+    } else {
+      random_mpfr(tmp, g, lo, hi);
+    }
+    arf_set_mpfr(arb_midref(&e), tmp);  // exact midpoint
+    mag_zero(arb_radref(&e));
+    const int kind = radius_kind(g);
+    if (kind == 1) mag_set_ui_2exp_si(arb_radref(&e), 3, -prec + 4);
+    if (kind == 2) mag_set_ui_2exp_si(arb_radref(&e), 1, -40);
+  }
+}
+
+// Points of the balls, exactly: the midpoints (trial 0), else mid + s·rad with s random in [-1, 1].
+std::vector<arf_struct> ball_points(const std::vector<arb_struct>& v,
+                                    int trial,
+                                    std::mt19937_64& g) {
+  std::uniform_int_distribution<int> sdist(-1024, 1024);
+  std::vector<arf_struct> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    arf_ptr x = &out[i];
+    arf_init(x);
+    arf_set_mag(x, arb_radref(&v[i]));
+    arf_mul_si(x, x, trial == 0 ? 0 : sdist(g), ARF_PREC_EXACT, ARF_RND_DOWN);
+    arf_mul_2exp_si(x, x, -10);
+    arf_add(x, x, arb_midref(&v[i]), ARF_PREC_EXACT, ARF_RND_DOWN);
+  }
+  return out;
+}
+
+void clear_points(std::vector<arf_struct>& v) {
+  for (auto& x : v) arf_clear(&x);
 }
 
 }  // namespace
@@ -327,24 +383,8 @@ TEST_SUITE("scalar.crt_gemm") {
         }
         mpfr_t tmp;
         mpfr_init2(tmp, on_doubles ? 64 : prec);
-        std::uniform_int_distribution<int> radius_kind(0, 3);
-        auto fill = [&](std::vector<arb_struct>& v, int lo, int hi, long bits) {
-          for (auto& x : v) {
-            if (bits > 0) {
-              random_short_mpfr(tmp, g, lo, hi, bits);
-            } else {
-              random_mpfr(tmp, g, lo, hi);
-            }
-            arf_set_mpfr(arb_midref(&x), tmp);  // exact midpoint
-            mag_zero(arb_radref(&x));
-            const int kind = radius_kind(g);
-            if (kind == 1)
-              mag_set_ui_2exp_si(arb_radref(&x), 3, -prec + 4);         // relative-size radius
-            if (kind == 2) mag_set_ui_2exp_si(arb_radref(&x), 1, -40);  // a wide one
-          }
-        };
-        fill(a, -30, 10, 0);
-        fill(b, b_lo, 0, b_bits);
+        fill_balls(a, tmp, g, -30, 10, 0, prec);
+        fill_balls(b, tmp, g, b_lo, 0, b_bits, prec);
         std::vector<arb_srcptr> pa, pb;
         std::vector<arb_ptr> pc;
         for (auto& x : a) pa.push_back(&x);
@@ -355,21 +395,10 @@ TEST_SUITE("scalar.crt_gemm") {
         } else {
           REQUIRE(locus::detail::crt_gemm_arb(pc.data(), pa.data(), pb.data(), m, k, n, prec));
         }
-        // points: the midpoints, and random points of the balls (mid + s·rad, s in [-1, 1])
-        std::uniform_int_distribution<int> sdist(-1024, 1024);
+        // points: the midpoints, and random points of the balls
         int missed = 0;
         for (int trial = 0; trial < 4; ++trial) {
-          auto point = [&](const arb_struct& x, arf_t out) {
-            arf_set_mag(out, arb_radref(&x));
-            arf_mul_si(out, out, trial == 0 ? 0 : sdist(g), ARF_PREC_EXACT, ARF_RND_DOWN);
-            arf_mul_2exp_si(out, out, -10);
-            arf_add(out, out, arb_midref(&x), ARF_PREC_EXACT, ARF_RND_DOWN);
-          };
-          std::vector<arf_struct> xa(a.size()), xb(b.size());
-          for (auto& x : xa) arf_init(&x);
-          for (auto& x : xb) arf_init(&x);
-          for (std::size_t i = 0; i < a.size(); ++i) point(a[i], &xa[i]);
-          for (std::size_t i = 0; i < b.size(); ++i) point(b[i], &xb[i]);
+          auto xa = ball_points(a, trial, g), xb = ball_points(b, trial, g);
           arf_t s, p;
           arf_init(s);
           arf_init(p);
@@ -389,8 +418,8 @@ TEST_SUITE("scalar.crt_gemm") {
           }
           arf_clear(s);
           arf_clear(p);
-          for (auto& x : xa) arf_clear(&x);
-          for (auto& x : xb) arf_clear(&x);
+          clear_points(xa);
+          clear_points(xb);
         }
         CHECK(missed == 0);
         // and the radii are not much wider than Arb's own product
@@ -481,9 +510,8 @@ void check_khatri_rao_mpfr(std::ptrdiff_t m,
                                                   n));
   const auto& yy = same ? px : py;
   const long t = prec + 8;
-  mpfr_t s, prod, diff, bound, r;
-  mpfr_inits2(kExactBits, s, prod, diff, bound, nullptr);
-  mpfr_init2(r, prec);
+  mpfr_t s, prod;
+  mpfr_inits2(kExactBits, s, prod, nullptr);
   int bad = 0;
   for (std::ptrdiff_t i = 0; i < m; ++i) {
     std::vector<const __mpfr_struct*> row;
@@ -504,27 +532,11 @@ void check_khatri_rao_mpfr(std::ptrdiff_t m,
         REQUIRE(mpfr_add(s, s, prod, MPFR_RNDN) == 0);
       }
       const mpfr_srcptr cij = pc[static_cast<std::size_t>(i + j * m)];
-      if (expect_rounded) {
-        mpfr_set(r, s, MPFR_RNDN);
-        if (mpfr_equal_p(r, cij) == 0) ++bad;
-        continue;
-      }
-      mpfr_sub(diff, cij, s, MPFR_RNDN);
-      mpfr_abs(diff, diff, MPFR_RNDN);
-      mpfr_set_ui(bound, static_cast<unsigned long>(3 * k), MPFR_RNDN);
-      mpfr_mul_2si(bound, bound, max_exp(row) + max_exp(cx) + max_exp(cy) - t, MPFR_RNDN);
-      if (!mpfr_zero_p(cij)) {  // + ½ulp(c)
-        mpfr_t half_ulp;
-        mpfr_init2(half_ulp, 64);
-        mpfr_set_ui_2exp(half_ulp, 1, mpfr_get_exp(cij) - prec - 1, MPFR_RNDN);
-        mpfr_add(bound, bound, half_ulp, MPFR_RNDN);
-        mpfr_clear(half_ulp);
-      }
-      if (mpfr_cmp(diff, bound) > 0) ++bad;
+      const long exponent = max_exp(row) + max_exp(cx) + max_exp(cy) - t;
+      if (!agrees(cij, s, expect_rounded, static_cast<unsigned long>(3 * k), exponent)) ++bad;
     }
   }
-  mpfr_clears(s, prod, diff, bound, nullptr);
-  mpfr_clear(r);
+  mpfr_clears(s, prod, nullptr);
   CHECK(bad == 0);
 }
 
@@ -566,24 +578,9 @@ TEST_SUITE("scalar.crt_gemm") {
       }
       mpfr_t tmp;
       mpfr_init2(tmp, prec);
-      std::uniform_int_distribution<int> radius_kind(0, 3);
-      auto fill = [&](std::vector<arb_struct>& v, int lo, int hi, long bits) {
-        for (auto& e : v) {
-          if (bits > 0) {
-            random_short_mpfr(tmp, g, lo, hi, bits);
-          } else {
-            random_mpfr(tmp, g, lo, hi);
-          }
-          arf_set_mpfr(arb_midref(&e), tmp);
-          mag_zero(arb_radref(&e));
-          const int kind = radius_kind(g);
-          if (kind == 1) mag_set_ui_2exp_si(arb_radref(&e), 3, -prec + 4);
-          if (kind == 2) mag_set_ui_2exp_si(arb_radref(&e), 1, -40);
-        }
-      };
-      fill(a, -30, 10, 0);
-      fill(x, -120, 0, x_bits);  // cut entries too
-      fill(y, -20, 5, 0);
+      fill_balls(a, tmp, g, -30, 10, 0, prec);
+      fill_balls(x, tmp, g, -120, 0, x_bits, prec);  // cut entries too
+      fill_balls(y, tmp, g, -20, 5, 0, prec);
       std::vector<arb_srcptr> pa, px, py;
       std::vector<arb_ptr> pc;
       for (auto& e : a) pa.push_back(&e);
@@ -602,24 +599,10 @@ TEST_SUITE("scalar.crt_gemm") {
                                                      pairs.data(),
                                                      n,
                                                      prec));
-      std::uniform_int_distribution<int> sdist(-1024, 1024);
       int missed = 0;
       for (int trial = 0; trial < 4; ++trial) {
-        auto point = [&](const arb_struct& e, arf_t out) {
-          arf_set_mag(out, arb_radref(&e));
-          arf_mul_si(out, out, trial == 0 ? 0 : sdist(g), ARF_PREC_EXACT, ARF_RND_DOWN);
-          arf_mul_2exp_si(out, out, -10);
-          arf_add(out, out, arb_midref(&e), ARF_PREC_EXACT, ARF_RND_DOWN);
-        };
-        auto points = [&](const std::vector<arb_struct>& v) {
-          std::vector<arf_struct> out(v.size());
-          for (std::size_t i = 0; i < v.size(); ++i) {
-            arf_init(&out[i]);
-            point(v[i], &out[i]);
-          }
-          return out;
-        };
-        auto xa = points(a), xx = points(x), xy = points(yy);
+        auto xa = ball_points(a, trial, g), xx = ball_points(x, trial, g),
+             xy = ball_points(yy, trial, g);
         arf_t s, p;
         arf_init(s);
         arf_init(p);
@@ -643,9 +626,7 @@ TEST_SUITE("scalar.crt_gemm") {
         }
         arf_clear(s);
         arf_clear(p);
-        for (auto* v : {&xa, &xx, &xy}) {
-          for (auto& e : *v) arf_clear(&e);
-        }
+        for (auto* v : {&xa, &xx, &xy}) clear_points(*v);
       }
       CHECK(missed == 0);
       // and the radii are not wide: below the widest input radius 2^-40 times the entries'
