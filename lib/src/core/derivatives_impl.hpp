@@ -1319,34 +1319,25 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           }
         } else if (second) {
           // the right factor's columns ((p - p0), k) are ã_{l-1}[k] δ_m[p] (Khatri-Rao)
-          const Eigen::Index rows = s_diagonal ? np : np * nl;
+          std::vector<std::pair<Eigen::Index, Eigen::Index>> kr_pairs;
+          for (Eigen::Index col = 0; col < kl * (p1 - p0); ++col)
+            kr_pairs.emplace_back(col % kl, p0 + col / kl);
           bool done = false;
           if constexpr (detail::kInPlaceGemm<S>) {  // one chunk: run outside any parallel region
             if (!detail::narrow_balls<S>()) {
-              std::vector<std::pair<Eigen::Index, Eigen::Index>> kr_pairs;
-              for (Eigen::Index col = 0; col < kl * (p1 - p0); ++col)
-                kr_pairs.emplace_back(col % kl, p0 + col / kl);
+              const Eigen::Index rows = s_diagonal ? np : np * nl;
               term2.resize(rows, kl * (p1 - p0));
+              const auto left = [&](const auto& entry) {
+                return detail::crt_gemm_entries_khatri_rao<S>(
+                    term2, rows, n, entry, al, delta[um], kr_pairs);
+              };
               const Mat<S>& d1 = f.d1[um - 1];
               const Mat<S>& sp = S_prev[ul];
               done =
                   s_diagonal
-                      ? detail::crt_gemm_entries_khatri_rao<S>(
-                            term2,
-                            rows,
-                            n,
-                            [&d1](Eigen::Index r, Eigen::Index i) -> const S& { return d1(i, r); },
-                            al,
-                            delta[um],
-                            kr_pairs)
-                      : detail::crt_gemm_entries_khatri_rao<S>(
-                            term2,
-                            rows,
-                            n,
-                            [&sp](Eigen::Index r, Eigen::Index i) -> const S& { return sp(r, i); },
-                            al,
-                            delta[um],
-                            kr_pairs);
+                      ? left([&d1](Eigen::Index r, Eigen::Index i) -> const S& { return d1(i, r); })
+                      : left(
+                            [&sp](Eigen::Index r, Eigen::Index i) -> const S& { return sp(r, i); });
             }
           }
           if (!done) {
@@ -1356,9 +1347,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
                 scaled,
                 al,
                 delta[um],
-                [kl, p0](Eigen::Index col) {
-                  return std::pair{col % kl, p0 + col / kl};
-                },
+                [&kr_pairs](Eigen::Index col) { return kr_pairs[static_cast<std::size_t>(col)]; },
                 ball_bits,
                 num_chunks == 1);
             term2 = s_diagonal ? detail::product<S>(f.d1[um - 1], true, scaled)

@@ -503,14 +503,11 @@ bool plan_for(Index k, long prec, Plan& plan) {
   return true;
 }
 
-// The primes for the product of two scanned operands: M > 2·k·2^(t_A + t_B) (|Σ X·Y| < k·2^(t_A+t_B)),
-// with the digit table for the wider operand.
-std::shared_ptr<const PrimeSet> primes_for_product(const Plan& plan,
-                                                   const Operand& a,
-                                                   const Operand& b) {
-  const int bits = a.t + b.t + plan.log2k + 2;
-  const int halves = (std::max(a.t, b.t) + 31) / 32;
-  return primes_for(static_cast<std::uint32_t>(plan.qmax), bits, halves);
+// The primes for a product whose integer operands have widths summing to t_sum: M > 2·k·2^t_sum
+// (|Σ X·Y| < k·2^t_sum), with the digit table for the widest operand converted (t_widest).
+std::shared_ptr<const PrimeSet> primes_for_product(const Plan& plan, int t_sum, int t_widest) {
+  return primes_for(
+      static_cast<std::uint32_t>(plan.qmax), t_sum + plan.log2k + 2, (t_widest + 31) / 32);
 }
 
 // w_j = (Ĉ mod q_j)·y_j mod q_j for every entry of C = A·B and every prime, one exact double GEMM
@@ -901,9 +898,7 @@ bool khatri_rao_product(Index m,
   if (extra_bits / bits_per_prime * static_cast<double>(m) + 16.0 * kr_primes > 3000.0)
     return false;
   if (!scan(oa, m, k, true, plan.t, get_a)) return false;
-  const int bits = oa.t + ox.t + oy.t + plan.log2k + 2;
-  const int halves = (std::max({oa.t, ox.t, oy.t}) + 31) / 32;
-  const auto primes = primes_for(static_cast<std::uint32_t>(plan.qmax), bits, halves);
+  const auto primes = primes_for_product(plan, oa.t + ox.t + oy.t, std::max({oa.t, ox.t, oy.t}));
   if (primes == nullptr) return false;
   const PrimeSet& ps = *primes;
   if (!convert(oa, m, k, true, ps, get_a, rad_a) || !convert(ox, k, qx, false, ps, get_x, rad_x))
@@ -928,31 +923,69 @@ bool khatri_rao_product(Index m,
   return true;
 }
 
+// C = A·B (m x k by k x n) for converted operands A and B: get_a, get_b read their entries,
+// rad_a, rad_b their radii (balls) or nullptr; write(oa, ob, ps, w) writes the results.
+template <class GetA, class GetB, class RadA, class RadB, class Write>
+bool plain_product(Index m,
+                   Index k,
+                   Index n,
+                   long prec,
+                   GetA get_a,
+                   GetB get_b,
+                   RadA rad_a,
+                   RadB rad_b,
+                   Write write) {
+  if (m <= 0 || n <= 0 || k <= 0) return false;
+  Plan plan;
+  if (!plan_for(k, prec, plan)) return false;
+  Operand oa, ob;
+  if (!scan(oa, m, k, true, plan.t, get_a) || !scan(ob, k, n, false, plan.t, get_b)) return false;
+  const auto primes = primes_for_product(plan, oa.t + ob.t, std::max(oa.t, ob.t));
+  if (primes == nullptr) return false;
+  const PrimeSet& ps = *primes;
+  if (!convert(oa, m, k, true, ps, get_a, rad_a) || !convert(ob, k, n, false, ps, get_b, rad_b))
+    return false;
+  write(oa, ob, ps, residues_of_product(oa, ob, m, k, n, ps));
+  return true;
+}
+
+// Readers of the entries (midpoints) and radii of an operand of count numbers, for scan/convert.
+auto entries_of(mpfr_srcptr const* v, Index count) {
+  return [v, count](Index idx, Entry& e) {
+    prefetch_ahead(v, idx, count);
+    return read(v[idx], e);
+  };
+}
+auto entries_of(arb_srcptr const* v, Index count) {
+  return [v, count](Index idx, Entry& e) {
+    prefetch_ahead(v, idx, count);
+    return read(arb_midref(v[idx]), e);
+  };
+}
+auto radii_of(mpfr_srcptr const*) {
+  return [](Index) { return nullptr; };
+}
+auto radii_of(arb_srcptr const* v) {
+  return [v](Index idx) -> const mag_struct* { return arb_radref(v[idx]); };
+}
+
 }  // namespace
 
 bool crt_gemm_mpfr(
     mpfr_ptr const* c, mpfr_srcptr const* a, mpfr_srcptr const* b, Index m, Index k, Index n) {
-  if (m <= 0 || n <= 0 || k <= 0) return false;
-  Plan plan;
-  if (!plan_for(k, mpfr_get_prec(c[0]), plan)) return false;
-  Operand oa, ob;
-  auto none = [](Index) { return nullptr; };
-  auto get_a = [a, na = m * k](Index idx, Entry& e) {
-    prefetch_ahead(a, idx, na);
-    return read(a[idx], e);
-  };
-  auto get_b = [b, nb = k * n](Index idx, Entry& e) {
-    prefetch_ahead(b, idx, nb);
-    return read(b[idx], e);
-  };
-  if (!scan(oa, m, k, true, plan.t, get_a) || !scan(ob, k, n, false, plan.t, get_b)) return false;
-  const auto primes = primes_for_product(plan, oa, ob);
-  if (primes == nullptr) return false;
-  const PrimeSet& ps = *primes;
-  if (!convert(oa, m, k, true, ps, get_a, none)) return false;
-  if (!convert(ob, k, n, false, ps, get_b, none)) return false;
-  write_mpfr(c, oa, ob, m, n, ps, residues_of_product(oa, ob, m, k, n, ps));
-  return true;
+  if (m <= 0 || n <= 0) return false;
+  return plain_product(
+      m,
+      k,
+      n,
+      mpfr_get_prec(c[0]),
+      entries_of(a, m * k),
+      entries_of(b, k * n),
+      radii_of(a),
+      radii_of(b),
+      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
+        write_mpfr(c, oa, ob, m, n, ps, w);
+      });
 }
 
 bool crt_gemm_arb(arb_ptr const* c,
@@ -962,28 +995,18 @@ bool crt_gemm_arb(arb_ptr const* c,
                   Index k,
                   Index n,
                   long prec) {
-  if (m <= 0 || n <= 0 || k <= 0) return false;
-  Plan plan;
-  if (!plan_for(k, prec, plan)) return false;
-  Operand oa, ob;
-  auto get_a = [a, na = m * k](Index idx, Entry& e) {
-    prefetch_ahead(a, idx, na);
-    return read(arb_midref(a[idx]), e);
-  };
-  auto get_b = [b, nb = k * n](Index idx, Entry& e) {
-    prefetch_ahead(b, idx, nb);
-    return read(arb_midref(b[idx]), e);
-  };
-  auto rad_a = [a](Index idx) -> const mag_struct* { return arb_radref(a[idx]); };
-  auto rad_b = [b](Index idx) -> const mag_struct* { return arb_radref(b[idx]); };
-  if (!scan(oa, m, k, true, plan.t, get_a) || !scan(ob, k, n, false, plan.t, get_b)) return false;
-  const auto primes = primes_for_product(plan, oa, ob);
-  if (primes == nullptr) return false;
-  const PrimeSet& ps = *primes;
-  if (!convert(oa, m, k, true, ps, get_a, rad_a)) return false;
-  if (!convert(ob, k, n, false, ps, get_b, rad_b)) return false;
-  write_balls(c, oa, ob, m, k, n, ps, residues_of_product(oa, ob, m, k, n, ps), prec);
-  return true;
+  return plain_product(
+      m,
+      k,
+      n,
+      prec,
+      entries_of(a, m * k),
+      entries_of(b, k * n),
+      radii_of(a),
+      radii_of(b),
+      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
+        write_balls(c, oa, ob, m, k, n, ps, w, prec);
+      });
 }
 
 bool crt_gemm_khatri_rao_mpfr(mpfr_ptr const* c,
@@ -997,13 +1020,6 @@ bool crt_gemm_khatri_rao_mpfr(mpfr_ptr const* c,
                               const std::int64_t* pairs,
                               Index n) {
   if (m <= 0 || n <= 0) return false;
-  auto none = [](Index) { return nullptr; };
-  auto getter = [](mpfr_srcptr const* v, Index count) {
-    return [v, count](Index idx, Entry& e) {
-      prefetch_ahead(v, idx, count);
-      return read(v[idx], e);
-    };
-  };
   return khatri_rao_product(
       m,
       k,
@@ -1013,12 +1029,12 @@ bool crt_gemm_khatri_rao_mpfr(mpfr_ptr const* c,
       n,
       x == y && qx == ky,
       mpfr_get_prec(c[0]),
-      getter(a, m * k),
-      getter(x, k * qx),
-      getter(y, k * ky),
-      none,
-      none,
-      none,
+      entries_of(a, m * k),
+      entries_of(x, k * qx),
+      entries_of(y, k * ky),
+      radii_of(a),
+      radii_of(x),
+      radii_of(y),
       [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
         write_mpfr(c, oa, ob, m, n, ps, w);
       });
@@ -1035,15 +1051,6 @@ bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
                              const std::int64_t* pairs,
                              Index n,
                              long prec) {
-  auto getter = [](arb_srcptr const* v, Index count) {
-    return [v, count](Index idx, Entry& e) {
-      prefetch_ahead(v, idx, count);
-      return read(arb_midref(v[idx]), e);
-    };
-  };
-  auto radius = [](arb_srcptr const* v) {
-    return [v](Index idx) -> const mag_struct* { return arb_radref(v[idx]); };
-  };
   return khatri_rao_product(
       m,
       k,
@@ -1053,12 +1060,12 @@ bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
       n,
       x == y && qx == ky,
       prec,
-      getter(a, m * k),
-      getter(x, k * qx),
-      getter(y, k * ky),
-      radius(a),
-      radius(x),
-      radius(y),
+      entries_of(a, m * k),
+      entries_of(x, k * qx),
+      entries_of(y, k * ky),
+      radii_of(a),
+      radii_of(x),
+      radii_of(y),
       [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
         write_balls(c, oa, ob, m, k, n, ps, w, prec);
       });

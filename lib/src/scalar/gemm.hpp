@@ -182,6 +182,46 @@ inline bool crt_worthwhile(Eigen::Index m, Eigen::Index depth, Eigen::Index ncol
          2.0 * (dm * dk + dk * dn) + 4.0 * dm * dn <= dm * dn * dk;
 }
 
+// The MPFR number or Arb ball inside x, as the CRT kernels take it.
+template <class S>
+auto raw_number(const S& x) {
+  if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+    return static_cast<mpfr_srcptr>(x.backend().data());
+  } else {
+    return static_cast<arb_srcptr>(x.arb());
+  }
+}
+template <class S>
+using RawSrc = decltype(raw_number(std::declval<const S&>()));
+template <class S>
+using RawDst = std::remove_const_t<std::remove_pointer_t<RawSrc<S>>>*;
+
+// Pointers to the numbers of a rows x cols matrix given entry by entry (entry(i, j) a reference
+// to an existing number), column-major.
+template <class S, class Entry>
+Buffer<RawSrc<S>> number_pointers(Eigen::Index rows, Eigen::Index cols, const Entry& entry) {
+  Buffer<RawSrc<S>> p = big_buffer<RawSrc<S>>(static_cast<std::size_t>(rows * cols));
+  for (Eigen::Index j = 0; j < cols; ++j) {
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      p[static_cast<std::size_t>(i + j * rows)] = raw_number(entry(i, j));
+    }
+  }
+  return p;
+}
+
+// Writable pointers to the numbers of c, column-major.
+template <class S>
+Buffer<RawDst<S>> result_pointers(GemmRef<S> c) {
+  Buffer<RawDst<S>> p = big_buffer<RawDst<S>>(static_cast<std::size_t>(c.rows() * c.cols()));
+  for (Eigen::Index j = 0; j < c.cols(); ++j) {
+    for (Eigen::Index i = 0; i < c.rows(); ++i) {
+      p[static_cast<std::size_t>(i + j * c.rows())] =
+          const_cast<RawDst<S>>(raw_number(c.data()[i + j * c.outerStride()]));  // NOLINT
+    }
+  }
+  return p;
+}
+
 // c = A b by the CRT, with A (m x depth) given entry by entry: a(i, l) is a reference to an
 // existing number, so a gathered or transposed A is read in place. False when not worthwhile.
 template <class S, class Entry>
@@ -189,30 +229,12 @@ bool crt_gemm_entries(
     GemmRef<S> c, Eigen::Index m, Eigen::Index depth, const Entry& a, GemmConstRef<S> b) {
   const Eigen::Index ncols = b.cols();
   if (!crt_worthwhile(m, depth, ncols)) return false;
-  auto raw = [](const S& x) {
-    if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
-      return static_cast<mpfr_srcptr>(x.backend().data());
-    } else {
-      return static_cast<arb_srcptr>(x.arb());
-    }
-  };
-  using Src = decltype(raw(std::declval<const S&>()));
-  using Dst = std::remove_const_t<std::remove_pointer_t<Src>>*;
-  const Buffer<Src> pa = big_buffer<Src>(static_cast<std::size_t>(m * depth));
-  const Buffer<Src> pb = big_buffer<Src>(static_cast<std::size_t>(depth * ncols));
-  const Buffer<Dst> pc = big_buffer<Dst>(static_cast<std::size_t>(m * ncols));
-  for (Eigen::Index l = 0; l < depth; ++l) {
-    for (Eigen::Index i = 0; i < m; ++i) pa[static_cast<std::size_t>(i + l * m)] = raw(a(i, l));
-  }
-  for (Eigen::Index j = 0; j < ncols; ++j) {
-    for (Eigen::Index l = 0; l < depth; ++l) {
-      pb[static_cast<std::size_t>(l + j * depth)] = raw(b.data()[l + j * b.outerStride()]);
-    }
-    for (Eigen::Index i = 0; i < m; ++i) {
-      pc[static_cast<std::size_t>(i + j * m)] =
-          const_cast<Dst>(raw(c.data()[i + j * c.outerStride()]));  // NOLINT
-    }
-  }
+  const auto pa = number_pointers<S>(m, depth, a);
+  const auto pb =
+      number_pointers<S>(depth, ncols, [&b](Eigen::Index l, Eigen::Index j) -> const S& {
+        return b.data()[l + j * b.outerStride()];
+      });
+  const auto pc = result_pointers<S>(c);
   if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
     return crt_gemm_mpfr(pc.get(), pa.get(), pb.get(), m, depth, ncols);
   } else {
@@ -220,7 +242,7 @@ bool crt_gemm_entries(
   }
 }
 
-// c = A B by the CRT for B (depth x pairs.size()) the Khatri-Rao product of the columns of x and
+// c = A b by the CRT for B (depth x pairs.size()) the Khatri-Rao product of the columns of x and
 // y: B(l, j) = x(l, q)·y(l, k) with (q, k) = pairs[j]. B is never formed (crt_gemm_khatri_rao_*).
 // False when not worthwhile or not applicable: the caller forms B and multiplies.
 template <class S, class Entry>
@@ -233,41 +255,21 @@ bool crt_gemm_entries_khatri_rao(GemmRef<S> c,
                                  const std::vector<std::pair<Eigen::Index, Eigen::Index>>& pairs) {
   const auto ncols = static_cast<Eigen::Index>(pairs.size());
   if (x.rows() != depth || y.rows() != depth || !crt_worthwhile(m, depth, ncols)) return false;
-  auto raw = [](const S& v) {
-    if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
-      return static_cast<mpfr_srcptr>(v.backend().data());
-    } else {
-      return static_cast<arb_srcptr>(v.arb());
-    }
+  const auto pa = number_pointers<S>(m, depth, a);
+  const auto all_of = [](const Mat<S>& v) {
+    return number_pointers<S>(
+        v.rows(), v.cols(), [&v](Eigen::Index i, Eigen::Index j) -> const S& { return v(i, j); });
   };
-  using Src = decltype(raw(std::declval<const S&>()));
-  using Dst = std::remove_const_t<std::remove_pointer_t<Src>>*;
-  const Buffer<Src> pa = big_buffer<Src>(static_cast<std::size_t>(m * depth));
-  for (Eigen::Index l = 0; l < depth; ++l) {
-    for (Eigen::Index i = 0; i < m; ++i) pa[static_cast<std::size_t>(i + l * m)] = raw(a(i, l));
-  }
-  const auto pointers = [&raw](const Mat<S>& v) {
-    Buffer<Src> p = big_buffer<Src>(static_cast<std::size_t>(v.size()));
-    for (Eigen::Index idx = 0; idx < v.size(); ++idx)
-      p[static_cast<std::size_t>(idx)] = raw(v.data()[idx]);
-    return p;
-  };
-  const Buffer<Src> px = pointers(x);
+  const auto px = all_of(x);
   const bool same = &x == &y;
-  const Buffer<Src> py = same ? Buffer<Src>() : pointers(y);
-  const Src* ys = same ? px.get() : py.get();
+  const auto py = same ? Buffer<RawSrc<S>>() : all_of(y);
+  const RawSrc<S>* ys = same ? px.get() : py.get();
   std::vector<std::int64_t> flat(2 * pairs.size());
   for (std::size_t j = 0; j < pairs.size(); ++j) {
     flat[2 * j] = pairs[j].first;
     flat[2 * j + 1] = pairs[j].second;
   }
-  const Buffer<Dst> pc = big_buffer<Dst>(static_cast<std::size_t>(m * ncols));
-  for (Eigen::Index j = 0; j < ncols; ++j) {
-    for (Eigen::Index i = 0; i < m; ++i) {
-      pc[static_cast<std::size_t>(i + j * m)] =
-          const_cast<Dst>(raw(c.data()[i + j * c.outerStride()]));  // NOLINT
-    }
-  }
+  const auto pc = result_pointers<S>(c);
   if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
     return crt_gemm_khatri_rao_mpfr(
         pc.get(), pa.get(), px.get(), ys, m, depth, x.cols(), y.cols(), flat.data(), ncols);
