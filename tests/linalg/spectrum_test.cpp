@@ -773,3 +773,58 @@ TEST_CASE("certify_cluster on doubles: bad input is named") {
   e.rad(1, 0) = 2e-12;
   CHECK(locus::certify_cluster(e).inertia.positive == 3);
 }
+
+TEST_CASE(
+    "certify_cluster: a poor double eigendecomposition widens the enclosures, never breaks them") {
+  // No step after the double eigensolver trusts its accuracy: the residual md·Q − QD, the Gram
+  // matrix QᵀQ and their rounding bounds carry it. With eigenvectors and eigenvalues perturbed far
+  // beyond double's resolution, every enclosure must still hold its (MPFR-1024) eigenvalue; an
+  // enclosure that leaves out ‖R‖ or ‖(QᵀQ − I)D‖ is too narrow by about the perturbation.
+  std::mt19937_64 g(47);
+  const Eigen::Index n = 12;
+  Vec<Rational> d(n);
+  for (Eigen::Index i = 0; i < n; ++i) d(i) = Rational(static_cast<int>(i) - 5, 2);
+  d(5) = Rational(1, 1000);  // small, next to the split threshold at the larger perturbation
+  const Mat<Rational> m = congruent(g, d);
+  const auto truth = locus::symmetric_eigen(locus::convert_matrix<locus::Mpfr1024>(m), false);
+  for (const long bits : {53L, 128L}) {
+    const locus::ScopedBallPrecision precision(static_cast<int>(bits));
+    const Mat<Ball> b = to_balls(m);
+    // (eigenvectors, eigenvalues): both, and the eigenvalues alone (then QᵀQ stays I to double's
+    // accuracy, and only the residual ‖md·Q − QD‖ can carry the error)
+    const std::vector<std::pair<double, double>> sizes{{1e-9, 1e-9}, {1e-5, 1e-5}, {0, 1e-6}};
+    for (const auto& [vectors, values] : sizes) {
+      for (const bool from_doubles : {false, true}) {
+        if (from_doubles && bits > 53) continue;
+        CAPTURE(bits);
+        CAPTURE(vectors);
+        CAPTURE(values);
+        CAPTURE(from_doubles);
+        const auto certify = [&] {
+          return from_doubles ? locus::certify_cluster(as_doubles(b)) : locus::certify_cluster(b);
+        };
+        Rational widest_exact(0);  // from LAPACK's own eigendecomposition
+        for (const Ball& e : certify().eigenvalues) {
+          widest_exact = std::max(widest_exact, e.upper() - e.lower());
+        }
+        const locus::testing::ScopedEigenPerturbation poor(vectors, values);
+        const auto c = certify();
+        REQUIRE(c.proved);
+        CHECK(c.inertia == inertia_of_diagonal(d));
+        REQUIRE(c.eigenvalues.size() == static_cast<std::size_t>(n));
+        Rational widest(0);
+        for (Eigen::Index i = 0; i < n; ++i) {
+          const Ball& e = c.eigenvalues[static_cast<std::size_t>(i)];
+          const Rational lo = e.lower(), hi = e.upper();
+          CAPTURE(i);
+          CHECK(lo.convert_to<locus::Mpfr1024>() <= truth.values(i));
+          CHECK(truth.values(i) <= hi.convert_to<locus::Mpfr1024>());
+          widest = std::max(widest, hi - lo);
+        }
+        // the perturbation is visible (the test is not vacuous): enclosures far wider
+        CHECK(widest > 100 * widest_exact);
+        check_statement(m, c);
+      }
+    }
+  }
+}

@@ -105,6 +105,22 @@ double frobenius_upper_d(const Eigen::MatrixBase<Derived>& x) {
   return std::nextafter(bound, std::numeric_limits<double>::infinity());
 }
 
+// testing::ScopedEigenPerturbation's sizes on this thread (0: none).
+thread_local double vector_perturbation = 0;
+thread_local double value_perturbation = 0;
+
+// The test seam's fixed pattern: q_ij += vectors·sin(7i + 3j + 1), d_i += values·scale·cos(5i + 2).
+void perturb(double scale, Eigen::VectorXd& d, MatD& q) {
+  for (Index j = 0; j < q.cols(); ++j) {
+    for (Index i = 0; i < q.rows(); ++i) {
+      q(i, j) += vector_perturbation * std::sin(static_cast<double>(7 * i + 3 * j + 1));
+    }
+  }
+  for (Index i = 0; i < d.size(); ++i) {
+    d(i) += value_perturbation * scale * std::cos(static_cast<double>(5 * i + 2));
+  }
+}
+
 struct Level {
   std::vector<Ball> enclosures;  // matched one-to-one to the eigenvalues
   bool proved = true;            // every congruence had η < 1
@@ -269,7 +285,16 @@ bool double_t_times_balls(const MatD& a, const Mat<Ball>& b, Mat<Ball>* out) {
   const double gamma = nu / (1.0 - nu);
   const MatD mid = blas_product(a, true, bm);
   const MatD w = gamma * bm.cwiseAbs() + br;  // entries rounded: a relative u, inside 4γ
-  const MatD bound = blas_product(a.cwiseAbs(), true, w);
+  // |A|ᵀ·W column by column of A (one pass over A, no n × m copy of |A|)
+  MatD bound(a.cols(), k);
+  const auto columns = static_cast<std::ptrdiff_t>(a.cols());
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (columns > 256)
+#endif
+  for (std::ptrdiff_t ii = 0; ii < columns; ++ii) {
+    const auto i = static_cast<Index>(ii);
+    for (Index j = 0; j < k; ++j) bound(i, j) = a.col(i).cwiseAbs().dot(w.col(j));
+  }
   const double under = static_cast<double>(n + 2) * std::ldexp(1.0, -1021);
   return balls_from_doubles(mid, bound, gamma, nu, under, out);
 }
@@ -380,23 +405,28 @@ Level enclose(const Mat<Ball>& m_in, slong noise_exp, int depth, bool with_basis
 Level enclose_doubles(DoubleEnclosure m, bool with_basis) {
   const Index n = m.mid.rows();
   if (n == 0) return Level{};
-  int emax = std::numeric_limits<int>::min();
-  bool any_mid = false;
+  // The largest |midpoint| and radius of the lower triangle (the entries are finite): |x| < 2^emax
+  // for every entry x, emax = ilogb(max) + 1.
+  double max_mid = 0, max_all = 0;
   for (Index j = 0; j < n; ++j) {
-    for (Index i = j; i < n; ++i) {
-      if (m.mid(i, j) != 0) {
-        any_mid = true;
-        emax = std::max(emax, std::ilogb(m.mid(i, j)) + 1);  // |x| < 2^(ilogb(x) + 1)
-      }
-      if (m.rad(i, j) != 0) emax = std::max(emax, std::ilogb(m.rad(i, j)) + 1);
-    }
+    max_mid = std::max(max_mid, m.mid.col(j).tail(n - j).cwiseAbs().maxCoeff());
+    max_all = std::max(max_all, m.rad.col(j).tail(n - j).maxCoeff());
   }
-  if (!any_mid) {  // ‖·‖_F of the symmetric matrices in the lower triangle's balls
+  max_all = std::max(max_all, max_mid);
+  if (max_mid == 0) {  // ‖·‖_F of the symmetric matrices in the lower triangle's balls
     const MatD radii = m.rad.selfadjointView<Eigen::Lower>();
     return all_in_norm_ball(n, Ball(frobenius_upper_d(radii)));
   }
-  // In place (the lower triangle, mirrored): no second pair of n × n matrices.
+  const int emax = std::ilogb(max_all) + 1;
+  // In place (the lower triangle, mirrored): no second pair of n × n matrices. The scaling by
+  // 2^s is a product by an exact power of two, exact whenever the result is a normal number;
+  // otherwise (a subnormal result, or 2^s itself out of range) ldexp, and the radius is widened
+  // by one unit in its last place for each value that lost bits.
   const int s = -emax;
+  const bool p_normal = s >= std::numeric_limits<double>::min_exponent - 1 &&
+                        s < std::numeric_limits<double>::max_exponent;
+  const double p = p_normal ? std::ldexp(1.0, s) : 0.0;
+  const double tiny = std::numeric_limits<double>::min();
   MatD md = std::move(m.mid);
   MatD dm = std::move(m.rad);
   const auto columns = static_cast<std::ptrdiff_t>(n);
@@ -407,11 +437,15 @@ Level enclose_doubles(DoubleEnclosure m, bool with_basis) {
     const auto j = static_cast<Index>(jj);
     for (Index i = j; i < n; ++i) {
       const double mid = md(i, j), rad = dm(i, j);
-      const double d = std::ldexp(mid, s);
-      double r = std::ldexp(rad, s);
-      const double up = std::numeric_limits<double>::infinity();
-      if (std::ldexp(r, -s) < rad) r = std::nextafter(r, up);
-      if (std::ldexp(d, -s) != mid) r = std::nextafter(r, up);
+      double d = mid * p;
+      double r = rad * p;
+      if (!p_normal || (std::abs(d) < tiny && mid != 0) || (r < tiny && rad != 0)) {
+        d = std::ldexp(mid, s);
+        r = std::ldexp(rad, s);
+        const double up = std::numeric_limits<double>::infinity();
+        if (std::ldexp(r, -s) < rad) r = std::nextafter(r, up);
+        if (std::ldexp(d, -s) != mid) r = std::nextafter(r, up);
+      }
       md(i, j) = md(j, i) = d;
       dm(i, j) = dm(j, i) = r;
     }
@@ -459,45 +493,47 @@ Level enclose_scaled(
     out.reason = "the double eigensolver did not converge";
     return out;
   }
-  const Eigen::VectorXd d = std::move(es.values);
-  const MatD q = std::move(es.vectors);
+  Eigen::VectorXd d = std::move(es.values);
+  MatD q = std::move(es.vectors);
+  if (vector_perturbation != 0 || value_perturbation != 0) perturb(md.norm(), d, q);
   // ---- 3. rigorous float bounds for the congruence by the double eigenvectors ----------------
-  // Y = fl(md Q) = md Q + E1 with |E1| <= γ|md||Q|, Z = fl(QᵀY) = QᵀY + E2 with |E2| <= γ|Q|ᵀ|Y|
-  // (γ = γ_{n+2}, any summation order). So ‖Z − Qᵀ md Q‖_F <= ‖Q‖₂‖E1‖_F + ‖E2‖_F
-  // <= γ(‖Q‖₂ ‖md‖_F ‖|Q|‖₂ + ‖|Q|‖₂ ‖Y‖_F), with ‖Q‖₂² <= 1 + η_Q and ‖|Q|‖₂ bounded by Hölder:
-  // three BLAS products (md·Q, Qᵀ·Y, QᵀQ) and no products of absolute values.
-  // Y is needed for its norm only: released before the next n × n matrix is made.
-  // (Z is formed rather than bounded through the residual md·Q − QD: with D in place of Z the
-  // Weyl radius gains ‖QᵀQ − I‖·max|d|, additive, where here QᵀQ − I only enters the Ostrowski
-  // factor θ, relative to each eigenvalue; small eigenvalues would then need refinement.)
-  MatD z;
-  double y_norm = 0;
-  {
-    const MatD y = blas_product(md, false, q);
-    z = blas_product(q, true, y);
-    y_norm = frobenius_upper_d(y);
-  }
+  // Z = QᵀMQ is bounded through the residual, never formed (one n × n product less): with
+  // R = md·Q − QD and G = QᵀQ, Qᵀ md Q = G·D + QᵀR, so for every M in md ± dm
+  //   ‖Z − D‖_F <= ‖(G − I)D‖_F + ‖Q‖₂‖R‖_F + ‖Q‖₂²‖dm‖_F.
+  // In floating point (γ = γ_{n+2}, any summation order; docs/math/certified-spectra.md):
+  //   Y = fl(md·Q), |Y − md·Q| <= γ|md||Q|, so ‖Y − md·Q‖_F <= γ‖md‖_F‖|Q|‖₂;
+  //   R̃ = fl(Y − fl(Q·D)) entrywise, |R̃ − (Y − QD)| <= u|R̃|/(1 − u) + u|Q||D| + 2^-1074;
+  //   G̃ = fl(QᵀQ), |G̃ − G| <= γ|Q|ᵀ|Q|, so ‖(G̃ − G)D‖_F <= γ‖|Q|‖₂‖Q‖₂‖d‖₂;
+  // with ‖Q‖₂² <= 1 + η_Q and ‖|Q|‖₂ bounded by Hölder: one BLAS product (md·Q), one Gram
+  // matrix (dsyrk) and no products of absolute values.
   const double nu = (dn + 2) * u;
   const double gamma = nu / (1.0 - nu);
   const double abs_q = abs_spectral_upper(q);
-  // the Rayleigh quotients diag Z (the centres below) and ‖Z − diag Z‖_F
-  const Eigen::VectorXd zd = z.diagonal();
-  z.diagonal().setZero();
-  const double off_z = frobenius_upper_d(z);
-  z.resize(0, 0);
+  const double d_norm = inflate(d.norm(), (dn + 3) * u);  // >= ‖d‖₂
+  const double under = dn * std::ldexp(1.0, -1021) * dn * dn;
+  double r_norm = 0;  // >= ‖R̃‖_F
+  {
+    MatD r = blas_product(md, false, q);
+    r -= q * d.asDiagonal();  // entrywise: fl(y − fl(q·d))
+    r_norm = inflate(frobenius_upper_d(r), 2 * u);
+  }
   MatD qtq = blas_gram(q);
   qtq.diagonal().array() -= 1.0;
-  const double under = dn * std::ldexp(1.0, -1021) * dn * dn;
   const double eta_q = inflate(
       frobenius_upper_d(qtq) + inflate(gamma * abs_q * frobenius_upper_d(q), 4 * nu) + under,
       4 * nu);
-  qtq.resize(0, 0);
   const double q_norm = inflate(std::sqrt(1.0 + eta_q), 4 * u);
-  const double err_z = inflate(
-      gamma * inflate(q_norm * frobenius_upper_d(md) * abs_q + abs_q * y_norm, 4 * nu) + under,
-      4 * nu);
-  // Weyl radius for the double-resolved eigenvalues (scaled units).
-  const double e_rest = inflate(off_z + err_z + (1.0 + eta_q) * delta_m, 8 * u);
+  // ‖(G̃ − I)D‖_F: one more rounding per entry (the product by d_j) than frobenius_upper_d covers
+  qtq *= d.asDiagonal();
+  const double gd_norm = inflate(frobenius_upper_d(qtq), 4 * u);
+  qtq.resize(0, 0);
+  const double md_norm = frobenius_upper_d(md);
+  // ‖R‖_F for R = md·Q − QD: R̃'s rounding and Y's
+  const double r_exact = inflate(
+      r_norm * (1.0 + 2 * u) + u * q_norm * d_norm + gamma * md_norm * abs_q + under, 8 * nu);
+  const double gd_exact = inflate(gd_norm + gamma * abs_q * q_norm * d_norm + under, 8 * nu);
+  // Weyl radius for the double-resolved eigenvalues (scaled units), centred on d.
+  const double e_rest = inflate(gd_exact + q_norm * r_exact + (1.0 + eta_q) * delta_m, 8 * u);
   // ---- 4. split: near-zero block Z refined at the working precision, the rest from double ---
   const double normf = md.norm();
   double tau = 1024.0 * dn * u * normf;
@@ -505,10 +541,10 @@ Level enclose_scaled(
   for (int pass = 0; pass < 64; ++pass) {
     zi.clear();
     ri.clear();
-    for (Index i = 0; i < n; ++i) (std::abs(zd(i)) <= tau ? zi : ri).push_back(i);
+    for (Index i = 0; i < n; ++i) (std::abs(d(i)) <= tau ? zi : ri).push_back(i);
     double worst = 0;
     for (const Index i : ri) {
-      if (std::abs(zd(i)) <= 16 * e_rest) worst = std::max(worst, std::abs(zd(i)));
+      if (std::abs(d(i)) <= 16 * e_rest) worst = std::max(worst, std::abs(d(i)));
     }
     if (worst == 0) break;
     tau = std::max(2 * tau, worst);
@@ -519,12 +555,26 @@ Level enclose_scaled(
   if (ri.empty()) {  // nothing resolved in double: the whole matrix is (relatively) tiny
     return all_in_norm_ball(n, norm_upper);
   }
-  MatD qr(n, nr);
+  // Q_r (the columns ri of Q) is never copied: products with it are products with Q, of which
+  // the rows or columns zi are dropped or zero.
   Eigen::VectorXd dr(nr);
-  for (Index t = 0; t < nr; ++t) {
-    qr.col(t) = q.col(ri[static_cast<std::size_t>(t)]);
-    dr(t) = zd(ri[static_cast<std::size_t>(t)]);
-  }
+  for (Index t = 0; t < nr; ++t) dr(t) = d(ri[static_cast<std::size_t>(t)]);
+  const auto rest_rows = [&](const Mat<Ball>& full, Index col0, Index cols) {
+    Mat<Ball> out_rows(nr, cols);
+    for (Index j = 0; j < cols; ++j) {
+      for (Index t = 0; t < nr; ++t)
+        out_rows(t, j) = full(ri[static_cast<std::size_t>(t)], col0 + j);
+    }
+    return out_rows;
+  };
+  const auto rest_as_balls = [&] {
+    Mat<Ball> qrb(n, nr);
+    for (Index j = 0; j < nr; ++j) {
+      const Index col = ri[static_cast<std::size_t>(j)];
+      for (Index i = 0; i < n; ++i) qrb(i, j) = Ball(q(i, col));
+    }
+    return qrb;
+  };
   // (M·2^s)·X at the working precision (the refinement needs all of M, not md ± dm): M itself
   // is used, entry by entry it contains the symmetric matrices of the statement, and the product
   // is scaled after (exact), so no scaled n × n copy is made.
@@ -553,10 +603,7 @@ Level enclose_scaled(
   bool used_double = false;
   Level sub;
   const auto products_in_balls = [&](const Mat<Ball>& mv) {
-    Mat<Ball> qrb(n, nr);
-    for (Index j = 0; j < nr; ++j) {
-      for (Index i = 0; i < n; ++i) qrb(i, j) = Ball(qr(i, j));
-    }
+    const Mat<Ball> qrb = rest_as_balls();
     c = detail::product<Ball>(qrb, true, mv);
     qrt_v = detail::product<Ball>(qrb, true, v);
   };
@@ -600,12 +647,14 @@ Level enclose_scaled(
       for (Index j = 0; j < k; ++j) {
         for (Index i = 0; i < n; ++i) rd(i, j) = mid_scaled(r(i, j), -rexp);
       }
-      MatD x = qr.transpose() * rd;
+      // −Q_r (Q_rᵀR)/(d_r − h) as products with Q whose rows zi of QᵀR are set to 0
+      MatD x = q.transpose() * rd;
       for (Index j = 0; j < k; ++j) {
         const double hj = mid_scaled(h(j, j), 0);
-        for (Index i = 0; i < nr; ++i) x(i, j) /= (dr(i) - hj);
+        for (const Index i : ri) x(i, j) /= (d(i) - hj);
+        for (const Index i : zi) x(i, j) = 0;
       }
-      const MatD dv = -(qr * x);
+      const MatD dv = -(q * x);
       for (Index j = 0; j < k; ++j) {
         for (Index i = 0; i < n; ++i) {
           v(i, j) += ldexp(Ball(dv(i, j)), static_cast<int>(rexp));
@@ -621,7 +670,17 @@ Level enclose_scaled(
     // (only their norms enter below); balls when an entry does not fit in double.
     // Their radii are n·u relative to |MV|, not 2^-bits: when that leaves an enclosure touching
     // 0 (a cluster to resolve), they are recomputed in balls at the working precision below.
-    used_double = double_t_times_balls(qr, mv, &c) && double_t_times_balls(qr, v, &qrt_v);
+    // Both in one product QᵀX with X = [MV | V], of which the rows ri are kept.
+    {
+      Mat<Ball> both(n, 2 * k), full;
+      both.leftCols(k) = mv;
+      both.rightCols(k) = v;
+      used_double = double_t_times_balls(q, both, &full);
+      if (used_double) {
+        c = rest_rows(full, 0, k);
+        qrt_v = rest_rows(full, k, k);
+      }
+    }
     if (!used_double) products_in_balls(mv);
     vtv = detail::product<Ball>(v, true, v);
     for (Index i = 0; i < k; ++i) vtv(i, i) -= Ball(1);
@@ -635,10 +694,7 @@ Level enclose_scaled(
     // [Q_r − V E | V·(the cluster block's own basis)], E = VᵀQ_r: the basis whose congruence the
     // steps below bound (Q_r' of the comment below), as midpoints (exact dyadic numbers).
     out.basis.resize(n, n);
-    Mat<Ball> qrp(n, nr);
-    for (Index j = 0; j < nr; ++j) {
-      for (Index i = 0; i < n; ++i) qrp(i, j) = Ball(qr(i, j));
-    }
+    Mat<Ball> qrp = rest_as_balls();
     if (k > 0) {
       qrp -= detail::product<Ball>(v, false, Mat<Ball>(qrt_v.transpose()));
       out.basis.rightCols(k) = detail::product<Ball>(v, false, sub.basis);
@@ -768,6 +824,17 @@ std::string short_text(const Scalar& x) {
 }
 
 }  // namespace
+
+testing::ScopedEigenPerturbation::ScopedEigenPerturbation(double vectors, double values)
+    : previous_vectors_(vector_perturbation), previous_values_(value_perturbation) {
+  vector_perturbation = vectors;
+  value_perturbation = values;
+}
+
+testing::ScopedEigenPerturbation::~ScopedEigenPerturbation() {
+  vector_perturbation = previous_vectors_;
+  value_perturbation = previous_values_;
+}
 
 std::string to_string(SpectrumMethod method) {
   switch (method) {

@@ -77,6 +77,24 @@ ClusterCertificate certify_cluster(const Mat<Ball>& m, bool with_basis = false);
 ///   radius, a negative radius, or entries (i, j) and (j, i) that do not overlap (naming them).
 ClusterCertificate certify_cluster(DoubleEnclosure m, bool with_basis = false);
 
+namespace testing {
+/// Test seam: while alive, certify_cluster on this thread perturbs the double eigendecomposition
+/// it starts from (each eigenvector entry by up to `vectors`, each eigenvalue by up to
+/// values·‖M‖_F, a fixed pattern). No step after the eigensolver trusts its accuracy, so every
+/// certificate must stay true, only wider; the tests that check this fail when the residual term
+/// of the bound is left out.
+class ScopedEigenPerturbation {
+ public:
+  ScopedEigenPerturbation(double vectors, double values);
+  ~ScopedEigenPerturbation();
+  ScopedEigenPerturbation(const ScopedEigenPerturbation&) = delete;
+  ScopedEigenPerturbation& operator=(const ScopedEigenPerturbation&) = delete;
+
+ private:
+  double previous_vectors_, previous_values_;
+};
+}  // namespace testing
+
 /// A matrix enclosed in balls at a given precision (the caller sets the precision inside).
 using BallMatrixAt = std::function<Mat<Ball>(long bits)>;
 /// Precision escalation: calls matrix_at(bits) and certifies at that precision, doubling bits from
