@@ -10,6 +10,7 @@
 #include "commands.hpp"
 
 #include "locus/error.hpp"
+#include "locus/linalg/blas.hpp"
 #include "locus/parallel/distributed.hpp"
 #include "locus/version.hpp"
 
@@ -148,7 +149,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (show_build) {
-      fmt::print("{}", locus::build_info());
+      fmt::print("{}  BLAS       kernels {}\n", locus::build_info(), locus::blas_kernels());
       return 0;
     }
     for (const auto& [sub, run] : runs) {

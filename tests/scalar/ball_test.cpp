@@ -2,13 +2,19 @@
 #include <doctest/doctest.h>
 
 #include <array>
+#include <cmath>
+#include <limits>
+#include <vector>
 
 #include "support/scalar_lists.hpp"
 
 #include "locus/error.hpp"
 #include "locus/scalar/all.hpp"
+#include "locus/scalar/double_enclosure.hpp"
 #include "locus/scalar/eigen.hpp"
 #include "locus/scalar/parse.hpp"
+
+#include <mpfr.h>
 
 using locus::Ball;
 using locus::Certainty;
@@ -196,5 +202,91 @@ TEST_SUITE("scalar.ball") {
       CHECK(contains(mv(i), mv_exact(i)));
       for (int j = 0; j < n; ++j) CHECK(contains(prod(i, j), exact(i, j)));
     }
+  }
+
+  TEST_CASE("enclose_in_double: the nearest double and a bound of the cut, over the whole range") {
+    // Midpoints of 20 to 200 bits at exponents from 2^-1100 to 2^1100, across the edges of the
+    // exact reading from one limb (2^-900, 2^1000), of the normal range and of overflow. Each
+    // midpoint becomes its correctly rounded double (MPFR's, from the exact rational), and the
+    // radius covers the cut plus the ball's radius; a midpoint that is a double is read exactly
+    // (no cut), so an exact 53-bit ball stays exact.
+    const auto nearest = [](const Rational& q) {
+      mpfr_t t;
+      mpfr_init2(t, 4000);
+      mpfr_set_q(t, q.backend().data(), MPFR_RNDN);  // exact: a dyadic rational of <= 200 bits
+      const double d = mpfr_get_d(t, MPFR_RNDN);
+      mpfr_clear(t);
+      return d;
+    };
+    int exact_seen = 0, cut_seen = 0, refused = 0;
+    for (const int bits : {20, 53, 54, 64, 200}) {
+      const locus::ScopedBallPrecision precision(bits);
+      std::vector<int> exponents{-901,
+                                 -900,
+                                 -899,
+                                 -959,
+                                 -958,
+                                 -957,
+                                 -1075,
+                                 -1074,
+                                 -1022,
+                                 -1021,
+                                 -1020,
+                                 999,
+                                 1000,
+                                 1001,
+                                 1023,
+                                 1024,
+                                 1025};
+      for (int k = -1100; k <= 1100; k += 7) exponents.push_back(k);
+      for (const int e : exponents) {
+        {
+          // ±(1 + 1/3)·2^e rounded to `bits` bits (a ball with a radius), (1 + 2^-52)·2^e (a
+          // double) and (1 + 2^-53)·2^e (54 bits: exact from 54 bits on, then a tie to round)
+          for (const int which : {0, 1, 2}) {
+            const auto times_pow2 = [](Rational v, long p) {
+              if (p >= 0) {
+                mpq_mul_2exp(v.backend().data(), v.backend().data(), static_cast<mp_bitcnt_t>(p));
+              } else {
+                mpq_div_2exp(v.backend().data(), v.backend().data(), static_cast<mp_bitcnt_t>(-p));
+              }
+              return v;
+            };
+            Rational q = which == 0 ? Rational(4, 3)
+                                    : Rational(1) + times_pow2(Rational(1), which == 1 ? -52 : -53);
+            q = times_pow2(q, e);
+            if (e % 2 != 0) q = -q;
+            const Ball x(q);
+            const Rational mid = x.mid();
+            CAPTURE(bits);
+            CAPTURE(e);
+            CAPTURE(which);
+            double d = 0, r = 0;
+            if (!locus::enclose_in_double(x, &d, &r)) {
+              // refused only when the midpoint overflows, or the radius is beyond Arb's
+              // mag_get_d (which answers inf from about 2^1000 on)
+              Rational big(1);
+              mpq_mul_2exp(big.backend().data(), big.backend().data(), 990);
+              CHECK((!std::isfinite(nearest(mid)) || x.rad() > big));
+              ++refused;
+              continue;
+            }
+            CHECK(d == nearest(mid));
+            CHECK(r >= 0);
+            const Rational gap = mid > Rational(d) ? mid - Rational(d) : Rational(d) - mid;
+            CHECK(Rational(r) >= gap + x.rad());
+            if (Rational(d) == mid && x.rad() == 0) {
+              CHECK(r == 0);
+              ++exact_seen;
+            } else if (Rational(d) != mid) {
+              ++cut_seen;
+            }
+          }
+        }
+      }
+    }
+    CHECK(exact_seen > 100);  // both paths ran
+    CHECK(cut_seen > 100);
+    CHECK(refused > 0);
   }
 }

@@ -1,10 +1,16 @@
 // Symmetric eigenvalues in double through LAPACK (dsyevd by LAPACKE, on the system's BLAS: Debian's
 // OpenBLAS where it is installed), the double overload of symmetric_eigen's backend
 // (dense_impl.hpp). Eigen's own solver is single-threaded and about four times slower at P = 5514
-// (docs/benchmarks.md).
+// (docs/benchmarks.md). Also which kernels the BLAS runs (locus/linalg/blas.hpp).
+#include <cstdlib>
+
 #include "linalg/dense_impl.hpp"
 
+#include "locus/linalg/blas.hpp"
+
+#include <dlfcn.h>
 #include <lapacke.h>
+#include <strings.h>
 
 namespace locus {
 
@@ -26,6 +32,16 @@ void symmetric_eigen_backend(const Mat<double>& a,
   out.converged = info == 0;
   out.values = std::move(w);
   if (compute_vectors) out.vectors = std::move(work);
+}
+
+// ---- which kernels OpenBLAS runs (locus/linalg/blas.hpp) ---------------------------------------
+// Looked up at run time (dlsym), so that another BLAS links and runs too.
+std::string blas_kernels() {
+  using CoreName = char* (*)();
+  void* symbol = dlsym(RTLD_DEFAULT, "openblas_get_corename");
+  if (symbol == nullptr) return "unknown";
+  const char* name = reinterpret_cast<CoreName>(symbol)();
+  return name != nullptr ? std::string(name) : "unknown";
 }
 
 }  // namespace locus

@@ -7,6 +7,7 @@
 #include <new>
 #include <string>
 
+#include "scalar/arf_double.hpp"
 #include "scalar/share_out.hpp"
 #include "scalar/thread_caches.hpp"
 
@@ -379,18 +380,14 @@ bool overlaps(const Ball& a, const Ball& b) {
 
 bool enclose_in_double(const Ball& x, double* mid, double* rad) noexcept {
   if (arb_is_finite(A(x)) == 0) return false;
-  arf_srcptr xm = arb_midref(A(x));
-  const double d = arf_get_d(xm, ARF_RND_NEAR);  // correctly rounded, also near under/overflow
-  if (!std::isfinite(d)) return false;
   arf_t t, r;
   arf_init(t);
   arf_init(r);
-  arf_set_d(r, d);
-  arf_sub(t, xm, r, ARF_PREC_EXACT, ARF_RND_DOWN);  // exact
-  arf_abs(t, t);
-  const double cut = arf_get_d(t, ARF_RND_UP);
+  double d = 0, cut = 0;
+  detail::nearest_double(arb_midref(A(x)), t, r, &d, &cut);
   arf_clear(t);
   arf_clear(r);
+  if (!std::isfinite(d)) return false;
   const double radius = mag_get_d(arb_radref(A(x)));  // an upper bound
   const double sum = cut + radius;
   const double bound =

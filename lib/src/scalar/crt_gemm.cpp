@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "scalar/arf_double.hpp"
 #include "scalar/crt_kernels.hpp"
 
 #include "locus/scalar/block_pool.hpp"
@@ -1105,12 +1106,8 @@ bool double_gemm_arb(
 #pragma omp for schedule(static)
 #endif
       for (Index idx = 0; idx < count; ++idx) {
-        arf_srcptr xm = arb_midref(x[idx]);
-        const double d = arf_get_d(xm, ARF_RND_NEAR);
-        arf_set_d(r, d);
-        arf_sub(t, xm, r, ARF_PREC_EXACT, ARF_RND_DOWN);  // exact
-        arf_abs(t, t);
-        const double cut = arf_get_d(t, ARF_RND_UP);
+        double d = 0, cut = 0;
+        nearest_double(arb_midref(x[idx]), t, r, &d, &cut);
         const double rad = mag_get_d(arb_radref(x[idx]));  // an upper bound
         const double bound =
             cut + rad == 0 ? 0.0
