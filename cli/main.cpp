@@ -27,26 +27,35 @@
 namespace {
 
 #if defined(__GLIBC__)
-// Blocks above 32 MiB (a P ≈ 2000 ball Hessian is 190 MB) are always fresh mmap'ed pages, and
-// faulting them in 4 KiB at a time costs as much as the arithmetic on them (a third of a certified
-// P = 1983 inertia). glibc (2.35 and later) backs such blocks with transparent huge pages when
-// GLIBC_TUNABLES holds glibc.malloc.hugetlb=1, which it reads at start-up only: so the process
-// re-executes itself once with it set. LOCUS_HUGEPAGES=0 turns this off; if the re-execution is
-// impossible (no /proc), locus simply goes on without.
-void use_huge_pages(char** argv) {
+// Settings the C library and OpenBLAS read only when the process starts, made by one
+// re-execution of `locus` itself (if that is impossible, no /proc, locus goes on without them):
+// - Blocks above 32 MiB (a P ≈ 2000 ball Hessian is 190 MB) are always fresh mmap'ed pages, and
+//   faulting them in 4 KiB at a time costs as much as the arithmetic on them (a third of a
+//   certified P = 1983 inertia). glibc (2.35 and later) backs such blocks with transparent huge
+//   pages when GLIBC_TUNABLES holds glibc.malloc.hugetlb=1. LOCUS_HUGEPAGES=0 turns this off.
+// - OpenBLAS's worker threads spin (sched_yield) for 2^28 cycles, about 0.1 s, after they start
+//   and after every call before they sleep. locus alternates OpenMP loops and BLAS calls, and on
+//   few cores that spin takes a core from the OpenMP threads: the 53-bit Hessian of the certified
+//   P = 1983 benchmark takes 0.22 s instead of 0.12 s (docs/benchmarks.md). With
+//   OPENBLAS_THREAD_TIMEOUT=20 they spin for 2^20 cycles (under a millisecond), which still
+//   covers the gaps between the BLAS calls inside one LAPACK routine. A value the user set
+//   (OPENBLAS_THREAD_TIMEOUT or GOTO_THREAD_TIMEOUT) is kept.
+void configure_process(char** argv) {
+  bool changed = false;
   const char* opt = std::getenv("LOCUS_HUGEPAGES");
-  if (opt != nullptr && std::string(opt) == "0") return;
   const char* tunables = std::getenv("GLIBC_TUNABLES");
   std::string t = tunables != nullptr ? tunables : "";
-  if (t.find("glibc.malloc.hugetlb") != std::string::npos) return;  // set (by us or the user)
-  t += t.empty() ? "glibc.malloc.hugetlb=1" : ":glibc.malloc.hugetlb=1";
-  if (setenv("GLIBC_TUNABLES", t.c_str(), 1) != 0) return;
-  execv("/proc/self/exe", argv);  // returns only if it failed
-  if (tunables != nullptr) {
-    setenv("GLIBC_TUNABLES", tunables, 1);
-  } else {
-    unsetenv("GLIBC_TUNABLES");
+  if ((opt == nullptr || std::string(opt) != "0") &&
+      t.find("glibc.malloc.hugetlb") == std::string::npos) {
+    t += t.empty() ? "glibc.malloc.hugetlb=1" : ":glibc.malloc.hugetlb=1";
+    changed = setenv("GLIBC_TUNABLES", t.c_str(), 1) == 0 || changed;
   }
+  if (std::getenv("OPENBLAS_THREAD_TIMEOUT") == nullptr &&
+      std::getenv("GOTO_THREAD_TIMEOUT") == nullptr) {
+    changed = setenv("OPENBLAS_THREAD_TIMEOUT", "20", 1) == 0 || changed;
+  }
+  if (!changed) return;
+  execv("/proc/self/exe", argv);  // returns only if it failed: go on as the process is
 }
 #endif
 
@@ -54,7 +63,7 @@ void use_huge_pages(char** argv) {
 
 int main(int argc, char** argv) {
 #if defined(__GLIBC__)
-  use_huge_pages(argv);
+  configure_process(argv);
 #endif
   // Under mpirun: MPI for the whole run; ranks other than 0 compute but do not print (every rank
   // gets the same results and the same errors, locus/parallel/distributed.hpp).

@@ -271,8 +271,34 @@ bool balls_from_doubles(
   return true;
 }
 
+// The transposed products of the certificate with a few columns, in one pass over the large
+// matrices: for every column c of A (n × m), p(c, :) = A(:, c)ᵀX and q(c, :) = |A(:, c)|ᵀY, plus
+// B(:, c)ᵀZ when B is given (X, Y, Z: n × k with k small). A column of A stays in cache for its
+// 3k dot products; the columns are shared among the threads. Dot products in any order: the
+// callers' error bounds hold for any summation order.
+void column_products(
+    const MatD& a, const MatD* b, const MatD& x, const MatD& y, const MatD* z, MatD* p, MatD* q) {
+  const Index m = a.cols(), k = x.cols();
+  p->resize(m, k);
+  q->resize(m, k);
+  const auto columns = static_cast<std::ptrdiff_t>(m);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (columns > 256 && !omp_in_parallel())
+#endif
+  for (std::ptrdiff_t cc = 0; cc < columns; ++cc) {
+    const auto c = static_cast<Index>(cc);
+    const auto col = a.col(c);
+    for (Index j = 0; j < k; ++j) {
+      (*p)(c, j) = col.dot(x.col(j));
+      double bound = col.cwiseAbs().dot(y.col(j));
+      if (b != nullptr) bound += b->col(c).dot(z->col(j));
+      (*q)(c, j) = bound;
+    }
+  }
+}
+
 // Aᵀ·B as balls for a double matrix A (n × m) and a ball matrix B (n × k) whose entries fit in
-// double: the midpoint product in BLAS, and a radius covering |fl(Aᵀ b̃) − Aᵀb̃| ≤ γ_{n+2}|A|ᵀ|b̃|
+// double: the midpoint product fl(Aᵀb̃), and a radius covering |fl(Aᵀ b̃) − Aᵀb̃| ≤ γ_{n+2}|A|ᵀ|b̃|
 // (any summation order) plus |A|ᵀ(rad B + |mid B − b̃|), where b̃ = mid B rounded to double; the
 // nonnegative bound product is itself evaluated in floating point, so it is inflated by
 // (1 + 4γ) and an absolute n·2^-1021 per entry covers underflow. Returns false if an entry of B
@@ -283,25 +309,18 @@ bool double_t_times_balls(const MatD& a, const Mat<Ball>& b, Mat<Ball>* out) {
   if (!balls_as_doubles(b, &bm, &br)) return false;
   const double nu = static_cast<double>(n + 2) * std::ldexp(1.0, -53);
   const double gamma = nu / (1.0 - nu);
-  const MatD mid = blas_product(a, true, bm);
   const MatD w = gamma * bm.cwiseAbs() + br;  // entries rounded: a relative u, inside 4γ
-  // |A|ᵀ·W column by column of A (one pass over A, no n × m copy of |A|)
-  MatD bound(a.cols(), k);
-  const auto columns = static_cast<std::ptrdiff_t>(a.cols());
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (columns > 256)
-#endif
-  for (std::ptrdiff_t ii = 0; ii < columns; ++ii) {
-    const auto i = static_cast<Index>(ii);
-    for (Index j = 0; j < k; ++j) bound(i, j) = a.col(i).cwiseAbs().dot(w.col(j));
-  }
+  MatD mid, bound;
+  column_products(a, nullptr, bm, w, nullptr, &mid, &bound);
   const double under = static_cast<double>(n + 2) * std::ldexp(1.0, -1021);
   return balls_from_doubles(mid, bound, gamma, nu, under, out);
 }
 
-// A·B as balls for a matrix of balls given as double midpoints and radii, A ⊂ am ± ar, and a
-// ball matrix B whose entries fit in double: the midpoint product in BLAS and the radius |am|(γ_{n+2}|b̃| + r_B) + ar(|b̃| + r_B) (b̃ = mid B
-// rounded to double, r_B ≥ |mid B − b̃| + rad B), evaluated as in double_t_times_balls.
+// A·B as balls for a symmetric matrix of balls given as double midpoints and radii, A ⊂ am ± ar
+// (am and ar symmetric, as enclose builds them), and a ball matrix B whose entries fit in double:
+// the midpoint product and the radius |am|(γ_{n+2}|b̃| + r_B) + ar(|b̃| + r_B) (b̃ = mid B rounded
+// to double, r_B ≥ |mid B − b̃| + rad B), evaluated as in double_t_times_balls. By symmetry row c
+// of am·B is column c of am times B: one pass over am and ar.
 // Returns false if an entry of B does not fit (the caller then multiplies in balls).
 bool pair_times_balls(const MatD& am, const MatD& ar, const Mat<Ball>& b, Mat<Ball>* out) {
   const Index n = am.cols(), k = b.cols();
@@ -309,12 +328,10 @@ bool pair_times_balls(const MatD& am, const MatD& ar, const Mat<Ball>& b, Mat<Ba
   if (!balls_as_doubles(b, &bm, &br)) return false;
   const double nu = static_cast<double>(n + 2) * std::ldexp(1.0, -53);
   const double gamma = nu / (1.0 - nu);
-  const MatD mid = blas_product(am, false, bm);
-  // |am|·W by Eigen's product, which takes the absolute values while packing (no n × n copy)
   const MatD w = gamma * bm.cwiseAbs() + br;
-  MatD bound(am.rows(), k);
-  bound.noalias() = am.cwiseAbs() * w;
-  bound += blas_product(ar, false, MatD(bm.cwiseAbs() + br));
+  const MatD v = bm.cwiseAbs() + br;
+  MatD mid, bound;
+  column_products(am, &ar, bm, w, &v, &mid, &bound);
   const double under = 3.0 * static_cast<double>(n + 2) * std::ldexp(1.0, -1021);
   return balls_from_doubles(mid, bound, gamma, nu, under, out);
 }
