@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <tuple>
 #include <utility>
@@ -23,6 +24,7 @@
 #include <flint/flint.h>
 
 #include <cblas.h>
+#include <lapacke.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -167,34 +169,33 @@ Ball frobenius_upper_symmetric(const Mat<Ball>& m) {
   return abs_upper(sqrt(abs_upper(sum)));
 }
 
-// C = op(A)·B in double through the system BLAS (OpenBLAS on Debian); A is transposed when `at`.
-MatD blas_product(const MatD& a, bool at, const MatD& b) {
-  const Index rows = at ? a.cols() : a.rows();
-  const Index depth = at ? a.rows() : a.cols();
-  MatD c = MatD::Zero(rows, b.cols());
-  if (rows == 0 || b.cols() == 0 || depth == 0) return c;
+// C = A·B in double through the system BLAS (OpenBLAS on Debian), into c (A.rows() × B.cols(),
+// column-major, leading dimension A.rows()).
+void blas_product_into(const MatD& a, const MatD& b, double* c) {
+  if (a.rows() == 0 || b.cols() == 0 || a.cols() == 0) return;
   cblas_dgemm(CblasColMajor,
-              at ? CblasTrans : CblasNoTrans,
               CblasNoTrans,
-              static_cast<int>(rows),
+              CblasNoTrans,
+              static_cast<int>(a.rows()),
               static_cast<int>(b.cols()),
-              static_cast<int>(depth),
+              static_cast<int>(a.cols()),
               1.0,
               a.data(),
               static_cast<int>(a.rows()),
               b.data(),
               static_cast<int>(b.rows()),
               0.0,
-              c.data(),
-              static_cast<int>(rows));
-  return c;
+              c,
+              static_cast<int>(a.rows()));
 }
 
-// QᵀQ through BLAS (dsyrk, the lower triangle, mirrored).
-MatD blas_gram(const MatD& q) {
+// QᵀQ through BLAS (dsyrk, the lower triangle, mirrored), into g (k × k, k = Q.cols()).
+void blas_gram_into(const MatD& q, Eigen::Ref<MatD> g) {
   const Index k = q.cols();
-  MatD c = MatD::Zero(k, k);
-  if (k == 0 || q.rows() == 0) return c;
+  if (k == 0 || q.rows() == 0) {
+    g.setZero();
+    return;
+  }
   cblas_dsyrk(CblasColMajor,
               CblasLower,
               CblasTrans,
@@ -204,12 +205,11 @@ MatD blas_gram(const MatD& q) {
               q.data(),
               static_cast<int>(q.rows()),
               0.0,
-              c.data(),
-              static_cast<int>(k));
+              g.data(),
+              static_cast<int>(g.outerStride()));
   for (Index j = 0; j < k; ++j) {
-    for (Index i = j + 1; i < k; ++i) c(j, i) = c(i, j);
+    for (Index i = j + 1; i < k; ++i) g(j, i) = g(i, j);
   }
-  return c;
 }
 
 // An upper bound of ‖|X|‖₂ ≤ sqrt(‖X‖₁·‖X‖_∞) (Hölder), for the rigorous product bounds below.
@@ -503,21 +503,48 @@ Level enclose_scaled(
   if (mid_exponent(norm_upper) <= noise_exp) return all_in_norm_ball(n, norm_upper);
   const double delta_m = frobenius_upper_d(dm);  // ≥ ‖M·2^s − md‖_F
   // ---- 2. approximate eigendecomposition in double --------------------------------------------
-  // (LAPACK's dsyevd through symmetric_eigen; nothing below trusts its accuracy)
-  SymmetricEigen<double> es = symmetric_eigen<double>(md, true);
-  if (!es.converged) {
-    out.proved = false;
-    out.reason = "the double eigensolver did not converge";
-    return out;
+  // (LAPACK's dsyevd; nothing below trusts its accuracy). Its workspace (at least 2n² + 6n + 1
+  // doubles) is kept: the two n × n matrices of step 3 are written into it, so the process faults
+  // in two n × n matrices fewer (64 MB at n = 2000).
+  MatD q = md;  // dsyevd overwrites its input with the eigenvectors (and reads the lower triangle)
+  Eigen::VectorXd d(n);
+  std::unique_ptr<double[]> work;
+  {
+    const auto nn = static_cast<lapack_int>(n);
+    double query = 0;
+    lapack_int iquery = 0;
+    lapack_int info = LAPACKE_dsyevd_work(
+        LAPACK_COL_MAJOR, 'V', 'L', nn, q.data(), nn, d.data(), &query, -1, &iquery, -1);
+    const double least = 2.0 * dn * dn + 6.0 * dn + 1.0;
+    const auto lwork = static_cast<lapack_int>(std::max(query, least));
+    const lapack_int liwork = std::max<lapack_int>(iquery, 5 * nn + 3);
+    work.reset(new double[static_cast<std::size_t>(lwork)]);
+    std::vector<lapack_int> iwork(static_cast<std::size_t>(liwork));
+    if (info == 0) {
+      info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR,
+                                 'V',
+                                 'L',
+                                 nn,
+                                 q.data(),
+                                 nn,
+                                 d.data(),
+                                 work.get(),
+                                 lwork,
+                                 iwork.data(),
+                                 liwork);
+    }
+    if (info != 0) {
+      out.proved = false;
+      out.reason = "the double eigensolver did not converge";
+      return out;
+    }
   }
-  Eigen::VectorXd d = std::move(es.values);
-  MatD q = std::move(es.vectors);
   if (vector_perturbation != 0 || value_perturbation != 0) perturb(md.norm(), d, q);
   // ---- 3. rigorous float bounds for the congruence by the double eigenvectors ----------------
   // Z = QᵀMQ is bounded through the residual, never formed (one n × n product less): with
   // R = md·Q − QD and G = QᵀQ, Qᵀ md Q = G·D + QᵀR, so for every M in md ± dm
   //   ‖Z − D‖_F <= ‖(G − I)D‖_F + ‖Q‖₂‖R‖_F + ‖Q‖₂²‖dm‖_F.
-  // In floating point (γ = γ_{n+2}, any summation order; docs/math/certified-spectra.md):
+  // In floating point (γ = γ_{n+2}, any summation order; docs/spectra.md, step 3):
   //   Y = fl(md·Q), |Y − md·Q| <= γ|md||Q|, so ‖Y − md·Q‖_F <= γ‖md‖_F‖|Q|‖₂;
   //   R̃ = fl(Y − fl(Q·D)) entrywise, |R̃ − (Y − QD)| <= u|R̃|/(1 − u) + u|Q||D| + 2^-1074;
   //   G̃ = fl(QᵀQ), |G̃ − G| <= γ|Q|ᵀ|Q|, so ‖(G̃ − G)D‖_F <= γ‖|Q|‖₂‖Q‖₂‖d‖₂;
@@ -530,20 +557,25 @@ Level enclose_scaled(
   const double under = dn * std::ldexp(1.0, -1021) * dn * dn;
   double r_norm = 0;  // >= ‖R̃‖_F
   {
-    MatD r = blas_product(md, false, q);
+    Eigen::Map<MatD> r(work.get(), n, n);  // in dsyevd's workspace
+    blas_product_into(md, q, r.data());
     r -= q * d.asDiagonal();  // entrywise: fl(y − fl(q·d))
     r_norm = inflate(frobenius_upper_d(r), 2 * u);
   }
-  MatD qtq = blas_gram(q);
-  qtq.diagonal().array() -= 1.0;
-  const double eta_q = inflate(
-      frobenius_upper_d(qtq) + inflate(gamma * abs_q * frobenius_upper_d(q), 4 * nu) + under,
-      4 * nu);
+  double eta_q = 0, gd_norm = 0;  // >= ‖G − I‖_F, >= ‖(G̃ − I)D‖_F
+  {
+    Eigen::Map<MatD> qtq(work.get() + n * n, n, n);  // in dsyevd's workspace too
+    blas_gram_into(q, qtq);
+    qtq.diagonal().array() -= 1.0;
+    eta_q = inflate(
+        frobenius_upper_d(qtq) + inflate(gamma * abs_q * frobenius_upper_d(q), 4 * nu) + under,
+        4 * nu);
+    // one more rounding per entry (the product by d_j) than frobenius_upper_d covers
+    qtq *= d.asDiagonal();
+    gd_norm = inflate(frobenius_upper_d(qtq), 4 * u);
+  }
+  work.reset();
   const double q_norm = inflate(std::sqrt(1.0 + eta_q), 4 * u);
-  // ‖(G̃ − I)D‖_F: one more rounding per entry (the product by d_j) than frobenius_upper_d covers
-  qtq *= d.asDiagonal();
-  const double gd_norm = inflate(frobenius_upper_d(qtq), 4 * u);
-  qtq.resize(0, 0);
   const double md_norm = frobenius_upper_d(md);
   // ‖R‖_F for R = md·Q − QD: R̃'s rounding and Y's
   const double r_exact = inflate(
