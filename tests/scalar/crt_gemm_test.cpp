@@ -7,9 +7,11 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <vector>
 
+#include "scalar/arf_double.hpp"
 #include "support/scalar_lists.hpp"
 
 #include <arb_mat.h>
@@ -762,4 +764,24 @@ TEST_SUITE("scalar.crt_gemm") {
       for (auto& e : *v) arb_clear(&e);
     }
   }
+}
+
+TEST_CASE("next_up: the next double above a nonnegative double, as std::nextafter") {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const double x : {0.0,
+                         -0.0,
+                         std::numeric_limits<double>::denorm_min(),
+                         1e-310,
+                         std::numeric_limits<double>::min(),
+                         0.1,
+                         1.0,
+                         3.0,
+                         1e300,
+                         std::numeric_limits<double>::max(),
+                         inf}) {
+    CAPTURE(x);
+    CHECK(locus::detail::next_up(x) == std::nextafter(x, inf));
+    CHECK(locus::detail::next_up(x) >= x);
+  }
+  CHECK(std::isnan(locus::detail::next_up(std::nan(""))));
 }

@@ -1100,6 +1100,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
   const bool have_g_top = g_top.size() > 0;
 
   const S scale = detail::mean_factor<S>(network_, n);
+  // A summed loss of scale 1 multiplies by exactly 1: skipped (a ball product per entry).
+  const bool unit_scale = network_.reduction != Reduction::Mean && network_.loss_scale == 1;
   // T[l] = T_{m,l} = ∂z_m/∂z_l per sample ((n_m*n_l) x N), for l < m; updated as m grows.
   std::vector<Mat<S>> T(static_cast<std::size_t>(L + 1));
   // The Khatri-Rao panels of every block share one matrix, sized for the widest block: a number
@@ -1268,6 +1270,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       // thread, and only the scatter below runs in parallel.
       const Eigen::Index chunk = detail::kInPlaceGemm<S> ? nm : std::min<Eigen::Index>(nm, 8);
       const Eigen::Index num_chunks = (nm + chunk - 1) / chunk;
+      const std::ptrdiff_t off_m = network_.layer_offset(m), off_l = network_.layer_offset(l);
       const auto run_chunk = [&](Eigen::Index ci) {
         ScopedBallPrecision precision(ball_bits);
         const Eigen::Index p0 = ci * chunk;
@@ -1399,16 +1402,15 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
                 value += term2(q, (p - p0) * kl + k);
               }
             }
-            value *= scale;
-            const auto row = network_.augmented_index(m, static_cast<int>(p), static_cast<int>(q));
-            const auto col = network_.augmented_index(l, static_cast<int>(j), static_cast<int>(k));
+            if (!unit_scale) value *= scale;
+            const auto row = network_.augmented_index_at(off_m, m, p, q);
+            const auto col = network_.augmented_index_at(off_l, l, j, k);
             // The value's last use hands it over (a ball's limbs move instead of being copied).
             if (diagonal) {  // the same number for the pair (q <-> k)
               sink.set_symmetric(row, col, value);
-              sink.set_symmetric(
-                  network_.augmented_index(m, static_cast<int>(p), static_cast<int>(k)),
-                  network_.augmented_index(l, static_cast<int>(j), static_cast<int>(q)),
-                  std::move(value));
+              sink.set_symmetric(network_.augmented_index_at(off_m, m, p, k),
+                                 network_.augmented_index_at(off_l, l, j, q),
+                                 std::move(value));
             } else {
               sink.set_symmetric(row, col, std::move(value));
             }

@@ -5,11 +5,21 @@
 
 #include <bit>
 #include <cstdint>
+#include <limits>
 
 #include <arf.h>
 #include <flint/fmpz.h>
 
 namespace locus::detail {
+
+// The next double above x, for x >= 0 (std::nextafter(x, +inf) without the library call): the bit
+// pattern of a nonnegative finite double plus one is the next one up (0 gives the least
+// subnormal, the largest finite double gives +inf); +inf and NaN are returned as they are.
+inline double next_up(double x) {
+  if (!(x < std::numeric_limits<double>::infinity())) return x;
+  if (x == 0) return std::numeric_limits<double>::denorm_min();  // also for −0
+  return std::bit_cast<double>(std::bit_cast<std::uint64_t>(x) + 1);
+}
 
 // d = x rounded to the nearest double and cut >= |x − d| (rounded up); `t` and `r` are scratch
 // that the caller owns (so that a loop allocates nothing). A number of at most 53 significant bits

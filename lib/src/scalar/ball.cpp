@@ -390,8 +390,7 @@ bool enclose_in_double(const Ball& x, double* mid, double* rad) noexcept {
   if (!std::isfinite(d)) return false;
   const double radius = mag_get_d(arb_radref(A(x)));  // an upper bound
   const double sum = cut + radius;
-  const double bound =
-      sum == 0 ? 0.0 : std::nextafter(sum, std::numeric_limits<double>::infinity());
+  const double bound = sum == 0 ? 0.0 : detail::next_up(sum);
   if (!std::isfinite(bound)) return false;
   *mid = d;
   *rad = bound;

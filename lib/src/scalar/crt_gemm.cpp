@@ -1149,8 +1149,7 @@ bool double_gemm_arb(
     reduction(&& : finite)
 #endif
   for (Index idx = 0; idx < total; ++idx) {
-    const double rad = std::nextafter((bound.data()[idx] * grow + under) * (1.0 + 4.0 * nu),
-                                      std::numeric_limits<double>::infinity());
+    const double rad = next_up((bound.data()[idx] * grow + under) * (1.0 + 4.0 * nu));
     finite = finite && std::isfinite(rad) && std::isfinite(mid.data()[idx]);
     arf_set_d(arb_midref(c[idx]), mid.data()[idx]);
     mag_set_d(arb_radref(c[idx]), rad);  // rounds up

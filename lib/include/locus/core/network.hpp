@@ -201,7 +201,15 @@ struct Network {
   }
   /// Index of the augmented weight W̃_l[j, k] = [W_l, b_l][j, k]: k = n_{l-1} is the bias.
   [[nodiscard]] std::ptrdiff_t augmented_index(int l, int j, int k) const {
-    return k < width(l - 1) ? weight_index(l, j, k) : bias_index(l, j);
+    return augmented_index_at(layer_offset(l), l, j, k);
+  }
+  /// augmented_index with o_l = layer_offset(l) computed once by the caller (loops over a block).
+  [[nodiscard]] std::ptrdiff_t augmented_index_at(std::ptrdiff_t offset,
+                                                  int l,
+                                                  std::ptrdiff_t j,
+                                                  std::ptrdiff_t k) const {
+    const std::ptrdiff_t in = width(l - 1);
+    return k < in ? offset + j * in + k : offset + static_cast<std::ptrdiff_t>(width(l)) * in + j;
   }
 
   /// Checks widths (>= 2 entries, each >= 1), the per-layer list lengths, the activations'
