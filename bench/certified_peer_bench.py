@@ -52,6 +52,10 @@ def inertia(report):
 
 print("## Certified inertia against the floating-point answer (bench/certified_peer_bench.py)")
 print()
+kernels = subprocess.run([cli, "--build-info"], check=True, capture_output=True,
+                         text=True).stdout.strip().splitlines()[-1].strip()
+print("{} (OPENBLAS_CORETYPE={}).".format(kernels, os.environ.get("OPENBLAS_CORETYPE", "unset")))
+print()
 print("{} threads. Each row is one `locus spectrum` process (JSON output), or the peer in this "
       "Python process: `locus.hessian` (double) and numpy's `eigvalsh`. `ball:64` first tries "
       "53-bit balls, whose sums run on double GEMMs with rigorous bounds (P <= 3000; taken when "
