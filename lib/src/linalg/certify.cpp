@@ -516,6 +516,12 @@ Level enclose_scaled(
     lapack_int info = LAPACKE_dsyevd_work(
         LAPACK_COL_MAJOR, 'V', 'L', nn, q.data(), nn, d.data(), &query, -1, &iquery, -1);
     const double least = 2.0 * dn * dn + 6.0 * dn + 1.0;
+    if (least > static_cast<double>(std::numeric_limits<lapack_int>::max())) {
+      out.proved = false;
+      out.reason = fmt::format(
+          "the matrix ({0} x {0}) is too large for LAPACK's workspace of {1} doubles", n, least);
+      return out;
+    }
     const auto lwork = static_cast<lapack_int>(std::max(query, least));
     const lapack_int liwork = std::max<lapack_int>(iquery, 5 * nn + 3);
     work.reset(new double[static_cast<std::size_t>(lwork)]);
