@@ -99,12 +99,38 @@ double inflate(double x, double rel) {
 // underflow; the square root adds one more rounding (Higham, Accuracy and Stability of Numerical
 // Algorithms, §3.1). A relative (N + 3)·u covers that and one rounding of each entry when X is an
 // expression such as |A| + B; the absolute √N·2^-537 covers the underflow.
-template <class Derived>
-double frobenius_upper_d(const Eigen::MatrixBase<Derived>& x) {
-  const double terms = static_cast<double>(x.rows()) * static_cast<double>(x.cols());
-  const double bound = inflate(x.norm(), (terms + 3) * std::ldexp(1.0, -53)) +
+double frobenius_bound(double computed_norm, double terms) {
+  const double bound = inflate(computed_norm, (terms + 3) * std::ldexp(1.0, -53)) +
                        std::sqrt(terms) * std::ldexp(1.0, -537);
   return std::nextafter(bound, std::numeric_limits<double>::infinity());
+}
+
+template <class Derived>
+double frobenius_upper_d(const Eigen::MatrixBase<Derived>& x) {
+  return frobenius_bound(x.norm(), static_cast<double>(x.rows()) * static_cast<double>(x.cols()));
+}
+
+// The bounds frobenius_upper_d gives for |A| + B, B and A, from one pass over A and B (sums of
+// squares in any order, as the bound allows; the columns are shared among the threads).
+struct ThreeNorms {
+  double abs_a_plus_b, b, a;
+};
+ThreeNorms frobenius_three(const MatD& a, const MatD& b) {
+  double s_sum = 0, s_b = 0, s_a = 0;
+  const auto columns = static_cast<std::ptrdiff_t>(a.cols());
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) reduction(+ : s_sum, s_b, s_a) if (columns > 256)
+#endif
+  for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
+    const auto j = static_cast<Index>(jj);
+    s_sum += (a.col(j).cwiseAbs() + b.col(j)).squaredNorm();
+    s_b += b.col(j).squaredNorm();
+    s_a += a.col(j).squaredNorm();
+  }
+  const double terms = static_cast<double>(a.rows()) * static_cast<double>(a.cols());
+  return {frobenius_bound(std::sqrt(s_sum), terms),
+          frobenius_bound(std::sqrt(s_b), terms),
+          frobenius_bound(std::sqrt(s_a), terms)};
 }
 
 // testing::ScopedEigenPerturbation's sizes on this thread (0: none).
@@ -446,25 +472,33 @@ Level enclose_doubles(DoubleEnclosure m, bool with_basis) {
   const double tiny = std::numeric_limits<double>::min();
   MatD md = std::move(m.mid);
   MatD dm = std::move(m.rad);
-  const auto columns = static_cast<std::ptrdiff_t>(n);
+  // In tiles of 64 × 64 of the lower triangle, so that the mirrored writes stay in cache.
+  constexpr Index kTile = 64;
+  const auto blocks = static_cast<std::ptrdiff_t>((n + kTile - 1) / kTile);
+  const auto scale_entry = [&](Index i, Index j) {
+    const double mid = md(i, j), rad = dm(i, j);
+    double d = mid * p;
+    double r = rad * p;
+    if (!p_normal || (std::abs(d) < tiny && mid != 0) || (r < tiny && rad != 0)) {
+      d = std::ldexp(mid, s);
+      r = std::ldexp(rad, s);
+      const double up = std::numeric_limits<double>::infinity();
+      if (std::ldexp(r, -s) < rad) r = std::nextafter(r, up);
+      if (std::ldexp(d, -s) != mid) r = std::nextafter(r, up);
+    }
+    md(i, j) = md(j, i) = d;
+    dm(i, j) = dm(j, i) = r;
+  };
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n > 256)
+#pragma omp parallel for schedule(dynamic, 1) if (n > 256)
 #endif
-  for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
-    const auto j = static_cast<Index>(jj);
-    for (Index i = j; i < n; ++i) {
-      const double mid = md(i, j), rad = dm(i, j);
-      double d = mid * p;
-      double r = rad * p;
-      if (!p_normal || (std::abs(d) < tiny && mid != 0) || (r < tiny && rad != 0)) {
-        d = std::ldexp(mid, s);
-        r = std::ldexp(rad, s);
-        const double up = std::numeric_limits<double>::infinity();
-        if (std::ldexp(r, -s) < rad) r = std::nextafter(r, up);
-        if (std::ldexp(d, -s) != mid) r = std::nextafter(r, up);
+  for (std::ptrdiff_t jb = 0; jb < blocks; ++jb) {
+    const Index j0 = static_cast<Index>(jb) * kTile, j1 = std::min(n, j0 + kTile);
+    for (Index i0 = j0; i0 < n; i0 += kTile) {
+      const Index i1 = std::min(n, i0 + kTile);
+      for (Index j = j0; j < j1; ++j) {
+        for (Index i = std::max(i0, j); i < i1; ++i) scale_entry(i, j);
       }
-      md(i, j) = md(j, i) = d;
-      dm(i, j) = dm(j, i) = r;
     }
   }
   return enclose_scaled(std::move(md), std::move(dm), s, nullptr, kNoiseFromNorm, 0, with_basis);
@@ -481,7 +515,8 @@ Level enclose_scaled(
   const double u = std::ldexp(1.0, -53);
   const double dn = static_cast<double>(n);
   // ‖M·2^s‖_F <= ‖|md| + dm‖_F, and the noise test on it (units of m: times 2^-s)
-  const double normf_upper = frobenius_upper_d(md.cwiseAbs() + dm);
+  const ThreeNorms norms = frobenius_three(md, dm);
+  const double normf_upper = norms.abs_a_plus_b;
   if (!std::isfinite(normf_upper)) {  // not expected after the scaling; balls decide then
     if (m_in == nullptr) {
       out.proved = false;
@@ -501,7 +536,7 @@ Level enclose_scaled(
   out.norm = norm_upper;
   if (noise_exp == kNoiseFromNorm) noise_exp = noise_exponent(norm_upper, n, bits);
   if (mid_exponent(norm_upper) <= noise_exp) return all_in_norm_ball(n, norm_upper);
-  const double delta_m = frobenius_upper_d(dm);  // ≥ ‖M·2^s − md‖_F
+  const double delta_m = norms.b;  // ≥ ‖M·2^s − md‖_F
   // ---- 2. approximate eigendecomposition in double --------------------------------------------
   // (LAPACK's dsyevd; nothing below trusts its accuracy). Its workspace (at least 2n² + 6n + 1
   // doubles) is kept: the two n × n matrices of step 3 are written into it, so the process faults
@@ -582,7 +617,7 @@ Level enclose_scaled(
   }
   work.reset();
   const double q_norm = inflate(std::sqrt(1.0 + eta_q), 4 * u);
-  const double md_norm = frobenius_upper_d(md);
+  const double md_norm = norms.a;
   // ‖R‖_F for R = md·Q − QD: R̃'s rounding and Y's
   const double r_exact = inflate(
       r_norm * (1.0 + 2 * u) + u * q_norm * d_norm + gamma * md_norm * abs_q + under, 8 * nu);
@@ -590,7 +625,7 @@ Level enclose_scaled(
   // Weyl radius for the double-resolved eigenvalues (scaled units), centred on d.
   const double e_rest = inflate(gd_exact + q_norm * r_exact + (1.0 + eta_q) * delta_m, 8 * u);
   // ---- 4. split: near-zero block Z refined at the working precision, the rest from double ---
-  const double normf = md.norm();
+  const double normf = md_norm;  // (an upper bound: the split's threshold is a heuristic)
   double tau = 1024.0 * dn * u * normf;
   std::vector<Index> zi, ri;
   for (int pass = 0; pass < 64; ++pass) {
@@ -844,21 +879,29 @@ void size_flint_pool() {
 
 ClusterCertificate finish(Level level, bool with_basis);
 
-// The first column (in order) holding an entry (i, j) with bad(i, j), or n. The columns are
-// tested in parallel; the answer is the same whatever the number of threads.
+// The first column (in order) holding an entry (i, j) with bad(i, j), or n. bad may read (j, i)
+// too (the symmetry checks): the columns are tested in tiles of 64 × 64, so that those reads stay
+// in cache, 64 columns to a thread; the answer is the same whatever the number of threads.
 template <class Bad>
 Index first_bad_column(Index n, const Bad& bad) {
+  constexpr Index kTile = 64;
   std::vector<char> flagged(static_cast<std::size_t>(n), 0);
-  const auto columns = static_cast<std::ptrdiff_t>(n);
+  const auto blocks = static_cast<std::ptrdiff_t>((n + kTile - 1) / kTile);
 #ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 16) if (n > 256)
+#pragma omp parallel for schedule(dynamic, 1) if (n > 256)
 #endif
-  for (std::ptrdiff_t jj = 0; jj < columns; ++jj) {
-    const auto j = static_cast<Index>(jj);
-    for (Index i = 0; i < n; ++i) {
-      if (bad(i, j)) {
-        flagged[static_cast<std::size_t>(j)] = 1;
-        break;
+  for (std::ptrdiff_t jb = 0; jb < blocks; ++jb) {
+    const Index j0 = static_cast<Index>(jb) * kTile, j1 = std::min(n, j0 + kTile);
+    for (Index i0 = 0; i0 < n; i0 += kTile) {
+      const Index i1 = std::min(n, i0 + kTile);
+      for (Index j = j0; j < j1; ++j) {
+        if (flagged[static_cast<std::size_t>(j)] != 0) continue;
+        for (Index i = i0; i < i1; ++i) {
+          if (bad(i, j)) {
+            flagged[static_cast<std::size_t>(j)] = 1;
+            break;
+          }
+        }
       }
     }
   }
