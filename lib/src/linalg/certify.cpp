@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "linalg/lapack.hpp"
+#include "scalar/arf_double.hpp"
 #include "scalar/gemm.hpp"
 
 #include "locus/error.hpp"
@@ -24,7 +26,6 @@
 #include <flint/flint.h>
 
 #include <cblas.h>
-#include <lapacke.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -251,11 +252,8 @@ double abs_spectral_upper(const MatD& x) {
 // scratch (the caller owns them, so a loop over a matrix allocates nothing).
 std::pair<double, double> double_and_bound(arb_srcptr x, slong s, arf_t t, arf_t r) {
   arf_mul_2exp_si(t, arb_midref(x), s);
-  const double d = arf_get_d(t, ARF_RND_NEAR);
-  arf_set_d(r, d);
-  arf_sub(t, t, r, ARF_PREC_EXACT, ARF_RND_DOWN);
-  arf_abs(t, t);
-  const double cut = arf_get_d(t, ARF_RND_UP);
+  double d = 0, cut = 0;
+  detail::nearest_double(t, t, r, &d, &cut);  // t is read before it is used as scratch
   arf_set_mag(r, arb_radref(x));
   arf_mul_2exp_si(r, r, s);
   const double rad = arf_get_d(r, ARF_RND_UP);
@@ -542,43 +540,18 @@ Level enclose_scaled(
   // doubles) is kept: the two n × n matrices of step 3 are written into it, so the process faults
   // in two n × n matrices fewer (64 MB at n = 2000).
   MatD q = md;  // dsyevd overwrites its input with the eigenvectors (and reads the lower triangle)
-  Eigen::VectorXd d(n);
+  Eigen::VectorXd d;
   std::unique_ptr<double[]> work;
-  {
-    const auto nn = static_cast<lapack_int>(n);
-    double query = 0;
-    lapack_int iquery = 0;
-    lapack_int info = LAPACKE_dsyevd_work(
-        LAPACK_COL_MAJOR, 'V', 'L', nn, q.data(), nn, d.data(), &query, -1, &iquery, -1);
-    const double least = 2.0 * dn * dn + 6.0 * dn + 1.0;
-    if (least > static_cast<double>(std::numeric_limits<lapack_int>::max())) {
-      out.proved = false;
-      out.reason = fmt::format(
-          "the matrix ({0} x {0}) is too large for LAPACK's workspace of {1} doubles", n, least);
-      return out;
-    }
-    const auto lwork = static_cast<lapack_int>(std::max(query, least));
-    const lapack_int liwork = std::max<lapack_int>(iquery, 5 * nn + 3);
-    work.reset(new double[static_cast<std::size_t>(lwork)]);
-    std::vector<lapack_int> iwork(static_cast<std::size_t>(liwork));
-    if (info == 0) {
-      info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR,
-                                 'V',
-                                 'L',
-                                 nn,
-                                 q.data(),
-                                 nn,
-                                 d.data(),
-                                 work.get(),
-                                 lwork,
-                                 iwork.data(),
-                                 liwork);
-    }
-    if (info != 0) {
-      out.proved = false;
-      out.reason = "the double eigensolver did not converge";
-      return out;
-    }
+  const detail::DsyevdStatus status = detail::dsyevd_in_place(q, true, d, &work);
+  if (status == detail::DsyevdStatus::TooLarge) {
+    out.proved = false;
+    out.reason = fmt::format("the matrix ({0} x {0}) is too large for LAPACK's workspace", n);
+    return out;
+  }
+  if (status != detail::DsyevdStatus::Ok) {
+    out.proved = false;
+    out.reason = "the double eigensolver did not converge";
+    return out;
   }
   if (vector_perturbation != 0 || value_perturbation != 0) perturb(md.norm(), d, q);
   // ---- 3. rigorous float bounds for the congruence by the double eigenvectors ----------------

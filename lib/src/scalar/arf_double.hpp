@@ -22,7 +22,7 @@ inline double next_up(double x) {
 }
 
 // d = x rounded to the nearest double and cut >= |x − d| (rounded up); `t` and `r` are scratch
-// that the caller owns (so that a loop allocates nothing). A number of at most 53 significant bits
+// that the caller owns (so that a loop allocates nothing), and t may be x itself. A number of at most 53 significant bits
 // well inside the normal range is a double: it is read exactly from its limb, cut = 0 — the case
 // of every entry of a 53-bit ball computation (Arb's own conversion goes through MPFR). Otherwise
 // the nearest double is correctly rounded (also near under- and overflow) and the difference is
