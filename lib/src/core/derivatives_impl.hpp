@@ -909,6 +909,57 @@ void khatri_rao_panel(
   }
   static_cast<void>(parallel);
 }
+
+// The Gauss–Newton part of the block (1, 1)'s first term when K_L = I and the unrolled level is
+// the first layer (hessian_all_into's fold_k1): with X_i = G_i D1_{1,i} (n_L x n_1; the rows
+// i n_L.. of x) that part of K_{1,i} is X_iᵀ X_i, and summed over the samples
+//   Σ_i (X_iᵀ X_i)[p, j] ã_{0,i}[q] ã_{0,i}[k] = Σ_{i,c} ã_{0,i}[q] ã_{0,i}[k] X[(i, c), p] X[(i, c), j],
+// one product over the N n_L rows of x with the Khatri-Rao right factor X ⊙ X, which the CRT takes
+// without forming it (crt_gemm_entries_khatri_rao), instead of three multiply-adds and two
+// scalings per entry of every K_{1,i}. Rows (p, j), j <= p, in the order p, then j; columns the
+// pairs (q, k).
+template <class S>
+Mat<S> folded_gram(const Mat<S>& a0,
+                   const std::vector<std::pair<Eigen::Index, Eigen::Index>>& pairs,
+                   const Mat<S>& x,
+                   int ball_bits) {
+  const Eigen::Index n = a0.rows(), n1 = x.cols(), depth = x.rows(), nl = x.rows() / a0.rows();
+  const auto ncols = static_cast<Eigen::Index>(pairs.size());
+  std::vector<std::pair<Eigen::Index, Eigen::Index>> pj;  // the rows (p, j)
+  for (Eigen::Index p = 0; p < n1; ++p) {
+    for (Eigen::Index j = 0; j <= p; ++j) pj.emplace_back(p, j);
+  }
+  const auto npj = static_cast<Eigen::Index>(pj.size());
+  Mat<S> amat(n, ncols);  // column (q, k): ã_0[q] ã_0[k]
+  khatri_rao_panel<S>(
+      amat,
+      a0,
+      a0,
+      [&pairs](Eigen::Index col) { return pairs[static_cast<std::size_t>(col)]; },
+      ball_bits,
+      true);
+  const auto a_entry = [&amat, nl](Eigen::Index col, Eigen::Index l) -> const S& {
+    return amat(l / nl, col);
+  };
+  Mat<S> gram(ncols, npj);
+  bool done = false;
+  if constexpr (kInPlaceGemm<S>) {
+    done =
+        !narrow_balls<S>() && crt_gemm_entries_khatri_rao<S>(gram, ncols, depth, a_entry, x, x, pj);
+  }
+  if (!done) {
+    Mat<S> panel(depth, npj);
+    khatri_rao_panel<S>(
+        panel,
+        x,
+        x,
+        [&pj](Eigen::Index col) { return pj[static_cast<std::size_t>(col)]; },
+        ball_bits,
+        true);
+    gram = product_of_entries<S>(ncols, depth, a_entry, panel);
+  }
+  return gram;
+}
 }  // namespace detail
 
 template <class Scalar>
@@ -977,16 +1028,25 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       }
     }
   }
-  // Multiprecision scalars keep the unrolled level's G_i (below): at the output layer they give
-  // T_{L,L-2,i} = G_i D1_{L-2,i} directly, so that neither T_{L-1,L-2} nor S_{L-1,L-2} is formed.
+  // Multiprecision scalars keep the unrolled level's G_i (below) as X_i = G_i D1_{L-2,i}, which is
+  // T_{L,L-2,i}: at the output layer neither T_{L-1,L-2} nor S_{L-1,L-2} is formed.
   constexpr bool kFactored = detail::kInPlaceGemm<S>;
-  Mat<S> g_top;  // (N n_L) x n_{L-2}: the G_i stacked as rows, when kept
+  Mat<S> x_top;  // (N n_L) x n_{L-2}: row i n_L + c is row c of X_i, when kept
+  // When the unrolled level is the first layer (L = 3) and K_L = I (the squared loss), K_1 is read
+  // only by the block (1, 1). Multiprecision scalars then leave the Gauss–Newton part X_iᵀ X_i
+  // out of K_1 and add its sum over the samples to that block's first term from one product
+  // (detail::folded_gram).
+  // (Balls of at most 53 bits multiply in doubles, where the scalings cost little: not there.)
+  const bool fold_k1 = kFactored && with_g && L == 3 && 2 * width(L) <= width(L - 1) &&
+                       network_.loss == LossKind::Squared && !detail::narrow_balls<S>();
   for (int m = L - 1; m >= 1; --m) {
     const auto um = static_cast<std::size_t>(m);
     const Eigen::Index nm = width(m), nn = width(m + 1);
     const Mat<S> w = f.w[um + 1].leftCols(nm);  // n_{m+1} x n_m
     const Mat<S>& wd = bp.back[um];             // rows: W_{m+1}ᵀ δ_{m+1}
-    K[um].resize(nm * nm, n);
+    // K_1 without the Gauss–Newton part is zero: not formed
+    const bool k_empty = fold_k1 && m == 1 && !with_h;
+    if (!k_empty) K[um].resize(nm * nm, n);
     // W_{m+1}ᵀ K_{m+1,i} W_{m+1}: at the output layer of the squared loss K_L = I for every
     // sample (0 without the Gauss–Newton part), so the product is the one matrix W_Lᵀ W_L;
     // otherwise batched over the samples, so that the two products share W_{m+1} and are large:
@@ -1023,6 +1083,19 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           }
         }
         g = detail::product<S>(xs, false, w);
+        if (kFactored) {  // X = G D1_m, every sample: the columns of the G_i scaled
+          x_top.resize(g.rows(), g.cols());
+          const Mat<S>& d1 = f.d1[um];
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+          for (Eigen::Index j = 0; j < nm; ++j) {
+            ScopedBallPrecision precision(ball_bits);
+            for (Eigen::Index row = 0; row < g.rows(); ++row) {
+              detail::multiply_into(x_top(row, j), g(row, j), d1(row / nL, j));
+            }
+          }
+        }
       }
       if (with_h) {
         for (Eigen::Index b = 0; b < nm; ++b) {
@@ -1064,6 +1137,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     // K_{m,i}: the per-sample products K_m T_{m,l} of the blocks l < m - 1 (m >= 3), and the
     // recursion one level down where that level is neither unrolled nor at the output (m = 2 then).
     const bool upper = m >= 3 || (m == 2 && !(m + 1 == L && 2 * nL <= width(m)));
+    if (k_empty) continue;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
@@ -1074,7 +1148,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         detail::unrolled_curvature<S>(k,
                                       i,
                                       nL,
-                                      with_g ? &g : nullptr,
+                                      with_g && !fold_k1 ? &g : nullptr,
                                       network_.loss == LossKind::Squared,
                                       K[static_cast<std::size_t>(L)],
                                       with_h ? &ep : nullptr,
@@ -1095,9 +1169,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         for (Eigen::Index a = 0; a < nm; ++a) k(a, a) += f.d2[um](i, a) * wd(i, a);
       }
     }
-    if (kFactored && unrolled && with_g) g_top = std::move(g);
   }
-  const bool have_g_top = g_top.size() > 0;
+  const bool have_x_top = x_top.size() > 0;
 
   const S scale = detail::mean_factor<S>(network_, n);
   // A summed loss of scale 1 multiplies by exactly 1: skipped (a ball product per entry).
@@ -1129,7 +1202,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         const Eigen::Index nl = width(l);
         if (l == m - 1) {
           // T_{L-1,L-2} is only needed for T_{L,L-2}, which then comes from G (below)
-          if (have_g_top && m + 1 == L) continue;
+          if (have_x_top && m + 1 == L) continue;
           // S_{m-1,m-1} = D1_{m-1} is diagonal: T_{m,m-1} = W_m D1_{m-1} scales the columns of W_m,
           // and the δ-term below reads D1_{m-1} itself (S_prev[l] stays empty).
           Mat<S> tn(nm * np, n);
@@ -1142,21 +1215,9 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           T[ul] = std::move(tn);
           continue;
         }
-        if (have_g_top && m == L && l == m - 2) {
-          // T_{L,L-2,i} = W_L D1_{L-1,i} W_{L-1} D1_{L-2,i} = G_i D1_{L-2,i}: the columns of G_i
-          // scaled (S_prev[l] stays empty; the δ-term of this block is factored below)
-          Mat<S> tn(nm * nl, n);
-          detail::scale_columns_per_sample<S>(
-              tn,
-              nm,
-              f.d1[ul],
-              ball_bits,
-              [&g_top, nm](Eigen::Index i, Eigen::Index c, Eigen::Index j) -> const S& {
-                return g_top(i * nm + c, j);
-              });
-          T[ul] = std::move(tn);
-          continue;
-        }
+        // T_{L,L-2,i} = W_L D1_{L-1,i} W_{L-1} D1_{L-2,i} = X_i, kept at the unrolled level and read
+        // there (S_prev[l] and T[l] stay empty; the δ-term of this block is factored below)
+        if (have_x_top && m == L && l == m - 2) continue;
         Mat<S>& sp = S_prev[ul];
         sp.resize(np * nl, n);
 #ifdef _OPENMP
@@ -1186,11 +1247,19 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       const Eigen::Index nl = width(l);
       // C_{m,l} = K_m T_{m,l} per sample (n_m x n_l); C_{m,m} = K_m.
       Mat<S> c_own, kw;
-      const Mat<S>* c = &K[um];  // C_i(p, j) = (*c)(p + j n_m, i); nullptr: kw(i n_m + p, j)
+      // C_i(p, j) = (*c)(p + j n_m, i); c nullptr: (*stacked)(i n_m + p, j)
+      const Mat<S>* c = &K[um];
+      const Mat<S>* stacked = &kw;
+      // T_{L,L-2} kept as X at the unrolled level: X_i is rows i n_L.. of x_top
+      const bool x_t = have_x_top && m == L && l == m - 2;
       // at the output layer of the squared loss K_{L,i} = I, so C_{L,l} = T_{L,l}
       const bool identity_k = m == L && with_g && network_.loss == LossKind::Squared;
       if (identity_k && l < m) {
         c = &T[ul];
+        if (x_t) {
+          c = nullptr;
+          stacked = &x_top;
+        }
       } else if (l == m - 1) {
         // T_{m,m-1} = W_m D1_{m-1}: C = (K_m W_m) D1_{m-1}, with K_{m,i} W_m for every sample in
         // one product (the K_{m,i} stacked as rows), then the columns scaled per sample.
@@ -1225,7 +1294,11 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         for (Eigen::Index i = 0; i < n; ++i) {
           ScopedBallPrecision precision(ball_bits);
           CMap k(K[um].col(i).data(), nm, nm);
-          CMap tt(T[ul].col(i).data(), nm, nl);
+          const Eigen::Map<const Mat<S>, 0, Eigen::OuterStride<>> tt(
+              x_t ? &x_top(i * nm, 0) : T[ul].col(i).data(),
+              nm,
+              nl,
+              Eigen::OuterStride<>(x_t ? x_top.rows() : nm));
           Map cc(c_own.col(i).data(), nm, nl);
           detail::gemm<S>(cc, k, false, tt);
         }
@@ -1371,20 +1444,36 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           for (Eigen::Index j = 0; j < (diagonal ? p + 1 : nl); ++j)
             crow[static_cast<std::size_t>(r0 + j)] = p + j * nm;
         }
-        const auto c_entry = [c, &kw, &crow, nm](Eigen::Index r, Eigen::Index i) -> const S& {
+        const auto c_entry = [c, stacked, &crow, nm](Eigen::Index r, Eigen::Index i) -> const S& {
           const Eigen::Index pj = crow[static_cast<std::size_t>(r)];  // p + j n_m
-          return c != nullptr ? (*c)(pj, i) : kw(i * nm + pj % nm, pj / nm);
+          return c != nullptr ? (*c)(pj, i) : (*stacked)(i * nm + pj % nm, pj / nm);
         };
         Mat<S> first_all;
         bool done = false;
+        Mat<S> gram;  // the block (1, 1)'s Gauss–Newton part, left out of K_1 (fold_k1)
+        if (fold_k1 && m == 1) {
+          gram = detail::folded_gram<S>(am, pairs, x_top, ball_bits);
+          if (!with_h) {  // K_1 is zero: gram is the whole first term
+            first_all.resize(row0.back(), ncols);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+            for (Eigen::Index col = 0; col < ncols; ++col) {
+              for (Eigen::Index r = 0; r < row0.back(); ++r)
+                first_all(r, col) = std::move(gram(col, r));
+            }
+            done = true;
+          }
+        }
         if constexpr (detail::kInPlaceGemm<S>) {  // one chunk: run outside any parallel region
-          if (!detail::narrow_balls<S>()) {
+          if (!done && !detail::narrow_balls<S>()) {
             first_all.resize(row0.back(), ncols);
             done = detail::crt_gemm_entries_khatri_rao<S>(
                 first_all, row0.back(), n, c_entry, am, al, pairs);
           }
         }
         if (!done) first_all = detail::product_of_entries<S>(row0.back(), n, c_entry, panel());
+        const bool add_gram = gram.size() > 0 && with_h;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
 #endif
@@ -1395,6 +1484,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
             const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
             S& value = first_all(r, col_idx);  // each entry is used once: in place
+            if (add_gram) value += gram(col_idx, r);
             if (second && q < np) {
               if (!s_diagonal) {
                 value += term2(q + j * np, (p - p0) * kl + k);
