@@ -541,6 +541,28 @@ void check_length(const Network& net, const Vec<S>& v, const char* what) {
   }
 }
 
+/// a ⊙ b (same shapes) as a new matrix. Multiprecision scalars: one rounded product per entry
+/// written in place (Eigen's cwiseProduct makes and copies a temporary number per entry), on every
+/// thread for large matrices, each at the caller's ball precision (which is thread-local).
+template <class S>
+Mat<S> hadamard(const Mat<S>& a, const Mat<S>& b) {
+  if constexpr (!ScalarTraits<S>::is_multiprecision) {
+    return a.cwiseProduct(b);
+  } else {
+    Mat<S> out(a.rows(), a.cols());
+    const int bits = ball_precision();
+    const Eigen::Index rows = a.rows(), cols = a.cols();
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (rows * cols >= 1024 && !omp_in_parallel())
+#endif
+    for (Eigen::Index j = 0; j < cols; ++j) {
+      ScopedBallPrecision precision(bits);
+      for (Eigen::Index i = 0; i < rows; ++i) multiply_into(out(i, j), a(i, j), b(i, j));
+    }
+    return out;
+  }
+}
+
 /// Backpropagation: delta[l] = Δ_l = ∂ℓ/∂z_l for l = 1..L, and back[l] = Δ_{l+1} W_{l+1} (the
 /// rows W_{l+1}ᵀ δ_{l+1}) for l = 1..L-1, which the second-order passes need again (rows: samples).
 template <class S>
@@ -565,7 +587,7 @@ Backprop<S> backprop(const Network& net, const Forward<S>& f, const Mat<S>& e) {
     } else {
       b.back[ul] = b.delta[ul + 1] * f.w[ul + 1].leftCols(net.width(l));
     }
-    b.delta[ul] = f.d1[ul].cwiseProduct(b.back[ul]);
+    b.delta[ul] = hadamard<S>(f.d1[ul], b.back[ul]);
   }
   return b;
 }
@@ -910,26 +932,37 @@ void khatri_rao_panel(
   static_cast<void>(parallel);
 }
 
-// The Gauss–Newton part of the block (1, 1)'s first term when K_L = I and the unrolled level is
-// the first layer (hessian_all_into's fold_k1): with X_i = G_i D1_{1,i} (n_L x n_1; the rows
-// i n_L.. of x) that part of K_{1,i} is X_iᵀ X_i, and summed over the samples
-//   Σ_i (X_iᵀ X_i)[p, j] ã_{0,i}[q] ã_{0,i}[k] = Σ_{i,c} ã_{0,i}[q] ã_{0,i}[k] X[(i, c), p] X[(i, c), j],
-// one product over the N n_L rows of x with the Khatri-Rao right factor X ⊙ X, which the CRT takes
-// without forming it (crt_gemm_entries_khatri_rao), instead of three multiply-adds and two
-// scalings per entry of every K_{1,i}. Rows (p, j), j <= p, in the order p, then j; columns the
-// pairs (q, k).
+// The first term of the block (1, 1), Σ_i K_{1,i}[p, j] A_i[q, k] with A_i[q, k] = ã_{0,i}[q] ã_{0,i}[k]
+// at the columns `pairs` (q, k), computed from the factors of K_1 without forming it
+// (hessian_all_into's fold_k1: the unrolled level is the first layer and K_L = I). There
+//   K_{1,i} = X_iᵀ X_i + D_i (W_2ᵀ diag(e_i) W_2) D_i + diag(h_i),
+// X_i = G_i D_i (n_L x n_1: the rows i n_L.. of x; nullptr without the Gauss–Newton part), D_i =
+// diag(d1 row i), e (N x n_2) and h (N x n_1) nullptr without the residual part, w = W_2 (n_2 x
+// n_1). Summed over the samples first, each part is one product with A:
+//   Σ_i (X_iᵀ X_i)[p, j] A_i = Σ_{i,c} A_i X[(i, c), p] X[(i, c), j]   (right factor X ⊙ X)
+//   Σ_i (D_i W_2ᵀ diag(e_i) W_2 D_i)[p, j] A_i = Σ_i A_i (E V)[i, (p, j)] d_i[p] d_i[j],
+//       V[c, (p, j)] = W_2[c, p] W_2[c, j]                           (right factor (E V) ⊙ d ⊙ d)
+//   Σ_i h_i[p] A_i                                                    (the diagonal, hᵀ A)
+// where the CRT takes the right factors without forming them (crt_gemm_entries_khatri_rao,
+// crt_gemm_entries_hadamard): no multiprecision operation per entry of any K_{1,i}. Rows (p, j),
+// j <= p, in the order p, then j; columns the pairs (q, k).
 template <class S>
-Mat<S> folded_gram(const Mat<S>& a0,
-                   const std::vector<std::pair<Eigen::Index, Eigen::Index>>& pairs,
-                   const Mat<S>& x,
-                   int ball_bits) {
-  const Eigen::Index n = a0.rows(), n1 = x.cols(), depth = x.rows(), nl = x.rows() / a0.rows();
+Mat<S> folded_first_term(const Mat<S>& a0,
+                         const std::vector<std::pair<Eigen::Index, Eigen::Index>>& pairs,
+                         const Mat<S>* x,
+                         const Mat<S>* e,
+                         const Mat<S>& w,
+                         const Mat<S>& d1,
+                         const Mat<S>* h,
+                         int ball_bits) {
+  const Eigen::Index n = a0.rows(), n1 = d1.cols();
   const auto ncols = static_cast<Eigen::Index>(pairs.size());
   std::vector<std::pair<Eigen::Index, Eigen::Index>> pj;  // the rows (p, j)
   for (Eigen::Index p = 0; p < n1; ++p) {
     for (Eigen::Index j = 0; j <= p; ++j) pj.emplace_back(p, j);
   }
   const auto npj = static_cast<Eigen::Index>(pj.size());
+  const auto pj_of = [&pj](Eigen::Index col) { return pj[static_cast<std::size_t>(col)]; };
   Mat<S> amat(n, ncols);  // column (q, k): ã_0[q] ã_0[k]
   khatri_rao_panel<S>(
       amat,
@@ -938,27 +971,77 @@ Mat<S> folded_gram(const Mat<S>& a0,
       [&pairs](Eigen::Index col) { return pairs[static_cast<std::size_t>(col)]; },
       ball_bits,
       true);
-  const auto a_entry = [&amat, nl](Eigen::Index col, Eigen::Index l) -> const S& {
-    return amat(l / nl, col);
+  Mat<S> first = Mat<S>::Zero(npj, ncols);
+  // adds part (ncols x npj) to first, transposed
+  const auto add = [&first, npj, ncols, ball_bits](Mat<S>& part) {
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (Eigen::Index col = 0; col < ncols; ++col) {
+      ScopedBallPrecision precision(ball_bits);
+      for (Eigen::Index r = 0; r < npj; ++r) first(r, col) += part(col, r);
+    }
   };
-  Mat<S> gram(ncols, npj);
-  bool done = false;
-  if constexpr (kInPlaceGemm<S>) {
-    done =
-        !narrow_balls<S>() && crt_gemm_entries_khatri_rao<S>(gram, ncols, depth, a_entry, x, x, pj);
+  if (x != nullptr) {
+    const Eigen::Index nl = x->rows() / n, depth = x->rows();
+    const auto a_entry = [&amat, nl](Eigen::Index col, Eigen::Index l) -> const S& {
+      return amat(l / nl, col);
+    };
+    Mat<S> gram(ncols, npj);
+    bool done = false;
+    if constexpr (kInPlaceGemm<S>) {
+      done = !narrow_balls<S>() &&
+             crt_gemm_entries_khatri_rao<S>(gram, ncols, depth, a_entry, *x, *x, pj);
+    }
+    if (!done) {
+      Mat<S> panel(depth, npj);
+      khatri_rao_panel<S>(panel, *x, *x, pj_of, ball_bits, true);
+      gram = product_of_entries<S>(ncols, depth, a_entry, panel);
+    }
+    add(gram);
   }
-  if (!done) {
-    Mat<S> panel(depth, npj);
-    khatri_rao_panel<S>(
-        panel,
-        x,
-        x,
-        [&pj](Eigen::Index col) { return pj[static_cast<std::size_t>(col)]; },
-        ball_bits,
-        true);
-    gram = product_of_entries<S>(ncols, depth, a_entry, panel);
+  if (e != nullptr) {
+    const Eigen::Index n2 = e->cols();
+    Mat<S> v(n2, npj);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (Eigen::Index r = 0; r < npj; ++r) {
+      ScopedBallPrecision precision(ball_bits);
+      const auto [p, j] = pj[static_cast<std::size_t>(r)];
+      for (Eigen::Index c = 0; c < n2; ++c) multiply_into(v(c, r), w(c, p), w(c, j));
+    }
+    const auto a_entry = [&amat](Eigen::Index col, Eigen::Index i) -> const S& {
+      return amat(i, col);
+    };
+    Mat<S> part(ncols, npj);
+    bool done = false;
+    if constexpr (kInPlaceGemm<S>) {
+      done = !narrow_balls<S>() &&
+             crt_gemm_entries_hadamard<S>(part, ncols, n, a_entry, *e, v, d1, d1, pj);
+    }
+    if (!done) {  // B = (E V) ⊙ d ⊙ d formed
+      Mat<S> b = product<S>(*e, false, v);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+      for (Eigen::Index r = 0; r < npj; ++r) {
+        ScopedBallPrecision precision(ball_bits);
+        const auto [p, j] = pj[static_cast<std::size_t>(r)];
+        for (Eigen::Index i = 0; i < n; ++i) {
+          b(i, r) *= d1(i, p);
+          b(i, r) *= d1(i, j);
+        }
+      }
+      part = product<S>(amat, true, b);
+    }
+    add(part);
+    const Mat<S> hs = product<S>(*h, true, amat);  // n_1 x ncols
+    for (Eigen::Index p = 0; p < n1; ++p) {
+      for (Eigen::Index col = 0; col < ncols; ++col) first(p * (p + 1) / 2 + p, col) += hs(p, col);
+    }
   }
-  return gram;
+  return first;
 }
 }  // namespace detail
 
@@ -1032,21 +1115,22 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
   // T_{L,L-2,i}: at the output layer neither T_{L-1,L-2} nor S_{L-1,L-2} is formed.
   constexpr bool kFactored = detail::kInPlaceGemm<S>;
   Mat<S> x_top;  // (N n_L) x n_{L-2}: row i n_L + c is row c of X_i, when kept
-  // When the unrolled level is the first layer (L = 3) and K_L = I (the squared loss), K_1 is read
-  // only by the block (1, 1). Multiprecision scalars then leave the Gauss–Newton part X_iᵀ X_i
-  // out of K_1 and add its sum over the samples to that block's first term from one product
-  // (detail::folded_gram).
+  // When the unrolled level is the first layer (L = 3) and K_L = I (the squared loss, or no
+  // Gauss–Newton part), K_1 is read only by the block (1, 1). Multiprecision scalars then never
+  // form it: that block's first term comes from K_1's factors in three products over the samples
+  // (detail::folded_first_term), with no multiprecision operation per entry of any K_{1,i}.
   // (Balls of at most 53 bits multiply in doubles, where the scalings cost little: not there.)
-  const bool fold_k1 = kFactored && with_g && L == 3 && 2 * width(L) <= width(L - 1) &&
-                       network_.loss == LossKind::Squared && !detail::narrow_balls<S>();
+  const bool fold_k1 = kFactored && L == 3 && 2 * width(L) <= width(L - 1) &&
+                       (!with_g || network_.loss == LossKind::Squared) &&
+                       !detail::narrow_balls<S>();
+  Mat<S> e_fold;  // the unrolled level's E, kept for the block (1, 1) (fold_k1)
   for (int m = L - 1; m >= 1; --m) {
     const auto um = static_cast<std::size_t>(m);
     const Eigen::Index nm = width(m), nn = width(m + 1);
     const Mat<S> w = f.w[um + 1].leftCols(nm);  // n_{m+1} x n_m
     const Mat<S>& wd = bp.back[um];             // rows: W_{m+1}ᵀ δ_{m+1}
-    // K_1 without the Gauss–Newton part is zero: not formed
-    const bool k_empty = fold_k1 && m == 1 && !with_h;
-    if (!k_empty) K[um].resize(nm * nm, n);
+    const bool k_folded = fold_k1 && m == 1;    // K_1 is not formed
+    if (!k_folded) K[um].resize(nm * nm, n);
     // W_{m+1}ᵀ K_{m+1,i} W_{m+1}: at the output layer of the squared loss K_L = I for every
     // sample (0 without the Gauss–Newton part), so the product is the one matrix W_Lᵀ W_L;
     // otherwise batched over the samples, so that the two products share W_{m+1} and are large:
@@ -1102,19 +1186,24 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           for (Eigen::Index a = b; a < nm; ++a) tri.emplace_back(a, b);
         }
         const auto npairs = static_cast<Eigen::Index>(tri.size());
-        Mat<S> e(n, nn), krw(nn, npairs);
+        Mat<S> e(n, nn), krw(nn, fold_k1 ? 0 : npairs);  // the folded block forms its own W⊙W
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (costly)
 #endif
         for (Eigen::Index c = 0; c < nn; ++c) {
           ScopedBallPrecision precision(ball_bits);
-          for (Eigen::Index i = 0; i < n; ++i) e(i, c) = f.d2[un](i, c) * bp.back[un](i, c);
-          for (Eigen::Index col = 0; col < npairs; ++col) {
+          for (Eigen::Index i = 0; i < n; ++i)
+            detail::multiply_into(e(i, c), f.d2[un](i, c), bp.back[un](i, c));
+          for (Eigen::Index col = 0; col < krw.cols(); ++col) {
             const auto [a, b] = tri[static_cast<std::size_t>(col)];
-            krw(c, col) = w(c, a) * w(c, b);
+            detail::multiply_into(krw(c, col), w(c, a), w(c, b));
           }
         }
-        ep = detail::product<S>(e, false, krw);
+        if (fold_k1) {
+          e_fold = std::move(e);
+        } else {
+          ep = detail::product<S>(e, false, krw);
+        }
       }
     } else if (shared) {
       r = with_g ? detail::product<S>(w, true, w) : Mat<S>(Mat<S>::Zero(nm, nm));
@@ -1137,7 +1226,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
     // K_{m,i}: the per-sample products K_m T_{m,l} of the blocks l < m - 1 (m >= 3), and the
     // recursion one level down where that level is neither unrolled nor at the output (m = 2 then).
     const bool upper = m >= 3 || (m == 2 && !(m + 1 == L && 2 * nL <= width(m)));
-    if (k_empty) continue;
+    if (k_folded) continue;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
@@ -1148,7 +1237,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         detail::unrolled_curvature<S>(k,
                                       i,
                                       nL,
-                                      with_g && !fold_k1 ? &g : nullptr,
+                                      with_g ? &g : nullptr,
                                       network_.loss == LossKind::Squared,
                                       K[static_cast<std::size_t>(L)],
                                       with_h ? &ep : nullptr,
@@ -1450,20 +1539,18 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         };
         Mat<S> first_all;
         bool done = false;
-        Mat<S> gram;  // the block (1, 1)'s Gauss–Newton part, left out of K_1 (fold_k1)
-        if (fold_k1 && m == 1) {
-          gram = detail::folded_gram<S>(am, pairs, x_top, ball_bits);
-          if (!with_h) {  // K_1 is zero: gram is the whole first term
-            first_all.resize(row0.back(), ncols);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-            for (Eigen::Index col = 0; col < ncols; ++col) {
-              for (Eigen::Index r = 0; r < row0.back(); ++r)
-                first_all(r, col) = std::move(gram(col, r));
-            }
-            done = true;
-          }
+        if (fold_k1 && m == 1) {  // K_1 was not formed; one chunk
+          Mat<S> h1;              // σ''(z_1) ⊙ W_2ᵀ δ_2, K_1's diagonal term
+          if (with_h) h1 = detail::hadamard<S>(f.d2[um], bp.back[um]);
+          first_all = detail::folded_first_term<S>(am,
+                                                   pairs,
+                                                   with_g ? &x_top : nullptr,
+                                                   with_h ? &e_fold : nullptr,
+                                                   f.w[um + 1],
+                                                   f.d1[um],
+                                                   with_h ? &h1 : nullptr,
+                                                   ball_bits);
+          done = true;
         }
         if constexpr (detail::kInPlaceGemm<S>) {  // one chunk: run outside any parallel region
           if (!done && !detail::narrow_balls<S>()) {
@@ -1473,7 +1560,6 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           }
         }
         if (!done) first_all = detail::product_of_entries<S>(row0.back(), n, c_entry, panel());
-        const bool add_gram = gram.size() > 0 && with_h;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
 #endif
@@ -1484,7 +1570,6 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
             const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
             S& value = first_all(r, col_idx);  // each entry is used once: in place
-            if (add_gram) value += gram(col_idx, r);
             if (second && q < np) {
               if (!s_diagonal) {
                 value += term2(q + j * np, (p - p0) * kl + k);

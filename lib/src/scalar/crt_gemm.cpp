@@ -855,8 +855,11 @@ void khatri_rao_operand(Operand& b,
     double* mb = b.mag.get() + col * k;
     double* rb = b.rad.get() + col * k;
     for (Index l = 0; l < k; ++l) {
-      mb[l] = mx[l] * my[l] * up + tiny;
-      rb[l] = b.any_rad ? (mx[l] * ry[l] + rx[l] * (my[l] + ry[l])) * up + tiny : 0.0;
+      // bounds of exact zeros stay zero (an exact zero times a ball with a radius is exact)
+      mb[l] = mx[l] == 0.0 || my[l] == 0.0 ? 0.0 : mx[l] * my[l] * up + tiny;
+      const bool rzero =
+          (mx[l] == 0.0 || ry[l] == 0.0) && (rx[l] == 0.0 || (my[l] == 0.0 && ry[l] == 0.0));
+      rb[l] = b.any_rad && !rzero ? (mx[l] * ry[l] + rx[l] * (my[l] + ry[l])) * up + tiny : 0.0;
     }
   }
 }
@@ -918,6 +921,253 @@ bool khatri_rao_product(Index m,
                        ps.qd[uj],
                        ps.qinv[uj],
                        bbuf + col * k);
+    }
+  });
+  write(oa, ob, ps, w);
+  return true;
+}
+
+// Arb magnitudes, cleared when the holder goes.
+class MagArray {
+ public:
+  explicit MagArray(std::size_t n) : v_(n) {
+    for (auto& x : v_) mag_init(&x);
+  }
+  ~MagArray() {
+    for (auto& x : v_) mag_clear(&x);
+  }
+  MagArray(const MagArray&) = delete;
+  MagArray& operator=(const MagArray&) = delete;
+  mag_struct* operator[](std::size_t i) { return &v_[i]; }
+
+ private:
+  std::vector<mag_struct> v_;
+};
+
+// An upper bound of 2^-t for t >= 0 (2^-1000 for every t > 1000).
+inline double pow2_neg_upper(int t) {
+  return pow2(-std::min(t, 1000));
+}
+
+// C = A·B for a right factor B (k x n) = (E·V) ⊙ (x ⊙ y), E k x r, V r x n, x k x qx, y k x ky:
+// B(l, j) = (Σ_c E(l, c)·V(c, j))·x(l, pairs[2j])·y(l, pairs[2j + 1]) (docs/math/crt-products.md,
+// "Hadamard right factors"). B is never formed: E, V, x and y are converted, and B's residues
+// modulo each prime are the residues of the product E·V (one exact double GEMM of depth r <= k)
+// times those of x and y. E's lines are its columns c; V is converted with its row c scaled by
+// 2^(e_c) (exactly), e_c E's scale, so that the sum over c has one scale per column j of B:
+// Σ_c Ê(l, c)·V̂(c, j) = (Ẽ·Ṽ)(l, j)·2^(t_E + t_V - e'_j). Then |B̂| < r·2^(t_E + t_V + t_x + t_y),
+// and B's scale carries ⌈log2 r⌉ more bits so that |B̃| < 2^(its scale) (what the cut bound of
+// A assumes). The cuts of E, V, x and y are not counted as cuts of B: for balls they go into B's
+// radius with the operands' radii (each cut entry of a line moves it by less than one unit of
+// the line's scale); for MPFR the result is the rounding of Σ ã·b̃, b̃ = (Ẽ·Ṽ)·x̃·ỹ.
+template <class GetA,
+          class GetE,
+          class GetV,
+          class GetX,
+          class GetY,
+          class RadA,
+          class RadE,
+          class RadV,
+          class RadX,
+          class RadY,
+          class Write>
+bool hadamard_product(Index m,
+                      Index k,
+                      Index r,
+                      Index qx,
+                      Index ky,
+                      const std::int64_t* pairs,
+                      Index n,
+                      bool same,
+                      long prec,
+                      GetA get_a,
+                      GetE get_e,
+                      GetV get_v,
+                      GetX get_x,
+                      GetY get_y,
+                      RadA rad_a,
+                      RadE rad_e,
+                      RadV rad_v,
+                      RadX rad_x,
+                      RadY rad_y,
+                      Write write) {
+  if (m <= 0 || n <= 0 || k <= 0 || r <= 0 || r > k || qx <= 0 || ky <= 0) return false;
+  constexpr bool kBall = !std::is_same_v<decltype(rad_a(Index{0})), std::nullptr_t>;
+  Plan plan;
+  if (!plan_for(k, prec, plan)) return false;  // depth k: the sums over c (r <= k terms) fit too
+  Operand oa, oe, ov, ox, oy_own;
+  if (!scan(oe, k, r, false, plan.t, get_e)) return false;
+  const auto get_v_shifted = [&oe, &get_v, r](Index idx, Entry& e) {
+    if (!get_v(idx, e)) return false;
+    if (!e.zero) e.exp += oe.scale[static_cast<std::size_t>(idx % r)];
+    return true;
+  };
+  if (!scan(ov, r, n, false, plan.t, get_v_shifted)) return false;
+  if (!scan(ox, k, qx, false, plan.t, get_x)) return false;
+  if (!same && !scan(oy_own, k, ky, false, plan.t, get_y)) return false;
+  const Operand& oy = same ? ox : oy_own;
+  if (!scan(oa, m, k, true, plan.t, get_a)) return false;
+  int pad = 0;
+  while ((Index{1} << pad) < r) ++pad;
+  const int tb = oe.t + ov.t + ox.t + oy.t + pad;
+  const auto primes = primes_for_product(plan, oa.t + tb, std::max({oa.t, oe.t, ov.t, ox.t, oy.t}));
+  if (primes == nullptr) return false;
+  const PrimeSet& ps = *primes;
+  // V's radii in the same frame as its midpoints: scaled by 2^(e_c)
+  std::unique_ptr<MagArray> v_radii;
+  if constexpr (kBall) {
+    v_radii = std::make_unique<MagArray>(static_cast<std::size_t>(r * n));
+    for (Index idx = 0; idx < r * n; ++idx) {
+      mag_mul_2exp_si((*v_radii)[static_cast<std::size_t>(idx)],
+                      rad_v(idx),
+                      oe.scale[static_cast<std::size_t>(idx % r)]);
+    }
+  }
+  const auto rad_v_shifted = [&](Index idx) {
+    if constexpr (kBall) {
+      return static_cast<const mag_struct*>((*v_radii)[static_cast<std::size_t>(idx)]);
+    } else {
+      return rad_v(idx);
+    }
+  };
+  if (!convert(oa, m, k, true, ps, get_a, rad_a) || !convert(oe, k, r, false, ps, get_e, rad_e) ||
+      !convert(ov, r, n, false, ps, get_v_shifted, rad_v_shifted) ||
+      !convert(ox, k, qx, false, ps, get_x, rad_x))
+    return false;
+  if (!same && !convert(oy_own, k, ky, false, ps, get_y, rad_y)) return false;
+  Operand ob;
+  ob.t = tb;
+  ob.scale.resize(static_cast<std::size_t>(n));
+  ob.cut.assign(static_cast<std::size_t>(n), 0);
+  ob.cut_t = tb;
+  for (Index col = 0; col < n; ++col) {
+    ob.scale[static_cast<std::size_t>(col)] =
+        ov.scale[static_cast<std::size_t>(col)] +
+        ox.scale[static_cast<std::size_t>(pairs[2 * col])] +
+        oy.scale[static_cast<std::size_t>(pairs[2 * col + 1])] + pad;
+  }
+  if constexpr (kBall) {
+    // In units of the lines' scales: δ = radius + (one unit of the line, where the line has a
+    // cut entry); |E·V - Ẽ·Ṽ| <= δ_E·(|Ṽ| + δ_V) + |Ẽ|·δ_V and |Ẽ·Ṽ| <= |Ẽ|·|Ṽ| by double GEMMs of
+    // nonnegative numbers (each sum of at most 2r terms within a factor 1 + 3(2r + 1)·2^-53 of
+    // its value; underflows below 2^-1000 in all); then
+    //   |B - B̃| <= ρ_EV·(|x̃||ỹ| + ρ_xy) + |Ẽ·Ṽ|·ρ_xy,  ρ_xy = δ_x·(|ỹ| + δ_y) + |x̃|·δ_y,
+    // times 2^-pad, each rounded up (× (1 + 2^-48) for the few roundings, plus 2^-1000).
+    // exact operands (no radius, no cut entry) give an exact B: no radius, as for the others
+    const auto any_cut = [](const Operand& op) {
+      return std::any_of(op.cut.begin(), op.cut.end(), [](std::uint32_t v) { return v != 0; });
+    };
+    ob.any_rad = oe.any_rad || ov.any_rad || ox.any_rad || oy.any_rad || any_cut(oe) ||
+                 any_cut(ov) || any_cut(ox) || any_cut(oy);
+    Eigen::MatrixXd left(k, 2 * r), right(2 * r, n), rho(k, n), mag_ev(k, n);
+    const double cut_e = pow2_neg_upper(oe.t), cut_v = pow2_neg_upper(ov.t);
+    for (Index c = 0; c < r; ++c) {
+      const double unit = oe.cut[static_cast<std::size_t>(c)] != 0 ? cut_e : 0.0;
+      for (Index l = 0; l < k; ++l) {
+        const auto idx = static_cast<std::size_t>(l + c * k);
+        left(l, c) = oe.rad[idx] + unit;
+        left(l, r + c) = oe.mag[idx];
+      }
+    }
+    for (Index col = 0; col < n; ++col) {
+      const double unit = ov.cut[static_cast<std::size_t>(col)] != 0 ? cut_v : 0.0;
+      for (Index c = 0; c < r; ++c) {
+        const auto idx = static_cast<std::size_t>(c + col * r);
+        const double dv = ov.rad[idx] + unit;
+        right(c, col) = ov.mag[idx] + dv;
+        right(r + c, col) = dv;
+      }
+    }
+    crt_dgemm(k, n, 2 * r, left.data(), k, false, right.data(), 2 * r, rho.data(), k, false);
+    crt_dgemm(k, n, r, oe.mag.get(), k, false, ov.mag.get(), r, mag_ev.data(), k, false);
+    // which (E·V)(l, j) are sums of exact zeros (mag 0 exactly): those stay exact zeros, where the
+    // bound above could have underflowed instead
+    Eigen::MatrixXd ie(k, r), iv(r, n), support(k, n), rho_support(k, n);
+    for (Index i = 0; i < k * r; ++i)
+      ie.data()[i] = oe.mag[static_cast<std::size_t>(i)] != 0.0 ? 1.0 : 0.0;
+    for (Index i = 0; i < r * n; ++i)
+      iv.data()[i] = ov.mag[static_cast<std::size_t>(i)] != 0.0 ? 1.0 : 0.0;
+    crt_dgemm(k, n, r, ie.data(), k, false, iv.data(), r, support.data(), k, false);
+    const Eigen::MatrixXd left_nz = (left.array() != 0.0).cast<double>().matrix();
+    const Eigen::MatrixXd right_nz = (right.array() != 0.0).cast<double>().matrix();
+    crt_dgemm(k,
+              n,
+              2 * r,
+              left_nz.data(),
+              k,
+              false,
+              right_nz.data(),
+              2 * r,
+              rho_support.data(),
+              k,
+              false);
+    const double grow = 1.0 + 3.0 * static_cast<double>(2 * r + 1) * std::ldexp(1.0, -53);
+    const double up = 1.0 + std::ldexp(1.0, -48);
+    const double tiny = std::ldexp(1.0, -1000);
+    const double unpad = std::ldexp(1.0, -pad);
+    const double cut_x = pow2_neg_upper(ox.t), cut_y = pow2_neg_upper(oy.t);
+    ob.mag = big_buffer<double>(static_cast<std::size_t>(k * n));
+    ob.rad = big_buffer<double>(static_cast<std::size_t>(k * n));
+    for (Index col = 0; col < n; ++col) {
+      const Index p = pairs[2 * col], q = pairs[2 * col + 1];
+      const double ux = ox.cut[static_cast<std::size_t>(p)] != 0 ? cut_x : 0.0;
+      const double uy = oy.cut[static_cast<std::size_t>(q)] != 0 ? cut_y : 0.0;
+      for (Index l = 0; l < k; ++l) {
+        const auto ix = static_cast<std::size_t>(l + p * k),
+                   iy = static_cast<std::size_t>(l + q * k);
+        const double mx = ox.mag[ix], my = oy.mag[iy];
+        const double dx = ox.rad[ix] + ux, dy = oy.rad[iy] + uy;
+        // which bounds are sums of exact zeros (they stay zero; the others may have underflowed,
+        // hence the 2^-1000 added)
+        const bool ev_zero = support(l, col) == 0.0, rho_ev_zero = rho_support(l, col) == 0.0;
+        const bool xy_zero = mx == 0.0 || my == 0.0;
+        const bool rho_xy_zero =
+            (dx == 0.0 || (my == 0.0 && dy == 0.0)) && (mx == 0.0 || dy == 0.0);
+        const double rho_xy = dx * (my + dy) + mx * dy;
+        const double m_ev = ev_zero ? 0.0 : mag_ev(l, col) * grow + tiny;
+        const double r_ev = rho_ev_zero ? 0.0 : rho(l, col) * grow + tiny;
+        const auto out = static_cast<std::size_t>(l + col * k);
+        ob.mag[out] = ev_zero || xy_zero ? 0.0 : m_ev * mx * my * unpad * up + tiny;
+        const bool rad_zero = (rho_ev_zero || (xy_zero && rho_xy_zero)) && (ev_zero || rho_xy_zero);
+        ob.rad[out] = ob.any_rad && !rad_zero
+                          ? (r_ev * (mx * my + rho_xy) + m_ev * rho_xy) * unpad * up + tiny
+                          : 0.0;
+      }
+    }
+  }
+  // scratch for E's and V's residues as doubles, one pair per thread
+  int threads = 1;
+#ifdef _OPENMP
+  threads = omp_get_max_threads();
+#endif
+  std::vector<Buffer<double>> ebuf, vbuf;
+  for (int i = 0; i < threads; ++i) {
+    ebuf.push_back(big_buffer<double>(static_cast<std::size_t>(k * r)));
+    vbuf.push_back(big_buffer<double>(static_cast<std::size_t>(r * n)));
+  }
+  const auto w = residues_of_product(oa, m, k, n, ps, [&](Index j, double* bbuf) {
+    std::size_t me = 0;
+#ifdef _OPENMP
+    me = static_cast<std::size_t>(omp_get_thread_num());
+#endif
+    const auto uj = static_cast<std::size_t>(j);
+    const std::int32_t* re = oe.res.get() + j * k * r;
+    const std::int32_t* rv = ov.res.get() + j * r * n;
+    double* eb = ebuf[me].get();
+    double* vb = vbuf[me].get();
+    for (Index i = 0; i < k * r; ++i) eb[i] = re[i];
+    for (Index i = 0; i < r * n; ++i) vb[i] = rv[i];
+    // exact: r <= k terms below h^2 each, k·h^2 <= 2^53 - 8 (plan_for)
+    crt_dgemm(k, n, r, eb, k, false, vb, r, bbuf, k, false);
+    const std::int32_t* rx = ox.res.get() + j * k * qx;
+    const std::int32_t* ry = oy.res.get() + j * k * ky;
+    for (Index col = 0; col < n; ++col) {
+      hadamard_residues(bbuf + col * k,
+                        rx + pairs[2 * col] * k,
+                        ry + pairs[2 * col + 1] * k,
+                        k,
+                        ps.qd[uj],
+                        ps.qinv[uj]);
     }
   });
   write(oa, ob, ps, w);
@@ -1065,6 +1315,84 @@ bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
       entries_of(x, k * qx),
       entries_of(y, k * ky),
       radii_of(a),
+      radii_of(x),
+      radii_of(y),
+      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
+        write_balls(c, oa, ob, m, k, n, ps, w, prec);
+      });
+}
+
+bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
+                            mpfr_srcptr const* a,
+                            mpfr_srcptr const* e,
+                            mpfr_srcptr const* v,
+                            mpfr_srcptr const* x,
+                            mpfr_srcptr const* y,
+                            Index m,
+                            Index k,
+                            Index r,
+                            Index qx,
+                            Index ky,
+                            const std::int64_t* pairs,
+                            Index n) {
+  if (m <= 0 || n <= 0) return false;
+  return hadamard_product(
+      m,
+      k,
+      r,
+      qx,
+      ky,
+      pairs,
+      n,
+      x == y && qx == ky,
+      mpfr_get_prec(c[0]),
+      entries_of(a, m * k),
+      entries_of(e, k * r),
+      entries_of(v, r * n),
+      entries_of(x, k * qx),
+      entries_of(y, k * ky),
+      radii_of(a),
+      radii_of(e),
+      radii_of(v),
+      radii_of(x),
+      radii_of(y),
+      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
+        write_mpfr(c, oa, ob, m, n, ps, w);
+      });
+}
+
+bool crt_gemm_hadamard_arb(arb_ptr const* c,
+                           arb_srcptr const* a,
+                           arb_srcptr const* e,
+                           arb_srcptr const* v,
+                           arb_srcptr const* x,
+                           arb_srcptr const* y,
+                           Index m,
+                           Index k,
+                           Index r,
+                           Index qx,
+                           Index ky,
+                           const std::int64_t* pairs,
+                           Index n,
+                           long prec) {
+  return hadamard_product(
+      m,
+      k,
+      r,
+      qx,
+      ky,
+      pairs,
+      n,
+      x == y && qx == ky,
+      prec,
+      entries_of(a, m * k),
+      entries_of(e, k * r),
+      entries_of(v, r * n),
+      entries_of(x, k * qx),
+      entries_of(y, k * ky),
+      radii_of(a),
+      radii_of(e),
+      radii_of(v),
       radii_of(x),
       radii_of(y),
       [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {

@@ -100,6 +100,42 @@ bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
                              std::ptrdiff_t n,
                              long prec);
 
+/// c = A·B for a right factor B (k x n) = (E·V) ⊙ (x ⊙ y): B(l, j) = (Σ_c E(l, c)·V(c, j))·
+/// x(l, pairs[2j])·y(l, pairs[2j + 1]), E k x r (r <= k), V r x n, x k x qx, y k x ky, all
+/// column-major. B is never formed: its residues are those of the product E·V times those of x
+/// and y (docs/math/crt-products.md, "Hadamard right factors"). MPFR: the rounding of Σ ã·b̃ with
+/// b̃ = (Ẽ·Ṽ)·x̃·ỹ from the truncated operands (error bound there). x and y may be the same array.
+bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
+                            mpfr_srcptr const* a,
+                            mpfr_srcptr const* e,
+                            mpfr_srcptr const* v,
+                            mpfr_srcptr const* x,
+                            mpfr_srcptr const* y,
+                            std::ptrdiff_t m,
+                            std::ptrdiff_t k,
+                            std::ptrdiff_t r,
+                            std::ptrdiff_t qx,
+                            std::ptrdiff_t ky,
+                            const std::int64_t* pairs,
+                            std::ptrdiff_t n);
+
+/// The same product of balls: every c_ij contains every Σ a·b with a in A's balls and b any value
+/// of (E·V)·x·y with E, V, x, y in theirs.
+bool crt_gemm_hadamard_arb(arb_ptr const* c,
+                           arb_srcptr const* a,
+                           arb_srcptr const* e,
+                           arb_srcptr const* v,
+                           arb_srcptr const* x,
+                           arb_srcptr const* y,
+                           std::ptrdiff_t m,
+                           std::ptrdiff_t k,
+                           std::ptrdiff_t r,
+                           std::ptrdiff_t qx,
+                           std::ptrdiff_t ky,
+                           const std::int64_t* pairs,
+                           std::ptrdiff_t n,
+                           long prec);
+
 /// The reconstruction's last step: for S (nm + 1 limbs, S < 2^64·M) with quotient within 1 of
 /// S/M (the sum Σ_j w_j/q_j in doubles), the integer ≡ S (mod M) in (-M/2, M/2] as limbs (out,
 /// nm limbs) and a signed size (an mpz view). ⌊quotient⌋ is ⌊S/M⌋ or one off; S - ⌊quotient⌋·M

@@ -121,4 +121,24 @@ void product_residues(const std::int32_t* __restrict x,
   }
 }
 
+void hadamard_residues(double* __restrict io,
+                       const std::int32_t* __restrict x,
+                       const std::int32_t* __restrict y,
+                       std::ptrdiff_t len,
+                       double q,
+                       double qinv) {
+  const double half = std::floor(q / 2);
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+  for (std::ptrdiff_t i = 0; i < len; ++i) {
+    // every product below is an integer below 2^52: exact
+    const double u = mod_q(io[i], q, qinv);
+    const double v = mod_q(static_cast<double>(x[i]) * static_cast<double>(y[i]), q, qinv);
+    const double w = mod_q(u * v, q, qinv);
+    const double down = w - q;
+    io[i] = w > half ? down : w;
+  }
+}
+
 }  // namespace locus::detail

@@ -178,7 +178,7 @@ inline bool arb_gemm(GemmRef<Ball> c,
 inline bool crt_worthwhile(Eigen::Index m, Eigen::Index depth, Eigen::Index ncols) {
   const double dm = static_cast<double>(m), dk = static_cast<double>(depth),
                dn = static_cast<double>(ncols);
-  return depth >= 16 && m >= 2 && ncols >= 2 && dm * dn * dk >= 32768.0 &&
+  return depth >= 16 && m >= 2 && ncols >= 2 && dm * dn * dk >= 16384.0 &&
          2.0 * (dm * dk + dk * dn) + 4.0 * dm * dn <= dm * dn * dk;
 }
 
@@ -285,6 +285,71 @@ bool crt_gemm_entries_khatri_rao(GemmRef<S> c,
                                    flat.data(),
                                    ncols,
                                    ball_precision());
+  }
+}
+
+// c = A b by the CRT for B (depth x pairs.size()) = (E V) ⊙ (x ⊙ y): B(l, j) = (E V)(l, j)·
+// x(l, q)·y(l, k) with (q, k) = pairs[j], E depth x r, V r x pairs.size(). B is never formed
+// (crt_gemm_hadamard_*). False when not worthwhile or not applicable (the scheme's limits,
+// r > depth): the caller then forms B.
+template <class S, class Entry>
+bool crt_gemm_entries_hadamard(GemmRef<S> c,
+                               Eigen::Index m,
+                               Eigen::Index depth,
+                               const Entry& a,
+                               const Mat<S>& e,
+                               const Mat<S>& v,
+                               const Mat<S>& x,
+                               const Mat<S>& y,
+                               const std::vector<std::pair<Eigen::Index, Eigen::Index>>& pairs) {
+  const auto ncols = static_cast<Eigen::Index>(pairs.size());
+  if (e.rows() != depth || v.rows() != e.cols() || v.cols() != ncols || x.rows() != depth ||
+      y.rows() != depth || !crt_worthwhile(m, depth, ncols))
+    return false;
+  const auto pa = number_pointers<S>(m, depth, a);
+  const auto all_of = [](const Mat<S>& w) {
+    return number_pointers<S>(
+        w.rows(), w.cols(), [&w](Eigen::Index i, Eigen::Index j) -> const S& { return w(i, j); });
+  };
+  const auto pe = all_of(e), pv = all_of(v), px = all_of(x);
+  const bool same = &x == &y;
+  const auto py = same ? Buffer<RawSrc<S>>() : all_of(y);
+  const RawSrc<S>* ys = same ? px.get() : py.get();
+  std::vector<std::int64_t> flat(2 * pairs.size());
+  for (std::size_t j = 0; j < pairs.size(); ++j) {
+    flat[2 * j] = pairs[j].first;
+    flat[2 * j + 1] = pairs[j].second;
+  }
+  const auto pc = result_pointers<S>(c);
+  if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
+    return crt_gemm_hadamard_mpfr(pc.get(),
+                                  pa.get(),
+                                  pe.get(),
+                                  pv.get(),
+                                  px.get(),
+                                  ys,
+                                  m,
+                                  depth,
+                                  e.cols(),
+                                  x.cols(),
+                                  y.cols(),
+                                  flat.data(),
+                                  ncols);
+  } else {
+    return crt_gemm_hadamard_arb(pc.get(),
+                                 pa.get(),
+                                 pe.get(),
+                                 pv.get(),
+                                 px.get(),
+                                 ys,
+                                 m,
+                                 depth,
+                                 e.cols(),
+                                 x.cols(),
+                                 y.cols(),
+                                 flat.data(),
+                                 ncols,
+                                 ball_precision());
   }
 }
 
