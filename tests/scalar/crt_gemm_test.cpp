@@ -689,6 +689,346 @@ TEST_SUITE("scalar.crt_gemm") {
   }
 }
 
+namespace {
+
+// The Hadamard product c = A·B with B(l, j) = (Σ_c E(l, c)·V(c, j))·x(l, q_j)·y(l, k_j), never
+// formed, against the exact sums. MPFR: correctly rounded when no entry is cut (every line within
+// 8 binades), else within ½ulp + 5kr·2^(e_i + f_j - t), f_j = e'_j + e_q + e_k with e'_j the
+// largest exponent of V(c, j)·2^(e_c) (docs/math/crt-products.md, "Hadamard right factors").
+void check_hadamard_mpfr(std::ptrdiff_t m,
+                         std::ptrdiff_t k,
+                         std::ptrdiff_t r,
+                         std::ptrdiff_t qx,
+                         int lo,
+                         int hi,
+                         bool same,
+                         std::uint64_t seed,
+                         bool expect_rounded) {
+  CAPTURE(seed);
+  CAPTURE(same);
+  auto g = locus::test::rng(seed);
+  const long prec = 256;
+  const std::ptrdiff_t ky = same ? qx : qx + 1;
+  MpfrMatrix a(m * k, prec), e(k * r, prec), x(k * qx, prec), y(k * ky, prec);
+  for (auto* mat : {&a, &e, &x, &y}) {
+    for (auto& v : mat->v) random_mpfr(v, g, lo, hi);
+  }
+  std::vector<std::int64_t> pairs;
+  for (std::ptrdiff_t kk = 0; kk < ky; ++kk) {
+    for (std::ptrdiff_t q = same ? kk : 0; q < qx; ++q) {
+      pairs.push_back(q);
+      pairs.push_back(kk);
+    }
+  }
+  const auto n = static_cast<std::ptrdiff_t>(pairs.size() / 2);
+  MpfrMatrix v(r * n, prec), c(m * n, prec);
+  for (auto& w : v.v) random_mpfr(w, g, lo, hi);
+  const auto pa = a.src(), pe = e.src(), pv = v.src(), px = x.src(), py = y.src();
+  auto pc = c.dst();
+  REQUIRE(locus::detail::crt_gemm_hadamard_mpfr(pc.data(),
+                                                pa.data(),
+                                                pe.data(),
+                                                pv.data(),
+                                                px.data(),
+                                                same ? px.data() : py.data(),
+                                                m,
+                                                k,
+                                                r,
+                                                qx,
+                                                ky,
+                                                pairs.data(),
+                                                n));
+  const auto& yy = same ? px : py;
+  const long t = prec + 8;
+  std::vector<long> ecol(static_cast<std::size_t>(r));  // E's column scales
+  for (std::ptrdiff_t cc = 0; cc < r; ++cc) {
+    std::vector<const __mpfr_struct*> col;
+    for (std::ptrdiff_t l = 0; l < k; ++l) col.push_back(pe[static_cast<std::size_t>(l + cc * k)]);
+    ecol[static_cast<std::size_t>(cc)] = max_exp(col);
+  }
+  mpfr_t s, ev, prod;
+  mpfr_inits2(kExactBits, s, ev, prod, nullptr);
+  int bad = 0;
+  for (std::ptrdiff_t j = 0; j < n; ++j) {
+    const auto q = pairs[static_cast<std::size_t>(2 * j)];
+    const auto kk = pairs[static_cast<std::size_t>(2 * j + 1)];
+    long ev_scale = std::numeric_limits<long>::min();
+    for (std::ptrdiff_t cc = 0; cc < r; ++cc) {
+      const mpfr_srcptr w = pv[static_cast<std::size_t>(cc + j * r)];
+      if (!mpfr_zero_p(w))
+        ev_scale = std::max(ev_scale, mpfr_get_exp(w) + ecol[static_cast<std::size_t>(cc)]);
+    }
+    std::vector<const __mpfr_struct*> cx, cy;
+    for (std::ptrdiff_t l = 0; l < k; ++l) {
+      cx.push_back(px[static_cast<std::size_t>(l + q * k)]);
+      cy.push_back(yy[static_cast<std::size_t>(l + kk * k)]);
+    }
+    for (std::ptrdiff_t i = 0; i < m; ++i) {
+      std::vector<const __mpfr_struct*> row;
+      for (std::ptrdiff_t l = 0; l < k; ++l) row.push_back(pa[static_cast<std::size_t>(i + l * m)]);
+      mpfr_set_zero(s, 1);
+      for (std::ptrdiff_t l = 0; l < k; ++l) {
+        mpfr_set_zero(ev, 1);
+        for (std::ptrdiff_t cc = 0; cc < r; ++cc) {
+          REQUIRE(mpfr_mul(prod,
+                           pe[static_cast<std::size_t>(l + cc * k)],
+                           pv[static_cast<std::size_t>(cc + j * r)],
+                           MPFR_RNDN) == 0);  // exact
+          REQUIRE(mpfr_add(ev, ev, prod, MPFR_RNDN) == 0);
+        }
+        const auto ul = static_cast<std::size_t>(l);
+        REQUIRE(mpfr_mul(prod, row[ul], ev, MPFR_RNDN) == 0);
+        REQUIRE(mpfr_mul(prod, prod, cx[ul], MPFR_RNDN) == 0);
+        REQUIRE(mpfr_mul(prod, prod, cy[ul], MPFR_RNDN) == 0);
+        REQUIRE(mpfr_add(s, s, prod, MPFR_RNDN) == 0);
+      }
+      const mpfr_srcptr cij = pc[static_cast<std::size_t>(i + j * m)];
+      const long exponent = max_exp(row) + ev_scale + max_exp(cx) + max_exp(cy) - t;
+      if (!agrees(cij, s, expect_rounded, static_cast<unsigned long>(5 * k * r), exponent)) ++bad;
+    }
+  }
+  mpfr_clears(s, ev, prod, nullptr);
+  CHECK(bad == 0);
+}
+
+}  // namespace
+
+TEST_SUITE("scalar.crt_gemm") {
+  TEST_CASE("hadamard: mpfr products with a Hadamard right factor are the exact sums, rounded") {
+    for (int rep = 0; rep < 2 * locus::test::multiplier(); ++rep) {
+      const auto seed = 9650 + static_cast<std::uint64_t>(rep);
+      check_hadamard_mpfr(6, 40, 5, 4, 0, 3, false, seed, true);
+      check_hadamard_mpfr(6, 300, 16, 5, -2, 2, true, seed, true);     // x = y, converted once
+      check_hadamard_mpfr(4, 30, 3, 3, -150, 60, false, seed, false);  // cut entries: the bound
+      check_hadamard_mpfr(4, 30, 3, 3, -150, 60, true, seed, false);
+    }
+  }
+
+  TEST_CASE("hadamard: ball products contain every value at points of the balls") {
+    for (int rep = 0; rep < 3 * locus::test::multiplier(); ++rep) {
+      const std::uint64_t seed = 9750 + static_cast<std::uint64_t>(rep);
+      const bool same = rep % 3 != 2;
+      const long prec = 256;
+      CAPTURE(seed);
+      auto g = locus::test::rng(seed);
+      const std::ptrdiff_t m = 3, k = 40, r = 4, qx = 3, ky = same ? qx : 2;
+      std::vector<std::int64_t> pairs;
+      for (std::ptrdiff_t kk = 0; kk < ky; ++kk) {
+        for (std::ptrdiff_t q = 0; q < qx; ++q) {
+          pairs.push_back(q);
+          pairs.push_back(kk);
+        }
+      }
+      const auto n = static_cast<std::ptrdiff_t>(pairs.size() / 2);
+      std::vector<arb_struct> a(static_cast<std::size_t>(m * k)),
+          e(static_cast<std::size_t>(k * r)), v(static_cast<std::size_t>(r * n)),
+          x(static_cast<std::size_t>(k * qx)), y(static_cast<std::size_t>(k * ky)),
+          c(static_cast<std::size_t>(m * n));
+      for (auto* w : {&a, &e, &v, &x, &y, &c}) {
+        for (auto& z : *w) arb_init(&z);
+      }
+      mpfr_t tmp;
+      mpfr_init2(tmp, prec);
+      fill_balls(a, tmp, g, -30, 10, 0, prec);
+      fill_balls(e, tmp, g, -120, 0, rep % 3 == 1 ? 53 : 0, prec);  // cut entries too
+      fill_balls(v, tmp, g, -100, 4, 0, prec);
+      fill_balls(x, tmp, g, -110, 0, 0, prec);
+      fill_balls(y, tmp, g, -20, 5, 0, prec);
+      std::vector<arb_srcptr> pa, pe, pv, px, py;
+      std::vector<arb_ptr> pc;
+      for (auto& z : a) pa.push_back(&z);
+      for (auto& z : e) pe.push_back(&z);
+      for (auto& z : v) pv.push_back(&z);
+      for (auto& z : x) px.push_back(&z);
+      for (auto& z : y) py.push_back(&z);
+      for (auto& z : c) pc.push_back(&z);
+      const auto& yy = same ? x : y;
+      REQUIRE(locus::detail::crt_gemm_hadamard_arb(pc.data(),
+                                                   pa.data(),
+                                                   pe.data(),
+                                                   pv.data(),
+                                                   px.data(),
+                                                   same ? px.data() : py.data(),
+                                                   m,
+                                                   k,
+                                                   r,
+                                                   qx,
+                                                   ky,
+                                                   pairs.data(),
+                                                   n,
+                                                   prec));
+      int missed = 0;
+      for (int trial = 0; trial < 4; ++trial) {
+        auto xa = ball_points(a, trial, g), xe = ball_points(e, trial, g),
+             xv = ball_points(v, trial, g), xx = ball_points(x, trial, g),
+             xy = ball_points(yy, trial, g);
+        arf_t s, p, ev;
+        arf_init(s);
+        arf_init(p);
+        arf_init(ev);
+        for (std::ptrdiff_t i = 0; i < m; ++i) {
+          for (std::ptrdiff_t j = 0; j < n; ++j) {
+            const auto q = pairs[static_cast<std::size_t>(2 * j)];
+            const auto kk = pairs[static_cast<std::size_t>(2 * j + 1)];
+            arf_zero(s);
+            for (std::ptrdiff_t l = 0; l < k; ++l) {
+              arf_zero(ev);
+              for (std::ptrdiff_t cc = 0; cc < r; ++cc) {
+                arf_mul(p,
+                        &xe[static_cast<std::size_t>(l + cc * k)],
+                        &xv[static_cast<std::size_t>(cc + j * r)],
+                        ARF_PREC_EXACT,
+                        ARF_RND_DOWN);
+                arf_add(ev, ev, p, ARF_PREC_EXACT, ARF_RND_DOWN);
+              }
+              arf_mul(
+                  p, &xa[static_cast<std::size_t>(i + l * m)], ev, ARF_PREC_EXACT, ARF_RND_DOWN);
+              arf_mul(p, p, &xx[static_cast<std::size_t>(l + q * k)], ARF_PREC_EXACT, ARF_RND_DOWN);
+              arf_mul(
+                  p, p, &xy[static_cast<std::size_t>(l + kk * k)], ARF_PREC_EXACT, ARF_RND_DOWN);
+              arf_add(s, s, p, ARF_PREC_EXACT, ARF_RND_DOWN);
+            }
+            if (arb_contains_arf(pc[static_cast<std::size_t>(i + j * m)], s) == 0) ++missed;
+          }
+        }
+        arf_clear(s);
+        arf_clear(p);
+        arf_clear(ev);
+        for (auto* w : {&xa, &xe, &xv, &xx, &xy}) clear_points(*w);
+      }
+      CHECK(missed == 0);
+      // and the radii are not wide: below the widest input radius 2^-40 times the scales
+      // 2^(10 + (0 + 4) + 0 + 5) times k·r < 2^8
+      int wide = 0;
+      for (auto& z : c) {
+        if (mag_cmp_2exp_si(arb_radref(&z), 19 + 8 - 40) > 0) ++wide;
+      }
+      CHECK(wide == 0);
+      mpfr_clear(tmp);
+      for (auto* w : {&a, &e, &v, &x, &y, &c}) {
+        for (auto& z : *w) arb_clear(&z);
+      }
+    }
+  }
+
+  TEST_CASE(
+      "hadamard: a ball result covers the bits cut from E, V or x, and exact zeros stay exact") {
+    // A = [-2^-20, 1] and B's column [1, 2^-20(1 + 2^-250)] with the small entry made in E, in V
+    // or in x: 2^-20(1 + 2^-250) has bits more than t below its line's largest entry and is cut
+    // to 2^-20, so the integer product is 0 exactly, while the exact sum is 2^-270. Only the
+    // cut's term of the radius can contain it.
+    const long prec = 256;
+    const auto set_small = [](arb_ptr z) {  // 2^-20 (1 + 2^-250)
+      arb_one(z);
+      arb_mul_2exp_si(z, z, -250);
+      arb_add_si(z, z, 1, ARF_PREC_EXACT);
+      arb_mul_2exp_si(z, z, -20);
+    };
+    for (int where = 0; where < 4; ++where) {  // the cut in E, V, x; 3: E = 0 (an exact zero)
+      CAPTURE(where);
+      // k = 2 samples, r = 2 (E = I when the cut is elsewhere), n = 1
+      std::vector<arb_struct> a(2), e(4), v(2), x(2), y(2), c(1);
+      for (auto* w : {&a, &e, &v, &x, &y, &c}) {
+        for (auto& z : *w) arb_init(&z);
+      }
+      arb_set_si(&a[0], -1);
+      arb_mul_2exp_si(&a[0], &a[0], -20);
+      arb_set_si(&a[1], 1);
+      if (where == 3) mag_set_ui_2exp_si(arb_radref(&a[0]), 1, -30);  // A with a radius
+      // E(l, c) column-major: E = I, V = [1, 1]ᵀ, x = [1, 1]: B = [1, 1] before the cut entry
+      arb_one(&e[0]);
+      arb_one(&e[3]);
+      arb_one(&v[0]);
+      arb_one(&v[1]);
+      arb_one(&x[0]);
+      arb_one(&x[1]);
+      arb_one(&y[0]);
+      arb_one(&y[1]);
+      if (where == 0) {
+        set_small(&e[3]);  // E(1, 1): column 1 is [0, small], its own line: not cut
+        set_small(&e[1]);  // E(1, 0): column 0 is [1, small]: cut
+        arb_zero(&e[3]);
+      } else if (where == 1) {
+        set_small(&v[1]);  // V(1, 0)·2^(e_1) in the column of V(0, 0)·2^(e_0) = 1: cut
+      } else if (where == 2) {
+        set_small(&x[1]);
+      } else {
+        for (auto& z : e) arb_zero(&z);
+      }
+      std::vector<arb_srcptr> pa{&a[0], &a[1]}, pe{&e[0], &e[1], &e[2], &e[3]}, pv{&v[0], &v[1]},
+          px{&x[0], &x[1]}, py{&y[0], &y[1]};
+      std::vector<arb_ptr> pc{&c[0]};
+      const std::int64_t pairs[2] = {0, 0};
+      REQUIRE(locus::detail::crt_gemm_hadamard_arb(pc.data(),
+                                                   pa.data(),
+                                                   pe.data(),
+                                                   pv.data(),
+                                                   px.data(),
+                                                   py.data(),
+                                                   1,
+                                                   2,
+                                                   2,
+                                                   1,
+                                                   1,
+                                                   pairs,
+                                                   1,
+                                                   prec));
+      if (where == 3) {
+        CHECK(arb_is_zero(&c[0]) != 0);
+      } else {
+        arb_t exact;
+        arb_init(exact);
+        arb_one(exact);
+        arb_mul_2exp_si(exact, exact, -270);
+        CHECK(arb_contains(&c[0], exact) != 0);
+        CHECK(mag_cmp_2exp_si(arb_radref(&c[0]), -200) < 0);
+        arb_clear(exact);
+      }
+      for (auto* w : {&a, &e, &v, &x, &y, &c}) {
+        for (auto& z : *w) arb_clear(&z);
+      }
+    }
+  }
+}
+
+TEST_SUITE("scalar.crt_gemm") {
+  TEST_CASE("ball: a radius sum that underflows to zero still gets its floor") {
+    // A = [1, 2^-262] (nothing cut: 2^-262 is within t bits of its row), B = [0, 1 ± 2^-2000]:
+    // the scaled radius term 2^-263 · 2^-900 underflows to 0 in doubles, while the product's
+    // points 2^-262 (1 ± 2^-2000) are not its midpoint 2^-262. Only the underflow floor of the
+    // radius can hold them; an exact zero term (A(0)·B(0)) must not be mistaken for it (the test
+    // above of exact zeros).
+    const long prec = 256;
+    std::vector<arb_struct> a(2), b(2), c(1);
+    for (auto* w : {&a, &b, &c}) {
+      for (auto& z : *w) arb_init(&z);
+    }
+    arb_one(&a[0]);
+    arb_one(&a[1]);
+    arb_mul_2exp_si(&a[1], &a[1], -262);
+    arb_zero(&b[0]);
+    arb_one(&b[1]);
+    mag_set_ui_2exp_si(arb_radref(&b[1]), 1, -2000);
+    std::vector<arb_srcptr> pa{&a[0], &a[1]}, pb{&b[0], &b[1]};
+    std::vector<arb_ptr> pc{&c[0]};
+    REQUIRE(locus::detail::crt_gemm_arb(pc.data(), pa.data(), pb.data(), 1, 2, 1, prec));
+    for (const int sign : {-1, 1}) {
+      arb_t point;
+      arb_init(point);
+      arb_one(point);
+      arb_mul_2exp_si(point, point, -2000);
+      arb_mul_si(point, point, sign, ARF_PREC_EXACT);
+      arb_add_si(point, point, 1, ARF_PREC_EXACT);
+      arb_mul_2exp_si(point, point, -262);
+      CHECK(arb_contains(&c[0], point) != 0);
+      arb_clear(point);
+    }
+    for (auto* w : {&a, &b, &c}) {
+      for (auto& z : *w) arb_clear(&z);
+    }
+  }
+}
+
 TEST_SUITE("scalar.crt_gemm") {
   TEST_CASE("ball: exact balls give the rounded sum, its rounding inside the radius") {
     // exact 256-bit midpoints in one binade (nothing cut): the integer product is exact, and only

@@ -749,6 +749,17 @@ void write_balls(arb_ptr const* c,
   // each underflow at most 2^-1074: 3k·2^-53 and 2^-1000 cover both.
   const double grow = 1.0 + 3.0 * static_cast<double>(k + 1) * std::ldexp(1.0, -53);
   const double floor_abs = (oa.any_rad || ob.any_rad) ? std::ldexp(1.0, -1000) : 0.0;
+  // Whether some term of entry (i, j)'s radius sum is nonzero: a zero sum of nonzero terms may be
+  // underflow (so 2^-1000 is added), one of exact zeros is not (an exact result stays exact).
+  // Looked at only where the sum came out zero.
+  const auto some_term = [&](Index i, Index j) {
+    for (Index l = 0; l < k; ++l) {
+      const auto ia = static_cast<std::size_t>(i + l * m), ib = static_cast<std::size_t>(l + j * k);
+      if (ob.any_rad && ob.rad[ib] != 0.0 && (oa.mag[ia] != 0.0 || oa.rad[ia] != 0.0)) return true;
+      if (oa.any_rad && oa.rad[ia] != 0.0 && ob.mag[ib] != 0.0) return true;
+    }
+    return false;
+  };
   write_results(oa, ob, m, n, ps, w, [&](Index idx, Index i, Index j, const mpz_t z, long exp) {
     // the midpoint rounded down to prec bits, the rounding (< 1 ulp) into the radius; no
     // fmpz temporaries (FLINT caches freed big fmpz per thread, and OpenMP threads persist)
@@ -760,6 +771,7 @@ void write_balls(arb_ptr const* c,
     const std::uint32_t cut_b = ob.cut[static_cast<std::size_t>(j)];
     const std::uint32_t cut_b2 = ob.cut2.empty() ? 0 : ob.cut2[static_cast<std::size_t>(j)];
     const double r = radius(i, j);
+    const double floor_ij = floor_abs != 0.0 && (r != 0.0 || some_term(i, j)) ? floor_abs : 0.0;
     mag_ptr rad = arb_radref(c[idx]);
     if (!std::isfinite(r)) {
       mag_inf(rad);
@@ -771,7 +783,7 @@ void write_balls(arb_ptr const* c,
       // exact), and the rounding of the midpoint, ulp = 2^(E - prec) for the midpoint's exponent E
       // (E - ef <= log2 k + 1, and 2^-1000 bounds a smaller one). Four additions rounded to
       // nearest lose less than a factor (1 + 2^-50); mag_set_d rounds up.
-      double total = r != 0.0 || floor_abs != 0.0 ? r * grow + floor_abs : 0.0;
+      double total = r != 0.0 || floor_ij != 0.0 ? r * grow + floor_ij : 0.0;
       if (cut_a != 0) total += static_cast<double>(cut_a) * pow2(-oa.cut_t);
       if (cut_b != 0) total += static_cast<double>(cut_b) * pow2(-ob.cut_t);
       if (cut_b2 != 0) total += static_cast<double>(cut_b2) * pow2(-ob.cut2_t);
@@ -797,8 +809,8 @@ void write_balls(arb_ptr const* c,
     add_cut_bound(err, part, cut_a, ef - oa.cut_t);
     add_cut_bound(err, part, cut_b, ef - ob.cut_t);
     add_cut_bound(err, part, cut_b2, ef - ob.cut2_t);
-    if (r != 0.0 || floor_abs != 0.0) {
-      mag_set_d(part, r * grow + floor_abs);
+    if (r != 0.0 || floor_ij != 0.0) {
+      mag_set_d(part, r * grow + floor_ij);
       mag_mul_2exp_si(part, part, ef);
       mag_add(err, err, part);
     }
