@@ -1168,16 +1168,19 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         }
         g = detail::product<S>(xs, false, w);
         if (kFactored) {  // X = G D1_m, every sample: the columns of the G_i scaled
-          x_top.resize(g.rows(), g.cols());
+          // in place when G itself is not read again (K_1 folded), else into a copy
+          if (fold_k1) {
+            x_top = std::move(g);
+          } else {
+            x_top = g;
+          }
           const Mat<S>& d1 = f.d1[um];
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
           for (Eigen::Index j = 0; j < nm; ++j) {
             ScopedBallPrecision precision(ball_bits);
-            for (Eigen::Index row = 0; row < g.rows(); ++row) {
-              detail::multiply_into(x_top(row, j), g(row, j), d1(row / nL, j));
-            }
+            for (Eigen::Index row = 0; row < x_top.rows(); ++row) x_top(row, j) *= d1(row / nL, j);
           }
         }
       }
@@ -1447,7 +1450,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           // one product of two Khatri-Rao panels of N (n_{m-1} + n_l) columns instead of one with
           // the N n_{m-1} n_l entries of S_{m-1,l}.
           const Eigen::Index nc = p1 - p0;
-          Mat<S> xp(n, np * nc), yp(n, nl * kl);
+          Mat<S> xp(n, np * nc);
           detail::khatri_rao_panel<S>(  // columns (q, p - p0)
               xp,
               f.d1[um - 1],
@@ -1457,17 +1460,36 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
               },
               ball_bits,
               num_chunks == 1);
-          detail::khatri_rao_panel<S>(  // columns (j, k)
-              yp,
-              f.d1[ul],
-              al,
-              [nl](Eigen::Index col) {
-                return std::pair{col % nl, col / nl};
-              },
-              ball_bits,
-              num_chunks == 1);
-          const Mat<S> pr = detail::product<S>(xp, true, yp);  // (n_{m-1} nc) x (n_l kl)
-          const Mat<S>& wq = f.w[um - 1];                      // n_{m-1} x (n_l + β)
+          // the right factor's columns (j, k): by the CRT as its two factors, else formed
+          Mat<S> pr(np * nc, nl * kl);  // (n_{m-1} nc) x (n_l kl)
+          bool pr_done = false;
+          if constexpr (detail::kInPlaceGemm<S>) {
+            std::vector<std::pair<Eigen::Index, Eigen::Index>> jk;
+            for (Eigen::Index col = 0; col < nl * kl; ++col) jk.emplace_back(col % nl, col / nl);
+            pr_done = !detail::narrow_balls<S>() &&
+                      detail::crt_gemm_entries_khatri_rao<S>(
+                          pr,
+                          np * nc,
+                          n,
+                          [&xp](Eigen::Index r, Eigen::Index i) -> const S& { return xp(i, r); },
+                          f.d1[ul],
+                          al,
+                          jk);
+          }
+          if (!pr_done) {
+            Mat<S> yp(n, nl * kl);
+            detail::khatri_rao_panel<S>(
+                yp,
+                f.d1[ul],
+                al,
+                [nl](Eigen::Index col) {
+                  return std::pair{col % nl, col / nl};
+                },
+                ball_bits,
+                num_chunks == 1);
+            pr = detail::product<S>(xp, true, yp);
+          }
+          const Mat<S>& wq = f.w[um - 1];  // n_{m-1} x (n_l + β)
           term2.resize(np * nl, kl * nc);
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
