@@ -1295,6 +1295,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         if (l == m - 1) {
           // T_{L-1,L-2} is only needed for T_{L,L-2}, which then comes from G (below)
           if (have_x_top && m + 1 == L) continue;
+          // at the output layer with K_L = I the block (L, L - 1) reads W_L and D1_{L-1} (below)
+          if (m == L && with_g && network_.loss == LossKind::Squared) continue;
           // S_{m-1,m-1} = D1_{m-1} is diagonal: T_{m,m-1} = W_m D1_{m-1} scales the columns of W_m,
           // and the δ-term below reads D1_{m-1} itself (S_prev[l] stays empty).
           Mat<S> tn(nm * np, n);
@@ -1429,6 +1431,24 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         return v_all.leftCols(ncols);
       };
       if constexpr (!detail::kInPlaceGemm<S>) panel();  // before the chunks run in parallel
+      // At the output layer with K_L = I, C_{L,L-1,i} = T_{L,L-1,i} = W_L D1_{L-1,i}, and the first
+      // term of the block is W_L[p, j]·Y[j, (q, k)] with Y = Σ_i σ'(z_{L-1,i})[j] ã_{L-1,i}[q]
+      // ã_{L-2,i}[k]: one product with n_{L-1} rows instead of n_L·n_{L-1}, and T_{L,L-1} is never
+      // formed (the S loop above).
+      const bool scaled_rows = identity_k && s_diagonal;
+      Mat<S> y_rows;  // n_{m-1} x ncols
+      if (scaled_rows) {
+        const Mat<S>& dd = f.d1[um - 1];
+        const auto d_entry = [&dd](Eigen::Index j, Eigen::Index i) -> const S& { return dd(i, j); };
+        bool y_done = false;
+        if constexpr (detail::kInPlaceGemm<S>) {
+          if (!detail::narrow_balls<S>()) {
+            y_rows.resize(np, ncols);
+            y_done = detail::crt_gemm_entries_khatri_rao<S>(y_rows, np, n, d_entry, am, al, pairs);
+          }
+        }
+        if (!y_done) y_rows = detail::product_of_entries<S>(np, n, d_entry, panel());
+      }
       // Units p are processed in chunks so that the δ-term GEMM packs S_{m-1,l} once per chunk.
       // Multiprecision products run on double GEMMs by the CRT (scalar/crt_gemm.hpp), whose cost
       // is in converting the operands: there the whole block is one chunk, the products use every
@@ -1561,6 +1581,21 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
         };
         Mat<S> first_all;
         bool done = false;
+        if (scaled_rows) {  // W_L[p, j]·Y[j, ·]
+          const Mat<S>& wm = f.w[um];
+          first_all.resize(row0.back(), ncols);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
+#endif
+          for (Eigen::Index r = 0; r < row0.back(); ++r) {
+            ScopedBallPrecision row_precision(ball_bits);
+            const Eigen::Index p = crow[static_cast<std::size_t>(r)] % nm;
+            const Eigen::Index j = r - row0[static_cast<std::size_t>(p - p0)];
+            for (Eigen::Index col = 0; col < ncols; ++col)
+              detail::multiply_into(first_all(r, col), wm(p, j), y_rows(j, col));
+          }
+          done = true;
+        }
         if (fold_k1 && m == 1) {  // K_1 was not formed; one chunk
           Mat<S> h1;              // σ''(z_1) ⊙ W_2ᵀ δ_2, K_1's diagonal term
           if (with_h) h1 = detail::hadamard<S>(f.d2[um], bp.back[um]);
