@@ -313,7 +313,9 @@ Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int
     if (l == L) break;
     const int nl = net.width(l);
     const ActivationData<S> ad = activation_data<S>(net.activation_at(l));
-    Mat<S> a(n, nl);
+    // σ(z_l) written straight into ã_l, its bias column (when layer l + 1 has one) set after
+    const bool bias_next = net.has_bias(l + 1);
+    Mat<S> a(n, nl + (bias_next ? 1 : 0));
     if (order >= 1) f.d1[ul].resize(n, nl);
     if (order >= 2) f.d2[ul].resize(n, nl);
     if (order >= 3) f.d3[ul].resize(n, nl);
@@ -322,11 +324,11 @@ Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int
     const auto eval = [&](Eigen::Index e, S* d) {
       const Eigen::Index j = e / n, i = e % n;
       const ActivationStatus st = activation_eval<S>(ad, f.z[ul](i, j), order, d);
-      if (st == ActivationStatus::Ok) {
-        a(i, j) = d[0];
-        if (order >= 1) f.d1[ul](i, j) = d[1];
-        if (order >= 2) f.d2[ul](i, j) = d[2];
-        if (order >= 3) f.d3[ul](i, j) = d[3];
+      if (st == ActivationStatus::Ok) {  // d is scratch: its numbers move (a ball's limbs)
+        a(i, j) = std::move(d[0]);
+        if (order >= 1) f.d1[ul](i, j) = std::move(d[1]);
+        if (order >= 2) f.d2[ul](i, j) = std::move(d[2]);
+        if (order >= 3) f.d3[ul](i, j) = std::move(d[3]);
       }
       return st;
     };
@@ -382,7 +384,8 @@ Forward<S> forward(const Network& net, const Mat<S>& x, const Vec<S>& theta, int
         if (st != ActivationStatus::Ok) fail(e, st);
       }
     }
-    f.at[ul] = augment<S>(a, net.has_bias(l + 1), S(1));
+    if (bias_next) a.col(nl).setConstant(S(1));
+    f.at[ul] = std::move(a);
   }
   return f;
 }
