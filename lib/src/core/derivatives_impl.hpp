@@ -1005,15 +1005,21 @@ Mat<S> folded_first_term(const Mat<S>& a0,
   }
   if (e != nullptr) {
     const Eigen::Index n2 = e->cols();
-    Mat<S> v(n2, npj);
+    // body(r, p, j) for every row (p, j), on every thread at the caller's ball precision
+    const auto each_pair = [&pj, npj, ball_bits](const auto& body) {
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
-    for (Eigen::Index r = 0; r < npj; ++r) {
-      ScopedBallPrecision precision(ball_bits);
-      const auto [p, j] = pj[static_cast<std::size_t>(r)];
+      for (Eigen::Index r = 0; r < npj; ++r) {
+        ScopedBallPrecision precision(ball_bits);
+        const auto [p, j] = pj[static_cast<std::size_t>(r)];
+        body(r, p, j);
+      }
+    };
+    Mat<S> v(n2, npj);
+    each_pair([&](Eigen::Index r, Eigen::Index p, Eigen::Index j) {
       for (Eigen::Index c = 0; c < n2; ++c) multiply_into(v(c, r), w(c, p), w(c, j));
-    }
+    });
     const auto a_entry = [&amat](Eigen::Index col, Eigen::Index i) -> const S& {
       return amat(i, col);
     };
@@ -1025,17 +1031,12 @@ Mat<S> folded_first_term(const Mat<S>& a0,
     }
     if (!done) {  // B = (E V) ⊙ d ⊙ d formed
       Mat<S> b = product<S>(*e, false, v);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static)
-#endif
-      for (Eigen::Index r = 0; r < npj; ++r) {
-        ScopedBallPrecision precision(ball_bits);
-        const auto [p, j] = pj[static_cast<std::size_t>(r)];
+      each_pair([&](Eigen::Index r, Eigen::Index p, Eigen::Index j) {
         for (Eigen::Index i = 0; i < n; ++i) {
           b(i, r) *= d1(i, p);
           b(i, r) *= d1(i, j);
         }
-      }
+      });
       part = product<S>(amat, true, b);
     }
     add(part);
