@@ -1232,23 +1232,115 @@ auto radii_of(arb_srcptr const* v) {
   return [v](Index idx) -> const mag_struct* { return arb_radref(v[idx]); };
 }
 
+// The results' precision and write step, for MPFR results (their own precision) or balls (prec).
+long precision_of(mpfr_ptr const* c, long) {
+  return mpfr_get_prec(c[0]);
+}
+long precision_of(arb_ptr const*, long prec) {
+  return prec;
+}
+auto writer(mpfr_ptr const* c, Index m, Index, Index n, long) {
+  return [c, m, n](const Operand& oa,
+                   const Operand& ob,
+                   const PrimeSet& ps,
+                   const Buffer<std::int32_t>& w) { write_mpfr(c, oa, ob, m, n, ps, w); };
+}
+auto writer(arb_ptr const* c, Index m, Index k, Index n, long prec) {
+  return
+      [c, m, k, n, prec](
+          const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
+        write_balls(c, oa, ob, m, k, n, ps, w, prec);
+      };
+}
+
+// The entry points below for MPFR numbers (Dst mpfr_ptr const*) and balls (arb_ptr const*).
+template <class Dst, class Src>
+bool plain_entry(Dst c, Src a, Src b, Index m, Index k, Index n, long prec) {
+  if (m <= 0 || n <= 0) return false;
+  return plain_product(m,
+                       k,
+                       n,
+                       precision_of(c, prec),
+                       entries_of(a, m * k),
+                       entries_of(b, k * n),
+                       radii_of(a),
+                       radii_of(b),
+                       writer(c, m, k, n, prec));
+}
+
+template <class Dst, class Src>
+bool khatri_rao_entry(Dst c,
+                      Src a,
+                      Src x,
+                      Src y,
+                      Index m,
+                      Index k,
+                      Index qx,
+                      Index ky,
+                      const std::int64_t* pairs,
+                      Index n,
+                      long prec) {
+  if (m <= 0 || n <= 0) return false;
+  return khatri_rao_product(m,
+                            k,
+                            qx,
+                            ky,
+                            pairs,
+                            n,
+                            x == y && qx == ky,
+                            precision_of(c, prec),
+                            entries_of(a, m * k),
+                            entries_of(x, k * qx),
+                            entries_of(y, k * ky),
+                            radii_of(a),
+                            radii_of(x),
+                            radii_of(y),
+                            writer(c, m, k, n, prec));
+}
+
+template <class Dst, class Src>
+bool hadamard_entry(Dst c,
+                    Src a,
+                    Src e,
+                    Src v,
+                    Src x,
+                    Src y,
+                    Index m,
+                    Index k,
+                    Index r,
+                    Index qx,
+                    Index ky,
+                    const std::int64_t* pairs,
+                    Index n,
+                    long prec) {
+  if (m <= 0 || n <= 0) return false;
+  return hadamard_product(m,
+                          k,
+                          r,
+                          qx,
+                          ky,
+                          pairs,
+                          n,
+                          x == y && qx == ky,
+                          precision_of(c, prec),
+                          entries_of(a, m * k),
+                          entries_of(e, k * r),
+                          entries_of(v, r * n),
+                          entries_of(x, k * qx),
+                          entries_of(y, k * ky),
+                          radii_of(a),
+                          radii_of(e),
+                          radii_of(v),
+                          radii_of(x),
+                          radii_of(y),
+                          writer(c, m, k, n, prec));
+}
+
 }  // namespace
 
 bool crt_gemm_mpfr(
     mpfr_ptr const* c, mpfr_srcptr const* a, mpfr_srcptr const* b, Index m, Index k, Index n) {
-  if (m <= 0 || n <= 0) return false;
-  return plain_product(
-      m,
-      k,
-      n,
-      mpfr_get_prec(c[0]),
-      entries_of(a, m * k),
-      entries_of(b, k * n),
-      radii_of(a),
-      radii_of(b),
-      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
-        write_mpfr(c, oa, ob, m, n, ps, w);
-      });
+  return plain_entry(c, a, b, m, k, n, 0);
 }
 
 bool crt_gemm_arb(arb_ptr const* c,
@@ -1258,18 +1350,7 @@ bool crt_gemm_arb(arb_ptr const* c,
                   Index k,
                   Index n,
                   long prec) {
-  return plain_product(
-      m,
-      k,
-      n,
-      prec,
-      entries_of(a, m * k),
-      entries_of(b, k * n),
-      radii_of(a),
-      radii_of(b),
-      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
-        write_balls(c, oa, ob, m, k, n, ps, w, prec);
-      });
+  return plain_entry(c, a, b, m, k, n, prec);
 }
 
 bool crt_gemm_khatri_rao_mpfr(mpfr_ptr const* c,
@@ -1282,25 +1363,7 @@ bool crt_gemm_khatri_rao_mpfr(mpfr_ptr const* c,
                               Index ky,
                               const std::int64_t* pairs,
                               Index n) {
-  if (m <= 0 || n <= 0) return false;
-  return khatri_rao_product(
-      m,
-      k,
-      qx,
-      ky,
-      pairs,
-      n,
-      x == y && qx == ky,
-      mpfr_get_prec(c[0]),
-      entries_of(a, m * k),
-      entries_of(x, k * qx),
-      entries_of(y, k * ky),
-      radii_of(a),
-      radii_of(x),
-      radii_of(y),
-      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
-        write_mpfr(c, oa, ob, m, n, ps, w);
-      });
+  return khatri_rao_entry(c, a, x, y, m, k, qx, ky, pairs, n, 0);
 }
 
 bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
@@ -1314,24 +1377,7 @@ bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
                              const std::int64_t* pairs,
                              Index n,
                              long prec) {
-  return khatri_rao_product(
-      m,
-      k,
-      qx,
-      ky,
-      pairs,
-      n,
-      x == y && qx == ky,
-      prec,
-      entries_of(a, m * k),
-      entries_of(x, k * qx),
-      entries_of(y, k * ky),
-      radii_of(a),
-      radii_of(x),
-      radii_of(y),
-      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
-        write_balls(c, oa, ob, m, k, n, ps, w, prec);
-      });
+  return khatri_rao_entry(c, a, x, y, m, k, qx, ky, pairs, n, prec);
 }
 
 bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
@@ -1347,30 +1393,7 @@ bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
                             Index ky,
                             const std::int64_t* pairs,
                             Index n) {
-  if (m <= 0 || n <= 0) return false;
-  return hadamard_product(
-      m,
-      k,
-      r,
-      qx,
-      ky,
-      pairs,
-      n,
-      x == y && qx == ky,
-      mpfr_get_prec(c[0]),
-      entries_of(a, m * k),
-      entries_of(e, k * r),
-      entries_of(v, r * n),
-      entries_of(x, k * qx),
-      entries_of(y, k * ky),
-      radii_of(a),
-      radii_of(e),
-      radii_of(v),
-      radii_of(x),
-      radii_of(y),
-      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
-        write_mpfr(c, oa, ob, m, n, ps, w);
-      });
+  return hadamard_entry(c, a, e, v, x, y, m, k, r, qx, ky, pairs, n, 0);
 }
 
 bool crt_gemm_hadamard_arb(arb_ptr const* c,
@@ -1387,29 +1410,7 @@ bool crt_gemm_hadamard_arb(arb_ptr const* c,
                            const std::int64_t* pairs,
                            Index n,
                            long prec) {
-  return hadamard_product(
-      m,
-      k,
-      r,
-      qx,
-      ky,
-      pairs,
-      n,
-      x == y && qx == ky,
-      prec,
-      entries_of(a, m * k),
-      entries_of(e, k * r),
-      entries_of(v, r * n),
-      entries_of(x, k * qx),
-      entries_of(y, k * ky),
-      radii_of(a),
-      radii_of(e),
-      radii_of(v),
-      radii_of(x),
-      radii_of(y),
-      [&](const Operand& oa, const Operand& ob, const PrimeSet& ps, const Buffer<std::int32_t>& w) {
-        write_balls(c, oa, ob, m, k, n, ps, w, prec);
-      });
+  return hadamard_entry(c, a, e, v, x, y, m, k, r, qx, ky, pairs, n, prec);
 }
 
 // ---- balls of at most 53 bits on double GEMMs ------------------------------------------------
