@@ -96,7 +96,8 @@ def report(title, model, x, y, loss_fn):
         print(f"  a true critical point exists within max-norm {existence['radius']} "
               f"({existence['method']})")
     print(f"  smallest eigenvalues (Arb balls): {', '.join(spec['eigenvalues'][:3])}")
-    if spec.get("method") == "ball-cluster" and inertia["zero"]:
+    # the cluster's bounds, when the certificate has them (the zero count is then a cluster's)
+    if "epsilon" in spec and "delta" in spec and inertia["zero"]:
         print(f"  certified null-space dimension {inertia['zero']}: |λ| <= {spec['epsilon']} for "
               f"the cluster, every other |λ| >= {spec['delta']}")
     return c
