@@ -990,17 +990,11 @@ Mat<S> folded_first_term(const Mat<S>& a0,
     const auto a_entry = [&amat, nl](Eigen::Index col, Eigen::Index l) -> const S& {
       return amat(l / nl, col);
     };
-    Mat<S> gram(ncols, npj);
-    bool done = false;
-    if constexpr (kInPlaceGemm<S>) {
-      done = !narrow_balls<S>() &&
-             crt_gemm_entries_khatri_rao<S>(gram, ncols, depth, a_entry, *x, *x, pj);
-    }
-    if (!done) {
+    Mat<S> gram = product_khatri_rao<S>(ncols, depth, a_entry, *x, *x, pj, [&] {
       Mat<S> panel(depth, npj);
       khatri_rao_panel<S>(panel, *x, *x, pj_of, ball_bits, true);
-      gram = product_of_entries<S>(ncols, depth, a_entry, panel);
-    }
+      return product_of_entries<S>(ncols, depth, a_entry, panel);
+    });
     add(gram);
   }
   if (e != nullptr) {
@@ -1444,14 +1438,9 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       if (scaled_rows) {
         const Mat<S>& dd = f.d1[um - 1];
         const auto d_entry = [&dd](Eigen::Index j, Eigen::Index i) -> const S& { return dd(i, j); };
-        bool y_done = false;
-        if constexpr (detail::kInPlaceGemm<S>) {
-          if (!detail::narrow_balls<S>()) {
-            y_rows.resize(np, ncols);
-            y_done = detail::crt_gemm_entries_khatri_rao<S>(y_rows, np, n, d_entry, am, al, pairs);
-          }
-        }
-        if (!y_done) y_rows = detail::product_of_entries<S>(np, n, d_entry, panel());
+        y_rows = detail::product_khatri_rao<S>(np, n, d_entry, am, al, pairs, [&] {
+          return detail::product_of_entries<S>(np, n, d_entry, panel());
+        });
       }
       // Units p are processed in chunks so that the δ-term GEMM packs S_{m-1,l} once per chunk.
       // Multiprecision products run on double GEMMs by the CRT (scalar/crt_gemm.hpp), whose cost
@@ -1485,34 +1474,26 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
               ball_bits,
               num_chunks == 1);
           // the right factor's columns (j, k): by the CRT as its two factors, else formed
-          Mat<S> pr(np * nc, nl * kl);  // (n_{m-1} nc) x (n_l kl)
-          bool pr_done = false;
-          if constexpr (detail::kInPlaceGemm<S>) {
-            std::vector<std::pair<Eigen::Index, Eigen::Index>> jk;
-            for (Eigen::Index col = 0; col < nl * kl; ++col) jk.emplace_back(col % nl, col / nl);
-            pr_done = !detail::narrow_balls<S>() &&
-                      detail::crt_gemm_entries_khatri_rao<S>(
-                          pr,
-                          np * nc,
-                          n,
-                          [&xp](Eigen::Index r, Eigen::Index i) -> const S& { return xp(i, r); },
-                          f.d1[ul],
-                          al,
-                          jk);
-          }
-          if (!pr_done) {
-            Mat<S> yp(n, nl * kl);
-            detail::khatri_rao_panel<S>(
-                yp,
-                f.d1[ul],
-                al,
-                [nl](Eigen::Index col) {
-                  return std::pair{col % nl, col / nl};
-                },
-                ball_bits,
-                num_chunks == 1);
-            pr = detail::product<S>(xp, true, yp);
-          }
+          std::vector<std::pair<Eigen::Index, Eigen::Index>> jk;
+          for (Eigen::Index col = 0; col < nl * kl; ++col) jk.emplace_back(col % nl, col / nl);
+          const Mat<S> pr = detail::product_khatri_rao<S>(  // (n_{m-1} nc) x (n_l kl)
+              np * nc,
+              n,
+              [&xp](Eigen::Index r, Eigen::Index i) -> const S& { return xp(i, r); },
+              f.d1[ul],
+              al,
+              jk,
+              [&] {
+                Mat<S> yp(n, nl * kl);
+                detail::khatri_rao_panel<S>(
+                    yp,
+                    f.d1[ul],
+                    al,
+                    [&jk](Eigen::Index col) { return jk[static_cast<std::size_t>(col)]; },
+                    ball_bits,
+                    num_chunks == 1);
+                return detail::product<S>(xp, true, yp);
+              });
           const Mat<S>& wq = f.w[um - 1];  // n_{m-1} x (n_l + β)
           term2.resize(np * nl, kl * nc);
 #ifdef _OPENMP
@@ -1613,14 +1594,12 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
                                                    ball_bits);
           done = true;
         }
-        if constexpr (detail::kInPlaceGemm<S>) {  // one chunk: run outside any parallel region
-          if (!done && !detail::narrow_balls<S>()) {
-            first_all.resize(row0.back(), ncols);
-            done = detail::crt_gemm_entries_khatri_rao<S>(
-                first_all, row0.back(), n, c_entry, am, al, pairs);
-          }
+        // (multiprecision: one chunk, run outside any parallel region)
+        if (!done) {
+          first_all = detail::product_khatri_rao<S>(row0.back(), n, c_entry, am, al, pairs, [&] {
+            return detail::product_of_entries<S>(row0.back(), n, c_entry, panel());
+          });
         }
-        if (!done) first_all = detail::product_of_entries<S>(row0.back(), n, c_entry, panel());
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (num_chunks == 1 && !omp_in_parallel())
 #endif

@@ -419,6 +419,26 @@ inline bool narrow_balls() {
   return ScalarTraits<S>::is_interval && ball_precision() <= 53;
 }
 
+/// A b for B the Khatri-Rao product of x and y at `pairs` (as crt_gemm_entries_khatri_rao), with
+/// A (m x depth) given entry by entry: by the CRT where it takes the two factors (B never formed),
+/// otherwise fallback(), which forms B (or what stands for it) and multiplies.
+template <class S, class Entry, class Fallback>
+Mat<S> product_khatri_rao(Eigen::Index m,
+                          Eigen::Index depth,
+                          const Entry& a,
+                          const Mat<S>& x,
+                          const Mat<S>& y,
+                          const std::vector<std::pair<Eigen::Index, Eigen::Index>>& pairs,
+                          const Fallback& fallback) {
+  if constexpr (kInPlaceGemm<S>) {
+    if (!narrow_balls<S>()) {
+      Mat<S> c(m, static_cast<Eigen::Index>(pairs.size()));
+      if (crt_gemm_entries_khatri_rao<S>(c, m, depth, a, x, y, pairs)) return c;
+    }
+  }
+  return fallback();
+}
+
 /// c = op(a) * b, op(a) = a or aᵀ; c must already have the result's shape.
 template <class S>
 void gemm(GemmRef<S> c, GemmConstRef<S> a, bool transpose_a, GemmConstRef<S> b) {
