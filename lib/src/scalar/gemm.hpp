@@ -244,6 +244,24 @@ bool crt_gemm_entries(
   }
 }
 
+// Pointers to every number of v, column-major.
+template <class S>
+Buffer<RawSrc<S>> all_numbers(const Mat<S>& v) {
+  return number_pointers<S>(
+      v.rows(), v.cols(), [&v](Eigen::Index i, Eigen::Index j) -> const S& { return v(i, j); });
+}
+
+// The pairs (q, k) as the CRT kernels take them: q_0, k_0, q_1, k_1, ...
+inline std::vector<std::int64_t> flat_pairs(
+    const std::vector<std::pair<Eigen::Index, Eigen::Index>>& pairs) {
+  std::vector<std::int64_t> flat(2 * pairs.size());
+  for (std::size_t j = 0; j < pairs.size(); ++j) {
+    flat[2 * j] = pairs[j].first;
+    flat[2 * j + 1] = pairs[j].second;
+  }
+  return flat;
+}
+
 // c = A b by the CRT for B (depth x pairs.size()) the Khatri-Rao product of the columns of x and
 // y: B(l, j) = x(l, q)·y(l, k) with (q, k) = pairs[j]. B is never formed (crt_gemm_khatri_rao_*).
 // False when not worthwhile or not applicable: the caller forms B and multiplies.
@@ -258,19 +276,11 @@ bool crt_gemm_entries_khatri_rao(GemmRef<S> c,
   const auto ncols = static_cast<Eigen::Index>(pairs.size());
   if (x.rows() != depth || y.rows() != depth || !crt_worthwhile(m, depth, ncols)) return false;
   const auto pa = number_pointers<S>(m, depth, a);
-  const auto all_of = [](const Mat<S>& v) {
-    return number_pointers<S>(
-        v.rows(), v.cols(), [&v](Eigen::Index i, Eigen::Index j) -> const S& { return v(i, j); });
-  };
-  const auto px = all_of(x);
+  const auto px = all_numbers<S>(x);
   const bool same = &x == &y;
-  const auto py = same ? Buffer<RawSrc<S>>() : all_of(y);
+  const auto py = same ? Buffer<RawSrc<S>>() : all_numbers<S>(y);
   const RawSrc<S>* ys = same ? px.get() : py.get();
-  std::vector<std::int64_t> flat(2 * pairs.size());
-  for (std::size_t j = 0; j < pairs.size(); ++j) {
-    flat[2 * j] = pairs[j].first;
-    flat[2 * j + 1] = pairs[j].second;
-  }
+  const std::vector<std::int64_t> flat = flat_pairs(pairs);
   const auto pc = result_pointers<S>(c);
   if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
     return crt_gemm_khatri_rao_mpfr(
@@ -309,19 +319,11 @@ bool crt_gemm_entries_hadamard(GemmRef<S> c,
       y.rows() != depth || !crt_worthwhile(m, depth, ncols))
     return false;
   const auto pa = number_pointers<S>(m, depth, a);
-  const auto all_of = [](const Mat<S>& w) {
-    return number_pointers<S>(
-        w.rows(), w.cols(), [&w](Eigen::Index i, Eigen::Index j) -> const S& { return w(i, j); });
-  };
-  const auto pe = all_of(e), pv = all_of(v), px = all_of(x);
+  const auto pe = all_numbers<S>(e), pv = all_numbers<S>(v), px = all_numbers<S>(x);
   const bool same = &x == &y;
-  const auto py = same ? Buffer<RawSrc<S>>() : all_of(y);
+  const auto py = same ? Buffer<RawSrc<S>>() : all_numbers<S>(y);
   const RawSrc<S>* ys = same ? px.get() : py.get();
-  std::vector<std::int64_t> flat(2 * pairs.size());
-  for (std::size_t j = 0; j < pairs.size(); ++j) {
-    flat[2 * j] = pairs[j].first;
-    flat[2 * j + 1] = pairs[j].second;
-  }
+  const std::vector<std::int64_t> flat = flat_pairs(pairs);
   const auto pc = result_pointers<S>(c);
   if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
     return crt_gemm_hadamard_mpfr(pc.get(),
