@@ -691,8 +691,9 @@ TEST_SUITE("scalar.crt_gemm") {
 
 namespace {
 
-// The Hadamard product c = A·B with B(l, j) = (Σ_c E(l, c)·V(c, j))·x(l, q_j)·y(l, k_j), never
-// formed, against the exact sums. MPFR: correctly rounded when no entry is cut (every line within
+// The Hadamard product c = A·B with B(l, j) = (Σ_c E(l, g r + c)·V(c, v))·x(l, q_j)·y(l, k_j)
+// for column j = g nv + v (groups of nv columns; y = 1 without y), never formed, against the
+// exact sums. MPFR: correctly rounded when no entry is cut (every line within
 // 8 binades), else within ½ulp + 5kr·2^(e_i + f_j - t), f_j = e'_j + e_q + e_k with e'_j the
 // largest exponent of V(c, j)·2^(e_c) (docs/math/crt-products.md, "Hadamard right factors").
 void check_hadamard_mpfr(std::ptrdiff_t m,
@@ -703,13 +704,17 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
                          int hi,
                          bool same,
                          std::uint64_t seed,
-                         bool expect_rounded) {
+                         bool expect_rounded,
+                         std::ptrdiff_t groups = 1,
+                         bool has_y = true) {
   CAPTURE(seed);
   CAPTURE(same);
+  CAPTURE(groups);
+  CAPTURE(has_y);
   auto g = locus::test::rng(seed);
   const long prec = 256;
   const std::ptrdiff_t ky = same ? qx : qx + 1;
-  MpfrMatrix a(m * k, prec), e(k * r, prec), x(k * qx, prec), y(k * ky, prec);
+  MpfrMatrix a(m * k, prec), e(k * r * groups, prec), x(k * qx, prec), y(k * ky, prec);
   for (auto* mat : {&a, &e, &x, &y}) {
     for (auto& v : mat->v) random_mpfr(v, g, lo, hi);
   }
@@ -720,8 +725,12 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
       pairs.push_back(kk);
     }
   }
-  const auto n = static_cast<std::ptrdiff_t>(pairs.size() / 2);
-  MpfrMatrix v(r * n, prec), c(m * n, prec);
+  const auto nv = static_cast<std::ptrdiff_t>(pairs.size() / 2);  // V's columns
+  for (std::ptrdiff_t gg = 1; gg < groups; ++gg) {  // every group: the same x and y columns
+    for (std::ptrdiff_t j = 0; j < 2 * nv; ++j) pairs.push_back(pairs[static_cast<std::size_t>(j)]);
+  }
+  const std::ptrdiff_t n = groups * nv;
+  MpfrMatrix v(r * nv, prec), c(m * n, prec);
   for (auto& w : v.v) random_mpfr(w, g, lo, hi);
   const auto pa = a.src(), pe = e.src(), pv = v.src(), px = x.src(), py = y.src();
   auto pc = c.dst();
@@ -730,18 +739,21 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
                                                 pe.data(),
                                                 pv.data(),
                                                 px.data(),
-                                                same ? px.data() : py.data(),
+                                                !has_y ? nullptr
+                                                : same ? px.data()
+                                                       : py.data(),
                                                 m,
                                                 k,
                                                 r,
+                                                groups,
                                                 qx,
                                                 ky,
                                                 pairs.data(),
                                                 n));
   const auto& yy = same ? px : py;
   const long t = prec + 8;
-  std::vector<long> ecol(static_cast<std::size_t>(r));  // E's column scales
-  for (std::ptrdiff_t cc = 0; cc < r; ++cc) {
+  std::vector<long> ecol(static_cast<std::size_t>(r * groups));  // E's column scales
+  for (std::ptrdiff_t cc = 0; cc < r * groups; ++cc) {
     std::vector<const __mpfr_struct*> col;
     for (std::ptrdiff_t l = 0; l < k; ++l) col.push_back(pe[static_cast<std::size_t>(l + cc * k)]);
     ecol[static_cast<std::size_t>(cc)] = max_exp(col);
@@ -752,11 +764,12 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
   for (std::ptrdiff_t j = 0; j < n; ++j) {
     const auto q = pairs[static_cast<std::size_t>(2 * j)];
     const auto kk = pairs[static_cast<std::size_t>(2 * j + 1)];
+    const std::ptrdiff_t e0 = (j / nv) * r, vj = j % nv;  // the group's columns of E, V's column
     long ev_scale = std::numeric_limits<long>::min();
     for (std::ptrdiff_t cc = 0; cc < r; ++cc) {
-      const mpfr_srcptr w = pv[static_cast<std::size_t>(cc + j * r)];
+      const mpfr_srcptr w = pv[static_cast<std::size_t>(cc + vj * r)];
       if (!mpfr_zero_p(w))
-        ev_scale = std::max(ev_scale, mpfr_get_exp(w) + ecol[static_cast<std::size_t>(cc)]);
+        ev_scale = std::max(ev_scale, mpfr_get_exp(w) + ecol[static_cast<std::size_t>(e0 + cc)]);
     }
     std::vector<const __mpfr_struct*> cx, cy;
     for (std::ptrdiff_t l = 0; l < k; ++l) {
@@ -771,19 +784,19 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
         mpfr_set_zero(ev, 1);
         for (std::ptrdiff_t cc = 0; cc < r; ++cc) {
           REQUIRE(mpfr_mul(prod,
-                           pe[static_cast<std::size_t>(l + cc * k)],
-                           pv[static_cast<std::size_t>(cc + j * r)],
+                           pe[static_cast<std::size_t>(l + (e0 + cc) * k)],
+                           pv[static_cast<std::size_t>(cc + vj * r)],
                            MPFR_RNDN) == 0);  // exact
           REQUIRE(mpfr_add(ev, ev, prod, MPFR_RNDN) == 0);
         }
         const auto ul = static_cast<std::size_t>(l);
         REQUIRE(mpfr_mul(prod, row[ul], ev, MPFR_RNDN) == 0);
         REQUIRE(mpfr_mul(prod, prod, cx[ul], MPFR_RNDN) == 0);
-        REQUIRE(mpfr_mul(prod, prod, cy[ul], MPFR_RNDN) == 0);
+        if (has_y) REQUIRE(mpfr_mul(prod, prod, cy[ul], MPFR_RNDN) == 0);
         REQUIRE(mpfr_add(s, s, prod, MPFR_RNDN) == 0);
       }
       const mpfr_srcptr cij = pc[static_cast<std::size_t>(i + j * m)];
-      const long exponent = max_exp(row) + ev_scale + max_exp(cx) + max_exp(cy) - t;
+      const long exponent = max_exp(row) + ev_scale + max_exp(cx) + (has_y ? max_exp(cy) : 0) - t;
       if (!agrees(cij, s, expect_rounded, static_cast<unsigned long>(5 * k * r), exponent)) ++bad;
     }
   }
@@ -801,13 +814,20 @@ TEST_SUITE("scalar.crt_gemm") {
       check_hadamard_mpfr(6, 300, 16, 5, -2, 2, true, seed, true);     // x = y, converted once
       check_hadamard_mpfr(4, 30, 3, 3, -150, 60, false, seed, false);  // cut entries: the bound
       check_hadamard_mpfr(4, 30, 3, 3, -150, 60, true, seed, false);
+      // groups of columns, each with its own columns of E (K_{m,i} W_m D1 in the Hessian)
+      check_hadamard_mpfr(5, 40, 4, 3, -2, 2, false, seed, true, 3);
+      check_hadamard_mpfr(5, 40, 4, 3, -2, 2, false, seed, true, 4, false);  // without y
+      check_hadamard_mpfr(4, 30, 3, 3, -150, 60, false, seed, false, 3, false);
     }
   }
 
   TEST_CASE("hadamard: ball products contain every value at points of the balls") {
-    for (int rep = 0; rep < 3 * locus::test::multiplier(); ++rep) {
+    for (int rep = 0; rep < 4 * locus::test::multiplier(); ++rep) {
       const std::uint64_t seed = 9750 + static_cast<std::uint64_t>(rep);
       const bool same = rep % 3 != 2;
+      // groups of columns with their own columns of E (rep 1 and 3), no y factor (rep 3)
+      const std::ptrdiff_t groups = rep % 2 == 1 ? 3 : 1;
+      const bool has_y = rep % 4 != 3;
       const long prec = 256;
       CAPTURE(seed);
       auto g = locus::test::rng(seed);
@@ -819,9 +839,14 @@ TEST_SUITE("scalar.crt_gemm") {
           pairs.push_back(kk);
         }
       }
-      const auto n = static_cast<std::ptrdiff_t>(pairs.size() / 2);
+      const auto nv = static_cast<std::ptrdiff_t>(pairs.size() / 2);
+      for (std::ptrdiff_t gg = 1; gg < groups; ++gg) {
+        for (std::ptrdiff_t j = 0; j < 2 * nv; ++j)
+          pairs.push_back(pairs[static_cast<std::size_t>(j)]);
+      }
+      const std::ptrdiff_t n = groups * nv;
       std::vector<arb_struct> a(static_cast<std::size_t>(m * k)),
-          e(static_cast<std::size_t>(k * r)), v(static_cast<std::size_t>(r * n)),
+          e(static_cast<std::size_t>(k * r * groups)), v(static_cast<std::size_t>(r * nv)),
           x(static_cast<std::size_t>(k * qx)), y(static_cast<std::size_t>(k * ky)),
           c(static_cast<std::size_t>(m * n));
       for (auto* w : {&a, &e, &v, &x, &y, &c}) {
@@ -848,10 +873,13 @@ TEST_SUITE("scalar.crt_gemm") {
                                                    pe.data(),
                                                    pv.data(),
                                                    px.data(),
-                                                   same ? px.data() : py.data(),
+                                                   !has_y ? nullptr
+                                                   : same ? px.data()
+                                                          : py.data(),
                                                    m,
                                                    k,
                                                    r,
+                                                   groups,
                                                    qx,
                                                    ky,
                                                    pairs.data(),
@@ -870,13 +898,14 @@ TEST_SUITE("scalar.crt_gemm") {
           for (std::ptrdiff_t j = 0; j < n; ++j) {
             const auto q = pairs[static_cast<std::size_t>(2 * j)];
             const auto kk = pairs[static_cast<std::size_t>(2 * j + 1)];
+            const std::ptrdiff_t e0 = (j / nv) * r, vj = j % nv;
             arf_zero(s);
             for (std::ptrdiff_t l = 0; l < k; ++l) {
               arf_zero(ev);
               for (std::ptrdiff_t cc = 0; cc < r; ++cc) {
                 arf_mul(p,
-                        &xe[static_cast<std::size_t>(l + cc * k)],
-                        &xv[static_cast<std::size_t>(cc + j * r)],
+                        &xe[static_cast<std::size_t>(l + (e0 + cc) * k)],
+                        &xv[static_cast<std::size_t>(cc + vj * r)],
                         ARF_PREC_EXACT,
                         ARF_RND_DOWN);
                 arf_add(ev, ev, p, ARF_PREC_EXACT, ARF_RND_DOWN);
@@ -884,8 +913,10 @@ TEST_SUITE("scalar.crt_gemm") {
               arf_mul(
                   p, &xa[static_cast<std::size_t>(i + l * m)], ev, ARF_PREC_EXACT, ARF_RND_DOWN);
               arf_mul(p, p, &xx[static_cast<std::size_t>(l + q * k)], ARF_PREC_EXACT, ARF_RND_DOWN);
-              arf_mul(
-                  p, p, &xy[static_cast<std::size_t>(l + kk * k)], ARF_PREC_EXACT, ARF_RND_DOWN);
+              if (has_y) {
+                arf_mul(
+                    p, p, &xy[static_cast<std::size_t>(l + kk * k)], ARF_PREC_EXACT, ARF_RND_DOWN);
+              }
               arf_add(s, s, p, ARF_PREC_EXACT, ARF_RND_DOWN);
             }
             if (arb_contains_arf(pc[static_cast<std::size_t>(i + j * m)], s) == 0) ++missed;
@@ -968,6 +999,7 @@ TEST_SUITE("scalar.crt_gemm") {
                                                    1,
                                                    2,
                                                    2,
+                                                   1,
                                                    1,
                                                    1,
                                                    pairs,

@@ -844,6 +844,24 @@ Vec<Scalar> LossFunction<Scalar>::hessian_vector_product_all(const Vec<Scalar>& 
 }
 
 namespace detail {
+// Whether the block (m, m - 1)'s first term Σ_i C_i[p, j] ã_{m-1,i}[q] ã_{m-2,i}[k] should take
+// C_i = K_{m,i} W_m D1_{m-1,i} as a factor of its CRT product (crt_gemm_entries_hadamard with
+// n_m groups) instead of forming C (the product K W, a scaling, and C converted again). Per entry
+// of C, forming it costs about the time of 3000 GEMM terms (as for a Khatri-Rao factor); the
+// factor costs its wider integers: about prec + ⌈log2 n_m⌉ more bits in the block's product (the
+// panel is formed: ncols GEMM terms per extra prime) and 2(prec + 8) more in the n_m-term products
+// K W than in forming them, taking the weights and inputs as doubles (64 bits each). A prime
+// carries about 27.5 - log2(depth)/2 bits (at most 26).
+template <class S>
+bool fuse_c_product(Eigen::Index ncols, Eigen::Index depth, Eigen::Index nm) {
+  const double prec = ScalarTraits<S>::digits();
+  const double bits =
+      std::min(26.0, 27.5 - 0.5 * std::log2(static_cast<double>(std::max<Eigen::Index>(depth, 1))));
+  const double extra = (prec + 8 + std::ceil(std::log2(static_cast<double>(nm)))) / bits;
+  const double extra_kw = 2 * (prec + 8) / bits;
+  return extra * static_cast<double>(ncols) + extra_kw * static_cast<double>(nm) < 3000;
+}
+
 // K_{m,i} = D1_{m,i} (G_iᵀ K_{L,i} G_i + W_{m+1}ᵀ diag(e_i) W_{m+1}) D1_{m,i} without its diagonal
 // term, for hessian_all_into's unrolled level m = L - 2: g holds the G_i (n_L x n_m) stacked as
 // rows (nullptr without the Gauss–Newton part), identity_kl says K_{L,i} = I, kl holds the K_{L,i}
@@ -1020,8 +1038,19 @@ Mat<S> folded_first_term(const Mat<S>& a0,
     Mat<S> part(ncols, npj);
     bool done = false;
     if constexpr (kInPlaceGemm<S>) {
+      const Mat<S>& em = *e;
       done = !narrow_balls<S>() &&
-             crt_gemm_entries_hadamard<S>(part, ncols, n, a_entry, *e, v, d1, d1, pj);
+             crt_gemm_entries_hadamard<S>(
+                 part,
+                 ncols,
+                 n,
+                 a_entry,
+                 [&em](Eigen::Index l, Eigen::Index c) -> const S& { return em(l, c); },
+                 1,
+                 v,
+                 d1,
+                 &d1,
+                 pj);
     }
     if (!done) {  // B = (E V) ⊙ d ⊙ d formed
       Mat<S> b = product<S>(*e, false, v);
@@ -1342,19 +1371,10 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
       // C_i(p, j) = (*c)(p + j n_m, i); c nullptr: (*stacked)(i n_m + p, j)
       const Mat<S>* c = &K[um];
       const Mat<S>* stacked = &kw;
-      // T_{L,L-2} kept as X at the unrolled level: X_i is rows i n_L.. of x_top
-      const bool x_t = have_x_top && m == L && l == m - 2;
-      // at the output layer of the squared loss K_{L,i} = I, so C_{L,l} = T_{L,l}
-      const bool identity_k = m == L && with_g && network_.loss == LossKind::Squared;
-      if (identity_k && l < m) {
-        c = &T[ul];
-        if (x_t) {
-          c = nullptr;
-          stacked = &x_top;
-        }
-      } else if (l == m - 1) {
-        // T_{m,m-1} = W_m D1_{m-1}: C = (K_m W_m) D1_{m-1}, with K_{m,i} W_m for every sample in
-        // one product (the K_{m,i} stacked as rows), then the columns scaled per sample.
+      bool fused_c = false;  // l = m - 1: C never formed, its entries a factor of the product
+      // l = m - 1: C = (K_m W_m) D1_{m-1} into kw, with K_{m,i} W_m for every sample in one
+      // product (the K_{m,i} stacked as rows), then the columns scaled per sample.
+      const auto form_kw = [&]() {
         const Mat<S> w = f.w[um].leftCols(nl);  // n_m x n_{m-1}
         // (N n_m) x n_{m-1}; row i n_m + a of the left factor is row a of K_{m,i}, read in place
         const Mat<S>& km = K[um];
@@ -1368,7 +1388,7 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
             w);
         // scaled in place: C_i(p, j) is kw(i n_m + p, j), read there by the block's product
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (!omp_in_parallel())
 #endif
         for (Eigen::Index i = 0; i < n; ++i) {
           ScopedBallPrecision precision(ball_bits);
@@ -1377,6 +1397,25 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
             for (Eigen::Index p = 0; p < nm; ++p) kw(i * nm + p, j) *= dj;
           }
         }
+      };
+      // T_{L,L-2} kept as X at the unrolled level: X_i is rows i n_L.. of x_top
+      const bool x_t = have_x_top && m == L && l == m - 2;
+      // at the output layer of the squared loss K_{L,i} = I, so C_{L,l} = T_{L,l}
+      const bool identity_k = m == L && with_g && network_.loss == LossKind::Squared;
+      if (identity_k && l < m) {
+        c = &T[ul];
+        if (x_t) {
+          c = nullptr;
+          stacked = &x_top;
+        }
+      } else if (l == m - 1) {
+        // T_{m,m-1} = W_m D1_{m-1}: C_i = (K_{m,i} W_m) D1_{m-1,i}. Multiprecision scalars, where
+        // it pays (detail::fuse_c_product), never form C: the block's first term is one product
+        // whose right factor has the entries C_i[p, j] as a grouped Hadamard product (below).
+        const Eigen::Index ncols_here = f.at[um - 1].cols() * f.at[ul - 1].cols();
+        fused_c =
+            kFactored && !detail::narrow_balls<S>() && detail::fuse_c_product<S>(ncols_here, n, nm);
+        if (!fused_c) form_kw();
         c = nullptr;
       } else if (l < m) {
         c_own.resize(nm * nl, n);
@@ -1594,6 +1633,41 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
                                                    ball_bits);
           done = true;
         }
+        // Fᵀ = Vᵀ B with V the Khatri-Rao panel (columns (q, k)) and B(i, (p, j)) = C_i[p, j] =
+        // (Σ_b K_{m,i}[p, b] W_m[b, j])·d1_{m-1,i}[j]: groups p of B's columns, E(i, (p, b)) =
+        // K_{m,i}[p, b] read in K's lower triangle, so C is never formed (one chunk: p0 = 0 and
+        // row (p, j) of the block is column p n_l + j of Fᵀ).
+        bool transposed = false;
+        if (fused_c) {
+          const Mat<S>& km = K[um];
+          const Mat<S> wm = f.w[um].leftCols(nl);                    // n_m x n_{m-1}
+          std::vector<std::pair<Eigen::Index, Eigen::Index>> jcols;  // x's column j (no y)
+          for (Eigen::Index col = 0; col < nm * nl; ++col) jcols.emplace_back(col % nl, 0);
+          const auto v = panel();
+          Mat<S> ft(ncols, nm * nl);
+          if constexpr (kFactored) {
+            transposed = detail::crt_gemm_entries_hadamard<S>(
+                ft,
+                ncols,
+                n,
+                [&v](Eigen::Index r, Eigen::Index i) -> const S& { return v(i, r); },
+                [&km, nm](Eigen::Index i, Eigen::Index col) -> const S& {
+                  const Eigen::Index p = col / nm, b = col % nm;
+                  return p >= b ? km(p + b * nm, i) : km(b + p * nm, i);
+                },
+                nm,
+                wm,
+                f.d1[um - 1],
+                nullptr,
+                jcols);
+          }
+          if (transposed) {
+            first_all = std::move(ft);
+            done = true;
+          } else {
+            form_kw();  // the CRT declined: C formed after all, read as kw below
+          }
+        }
         // (multiprecision: one chunk, run outside any parallel region)
         if (!done) {
           first_all = detail::product_khatri_rao<S>(row0.back(), n, c_entry, am, al, pairs, [&] {
@@ -1609,7 +1683,8 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           const Eigen::Index j = r - row0[static_cast<std::size_t>(p - p0)];
           for (Eigen::Index col_idx = 0; col_idx < ncols; ++col_idx) {
             const auto [q, k] = pairs[static_cast<std::size_t>(col_idx)];
-            S& value = first_all(r, col_idx);  // each entry is used once: in place
+            // each entry is used once: in place
+            S& value = transposed ? first_all(col_idx, r) : first_all(r, col_idx);
             if (second && q < np) {
               if (!s_diagonal) {
                 value += term2(q + j * np, (p - p0) * kl + k);

@@ -188,7 +188,8 @@ void detail::construct_balls(Ball* p, std::size_t n) noexcept {
 }
 
 void detail::destroy_balls(Ball* p, std::size_t n) noexcept {
-  detail::for_each_entry(p, n, [](Ball* b) { b->~Ball(); });
+  detail::for_each_entry(
+      p, n, [](Ball* b) { b->~Ball(); }, 2048);
 }
 
 Ball& Ball::operator+=(const Ball& b) noexcept {

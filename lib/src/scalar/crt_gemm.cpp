@@ -961,17 +961,21 @@ inline double pow2_neg_upper(int t) {
   return pow2(-std::min(t, 1000));
 }
 
-// C = A·B for a right factor B (k x n) = (E·V) ⊙ (x ⊙ y), E k x r, V r x n, x k x qx, y k x ky:
-// B(l, j) = (Σ_c E(l, c)·V(c, j))·x(l, pairs[2j])·y(l, pairs[2j + 1]) (docs/math/crt-products.md,
-// "Hadamard right factors"). B is never formed: E, V, x and y are converted, and B's residues
-// modulo each prime are the residues of the product E·V (one exact double GEMM of depth r <= k)
-// times those of x and y. E's lines are its columns c; V is converted with its row c scaled by
-// 2^(e_c) (exactly), e_c E's scale, so that the sum over c has one scale per column j of B:
-// Σ_c Ê(l, c)·V̂(c, j) = (Ẽ·Ṽ)(l, j)·2^(t_E + t_V - e'_j). Then |B̂| < r·2^(t_E + t_V + t_x + t_y),
-// and B's scale carries ⌈log2 r⌉ more bits so that |B̃| < 2^(its scale) (what the cut bound of
-// A assumes). The cuts of E, V, x and y are not counted as cuts of B: for balls they go into B's
-// radius with the operands' radii (each cut entry of a line moves it by less than one unit of
-// the line's scale); for MPFR the result is the rounding of Σ ã·b̃, b̃ = (Ẽ·Ṽ)·x̃·ỹ.
+// C = A·B for a right factor B (k x n) = (E·V) ⊙ (x ⊙ y) in G groups of columns (G divides n,
+// nv = n/G): E k x (G·r), V r x nv, x k x qx, y k x ky or absent (has_y false: y = 1), and for
+// column j = g·nv + v of B
+//   B(l, j) = (Σ_c E(l, g·r + c)·V(c, v))·x(l, pairs[2j])·y(l, pairs[2j + 1])
+// (docs/math/crt-products.md, "Hadamard right factors"; G = 1 is one product E·V). B is never
+// formed: E, V, x and y are converted, and B's residues modulo each prime are the residues of
+// the products E_g·V (exact double GEMMs of depth r <= k) times those of x and y. E's lines are
+// its columns (g, c); V is converted once per group, its row c scaled by 2^(e_(g,c)) (exactly),
+// e_(g,c) E's scale, so that the sum over c has one scale per column j of B:
+// Σ_c Ê(l, g·r + c)·V̂_g(c, v) = (Ẽ_g·Ṽ)(l, v)·2^(t_E + t_V - e'_j). Then
+// |B̂| < r·2^(t_E + t_V + t_x + t_y), and B's scale carries ⌈log2 r⌉ more bits so that
+// |B̃| < 2^(its scale) (what the cut bound of A assumes). The cuts of E, V, x and y are not counted
+// as cuts of B: for balls they go into B's radius with the operands' radii (each cut entry of a
+// line moves it by less than one unit of the line's scale); for MPFR the result is the rounding
+// of Σ ã·b̃, b̃ = (Ẽ_g·Ṽ)·x̃·ỹ.
 template <class GetA,
           class GetE,
           class GetV,
@@ -986,11 +990,13 @@ template <class GetA,
 bool hadamard_product(Index m,
                       Index k,
                       Index r,
+                      Index groups,
                       Index qx,
                       Index ky,
                       const std::int64_t* pairs,
                       Index n,
                       bool same,
+                      bool has_y,
                       long prec,
                       GetA get_a,
                       GetE get_e,
@@ -1003,50 +1009,61 @@ bool hadamard_product(Index m,
                       RadX rad_x,
                       RadY rad_y,
                       Write write) {
-  if (m <= 0 || n <= 0 || k <= 0 || r <= 0 || r > k || qx <= 0 || ky <= 0) return false;
+  if (m <= 0 || n <= 0 || k <= 0 || r <= 0 || r > k || qx <= 0 || (has_y && ky <= 0) ||
+      groups <= 0 || n % groups != 0)
+    return false;
+  if (!has_y) same = false;
+  const Index nv = n / groups;  // V's columns
+  const Index re = groups * r;  // E's columns
   constexpr bool kBall = !std::is_same_v<decltype(rad_a(Index{0})), std::nullptr_t>;
   Plan plan;
   if (!plan_for(k, prec, plan)) return false;  // depth k: the sums over c (r <= k terms) fit too
   Operand oa, oe, ov, ox, oy_own;
-  if (!scan(oe, k, r, false, plan.t, get_e)) return false;
-  const auto get_v_shifted = [&oe, &get_v, r](Index idx, Entry& e) {
-    if (!get_v(idx, e)) return false;
-    if (!e.zero) e.exp += oe.scale[static_cast<std::size_t>(idx % r)];
+  if (!scan(oe, k, re, false, plan.t, get_e)) return false;
+  // V as converted: r x n, its column g·nv + v being V's column v for the group g, row c scaled
+  // by 2^(e_(g,c))
+  const auto v_index = [r, nv](Index idx) { return idx % r + (idx / r % nv) * r; };
+  const auto e_column = [r, nv](Index idx) { return (idx / r / nv) * r + idx % r; };
+  const auto get_v_shifted = [&](Index idx, Entry& e) {
+    if (!get_v(v_index(idx), e)) return false;
+    if (!e.zero) e.exp += oe.scale[static_cast<std::size_t>(e_column(idx))];
     return true;
   };
   if (!scan(ov, r, n, false, plan.t, get_v_shifted)) return false;
   if (!scan(ox, k, qx, false, plan.t, get_x)) return false;
-  if (!same && !scan(oy_own, k, ky, false, plan.t, get_y)) return false;
+  if (has_y && !same && !scan(oy_own, k, ky, false, plan.t, get_y)) return false;
   const Operand& oy = same ? ox : oy_own;
   if (!scan(oa, m, k, true, plan.t, get_a)) return false;
   int pad = 0;
   while ((Index{1} << pad) < r) ++pad;
-  const int tb = oe.t + ov.t + ox.t + oy.t + pad;
-  const auto primes = primes_for_product(plan, oa.t + tb, std::max({oa.t, oe.t, ov.t, ox.t, oy.t}));
+  const int ty = has_y ? oy.t : 0;
+  const int tb = oe.t + ov.t + ox.t + ty + pad;
+  const auto primes = primes_for_product(plan, oa.t + tb, std::max({oa.t, oe.t, ov.t, ox.t, ty}));
   if (primes == nullptr) return false;
   const PrimeSet& ps = *primes;
-  // V's radii in the same frame as its midpoints: scaled by 2^(e_c)
+  // V's radii in the same frame as its midpoints: scaled by 2^(e_(g,c))
   std::unique_ptr<MagArray> v_radii;
   if constexpr (kBall) {
     v_radii = std::make_unique<MagArray>(static_cast<std::size_t>(r * n));
     for (Index idx = 0; idx < r * n; ++idx) {
       mag_mul_2exp_si((*v_radii)[static_cast<std::size_t>(idx)],
-                      rad_v(idx),
-                      oe.scale[static_cast<std::size_t>(idx % r)]);
+                      rad_v(v_index(idx)),
+                      oe.scale[static_cast<std::size_t>(e_column(idx))]);
     }
   }
   const auto rad_v_shifted = [&](Index idx) {
     if constexpr (kBall) {
       return static_cast<const mag_struct*>((*v_radii)[static_cast<std::size_t>(idx)]);
     } else {
-      return rad_v(idx);
+      return rad_v(v_index(idx));
     }
   };
-  if (!convert(oa, m, k, true, ps, get_a, rad_a) || !convert(oe, k, r, false, ps, get_e, rad_e) ||
+  if (!convert(oa, m, k, true, ps, get_a, rad_a) || !convert(oe, k, re, false, ps, get_e, rad_e) ||
       !convert(ov, r, n, false, ps, get_v_shifted, rad_v_shifted) ||
       !convert(ox, k, qx, false, ps, get_x, rad_x))
     return false;
-  if (!same && !convert(oy_own, k, ky, false, ps, get_y, rad_y)) return false;
+  if (has_y && !same && !convert(oy_own, k, ky, false, ps, get_y, rad_y)) return false;
+  const auto y_column = [&](Index col) -> Index { return has_y ? pairs[2 * col + 1] : 0; };
   Operand ob;
   ob.t = tb;
   ob.scale.resize(static_cast<std::size_t>(n));
@@ -1056,29 +1073,34 @@ bool hadamard_product(Index m,
     ob.scale[static_cast<std::size_t>(col)] =
         ov.scale[static_cast<std::size_t>(col)] +
         ox.scale[static_cast<std::size_t>(pairs[2 * col])] +
-        oy.scale[static_cast<std::size_t>(pairs[2 * col + 1])] + pad;
+        (has_y ? oy.scale[static_cast<std::size_t>(y_column(col))] : 0) + pad;
   }
   if constexpr (kBall) {
     // In units of the lines' scales: δ = radius + (one unit of the line, where the line has a
-    // cut entry); |E·V - Ẽ·Ṽ| <= δ_E·(|Ṽ| + δ_V) + |Ẽ|·δ_V and |Ẽ·Ṽ| <= |Ẽ|·|Ṽ| by double GEMMs of
-    // nonnegative numbers (each sum of at most 2r terms within a factor 1 + 3(2r + 1)·2^-53 of
-    // its value; underflows below 2^-1000 in all); then
-    //   |B - B̃| <= ρ_EV·(|x̃||ỹ| + ρ_xy) + |Ẽ·Ṽ|·ρ_xy,  ρ_xy = δ_x·(|ỹ| + δ_y) + |x̃|·δ_y,
-    // times 2^-pad, each rounded up (× (1 + 2^-48) for the few roundings, plus 2^-1000).
-    // exact operands (no radius, no cut entry) give an exact B: no radius, as for the others
+    // cut entry); |E_g·V - Ẽ_g·Ṽ| <= δ_E·(|Ṽ| + δ_V) + |Ẽ|·δ_V and |Ẽ_g·Ṽ| <= |Ẽ|·|Ṽ| by double
+    // GEMMs of nonnegative numbers (each sum of at most 2r terms within a factor
+    // 1 + 3(2r + 1)·2^-53 of its value; underflows below 2^-1000 in all); then
+    //   |B - B̃| <= ρ_EV·(|x̃||ỹ| + ρ_xy) + |Ẽ_g·Ṽ|·ρ_xy,  ρ_xy = δ_x·(|ỹ| + δ_y) + |x̃|·δ_y,
+    // (|ỹ| = 1, δ_y = 0 without y) times 2^-pad, each rounded up (× (1 + 2^-48) for the few
+    // roundings, plus 2^-1000). Exact operands (no radius, no cut entry) give an exact B: no
+    // radius, as for the others.
     const auto any_cut = [](const Operand& op) {
       return std::any_of(op.cut.begin(), op.cut.end(), [](std::uint32_t v) { return v != 0; });
     };
-    ob.any_rad = oe.any_rad || ov.any_rad || ox.any_rad || oy.any_rad || any_cut(oe) ||
-                 any_cut(ov) || any_cut(ox) || any_cut(oy);
-    Eigen::MatrixXd left(k, 2 * r), right(2 * r, n), rho(k, n), mag_ev(k, n);
+    ob.any_rad = oe.any_rad || ov.any_rad || ox.any_rad || any_cut(oe) || any_cut(ov) ||
+                 any_cut(ox) || (has_y && (oy.any_rad || any_cut(oy)));
+    // left: group g's columns g·2r.. (k x 2r); right: r x n blocks over B's columns
+    Eigen::MatrixXd left(k, 2 * re), right(2 * r, n), rho(k, n), mag_ev(k, n);
     const double cut_e = pow2_neg_upper(oe.t), cut_v = pow2_neg_upper(ov.t);
-    for (Index c = 0; c < r; ++c) {
-      const double unit = oe.cut[static_cast<std::size_t>(c)] != 0 ? cut_e : 0.0;
-      for (Index l = 0; l < k; ++l) {
-        const auto idx = static_cast<std::size_t>(l + c * k);
-        left(l, c) = oe.rad[idx] + unit;
-        left(l, r + c) = oe.mag[idx];
+    for (Index g = 0; g < groups; ++g) {
+      for (Index c = 0; c < r; ++c) {
+        const Index ec = g * r + c;
+        const double unit = oe.cut[static_cast<std::size_t>(ec)] != 0 ? cut_e : 0.0;
+        for (Index l = 0; l < k; ++l) {
+          const auto idx = static_cast<std::size_t>(l + ec * k);
+          left(l, 2 * g * r + c) = oe.rad[idx] + unit;
+          left(l, 2 * g * r + r + c) = oe.mag[idx];
+        }
       }
     }
     for (Index col = 0; col < n; ++col) {
@@ -1090,45 +1112,78 @@ bool hadamard_product(Index m,
         right(r + c, col) = dv;
       }
     }
-    crt_dgemm(k, n, 2 * r, left.data(), k, false, right.data(), 2 * r, rho.data(), k, false);
-    crt_dgemm(k, n, r, oe.mag.get(), k, false, ov.mag.get(), r, mag_ev.data(), k, false);
-    // which (E·V)(l, j) are sums of exact zeros (mag 0 exactly): those stay exact zeros, where the
-    // bound above could have underflowed instead
-    Eigen::MatrixXd ie(k, r), iv(r, n), support(k, n), rho_support(k, n);
-    for (Index i = 0; i < k * r; ++i)
+    // which (E_g·V)(l, v) are sums of exact zeros (mag 0 exactly): those stay exact zeros, where
+    // the bound above could have underflowed instead
+    Eigen::MatrixXd ie(k, re), iv(r, n), support(k, n), rho_support(k, n);
+    for (Index i = 0; i < k * re; ++i)
       ie.data()[i] = oe.mag[static_cast<std::size_t>(i)] != 0.0 ? 1.0 : 0.0;
     for (Index i = 0; i < r * n; ++i)
       iv.data()[i] = ov.mag[static_cast<std::size_t>(i)] != 0.0 ? 1.0 : 0.0;
-    crt_dgemm(k, n, r, ie.data(), k, false, iv.data(), r, support.data(), k, false);
     const Eigen::MatrixXd left_nz = (left.array() != 0.0).cast<double>().matrix();
     const Eigen::MatrixXd right_nz = (right.array() != 0.0).cast<double>().matrix();
-    crt_dgemm(k,
-              n,
-              2 * r,
-              left_nz.data(),
-              k,
-              false,
-              right_nz.data(),
-              2 * r,
-              rho_support.data(),
-              k,
-              false);
+    for (Index g = 0; g < groups; ++g) {
+      const Index c0 = g * nv;  // the group's first column of B
+      crt_dgemm(k,
+                nv,
+                2 * r,
+                left.data() + 2 * g * r * k,
+                k,
+                false,
+                right.data() + c0 * 2 * r,
+                2 * r,
+                rho.data() + c0 * k,
+                k,
+                false);
+      crt_dgemm(k,
+                nv,
+                r,
+                oe.mag.get() + g * r * k,
+                k,
+                false,
+                ov.mag.get() + c0 * r,
+                r,
+                mag_ev.data() + c0 * k,
+                k,
+                false);
+      crt_dgemm(k,
+                nv,
+                r,
+                ie.data() + g * r * k,
+                k,
+                false,
+                iv.data() + c0 * r,
+                r,
+                support.data() + c0 * k,
+                k,
+                false);
+      crt_dgemm(k,
+                nv,
+                2 * r,
+                left_nz.data() + 2 * g * r * k,
+                k,
+                false,
+                right_nz.data() + c0 * 2 * r,
+                2 * r,
+                rho_support.data() + c0 * k,
+                k,
+                false);
+    }
     const double grow = 1.0 + 3.0 * static_cast<double>(2 * r + 1) * std::ldexp(1.0, -53);
     const double up = 1.0 + std::ldexp(1.0, -48);
     const double tiny = std::ldexp(1.0, -1000);
     const double unpad = std::ldexp(1.0, -pad);
-    const double cut_x = pow2_neg_upper(ox.t), cut_y = pow2_neg_upper(oy.t);
+    const double cut_x = pow2_neg_upper(ox.t), cut_y = has_y ? pow2_neg_upper(oy.t) : 0.0;
     ob.mag = big_buffer<double>(static_cast<std::size_t>(k * n));
     ob.rad = big_buffer<double>(static_cast<std::size_t>(k * n));
     for (Index col = 0; col < n; ++col) {
-      const Index p = pairs[2 * col], q = pairs[2 * col + 1];
+      const Index p = pairs[2 * col], q = y_column(col);
       const double ux = ox.cut[static_cast<std::size_t>(p)] != 0 ? cut_x : 0.0;
-      const double uy = oy.cut[static_cast<std::size_t>(q)] != 0 ? cut_y : 0.0;
+      const double uy = has_y && oy.cut[static_cast<std::size_t>(q)] != 0 ? cut_y : 0.0;
       for (Index l = 0; l < k; ++l) {
         const auto ix = static_cast<std::size_t>(l + p * k),
                    iy = static_cast<std::size_t>(l + q * k);
-        const double mx = ox.mag[ix], my = oy.mag[iy];
-        const double dx = ox.rad[ix] + ux, dy = oy.rad[iy] + uy;
+        const double mx = ox.mag[ix], my = has_y ? oy.mag[iy] : 1.0;
+        const double dx = ox.rad[ix] + ux, dy = has_y ? oy.rad[iy] + uy : 0.0;
         // which bounds are sums of exact zeros (they stay zero; the others may have underflowed,
         // hence the 2^-1000 added)
         const bool ev_zero = support(l, col) == 0.0, rho_ev_zero = rho_support(l, col) == 0.0;
@@ -1154,7 +1209,7 @@ bool hadamard_product(Index m,
 #endif
   std::vector<Buffer<double>> ebuf, vbuf;
   for (int i = 0; i < threads; ++i) {
-    ebuf.push_back(big_buffer<double>(static_cast<std::size_t>(k * r)));
+    ebuf.push_back(big_buffer<double>(static_cast<std::size_t>(k * re)));
     vbuf.push_back(big_buffer<double>(static_cast<std::size_t>(r * n)));
   }
   const auto w = residues_of_product(oa, m, k, n, ps, [&](Index j, double* bbuf) {
@@ -1163,23 +1218,29 @@ bool hadamard_product(Index m,
     me = static_cast<std::size_t>(omp_get_thread_num());
 #endif
     const auto uj = static_cast<std::size_t>(j);
-    const std::int32_t* re = oe.res.get() + j * k * r;
+    const std::int32_t* rep = oe.res.get() + j * k * re;
     const std::int32_t* rv = ov.res.get() + j * r * n;
     double* eb = ebuf[me].get();
     double* vb = vbuf[me].get();
-    for (Index i = 0; i < k * r; ++i) eb[i] = re[i];
+    for (Index i = 0; i < k * re; ++i) eb[i] = rep[i];
     for (Index i = 0; i < r * n; ++i) vb[i] = rv[i];
     // exact: r <= k terms below h^2 each, k·h^2 <= 2^53 - 8 (plan_for)
-    crt_dgemm(k, n, r, eb, k, false, vb, r, bbuf, k, false);
+    for (Index g = 0; g < groups; ++g)
+      crt_dgemm(
+          k, nv, r, eb + g * r * k, k, false, vb + g * nv * r, r, bbuf + g * nv * k, k, false);
     const std::int32_t* rx = ox.res.get() + j * k * qx;
-    const std::int32_t* ry = oy.res.get() + j * k * ky;
+    const std::int32_t* ry = has_y ? oy.res.get() + j * k * ky : nullptr;
     for (Index col = 0; col < n; ++col) {
-      hadamard_residues(bbuf + col * k,
-                        rx + pairs[2 * col] * k,
-                        ry + pairs[2 * col + 1] * k,
-                        k,
-                        ps.qd[uj],
-                        ps.qinv[uj]);
+      if (has_y) {
+        hadamard_residues(bbuf + col * k,
+                          rx + pairs[2 * col] * k,
+                          ry + pairs[2 * col + 1] * k,
+                          k,
+                          ps.qd[uj],
+                          ps.qinv[uj]);
+      } else {
+        hadamard_residues(bbuf + col * k, rx + pairs[2 * col] * k, k, ps.qd[uj], ps.qinv[uj]);
+      }
     }
   });
   write(oa, ob, ps, w);
@@ -1308,26 +1369,30 @@ bool hadamard_entry(Dst c,
                     Index m,
                     Index k,
                     Index r,
+                    Index groups,
                     Index qx,
                     Index ky,
                     const std::int64_t* pairs,
                     Index n,
                     long prec) {
-  if (m <= 0 || n <= 0) return false;
+  if (m <= 0 || n <= 0 || groups <= 0 || n % groups != 0) return false;
+  const bool has_y = y != nullptr;
   return hadamard_product(m,
                           k,
                           r,
+                          groups,
                           qx,
                           ky,
                           pairs,
                           n,
                           x == y && qx == ky,
+                          has_y,
                           precision_of(c, prec),
                           entries_of(a, m * k),
-                          entries_of(e, k * r),
-                          entries_of(v, r * n),
+                          entries_of(e, k * groups * r),
+                          entries_of(v, r * (n / groups)),
                           entries_of(x, k * qx),
-                          entries_of(y, k * ky),
+                          entries_of(y, has_y ? k * ky : 0),
                           radii_of(a),
                           radii_of(e),
                           radii_of(v),
@@ -1389,11 +1454,12 @@ bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
                             Index m,
                             Index k,
                             Index r,
+                            Index groups,
                             Index qx,
                             Index ky,
                             const std::int64_t* pairs,
                             Index n) {
-  return hadamard_entry(c, a, e, v, x, y, m, k, r, qx, ky, pairs, n, 0);
+  return hadamard_entry(c, a, e, v, x, y, m, k, r, groups, qx, ky, pairs, n, 0);
 }
 
 bool crt_gemm_hadamard_arb(arb_ptr const* c,
@@ -1405,12 +1471,13 @@ bool crt_gemm_hadamard_arb(arb_ptr const* c,
                            Index m,
                            Index k,
                            Index r,
+                           Index groups,
                            Index qx,
                            Index ky,
                            const std::int64_t* pairs,
                            Index n,
                            long prec) {
-  return hadamard_entry(c, a, e, v, x, y, m, k, r, qx, ky, pairs, n, prec);
+  return hadamard_entry(c, a, e, v, x, y, m, k, r, groups, qx, ky, pairs, n, prec);
 }
 
 // ---- balls of at most 53 bits on double GEMMs ------------------------------------------------

@@ -100,11 +100,14 @@ bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
                              std::ptrdiff_t n,
                              long prec);
 
-/// c = A·B for a right factor B (k x n) = (E·V) ⊙ (x ⊙ y): B(l, j) = (Σ_c E(l, c)·V(c, j))·
-/// x(l, pairs[2j])·y(l, pairs[2j + 1]), E k x r (r <= k), V r x n, x k x qx, y k x ky, all
-/// column-major. B is never formed: its residues are those of the product E·V times those of x
-/// and y (docs/math/crt-products.md, "Hadamard right factors"). MPFR: the rounding of Σ ã·b̃ with
-/// b̃ = (Ẽ·Ṽ)·x̃·ỹ from the truncated operands (error bound there). x and y may be the same array.
+/// c = A·B for a right factor B (k x n) = (E·V) ⊙ (x ⊙ y) in `groups` groups of columns (groups
+/// divides n, nv = n/groups): for column j = g·nv + v of B,
+///   B(l, j) = (Σ_c E(l, g·r + c)·V(c, v))·x(l, pairs[2j])·y(l, pairs[2j + 1]),
+/// E k x (groups·r) (r <= k), V r x nv, x k x qx, y k x ky, all column-major; y may be null (no
+/// y factor; ky and pairs[2j + 1] unused). B is never formed: its residues are those of the
+/// products E_g·V times those of x and y (docs/math/crt-products.md, "Hadamard right factors").
+/// MPFR: the rounding of Σ ã·b̃ with b̃ = (Ẽ_g·Ṽ)·x̃·ỹ from the truncated operands (error bound
+/// there). x and y may be the same array.
 bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
                             mpfr_srcptr const* a,
                             mpfr_srcptr const* e,
@@ -114,13 +117,14 @@ bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
                             std::ptrdiff_t m,
                             std::ptrdiff_t k,
                             std::ptrdiff_t r,
+                            std::ptrdiff_t groups,
                             std::ptrdiff_t qx,
                             std::ptrdiff_t ky,
                             const std::int64_t* pairs,
                             std::ptrdiff_t n);
 
 /// The same product of balls: every c_ij contains every Σ a·b with a in A's balls and b any value
-/// of (E·V)·x·y with E, V, x, y in theirs.
+/// of (E_g·V)·x·y with E, V, x, y in theirs.
 bool crt_gemm_hadamard_arb(arb_ptr const* c,
                            arb_srcptr const* a,
                            arb_srcptr const* e,
@@ -130,6 +134,7 @@ bool crt_gemm_hadamard_arb(arb_ptr const* c,
                            std::ptrdiff_t m,
                            std::ptrdiff_t k,
                            std::ptrdiff_t r,
+                           std::ptrdiff_t groups,
                            std::ptrdiff_t qx,
                            std::ptrdiff_t ky,
                            const std::int64_t* pairs,

@@ -141,4 +141,22 @@ void hadamard_residues(double* __restrict io,
   }
 }
 
+void hadamard_residues(double* __restrict io,
+                       const std::int32_t* __restrict x,
+                       std::ptrdiff_t len,
+                       double q,
+                       double qinv) {
+  const double half = std::floor(q / 2);
+#ifdef _OPENMP
+#pragma omp simd
+#endif
+  for (std::ptrdiff_t i = 0; i < len; ++i) {
+    // u·x < 2^26·2^25: exact
+    const double u = mod_q(io[i], q, qinv);
+    const double w = mod_q(u * static_cast<double>(x[i]), q, qinv);
+    const double down = w - q;
+    io[i] = w > half ? down : w;
+  }
+}
+
 }  // namespace locus::detail

@@ -66,6 +66,10 @@ void hadamard_residues(double* io,
                        double q,
                        double qinv);
 
+/// The same without y: io[i]·x[i] modulo q.
+void hadamard_residues(
+    double* io, const std::int32_t* x, std::ptrdiff_t len, double q, double qinv);
+
 }  // namespace locus::detail
 
 #endif  // LOCUS_SRC_SCALAR_CRT_KERNELS_HPP_

@@ -300,29 +300,35 @@ bool crt_gemm_entries_khatri_rao(GemmRef<S> c,
   }
 }
 
-// c = A b by the CRT for B (depth x pairs.size()) = (E V) ⊙ (x ⊙ y): B(l, j) = (E V)(l, j)·
-// x(l, q)·y(l, k) with (q, k) = pairs[j], E depth x r, V r x pairs.size(). B is never formed
-// (crt_gemm_hadamard_*). False when not worthwhile or not applicable (the scheme's limits,
-// r > depth): the caller then forms B.
-template <class S, class Entry>
+// c = A b by the CRT for B (depth x pairs.size()) = (E V) ⊙ (x ⊙ y) in `groups` groups of
+// columns: for column j = g nv + v (nv = pairs.size()/groups), B(l, j) = (E_g V)(l, v)·x(l, q)·
+// y(l, k) with (q, k) = pairs[j], E_g columns g r.. g r + r - 1 of E (depth x groups r, given
+// entry by entry: e(l, c) a reference to an existing number), V r x nv; without y (y null) the
+// factor y(l, k) is 1. B is never formed (crt_gemm_hadamard_*). False when not worthwhile or not
+// applicable (the scheme's limits, r > depth): the caller then forms B.
+template <class S, class Entry, class EntryE>
 bool crt_gemm_entries_hadamard(GemmRef<S> c,
                                Eigen::Index m,
                                Eigen::Index depth,
                                const Entry& a,
-                               const Mat<S>& e,
+                               const EntryE& e,
+                               Eigen::Index groups,
                                const Mat<S>& v,
                                const Mat<S>& x,
-                               const Mat<S>& y,
+                               const Mat<S>* y,
                                const std::vector<std::pair<Eigen::Index, Eigen::Index>>& pairs) {
   const auto ncols = static_cast<Eigen::Index>(pairs.size());
-  if (e.rows() != depth || v.rows() != e.cols() || v.cols() != ncols || x.rows() != depth ||
-      y.rows() != depth || !crt_worthwhile(m, depth, ncols))
+  const Eigen::Index r = v.rows();
+  if (groups <= 0 || v.cols() * groups != ncols || x.rows() != depth ||
+      (y != nullptr && y->rows() != depth) || !crt_worthwhile(m, depth, ncols))
     return false;
   const auto pa = number_pointers<S>(m, depth, a);
-  const auto pe = all_numbers<S>(e), pv = all_numbers<S>(v), px = all_numbers<S>(x);
-  const bool same = &x == &y;
-  const auto py = same ? Buffer<RawSrc<S>>() : all_numbers<S>(y);
-  const RawSrc<S>* ys = same ? px.get() : py.get();
+  const auto pe = number_pointers<S>(depth, groups * r, e);
+  const auto pv = all_numbers<S>(v), px = all_numbers<S>(x);
+  const bool same = y == &x;
+  const auto py = same || y == nullptr ? Buffer<RawSrc<S>>() : all_numbers<S>(*y);
+  const RawSrc<S>* ys = y == nullptr ? nullptr : same ? px.get() : py.get();
+  const Eigen::Index ky = y == nullptr ? 0 : y->cols();
   const std::vector<std::int64_t> flat = flat_pairs(pairs);
   const auto pc = result_pointers<S>(c);
   if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
@@ -334,9 +340,10 @@ bool crt_gemm_entries_hadamard(GemmRef<S> c,
                                   ys,
                                   m,
                                   depth,
-                                  e.cols(),
+                                  r,
+                                  groups,
                                   x.cols(),
-                                  y.cols(),
+                                  ky,
                                   flat.data(),
                                   ncols);
   } else {
@@ -348,9 +355,10 @@ bool crt_gemm_entries_hadamard(GemmRef<S> c,
                                  ys,
                                  m,
                                  depth,
-                                 e.cols(),
+                                 r,
+                                 groups,
                                  x.cols(),
-                                 y.cols(),
+                                 ky,
                                  flat.data(),
                                  ncols,
                                  ball_precision());

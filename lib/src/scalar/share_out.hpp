@@ -16,20 +16,21 @@ namespace locus::detail {
 // MPFR-256 ones was about 7% of the main thread's time at P = 371).
 inline constexpr std::size_t kShareOutEntries = 16384;
 
-inline bool share_out(std::size_t n) noexcept {
+inline bool share_out(std::size_t n, std::size_t threshold = kShareOutEntries) noexcept {
 #ifdef _OPENMP
-  return n >= kShareOutEntries && omp_in_parallel() == 0 && omp_get_max_threads() > 1;
+  return n >= threshold && omp_in_parallel() == 0 && omp_get_max_threads() > 1;
 #else
   static_cast<void>(n);
+  static_cast<void>(threshold);
   return false;
 #endif
 }
 
-// op(p + i) for every i < n, on every thread when share_out(n).
+// op(p + i) for every i < n, on every thread when share_out(n, threshold).
 template <class T, class Op>
-void for_each_entry(T* p, std::size_t n, Op op) noexcept {
+void for_each_entry(T* p, std::size_t n, Op op, std::size_t threshold = kShareOutEntries) noexcept {
   const auto count = static_cast<std::ptrdiff_t>(n);
-  if (share_out(n)) {
+  if (share_out(n, threshold)) {
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static)
 #endif
