@@ -1089,82 +1089,107 @@ bool hadamard_product(Index m,
     };
     ob.any_rad = oe.any_rad || ov.any_rad || ox.any_rad || any_cut(oe) || any_cut(ov) ||
                  any_cut(ox) || (has_y && (oy.any_rad || any_cut(oy)));
-    // left: group g's columns g·2r.. (k x 2r); right: r x n blocks over B's columns
-    Eigen::MatrixXd left(k, 2 * re), right(2 * r, n), rho(k, n), mag_ev(k, n);
+    // left: group g's columns g·2r.. (k x 2r): δ_E then |Ẽ|; right (2r x n): |Ṽ| + δ_V then δ_V;
+    // and their 0/1 patterns. Scratch from the pool (no fresh pages per product), filled and
+    // multiplied on every thread.
+    const auto count = [](Index rows, Index cols) { return static_cast<std::size_t>(rows * cols); };
+    Buffer<double> left = big_buffer<double>(count(k, 2 * re)),
+                   left_nz = big_buffer<double>(count(k, 2 * re)),
+                   right = big_buffer<double>(count(2 * r, n)),
+                   right_nz = big_buffer<double>(count(2 * r, n)),
+                   ie = big_buffer<double>(count(k, re)), iv = big_buffer<double>(count(r, n)),
+                   rho = big_buffer<double>(count(k, n)), mag_ev = big_buffer<double>(count(k, n)),
+                   support = big_buffer<double>(count(k, n)),
+                   rho_support = big_buffer<double>(count(k, n));
     const double cut_e = pow2_neg_upper(oe.t), cut_v = pow2_neg_upper(ov.t);
-    for (Index g = 0; g < groups; ++g) {
-      for (Index c = 0; c < r; ++c) {
-        const Index ec = g * r + c;
-        const double unit = oe.cut[static_cast<std::size_t>(ec)] != 0 ? cut_e : 0.0;
-        for (Index l = 0; l < k; ++l) {
-          const auto idx = static_cast<std::size_t>(l + ec * k);
-          left(l, 2 * g * r + c) = oe.rad[idx] + unit;
-          left(l, 2 * g * r + r + c) = oe.mag[idx];
-        }
+    const auto nz = [](double v) { return v != 0.0 ? 1.0 : 0.0; };
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
+    for (Index ec = 0; ec < re; ++ec) {  // E's column (g, c)
+      const Index g = ec / r, c = ec % r;
+      const double unit = oe.cut[static_cast<std::size_t>(ec)] != 0 ? cut_e : 0.0;
+      double* lr = left.get() + (2 * g * r + c) * k;
+      double* lm = lr + r * k;
+      double* nr = left_nz.get() + (2 * g * r + c) * k;
+      double* nm = nr + r * k;
+      double* pe = ie.get() + ec * k;
+      for (Index l = 0; l < k; ++l) {
+        const auto idx = static_cast<std::size_t>(l + ec * k);
+        lr[l] = oe.rad[idx] + unit;
+        lm[l] = oe.mag[idx];
+        nr[l] = nz(lr[l]);
+        nm[l] = nz(lm[l]);
+        pe[l] = nm[l];
       }
     }
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
     for (Index col = 0; col < n; ++col) {
       const double unit = ov.cut[static_cast<std::size_t>(col)] != 0 ? cut_v : 0.0;
       for (Index c = 0; c < r; ++c) {
         const auto idx = static_cast<std::size_t>(c + col * r);
         const double dv = ov.rad[idx] + unit;
-        right(c, col) = ov.mag[idx] + dv;
-        right(r + c, col) = dv;
+        const auto i1 = static_cast<std::size_t>(c + col * 2 * r),
+                   i2 = static_cast<std::size_t>(r + c + col * 2 * r);
+        right[i1] = ov.mag[idx] + dv;
+        right[i2] = dv;
+        right_nz[i1] = nz(right[i1]);
+        right_nz[i2] = nz(dv);
+        iv[idx] = nz(ov.mag[idx]);
       }
     }
-    // which (E_g·V)(l, v) are sums of exact zeros (mag 0 exactly): those stay exact zeros, where
-    // the bound above could have underflowed instead
-    Eigen::MatrixXd ie(k, re), iv(r, n), support(k, n), rho_support(k, n);
-    for (Index i = 0; i < k * re; ++i)
-      ie.data()[i] = oe.mag[static_cast<std::size_t>(i)] != 0.0 ? 1.0 : 0.0;
-    for (Index i = 0; i < r * n; ++i)
-      iv.data()[i] = ov.mag[static_cast<std::size_t>(i)] != 0.0 ? 1.0 : 0.0;
-    const Eigen::MatrixXd left_nz = (left.array() != 0.0).cast<double>().matrix();
-    const Eigen::MatrixXd right_nz = (right.array() != 0.0).cast<double>().matrix();
+    // per group: ρ_EV, μ_EV, and which of them are sums of exact zeros (mag 0 exactly): those
+    // stay exact zeros, where the bound above could have underflowed instead
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic)
+#endif
     for (Index g = 0; g < groups; ++g) {
       const Index c0 = g * nv;  // the group's first column of B
+      const Index l0 = 2 * g * r * k, e0 = g * r * k;
       crt_dgemm(k,
                 nv,
                 2 * r,
-                left.data() + 2 * g * r * k,
+                left.get() + l0,
                 k,
                 false,
-                right.data() + c0 * 2 * r,
+                right.get() + c0 * 2 * r,
                 2 * r,
-                rho.data() + c0 * k,
+                rho.get() + c0 * k,
                 k,
                 false);
       crt_dgemm(k,
                 nv,
                 r,
-                oe.mag.get() + g * r * k,
+                oe.mag.get() + e0,
                 k,
                 false,
                 ov.mag.get() + c0 * r,
                 r,
-                mag_ev.data() + c0 * k,
+                mag_ev.get() + c0 * k,
                 k,
                 false);
       crt_dgemm(k,
                 nv,
                 r,
-                ie.data() + g * r * k,
+                ie.get() + e0,
                 k,
                 false,
-                iv.data() + c0 * r,
+                iv.get() + c0 * r,
                 r,
-                support.data() + c0 * k,
+                support.get() + c0 * k,
                 k,
                 false);
       crt_dgemm(k,
                 nv,
                 2 * r,
-                left_nz.data() + 2 * g * r * k,
+                left_nz.get() + l0,
                 k,
                 false,
-                right_nz.data() + c0 * 2 * r,
+                right_nz.get() + c0 * 2 * r,
                 2 * r,
-                rho_support.data() + c0 * k,
+                rho_support.get() + c0 * k,
                 k,
                 false);
     }
@@ -1175,6 +1200,9 @@ bool hadamard_product(Index m,
     const double cut_x = pow2_neg_upper(ox.t), cut_y = has_y ? pow2_neg_upper(oy.t) : 0.0;
     ob.mag = big_buffer<double>(static_cast<std::size_t>(k * n));
     ob.rad = big_buffer<double>(static_cast<std::size_t>(k * n));
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static)
+#endif
     for (Index col = 0; col < n; ++col) {
       const Index p = pairs[2 * col], q = y_column(col);
       const double ux = ox.cut[static_cast<std::size_t>(p)] != 0 ? cut_x : 0.0;
@@ -1184,16 +1212,16 @@ bool hadamard_product(Index m,
                    iy = static_cast<std::size_t>(l + q * k);
         const double mx = ox.mag[ix], my = has_y ? oy.mag[iy] : 1.0;
         const double dx = ox.rad[ix] + ux, dy = has_y ? oy.rad[iy] + uy : 0.0;
+        const auto out = static_cast<std::size_t>(l + col * k);
         // which bounds are sums of exact zeros (they stay zero; the others may have underflowed,
         // hence the 2^-1000 added)
-        const bool ev_zero = support(l, col) == 0.0, rho_ev_zero = rho_support(l, col) == 0.0;
+        const bool ev_zero = support[out] == 0.0, rho_ev_zero = rho_support[out] == 0.0;
         const bool xy_zero = mx == 0.0 || my == 0.0;
         const bool rho_xy_zero =
             (dx == 0.0 || (my == 0.0 && dy == 0.0)) && (mx == 0.0 || dy == 0.0);
         const double rho_xy = dx * (my + dy) + mx * dy;
-        const double m_ev = ev_zero ? 0.0 : mag_ev(l, col) * grow + tiny;
-        const double r_ev = rho_ev_zero ? 0.0 : rho(l, col) * grow + tiny;
-        const auto out = static_cast<std::size_t>(l + col * k);
+        const double m_ev = ev_zero ? 0.0 : mag_ev[out] * grow + tiny;
+        const double r_ev = rho_ev_zero ? 0.0 : rho[out] * grow + tiny;
         ob.mag[out] = ev_zero || xy_zero ? 0.0 : m_ev * mx * my * unpad * up + tiny;
         const bool rad_zero = (rho_ev_zero || (xy_zero && rho_xy_zero)) && (ev_zero || rho_xy_zero);
         ob.rad[out] = ob.any_rad && !rad_zero
