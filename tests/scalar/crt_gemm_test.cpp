@@ -714,7 +714,15 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
   auto g = locus::test::rng(seed);
   const long prec = 256;
   const std::ptrdiff_t ky = same ? qx : qx + 1;
-  MpfrMatrix a(m * k, prec), e(k * r * groups, prec), x(k * qx, prec), y(k * ky, prec);
+  // with groups, E's columns repeat: column ec is stored column e_map[ec] of fewer
+  const std::ptrdiff_t e_stored = groups > 1 ? groups * r - groups : r;
+  std::vector<std::int64_t> e_map;
+  for (std::ptrdiff_t ec = 0; groups > 1 && ec < groups * r; ++ec)
+    e_map.push_back((5 * ec + 1) % e_stored);
+  const auto stored = [&e_map](std::ptrdiff_t ec) {
+    return e_map.empty() ? ec : static_cast<std::ptrdiff_t>(e_map[static_cast<std::size_t>(ec)]);
+  };
+  MpfrMatrix a(m * k, prec), e(k * e_stored, prec), x(k * qx, prec), y(k * ky, prec);
   for (auto* mat : {&a, &e, &x, &y}) {
     for (auto& v : mat->v) random_mpfr(v, g, lo, hi);
   }
@@ -746,6 +754,8 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
                                                 k,
                                                 r,
                                                 groups,
+                                                e_map.empty() ? nullptr : e_map.data(),
+                                                e_stored,
                                                 qx,
                                                 ky,
                                                 pairs.data(),
@@ -755,7 +765,8 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
   std::vector<long> ecol(static_cast<std::size_t>(r * groups));  // E's column scales
   for (std::ptrdiff_t cc = 0; cc < r * groups; ++cc) {
     std::vector<const __mpfr_struct*> col;
-    for (std::ptrdiff_t l = 0; l < k; ++l) col.push_back(pe[static_cast<std::size_t>(l + cc * k)]);
+    for (std::ptrdiff_t l = 0; l < k; ++l)
+      col.push_back(pe[static_cast<std::size_t>(l + stored(cc) * k)]);
     ecol[static_cast<std::size_t>(cc)] = max_exp(col);
   }
   mpfr_t s, ev, prod;
@@ -784,7 +795,7 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
         mpfr_set_zero(ev, 1);
         for (std::ptrdiff_t cc = 0; cc < r; ++cc) {
           REQUIRE(mpfr_mul(prod,
-                           pe[static_cast<std::size_t>(l + (e0 + cc) * k)],
+                           pe[static_cast<std::size_t>(l + stored(e0 + cc) * k)],
                            pv[static_cast<std::size_t>(cc + vj * r)],
                            MPFR_RNDN) == 0);  // exact
           REQUIRE(mpfr_add(ev, ev, prod, MPFR_RNDN) == 0);
@@ -845,8 +856,17 @@ TEST_SUITE("scalar.crt_gemm") {
           pairs.push_back(pairs[static_cast<std::size_t>(j)]);
       }
       const std::ptrdiff_t n = groups * nv;
+      // with groups, E's columns repeat: column ec is stored column e_map[ec] of fewer
+      const std::ptrdiff_t e_stored = groups > 1 ? groups * r - 2 : r;
+      std::vector<std::int64_t> e_map;
+      for (std::ptrdiff_t ec = 0; groups > 1 && ec < groups * r; ++ec)
+        e_map.push_back((7 * ec + 3) % e_stored);
+      const auto stored = [&e_map](std::ptrdiff_t ec) {
+        return e_map.empty() ? ec
+                             : static_cast<std::ptrdiff_t>(e_map[static_cast<std::size_t>(ec)]);
+      };
       std::vector<arb_struct> a(static_cast<std::size_t>(m * k)),
-          e(static_cast<std::size_t>(k * r * groups)), v(static_cast<std::size_t>(r * nv)),
+          e(static_cast<std::size_t>(k * e_stored)), v(static_cast<std::size_t>(r * nv)),
           x(static_cast<std::size_t>(k * qx)), y(static_cast<std::size_t>(k * ky)),
           c(static_cast<std::size_t>(m * n));
       for (auto* w : {&a, &e, &v, &x, &y, &c}) {
@@ -880,6 +900,8 @@ TEST_SUITE("scalar.crt_gemm") {
                                                    k,
                                                    r,
                                                    groups,
+                                                   e_map.empty() ? nullptr : e_map.data(),
+                                                   e_stored,
                                                    qx,
                                                    ky,
                                                    pairs.data(),
@@ -904,7 +926,7 @@ TEST_SUITE("scalar.crt_gemm") {
               arf_zero(ev);
               for (std::ptrdiff_t cc = 0; cc < r; ++cc) {
                 arf_mul(p,
-                        &xe[static_cast<std::size_t>(l + (e0 + cc) * k)],
+                        &xe[static_cast<std::size_t>(l + stored(e0 + cc) * k)],
                         &xv[static_cast<std::size_t>(cc + vj * r)],
                         ARF_PREC_EXACT,
                         ARF_RND_DOWN);
@@ -1000,6 +1022,8 @@ TEST_SUITE("scalar.crt_gemm") {
                                                    2,
                                                    2,
                                                    1,
+                                                   nullptr,
+                                                   2,
                                                    1,
                                                    1,
                                                    pairs,

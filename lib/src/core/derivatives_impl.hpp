@@ -1046,6 +1046,8 @@ Mat<S> folded_first_term(const Mat<S>& a0,
                  n,
                  a_entry,
                  [&em](Eigen::Index l, Eigen::Index c) -> const S& { return em(l, c); },
+                 em.cols(),
+                 {},
                  1,
                  v,
                  d1,
@@ -1643,6 +1645,18 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
           const Mat<S> wm = f.w[um].leftCols(nl);                    // n_m x n_{m-1}
           std::vector<std::pair<Eigen::Index, Eigen::Index>> jcols;  // x's column j (no y)
           for (Eigen::Index col = 0; col < nm * nl; ++col) jcols.emplace_back(col % nl, 0);
+          // E's column (p, b) is K's (p, b) of the lower triangle, each stored once: the columns
+          // (a, b), a >= b, in K's storage order
+          std::vector<std::int64_t> e_map(static_cast<std::size_t>(nm * nm));
+          std::vector<Eigen::Index> tri_row;  // stored column -> K's row a + b n_m
+          for (Eigen::Index b = 0; b < nm; ++b) {
+            for (Eigen::Index a = b; a < nm; ++a) {
+              const auto stored = static_cast<std::int64_t>(tri_row.size());
+              e_map[static_cast<std::size_t>(a * nm + b)] = stored;
+              e_map[static_cast<std::size_t>(b * nm + a)] = stored;
+              tri_row.push_back(a + b * nm);
+            }
+          }
           const auto v = panel();
           Mat<S> ft(ncols, nm * nl);
           if constexpr (kFactored) {
@@ -1651,10 +1665,11 @@ void LossFunction<Scalar>::hessian_all_into(const Vec<Scalar>& theta,
                 ncols,
                 n,
                 [&v](Eigen::Index r, Eigen::Index i) -> const S& { return v(i, r); },
-                [&km, nm](Eigen::Index i, Eigen::Index col) -> const S& {
-                  const Eigen::Index p = col / nm, b = col % nm;
-                  return p >= b ? km(p + b * nm, i) : km(b + p * nm, i);
+                [&km, &tri_row](Eigen::Index i, Eigen::Index col) -> const S& {
+                  return km(tri_row[static_cast<std::size_t>(col)], i);
                 },
+                static_cast<Eigen::Index>(tri_row.size()),
+                e_map,
                 nm,
                 wm,
                 f.d1[um - 1],

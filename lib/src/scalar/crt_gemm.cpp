@@ -991,6 +991,8 @@ bool hadamard_product(Index m,
                       Index k,
                       Index r,
                       Index groups,
+                      const std::int64_t* e_map,
+                      Index e_stored,
                       Index qx,
                       Index ky,
                       const std::int64_t* pairs,
@@ -1010,20 +1012,30 @@ bool hadamard_product(Index m,
                       RadY rad_y,
                       Write write) {
   if (m <= 0 || n <= 0 || k <= 0 || r <= 0 || r > k || qx <= 0 || (has_y && ky <= 0) ||
-      groups <= 0 || n % groups != 0)
+      groups <= 0 || n % groups != 0 || e_stored <= 0)
     return false;
   if (!has_y) same = false;
   const Index nv = n / groups;  // V's columns
   const Index re = groups * r;  // E's columns
+  if (e_map == nullptr && e_stored != re) return false;
+  if (e_map != nullptr) {
+    for (Index ec = 0; ec < re; ++ec) {
+      if (e_map[ec] < 0 || e_map[ec] >= e_stored) return false;
+    }
+  }
+  // the stored column of E's column ec (columns with the same numbers are stored once)
+  const auto stored = [e_map](Index ec) -> Index { return e_map != nullptr ? e_map[ec] : ec; };
   constexpr bool kBall = !std::is_same_v<decltype(rad_a(Index{0})), std::nullptr_t>;
   Plan plan;
   if (!plan_for(k, prec, plan)) return false;  // depth k: the sums over c (r <= k terms) fit too
   Operand oa, oe, ov, ox, oy_own;
-  if (!scan(oe, k, re, false, plan.t, get_e)) return false;
+  if (!scan(oe, k, e_stored, false, plan.t, get_e)) return false;
   // V as converted: r x n, its column g·nv + v being V's column v for the group g, row c scaled
   // by 2^(e_(g,c))
   const auto v_index = [r, nv](Index idx) { return idx % r + (idx / r % nv) * r; };
-  const auto e_column = [r, nv](Index idx) { return (idx / r / nv) * r + idx % r; };
+  const auto e_column = [r, nv, &stored](Index idx) {
+    return stored((idx / r / nv) * r + idx % r);
+  };
   const auto get_v_shifted = [&](Index idx, Entry& e) {
     if (!get_v(v_index(idx), e)) return false;
     if (!e.zero) e.exp += oe.scale[static_cast<std::size_t>(e_column(idx))];
@@ -1058,7 +1070,8 @@ bool hadamard_product(Index m,
       return rad_v(v_index(idx));
     }
   };
-  if (!convert(oa, m, k, true, ps, get_a, rad_a) || !convert(oe, k, re, false, ps, get_e, rad_e) ||
+  if (!convert(oa, m, k, true, ps, get_a, rad_a) ||
+      !convert(oe, k, e_stored, false, ps, get_e, rad_e) ||
       !convert(ov, r, n, false, ps, get_v_shifted, rad_v_shifted) ||
       !convert(ox, k, qx, false, ps, get_x, rad_x))
     return false;
@@ -1108,14 +1121,15 @@ bool hadamard_product(Index m,
 #endif
     for (Index ec = 0; ec < re; ++ec) {  // E's column (g, c)
       const Index g = ec / r, c = ec % r;
-      const double unit = oe.cut[static_cast<std::size_t>(ec)] != 0 ? cut_e : 0.0;
+      const Index se = stored(ec);
+      const double unit = oe.cut[static_cast<std::size_t>(se)] != 0 ? cut_e : 0.0;
       double* lr = left.get() + (2 * g * r + c) * k;
       double* lm = lr + r * k;
       double* nr = left_nz.get() + (2 * g * r + c) * k;
       double* nm = nr + r * k;
       double* pe = ie.get() + ec * k;
       for (Index l = 0; l < k; ++l) {
-        const auto idx = static_cast<std::size_t>(l + ec * k);
+        const auto idx = static_cast<std::size_t>(l + se * k);
         lr[l] = oe.rad[idx] + unit;
         lm[l] = oe.mag[idx];
         nr[l] = nz(lr[l]);
@@ -1162,7 +1176,7 @@ bool hadamard_product(Index m,
       crt_dgemm(k,
                 nv,
                 r,
-                oe.mag.get() + e0,
+                left.get() + l0 + r * k,  // |Ẽ_g|
                 k,
                 false,
                 ov.mag.get() + c0 * r,
@@ -1246,11 +1260,15 @@ bool hadamard_product(Index m,
     me = static_cast<std::size_t>(omp_get_thread_num());
 #endif
     const auto uj = static_cast<std::size_t>(j);
-    const std::int32_t* rep = oe.res.get() + j * k * re;
+    const std::int32_t* rep = oe.res.get() + j * k * e_stored;
     const std::int32_t* rv = ov.res.get() + j * r * n;
     double* eb = ebuf[me].get();
     double* vb = vbuf[me].get();
-    for (Index i = 0; i < k * re; ++i) eb[i] = rep[i];
+    for (Index ec = 0; ec < re; ++ec) {
+      const std::int32_t* from = rep + stored(ec) * k;
+      double* to = eb + ec * k;
+      for (Index l = 0; l < k; ++l) to[l] = from[l];
+    }
     for (Index i = 0; i < r * n; ++i) vb[i] = rv[i];
     // exact: r <= k terms below h^2 each, k·h^2 <= 2^53 - 8 (plan_for)
     for (Index g = 0; g < groups; ++g)
@@ -1398,17 +1416,21 @@ bool hadamard_entry(Dst c,
                     Index k,
                     Index r,
                     Index groups,
+                    const std::int64_t* e_map,
+                    Index e_stored,
                     Index qx,
                     Index ky,
                     const std::int64_t* pairs,
                     Index n,
                     long prec) {
-  if (m <= 0 || n <= 0 || groups <= 0 || n % groups != 0) return false;
+  if (m <= 0 || n <= 0 || groups <= 0 || n % groups != 0 || e_stored <= 0) return false;
   const bool has_y = y != nullptr;
   return hadamard_product(m,
                           k,
                           r,
                           groups,
+                          e_map,
+                          e_stored,
                           qx,
                           ky,
                           pairs,
@@ -1417,7 +1439,7 @@ bool hadamard_entry(Dst c,
                           has_y,
                           precision_of(c, prec),
                           entries_of(a, m * k),
-                          entries_of(e, k * groups * r),
+                          entries_of(e, k * e_stored),
                           entries_of(v, r * (n / groups)),
                           entries_of(x, k * qx),
                           entries_of(y, has_y ? k * ky : 0),
@@ -1483,11 +1505,13 @@ bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
                             Index k,
                             Index r,
                             Index groups,
+                            const std::int64_t* e_map,
+                            Index e_stored,
                             Index qx,
                             Index ky,
                             const std::int64_t* pairs,
                             Index n) {
-  return hadamard_entry(c, a, e, v, x, y, m, k, r, groups, qx, ky, pairs, n, 0);
+  return hadamard_entry(c, a, e, v, x, y, m, k, r, groups, e_map, e_stored, qx, ky, pairs, n, 0);
 }
 
 bool crt_gemm_hadamard_arb(arb_ptr const* c,
@@ -1500,12 +1524,14 @@ bool crt_gemm_hadamard_arb(arb_ptr const* c,
                            Index k,
                            Index r,
                            Index groups,
+                           const std::int64_t* e_map,
+                           Index e_stored,
                            Index qx,
                            Index ky,
                            const std::int64_t* pairs,
                            Index n,
                            long prec) {
-  return hadamard_entry(c, a, e, v, x, y, m, k, r, groups, qx, ky, pairs, n, prec);
+  return hadamard_entry(c, a, e, v, x, y, m, k, r, groups, e_map, e_stored, qx, ky, pairs, n, prec);
 }
 
 // ---- balls of at most 53 bits on double GEMMs ------------------------------------------------

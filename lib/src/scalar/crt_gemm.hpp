@@ -104,7 +104,9 @@ bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
 /// divides n, nv = n/groups): for column j = g·nv + v of B,
 ///   B(l, j) = (Σ_c E(l, g·r + c)·V(c, v))·x(l, pairs[2j])·y(l, pairs[2j + 1]),
 /// E k x (groups·r) (r <= k), V r x nv, x k x qx, y k x ky, all column-major; y may be null (no
-/// y factor; ky and pairs[2j + 1] unused). B is never formed: its residues are those of the
+/// y factor; ky and pairs[2j + 1] unused). E's columns may repeat: with e_map, column ec of E is
+/// column e_map[ec] of the e_stored columns given (each converted once); without, e_stored is
+/// groups·r. B is never formed: its residues are those of the
 /// products E_g·V times those of x and y (docs/math/crt-products.md, "Hadamard right factors").
 /// MPFR: the rounding of Σ ã·b̃ with b̃ = (Ẽ_g·Ṽ)·x̃·ỹ from the truncated operands (error bound
 /// there). x and y may be the same array.
@@ -118,6 +120,8 @@ bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
                             std::ptrdiff_t k,
                             std::ptrdiff_t r,
                             std::ptrdiff_t groups,
+                            const std::int64_t* e_map,
+                            std::ptrdiff_t e_stored,
                             std::ptrdiff_t qx,
                             std::ptrdiff_t ky,
                             const std::int64_t* pairs,
@@ -135,6 +139,8 @@ bool crt_gemm_hadamard_arb(arb_ptr const* c,
                            std::ptrdiff_t k,
                            std::ptrdiff_t r,
                            std::ptrdiff_t groups,
+                           const std::int64_t* e_map,
+                           std::ptrdiff_t e_stored,
                            std::ptrdiff_t qx,
                            std::ptrdiff_t ky,
                            const std::int64_t* pairs,

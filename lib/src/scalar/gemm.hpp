@@ -302,16 +302,20 @@ bool crt_gemm_entries_khatri_rao(GemmRef<S> c,
 
 // c = A b by the CRT for B (depth x pairs.size()) = (E V) ⊙ (x ⊙ y) in `groups` groups of
 // columns: for column j = g nv + v (nv = pairs.size()/groups), B(l, j) = (E_g V)(l, v)·x(l, q)·
-// y(l, k) with (q, k) = pairs[j], E_g columns g r.. g r + r - 1 of E (depth x groups r, given
-// entry by entry: e(l, c) a reference to an existing number), V r x nv; without y (y null) the
-// factor y(l, k) is 1. B is never formed (crt_gemm_hadamard_*). False when not worthwhile or not
-// applicable (the scheme's limits, r > depth): the caller then forms B.
+// y(l, k) with (q, k) = pairs[j], E_g columns g r.. g r + r - 1 of E (depth x groups r), V
+// r x nv; without y (y null) the factor y(l, k) is 1. E is given as its e_stored distinct columns,
+// entry by entry (e(l, s) a reference to an existing number), and e_map: column ec of E is stored
+// column e_map[ec] (empty: e_stored = groups r, in order). B is never formed
+// (crt_gemm_hadamard_*). False when not worthwhile or not applicable (the scheme's limits,
+// r > depth): the caller then forms B.
 template <class S, class Entry, class EntryE>
 bool crt_gemm_entries_hadamard(GemmRef<S> c,
                                Eigen::Index m,
                                Eigen::Index depth,
                                const Entry& a,
                                const EntryE& e,
+                               Eigen::Index e_stored,
+                               const std::vector<std::int64_t>& e_map,
                                Eigen::Index groups,
                                const Mat<S>& v,
                                const Mat<S>& x,
@@ -320,10 +324,13 @@ bool crt_gemm_entries_hadamard(GemmRef<S> c,
   const auto ncols = static_cast<Eigen::Index>(pairs.size());
   const Eigen::Index r = v.rows();
   if (groups <= 0 || v.cols() * groups != ncols || x.rows() != depth ||
+      (e_map.empty() ? e_stored != groups * r
+                     : static_cast<Eigen::Index>(e_map.size()) != groups * r) ||
       (y != nullptr && y->rows() != depth) || !crt_worthwhile(m, depth, ncols))
     return false;
   const auto pa = number_pointers<S>(m, depth, a);
-  const auto pe = number_pointers<S>(depth, groups * r, e);
+  const auto pe = number_pointers<S>(depth, e_stored, e);
+  const std::int64_t* map = e_map.empty() ? nullptr : e_map.data();
   const auto pv = all_numbers<S>(v), px = all_numbers<S>(x);
   const bool same = y == &x;
   const auto py = same || y == nullptr ? Buffer<RawSrc<S>>() : all_numbers<S>(*y);
@@ -342,6 +349,8 @@ bool crt_gemm_entries_hadamard(GemmRef<S> c,
                                   depth,
                                   r,
                                   groups,
+                                  map,
+                                  e_stored,
                                   x.cols(),
                                   ky,
                                   flat.data(),
@@ -357,6 +366,8 @@ bool crt_gemm_entries_hadamard(GemmRef<S> c,
                                  depth,
                                  r,
                                  groups,
+                                 map,
+                                 e_stored,
                                  x.cols(),
                                  ky,
                                  flat.data(),
