@@ -691,6 +691,22 @@ TEST_SUITE("scalar.crt_gemm") {
 
 namespace {
 
+// E's columns for a Hadamard product in groups: with more than one group they repeat, column ec
+// being stored column map[ec] (mult·ec + add mod stored) of `stored` fewer than groups·r.
+struct RepeatedColumns {
+  std::ptrdiff_t stored;
+  std::vector<std::int64_t> map;
+  RepeatedColumns(std::ptrdiff_t groups, std::ptrdiff_t r, std::ptrdiff_t fewer, int mult, int add)
+      : stored(groups > 1 ? groups * r - fewer : r) {
+    for (std::ptrdiff_t ec = 0; groups > 1 && ec < groups * r; ++ec)
+      map.push_back((mult * ec + add) % stored);
+  }
+  const std::int64_t* data() const { return map.empty() ? nullptr : map.data(); }
+  std::ptrdiff_t operator()(std::ptrdiff_t ec) const {
+    return map.empty() ? ec : static_cast<std::ptrdiff_t>(map[static_cast<std::size_t>(ec)]);
+  }
+};
+
 // The Hadamard product c = A·B with B(l, j) = (Σ_c E(l, g r + c)·V(c, v))·x(l, q_j)·y(l, k_j)
 // for column j = g nv + v (groups of nv columns; y = 1 without y), never formed, against the
 // exact sums. MPFR: correctly rounded when no entry is cut (every line within
@@ -714,14 +730,8 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
   auto g = locus::test::rng(seed);
   const long prec = 256;
   const std::ptrdiff_t ky = same ? qx : qx + 1;
-  // with groups, E's columns repeat: column ec is stored column e_map[ec] of fewer
-  const std::ptrdiff_t e_stored = groups > 1 ? groups * r - groups : r;
-  std::vector<std::int64_t> e_map;
-  for (std::ptrdiff_t ec = 0; groups > 1 && ec < groups * r; ++ec)
-    e_map.push_back((5 * ec + 1) % e_stored);
-  const auto stored = [&e_map](std::ptrdiff_t ec) {
-    return e_map.empty() ? ec : static_cast<std::ptrdiff_t>(e_map[static_cast<std::size_t>(ec)]);
-  };
+  const RepeatedColumns stored(groups, r, groups, 5, 1);
+  const std::ptrdiff_t e_stored = stored.stored;
   MpfrMatrix a(m * k, prec), e(k * e_stored, prec), x(k * qx, prec), y(k * ky, prec);
   for (auto* mat : {&a, &e, &x, &y}) {
     for (auto& v : mat->v) random_mpfr(v, g, lo, hi);
@@ -754,7 +764,7 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
                                                 k,
                                                 r,
                                                 groups,
-                                                e_map.empty() ? nullptr : e_map.data(),
+                                                stored.data(),
                                                 e_stored,
                                                 qx,
                                                 ky,
@@ -856,15 +866,8 @@ TEST_SUITE("scalar.crt_gemm") {
           pairs.push_back(pairs[static_cast<std::size_t>(j)]);
       }
       const std::ptrdiff_t n = groups * nv;
-      // with groups, E's columns repeat: column ec is stored column e_map[ec] of fewer
-      const std::ptrdiff_t e_stored = groups > 1 ? groups * r - 2 : r;
-      std::vector<std::int64_t> e_map;
-      for (std::ptrdiff_t ec = 0; groups > 1 && ec < groups * r; ++ec)
-        e_map.push_back((7 * ec + 3) % e_stored);
-      const auto stored = [&e_map](std::ptrdiff_t ec) {
-        return e_map.empty() ? ec
-                             : static_cast<std::ptrdiff_t>(e_map[static_cast<std::size_t>(ec)]);
-      };
+      const RepeatedColumns stored(groups, r, 2, 7, 3);
+      const std::ptrdiff_t e_stored = stored.stored;
       std::vector<arb_struct> a(static_cast<std::size_t>(m * k)),
           e(static_cast<std::size_t>(k * e_stored)), v(static_cast<std::size_t>(r * nv)),
           x(static_cast<std::size_t>(k * qx)), y(static_cast<std::size_t>(k * ky)),
@@ -900,7 +903,7 @@ TEST_SUITE("scalar.crt_gemm") {
                                                    k,
                                                    r,
                                                    groups,
-                                                   e_map.empty() ? nullptr : e_map.data(),
+                                                   stored.data(),
                                                    e_stored,
                                                    qx,
                                                    ky,

@@ -1110,8 +1110,8 @@ bool hadamard_product(Index m,
                    left_nz = big_buffer<double>(count(k, 2 * re)),
                    right = big_buffer<double>(count(2 * r, n)),
                    right_nz = big_buffer<double>(count(2 * r, n)),
-                   ie = big_buffer<double>(count(k, re)), iv = big_buffer<double>(count(r, n)),
-                   rho = big_buffer<double>(count(k, n)), mag_ev = big_buffer<double>(count(k, n)),
+                   iv = big_buffer<double>(count(r, n)), rho = big_buffer<double>(count(k, n)),
+                   mag_ev = big_buffer<double>(count(k, n)),
                    support = big_buffer<double>(count(k, n)),
                    rho_support = big_buffer<double>(count(k, n));
     const double cut_e = pow2_neg_upper(oe.t), cut_v = pow2_neg_upper(ov.t);
@@ -1127,14 +1127,12 @@ bool hadamard_product(Index m,
       double* lm = lr + r * k;
       double* nr = left_nz.get() + (2 * g * r + c) * k;
       double* nm = nr + r * k;
-      double* pe = ie.get() + ec * k;
       for (Index l = 0; l < k; ++l) {
         const auto idx = static_cast<std::size_t>(l + se * k);
         lr[l] = oe.rad[idx] + unit;
         lm[l] = oe.mag[idx];
         nr[l] = nz(lr[l]);
         nm[l] = nz(lm[l]);
-        pe[l] = nm[l];
       }
     }
 #ifdef _OPENMP
@@ -1160,52 +1158,17 @@ bool hadamard_product(Index m,
 #pragma omp parallel for schedule(dynamic)
 #endif
     for (Index g = 0; g < groups; ++g) {
-      const Index c0 = g * nv;  // the group's first column of B
-      const Index l0 = 2 * g * r * k, e0 = g * r * k;
-      crt_dgemm(k,
-                nv,
-                2 * r,
-                left.get() + l0,
-                k,
-                false,
-                right.get() + c0 * 2 * r,
-                2 * r,
-                rho.get() + c0 * k,
-                k,
-                false);
-      crt_dgemm(k,
-                nv,
-                r,
-                left.get() + l0 + r * k,  // |Ẽ_g|
-                k,
-                false,
-                ov.mag.get() + c0 * r,
-                r,
-                mag_ev.get() + c0 * k,
-                k,
-                false);
-      crt_dgemm(k,
-                nv,
-                r,
-                ie.get() + e0,
-                k,
-                false,
-                iv.get() + c0 * r,
-                r,
-                support.get() + c0 * k,
-                k,
-                false);
-      crt_dgemm(k,
-                nv,
-                2 * r,
-                left_nz.get() + l0,
-                k,
-                false,
-                right_nz.get() + c0 * 2 * r,
-                2 * r,
-                rho_support.get() + c0 * k,
-                k,
-                false);
+      // the group's block of left (k x depth) times its columns of a depth x n right factor
+      const auto group_product = [&](const double* lg, const double* rf, Index depth, double* out) {
+        crt_dgemm(
+            k, nv, depth, lg, k, false, rf + g * nv * depth, depth, out + g * nv * k, k, false);
+      };
+      const double* lg = left.get() + 2 * g * r * k;     // δ_E, then |Ẽ_g| (r columns each)
+      const double* ng = left_nz.get() + 2 * g * r * k;  // their 0/1 patterns
+      group_product(lg, right.get(), 2 * r, rho.get());  // ρ_EV
+      group_product(lg + r * k, ov.mag.get(), r, mag_ev.get());  // μ_EV
+      group_product(ng + r * k, iv.get(), r, support.get());
+      group_product(ng, right_nz.get(), 2 * r, rho_support.get());
     }
     const double grow = 1.0 + 3.0 * static_cast<double>(2 * r + 1) * std::ldexp(1.0, -53);
     const double up = 1.0 + std::ldexp(1.0, -48);

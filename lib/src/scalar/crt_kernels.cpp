@@ -121,12 +121,16 @@ void product_residues(const std::int32_t* __restrict x,
   }
 }
 
-void hadamard_residues(double* __restrict io,
-                       const std::int32_t* __restrict x,
-                       const std::int32_t* __restrict y,
-                       std::ptrdiff_t len,
-                       double q,
-                       double qinv) {
+namespace {
+
+// io[i]·x[i]·y[i] (with_y) or io[i]·x[i] modulo q, symmetric, in place
+template <bool kWithY>
+void hadamard_loop(double* __restrict io,
+                   const std::int32_t* __restrict x,
+                   const std::int32_t* __restrict y,
+                   std::ptrdiff_t len,
+                   double q,
+                   double qinv) {
   const double half = std::floor(q / 2);
 #ifdef _OPENMP
 #pragma omp simd
@@ -134,11 +138,23 @@ void hadamard_residues(double* __restrict io,
   for (std::ptrdiff_t i = 0; i < len; ++i) {
     // every product below is an integer below 2^52: exact
     const double u = mod_q(io[i], q, qinv);
-    const double v = mod_q(static_cast<double>(x[i]) * static_cast<double>(y[i]), q, qinv);
+    double v = static_cast<double>(x[i]);
+    if constexpr (kWithY) v = mod_q(v * static_cast<double>(y[i]), q, qinv);
     const double w = mod_q(u * v, q, qinv);
     const double down = w - q;
     io[i] = w > half ? down : w;
   }
+}
+
+}  // namespace
+
+void hadamard_residues(double* __restrict io,
+                       const std::int32_t* __restrict x,
+                       const std::int32_t* __restrict y,
+                       std::ptrdiff_t len,
+                       double q,
+                       double qinv) {
+  hadamard_loop<true>(io, x, y, len, q, qinv);
 }
 
 void hadamard_residues(double* __restrict io,
@@ -146,17 +162,7 @@ void hadamard_residues(double* __restrict io,
                        std::ptrdiff_t len,
                        double q,
                        double qinv) {
-  const double half = std::floor(q / 2);
-#ifdef _OPENMP
-#pragma omp simd
-#endif
-  for (std::ptrdiff_t i = 0; i < len; ++i) {
-    // u·x < 2^26·2^25: exact
-    const double u = mod_q(io[i], q, qinv);
-    const double w = mod_q(u * static_cast<double>(x[i]), q, qinv);
-    const double down = w - q;
-    io[i] = w > half ? down : w;
-  }
+  hadamard_loop<false>(io, x, nullptr, len, q, qinv);
 }
 
 }  // namespace locus::detail
