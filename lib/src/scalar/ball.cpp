@@ -191,6 +191,7 @@ void detail::destroy_balls(Ball* p, std::size_t n) noexcept {
   // Above two limbs (128 bits) a midpoint's limbs are a heap block of their own, and freeing
   // them costs enough that arrays from 2048 balls are shared out (at P = 371 the Hessian's
   // forward and backward matrices, 4800 balls each, were freed serially, about 1 ms of ball:256).
+  // The caller's working precision stands for the numbers' own: only the speed depends on it.
   const std::size_t threshold = ball_precision() > 2 * FLINT_BITS ? 2048 : detail::kShareOutEntries;
   detail::for_each_entry(
       p, n, [](Ball* b) { b->~Ball(); }, threshold);
