@@ -752,24 +752,11 @@ void check_hadamard_mpfr(std::ptrdiff_t m,
   for (auto& w : v.v) random_mpfr(w, g, lo, hi);
   const auto pa = a.src(), pe = e.src(), pv = v.src(), px = x.src(), py = y.src();
   auto pc = c.dst();
-  REQUIRE(locus::detail::crt_gemm_hadamard_mpfr(pc.data(),
-                                                pa.data(),
-                                                pe.data(),
-                                                pv.data(),
-                                                px.data(),
-                                                !has_y ? nullptr
-                                                : same ? px.data()
-                                                       : py.data(),
-                                                m,
-                                                k,
-                                                r,
-                                                groups,
-                                                stored.data(),
-                                                e_stored,
-                                                qx,
-                                                ky,
-                                                pairs.data(),
-                                                n));
+  const locus::detail::HadamardShape shape{
+      r, groups, stored.data(), e_stored, qx, ky, pairs.data(), n};
+  const mpfr_srcptr* ys = !has_y ? nullptr : same ? px.data() : py.data();
+  REQUIRE(locus::detail::crt_gemm_hadamard_mpfr(
+      pc.data(), pa.data(), pe.data(), pv.data(), px.data(), ys, m, k, shape));
   const auto& yy = same ? px : py;
   const long t = prec + 8;
   std::vector<long> ecol(static_cast<std::size_t>(r * groups));  // E's column scales
@@ -891,25 +878,11 @@ TEST_SUITE("scalar.crt_gemm") {
       for (auto& z : y) py.push_back(&z);
       for (auto& z : c) pc.push_back(&z);
       const auto& yy = same ? x : y;
-      REQUIRE(locus::detail::crt_gemm_hadamard_arb(pc.data(),
-                                                   pa.data(),
-                                                   pe.data(),
-                                                   pv.data(),
-                                                   px.data(),
-                                                   !has_y ? nullptr
-                                                   : same ? px.data()
-                                                          : py.data(),
-                                                   m,
-                                                   k,
-                                                   r,
-                                                   groups,
-                                                   stored.data(),
-                                                   e_stored,
-                                                   qx,
-                                                   ky,
-                                                   pairs.data(),
-                                                   n,
-                                                   prec));
+      const locus::detail::HadamardShape shape{
+          r, groups, stored.data(), e_stored, qx, ky, pairs.data(), n};
+      const arb_srcptr* ys = !has_y ? nullptr : same ? px.data() : py.data();
+      REQUIRE(locus::detail::crt_gemm_hadamard_arb(
+          pc.data(), pa.data(), pe.data(), pv.data(), px.data(), ys, m, k, shape, prec));
       int missed = 0;
       for (int trial = 0; trial < 4; ++trial) {
         auto xa = ball_points(a, trial, g), xe = ball_points(e, trial, g),
@@ -1015,23 +988,11 @@ TEST_SUITE("scalar.crt_gemm") {
           px{&x[0], &x[1]}, py{&y[0], &y[1]};
       std::vector<arb_ptr> pc{&c[0]};
       const std::int64_t pairs[2] = {0, 0};
-      REQUIRE(locus::detail::crt_gemm_hadamard_arb(pc.data(),
-                                                   pa.data(),
-                                                   pe.data(),
-                                                   pv.data(),
-                                                   px.data(),
-                                                   py.data(),
-                                                   1,
-                                                   2,
-                                                   2,
-                                                   1,
-                                                   nullptr,
-                                                   2,
-                                                   1,
-                                                   1,
-                                                   pairs,
-                                                   1,
-                                                   prec));
+      // m = 1, k = 2; r = 2, one group, E stored in order (2 columns), x and y one column each,
+      // n = 1
+      const locus::detail::HadamardShape shape{2, 1, nullptr, 2, 1, 1, pairs, 1};
+      REQUIRE(locus::detail::crt_gemm_hadamard_arb(
+          pc.data(), pa.data(), pe.data(), pv.data(), px.data(), py.data(), 1, 2, shape, prec));
       if (where == 3) {
         CHECK(arb_is_zero(&c[0]) != 0);
       } else {

@@ -989,14 +989,7 @@ template <class GetA,
           class Write>
 bool hadamard_product(Index m,
                       Index k,
-                      Index r,
-                      Index groups,
-                      const std::int64_t* e_map,
-                      Index e_stored,
-                      Index qx,
-                      Index ky,
-                      const std::int64_t* pairs,
-                      Index n,
+                      const HadamardShape& shape,
                       bool same,
                       bool has_y,
                       long prec,
@@ -1011,6 +1004,9 @@ bool hadamard_product(Index m,
                       RadX rad_x,
                       RadY rad_y,
                       Write write) {
+  const Index r = shape.r, groups = shape.groups, e_stored = shape.e_stored, qx = shape.qx,
+              ky = shape.ky, n = shape.n;
+  const std::int64_t *e_map = shape.e_map, *pairs = shape.pairs;
   if (m <= 0 || n <= 0 || k <= 0 || r <= 0 || r > k || qx <= 0 || (has_y && ky <= 0) ||
       groups <= 0 || n % groups != 0 || e_stored <= 0)
     return false;
@@ -1240,16 +1236,12 @@ bool hadamard_product(Index m,
     const std::int32_t* rx = ox.res.get() + j * k * qx;
     const std::int32_t* ry = has_y ? oy.res.get() + j * k * ky : nullptr;
     for (Index col = 0; col < n; ++col) {
-      if (has_y) {
-        hadamard_residues(bbuf + col * k,
-                          rx + pairs[2 * col] * k,
-                          ry + pairs[2 * col + 1] * k,
-                          k,
-                          ps.qd[uj],
-                          ps.qinv[uj]);
-      } else {
-        hadamard_residues(bbuf + col * k, rx + pairs[2 * col] * k, k, ps.qd[uj], ps.qinv[uj]);
-      }
+      hadamard_residues(bbuf + col * k,
+                        rx + pairs[2 * col] * k,
+                        has_y ? ry + pairs[2 * col + 1] * k : nullptr,
+                        k,
+                        ps.qd[uj],
+                        ps.qinv[uj]);
     }
   });
   write(oa, ob, ps, w);
@@ -1369,49 +1361,27 @@ bool khatri_rao_entry(Dst c,
 }
 
 template <class Dst, class Src>
-bool hadamard_entry(Dst c,
-                    Src a,
-                    Src e,
-                    Src v,
-                    Src x,
-                    Src y,
-                    Index m,
-                    Index k,
-                    Index r,
-                    Index groups,
-                    const std::int64_t* e_map,
-                    Index e_stored,
-                    Index qx,
-                    Index ky,
-                    const std::int64_t* pairs,
-                    Index n,
-                    long prec) {
-  if (m <= 0 || n <= 0 || groups <= 0 || n % groups != 0 || e_stored <= 0) return false;
+bool hadamard_entry(
+    Dst c, Src a, Src e, Src v, Src x, Src y, Index m, Index k, const HadamardShape& s, long prec) {
+  if (m <= 0 || s.n <= 0 || s.groups <= 0 || s.n % s.groups != 0 || s.e_stored <= 0) return false;
   const bool has_y = y != nullptr;
   return hadamard_product(m,
                           k,
-                          r,
-                          groups,
-                          e_map,
-                          e_stored,
-                          qx,
-                          ky,
-                          pairs,
-                          n,
-                          x == y && qx == ky,
+                          s,
+                          x == y && s.qx == s.ky,
                           has_y,
                           precision_of(c, prec),
                           entries_of(a, m * k),
-                          entries_of(e, k * e_stored),
-                          entries_of(v, r * (n / groups)),
-                          entries_of(x, k * qx),
-                          entries_of(y, has_y ? k * ky : 0),
+                          entries_of(e, k * s.e_stored),
+                          entries_of(v, s.r * (s.n / s.groups)),
+                          entries_of(x, k * s.qx),
+                          entries_of(y, has_y ? k * s.ky : 0),
                           radii_of(a),
                           radii_of(e),
                           radii_of(v),
                           radii_of(x),
                           radii_of(y),
-                          writer(c, m, k, n, prec));
+                          writer(c, m, k, s.n, prec));
 }
 
 }  // namespace
@@ -1466,15 +1436,8 @@ bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
                             mpfr_srcptr const* y,
                             Index m,
                             Index k,
-                            Index r,
-                            Index groups,
-                            const std::int64_t* e_map,
-                            Index e_stored,
-                            Index qx,
-                            Index ky,
-                            const std::int64_t* pairs,
-                            Index n) {
-  return hadamard_entry(c, a, e, v, x, y, m, k, r, groups, e_map, e_stored, qx, ky, pairs, n, 0);
+                            const HadamardShape& shape) {
+  return hadamard_entry(c, a, e, v, x, y, m, k, shape, 0);
 }
 
 bool crt_gemm_hadamard_arb(arb_ptr const* c,
@@ -1485,16 +1448,9 @@ bool crt_gemm_hadamard_arb(arb_ptr const* c,
                            arb_srcptr const* y,
                            Index m,
                            Index k,
-                           Index r,
-                           Index groups,
-                           const std::int64_t* e_map,
-                           Index e_stored,
-                           Index qx,
-                           Index ky,
-                           const std::int64_t* pairs,
-                           Index n,
+                           const HadamardShape& shape,
                            long prec) {
-  return hadamard_entry(c, a, e, v, x, y, m, k, r, groups, e_map, e_stored, qx, ky, pairs, n, prec);
+  return hadamard_entry(c, a, e, v, x, y, m, k, shape, prec);
 }
 
 // ---- balls of at most 53 bits on double GEMMs ------------------------------------------------

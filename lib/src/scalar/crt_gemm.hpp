@@ -100,16 +100,28 @@ bool crt_gemm_khatri_rao_arb(arb_ptr const* c,
                              std::ptrdiff_t n,
                              long prec);
 
-/// c = A·B for a right factor B (k x n) = (E·V) ⊙ (x ⊙ y) in `groups` groups of columns (groups
+/// The shape of a right factor B (k x n) = (E·V) ⊙ (x ⊙ y) in `groups` groups of columns (groups
 /// divides n, nv = n/groups): for column j = g·nv + v of B,
 ///   B(l, j) = (Σ_c E(l, g·r + c)·V(c, v))·x(l, pairs[2j])·y(l, pairs[2j + 1]),
 /// E k x (groups·r) (r <= k), V r x nv, x k x qx, y k x ky, all column-major; y may be null (no
 /// y factor; ky and pairs[2j + 1] unused). E's columns may repeat: with e_map, column ec of E is
 /// column e_map[ec] of the e_stored columns given (each converted once); without, e_stored is
-/// groups·r. B is never formed: its residues are those of the
-/// products E_g·V times those of x and y (docs/math/crt-products.md, "Hadamard right factors").
-/// MPFR: the rounding of Σ ã·b̃ with b̃ = (Ẽ_g·Ṽ)·x̃·ỹ from the truncated operands (error bound
-/// there). x and y may be the same array.
+/// groups·r.
+struct HadamardShape {
+  std::ptrdiff_t r = 0;
+  std::ptrdiff_t groups = 1;
+  const std::int64_t* e_map = nullptr;
+  std::ptrdiff_t e_stored = 0;
+  std::ptrdiff_t qx = 0;
+  std::ptrdiff_t ky = 0;
+  const std::int64_t* pairs = nullptr;
+  std::ptrdiff_t n = 0;
+};
+
+/// c = A·B (m x k by k x n) for a right factor B of that shape. B is never formed: its residues
+/// are those of the products E_g·V times those of x and y (docs/math/crt-products.md, "Hadamard
+/// right factors"). MPFR: the rounding of Σ ã·b̃ with b̃ = (Ẽ_g·Ṽ)·x̃·ỹ from the truncated operands
+/// (error bound there). x and y may be the same array.
 bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
                             mpfr_srcptr const* a,
                             mpfr_srcptr const* e,
@@ -118,14 +130,7 @@ bool crt_gemm_hadamard_mpfr(mpfr_ptr const* c,
                             mpfr_srcptr const* y,
                             std::ptrdiff_t m,
                             std::ptrdiff_t k,
-                            std::ptrdiff_t r,
-                            std::ptrdiff_t groups,
-                            const std::int64_t* e_map,
-                            std::ptrdiff_t e_stored,
-                            std::ptrdiff_t qx,
-                            std::ptrdiff_t ky,
-                            const std::int64_t* pairs,
-                            std::ptrdiff_t n);
+                            const HadamardShape& shape);
 
 /// The same product of balls: every c_ij contains every Σ a·b with a in A's balls and b any value
 /// of (E_g·V)·x·y with E, V, x, y in theirs.
@@ -137,14 +142,7 @@ bool crt_gemm_hadamard_arb(arb_ptr const* c,
                            arb_srcptr const* y,
                            std::ptrdiff_t m,
                            std::ptrdiff_t k,
-                           std::ptrdiff_t r,
-                           std::ptrdiff_t groups,
-                           const std::int64_t* e_map,
-                           std::ptrdiff_t e_stored,
-                           std::ptrdiff_t qx,
-                           std::ptrdiff_t ky,
-                           const std::int64_t* pairs,
-                           std::ptrdiff_t n,
+                           const HadamardShape& shape,
                            long prec);
 
 /// The reconstruction's last step: for S (nm + 1 limbs, S < 2^64·M) with quotient within 1 of

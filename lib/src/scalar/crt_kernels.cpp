@@ -154,15 +154,11 @@ void hadamard_residues(double* __restrict io,
                        std::ptrdiff_t len,
                        double q,
                        double qinv) {
-  hadamard_loop<true>(io, x, y, len, q, qinv);
-}
-
-void hadamard_residues(double* __restrict io,
-                       const std::int32_t* __restrict x,
-                       std::ptrdiff_t len,
-                       double q,
-                       double qinv) {
-  hadamard_loop<false>(io, x, nullptr, len, q, qinv);
+  if (y != nullptr) {
+    hadamard_loop<true>(io, x, y, len, q, qinv);
+  } else {
+    hadamard_loop<false>(io, x, nullptr, len, q, qinv);
+  }
 }
 
 }  // namespace locus::detail

@@ -56,19 +56,15 @@ void product_residues(const std::int32_t* x,
                       double qinv,
                       double* out);
 
-/// io[i] = the symmetric residue of io[i]·x[i]·y[i] modulo q, in [-(q-1)/2, (q-1)/2], for
-/// integer-valued io[i] with |io[i]| <= 2^53 - 8 and symmetric residues x[i], y[i] modulo the same
-/// q < 2^26 (qinv = fl(1/q)), as doubles for a GEMM.
+/// io[i] = the symmetric residue of io[i]·x[i]·y[i] (io[i]·x[i] when y is null) modulo q, in
+/// [-(q-1)/2, (q-1)/2], for integer-valued io[i] with |io[i]| <= 2^53 - 8 and symmetric residues
+/// x[i], y[i] modulo the same q < 2^26 (qinv = fl(1/q)), as doubles for a GEMM.
 void hadamard_residues(double* io,
                        const std::int32_t* x,
                        const std::int32_t* y,
                        std::ptrdiff_t len,
                        double q,
                        double qinv);
-
-/// The same without y: io[i]·x[i] modulo q.
-void hadamard_residues(
-    double* io, const std::int32_t* x, std::ptrdiff_t len, double q, double qinv);
 
 }  // namespace locus::detail
 

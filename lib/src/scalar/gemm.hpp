@@ -337,42 +337,14 @@ bool crt_gemm_entries_hadamard(GemmRef<S> c,
   const RawSrc<S>* ys = y == nullptr ? nullptr : same ? px.get() : py.get();
   const Eigen::Index ky = y == nullptr ? 0 : y->cols();
   const std::vector<std::int64_t> flat = flat_pairs(pairs);
+  const HadamardShape shape{r, groups, map, e_stored, x.cols(), ky, flat.data(), ncols};
   const auto pc = result_pointers<S>(c);
   if constexpr (ScalarTraits<S>::kind == ScalarKind::Mpfr) {
-    return crt_gemm_hadamard_mpfr(pc.get(),
-                                  pa.get(),
-                                  pe.get(),
-                                  pv.get(),
-                                  px.get(),
-                                  ys,
-                                  m,
-                                  depth,
-                                  r,
-                                  groups,
-                                  map,
-                                  e_stored,
-                                  x.cols(),
-                                  ky,
-                                  flat.data(),
-                                  ncols);
+    return crt_gemm_hadamard_mpfr(
+        pc.get(), pa.get(), pe.get(), pv.get(), px.get(), ys, m, depth, shape);
   } else {
-    return crt_gemm_hadamard_arb(pc.get(),
-                                 pa.get(),
-                                 pe.get(),
-                                 pv.get(),
-                                 px.get(),
-                                 ys,
-                                 m,
-                                 depth,
-                                 r,
-                                 groups,
-                                 map,
-                                 e_stored,
-                                 x.cols(),
-                                 ky,
-                                 flat.data(),
-                                 ncols,
-                                 ball_precision());
+    return crt_gemm_hadamard_arb(
+        pc.get(), pa.get(), pe.get(), pv.get(), px.get(), ys, m, depth, shape, ball_precision());
   }
 }
 
